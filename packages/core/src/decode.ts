@@ -1,0 +1,36 @@
+/**
+ * Turns answers into friendly values: datetimes become `Date` and the file
+ * `hash` is always a `bigint`.
+ */
+
+/** Answer fields that carry datetimes. */
+export const DATETIME_FIELDS: ReadonlySet<string> = new Set([
+  'created', 'modified', 'expires', 'expires_inactive', 'premiumexpires', 'registered', 'time', 'added', 'lastsubscription',
+]);
+
+const RFC2822 = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
+
+function toDate(value: unknown): unknown {
+  if (typeof value === 'number') return new Date(value * 1000);
+  if (typeof value === 'string' && RFC2822.test(value)) return new Date(value);
+  return value;
+}
+
+function toHash(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+  return value;
+}
+
+/** Walks an answer tree in place-free fashion and returns the converted copy. */
+export function decodeAnswer(value: unknown, dates: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => decodeAnswer(v, dates));
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'hash') out[k] = toHash(v);
+    else if (dates && DATETIME_FIELDS.has(k)) out[k] = toDate(v);
+    else out[k] = decodeAnswer(v, dates);
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+/**
+ * Helpers to describe methods and plugins as data. Our own method packages
+ * use only these, so a third-party plugin is written the same way.
+ */
+import type {
+  AnyMethod, CallOptions, CoreClient, DataDirection, MethodDefinition, ParamInfo, ParamSpec, ParamType,
+  ParamValueMap, Plugin,
+} from './types.js';
+
+interface SpecOptions {
+  required?: boolean;
+  summary?: string;
+  min?: number;
+  max?: number;
+  enum?: readonly string[];
+}
+
+type SpecFor<T extends ParamType, O extends SpecOptions> = ParamSpec<T, O['required'] extends true ? true : false>;
+
+function spec<T extends ParamType>(type: T) {
+  return <const O extends SpecOptions = {}>(options?: O): SpecFor<T, O> =>
+    ({ ...options, type, required: options?.required === true }) as unknown as SpecFor<T, O>;
+}
+
+/** Parameter builders: `param.int({ required: true })`, `param.string()`, ... */
+export const param = {
+  int: spec('int'),
+  string: spec('string'),
+  bool: spec('bool'),
+  flag: spec('flag'),
+  datetime: spec('datetime'),
+  intList: spec('int-list'),
+  stringList: spec('string-list'),
+};
+
+declare const phantom: unique symbol;
+/** Carries a result type through a definition; has no value at run time. */
+export type Returns<R> = { readonly [phantom]?: R };
+/** Names the result type of a method: `result: returns<MyResult>()`. */
+export function returns<R>(): Returns<R> {
+  return undefined as unknown as Returns<R>;
+}
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type ValueOf<S> = S extends ParamSpec<infer T, boolean> ? ParamValueMap[T] : never;
+type SetMembers<O> = O extends Record<string, readonly string[]> ? O[keyof O][number] : never;
+type RequiredKeys<P, O> = { [K in keyof P]: K extends SetMembers<O> ? never : P[K] extends ParamSpec<ParamType, true> ? K : never }[keyof P];
+type OptionalKeys<P, O> = Exclude<keyof P, RequiredKeys<P, O> | SetMembers<O>>;
+type ExactlyOne<P, Keys extends keyof P> = {
+  [K in Keys]: { [k in K]: ValueOf<P[k]> } & { [k in Exclude<Keys, K>]?: never };
+}[Keys];
+/** Intersection of one "exactly one of" union per set (boxed so unions stay whole). */
+type AllSets<P, O> = [keyof O] extends [never]
+  ? unknown
+  : { [S in keyof O]: (x: ExactlyOne<P, O[S] extends readonly (infer E)[] ? E & keyof P : never>) => void }[keyof O] extends (x: infer I) => void
+    ? I
+    : never;
+
+/** The params object a method accepts, derived from its param specs and one-of sets. */
+export type InferParams<P, O> = Simplify<
+  { [K in RequiredKeys<P, O>]: ValueOf<P[K]> } & { [K in OptionalKeys<P, O>]?: ValueOf<P[K]> }
+> & AllSets<P, O>;
+
+export interface MethodInput<
+  N extends string,
+  P extends Record<string, ParamSpec>,
+  O extends Record<string, readonly (keyof P & string)[]>,
+  R,
+> {
+  /** Wire name. */
+  name: N;
+  group: string;
+  summary?: string;
+  params?: P;
+  oneOf?: O;
+  /** Needs a logged-in user. Default `true`. */
+  auth?: boolean;
+  data?: DataDirection;
+  /** Safe to repeat. Default `false`; set it for reads. */
+  idempotent?: boolean;
+  connectionBound?: boolean;
+  result?: Returns<R>;
+}
+
+/** A method definition that is also a standalone function: `getfilelink(client, { fileid })`. */
+export type Method<N extends string = string, Params = any, Result = any> = MethodDefinition<N, Params, Result> &
+  ({} extends Params
+    ? (client: CoreClient, params?: Params, options?: CallOptions) => Promise<Result>
+    : (client: CoreClient, params: Params, options?: CallOptions) => Promise<Result>);
+
+/** Describes a method once, as data. */
+export function defineMethod<
+  const N extends string,
+  const P extends Record<string, ParamSpec> = {},
+  const O extends Record<string, readonly (keyof P & string)[]> = {},
+  R = Record<string, unknown>,
+>(input: MethodInput<N, P, O, R>): Method<N, InferParams<P, O>, R> {
+  const params = (input.params ?? {}) as Record<string, ParamSpec>;
+  const oneOf = (input.oneOf ?? {}) as Record<string, readonly string[]>;
+  for (const [set, members] of Object.entries(oneOf)) {
+    for (const m of members) if (!(m in params)) throw new TypeError(`${input.name}: one-of set '${set}' names unknown param '${m}'`);
+  }
+  const setOf = (name: string) => Object.keys(oneOf).find((s) => oneOf[s]!.includes(name));
+  const paramList: ParamInfo[] = Object.entries(params).map(([name, s]) => {
+    const set = setOf(name);
+    return set ? { name, ...s, oneOf: set } : { name, ...s };
+  });
+  const fn = function (client: CoreClient, p?: unknown, options?: CallOptions) {
+    return client.request(fn as unknown as AnyMethod, (p ?? {}) as never, options);
+  };
+  Object.defineProperty(fn, 'name', { value: input.name });
+  const definition: Omit<MethodDefinition, 'name'> = {
+    group: input.group,
+    summary: input.summary,
+    params,
+    oneOf,
+    paramList,
+    auth: input.auth ?? true,
+    data: input.data,
+    idempotent: input.idempotent ?? false,
+    connectionBound: input.connectionBound,
+  };
+  return Object.freeze(Object.assign(fn, definition)) as unknown as Method<N, InferParams<P, O>, R>;
+}
+
+/** Groups methods (and optional helpers) into something `client.use()` accepts. */
+export function definePlugin<const Methods extends Record<string, AnyMethod>, Extra = {}>(plugin: {
+  name: string;
+  methods: Methods;
+  extend?: (client: CoreClient) => Extra;
+}): Plugin<Methods, Extra> {
+  for (const [key, m] of Object.entries(plugin.methods)) {
+    if (typeof m?.name !== 'string' || !m.params) throw new TypeError(`plugin ${plugin.name}: '${key}' is not a method definition`);
+  }
+  return Object.freeze({ ...plugin });
+}
+
+/** True when `value` is a method definition made by `defineMethod`. */
+export function isMethod(value: unknown): value is AnyMethod {
+  const m = value as unknown as AnyMethod;
+  return typeof value === "function" && typeof m.params === "object" && typeof m.group === "string";
+}

@@ -1,0 +1,161 @@
+/**
+ * Error classes. Every pcloudkit error carries a marker symbol from the global
+ * registry, so `instanceof` works even when two copies of core are installed.
+ */
+const MARK = Symbol.for('pcloudkit.error');
+
+/** Params whose values must never be shown. */
+export const SECRET_PARAMS: ReadonlySet<string> = new Set([
+  'auth', 'access_token', 'password', 'passwordmd5', 'passworddigest', 'digest', 'client_secret', 'code', 'newpassword', 'oldpassword',
+]);
+
+/** Replaces secret values in a params object, for messages and logs. */
+export function redactParams(params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = SECRET_PARAMS.has(k) ? '[redacted]' : v;
+  return out;
+}
+
+function markedBy(kind: symbol) {
+  return (value: unknown): boolean => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kind] === true;
+}
+
+/** Base of every error pcloudkit throws. */
+export class PcloudError extends Error {
+  /** Stable machine-readable code such as `PCLOUD_API_ERROR`. */
+  readonly code: string = 'PCLOUD_ERROR';
+  /** Whether repeating the same call may succeed. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    Object.defineProperty(this, MARK, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!markedBy(MARK)(value)) return false;
+    if (this === PcloudError) return true;
+    const kind = (this as unknown as { kind?: symbol }).kind;
+    return kind !== undefined && markedBy(kind)(value);
+  }
+}
+
+/**
+ * The class of a pCloud result code: the thousands digit, with 19xx split
+ * out of 1xxx because those may be timing issues.
+ */
+export type ErrorClass = 'bad-request' | 'timing' | 'state' | 'permanent' | 'rate-limit' | 'server' | 'not-modified' | 'condition' | 'unknown';
+
+export function errorClassOf(code: number): ErrorClass {
+  if (code >= 1900 && code < 2000) return 'timing';
+  switch (Math.floor(code / 1000)) {
+    case 1: return 'bad-request';
+    case 2: return 'state';
+    case 3: return 'permanent';
+    case 4: return 'rate-limit';
+    case 5: return 'server';
+    case 6: return 'not-modified';
+    case 7: return 'condition';
+    default: return 'unknown';
+  }
+}
+
+/** Whether pCloud says a retry may help for this code. */
+export function isRetryableCode(code: number): boolean {
+  const c = errorClassOf(code);
+  return c === 'rate-limit' || c === 'server' || c === 'timing';
+}
+
+/** The server answered with a non-zero `result`. */
+export class ApiError extends PcloudError {
+  static readonly kind = Symbol.for('pcloudkit.ApiError');
+  override readonly code = 'PCLOUD_API_ERROR';
+  override readonly retryable: boolean;
+  /** pCloud's result code, e.g. 2009. */
+  readonly result: number;
+  /** The server's own message text. */
+  readonly serverMessage: string;
+  /** Wire name of the method that failed. */
+  readonly method: string;
+  readonly errorClass: ErrorClass;
+  /** The whole answer (extra fields such as `token` for 2297). */
+  readonly body: Readonly<Record<string, unknown>>;
+
+  constructor(init: { result: number; message: string; method: string; body?: Record<string, unknown> }) {
+    super(`${init.method}: ${init.result} ${init.message}`);
+    Object.defineProperty(this, ApiError.kind, { value: true });
+    this.result = init.result;
+    this.serverMessage = init.message;
+    this.method = init.method;
+    this.errorClass = errorClassOf(init.result);
+    this.retryable = isRetryableCode(init.result);
+    this.body = init.body ?? { result: init.result, error: init.message };
+  }
+}
+
+/** A param failed validation; nothing was sent. */
+export class ValidationError extends PcloudError {
+  static readonly kind = Symbol.for('pcloudkit.ValidationError');
+  override readonly code = 'PCLOUD_VALIDATION_ERROR';
+  readonly method: string;
+  /** The offending param (or params, for a one-of set, joined by `|`). */
+  readonly param: string;
+
+  constructor(method: string, param: string, message: string) {
+    super(`${method}: ${message}`);
+    Object.defineProperty(this, ValidationError.kind, { value: true });
+    this.method = method;
+    this.param = param;
+  }
+}
+
+/** The network failed: connect, reset, TLS, DNS. */
+export class TransportError extends PcloudError {
+  static readonly kind = Symbol.for('pcloudkit.TransportError');
+  override readonly code = 'PCLOUD_TRANSPORT_ERROR';
+  override readonly retryable = true;
+  readonly host?: string;
+  /** True when the host could not be reached at all (the request never arrived). */
+  readonly network: boolean;
+
+  constructor(message: string, init: { cause?: unknown; host?: string; network?: boolean } = {}) {
+    super(message, { cause: init.cause });
+    Object.defineProperty(this, TransportError.kind, { value: true });
+    this.host = init.host;
+    this.network = init.network ?? true;
+  }
+}
+
+/** The server answered something that is not valid pCloud protocol. */
+export class ProtocolError extends PcloudError {
+  static readonly kind = Symbol.for('pcloudkit.ProtocolError');
+  override readonly code = 'PCLOUD_PROTOCOL_ERROR';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, ProtocolError.kind, { value: true });
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortError extends PcloudError {
+  static readonly kind = Symbol.for('pcloudkit.AbortError');
+  override readonly code = 'PCLOUD_ABORTED';
+  constructor(message = 'The call was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, AbortError.kind, { value: true });
+  }
+}
+
+/** The call took longer than its timeout. */
+export class TimeoutError extends PcloudError {
+  static readonly kind = Symbol.for('pcloudkit.TimeoutError');
+  override readonly code = 'PCLOUD_TIMEOUT';
+  override readonly retryable = true;
+  readonly timeout: number;
+  constructor(timeout: number) {
+    super(`The call did not finish within ${timeout} ms`);
+    Object.defineProperty(this, TimeoutError.kind, { value: true });
+    this.timeout = timeout;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The contracts every pcloudkit package shares: how a method is described,
+ * what a transport receives and returns, and what a client looks like.
+ */
+import type { Region } from './regions.js';
+
+/** Wire types a parameter can have, as the pCloud catalogue names them. */
+export type ParamType = 'int' | 'string' | 'bool' | 'datetime' | 'int-list' | 'string-list' | 'flag';
+
+/** TypeScript value accepted for each wire type. */
+export interface ParamValueMap {
+  /** Integers: numbers, bigints (ids beyond 2^53) or decimal strings. */
+  int: number | bigint | string;
+  string: string;
+  bool: boolean;
+  /** A `Date`, a Unix timestamp in seconds, or a date string pCloud understands. */
+  datetime: Date | number | string;
+  'int-list': ReadonlyArray<number | bigint | string> | string;
+  'string-list': readonly string[] | string;
+  /** Presence flag: `true` sends `1`, `false` or absence sends nothing. */
+  flag: boolean;
+}
+
+/** Describes one parameter of a method. */
+export interface ParamSpec<T extends ParamType = ParamType, R extends boolean = boolean> {
+  readonly type: T;
+  /** A required param must be given; params in a one-of set are not marked required. */
+  readonly required: R;
+  readonly summary?: string;
+  /** Inclusive bounds for `int` params, checked before sending. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Allowed values for `string` params. */
+  readonly enum?: readonly string[];
+}
+
+/** A parameter as listed at run time by {@link MethodDefinition.paramList}. */
+export interface ParamInfo extends ParamSpec {
+  readonly name: string;
+  /** Name of the one-of set this param belongs to, if any. */
+  readonly oneOf?: string;
+}
+
+/** Where a method's file bytes go. */
+export type DataDirection = 'upload' | 'download';
+
+/**
+ * A pCloud method described as data. Created with `defineMethod`; the type
+ * parameters carry the params and result types for inference only.
+ */
+export interface MethodDefinition<
+  Name extends string = string,
+  Params = any,
+  Result = any,
+> {
+  /** Name as sent on the wire (the URL path over HTTP). */
+  readonly name: Name;
+  /** Group slug, e.g. `streaming`. */
+  readonly group: string;
+  readonly summary?: string;
+  /** Parameters by name. */
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  /** One-of sets: exactly one param of each set must be given. */
+  readonly oneOf: Readonly<Record<string, readonly string[]>>;
+  /** The same params as a list, with one-of membership filled in. */
+  readonly paramList: readonly ParamInfo[];
+  /** True when a logged-in user is needed. */
+  readonly auth: boolean;
+  /** `upload`: the request carries file data; `download`: the answer is data. */
+  readonly data?: DataDirection;
+  /** True when repeating the call cannot change state twice (used by retries). */
+  readonly idempotent: boolean;
+  /** True where the method only works on one persistent connection (fileops). */
+  readonly connectionBound?: boolean;
+  /** Phantom fields: never set at run time. */
+  readonly __params?: Params;
+  readonly __result?: Result;
+}
+
+export type AnyMethod = MethodDefinition<string, any, any>;
+export type ParamsOf<M> = M extends MethodDefinition<string, infer P, any> ? P : never;
+export type ResultOf<M> = M extends MethodDefinition<string, any, infer R> ? R : never;
+
+/** Wire-level parameter value, after encoding by core. */
+export type WireValue = string | number | bigint | boolean;
+
+/** One file to upload. */
+export interface UploadFile {
+  /** Stored file name. */
+  name: string;
+  /**
+   * Content: bytes, a Blob, a Node `Readable`, a web `ReadableStream`, an
+   * async iterable of chunks, or `{ path }` for a file on disk (Node only).
+   */
+  data: Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | { path: string };
+  /** Byte length, when known; required for some transports if `data` is a stream. */
+  size?: number;
+  contentType?: string;
+}
+
+/** Progress of an upload or download. */
+export interface Progress {
+  /** Bytes done so far. */
+  loaded: number;
+  /** Total bytes, when known. */
+  total?: number;
+}
+
+/** What a transport receives for one call. */
+export interface TransportRequest {
+  /** Wire method name. */
+  method: string;
+  /** Encoded params, in insertion order. Credentials are included here when the auth layer adds them as params. */
+  params: Record<string, WireValue>;
+  /** The definition, when the call came from one (absent for raw calls). */
+  definition?: AnyMethod;
+  /** Host to use: a bare `host[:port]` or a full origin such as `http://127.0.0.1:8080`. */
+  host: string;
+  /** OAuth2 access token for an `Authorization: Bearer` header; transports without headers send it as the `access_token` param. */
+  bearer?: string;
+  /** Files to upload with the call. */
+  files?: UploadFile[];
+  /** `data` when the answer is a byte stream instead of JSON. */
+  responseType: 'json' | 'data';
+  signal?: AbortSignal;
+  onUploadProgress?: (progress: Progress) => void;
+  /** Per-call hint: keep this call on its own persistent connection key (fileops, sticky login). */
+  connectionKey?: string;
+}
+
+/** A byte stream answer. */
+export interface DataResponse {
+  /** The bytes, as a web stream. */
+  body: ReadableStream<Uint8Array>;
+  /** Length in bytes, when the server said. */
+  length?: number;
+  contentType?: string;
+}
+
+/** What a transport returns. `result` is the decoded answer object (including `result`, `error`). */
+export interface TransportResponse {
+  result: Record<string, unknown>;
+  /** Present for data answers that succeeded. */
+  data?: DataResponse;
+  /** The host that answered. */
+  host: string;
+}
+
+/** Which host list a transport uses. */
+export type HostKind = 'api' | 'binapi';
+
+/**
+ * A transport carries calls to pCloud. It does no validation and no auth; it
+ * encodes, sends, and decodes. Errors it throws are `TransportError` (network
+ * level, `network: true` when the host could not be reached) or
+ * `ProtocolError` (a bad answer).
+ */
+export interface Transport {
+  /** Short name, e.g. `http` or `binary`. */
+  readonly name: string;
+  /** The host list this transport talks to. */
+  readonly hostKind: HostKind;
+  call(request: TransportRequest): Promise<TransportResponse>;
+  /** Releases sockets and pools. */
+  close(): Promise<void>;
+}
+
+/** Options accepted by every call. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Milliseconds before the call fails with `TimeoutError`. Default: the client's `timeout`. */
+  timeout?: number;
+  /** Upload progress callback. */
+  onUploadProgress?: (progress: Progress) => void;
+  /** Global params for this call (id, timeformat, filtermeta, ...). */
+  global?: GlobalParams;
+  /** Retries for this call; `0` disables. Default: the client's `retries`. */
+  retries?: number;
+  /** Files for methods whose definition has `data: 'upload'`. */
+  files?: UploadFile[];
+}
+
+/** Global parameters that every pCloud method accepts. */
+export interface GlobalParams {
+  /** Echoed back in the answer. */
+  id?: string;
+  /** Keep only these metadata fields. */
+  filtermeta?: readonly string[];
+  filterfilemeta?: readonly string[];
+  filterfoldermeta?: readonly string[];
+  /** Act on a past revision of the file. */
+  revisionid?: number | bigint | string;
+  /** Anything else to send verbatim. */
+  [name: string]: WireValue | readonly string[] | undefined;
+}
+
+/** A request as seen by middleware. */
+export interface ClientRequest extends Omit<TransportRequest, 'host'> {
+  /** Host chosen so far; middleware may change it. Filled by the host layer when absent. */
+  host?: string;
+  /** Retries allowed for this call. */
+  retries: number;
+  /** Milliseconds before timeout. */
+  timeout: number;
+}
+
+export type Handler = (request: ClientRequest) => Promise<TransportResponse>;
+/** One link in the middleware chain: gets the next handler, returns a handler. */
+export type Middleware = (next: Handler) => Handler;
+
+/** Credentials. OAuth2 access tokens are the main way in. */
+export type AuthOptions =
+  | { accessToken: string }
+  | { authToken: string }
+  | { username: string; password: string }
+  | AuthProvider;
+
+/** A custom credential source: adds credentials to a request. */
+export interface AuthProvider {
+  apply(request: ClientRequest, client: CoreClient): Promise<void> | void;
+  /** Forgets credentials (called by `client.logout()`). */
+  clear?(): void;
+  /** Called after a 1000/2000 answer; return true to retry once with fresh credentials. */
+  refresh?(client: CoreClient): Promise<boolean> | boolean;
+}
+
+export interface ClientOptions {
+  transport: Transport;
+  /** Credentials; omit for anonymous calls. */
+  auth?: AuthOptions;
+  /** `us` (default), `eu`, or a custom host list (for the emulator or a fixed host). */
+  region?: 'us' | 'eu' | Region;
+  /** Ask `getapiserver` for the nearest host before the first call. Default `false`. */
+  nearestHost?: boolean;
+  /** Milliseconds per call. Default 30000. */
+  timeout?: number;
+  /** Retries for retryable failures of idempotent calls. Default 2. */
+  retries?: number;
+  /** Send `timeformat=timestamp` and return `Date` objects. Default `true`. */
+  dates?: boolean;
+  /** Extra middleware, outermost first. */
+  middleware?: Middleware[];
+}
+
+/** The client without any plugin methods. */
+export interface CoreClient {
+  /** The options the client was made with, without the credentials. */
+  readonly options: Readonly<Omit<ClientOptions, 'auth'>>;
+  /** The region in use (changes when a sign-in reports another one). */
+  readonly region: Region;
+  /** Origin scheme for bare hosts: `http` when the region's default API host is an `http://` origin. */
+  readonly scheme: 'https' | 'http';
+  readonly transport: Transport;
+  /** Calls a defined method: validates, encodes, sends, decodes. */
+  request<M extends AnyMethod>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>>;
+  /** Calls any method by wire name without validation. */
+  call<R = Record<string, unknown>>(method: string, params?: Record<string, WireValue | undefined>, options?: CallOptions & { responseType?: 'json' | 'data'; auth?: boolean }): Promise<R>;
+  /** Host list in use. */
+  hosts(): Promise<{ api: string[]; binapi: string[] }>;
+  /** Adds a plugin; returns the same client typed with the plugin's methods. */
+  use<P extends Plugin<any>>(plugin: P): this & PluginApi<P>;
+  /** Logs out on the server (where the credentials allow it) and forgets credentials. */
+  logout(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A plugin adds methods (from definitions) and optionally helpers. */
+export interface Plugin<Methods extends Record<string, AnyMethod> = Record<string, AnyMethod>, Extra = {}> {
+  readonly name: string;
+  readonly methods: Methods;
+  /** Extra members computed from the client (helpers such as link builders). */
+  readonly extend?: (client: CoreClient) => Extra;
+}
+
+/** A method bound to a client. */
+export type BoundMethod<M> = M extends MethodDefinition<string, infer P, infer R>
+  ? {} extends P
+    ? (params?: P, options?: CallOptions) => Promise<R>
+    : (params: P, options?: CallOptions) => Promise<R>
+  : never;
+
+/** The members a plugin adds to a client. */
+export type PluginApi<P> = P extends Plugin<infer Methods, infer Extra>
+  ? { [K in keyof Methods]: BoundMethod<Methods[K]> } & Extra
+  : never;

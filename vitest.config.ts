@@ -14,7 +14,7 @@ const projects = ['packages', 'apps'].flatMap((base) =>
         name: d.name,
         root: `${base}/${d.name}`,
         include: ['test/**/*.test.ts'],
-        typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: `${base}/${d.name}/tsconfig.json` },
+        typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
       },
     })),
 );

@@ -180,6 +180,7 @@ export function createClient(options: ClientOptions): CoreClient {
     return decodeAnswer(response.result, dates);
   }
 
+  const applied = new Set<Plugin<any>>();
   const client: CoreClient & Record<PropertyKey, unknown> = {
     options: publicOptions,
     transport,
@@ -215,6 +216,8 @@ export function createClient(options: ClientOptions): CoreClient {
       return kind === 'api' ? { api: list, binapi: [...region.binapi] } : { api: [...region.api], binapi: list };
     },
     use<P extends Plugin<any>>(plugin: P) {
+      if (applied.has(plugin)) return client as unknown as CoreClient & PluginApi<P>;
+      applied.add(plugin);
       for (const [key, definition] of Object.entries(plugin.methods)) {
         const existing = client[key] as { definition?: AnyMethod } | undefined;
         if (existing !== undefined && existing.definition !== definition) {

@@ -1,0 +1,46 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { createClient, defineMethod, definePlugin, param, returns, type CoreClient, type Transport } from '../src/index.js';
+
+const getlink = defineMethod({
+  name: 'getlink',
+  group: 'x',
+  params: { fileid: param.int(), path: param.string(), abitrate: param.int(), name: param.string({ required: true }) },
+  oneOf: { target: ['fileid', 'path'] },
+  result: returns<{ hosts: string[]; expires: Date }>(),
+});
+const copy = defineMethod({
+  name: 'copy',
+  group: 'x',
+  params: { fileid: param.int(), path: param.string(), tofolderid: param.int(), topath: param.string() },
+  oneOf: { source: ['fileid', 'path'], destination: ['tofolderid', 'topath'] },
+});
+const ping = defineMethod({ name: 'ping', group: 'x', auth: false });
+const plugin = definePlugin({ name: 'x', methods: { getlink, copy, ping }, extend: () => ({ helper: (n: number) => n * 2 }) });
+declare const transport: Transport;
+
+describe('plugin type inference', () => {
+  const client = createClient({ transport }).use(plugin);
+  it('adds typed methods and helpers', () => {
+    expectTypeOf(client.getlink({ fileid: 1, name: 'n' })).resolves.toEqualTypeOf<{ hosts: string[]; expires: Date }>();
+    expectTypeOf(client.helper).toEqualTypeOf<(n: number) => number>();
+    expectTypeOf(client).toMatchTypeOf<CoreClient>();
+    expectTypeOf(client.ping).parameter(0).toEqualTypeOf<{} | undefined>();
+  });
+  it('enforces required params and one-of sets', () => {
+    // @ts-expect-error name is required
+    void client.getlink({ fileid: 1 });
+    // @ts-expect-error both members of a one-of set
+    void client.getlink({ fileid: 1, path: '/a', name: 'n' });
+    // @ts-expect-error neither member
+    void client.getlink({ name: 'n' });
+    // @ts-expect-error wrong type
+    void client.getlink({ fileid: true, name: 'n' });
+    void client.copy({ fileid: 1, topath: '/b' });
+    // @ts-expect-error destination missing
+    void client.copy({ fileid: 1 });
+  });
+  it('standalone calls are typed the same way', () => {
+    expectTypeOf(getlink).toBeCallableWith(client, { path: '/a', name: 'n' });
+    expectTypeOf(getlink(client, { path: '/a', name: 'n' })).resolves.toHaveProperty('expires').toEqualTypeOf<Date>();
+  });
+});

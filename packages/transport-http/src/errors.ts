@@ -1,0 +1,89 @@
+import { AbortError, PcloudError, ProtocolError, SECRET_PARAMS, TransportError } from './core.js';
+import type { WireValue } from './core.js';
+
+/**
+ * Error codes meaning the request never left this machine or never reached
+ * the server: DNS, refused or unreachable connects, connect timeouts and TLS
+ * handshake failures (a certificate is checked before any request byte is
+ * written).
+ */
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NODATA',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+
+/** The `code` of an error, looking inside AggregateErrors (happy-eyeballs connects). */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code !== 'ERR_INTERNAL_ASSERTION') return code;
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner)) for (const e of inner) { const c = errorCode(e); if (c) return c; }
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? errorCode(cause) : undefined;
+}
+
+/** Whether the error says the server was never reached. */
+export function isConnectFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && (CONNECT_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+}
+
+/**
+ * Maps whatever undici or the socket threw to a core error: `AbortError` when
+ * the caller's signal fired, core errors unchanged, everything else a
+ * `TransportError` (with `network: true` only for connect failures).
+ */
+export function toCoreError(error: unknown, origin: string, signal: AbortSignal | undefined, what: string): Error {
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    // A TimeoutError (or any core error) the caller aborted with is passed through as is.
+    if (reason instanceof PcloudError) return reason;
+    return new AbortError(`${what} was aborted`, { cause: reason ?? error });
+  }
+  if (error instanceof AbortError || error instanceof ProtocolError || error instanceof TransportError) return error;
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const network = isConnectFailure(error);
+  return new TransportError(`${what} to ${origin} failed${code ? ` (${code})` : ''}: ${message}`, {
+    cause: error,
+    host: origin,
+    network,
+  });
+}
+
+/**
+ * A short, printable piece of an unexpected answer for error messages, with
+ * every credential the request carried blanked out in case the server echoed it.
+ */
+export function snippet(text: string, params: Record<string, WireValue> | undefined, bearer: string | undefined, max = 160): string {
+  let s = text.length > max * 4 ? text.slice(0, max * 4) : text;
+  const secrets: string[] = [];
+  if (bearer) secrets.push(bearer);
+  if (params) for (const [k, v] of Object.entries(params)) if (SECRET_PARAMS.has(k) && v !== undefined && String(v).length >= 4) secrets.push(String(v));
+  for (const secret of secrets) s = s.split(secret).join('[redacted]');
+  s = s.replace(/\s+/g, ' ').trim();
+  // eslint-disable-next-line no-control-regex
+  s = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

@@ -1,0 +1,208 @@
+import { Agent, getGlobalDispatcher, type Dispatcher } from 'undici';
+import { AbortError, ApiError, ProtocolError, TransportError, parseJson } from './core.js';
+import type { Progress } from './core.js';
+import { toOrigin } from './encode.js';
+import { snippet, toCoreError } from './errors.js';
+import { sliceStream, toWebStream } from './streams.js';
+import type { TlsOptions } from './transport.js';
+
+/** The part of a `getfilelink`-style answer needed to build URLs. */
+export interface LinkAnswer {
+  /** Content hosts, best first: bare names (`c123.pcloud.com`) or full origins. */
+  hosts: readonly string[];
+  /** Path to append to each host, starting with `/`. */
+  path: string;
+}
+
+export interface LinkUrlOptions {
+  /**
+   * Scheme put in front of bare host names. Default `https`, which is what
+   * pCloud's content servers speak. A client pointed at an `http://` API (the
+   * emulator, a local proxy) should pass `http`. Hosts that already carry a
+   * scheme keep theirs.
+   */
+  scheme?: 'https' | 'http';
+}
+
+/** Builds the download URLs of a link answer, one per host, in the server's order of preference. */
+export function linkUrls(answer: LinkAnswer, options: LinkUrlOptions = {}): string[] {
+  if (!answer || !Array.isArray(answer.hosts) || typeof answer.path !== 'string') {
+    throw new TypeError('linkUrls expects an answer with `hosts` (string[]) and `path` (string)');
+  }
+  const path = answer.path.startsWith('/') ? answer.path : `/${answer.path}`;
+  return answer.hosts.map((host) => `${toOrigin(host, options.scheme ?? 'https')}${path}`);
+}
+
+export interface DownloadOptions extends LinkUrlOptions {
+  signal?: AbortSignal;
+  /** Bytes to fetch, inclusive on both ends (HTTP `Range: bytes=start-end`); `end` omitted means to the end of the file. */
+  range?: { start: number; end?: number };
+  /** Called as bytes are read from the returned stream. `total` is the number of bytes this download will deliver, when known. */
+  onProgress?: (progress: Progress) => void;
+  /** Your own undici dispatcher. Default: undici's global dispatcher, or a one-off Agent when `tls` is given. */
+  dispatcher?: Dispatcher;
+  /** TLS options (used when no `dispatcher` is given). */
+  tls?: TlsOptions;
+  /** `User-Agent` header. Default `pcloudkit-transport-http`. */
+  userAgent?: string;
+}
+
+export interface DownloadResult {
+  /** The bytes as a web stream. Read it to the end or cancel it, or the connection stays busy. */
+  body: ReadableStream<Uint8Array>;
+  /** Number of bytes the stream will deliver, when the server said. */
+  length?: number;
+  contentType?: string;
+  /** The URL that answered. */
+  url: string;
+  /** HTTP status: 200, or 206 for a range the server honoured. */
+  status: number;
+}
+
+function first(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function toUrls(source: LinkAnswer | string | readonly string[], options: LinkUrlOptions): string[] {
+  if (typeof source === 'string') return [source];
+  if (Array.isArray(source)) return [...(source as readonly string[])];
+  return linkUrls(source as LinkAnswer, options);
+}
+
+/**
+ * Downloads a file from a link answer (`getfilelink`, `getvideolink`...), a
+ * URL or a list of URLs. Hosts are tried in order; a network failure or a 5xx
+ * answer moves on to the next one. Any other failure stops at once: a 4xx
+ * whose body is a pCloud JSON error becomes `ApiError`, other 4xx a
+ * `ProtocolError`. When every host fails the last error is thrown
+ * (`TransportError`). If a range was asked for and the server sent the whole
+ * file (200), the stream is cut to the range here, so the bytes are right
+ * either way.
+ */
+export async function download(source: LinkAnswer | string | readonly string[], options: DownloadOptions = {}): Promise<DownloadResult> {
+  const urls = toUrls(source, options);
+  if (urls.length === 0) throw new TypeError('download needs at least one URL or host');
+  const { range, signal } = options;
+  if (range) {
+    const okStart = Number.isSafeInteger(range.start) && range.start >= 0;
+    const okEnd = range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start);
+    if (!okStart || !okEnd) throw new RangeError(`invalid range ${JSON.stringify(range)}`);
+  }
+  if (signal?.aborted) throw new AbortError('the download was aborted', { cause: signal.reason });
+
+  let owned: Agent | undefined;
+  let dispatcher: Dispatcher;
+  if (options.dispatcher) dispatcher = options.dispatcher;
+  else if (options.tls) dispatcher = owned = new Agent({ connect: { ...options.tls } });
+  else dispatcher = getGlobalDispatcher();
+  const release = () => {
+    if (owned) void owned.close().catch(() => {});
+    owned = undefined;
+  };
+
+  const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'pcloudkit-transport-http' };
+  if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
+
+  let lastError: Error | undefined;
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      release();
+      throw new TypeError(`not a URL: ${url}`);
+    }
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({ origin: parsed.origin, path: `${parsed.pathname}${parsed.search}`, method: 'GET', headers, signal });
+    } catch (error) {
+      const mapped = toCoreError(error, parsed.origin, signal, `download from ${parsed.host}`);
+      if (!(mapped instanceof TransportError)) { release(); throw mapped; }
+      lastError = mapped;
+      continue;
+    }
+    const { statusCode, headers: h } = response;
+    if (statusCode >= 500) {
+      await response.body.dump().catch(() => {});
+      lastError = new TransportError(`download from ${parsed.host} failed with HTTP ${statusCode}`, { host: parsed.origin, network: false });
+      continue;
+    }
+    const contentType = first(h, 'content-type');
+    if (statusCode >= 300 || (first(h, 'x-error') !== undefined && /json/i.test(contentType ?? ''))) {
+      let text = '';
+      try { text = await response.body.text(); } catch { /* keep what we have */ }
+      release();
+      let answer: unknown;
+      try { answer = parseJson(text); } catch { /* not JSON */ }
+      if (answer && typeof answer === 'object' && typeof (answer as { result?: unknown }).result === 'number' && (answer as { result: number }).result !== 0) {
+        const a = answer as { result: number; error?: unknown };
+        throw new ApiError({ result: a.result, message: typeof a.error === 'string' ? a.error : 'download failed', method: 'download', body: a as Record<string, unknown> });
+      }
+      throw new ProtocolError(`download from ${parsed.host} failed with HTTP ${statusCode}: ${snippet(text, undefined, undefined)}`);
+    }
+
+    const lengthText = first(h, 'content-length');
+    let length = lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : undefined;
+    let bytes: AsyncIterable<Uint8Array> = response.body as AsyncIterable<Uint8Array>;
+    if (range && statusCode === 200) {
+      // The server ignored Range: cut the range out of the whole file.
+      const want = range.end === undefined ? undefined : range.end - range.start + 1;
+      if (length !== undefined) length = Math.max(0, Math.min(want ?? Infinity, length - range.start));
+      else if (want !== undefined) length = undefined;
+      bytes = sliceStream(bytes, range.start, want);
+    }
+    let loaded = 0;
+    const total = length;
+    const report = (p: Progress) => { try { options.onProgress?.(p); } catch { /* ignore listener errors */ } };
+    const body = toWebStream(bytes, {
+      mapError: (error) => toCoreError(error, parsed.origin, signal, `download from ${parsed.host}`),
+      onChunk: options.onProgress
+        ? (chunk) => { loaded += chunk.byteLength; report(total === undefined ? { loaded } : { loaded, total }); }
+        : undefined,
+      onEnd: release,
+    });
+    return { body, url, status: statusCode, ...(length !== undefined ? { length } : {}), ...(contentType ? { contentType } : {}) };
+  }
+  release();
+  throw lastError ?? new TransportError('download failed on every host', { network: true });
+}
+
+/**
+ * Downloads to a file on disk (Node only), streaming: memory stays flat
+ * whatever the size. A partial file is removed when the download fails.
+ * Resolves with the number of bytes written and the URL that served them.
+ */
+export async function downloadToFile(
+  source: LinkAnswer | string | readonly string[],
+  path: string,
+  options: DownloadOptions = {},
+): Promise<{ path: string; bytes: number; url: string }> {
+  const [{ createWriteStream }, { rm }, { Readable, Transform }, { pipeline }] = await Promise.all([
+    import('node:fs'),
+    import('node:fs/promises'),
+    import('node:stream'),
+    import('node:stream/promises'),
+  ]);
+  const result = await download(source, options);
+  let bytes = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.byteLength;
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(
+      Readable.fromWeb(result.body as unknown as import('node:stream/web').ReadableStream<Uint8Array>),
+      count,
+      createWriteStream(path),
+      ...(options.signal ? [{ signal: options.signal }] as const : []),
+    );
+  } catch (error) {
+    await rm(path, { force: true }).catch(() => {});
+    if (options.signal?.aborted) throw new AbortError('the download was aborted', { cause: options.signal.reason });
+    throw error;
+  }
+  return { path, bytes, url: result.url };
+}

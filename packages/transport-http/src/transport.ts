@@ -1,0 +1,267 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Agent, Client, type Dispatcher } from 'undici';
+import { ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
+import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
+import { encodeParams, toOrigin, wireText } from './encode.js';
+import { snippet, toCoreError } from './errors.js';
+import { toWebStream } from './streams.js';
+import { ProgressCounter, multipartBody, prepareFile, putBody, type PreparedFile } from './upload.js';
+
+/** TLS settings passed to every connect, e.g. `{ rejectUnauthorized: false }` for a self-signed test server. */
+export type TlsOptions = Pick<
+  ConnectionOptions,
+  'rejectUnauthorized' | 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'servername' | 'minVersion' | 'maxVersion' | 'ciphers' | 'checkServerIdentity'
+>;
+
+/** Options of {@link httpTransport}. Every one is optional. */
+export interface HttpTransportOptions {
+  /** Most sockets kept open to one origin. Default `8`. */
+  connections?: number;
+  /**
+   * Requests written onto one socket before the first answer arrives. Default
+   * `1` (no pipelining). pCloud answers pipelined requests in order, so higher
+   * values are safe for reads; undici pipelines only GET requests.
+   */
+  pipelining?: number;
+  /** Milliseconds an idle socket is kept open for reuse. Default `4000` (undici's default). */
+  keepAliveTimeout?: number;
+  /** Milliseconds to wait for the answer's headers after the request was sent. Default `300000`. */
+  headersTimeout?: number;
+  /** Milliseconds allowed between two chunks of the answer body. Default `300000`. */
+  bodyTimeout?: number;
+  /** TLS options for every connect. Default: Node's defaults (certificates verified). */
+  tls?: TlsOptions;
+  /**
+   * Your own undici `Dispatcher` (Agent, Pool, ProxyAgent, MockAgent...). When
+   * given, the options above that configure connections are ignored, every
+   * call (including ones with a `connectionKey`) goes through it, and
+   * `close()` leaves it open: it is yours to close. Default: an `Agent` this
+   * transport creates on its first call and destroys in `close()`.
+   */
+  dispatcher?: Dispatcher;
+  /**
+   * Length in bytes of the encoded params above which a call is sent as a
+   * POST with an `application/x-www-form-urlencoded` body instead of a GET.
+   * Default `2000`, well below the URL limits of servers and proxies.
+   */
+  postThreshold?: number;
+  /** `User-Agent` header. Default `pcloudkit-transport-http`. */
+  userAgent?: string;
+  /**
+   * How files are uploaded. `multipart` (default): one multipart/form-data
+   * POST, params as leading form fields, one part per file. `put`: a PUT whose
+   * body is the single file, with every param in the query string (the file
+   * name is added as `filename` unless the params already have one); only one
+   * file per call.
+   */
+  uploadMethod?: 'multipart' | 'put';
+}
+
+const METHOD_NAME = /^[A-Za-z0-9_]+$/;
+const JSON_TYPE = /^(application|text)\/(json|javascript)|\+json/i;
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads a whole answer body as UTF-8 text, mapping socket failures to `TransportError`. */
+async function readText(body: Dispatcher.ResponseData['body'], origin: string, signal: AbortSignal | undefined, method: string): Promise<string> {
+  try {
+    return await body.text();
+  } catch (error) {
+    throw toCoreError(error, origin, signal, `reading the answer of ${method}`);
+  }
+}
+
+/** Parses a JSON answer and checks it has a numeric `result`. */
+function decodeAnswer(text: string, status: number, contentType: string | undefined, request: TransportRequest, origin: string): Record<string, unknown> {
+  const where = `${request.method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''})`;
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch (error) {
+    const shown = snippet(text, request.params, request.bearer);
+    throw new ProtocolError(
+      text.length === 0 ? `${where}: empty answer where JSON was expected` : `${where}: answer is not valid JSON: ${shown}`,
+      { cause: error },
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError(`${where}: answer is JSON but not an object: ${snippet(text, request.params, request.bearer)}`);
+  }
+  const result = (value as Record<string, unknown>).result;
+  if (typeof result !== 'number' || !Number.isInteger(result)) {
+    throw new ProtocolError(`${where}: answer has no numeric "result": ${snippet(text, request.params, request.bearer)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Creates the HTTP JSON transport. Calls become `GET /<method>?<params>` (or a
+ * url-encoded POST above `postThreshold`), uploads a streamed multipart POST or
+ * PUT, data answers a web stream. No retries, auth or validation here: the
+ * client does those.
+ */
+export function httpTransport(options: HttpTransportOptions = {}): Transport {
+  const postThreshold = options.postThreshold ?? 2000;
+  const userAgent = options.userAgent ?? 'pcloudkit-transport-http';
+  const uploadMethod = options.uploadMethod ?? 'multipart';
+  if (uploadMethod !== 'multipart' && uploadMethod !== 'put') throw new TypeError(`uploadMethod must be 'multipart' or 'put', not ${String(uploadMethod)}`);
+  const connectOptions = {
+    keepAliveTimeout: options.keepAliveTimeout ?? 4000,
+    headersTimeout: options.headersTimeout ?? 300_000,
+    bodyTimeout: options.bodyTimeout ?? 300_000,
+    ...(options.tls ? { connect: { ...options.tls } } : {}),
+  };
+
+  let agent: Agent | undefined;
+  const sticky = new Map<string, Client>();
+
+  function dispatcherFor(origin: string, connectionKey: string | undefined): Dispatcher {
+    if (options.dispatcher) return options.dispatcher;
+    if (connectionKey !== undefined) {
+      const key = `${connectionKey}\n${origin}`;
+      let client = sticky.get(key);
+      if (!client) {
+        client = new Client(origin, { ...connectOptions, pipelining: 1 });
+        sticky.set(key, client);
+      }
+      return client;
+    }
+    agent ??= new Agent({ ...connectOptions, connections: options.connections ?? 8, pipelining: options.pipelining ?? 1 });
+    return agent;
+  }
+
+  async function call(request: TransportRequest): Promise<TransportResponse> {
+    const { method, signal } = request;
+    if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
+      throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
+    }
+    if (signal?.aborted) throw toCoreError(signal.reason, request.host, signal, method);
+    const origin = toOrigin(request.host);
+
+    const headers: Record<string, string> = { 'user-agent': userAgent, connection: 'keep-alive' };
+    if (request.bearer) headers.authorization = `Bearer ${request.bearer}`;
+
+    let httpMethod: 'GET' | 'POST' | 'PUT' = 'GET';
+    let path = `/${method}`;
+    let body: string | AsyncIterable<Uint8Array> | undefined;
+    // Set when an upload source fails or lies about its size, so that error wins over undici's.
+    let sourceError: Error | undefined;
+
+    let query: string;
+    try {
+      query = encodeParams(request.params);
+    } catch (error) {
+      throw new ValidationError(method, 'params', (error as Error).message);
+    }
+
+    const files = request.files ?? [];
+    if (files.length > 0) {
+      let prepared: PreparedFile[];
+      try {
+        prepared = await Promise.all(files.map(prepareFile));
+      } catch (error) {
+        throw new ValidationError(method, 'files', (error as Error).message);
+      }
+      const sizes = prepared.map((f) => f.size);
+      const total = sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, s) => a + s!, 0) : undefined;
+      const progress = new ProgressCounter(total, request.onUploadProgress);
+      const guard = (source: AsyncIterable<Uint8Array>) =>
+        (async function* () {
+          try {
+            yield* source;
+          } catch (error) {
+            sourceError =
+              error instanceof RangeError || error instanceof TypeError
+                ? new ValidationError(method, 'files', error.message)
+                : new TransportError(`reading an upload file for ${method} failed: ${(error as Error)?.message ?? String(error)}`, {
+                    cause: error,
+                    host: origin,
+                    network: false,
+                  });
+            throw sourceError;
+          }
+        })();
+      if (uploadMethod === 'put') {
+        if (prepared.length !== 1) throw new ValidationError(method, 'files', `a PUT upload carries exactly one file, got ${prepared.length}`);
+        const file = prepared[0]!;
+        httpMethod = 'PUT';
+        const params: Record<string, WireValue> = { ...request.params };
+        if (!('filename' in params)) params.filename = file.name;
+        path += `?${encodeParams(params)}`;
+        headers['content-type'] = file.contentType;
+        if (file.size !== undefined) headers['content-length'] = String(file.size);
+        body = guard(putBody(file, progress));
+      } else {
+        httpMethod = 'POST';
+        const fields: Array<[string, string]> = [];
+        for (const [k, v] of Object.entries(request.params ?? {})) if (v !== undefined && v !== null) fields.push([k, wireText(v)]);
+        const form = multipartBody(fields, prepared, progress);
+        headers['content-type'] = form.contentType;
+        if (form.length !== undefined) headers['content-length'] = String(form.length);
+        body = guard(form.body());
+      }
+    } else if (query.length > postThreshold) {
+      httpMethod = 'POST';
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = query;
+    } else if (query) {
+      path += `?${query}`;
+    }
+
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcherFor(origin, request.connectionKey).request({
+        origin,
+        path,
+        method: httpMethod,
+        headers,
+        body: body as Dispatcher.DispatchOptions['body'],
+        signal,
+      });
+    } catch (error) {
+      if (sourceError && !signal?.aborted) throw sourceError;
+      throw toCoreError(error, origin, signal, `${method}`);
+    }
+
+    const { statusCode, headers: answerHeaders } = response;
+    const contentType = header(answerHeaders, 'content-type');
+    const xError = header(answerHeaders, 'x-error');
+    const isJson = (contentType !== undefined && JSON_TYPE.test(contentType)) || xError !== undefined;
+
+    if (request.responseType === 'data' && !isJson) {
+      if (statusCode >= 400) {
+        const text = await readText(response.body, origin, signal, method).catch(() => '');
+        throw new ProtocolError(
+          `${method} on ${origin} (HTTP ${statusCode}${contentType ? `, ${contentType}` : ''}): data answer failed without a JSON error: ${snippet(text, request.params, request.bearer)}`,
+        );
+      }
+      const lengthText = header(answerHeaders, 'content-length');
+      const length = lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : undefined;
+      const stream = toWebStream(response.body as AsyncIterable<Uint8Array>, {
+        mapError: (error) => toCoreError(error, origin, signal, `reading the data of ${method}`),
+      });
+      return {
+        result: { result: 0 },
+        data: { body: stream, ...(length !== undefined ? { length } : {}), ...(contentType ? { contentType } : {}) },
+        host: request.host,
+      };
+    }
+
+    const text = await readText(response.body, origin, signal, method);
+    return { result: decodeAnswer(text, statusCode, contentType, request, origin), host: request.host };
+  }
+
+  async function close(): Promise<void> {
+    const owned: Dispatcher[] = [...sticky.values()];
+    if (agent) owned.push(agent);
+    agent = undefined;
+    sticky.clear();
+    await Promise.all(owned.map((d) => d.destroy().catch(() => {})));
+  }
+
+  return { name: 'http', hostKind: 'api', call, close };
+}
+

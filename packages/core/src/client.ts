@@ -234,6 +234,11 @@ export function createClient(options: ClientOptions): CoreClient {
       }
       return client as unknown as CoreClient & PluginApi<P>;
     },
+    setRegion(next: 'us' | 'eu' | Region) {
+      region = resolveRegion(next);
+      suggested = undefined;
+      suggesting = undefined;
+    },
     async logout() {
       if (!auth) return;
       try {
@@ -249,14 +254,6 @@ export function createClient(options: ClientOptions): CoreClient {
   const describeClient = () => `PcloudClient { transport: ${transport.name}, hosts: ${region[transport.hostKind].join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
   Object.defineProperty(client, 'toString', { value: describeClient });
   Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), { value: describeClient });
-  /** Lets a sign-in switch the client to the account's region. */
-  Object.defineProperty(client, 'setRegion', {
-    value(next: 'us' | 'eu' | Region) {
-      region = resolveRegion(next);
-      suggested = undefined;
-      suggesting = undefined;
-    },
-  });
   return client;
 }
 

@@ -259,6 +259,8 @@ export interface CoreClient {
   hosts(): Promise<{ api: string[]; binapi: string[] }>;
   /** Adds a plugin; returns the same client typed with the plugin's methods. */
   use<P extends Plugin<any>>(plugin: P): this & PluginApi<P>;
+  /** Switches to another region, e.g. the one an OAuth2 redirect reported; forgets host suggestions. */
+  setRegion(region: 'us' | 'eu' | Region): void;
   /** Logs out on the server (where the credentials allow it) and forgets credentials. */
   logout(): Promise<void>;
   close(): Promise<void>;

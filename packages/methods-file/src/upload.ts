@@ -1,0 +1,79 @@
+/**
+ * The `upload()` helper the file plugin adds to a client: a friendlier front
+ * for `uploadfile` that takes the files first and options second.
+ */
+import { ValidationError } from '@pcloudkit/core';
+import type { CoreClient, MethodDefinition, Progress, UploadFile } from '@pcloudkit/core';
+import type { UploadFileResult } from './index.js';
+
+/** Where the files go: a folder id or a folder path (the root when neither is given). */
+export type UploadDestination =
+  | { folderid?: number | bigint | string; path?: never }
+  | { path?: string; folderid?: never };
+
+/** Options of {@link UploadHelper}. */
+export type UploadOptions = UploadDestination & {
+  /** On a name clash, store as "name (2).ext" instead of overwriting (which keeps a revision). */
+  renameifexists?: boolean;
+  /** Drop files whose upload was cut short instead of keeping partial data. */
+  nopartial?: boolean;
+  /** Modification time to record: a `Date` or Unix seconds. */
+  mtime?: Date | number;
+  /** Creation time to record: a `Date` or Unix seconds; pCloud only uses it together with `mtime`. */
+  ctime?: Date | number;
+  /** Key of your choice to follow the upload with `uploadprogress`. */
+  progresshash?: string;
+  /** Called as bytes go out. */
+  onProgress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+  /** Milliseconds before the call fails; large uploads may need more than the client default. */
+  timeout?: number;
+};
+
+/** `client.upload(files, options)`: uploads one file or several in one request. */
+export type UploadHelper = (files: UploadFile | readonly UploadFile[], options?: UploadOptions) => Promise<UploadFileResult>;
+
+function seconds(name: string, value: Date | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw new ValidationError('uploadfile', name, `'${name}' is an invalid Date`);
+    return Math.floor(ms / 1000);
+  }
+  return value;
+}
+
+/** Builds the helper for one client. */
+export function makeUpload(
+  client: CoreClient,
+  uploadfile: MethodDefinition<'uploadfile', any, UploadFileResult>,
+): UploadHelper {
+  return (files, options = {}) => {
+    const list: UploadFile[] = Array.isArray(files) ? [...files] : [files as UploadFile];
+    if (list.length === 0) return Promise.reject(new ValidationError('uploadfile', 'files', 'give at least one file to upload'));
+    let params: Record<string, unknown>;
+    try {
+      params = {
+        folderid: options.folderid,
+        path: options.path,
+        renameifexists: options.renameifexists,
+        nopartial: options.nopartial,
+        mtime: seconds('mtime', options.mtime),
+        ctime: seconds('ctime', options.ctime),
+        progresshash: options.progresshash,
+      };
+      if (params.folderid !== undefined && params.path !== undefined) {
+        throw new ValidationError('uploadfile', 'folderid|path', "give only one of 'folderid' and 'path'");
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    for (const key of Object.keys(params)) if (params[key] === undefined) delete params[key];
+    return client.request(uploadfile, params, {
+      files: list,
+      onUploadProgress: options.onProgress,
+      signal: options.signal,
+      timeout: options.timeout,
+    });
+  };
+}

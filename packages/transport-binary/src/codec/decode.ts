@@ -1,0 +1,262 @@
+/**
+ * Response decoder for pCloud's binary protocol.
+ *
+ * A response is a u32 length (`resplen`, little-endian) followed by exactly
+ * that many bytes holding one encoded value, always a hash. Every new string
+ * gets the next id in a per-response table (hash keys included) so later
+ * occurrences can refer back to it. A data value (type 20) announces a raw
+ * payload that follows the whole frame on the wire.
+ *
+ * The decoder is defensive: every length is checked against the bytes that
+ * are actually there before anything is allocated, nesting depth and table
+ * sizes are capped, and every malformed input ends in a `ProtocolError`.
+ */
+import { ProtocolError } from '../core.js';
+
+/** Caps applied while decoding. */
+export interface DecodeLimits {
+  /** Largest accepted `resplen`, in bytes. Default 64 MiB. */
+  maxFrameSize?: number;
+  /** Deepest nesting of hashes and arrays. Default 64. */
+  maxDepth?: number;
+  /** Longest accepted string, in bytes. Default 16 MiB. */
+  maxStringLength?: number;
+  /** Most entries in the string table of one response. Default 4,194,304. */
+  maxStrings?: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: Readonly<Required<DecodeLimits>> = Object.freeze({
+  maxFrameSize: 64 * 1024 * 1024,
+  maxDepth: 64,
+  maxStringLength: 16 * 1024 * 1024,
+  maxStrings: 4 * 1024 * 1024,
+});
+
+/**
+ * Stands for a data value (type 20) in a decoded tree: the announced length
+ * of a payload that follows the frame.
+ */
+export class BinaryData {
+  constructor(readonly length: number | bigint) {}
+}
+
+/** Result of {@link decodeTree}. */
+export interface DecodedTree {
+  /** The decoded hash. Data values appear as {@link BinaryData}. */
+  value: Record<string, unknown>;
+  /** Every data value found, in wire order. */
+  data: BinaryData[];
+}
+
+/** Result of {@link decodeResponse}. */
+export interface DecodedResponse extends DecodedTree {
+  /** Bytes taken by the frame itself: 4 + `resplen`. */
+  frameSize: number;
+  /** Sum of the announced data lengths (0 when there is none). */
+  dataLength: number | bigint;
+  /** The trailing payload bytes, when they were passed in. */
+  payload?: Uint8Array;
+}
+
+const TWO_32 = 2 ** 32;
+const HI_SAFE = 2 ** 21; // high 32-bit word below this keeps a number under 2^53
+const END = 255;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function fail(message: string): never {
+  throw new ProtocolError(`binary response: ${message}`);
+}
+
+function resolveLimits(limits?: DecodeLimits): Required<DecodeLimits> {
+  return limits ? { ...DEFAULT_DECODE_LIMITS, ...limits } : DEFAULT_DECODE_LIMITS;
+}
+
+/**
+ * Reads the 4-byte frame length at `offset`. Returns `undefined` when fewer
+ * than 4 bytes are available; throws `ProtocolError` when the announced size
+ * exceeds `maxFrameSize`.
+ */
+export function readFrameLength(bytes: Uint8Array, offset = 0, limits?: DecodeLimits): number | undefined {
+  if (bytes.length - offset < 4) return undefined;
+  const len = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16)) + bytes[offset + 3]! * 0x1000000;
+  const max = resolveLimits(limits).maxFrameSize;
+  if (len > max) fail(`frame of ${len} bytes exceeds the limit of ${max}`);
+  if (len === 0) fail('empty frame');
+  return len;
+}
+
+class Reader {
+  pos = 0;
+  readonly strings: string[] = [];
+  readonly data: BinaryData[] = [];
+  constructor(private readonly buf: Uint8Array, private readonly limits: Required<DecodeLimits>) {}
+
+  private need(n: number, what: string): void {
+    if (n > this.buf.length - this.pos) fail(`truncated ${what} at offset ${this.pos} (needs ${n} bytes, ${this.buf.length - this.pos} left)`);
+  }
+
+  byte(what: string): number {
+    if (this.pos >= this.buf.length) fail(`truncated ${what} at offset ${this.pos}`);
+    return this.buf[this.pos++]!;
+  }
+
+  /** Unsigned little-endian integer of `width` bytes (1..8), exact. */
+  uint(width: number, what: string): number | bigint {
+    this.need(width, what);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += width;
+    if (width <= 4) {
+      let v = 0;
+      for (let i = width - 1; i >= 0; i--) v = v * 256 + b[p + i]!;
+      return v;
+    }
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
+    let hi = 0;
+    for (let i = width - 1; i >= 4; i--) hi = hi * 256 + b[p + i]!;
+    if (hi < HI_SAFE) return hi * TWO_32 + lo;
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /** Like {@link uint} but for sizes and ids, which must be plain numbers. */
+  size(width: number, what: string): number {
+    const v = this.uint(width, what);
+    return typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
+  }
+
+  newString(len: number): string {
+    if (len > this.limits.maxStringLength) fail(`string of ${len} bytes exceeds the limit of ${this.limits.maxStringLength}`);
+    this.need(len, 'string');
+    if (this.strings.length >= this.limits.maxStrings) fail(`more than ${this.limits.maxStrings} strings in one response`);
+    const b = this.buf;
+    const start = this.pos;
+    const end = start + len;
+    let s: string | undefined;
+    if (len <= 64) {
+      // Short ASCII strings are common (keys, names); skip TextDecoder for them.
+      let ascii = true;
+      for (let i = start; i < end; i++) if (b[i]! > 0x7f) { ascii = false; break; }
+      if (ascii) s = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+    }
+    if (s === undefined) {
+      try {
+        s = utf8.decode(b.subarray(start, end));
+      } catch {
+        fail(`invalid UTF-8 in string at offset ${start}`);
+      }
+    }
+    this.pos = end;
+    this.strings.push(s);
+    return s;
+  }
+
+  reused(id: number): string {
+    const s = this.strings[id];
+    if (s === undefined) fail(`string id ${id} refers to no earlier string (table has ${this.strings.length})`);
+    return s;
+  }
+
+  /** Decodes a string from its type byte, or returns undefined when `t` is not a string type. */
+  stringOf(t: number): string | undefined {
+    if (t <= 3) return this.newString(this.size(t + 1, 'string length'));
+    if (t <= 7) return this.reused(this.size(t - 3, 'string id'));
+    if (t >= 100 && t <= 149) return this.newString(t - 100);
+    if (t >= 150 && t <= 199) return this.reused(t - 150);
+    return undefined;
+  }
+
+  value(depth: number): unknown {
+    const at = this.pos;
+    const t = this.byte('value');
+    const s = this.stringOf(t);
+    if (s !== undefined) return s;
+    if (t >= 8 && t <= 15) return this.uint(t - 7, 'number');
+    if (t >= 200 && t <= 219) return t - 200;
+    switch (t) {
+      case 16: return this.hash(depth + 1);
+      case 17: return this.array(depth + 1);
+      case 18: return false;
+      case 19: return true;
+      case 20: {
+        const d = new BinaryData(this.uint(8, 'data length'));
+        this.data.push(d);
+        return d;
+      }
+      case END: return fail(`end marker at offset ${at} where a value is required`);
+      default: return fail(`unknown value type ${t} at offset ${at}`);
+    }
+  }
+
+  hash(depth: number): Record<string, unknown> {
+    if (depth > this.limits.maxDepth) fail(`nesting deeper than ${this.limits.maxDepth}`);
+    const obj: Record<string, unknown> = {};
+    for (;;) {
+      const at = this.pos;
+      const t = this.byte('hash key');
+      if (t === END) return obj;
+      const key = this.stringOf(t);
+      if (key === undefined) fail(`hash key at offset ${at} has non-string type ${t}`);
+      const v = this.value(depth);
+      if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else obj[key] = v;
+    }
+  }
+
+  array(depth: number): unknown[] {
+    if (depth > this.limits.maxDepth) fail(`nesting deeper than ${this.limits.maxDepth}`);
+    const arr: unknown[] = [];
+    for (;;) {
+      if (this.pos < this.buf.length && this.buf[this.pos] === END) {
+        this.pos++;
+        return arr;
+      }
+      arr.push(this.value(depth));
+    }
+  }
+}
+
+/**
+ * Decodes the value tree of one response (the `resplen` bytes, without the
+ * 4-byte prefix). The top value must be a hash; an empty array is accepted in
+ * its place and read as `{}`. Bytes left over after the tree are an error.
+ */
+export function decodeTree(tree: Uint8Array, limits?: DecodeLimits): DecodedTree {
+  const lim = resolveLimits(limits);
+  if (tree.length > lim.maxFrameSize) fail(`frame of ${tree.length} bytes exceeds the limit of ${lim.maxFrameSize}`);
+  const r = new Reader(tree, lim);
+  const t = r.byte('top-level value');
+  let value: Record<string, unknown>;
+  if (t === 16) value = r.hash(1);
+  else if (t === 17 && tree[1] === END) { r.pos = 2; value = {}; }
+  else fail(`the top-level value must be a hash, got type ${t}`);
+  if (r.pos !== tree.length) fail(`${tree.length - r.pos} trailing bytes after the value tree`);
+  return { value, data: r.data };
+}
+
+/** Sum of the announced payload lengths, exact. */
+export function totalDataLength(data: readonly BinaryData[]): number | bigint {
+  let total = 0n;
+  for (const d of data) total += BigInt(d.length);
+  return total <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(total) : total;
+}
+
+/**
+ * Decodes one complete response: the 4-byte length, the tree, and optionally
+ * the data payload that follows it. `bytes` must hold exactly the frame, or
+ * the frame followed by exactly the announced payload.
+ */
+export function decodeResponse(bytes: Uint8Array, limits?: DecodeLimits): DecodedResponse {
+  const len = readFrameLength(bytes, 0, limits);
+  if (len === undefined) fail(`truncated frame: ${bytes.length} bytes, the length prefix needs 4`);
+  if (bytes.length < 4 + len) fail(`truncated frame: announced ${len} bytes, got ${bytes.length - 4}`);
+  const tree = decodeTree(bytes.subarray(4, 4 + len), limits);
+  const dataLength = totalDataLength(tree.data);
+  const rest = bytes.length - 4 - len;
+  const result: DecodedResponse = { ...tree, frameSize: 4 + len, dataLength };
+  if (rest > 0) {
+    if (BigInt(rest) !== BigInt(dataLength)) fail(`${rest} bytes after the frame, but the tree announces ${dataLength} payload bytes`);
+    result.payload = bytes.subarray(4 + len);
+  }
+  return result;
+}

@@ -64,6 +64,10 @@ export function toCoreError(error: unknown, origin: string, signal: AbortSignal 
   if (error instanceof AbortError || error instanceof ProtocolError || error instanceof TransportError) return error;
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
+  // undici's HTTP parser failed: the server answered, but not in HTTP/1.1.
+  if (code?.startsWith('HPE_') || (error instanceof Error && error.name === 'HTTPParserError')) {
+    return new ProtocolError(`${what}: ${origin} did not answer in HTTP/1.1: ${message}`, { cause: error });
+  }
   const network = isConnectFailure(error);
   return new TransportError(`${what} to ${origin} failed${code ? ` (${code})` : ''}: ${message}`, {
     cause: error,

@@ -107,6 +107,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   const postThreshold = options.postThreshold ?? 2000;
   const userAgent = options.userAgent ?? 'pcloudkit-transport-http';
   const uploadMethod = options.uploadMethod ?? 'multipart';
+  const pipelining = options.pipelining ?? 1;
   if (uploadMethod !== 'multipart' && uploadMethod !== 'put') throw new TypeError(`uploadMethod must be 'multipart' or 'put', not ${String(uploadMethod)}`);
   const connectOptions = {
     keepAliveTimeout: options.keepAliveTimeout ?? 4000,
@@ -129,7 +130,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       }
       return client;
     }
-    agent ??= new Agent({ ...connectOptions, connections: options.connections ?? 8, pipelining: options.pipelining ?? 1 });
+    agent ??= new Agent({ ...connectOptions, connections: options.connections ?? 8, pipelining });
     return agent;
   }
 
@@ -220,6 +221,9 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
         headers,
         body: body as Dispatcher.DispatchOptions['body'],
         signal,
+        // undici holds the pipeline until the headers of a "blocking" request
+        // arrive; plain GETs answer quickly, so let them pipeline when asked to.
+        blocking: !(pipelining > 1 && httpMethod === 'GET' && request.connectionKey === undefined),
       });
     } catch (error) {
       if (sourceError && !signal?.aborted) throw sourceError;

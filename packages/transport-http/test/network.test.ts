@@ -146,7 +146,7 @@ describe('connections', () => {
   });
 
   it('spreads concurrent calls over at most `connections` sockets', async () => {
-    const s = await startServer((_q, res) => setTimeout(() => json(res, '{"result":0}'), 20));
+    const s = await startServer((_q, res) => { setTimeout(() => json(res, '{"result":0}'), 20); });
     cleanup.push(s.close);
     const t = transport({ connections: 3 });
     await Promise.all(Array.from({ length: 12 }, (_, i) => t.call({ method: 'getdigest', host: s.origin, params: { i }, responseType: 'json' })));

@@ -214,7 +214,13 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
 function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
+    // Let the answer page reach the browser (every answer says `connection:
+    // close`), drop idle keep-alive sockets now and anything else shortly.
+    const force = setTimeout(() => server.closeAllConnections(), 1_000);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }

@@ -1,0 +1,90 @@
+import { ValidationError, createClient, isMethod, type Transport, type TransportRequest } from '@pcloudkit/core';
+import { describe, expect, it } from 'vitest';
+import { definitions, diff, feedback, general, getfilehistory, setlanguage } from '../src/index.js';
+
+/** A transport that records what reaches it and fails every call. */
+function recordingTransport() {
+  const sent: TransportRequest[] = [];
+  const transport: Transport = {
+    name: 'recording',
+    hostKind: 'api',
+    async call(request) {
+      sent.push(request);
+      throw new Error('the recording transport never answers');
+    },
+    async close() {},
+  };
+  return { sent, transport };
+}
+
+describe('general definitions', () => {
+  it('lists the ten catalogue methods, each under its wire name in the plugin', () => {
+    expect(definitions.map((d) => d.name).sort()).toEqual(
+      ['currentserver', 'diff', 'feedback', 'getapiserver', 'getdigest', 'getfilehistory', 'getip', 'setlanguage', 'supportedlanguages', 'userinfo'],
+    );
+    for (const d of definitions) {
+      expect(isMethod(d)).toBe(true);
+      expect(d.group).toBe('general');
+      expect(general.methods[d.name as keyof typeof general.methods]).toBe(d);
+    }
+  });
+
+  it('marks which methods need a login', () => {
+    const anonymous = definitions.filter((d) => !d.auth).map((d) => d.name).sort();
+    expect(anonymous).toEqual(['currentserver', 'feedback', 'getapiserver', 'getdigest', 'getip', 'supportedlanguages']);
+  });
+
+  it('feedback is the only method that is not safe to repeat', () => {
+    expect(definitions.filter((d) => !d.idempotent).map((d) => d.name)).toEqual(['feedback']);
+  });
+
+  it('describes params with their wire types', () => {
+    expect(diff.params.block).toMatchObject({ type: 'flag', required: false });
+    expect(diff.params.after).toMatchObject({ type: 'datetime' });
+    expect(feedback.paramList.filter((p) => p.required).map((p) => p.name)).toEqual(['mail', 'reason', 'message']);
+    expect(getfilehistory.params.fileid).toMatchObject({ type: 'int', required: true });
+  });
+});
+
+describe('general validation (nothing is sent)', () => {
+  const setup = () => {
+    const rec = recordingTransport();
+    const client = createClient({ transport: rec.transport, auth: { accessToken: 'x' }, retries: 0 }).use(general);
+    return { ...rec, client };
+  };
+
+  const cases: Array<[string, (c: ReturnType<typeof setup>['client']) => Promise<unknown>, string]> = [
+    ['setlanguage without language', (c) => c.setlanguage({} as never), 'language'],
+    ['setlanguage with a number', (c) => c.setlanguage({ language: 7 as never }), 'language'],
+    ['getfilehistory without fileid', (c) => c.getfilehistory({} as never), 'fileid'],
+    ['getfilehistory with a fractional fileid', (c) => c.getfilehistory({ fileid: 1.5 }), 'fileid'],
+    ['feedback without message', (c) => c.feedback({ mail: 'a@b.cd', reason: 'r' } as never), 'message'],
+    ['diff with a non-boolean block', (c) => c.diff({ diffid: 1, block: 'yes' as never }), 'block'],
+    ['diff with an invalid date', (c) => c.diff({ after: new Date(Number.NaN) }), 'after'],
+    ['diff with a negative last', (c) => c.diff({ last: -1 }), 'last'],
+    ['diff with an unknown param', (c) => c.diff({ since: 3 } as never), 'since'],
+  ];
+
+  it.each(cases)('%s', async (_label, call, param) => {
+    const { client, sent } = setup();
+    const error = await call(client).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).param).toBe(param);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('standalone functions validate the same way', async () => {
+    const { client, sent } = setup();
+    await expect(setlanguage(client, {} as never)).rejects.toMatchObject({ code: 'PCLOUD_VALIDATION_ERROR', param: 'language' });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('a valid call reaches the transport with wire params', async () => {
+    const { client, sent } = setup();
+    await client.diff({ diffid: 5, block: true, after: undefined }).catch(() => undefined);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.method).toBe('diff');
+    expect(sent[0]!.params).toMatchObject({ diffid: 5, block: 1 });
+    expect(sent[0]!.params).not.toHaveProperty('after');
+  });
+});

@@ -1,0 +1,179 @@
+import { AbortError, EU, PcloudError, TimeoutError, US, ValidationError, type Transport, type TransportRequest } from '@pcloudkit/core';
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { OAuth2Error, authorize, authorizeUrl, definitions, oauth2_token, parseRedirect } from '../src/index.js';
+import { signIn } from '../src/node.js';
+
+function recordingTransport() {
+  const sent: TransportRequest[] = [];
+  const transport: Transport = {
+    name: 'recording',
+    hostKind: 'api',
+    async call(r) {
+      sent.push(r);
+      throw new Error('the recording transport never answers');
+    },
+    async close() {},
+  };
+  return { sent, transport };
+}
+
+describe('oauth2 definitions', () => {
+  it('describe authorize and oauth2_token without login', () => {
+    expect(definitions.map((d) => d.name)).toEqual(['authorize', 'oauth2_token']);
+    expect(authorize.auth).toBe(false);
+    expect(oauth2_token.auth).toBe(false);
+    expect(oauth2_token.idempotent).toBe(false);
+    expect(oauth2_token.paramList.filter((p) => p.required).map((p) => p.name)).toEqual(['client_id', 'client_secret', 'code']);
+    expect(authorize.params.response_type!.enum).toEqual(['code', 'token']);
+  });
+});
+
+describe('authorizeUrl', () => {
+  it('builds the my.pcloud.com page URL for the code flow', () => {
+    const url = new URL(authorizeUrl({ clientId: 'app 1', responseType: 'code', redirectUri: 'http://127.0.0.1:5/callback', state: 's&t', permissions: ['manageshares'], forceReapprove: true }));
+    expect(url.origin + url.pathname).toBe('https://my.pcloud.com/oauth2/authorize');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: 'app 1',
+      response_type: 'code',
+      redirect_uri: 'http://127.0.0.1:5/callback',
+      state: 's&t',
+      force_reapprove: '1',
+      permissions: 'manageshares',
+    });
+  });
+
+  it('leaves out what was not asked for and honours authorizeOrigin', () => {
+    const url = new URL(authorizeUrl({ clientId: 'c', responseType: 'code', authorizeOrigin: 'http://127.0.0.1:4000' }));
+    expect(url.href).toBe('http://127.0.0.1:4000/oauth2/authorize?client_id=c&response_type=code');
+  });
+
+  it('rejects bad input with ValidationError', () => {
+    const bad: Array<[() => unknown, string]> = [
+      [() => authorizeUrl({ clientId: '', responseType: 'code' }), 'clientId'],
+      [() => authorizeUrl({ clientId: 'c', responseType: 'poll' as never }), 'responseType'],
+      [() => authorizeUrl({ clientId: 'c', responseType: 'token' }), 'redirectUri'],
+      [() => authorizeUrl({ clientId: 'c', responseType: 'code', permissions: ['a,b'] }), 'permissions'],
+      [() => authorizeUrl({ clientId: 'c', responseType: 'code', authorizeOrigin: 'not a url' }), 'authorizeOrigin'],
+    ];
+    for (const [fn, param] of bad) {
+      const error = (() => {
+        try {
+          fn();
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).param).toBe(param);
+    }
+  });
+});
+
+describe('parseRedirect', () => {
+  it('reads the code flow from the query', () => {
+    const r = parseRedirect('https://app.example/cb?code=XYZ&state=abc&locationid=2&hostname=eapi.pcloud.com', { state: 'abc' });
+    expect(r).toEqual({ code: 'XYZ', state: 'abc', locationid: 2, hostname: 'eapi.pcloud.com', region: EU });
+  });
+
+  it('reads the token flow from the fragment', () => {
+    const r = parseRedirect('https://app.example/cb#access_token=TOK&token_type=bearer&uid=42&state=s1&locationid=1&hostname=api.pcloud.com');
+    expect(r).toEqual({ accessToken: 'TOK', uid: 42, state: 's1', locationid: 1, hostname: 'api.pcloud.com', region: US });
+  });
+
+  it('takes the region from locationid when there is no hostname, and US when there is neither', () => {
+    expect(parseRedirect('/cb?code=a&locationid=2').region).toBe(EU);
+    expect(parseRedirect('/cb?code=a').region).toBe(US);
+  });
+
+  it('lets a host that is not pCloud’s win, with the scheme asked for', () => {
+    const https = parseRedirect('/cb?code=a&locationid=1&hostname=api.example.net');
+    expect(https.region.api).toEqual(['api.example.net']);
+    expect(https.region.locationid).toBeUndefined();
+    const http = parseRedirect('/cb?code=a&locationid=1&hostname=127.0.0.1:8123', { hostScheme: 'http' });
+    expect(http.region.api).toEqual(['http://127.0.0.1:8123']);
+  });
+
+  it('throws state-mismatch when the state differs or is missing', () => {
+    for (const url of ['/cb?code=a&state=evil', '/cb?code=a']) {
+      const error = (() => {
+        try {
+          parseRedirect(url, { state: 'good' });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(OAuth2Error);
+      expect(error).toBeInstanceOf(PcloudError);
+      expect(error).toMatchObject({ reason: 'state-mismatch', code: 'PCLOUD_OAUTH2_ERROR' });
+    }
+  });
+
+  it('reports an error redirect and a redirect without credentials', () => {
+    expect(() => parseRedirect('/cb?error=access_denied&state=s', { state: 's' })).toThrow(expect.objectContaining({ reason: 'denied' }));
+    expect(() => parseRedirect('/cb?state=s')).toThrow(expect.objectContaining({ reason: 'no-credentials' }));
+  });
+});
+
+describe('signIn failures (no browser, nothing exchanged)', () => {
+  it('rejects a forged redirect, answers the browser 400 and closes the server', async () => {
+    const { sent, transport } = recordingTransport();
+    let callback = '';
+    let browser: { status: number; body: string } | undefined;
+    const error = await signIn({
+      clientId: 'c',
+      clientSecret: 's',
+      transport,
+      authorizeOrigin: 'http://127.0.0.1:1',
+      open: async (url) => {
+        callback = new URL(url).searchParams.get('redirect_uri')!;
+        const res = await request(`${callback}?code=abc&state=forged`);
+        browser = { status: res.statusCode, body: await res.body.text() };
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuth2Error);
+    expect((error as OAuth2Error).reason).toBe('state-mismatch');
+    await expect.poll(() => browser?.status).toBe(400);
+    expect(browser!.body).toContain('Sign-in failed');
+    expect(sent).toHaveLength(0);
+    expect(callback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    await expect(request(callback)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('times out with TimeoutError when nobody comes back', async () => {
+    const { sent, transport } = recordingTransport();
+    let callback = '';
+    const error = await signIn({ clientId: 'c', clientSecret: 's', transport, timeout: 50, open: (url) => void (callback = new URL(url).searchParams.get('redirect_uri')!) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(sent).toHaveLength(0);
+    await expect(request(callback)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('stops with AbortError when the signal fires', async () => {
+    const { transport } = recordingTransport();
+    const controller = new AbortController();
+    const error = await signIn({ clientId: 'c', clientSecret: 's', transport, signal: controller.signal, open: () => controller.abort(new Error('user quit')) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+  });
+
+  it('fails when the browser cannot be opened', async () => {
+    const { transport } = recordingTransport();
+    await expect(signIn({ clientId: 'c', clientSecret: 's', transport, open: () => { throw new Error('no display'); } })).rejects.toThrow('no display');
+  });
+
+  it('answers 404 to other paths and keeps waiting', async () => {
+    const { transport } = recordingTransport();
+    let status = 0;
+    const error = await signIn({
+      clientId: 'c', clientSecret: 's', transport, timeout: 200,
+      open: async (url) => {
+        const base = new URL(new URL(url).searchParams.get('redirect_uri')!);
+        const res = await request(new URL('/favicon.ico', base));
+        status = res.statusCode;
+        await res.body.dump();
+      },
+    }).catch((e: unknown) => e);
+    expect(status).toBe(404);
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+});

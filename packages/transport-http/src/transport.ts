@@ -97,6 +97,52 @@ function decodeAnswer(text: string, status: number, contentType: string | undefi
   return value as Record<string, unknown>;
 }
 
+/** Largest JSON data answer that is checked for pCloud's error shape. */
+const SNIFF_LIMIT = 64 * 1024;
+
+/**
+ * Reads up to {@link SNIFF_LIMIT} bytes of a JSON-typed data answer. A small
+ * body that parses to an object with a numeric non-zero `result` is an error
+ * answer; anything else is data, handed back whole (read bytes first).
+ */
+async function sniffJsonError(
+  body: AsyncIterable<Uint8Array>,
+  origin: string,
+  signal: AbortSignal | undefined,
+  method: string,
+): Promise<{ answer?: Record<string, unknown>; rest: AsyncIterable<Uint8Array> }> {
+  const iterator = body[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let ended = false;
+  try {
+    while (size <= SNIFF_LIMIT) {
+      const next = await iterator.next();
+      if (next.done) { ended = true; break; }
+      head.push(next.value);
+      size += next.value.byteLength;
+    }
+  } catch (error) {
+    throw toCoreError(error, origin, signal, `reading the answer of ${method}`);
+  }
+  if (ended) {
+    try {
+      const value = parseJson(Buffer.concat(head).toString('utf8'));
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        const result = (value as Record<string, unknown>).result;
+        if (typeof result === 'number' && Number.isInteger(result) && result !== 0) return { answer: value as Record<string, unknown>, rest: [] as never };
+      }
+    } catch {
+      // not JSON after all: it is data
+    }
+  }
+  const rest = (async function* () {
+    yield* head;
+    if (!ended) for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })();
+  return { rest };
+}
+
 /**
  * Creates the HTTP JSON transport. Calls become `GET /<method>?<params>` (or a
  * url-encoded POST above `postThreshold`), uploads a streamed multipart POST or
@@ -233,18 +279,27 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     const { statusCode, headers: answerHeaders } = response;
     const contentType = header(answerHeaders, 'content-type');
     const xError = header(answerHeaders, 'x-error');
-    const isJson = (contentType !== undefined && JSON_TYPE.test(contentType)) || xError !== undefined;
+    const jsonType = contentType !== undefined && JSON_TYPE.test(contentType);
 
-    if (request.responseType === 'data' && !isJson) {
-      if (statusCode >= 400) {
+    if (request.responseType === 'data' && xError === undefined) {
+      if (statusCode >= 400 && !jsonType) {
         const text = await readText(response.body, origin, signal, method).catch(() => '');
         throw new ProtocolError(
           `${method} on ${origin} (HTTP ${statusCode}${contentType ? `, ${contentType}` : ''}): data answer failed without a JSON error: ${snippet(text, request.params, request.bearer)}`,
         );
       }
+      let source: AsyncIterable<Uint8Array> = response.body as AsyncIterable<Uint8Array>;
+      if (jsonType) {
+        // pCloud marks its errors with X-Error, but a JSON *file* is served as
+        // JSON too: look at a small body, and treat it as an answer only if it
+        // has pCloud's error shape.
+        const sniffed = await sniffJsonError(source, origin, signal, method);
+        if (sniffed.answer) return { result: sniffed.answer, host: request.host };
+        source = sniffed.rest;
+      }
       const lengthText = header(answerHeaders, 'content-length');
       const length = lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : undefined;
-      const stream = toWebStream(response.body as AsyncIterable<Uint8Array>, {
+      const stream = toWebStream(source, {
         mapError: (error) => toCoreError(error, origin, signal, `reading the data of ${method}`),
       });
       return {

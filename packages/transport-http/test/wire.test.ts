@@ -170,6 +170,21 @@ describe('data answers', () => {
     expect(answer.data).toBeUndefined();
   });
 
+  it('tells a JSON file apart from a JSON error when X-Error is missing', async () => {
+    const s = await server((q, res) => {
+      if (q.url.startsWith('/file')) json(res, '{"result":0,"note":"this is a .json file the user stored"}');
+      else if (q.url.startsWith('/big')) json(res, `[${'1,'.repeat(50_000)}1]`);
+      else json(res, '{"result":2009,"error":"File not found."}');
+    });
+    const t = transport();
+    const file = await t.call({ method: 'file', host: s.origin, params: {}, responseType: 'data' });
+    expect(await new Response(file.data!.body).text()).toBe('{"result":0,"note":"this is a .json file the user stored"}');
+    const big = await t.call({ method: 'big', host: s.origin, params: {}, responseType: 'data' });
+    expect((await new Response(big.data!.body).text()).length).toBe(100_003);
+    const error = await t.call({ method: 'err', host: s.origin, params: {}, responseType: 'data' });
+    expect(error).toEqual({ result: { result: 2009, error: 'File not found.' }, host: s.origin });
+  });
+
   it('fails a non-JSON 5xx data answer instead of handing out an error page as file content', async () => {
     const s = await server((_q, res) => { res.writeHead(503, { 'content-type': 'text/html' }); res.end('<h1>down</h1>'); });
     const err = await transport().call({ method: 'getzip', host: s.origin, params: {}, responseType: 'data' }).catch((e) => e);

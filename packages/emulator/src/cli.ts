@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { startEmulator, type EmulatorOptions } from './index.js';
+
+const HELP = `Usage: pcloudkit-emulator [options]
+
+Starts a local pCloud-compatible API server with content servers.
+
+Options:
+  --port N        API server port (default 0: any free port)
+  --host ADDR     interface to listen on (default 127.0.0.1)
+  --data DIR      persist accounts and files under DIR (default: in memory)
+  --tls           serve HTTPS with a self-signed certificate
+  --seed          create demo folders and files (default)
+  --no-seed       start with an empty demo account
+  -h, --help      show this help
+
+When ready, one line of JSON with the API URL and credentials is printed on
+stdout. SIGINT/SIGTERM stop the emulator cleanly.
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      tls: { type: 'boolean' },
+      seed: { type: 'boolean' },
+      'no-seed': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const opts: EmulatorOptions = {};
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`);
+    opts.port = port;
+  }
+  if (values.host !== undefined) opts.host = values.host;
+  if (values.data !== undefined) opts.dataDir = values.data;
+  if (values.tls) opts.tls = true;
+  opts.seed = values['no-seed'] ? false : true;
+
+  const emu = await startEmulator(opts);
+  const ready = {
+    api: emu.api,
+    apiHost: emu.apiHost,
+    contentHosts: emu.contentHosts,
+    username: emu.username,
+    password: emu.password,
+    auth: emu.auth,
+    access_token: emu.access_token,
+    client_id: emu.client_id,
+    client_secret: emu.client_secret,
+    tls: emu.certificate !== undefined,
+    dataDir: opts.dataDir ?? null,
+    pid: process.pid,
+  };
+  process.stdout.write(JSON.stringify(ready) + '\n');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    emu.stop().then(
+      () => {
+        process.stderr.write(`pcloudkit-emulator: stopped (${signal})\n`);
+        process.exit(0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`pcloudkit-emulator: error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`pcloudkit-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

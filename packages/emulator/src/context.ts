@@ -1,0 +1,243 @@
+import type { Readable } from 'node:stream';
+import type { ConnectionState } from './connection.js';
+import type { EmulatorCore } from './core.js';
+import { ApiError } from './errors.js';
+import type { Body, Value } from './json.js';
+import { typeInfoFor } from './mime.js';
+import type { Params } from './params.js';
+import type { FileRec, FolderRec, NodeRec, Store, TokenRec, UserRec, Version } from './store.js';
+import { formatRfc2822 } from './time.js';
+
+/** One uploaded file as a transport hands it over. */
+export interface UploadPart {
+  filename: string;
+  stream: Readable;
+  size?: number;
+}
+
+/** A raw-bytes answer (gettextfile, fileops reads, ...). */
+export class DataReply {
+  constructor(
+    readonly stream: Readable,
+    readonly length: number,
+    readonly contentType: string,
+    readonly filename?: string,
+    /** JSON fields to send along where the transport has room (binary). */
+    readonly body: Body = {},
+  ) {}
+}
+
+/** What a method handler returns: a reply object or raw bytes. */
+export type HandlerResult = Body | DataReply;
+
+/** A method implementation. */
+export type Handler = (c: CallContext) => HandlerResult | Promise<HandlerResult>;
+
+/** A method group: method name -> handler. */
+export type MethodGroup = Readonly<Record<string, Handler>>;
+
+/** Transport facts the upload progress reporting can use. */
+export interface TransportInfo {
+  /** Bytes the whole request body will have (HTTP Content-Length), if known. */
+  bodyLength?: number;
+  /** Bytes of the request body received so far. */
+  bodyReceived?: () => number;
+  /** Value of the User-Agent (or similar) for token "device" names. */
+  device?: string;
+}
+
+export interface RenderOptions {
+  path?: string | undefined;
+  contents?: Value[] | undefined;
+}
+
+/** Everything a handler needs about the call being served. */
+export class CallContext {
+  user: UserRec | undefined;
+  /** Token used to log in on this call (auth or OAuth). */
+  token: TokenRec | undefined;
+  /** Set when this call logged in with credentials (not a sticky connection). */
+  freshLogin = false;
+  readonly timestamps: boolean;
+
+  constructor(
+    readonly core: EmulatorCore,
+    readonly conn: ConnectionState,
+    readonly method: string,
+    readonly params: Params,
+    readonly files: AsyncIterable<UploadPart> | undefined,
+    readonly data: Readable | undefined,
+    readonly transport: TransportInfo,
+  ) {
+    this.timestamps = params.str('timeformat') === 'timestamp';
+  }
+
+  get store(): Store {
+    return this.core.store;
+  }
+
+  requireUser(): UserRec {
+    if (!this.user) throw new ApiError(1000);
+    return this.user;
+  }
+
+  /** A datetime in the reply's chosen format. */
+  time(seconds: number): Value {
+    return this.timestamps ? seconds : formatRfc2822(seconds);
+  }
+
+  // ---- lookups -------------------------------------------------------------
+
+  /** Public id of a folder: 0 for the user's root. */
+  publicFolderId(internalId: number): number {
+    const f = this.store.folders.get(internalId);
+    if (f && f.parent === null) return 0;
+    return internalId;
+  }
+
+  /** A folder of the current user by public id, or 2005. */
+  folderById(id: number, notFound = 2005): FolderRec {
+    const user = this.requireUser();
+    if (id === 0) return this.store.folders.get(user.rootId)!;
+    const f = this.store.folders.get(id);
+    if (!f || f.owner !== user.userid || f.deleted || f.parent === null) throw new ApiError(notFound);
+    return f;
+  }
+
+  /** A file of the current user by id, or 2009. */
+  fileById(id: number): FileRec {
+    const user = this.requireUser();
+    const f = this.store.files.get(id);
+    if (!f || f.owner !== user.userid || f.deleted) throw new ApiError(2009);
+    return f;
+  }
+
+  /** Splits an absolute path into components; 2010 when it is not absolute. */
+  splitPath(path: string): string[] {
+    if (!path.startsWith('/')) throw new ApiError(2010);
+    const parts = path.split('/').filter((p) => p !== '');
+    return parts;
+  }
+
+  /** Walks folder names from the root; a missing component gives `missing`. */
+  walk(parts: string[], missing: number): FolderRec {
+    const user = this.requireUser();
+    let cur = this.store.folders.get(user.rootId)!;
+    for (const name of parts) {
+      const next = this.store.findChildFolder(cur.id, name);
+      if (!next) throw new ApiError(missing);
+      cur = next;
+    }
+    return cur;
+  }
+
+  folderByPath(path: string): FolderRec {
+    const parts = this.splitPath(path);
+    const parent = this.walk(parts.slice(0, -1), 2002);
+    if (parts.length === 0) return parent;
+    const f = this.store.findChildFolder(parent.id, parts[parts.length - 1]!);
+    if (!f) throw new ApiError(2005);
+    return f;
+  }
+
+  fileByPath(path: string): FileRec {
+    const parts = this.splitPath(path);
+    if (parts.length === 0) throw new ApiError(2009);
+    const parent = this.walk(parts.slice(0, -1), 2002);
+    const f = this.store.findChildFile(parent.id, parts[parts.length - 1]!);
+    if (!f) throw new ApiError(2009);
+    return f;
+  }
+
+  /** Folder named by `folderid` or `path` (the usual one-of pair); `missing` when neither. */
+  targetFolder(missing: number, idName = 'folderid', pathName = 'path'): { folder: FolderRec; byPath: string | undefined } {
+    const id = this.params.int(idName);
+    if (id !== undefined) return { folder: this.folderById(id), byPath: undefined };
+    const path = this.params.str(pathName);
+    if (path !== undefined) return { folder: this.folderByPath(path), byPath: path };
+    throw new ApiError(missing);
+  }
+
+  /** File named by `fileid` or `path`; 1004 when neither. */
+  targetFile(idName = 'fileid', pathName = 'path'): { file: FileRec; byPath: string | undefined } {
+    const id = this.params.int(idName);
+    if (id !== undefined) return { file: this.fileById(id), byPath: undefined };
+    const path = this.params.str(pathName);
+    if (path !== undefined) return { file: this.fileByPath(path), byPath: path };
+    throw new ApiError(1004);
+  }
+
+  /** The content version selected by the global `revisionid` (current by default). */
+  version(file: FileRec): Version {
+    const rid = this.params.int('revisionid');
+    if (rid === undefined || rid === file.current.revisionid) return file.current;
+    const v = file.revisions.find((r) => r.revisionid === rid);
+    if (!v) throw new ApiError(2029);
+    return v;
+  }
+
+  // ---- metadata ------------------------------------------------------------
+
+  renderFolder(f: FolderRec, opts: RenderOptions = {}): Body {
+    const isRoot = f.parent === null;
+    const id = isRoot ? 0 : f.id;
+    const m: Body = {
+      id: `d${id}`,
+      isfolder: true,
+      name: f.name,
+      folderid: id,
+      created: this.time(f.created),
+      modified: this.time(f.modified),
+      ismine: true,
+      isshared: false,
+      icon: 'folder',
+      thumb: false,
+      comments: 0,
+    };
+    if (!isRoot) m.parentfolderid = this.publicFolderId(f.parent!);
+    if (opts.path !== undefined) m.path = opts.path;
+    if (f.deleted) m.isdeleted = true;
+    return this.filter(m, this.conn.filterFolderMeta, opts.contents);
+  }
+
+  renderFile(f: FileRec, opts: RenderOptions = {}, version: Version = f.current): Body {
+    const info = typeInfoFor(f.contenttype, f.name);
+    const m: Body = {
+      id: `f${f.id}`,
+      isfolder: false,
+      name: f.name,
+      parentfolderid: this.publicFolderId(f.parent),
+      fileid: f.id,
+      created: this.time(f.created),
+      modified: this.time(version === f.current ? f.modified : version.created),
+      ismine: true,
+      isshared: false,
+      icon: info.icon,
+      category: info.category,
+      thumb: info.category === 1,
+      size: version.size,
+      contenttype: f.contenttype,
+      hash: BigInt(version.hash),
+      comments: 0,
+    };
+    if (opts.path !== undefined) m.path = opts.path;
+    if (f.deleted) m.isdeleted = true;
+    if (f.deletedfileid !== undefined) m.deletedfileid = f.deletedfileid;
+    return this.filter(m, this.conn.filterFileMeta, undefined);
+  }
+
+  render(n: NodeRec, opts: RenderOptions = {}): Body {
+    return n.kind === 'folder' ? this.renderFolder(n, opts) : this.renderFile(n, opts);
+  }
+
+  private filter(m: Body, specific: Set<string> | undefined, contents: Value[] | undefined): Body {
+    const keep = specific ?? this.conn.filterMeta;
+    let out = m;
+    if (keep) {
+      out = {};
+      for (const [k, v] of Object.entries(m)) if (keep.has(k)) out[k] = v;
+    }
+    if (contents !== undefined) out.contents = contents;
+    return out;
+  }
+}

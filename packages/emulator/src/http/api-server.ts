@@ -1,0 +1,249 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable, Transform } from 'node:stream';
+import { ConnectionState } from '../connection.js';
+import type { UploadPart } from '../context.js';
+import type { DispatchResult, EmulatorCore } from '../core.js';
+import { DropConnection, errorMessage } from '../errors.js';
+import { toJson } from '../json.js';
+import type { RawParam } from '../params.js';
+import { pumpWithLimit } from './limit.js';
+import { MultipartReader, multipartBoundary } from './multipart.js';
+
+const MAX_FORM_BYTES = 1024 * 1024;
+
+export interface ApiHttpOptions {
+  /** Keep logins sticky per connection (pCloud does; off by default for HTTP). */
+  stickyAuth: boolean;
+  /** Extra routes served before the method table (OAuth pages). */
+  routes: Record<string, (req: IncomingMessage, res: ServerResponse, conn: ConnectionState) => void | Promise<void>>;
+}
+
+/** Parses a Cookie header into a map. */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const piece of header.split(';')) {
+    const eq = piece.indexOf('=');
+    if (eq < 0) continue;
+    const k = piece.slice(0, eq).trim();
+    let v = piece.slice(eq + 1).trim();
+    if (v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
+    try {
+      out[k] = decodeURIComponent(v);
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Reads a small request body into a buffer; null when it exceeds `limit`. */
+export async function readSmallBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of req) {
+    n += (chunk as Buffer).length;
+    if (n > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function keepAliveRequested(req: IncomingMessage): boolean {
+  const h = req.headers.connection;
+  if (!h) return false;
+  return h
+    .toLowerCase()
+    .split(',')
+    .some((t) => t.trim() === 'keep-alive');
+}
+
+/**
+ * The HTTP JSON front end: turns requests into dispatcher calls and replies
+ * into pCloud-shaped HTTP answers.
+ */
+export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
+  const connections = new WeakMap<Socket, ConnectionState>();
+
+  const connFor = (req: IncomingMessage): ConnectionState => {
+    const socket = req.socket;
+    let conn = connections.get(socket);
+    if (!conn) {
+      conn = new ConnectionState({
+        remoteAddress: socket.remoteAddress ?? '127.0.0.1',
+        transport: core.apiScheme,
+        stickyAuth: opts.stickyAuth,
+      });
+      connections.set(socket, conn);
+      const c = conn;
+      socket.once('close', () => c.close());
+    }
+    return conn;
+  };
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const conn = connFor(req);
+    // pCloud closes the connection after a request that does not ask for keep-alive
+    if (!keepAliveRequested(req)) res.shouldKeepAlive = false;
+    try {
+      await serve(req, res, conn);
+    } catch (e) {
+      if (!(e instanceof DropConnection)) console.error('[emulator] request failed:', e);
+      req.socket.destroy();
+    }
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, conn: ConnectionState): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    } catch {
+      throw new DropConnection('bad url');
+    }
+    const route = opts.routes[url.pathname];
+    if (route) {
+      await route(req, res, conn);
+      return;
+    }
+    if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const text = 'pcloudkit emulator: pCloud HTTP JSON API. Call /<method>?params.\n';
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      res.end(req.method === 'HEAD' ? undefined : text);
+      return;
+    }
+    let method: string;
+    try {
+      method = decodeURIComponent(url.pathname.slice(1));
+    } catch {
+      throw new DropConnection('bad method name');
+    }
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(method)) throw new DropConnection('bad method name');
+
+    const params: Record<string, RawParam> = {};
+    for (const [k, v] of url.searchParams) params[k] = v;
+
+    const ctype = req.headers['content-type'];
+    let multipart: MultipartReader | undefined;
+    let files: AsyncIterable<UploadPart> | undefined;
+    let data: Readable | undefined;
+    let received = () => 0;
+    const boundary = multipartBoundary(ctype);
+    if (req.method === 'POST' && boundary) {
+      const mp = new MultipartReader(req, boundary);
+      multipart = mp;
+      received = () => mp.received;
+      let first: Awaited<ReturnType<MultipartReader['next']>>;
+      try {
+        // ordinary fields come first; stop at the first file part
+        for (;;) {
+          first = await mp.next();
+          if (!first || first.filename !== undefined) break;
+          const chunks: Buffer[] = [];
+          let n = 0;
+          for await (const c of first.stream) {
+            n += (c as Buffer).length;
+            if (n > MAX_FORM_BYTES) throw new DropConnection('form field too large');
+            chunks.push(c as Buffer);
+          }
+          if (first.name !== undefined) params[first.name] = Buffer.concat(chunks).toString('utf8');
+        }
+      } catch (e) {
+        if (e instanceof DropConnection) throw e;
+        throw new DropConnection('malformed multipart body');
+      }
+      const firstFile = first;
+      files = {
+        async *[Symbol.asyncIterator]() {
+          let part = firstFile;
+          while (part) {
+            if (part.filename !== undefined) {
+              yield { filename: part.filename, stream: part.stream };
+            }
+            part = await mp.next();
+          }
+        },
+      };
+    } else if (req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(ctype ?? '')) {
+      const body = await readSmallBody(req, MAX_FORM_BYTES);
+      if (body === null) throw new DropConnection('form too large');
+      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params[k] = v;
+    } else if (req.method === 'PUT') {
+      let n = 0;
+      received = () => n;
+      const counter = new Transform({
+        transform(chunk: Buffer, _e, cb) {
+          n += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      req.on('error', (err) => counter.destroy(err));
+      req.on('aborted', () => counter.destroy(new Error('client aborted')));
+      req.pipe(counter);
+      data = counter;
+    }
+    const cookies = parseCookies(req.headers.cookie);
+    if (cookies.auth !== undefined) params.auth = cookies.auth;
+
+    let bearer: string | undefined;
+    const authz = req.headers.authorization;
+    if (authz && /^bearer\s+/i.test(authz)) bearer = authz.replace(/^bearer\s+/i, '').trim();
+
+    const lengthHeader = req.headers['content-length'];
+    const bodyLength = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    const result = await core.dispatch(conn, {
+      method,
+      params,
+      ...(files ? { files } : {}),
+      ...(data ? { data } : {}),
+      transport: {
+        ...(bodyLength !== undefined ? { bodyLength } : {}),
+        bodyReceived: () => received(),
+        device: String(req.headers['user-agent'] ?? 'unknown device'),
+        ...(bearer !== undefined ? { bearer } : {}),
+      },
+    });
+
+    // whatever the handler did not read is drained so keep-alive stays usable
+    if (multipart) await multipart.drain();
+    else if (data) {
+      data.resume();
+      if (!req.complete) await new Promise<void>((r) => (req.complete ? r() : (req.once('end', r), req.once('close', r))));
+    } else if (!req.complete) {
+      req.resume();
+      await new Promise<void>((r) => (req.complete ? r() : (req.once('end', r), req.once('close', r))));
+    }
+    writeResult(core, method, req, res, result);
+  }
+}
+
+/** Writes a dispatcher result as an HTTP answer, honouring `dropAfterBytes` faults. */
+export function writeResult(core: EmulatorCore, method: string, req: IncomingMessage, res: ServerResponse, result: DispatchResult): void {
+  const drop = core.faults.dropFor(method);
+  if (result.data && result.body.result === 0) {
+    const d = result.data;
+    const headers: Record<string, string | number> = { 'Content-Type': d.contentType, 'Content-Length': d.length };
+    if (d.filename !== undefined) headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(d.filename)}`;
+    res.writeHead(200, headers);
+    if (drop !== undefined) {
+      void pumpWithLimit(d.stream, res, req.socket, drop);
+    } else {
+      d.stream.on('error', () => req.socket.destroy());
+      d.stream.pipe(res);
+    }
+    return;
+  }
+  if (result.data) result.data.stream.destroy();
+  const text = Buffer.from(toJson(result.body), 'utf8');
+  const headers: Record<string, string | number> = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': text.length };
+  const code = result.body.result;
+  if (typeof code === 'number' && code !== 0) headers['X-Error'] = code;
+  res.writeHead(200, headers);
+  if (drop !== undefined) {
+    void pumpWithLimit(Readable.from([text]), res, req.socket, drop);
+    return;
+  }
+  res.end(text);
+}
+
+export { errorMessage };

@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConnectionState } from './connection.js';
+import { EmulatorCore, type DispatchCall, type DispatchResult } from './core.js';
+import { createApiHandler } from './http/api-server.js';
+import { createContentHandler } from './http/content-server.js';
+import { createAuthorizePage } from './http/oauth-page.js';
+import { authMethods } from './methods/auth.js';
+import { fileMethods } from './methods/file.js';
+import { folderMethods } from './methods/folder.js';
+import { generalMethods } from './methods/general.js';
+import { oauth2Methods } from './methods/oauth2.js';
+import { streamingMethods } from './methods/streaming.js';
+import { DEMO, seedDemo } from './seed.js';
+import { Store } from './store.js';
+import { selfSignedCertificate } from './tls.js';
+
+export { ConnectionState } from './connection.js';
+export { CallContext, DataReply } from './context.js';
+export type { Handler, HandlerResult, MethodGroup, TransportInfo, UploadPart } from './context.js';
+export { EmulatorCore, passwordDigest } from './core.js';
+export type { ContentLink, CoreOptions, DispatchCall, DispatchData, DispatchResult } from './core.js';
+export { ApiError, DropConnection, ERROR_MESSAGES, errorMessage } from './errors.js';
+export { toJson } from './json.js';
+export type { Body, Value } from './json.js';
+export { Params } from './params.js';
+export type { RawParam } from './params.js';
+export { CATALOG } from './catalog.js';
+export type { CatalogEntry } from './catalog.js';
+export { DEMO, makePng, makeWav } from './seed.js';
+export { selfSignedCertificate } from './tls.js';
+export { formatRfc2822, parseDatetime } from './time.js';
+
+/** Every method group the emulator implements, in registration order. */
+export const METHOD_GROUPS = {
+  general: generalMethods,
+  folder: folderMethods,
+  file: fileMethods,
+  streaming: streamingMethods,
+  oauth2: oauth2Methods,
+  auth: authMethods,
+} as const;
+
+export interface EmulatorOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port of the API server (default 0: the OS picks one). */
+  port?: number;
+  /** Persist everything under this directory (default: in memory, blobs in a temp dir removed on stop). */
+  dataDir?: string;
+  /** Serve HTTPS: true generates a self-signed certificate at start; or pass PEM key + cert. */
+  tls?: boolean | { key: string | Buffer; cert: string | Buffer };
+  /** Create the demo folders and files (default true). The demo account and app always exist. */
+  seed?: boolean;
+  /** Number of content servers (default 2, at least 1). */
+  contentHosts?: number;
+  /** Lifetime of a getdigest digest (default 30000 ms). */
+  digestTtlMs?: number;
+  /** Failed logins per address within `loginFailureWindowMs` before 4000 (default 10). */
+  loginFailureLimit?: number;
+  /** Window of the login failure limit (default 60000 ms). */
+  loginFailureWindowMs?: number;
+  /** Lifetime of content-server links (default 6 hours). */
+  linkTtlMs?: number;
+  /** Lifetime of OAuth2 authorization codes (default 10 minutes). */
+  oauthCodeTtlMs?: number;
+  /** Make HTTP logins sticky per connection like pCloud (default false; see README). */
+  httpStickyAuth?: boolean;
+}
+
+export interface EmulatorFaults {
+  /** A `127.0.0.1:PORT` host that accepts connections and destroys them at once. */
+  unreachableHost(): Promise<string>;
+  /** Overrides the hosts `getapiserver` answers. */
+  setApiServers(servers: { api?: string[]; binapi?: string[] }): void;
+  /** Delays every answer of `method` ('*' = all, 'content' = content servers) by `ms`. */
+  delay(method: string, ms: number): void;
+  /** Cuts the connection after `n` bytes of the answer body of `method` ('content' = content servers). */
+  dropAfterBytes(method: string, n: number): void;
+  /** Answers `method` ('*' = all) with pCloud error `code`, `times` times (default: until cleared). */
+  failWith(method: string, code: number, opts?: { times?: number }): void;
+  /** Removes every fault. */
+  clear(): void;
+}
+
+/** A transport started next to the emulator (e.g. the binary protocol port). */
+export interface AttachedTransport {
+  kind: 'binapi' | 'other';
+  /** `host:port` it listens on. */
+  host: string;
+  close(): Promise<void>;
+}
+
+export interface Emulator {
+  /** Base URL of the API server, e.g. `http://127.0.0.1:PORT`. */
+  readonly api: string;
+  /** `127.0.0.1:PORT`: what getapiserver answers. */
+  readonly apiHost: string;
+  /** `127.0.0.1:PORT` of each content server. */
+  readonly contentHosts: string[];
+  /** Demo account credentials. */
+  readonly username: string;
+  readonly password: string;
+  /** A ready auth token of the demo user. */
+  readonly auth: string;
+  /** A ready OAuth2 access token of the demo user for the demo app. */
+  readonly access_token: string;
+  /** The demo app. */
+  readonly client_id: string;
+  readonly client_secret: string;
+  /** PEM certificate when TLS is on (trust it, or skip verification). */
+  readonly certificate: string | undefined;
+  readonly faults: EmulatorFaults;
+  /** The transport-neutral core (store, method table, dispatcher). */
+  readonly core: EmulatorCore;
+  stop(): Promise<void>;
+  createUser(opts: { username: string; password: string; quota?: number; premium?: boolean }): Promise<{ userid: number; auth: string }>;
+  createApp(opts?: { redirectUris?: string[]; name?: string }): Promise<{ client_id: string; client_secret: string }>;
+  /** Runs one call through the method table (what every transport does). */
+  dispatch(ctx: ConnectionState, call: DispatchCall): Promise<DispatchResult>;
+  /** A fresh per-connection state for a transport's new connection. */
+  newConnection(init?: { remoteAddress?: string; transport?: string; stickyAuth?: boolean }): ConnectionState;
+  /** Lets another transport join: its host shows up in getapiserver and it is closed on stop. */
+  attachTransport(t: AttachedTransport): void;
+}
+
+function listen(server: Server | NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolveListen(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Starts the emulator and resolves once every server listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const persist = options.dataDir !== undefined;
+  const root = persist ? resolve(options.dataDir!) : await fsp.mkdtemp(join(tmpdir(), 'pcloudkit-emulator-'));
+  await fsp.mkdir(root, { recursive: true });
+  const store = new Store(root, persist);
+  await store.load();
+
+  const core = new EmulatorCore(store, {
+    digestTtlMs: options.digestTtlMs ?? 30_000,
+    loginFailureLimit: options.loginFailureLimit ?? 10,
+    loginFailureWindowMs: options.loginFailureWindowMs ?? 60_000,
+    linkTtlMs: options.linkTtlMs ?? 6 * 3600 * 1000,
+    oauthCodeTtlMs: options.oauthCodeTtlMs ?? 10 * 60 * 1000,
+  });
+  for (const group of Object.values(METHOD_GROUPS)) core.register(group);
+  await seedDemo(store, options.seed ?? true);
+
+  let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
+  if (options.tls === true) tlsCreds = selfSignedCertificate();
+  else if (options.tls) tlsCreds = options.tls;
+  core.apiScheme = tlsCreds ? 'https' : 'http';
+
+  const servers: (Server | NetServer)[] = [];
+  const sockets = new Set<Socket>();
+  const track = (server: Server | NetServer) => {
+    servers.push(server);
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+    });
+  };
+  const makeHttp = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    const opts = { keepAliveTimeout: 60_000, headersTimeout: 60_000, requestTimeout: 0 };
+    const server = tlsCreds ? createHttpsServer({ ...opts, key: tlsCreds.key, cert: tlsCreds.cert }, handler) : createHttpServer(opts, handler);
+    // anything the HTTP parser rejects (garbage, oversized headers) just drops the connection
+    server.on('clientError', (_err, socket) => socket.destroy());
+    server.on('tlsClientError', () => undefined);
+    track(server);
+    return server;
+  };
+
+  const authorize = createAuthorizePage(core);
+  const apiServer = makeHttp(
+    createApiHandler(core, {
+      stickyAuth: options.httpStickyAuth ?? false,
+      routes: { '/oauth2/authorize': authorize, '/authorize': authorize },
+    }),
+  );
+  const apiPort = await listen(apiServer, options.port ?? 0, host);
+  core.apiHost = hostPort(host, apiPort);
+
+  const contentHandler = createContentHandler(core);
+  const contentCount = Math.max(1, options.contentHosts ?? 2);
+  for (let i = 0; i < contentCount; i++) {
+    const s = makeHttp(contentHandler);
+    const port = await listen(s, 0, host);
+    core.contentHosts.push(hostPort(host, port));
+  }
+
+  const demo = store.userByEmail(DEMO.username)!;
+  const authToken = store.createToken(demo.userid, 'auth', 'pcloudkit-emulator ready token');
+  const oauthToken = store.createToken(demo.userid, 'oauth', `oauth2 app ${DEMO.appName}`, DEMO.client_id);
+  await store.flush();
+
+  const attached: AttachedTransport[] = [];
+  let stopped: Promise<void> | undefined;
+
+  const faults: EmulatorFaults = {
+    async unreachableHost() {
+      const s = createNetServer((sock) => sock.destroy());
+      track(s);
+      const port = await listen(s, 0, host);
+      return hostPort(host, port);
+    },
+    setApiServers(v) {
+      if (v.api) core.faults.apiOverride = [...v.api];
+      if (v.binapi) core.faults.binapiOverride = [...v.binapi];
+    },
+    delay(method, ms) {
+      core.faults.delays.set(method, ms);
+    },
+    dropAfterBytes(method, n) {
+      core.faults.drops.set(method, n);
+    },
+    failWith(method, code, opts) {
+      core.faults.fails.set(method, { code, remaining: opts?.times ?? Infinity });
+    },
+    clear() {
+      core.faults.clear();
+    },
+  };
+
+  const emulator: Emulator = {
+    api: `${core.apiScheme}://${core.apiHost}`,
+    apiHost: core.apiHost,
+    contentHosts: [...core.contentHosts],
+    username: DEMO.username,
+    password: DEMO.password,
+    auth: authToken.token,
+    access_token: oauthToken.token,
+    client_id: DEMO.client_id,
+    client_secret: DEMO.client_secret,
+    certificate: tlsCreds ? String(tlsCreds.cert) : undefined,
+    faults,
+    core,
+    stop() {
+      stopped ??= (async () => {
+        for (const t of attached) await t.close().catch(() => undefined);
+        const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+        for (const s of servers) if ('closeAllConnections' in s) (s as Server).closeAllConnections();
+        for (const sock of sockets) sock.destroy();
+        await Promise.all(closed);
+        await store.flush();
+        if (!persist) await fsp.rm(root, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+    async createUser(opts) {
+      if (store.userByEmail(opts.username)) throw new Error(`user ${opts.username} already exists`);
+      const u = store.createUser(opts.username, opts.password, { ...(opts.quota !== undefined ? { quota: opts.quota } : {}), ...(opts.premium !== undefined ? { premium: opts.premium } : {}) });
+      const t = store.createToken(u.userid, 'auth', 'pcloudkit-emulator createUser');
+      return { userid: u.userid, auth: t.token };
+    },
+    async createApp(opts = {}) {
+      const app = store.createApp({
+        client_id: randomBytes(8).toString('hex'),
+        client_secret: randomBytes(16).toString('hex'),
+        name: opts.name ?? 'test app',
+        redirectUris: opts.redirectUris ?? [],
+      });
+      return { client_id: app.client_id, client_secret: app.client_secret };
+    },
+    dispatch: (ctx, call) => core.dispatch(ctx, call),
+    newConnection: (init) => new ConnectionState(init),
+    attachTransport(t) {
+      attached.push(t);
+      if (t.kind === 'binapi') core.binapiHost = t.host;
+    },
+  };
+  return emulator;
+}

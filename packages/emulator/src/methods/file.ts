@@ -1,0 +1,331 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import type { BlobInfo } from '../blobs.js';
+import { contentHash } from '../blobs.js';
+import type { CallContext, MethodGroup, UploadPart } from '../context.js';
+import type { UploadProgress } from '../core.js';
+import { ApiError } from '../errors.js';
+import type { Body, Value } from '../json.js';
+import { typeOf } from '../mime.js';
+import type { FileRec, FolderRec } from '../store.js';
+import { checkName, destination, fileTimes, freeFileName } from './shared.js';
+
+/** Destination folder of an upload: `folderid`, `path` or the root. */
+function uploadFolder(c: CallContext): FolderRec {
+  const p = c.params;
+  const id = p.int('folderid');
+  if (id !== undefined) return c.folderById(id);
+  const path = p.str('path');
+  if (path !== undefined) return c.folderByPath(path);
+  return c.folderById(0);
+}
+
+/**
+ * Stores one received file in `folder` under `name` with pCloud's rules:
+ * an existing file of that name keeps its fileid and gets a new revision
+ * (identical content only touches `modified`), unless `renameifexists`.
+ */
+export function storeFile(
+  c: CallContext,
+  folder: FolderRec,
+  name: string,
+  info: BlobInfo,
+  opts: { renameifexists?: boolean; times?: { created?: number; modified?: number } } = {},
+): FileRec {
+  const store = c.store;
+  const user = c.requireUser();
+  const existing = store.findChildFile(folder.id, name);
+  const grows = info.size - (existing && !opts.renameifexists ? existing.current.size : 0);
+  if (store.usedQuota(user.userid) + grows > user.quota) throw new ApiError(2008);
+  const version = store.newVersion(info, contentHash(info.sha1).toString());
+  if (existing && !opts.renameifexists) {
+    store.replaceContent(existing, version, opts.times);
+    return existing;
+  }
+  const finalName = existing ? freeFileName(c, folder, name) : name;
+  return store.addFile(user.userid, folder.id, finalName, version, typeOf(finalName).contenttype, opts.times);
+}
+
+function checksums(info: BlobInfo): Body {
+  return { sha1: info.sha1, sha256: info.sha256, md5: info.md5 };
+}
+
+function progressKey(c: CallContext, hash: string): string {
+  return `${c.requireUser().userid}:${hash}`;
+}
+
+function startProgress(c: CallContext, entry: UploadProgress): UploadProgress | undefined {
+  const hash = c.params.str('progresshash');
+  if (hash === undefined || hash === '') return undefined;
+  const key = progressKey(c, hash);
+  c.core.progress.set(key, entry);
+  return entry;
+}
+
+function finishProgress(c: CallContext, entry: UploadProgress | undefined): void {
+  if (!entry) return;
+  entry.finished = true;
+  const hash = c.params.str('progresshash')!;
+  const key = progressKey(c, hash);
+  const t = setTimeout(() => {
+    if (c.core.progress.get(key) === entry) c.core.progress.delete(key);
+  }, 10 * 60_000);
+  t.unref();
+}
+
+async function* singlePut(c: CallContext, data: Readable): AsyncIterable<UploadPart> {
+  yield { filename: c.params.str('filename') ?? '', stream: data };
+}
+
+async function uploadfile(c: CallContext): Promise<Body> {
+  const user = c.requireUser();
+  const folder = uploadFolder(c);
+  const p = c.params;
+  const nopartial = p.flag('nopartial');
+  const renameifexists = p.flag('renameifexists');
+  const times = fileTimes(c);
+  const source: AsyncIterable<UploadPart> | undefined = c.files ?? (c.data ? singlePut(c, c.data) : undefined);
+  const fileids: Value[] = [];
+  const metadata: Value[] = [];
+  const sums: Value[] = [];
+  const received = c.transport.bodyReceived ?? (() => 0);
+  let currentBytes = 0;
+  const progress = startProgress(c, {
+    total: c.transport.bodyLength ?? 0,
+    uploaded: received,
+    filenumber: 0,
+    files: [],
+    finished: false,
+  });
+  try {
+    if (!source) return { fileids, metadata, checksums: sums };
+    for await (const part of source) {
+      const name = checkName(part.filename);
+      currentBytes = 0;
+      if (progress) {
+        progress.filenumber += 1;
+        progress.currentfile = name;
+        progress.currentfileuploaded = 0;
+      }
+      const maxBytes = Math.max(0, user.quota - c.store.usedQuota(user.userid)) + 1;
+      let res;
+      try {
+        res = await c.store.blobs.write(part.stream, {
+          maxBytes,
+          onBytes: (n) => {
+            currentBytes += n;
+            if (progress) progress.currentfileuploaded = currentBytes;
+          },
+        });
+      } catch {
+        throw new ApiError(2041);
+      }
+      if (res.partial) {
+        if (res.error?.message === 'size limit exceeded') throw new ApiError(2008);
+        if (nopartial) throw new ApiError(2041);
+        // without nopartial pCloud keeps what arrived
+        storeFile(c, folder, name, res.info, { renameifexists, times });
+        throw new ApiError(2041);
+      }
+      const file = storeFile(c, folder, name, res.info, { renameifexists, times });
+      const meta = c.renderFile(file);
+      fileids.push(file.id);
+      metadata.push(meta);
+      sums.push(checksums(res.info));
+      if (progress) progress.files.push(meta);
+    }
+  } finally {
+    if (progress) {
+      delete progress.currentfile;
+      delete progress.currentfileuploaded;
+      finishProgress(c, progress);
+    }
+  }
+  return { fileids, metadata, checksums: sums };
+}
+
+function isLocalUrl(u: URL): boolean {
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  const h = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === '127.0.0.1' || h === 'localhost' || h === '::1';
+}
+
+function fetchLocal(url: URL): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const fn = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = fn(url, { method: 'GET', rejectUnauthorized: false, timeout: 30_000 }, resolve);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function urlFileName(u: URL): string {
+  const seg = u.pathname.split('/').filter(Boolean).at(-1);
+  if (!seg) return 'index.html';
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
+}
+
+async function downloadInto(c: CallContext, async: boolean): Promise<Body> {
+  c.requireUser();
+  const p = c.params;
+  const urlText = p.needStr('url', 1040);
+  const urls: URL[] = [];
+  for (const piece of urlText.split(/\s+/).filter(Boolean)) {
+    let u: URL;
+    try {
+      u = new URL(piece);
+    } catch {
+      throw new ApiError(2003, { emulator: `not a URL: ${piece}` });
+    }
+    if (!isLocalUrl(u)) throw new ApiError(2003, { emulator: 'the emulator only downloads http(s) URLs on 127.0.0.1/localhost' });
+    urls.push(u);
+  }
+  if (urls.length === 0) throw new ApiError(1040);
+  const folder = uploadFolder(c);
+  const targets = (p.str('target') ?? '').split(',').map((t) => {
+    try {
+      return decodeURIComponent(t);
+    } catch {
+      return t;
+    }
+  });
+  const entry: UploadProgress = {
+    total: 0,
+    uploaded: () => entry.urls!.reduce((n, u) => n + u.downloaded, 0),
+    filenumber: 0,
+    files: [],
+    finished: false,
+    urls: urls.map((u) => ({ url: u.toString(), status: 'waiting', size: 0, downloaded: 0 })),
+  };
+  const progress = startProgress(c, entry);
+  const results: Value[] = [];
+  const work = async () => {
+    for (const [i, u] of urls.entries()) {
+      const slot = entry.urls![i]!;
+      slot.status = 'downloading';
+      try {
+        const res = await fetchLocal(u);
+        if ((res.statusCode ?? 0) >= 400) {
+          res.resume();
+          throw new Error(`HTTP ${res.statusCode}`);
+        }
+        slot.size = Number(res.headers['content-length'] ?? 0);
+        const name = checkName(targets[i] || urlFileName(u));
+        const w = await c.store.blobs.write(res, { onBytes: (n) => (slot.downloaded += n) });
+        if (w.partial) throw new ApiError(5001);
+        const file = storeFile(c, folder, name, w.info);
+        const meta = c.renderFile(file);
+        slot.status = 'ready';
+        slot.metadata = meta;
+        results.push(meta);
+        entry.files.push(meta);
+      } catch (e) {
+        slot.status = 'error';
+        if (!async) throw e instanceof ApiError ? e : new ApiError(5001);
+      }
+    }
+  };
+  if (async) {
+    void work().finally(() => finishProgress(c, progress));
+    return { metadata: [] };
+  }
+  try {
+    await work();
+  } finally {
+    finishProgress(c, progress);
+  }
+  return { metadata: results };
+}
+
+export const fileMethods: MethodGroup = {
+  uploadfile,
+
+  uploadprogress(c) {
+    c.requireUser();
+    const hash = c.params.str('progresshash');
+    if (hash === undefined || hash === '') throw new ApiError(1900);
+    const e = c.core.progress.get(progressKey(c, hash));
+    if (!e) throw new ApiError(1900);
+    if (e.urls) {
+      return {
+        urlcount: e.urls.length,
+        urlready: e.urls.filter((u) => u.status === 'ready').length,
+        urlworking: e.urls.filter((u) => u.status === 'downloading').length,
+        finished: e.finished,
+        files: e.urls.map((u) => ({ url: u.url, status: u.status, size: u.size, downloaded: u.downloaded, ...(u.metadata ? { metadata: u.metadata } : {}) })),
+      };
+    }
+    const out: Body = { total: e.total, uploaded: e.uploaded(), filenumber: e.filenumber, files: e.files, finished: e.finished };
+    if (e.currentfile !== undefined) out.currentfile = e.currentfile;
+    if (e.currentfileuploaded !== undefined) out.currentfileuploaded = e.currentfileuploaded;
+    return out;
+  },
+
+  downloadfile: (c) => downloadInto(c, false),
+  downloadfileasync: (c) => downloadInto(c, true),
+
+  copyfile(c) {
+    const { file } = c.targetFile();
+    const version = c.version(file);
+    const dest = destination(c, { parentId: file.parent, name: file.name }, { missingParent: 2002, missingFolder: 2002 });
+    if (!dest || (c.params.str('topath') === undefined && c.params.int('tofolderid') === undefined)) throw new ApiError(1016);
+    const name = checkName(dest.name);
+    const store = c.store;
+    const info = store.blobs.info(version.blob)!;
+    const times = fileTimes(c);
+    const existing = store.findChildFile(dest.folder.id, name);
+    if (existing) {
+      if (c.params.flag('noover')) throw new ApiError(2004);
+      if (existing.id === file.id) return { metadata: c.renderFile(existing) };
+      store.replaceContent(existing, store.newVersion(info, version.hash), times);
+      return { metadata: c.renderFile(existing) };
+    }
+    const user = c.requireUser();
+    if (store.usedQuota(user.userid) + info.size > user.quota) throw new ApiError(2008);
+    const copy = store.addFile(file.owner, dest.folder.id, name, store.newVersion(info, version.hash), file.contenttype, times);
+    return { metadata: c.renderFile(copy) };
+  },
+
+  checksumfile(c) {
+    const { file, byPath } = c.targetFile();
+    const version = c.version(file);
+    const info = c.store.blobs.info(version.blob)!;
+    return { metadata: c.renderFile(file, { path: byPath }, version), sha1: info.sha1, md5: info.md5, sha256: info.sha256 };
+  },
+
+  deletefile(c) {
+    const { file } = c.targetFile();
+    c.store.markDeleted(file);
+    return { metadata: c.renderFile(file) };
+  },
+
+  renamefile(c) {
+    const { file } = c.targetFile();
+    const dest = destination(c, { parentId: file.parent, name: file.name }, { missingParent: 2002, missingFolder: 2005 });
+    if (!dest) throw new ApiError(1037);
+    const name = checkName(dest.name);
+    const store = c.store;
+    const clash = store.findChildFile(dest.folder.id, name);
+    if (clash && clash.id !== file.id) {
+      // atomic replace: the old file goes away, its history joins ours
+      clash.deleted = true;
+      file.revisions = [...clash.revisions, clash.current, ...file.revisions].sort((a, b) => a.revisionid - b.revisionid);
+      file.deletedfileid = clash.id;
+    }
+    if (dest.folder.id !== file.parent || name !== file.name) store.move(file, dest.folder.id, name);
+    const meta = c.renderFile(file);
+    delete file.deletedfileid;
+    return { metadata: meta };
+  },
+
+  stat(c) {
+    const { file, byPath } = c.targetFile();
+    return { metadata: c.renderFile(file, { path: byPath }, c.version(file)) };
+  },
+};

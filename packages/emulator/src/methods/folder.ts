@@ -1,0 +1,161 @@
+import type { CallContext, MethodGroup } from '../context.js';
+import { ApiError } from '../errors.js';
+import type { Body, Value } from '../json.js';
+import type { FolderRec } from '../store.js';
+import { checkName, destination } from './shared.js';
+
+/** Parent folder and new name from `folderid`+`name` or `path` (1001 when neither). */
+function creationTarget(c: CallContext): { parent: FolderRec; name: string; path: string | undefined } {
+  const p = c.params;
+  const folderid = p.int('folderid');
+  if (folderid !== undefined) {
+    const name = p.str('name');
+    if (name === undefined) throw new ApiError(1001);
+    return { parent: c.folderById(folderid, 2002), name: checkName(name), path: undefined };
+  }
+  const path = p.str('path');
+  if (path === undefined) throw new ApiError(1001);
+  const parts = c.splitPath(path);
+  if (parts.length === 0) throw new ApiError(2004);
+  const parent = c.walk(parts.slice(0, -1), 2002);
+  return { parent, name: checkName(parts[parts.length - 1]), path: '/' + parts.join('/') };
+}
+
+interface ListOptions {
+  recursive: boolean;
+  nofiles: boolean;
+  showdeleted: boolean;
+  basePath: string | undefined;
+}
+
+function listContents(c: CallContext, folder: FolderRec, o: ListOptions): Value[] {
+  const out: Value[] = [];
+  const withDeleted = o.showdeleted;
+  const childPath = (name: string) => (o.basePath === undefined || o.recursive ? undefined : (o.basePath === '/' ? '' : o.basePath) + '/' + name);
+  for (const f of c.store.subfolders(folder.id, withDeleted).sort(byName)) {
+    out.push(c.renderFolder(f, { path: childPath(f.name), contents: o.recursive ? listContents(c, f, o) : undefined }));
+  }
+  if (!o.nofiles) for (const f of c.store.subfiles(folder.id, withDeleted).sort(byName)) out.push(c.renderFile(f, { path: childPath(f.name) }));
+  return out;
+}
+
+const byName = (a: { name: string; id: number }, b: { name: string; id: number }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id);
+
+function countAndDelete(c: CallContext, folder: FolderRec, counts: { files: number; folders: number }): void {
+  for (const f of c.store.subfiles(folder.id)) {
+    c.store.markDeleted(f);
+    counts.files++;
+  }
+  for (const sub of c.store.subfolders(folder.id)) countAndDelete(c, sub, counts);
+  c.store.markDeleted(folder);
+  counts.folders++;
+}
+
+function copyInto(c: CallContext, src: FolderRec, dest: FolderRec, mode: { noover: boolean; skipexisting: boolean }): void {
+  const store = c.store;
+  for (const f of store.subfiles(src.id)) {
+    const existing = store.findChildFile(dest.id, f.name);
+    if (existing) {
+      if (mode.skipexisting) continue;
+      if (mode.noover) throw new ApiError(2004);
+      const info = store.blobs.info(f.current.blob)!;
+      store.replaceContent(existing, store.newVersion(info, f.current.hash));
+      continue;
+    }
+    const info = store.blobs.info(f.current.blob)!;
+    store.addFile(dest.owner, dest.id, f.name, store.newVersion(info, f.current.hash), f.contenttype, { created: f.created, modified: f.modified });
+  }
+  for (const sub of store.subfolders(src.id)) {
+    const target = store.findChildFolder(dest.id, sub.name) ?? store.addFolder(dest.owner, dest.id, sub.name, { created: sub.created, modified: sub.modified });
+    copyInto(c, sub, target, mode);
+  }
+}
+
+export const folderMethods: MethodGroup = {
+  createfolder(c) {
+    const { parent, name, path } = creationTarget(c);
+    if (c.store.findChildFolder(parent.id, name)) throw new ApiError(2004);
+    const folder = c.store.addFolder(parent.owner, parent.id, name);
+    return { metadata: c.renderFolder(folder, { path }) };
+  },
+
+  createfolderifnotexists(c) {
+    const { parent, name, path } = creationTarget(c);
+    const existing = c.store.findChildFolder(parent.id, name);
+    if (existing) return { metadata: c.renderFolder(existing, { path }), created: false };
+    const folder = c.store.addFolder(parent.owner, parent.id, name);
+    return { metadata: c.renderFolder(folder, { path }), created: true };
+  },
+
+  listfolder(c) {
+    const { folder, byPath } = c.targetFolder(1002);
+    const p = c.params;
+    const o: ListOptions = {
+      recursive: p.flag('recursive'),
+      nofiles: p.flag('nofiles'),
+      showdeleted: p.flag('showdeleted'),
+      basePath: byPath === undefined ? undefined : c.store.pathOf(folder),
+    };
+    return { metadata: c.renderFolder(folder, { path: o.basePath, contents: listContents(c, folder, o) }) };
+  },
+
+  renamefolder(c) {
+    const { folder } = c.targetFolder(1002);
+    if (folder.parent === null) throw new ApiError(2042);
+    const dest = destination(c, { parentId: folder.parent, name: folder.name }, { missingParent: 2005, missingFolder: 2005 });
+    if (!dest) throw new ApiError(1037);
+    const name = checkName(dest.name);
+    if (c.store.isWithin(dest.folder.id, folder.id)) throw new ApiError(2043);
+    const clash = c.store.findChildFolder(dest.folder.id, name);
+    if (clash && clash.id !== folder.id) throw new ApiError(2004);
+    if (dest.folder.id !== folder.parent || name !== folder.name) c.store.move(folder, dest.folder.id, name);
+    return { metadata: c.renderFolder(folder) };
+  },
+
+  deletefolder(c) {
+    const { folder } = c.targetFolder(1002);
+    if (folder.parent === null) throw new ApiError(2007);
+    if (c.store.subfolders(folder.id).length > 0 || c.store.subfiles(folder.id).length > 0) throw new ApiError(2006);
+    c.store.markDeleted(folder);
+    return { metadata: c.renderFolder(folder) };
+  },
+
+  deletefolderrecursive(c) {
+    const { folder } = c.targetFolder(1002);
+    if (folder.parent === null) throw new ApiError(2007);
+    const counts = { files: 0, folders: 0 };
+    countAndDelete(c, folder, counts);
+    return { deletedfiles: counts.files, deletedfolders: counts.folders };
+  },
+
+  copyfolder(c) {
+    const { folder: src } = c.targetFolder(1002);
+    const p = c.params;
+    let dest: FolderRec;
+    const tofolderid = p.int('tofolderid');
+    const topath = p.str('topath');
+    if (tofolderid !== undefined) dest = c.folderById(tofolderid, 2208);
+    else if (topath !== undefined) {
+      try {
+        dest = c.folderByPath(topath.length > 1 ? topath.replace(/\/+$/, '') : topath);
+      } catch (e) {
+        if (e instanceof ApiError && (e.code === 2005 || e.code === 2002)) throw new ApiError(2208);
+        throw e;
+      }
+    } else throw new ApiError(1016);
+    if (dest.id === src.id) throw new ApiError(2206);
+    if (c.store.isWithin(dest.id, src.id)) throw new ApiError(2207);
+    const mode = { noover: p.flag('noover'), skipexisting: p.flag('skipexisting') };
+    let result: FolderRec;
+    if (p.flag('copycontentonly') || src.parent === null) {
+      result = dest;
+    } else {
+      const existing = c.store.findChildFolder(dest.id, src.name);
+      if (existing && mode.noover) throw new ApiError(2004);
+      result = existing ?? c.store.addFolder(dest.owner, dest.id, src.name);
+    }
+    copyInto(c, src, result, mode);
+    const body: Body = { metadata: c.renderFolder(result) };
+    return body;
+  },
+};

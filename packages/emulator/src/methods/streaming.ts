@@ -1,0 +1,170 @@
+import { TextDecoder } from 'node:util';
+import { Readable } from 'node:stream';
+import type { CallContext, MethodGroup } from '../context.js';
+import { DataReply } from '../context.js';
+import type { ContentLink } from '../core.js';
+import { ApiError } from '../errors.js';
+import type { Body } from '../json.js';
+import { isValidContentType, typeInfoFor } from '../mime.js';
+import type { FileRec, Version } from '../store.js';
+
+/** Lowest accepted `maxspeed`, bytes per second. */
+export const MIN_SPEED = 1024;
+
+function linkOptions(c: CallContext): Pick<ContentLink, 'forcedownload'> & { contenttypeOverride?: string; maxspeed?: number } {
+  const p = c.params;
+  const out: Pick<ContentLink, 'forcedownload'> & { contenttypeOverride?: string; maxspeed?: number } = { forcedownload: p.flag('forcedownload') };
+  const ct = p.str('contenttype');
+  if (ct !== undefined && ct !== '') {
+    if (!isValidContentType(ct)) throw new ApiError(1005);
+    out.contenttypeOverride = ct;
+  }
+  const maxspeed = p.int('maxspeed');
+  if (maxspeed !== undefined) {
+    if (maxspeed < MIN_SPEED) throw new ApiError(2011, { minspeed: MIN_SPEED });
+    out.maxspeed = maxspeed;
+  }
+  return out;
+}
+
+function checkRange(c: CallContext, name: string, min: number, max: number): number | undefined {
+  const v = c.params.int(name);
+  if (v === undefined) return undefined;
+  // pCloud documents the range but no dedicated error; the emulator answers 1005
+  if (v < min || v > max) throw new ApiError(1005, { emulator: `${name} must be between ${min} and ${max}` });
+  return v;
+}
+
+function checkResolution(c: CallContext): void {
+  const r = c.params.str('resolution');
+  if (r === undefined) return;
+  const m = /^(\d+)x(\d+)$/.exec(r);
+  if (!m || +m[1]! < 64 || +m[2]! < 64 || +m[1]! > 1280 || +m[2]! > 960) throw new ApiError(1005, { emulator: 'resolution must be WIDTHxHEIGHT between 64x64 and 1280x960' });
+}
+
+function makeLink(c: CallContext, file: FileRec, version: Version, kind: ContentLink['kind'], extra: Partial<ContentLink> = {}, nameOverride?: string): Body {
+  const expires = Date.now() + c.core.options.linkTtlMs;
+  const link: ContentLink = {
+    userid: file.owner,
+    fileid: file.id,
+    blob: version.blob,
+    size: version.size,
+    name: file.name,
+    contenttype: file.contenttype,
+    kind,
+    expires,
+    ...linkOptions(c),
+    ...extra,
+  };
+  const path = c.core.addLink(link, c.params.flag('skipfilename'), nameOverride);
+  return { hosts: [...c.core.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
+}
+
+const isVideo = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 2;
+const isAudio = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 3;
+
+/** Encodings gettextfile can convert from/to. */
+const OUT_ENCODINGS: Record<string, BufferEncoding> = {
+  'utf-8': 'utf8',
+  utf8: 'utf8',
+  'utf-16le': 'utf16le',
+  'utf-16': 'utf16le',
+  'iso-8859-1': 'latin1',
+  latin1: 'latin1',
+  'us-ascii': 'ascii',
+  ascii: 'ascii',
+};
+
+export const streamingMethods: MethodGroup = {
+  getfilelink(c) {
+    const { file } = c.targetFile();
+    return makeLink(c, file, c.version(file), 'file');
+  },
+
+  getvideolink(c) {
+    const { file } = c.targetFile();
+    if (!isVideo(file)) throw new ApiError(2044);
+    checkRange(c, 'abitrate', 16, 320);
+    checkRange(c, 'vbitrate', 16, 4000);
+    checkResolution(c);
+    return makeLink(c, file, c.version(file), 'video');
+  },
+
+  getvideolinks(c) {
+    const { file } = c.targetFile();
+    if (!isVideo(file)) throw new ApiError(2044);
+    const link = makeLink(c, file, c.version(file), 'video');
+    // the emulator does not transcode: the only variant is the original
+    return {
+      variants: [
+        {
+          ...link,
+          width: 0,
+          height: 0,
+          duration: '0.0',
+          fps: '0',
+          videobitrate: 0,
+          audiobitrate: 0,
+          videocodec: 'unknown',
+          audiocodec: 'unknown',
+          isoriginal: true,
+          rotate: 0,
+          audiosamplerate: 0,
+        },
+      ],
+    };
+  },
+
+  getaudiolink(c) {
+    const { file } = c.targetFile();
+    if (!isAudio(file) && !isVideo(file)) throw new ApiError(2044);
+    checkRange(c, 'abitrate', 16, 320);
+    return makeLink(c, file, c.version(file), 'audio');
+  },
+
+  gethlslink(c) {
+    const { file } = c.targetFile();
+    if (!isVideo(file)) throw new ApiError(2044);
+    checkRange(c, 'abitrate', 16, 320);
+    checkRange(c, 'vbitrate', 16, 4000);
+    checkResolution(c);
+    const version = c.version(file);
+    const segPath = c.core.addLink(
+      { userid: file.owner, fileid: file.id, blob: version.blob, size: version.size, name: file.name, contenttype: file.contenttype, kind: 'file', forcedownload: false, expires: Date.now() + c.core.options.linkTtlMs },
+      false,
+    );
+    const dot = file.name.lastIndexOf('.');
+    const base = dot > 0 ? file.name.slice(0, dot) : file.name;
+    return makeLink(c, file, version, 'hls', { segmentPath: segPath, contenttype: 'application/vnd.apple.mpegurl' } as Partial<ContentLink>, `${base}.m3u8`);
+  },
+
+  async gettextfile(c) {
+    const { file } = c.targetFile();
+    const version = c.version(file);
+    const p = c.params;
+    const ctOverride = p.str('contenttype');
+    if (ctOverride !== undefined && ctOverride !== '' && !isValidContentType(ctOverride)) throw new ApiError(1005);
+    const from = p.str('fromencoding')?.toLowerCase();
+    const to = p.str('toencoding')?.toLowerCase();
+    const forcedownload = p.flag('forcedownload');
+    let contentType = forcedownload ? 'application/octet-stream' : ctOverride || file.contenttype;
+    const filename = forcedownload ? file.name : undefined;
+    const convert = (from !== undefined && !['utf-8', 'utf8'].includes(from)) || (to !== undefined && !['utf-8', 'utf8'].includes(to));
+    if (!convert) {
+      return new DataReply(c.store.blobs.open(version.blob), version.size, contentType, filename);
+    }
+    let decoder: TextDecoder;
+    try {
+      decoder = new TextDecoder(from ?? 'utf-8');
+    } catch {
+      throw new ApiError(1005, { emulator: `unknown fromencoding ${from}` });
+    }
+    const enc = OUT_ENCODINGS[to ?? 'utf-8'];
+    if (!enc) throw new ApiError(1005, { emulator: `unsupported toencoding ${to}` });
+    if (version.size > 64 * 1024 * 1024) throw new ApiError(5000, { emulator: 'conversion limited to 64 MiB' });
+    const text = decoder.decode(await c.store.blobs.read(version.blob));
+    const out = Buffer.from(text, enc);
+    if (!forcedownload && !ctOverride && /^text\//.test(contentType)) contentType = `${contentType}; charset=${to ?? 'utf-8'}`;
+    return new DataReply(Readable.from([out]), out.length, contentType, filename);
+  },
+};

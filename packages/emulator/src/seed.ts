@@ -1,0 +1,117 @@
+import { deflateSync } from 'node:zlib';
+import { contentHash } from './blobs.js';
+import type { Store, UserRec } from './store.js';
+import { typeOf } from './mime.js';
+
+/** Credentials of the seeded demo account and app (documented in the README). */
+export const DEMO = {
+  username: 'demo@pcloudkit.test',
+  password: 'demo-password',
+  client_id: 'pcloudkit-demo-app',
+  client_secret: 'pcloudkit-demo-secret',
+  appName: 'pcloudkit demo app',
+} as const;
+
+/** A mono 16-bit PCM WAV with a sine tone (default: 1 s of 440 Hz at 8 kHz). */
+export function makeWav(opts: { seconds?: number; hz?: number; sampleRate?: number } = {}): Buffer {
+  const rate = opts.sampleRate ?? 8000;
+  const n = Math.round((opts.seconds ?? 1) * rate);
+  const hz = opts.hz ?? 440;
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0, 'latin1');
+  buf.writeUInt32LE(36 + n * 2, 4);
+  buf.write('WAVE', 8, 'latin1');
+  buf.write('fmt ', 12, 'latin1');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20); // PCM
+  buf.writeUInt16LE(1, 22); // mono
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28); // byte rate
+  buf.writeUInt16LE(2, 32); // block align
+  buf.writeUInt16LE(16, 34); // bits per sample
+  buf.write('data', 36, 'latin1');
+  buf.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) {
+    // short fade in/out so the tone does not click
+    const env = Math.min(1, i / 200, (n - i) / 200);
+    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 12000 * env), 44 + i * 2);
+  }
+  return buf;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** An RGB PNG with a colour gradient (default 64x64). */
+export function makePng(width = 64, height = 64): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // truecolour
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      raw[row + 1 + x * 3] = Math.round((x / Math.max(1, width - 1)) * 255);
+      raw[row + 2 + x * 3] = Math.round((y / Math.max(1, height - 1)) * 255);
+      raw[row + 3 + x * 3] = 160;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export const README_TEXT =
+  'Welcome to the pcloudkit emulator.\n\nThis account is seeded with a few folders and files so that SDK examples,\n' +
+  'the playground and integration tests have something to work with.\n';
+
+/** Adds a file from a buffer to a user's folder. */
+export async function addBufferFile(store: Store, user: UserRec, folderId: number, name: string, data: Buffer): Promise<void> {
+  const info = await store.blobs.writeBuffer(data);
+  store.addFile(user.userid, folderId, name, store.newVersion(info, contentHash(info.sha1).toString()), typeOf(name).contenttype);
+}
+
+/** Creates the demo account and the demo app; with `withFiles`, also the demo folders and files. */
+export async function seedDemo(store: Store, withFiles = true): Promise<void> {
+  if (!store.apps.has(DEMO.client_id)) {
+    store.createApp({ client_id: DEMO.client_id, client_secret: DEMO.client_secret, name: DEMO.appName, redirectUris: [] });
+  }
+  if (store.userByEmail(DEMO.username)) return;
+  const user = store.createUser(DEMO.username, DEMO.password, { premium: true });
+  if (!withFiles) return;
+  const documents = store.addFolder(user.userid, user.rootId, 'Documents');
+  const music = store.addFolder(user.userid, user.rootId, 'Music');
+  const pictures = store.addFolder(user.userid, user.rootId, 'Pictures');
+  store.addFolder(user.userid, user.rootId, 'Videos');
+  await addBufferFile(store, user, documents.id, 'readme.txt', Buffer.from(README_TEXT, 'utf8'));
+  await addBufferFile(store, user, music.id, 'tone.wav', makeWav({ seconds: 2 }));
+  await addBufferFile(store, user, pictures.id, 'gradient.png', makePng());
+}

@@ -1,0 +1,168 @@
+import type * as tls from 'node:tls';
+import { AbortError, TransportError } from './core.js';
+import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
+import { encodeRequest } from './codec/encode.js';
+import type { DecodeLimits } from './codec/decode.js';
+import { Connection, type Frame } from './connection.js';
+import { prepareUpload, type UploadBody } from './upload.js';
+
+/** Options of {@link binaryTransport}. */
+export interface BinaryTransportOptions {
+  /** Use TLS (default `true`). The default port is 443 with TLS, 80 without; a `host:port` entry overrides it. */
+  tls?: boolean;
+  /** Extra options for `tls.connect`, e.g. `{ rejectUnauthorized: false }` or a custom `ca`. */
+  tlsOptions?: tls.ConnectionOptions;
+  /** Pooled connections per host for calls without a `connectionKey`. Default 4. */
+  connections?: number;
+  /** Milliseconds an unused connection stays open. Default 30000. */
+  idleTimeout?: number;
+  /** Milliseconds allowed for connecting (and the TLS handshake). Default 15000. */
+  connectTimeout?: number;
+  /**
+   * When a download stream is cancelled with at most this many bytes unread,
+   * they are read and dropped so the connection survives; beyond it the
+   * connection is closed instead. Default 1 MiB.
+   */
+  drainLimit?: number;
+  /** Caps for decoding answers (frame size, nesting, strings). */
+  limits?: DecodeLimits;
+  /**
+   * Sees every frame: `out` request headers (without upload payloads), `in`
+   * answer frames including their 4-byte length (without data payloads).
+   */
+  onFrame?: (dir: 'out' | 'in', bytes: Uint8Array) => void;
+}
+
+interface Target {
+  host: string;
+  port: number;
+}
+
+/** Splits a host entry (`host`, `host:port`, `[v6]:port`, or `scheme://host:port`) into host and port. */
+export function parseHost(entry: string, defaultPort: number): Target {
+  let rest = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+  let port = defaultPort;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) return { host: v6[1]!, port: v6[2] ? Number(v6[2]) : port };
+  const m = /^([^:]+):(\d+)$/.exec(rest);
+  if (m) {
+    rest = m[1]!;
+    port = Number(m[2]);
+  }
+  if (!rest || port < 1 || port > 65535) throw new TransportError(`binary: bad host entry "${entry}"`, { host: entry, network: true });
+  return { host: rest, port };
+}
+
+/** Methods of the fileops group take their payload without a file name. */
+function wantsFilename(method: string): boolean {
+  return !method.startsWith('file_');
+}
+
+/**
+ * A transport speaking pCloud's binary protocol over TCP or TLS. Calls are
+ * pipelined on a small pool of persistent connections per host; calls that
+ * carry a `connectionKey` always use one dedicated connection for that key
+ * (file descriptors and logins belong to a connection).
+ */
+export function binaryTransport(options: BinaryTransportOptions = {}): Transport {
+  const useTls = options.tls ?? true;
+  const defaultPort = useTls ? 443 : 80;
+  const poolSize = Math.max(1, options.connections ?? 4);
+  const pools = new Map<string, Connection[]>();
+  const keyed = new Map<string, Connection>();
+  let closed = false;
+
+  function open(label: string, onClose: (c: Connection) => void): Connection {
+    const target = parseHost(label, defaultPort);
+    return new Connection({
+      host: target.host,
+      port: target.port,
+      label,
+      tls: useTls,
+      tlsOptions: options.tlsOptions,
+      connectTimeout: options.connectTimeout ?? 15_000,
+      idleTimeout: options.idleTimeout ?? 30_000,
+      drainLimit: options.drainLimit ?? 1024 * 1024,
+      limits: options.limits,
+      onFrame: options.onFrame,
+      onClose,
+    });
+  }
+
+  function pooled(host: string): Connection {
+    let pool = pools.get(host);
+    if (!pool) pools.set(host, (pool = []));
+    const live = pool.filter((c) => c.alive);
+    let best: Connection | undefined;
+    for (const c of live) if (!best || c.load < best.load) best = c;
+    if (best && (best.load === 0 || live.length >= poolSize)) return best;
+    const conn = open(host, (c) => {
+      const list = pools.get(host);
+      if (!list) return;
+      const i = list.indexOf(c);
+      if (i >= 0) list.splice(i, 1);
+    });
+    pool.push(conn);
+    return conn;
+  }
+
+  function dedicated(host: string, key: string): Connection {
+    const id = `${host}\u0000${key}`;
+    const existing = keyed.get(id);
+    if (existing?.alive) return existing;
+    const conn = open(host, (c) => {
+      if (keyed.get(id) === c) keyed.delete(id);
+    });
+    keyed.set(id, conn);
+    return conn;
+  }
+
+  return {
+    name: 'binary',
+    hostKind: 'binapi',
+
+    async call(request: TransportRequest): Promise<TransportResponse> {
+      if (closed) throw new TransportError('binary: the transport is closed', { host: request.host, network: true });
+      const params: Record<string, WireValue> = { ...request.params };
+      if (request.bearer !== undefined && params.access_token === undefined) params.access_token = request.bearer;
+
+      // Everything the layout cannot carry throws ValidationError here, before
+      // any connection is chosen. Only a `{ path }` upload has to wait for its
+      // size; its request still keeps its place in the connection's order.
+      const build = (body?: UploadBody): Frame => {
+        const header = encodeRequest(request.method, params, { dataLength: body?.size });
+        return { header, body: body && body.size > 0 ? body : undefined };
+      };
+      let frame: Frame | Promise<Frame>;
+      if (request.files && request.files.length > 0) {
+        const source = prepareUpload(request.method, request.files);
+        const name = request.files[0]!.name;
+        if (name && params.filename === undefined && wantsFilename(request.method)) params.filename = name;
+        if (source instanceof Promise) {
+          frame = source.then(build);
+          frame.catch(() => {}); // observed by the connection; never left unhandled if the call is aborted first
+        } else {
+          frame = build(source);
+        }
+      } else {
+        frame = build();
+      }
+
+      if (request.signal?.aborted) throw new AbortError(undefined, { cause: request.signal.reason });
+      parseHost(request.host, defaultPort); // bad entries fail before connecting
+      const conn = request.connectionKey !== undefined ? dedicated(request.host, request.connectionKey) : pooled(request.host);
+      const answer = await conn.call({ frame, signal: request.signal, onUploadProgress: request.onUploadProgress });
+      const response: TransportResponse = { result: answer.value, host: request.host };
+      if (answer.data) response.data = answer.data;
+      return response;
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      const all = [...keyed.values(), ...[...pools.values()].flat()];
+      keyed.clear();
+      pools.clear();
+      for (const c of all) c.close();
+    },
+  };
+}

@@ -264,14 +264,16 @@ export function parseRedirect(url: string | URL, options: ParseRedirectOptions =
     return v === null || v === '' ? undefined : v;
   };
 
-  const state = get('state');
-  if (options.state !== undefined && state !== options.state) {
-    throw new OAuth2Error('state-mismatch', 'the redirect does not carry the state that was sent; the sign-in may be forged');
-  }
+  // An error redirect carries no credentials, so it is reported as such even
+  // when its state is missing (some servers leave it out of error redirects).
   const error = get('error');
   if (error !== undefined) {
     const description = get('error_description');
     throw new OAuth2Error('denied', `authorization failed: ${error}${description ? ` (${description})` : ''}`);
+  }
+  const state = get('state');
+  if (options.state !== undefined && state !== options.state) {
+    throw new OAuth2Error('state-mismatch', 'the redirect does not carry the state that was sent; the sign-in may be forged');
   }
   const code = get('code');
   const accessToken = get('access_token');

@@ -1,0 +1,314 @@
+/**
+ * The playground's HTTP server (node:http, no framework): static UI files
+ * plus a small JSON API. It listens on 127.0.0.1 by default and keeps the
+ * pCloud token only in memory.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { UploadFile } from '@pcloudkit/core';
+import * as emulatorModule from '@pcloudkit/emulator';
+import { binaryFactory, DataStore, describeError, runCall, type CallInput, type CallOutput, type Target } from './calls.js';
+import { boundaryOf, MultipartError, partText, readMultipart } from './multipart.js';
+import { buildRegistry, type Entry } from './registry.js';
+
+export interface PlaygroundOptions {
+  /** Port to listen on; `0` picks a free one. Default 4310. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Start the embedded emulator. Default true. */
+  emulator?: boolean;
+  /** Folder with the built UI. Default: found next to the server. */
+  publicDir?: string;
+}
+
+export interface Playground {
+  url: string;
+  /** The embedded emulator's API origin, when it runs. */
+  emulatorApi?: string;
+  close(): Promise<void>;
+}
+
+/** What the playground needs from a running emulator. */
+interface EmulatorHandle {
+  api: string;
+  access_token?: string;
+  username?: string;
+  stop(): Promise<void> | void;
+  [key: string]: unknown;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+function findPublicDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '../public'), resolve(here, '../../dist/public')];
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
+}
+
+/** The emulator's binary-protocol `host:port`, under whichever name it reports it. */
+function binaryHostOf(emu: EmulatorHandle): string | undefined {
+  for (const key of ['binapiHost', 'binaryHost', 'binapi', 'binary']) {
+    const v = emu[key];
+    if (typeof v === 'string' && v) return v.replace(/^[a-z]+:\/\//i, '');
+  }
+  if (typeof emu.binaryPort === 'number') return `127.0.0.1:${emu.binaryPort}`;
+  // A binary server attached with emulator.attachTransport() is recorded on the core.
+  const core = emu.core as { binapiHost?: unknown } | undefined;
+  if (typeof core?.binapiHost === 'string' && core.binapiHost) return core.binapiHost;
+  return undefined;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage, limit = 1024 * 1024): Promise<Record<string, unknown>> {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send JSON (content-type: application/json)');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'the body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Checks and normalises `{ method, params, transport, target }`. */
+function callInput(body: Record<string, unknown>): CallInput {
+  const { method, params, transport = 'http', target = 'emulator' } = body;
+  if (typeof method !== 'string') throw new HttpError(400, "'method' must be a string");
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) throw new HttpError(400, "'params' must be an object");
+  if (transport !== 'http' && transport !== 'binary') throw new HttpError(400, "'transport' must be 'http' or 'binary'");
+  if (target !== 'emulator' && target !== 'pcloud') throw new HttpError(400, "'target' must be 'emulator' or 'pcloud'");
+  return { method, params: (params ?? {}) as Record<string, unknown>, transport, target };
+}
+
+/** Starts the playground server (and, by default, an emulator in the same process). */
+export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
+  const host = options.host ?? '127.0.0.1';
+  const publicDir = options.publicDir ?? findPublicDir();
+  const registry = buildRegistry();
+  const data = new DataStore();
+  let pcloud: { token: string; kind: 'access_token' | 'auth'; region: 'us' | 'eu' } | undefined;
+
+  let emulator: EmulatorHandle | undefined;
+  let emulatorProblem: string | undefined;
+  if (options.emulator !== false) {
+    const start = (emulatorModule as Record<string, unknown>).startEmulator;
+    if (typeof start === 'function') {
+      try {
+        emulator = (await start({ port: 0 })) as EmulatorHandle;
+      } catch (error) {
+        emulatorProblem = `the emulator failed to start: ${(error as Error).message}`;
+      }
+    } else {
+      emulatorProblem = '@pcloudkit/emulator does not export startEmulator() yet';
+    }
+  } else {
+    emulatorProblem = 'started with --no-emulator';
+  }
+
+  function targetFor(input: CallInput): Target {
+    if (input.target === 'emulator') {
+      if (!emulator) throw new HttpError(409, `The emulator is not running (${emulatorProblem}).`);
+      const binapi = binaryHostOf(emulator);
+      if (input.transport === 'binary' && !binapi) {
+        throw new HttpError(409, 'The embedded emulator has no binary-protocol port, so the binary transport cannot reach it. Use HTTP, or the pCloud target.');
+      }
+      const token = typeof emulator.access_token === 'string' ? emulator.access_token : undefined;
+      return {
+        region: { api: [emulator.api], binapi: [binapi ?? emulator.api.replace(/^[a-z]+:\/\//i, '')] },
+        auth: token ? { accessToken: token } : undefined,
+        secrets: token ? [token] : [],
+        binaryTls: false,
+      };
+    }
+    if (!pcloud) return { region: 'us', secrets: [], binaryTls: true };
+    return {
+      region: pcloud.region,
+      auth: pcloud.kind === 'auth' ? { authToken: pcloud.token } : { accessToken: pcloud.token },
+      secrets: [pcloud.token],
+      binaryTls: true,
+    };
+  }
+
+  function entryFor(input: CallInput): Entry {
+    const entry = registry.get(input.method);
+    if (!entry) throw new HttpError(404, `unknown method '${input.method}'`);
+    if (input.target === 'pcloud' && entry.definition.auth && !pcloud) {
+      throw new HttpError(409, 'Enter a pCloud token (Settings) before calling methods that need a login.');
+    }
+    return entry;
+  }
+
+  function settings() {
+    return {
+      pcloud: { configured: Boolean(pcloud), region: pcloud?.region ?? 'us', kind: pcloud?.kind ?? 'access_token' },
+      emulator: emulator
+        ? { running: true, api: emulator.api, username: emulator.username, binary: binaryHostOf(emulator) ?? null }
+        : { running: false, problem: emulatorProblem },
+      transports: { http: true, binary: Boolean(binaryFactory()) },
+    };
+  }
+
+  async function handleUpload(req: IncomingMessage): Promise<CallOutput> {
+    const boundary = boundaryOf(req.headers['content-type']);
+    if (!boundary) throw new HttpError(415, 'send multipart/form-data');
+    const parts = readMultipart(req, boundary);
+    let input: CallInput | undefined;
+    let size: number | undefined;
+    try {
+      for (;;) {
+        const next = await parts.next();
+        if (next.done) throw new HttpError(400, 'the form has no file part');
+        const part = next.value;
+        if (part.filename !== undefined) {
+          if (!input) throw new HttpError(400, "the 'call' field must come before the file");
+          const entry = entryFor(input);
+          if (entry.definition.data !== 'upload') throw new HttpError(400, `${input.method} does not take files`);
+          const file: UploadFile = { name: part.filename || 'upload.bin', data: part.body, size, contentType: part.contentType };
+          const output = await runCall(entry, input, targetFor(input), { files: [file], data });
+          for (;;) if ((await parts.next()).done) break; // read what is left of the form
+          return output;
+        }
+        const text = await partText(part);
+        if (part.name === 'call') {
+          try {
+            input = callInput(JSON.parse(text) as Record<string, unknown>);
+          } catch (error) {
+            throw error instanceof HttpError ? error : new HttpError(400, "the 'call' field is not valid JSON");
+          }
+        } else if (part.name === 'size') {
+          const n = Number(text);
+          if (Number.isSafeInteger(n) && n >= 0) size = n;
+        }
+      }
+    } catch (error) {
+      req.resume(); // let the browser finish sending before it reads our answer
+      if (error instanceof MultipartError) throw new HttpError(400, error.message);
+      throw error;
+    }
+  }
+
+  async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const full = normalize(join(publicDir, rel));
+    if (!full.startsWith(publicDir + sep) && full !== publicDir) throw new HttpError(404, 'not found');
+    let body: Buffer;
+    try {
+      body = await readFile(full);
+    } catch {
+      if (rel === 'index.html') {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`The playground UI is not built (looked in ${publicDir}). Run: pnpm --filter @pcloudkit/playground build\n`);
+        return;
+      }
+      throw new HttpError(404, 'not found');
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(full)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-cache' });
+    res.end(body);
+  }
+
+  const allowedHosts = new Set(['localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host]);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://playground.invalid');
+    // Refuse other sites' pages (DNS rebinding, cross-site forms): the server holds a token.
+    const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (host !== '0.0.0.0' && host !== '::' && !allowedHosts.has(hostname)) throw new HttpError(403, 'unexpected Host header');
+    if (req.method === 'POST' && req.headers['x-playground'] !== '1') throw new HttpError(403, "POST requests need the header 'x-playground: 1'");
+
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/api/methods') {
+      const methods = [...registry.values()].map((e) => e.info);
+      return send(res, 200, { methods, settings: settings() });
+    }
+    if (req.method === 'GET' && path === '/api/settings') return send(res, 200, settings());
+    if (req.method === 'POST' && path === '/api/settings') {
+      const body = await readJson(req);
+      const region = body.region === 'eu' ? 'eu' : 'us';
+      const kind = body.kind === 'auth' ? 'auth' : 'access_token';
+      if (typeof body.token === 'string' && body.token.trim() !== '') pcloud = { token: body.token.trim(), kind, region };
+      else if (body.token === '' || body.token === null) pcloud = undefined;
+      else if (pcloud) pcloud = { ...pcloud, region, kind };
+      return send(res, 200, settings());
+    }
+    if (req.method === 'POST' && path === '/api/call') {
+      const input = callInput(await readJson(req));
+      const entry = entryFor(input);
+      if (entry.definition.data === 'upload') throw new HttpError(400, `${input.method} takes a file: use /api/upload`);
+      return send(res, 200, await runCall(entry, input, targetFor(input), { data }));
+    }
+    if (req.method === 'POST' && path === '/api/upload') return send(res, 200, await handleUpload(req));
+    const dataMatch = /^\/api\/data\/([a-z0-9]+)$/.exec(path);
+    if (req.method === 'GET' && dataMatch) {
+      const item = data.get(dataMatch[1]!);
+      if (!item) throw new HttpError(404, 'no such data answer (the playground keeps the last 20)');
+      const inline = url.searchParams.get('inline') === '1';
+      res.writeHead(200, {
+        'content-type': item.contentType ?? 'application/octet-stream',
+        'content-length': item.bytes.length,
+        'content-disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(item.filename)}`,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      res.end(item.bytes);
+      return;
+    }
+    if (path.startsWith('/api/')) throw new HttpError(404, 'no such API route');
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
+    return serveStatic(res, path);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof HttpError) return send(res, error.status, { error: { name: 'PlaygroundError', message: error.message } });
+      send(res, 500, { error: describeError(error, pcloud ? [pcloud.token] : []) });
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 4310, host, () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${shownHost}:${port}/`,
+    emulatorApi: emulator?.api,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await emulator?.stop();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/** Turns a playground call into a TypeScript snippet that does the same with pcloudkit. */
+import type { FormValues, MethodInfo, Settings } from './types.js';
+
+export interface CodeInput {
+  method: MethodInfo;
+  values: FormValues;
+  transport: 'http' | 'binary';
+  target: 'emulator' | 'pcloud';
+  settings?: Settings;
+  fileName?: string;
+}
+
+const SAFE = 2n ** 53n - 1n;
+
+function literal(method: MethodInfo, name: string, value: string | boolean): string {
+  const p = method.params.find((q) => q.name === name);
+  if (typeof value === 'boolean') return String(value);
+  if (p?.type === 'int' && /^-?\d+$/.test(value)) {
+    const n = BigInt(value);
+    return n > SAFE || n < -SAFE ? `${value}n` : String(n);
+  }
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}
+
+function key(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `'${name}'`;
+}
+
+function objectLiteral(method: MethodInfo, values: FormValues): string {
+  const entries = Object.entries(values);
+  if (!entries.length) return '{}';
+  return `{ ${entries.map(([k, v]) => `${key(k)}: ${literal(method, k, v)}`).join(', ')} }`;
+}
+
+export function toTypeScript(input: CodeInput): string {
+  const { method, values, transport, target } = input;
+  const lines: string[] = [];
+  const transportPkg = transport === 'binary' ? '@pcloudkit/transport-binary' : '@pcloudkit/transport-http';
+  const transportFn = transport === 'binary' ? 'binaryTransport' : 'httpTransport';
+  const usePlugin = Boolean(method.plugin);
+  lines.push(`import { createClient } from '@pcloudkit/core';`);
+  lines.push(`import { ${transportFn} } from '${transportPkg}';`);
+  lines.push(`import { ${usePlugin ? method.plugin : method.name} } from '${method.pkg}';`);
+  if (target === 'emulator') lines.push(`import { startEmulator } from '@pcloudkit/emulator';`);
+  lines.push('');
+  if (target === 'emulator') {
+    const binary = input.settings?.emulator.binary ? 'emulator.binapiHost ?? ' : '';
+    lines.push(`const emulator = await startEmulator({ port: 0 });`);
+    lines.push(`const client = createClient({`);
+    lines.push(`  transport: ${transportFn}(),`);
+    lines.push(`  auth: { accessToken: emulator.access_token },`);
+    lines.push(`  region: { api: [emulator.api], binapi: [${binary}emulator.apiHost] },`);
+    lines.push(`});`);
+  } else {
+    const region = input.settings?.pcloud.region ?? 'us';
+    const auth = input.settings?.pcloud.kind === 'auth' ? `{ authToken: process.env.PCLOUD_AUTH! }` : `{ accessToken: process.env.PCLOUD_TOKEN! }`;
+    lines.push(`const client = createClient({`);
+    lines.push(`  transport: ${transportFn}(),`);
+    lines.push(`  auth: ${auth},`);
+    lines.push(`  region: '${region}',`);
+    lines.push(`});`);
+  }
+  lines.push('');
+  const args = objectLiteral(method, values);
+  let options = '';
+  if (method.data === 'upload') {
+    const name = input.fileName ?? 'file.bin';
+    options = `, { files: [{ name: ${literal(method, '', name)}, data: { path: ${literal(method, '', `./${name}`)} } }] }`;
+  }
+  const call = usePlugin ? `client.use(${method.plugin}).${method.name}(${args}${options})` : `${method.name}(client, ${args}${options})`;
+  if (method.data === 'download') {
+    lines.push(`const { body, contentType } = await ${call};`);
+    lines.push(`console.log(contentType, await new Response(body).text());`);
+  } else {
+    lines.push(`const result = await ${call};`);
+    lines.push(`console.log(result);`);
+  }
+  lines.push(`await client.close();`);
+  if (target === 'emulator') lines.push(`await emulator.stop();`);
+  return lines.join('\n') + '\n';
+}

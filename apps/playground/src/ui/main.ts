@@ -1,0 +1,522 @@
+/**
+ * The playground page: method list, generated forms, results and history.
+ * Plain DOM code; the server does the pcloudkit calls.
+ */
+import { toTypeScript } from './codegen.js';
+import { buildFields, collect, fill, showErrors } from './form.js';
+import { parseLossless, renderJson } from './json.js';
+import type { CallOutput, FormValues, MethodInfo, Settings } from './types.js';
+
+interface HistoryEntry {
+  id: number;
+  method: MethodInfo;
+  values: FormValues;
+  transport: 'http' | 'binary';
+  target: 'emulator' | 'pcloud';
+  fileName?: string;
+  output: CallOutput;
+  at: Date;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+const state = {
+  methods: [] as MethodInfo[],
+  settings: undefined as Settings | undefined,
+  current: undefined as MethodInfo | undefined,
+  history: [] as HistoryEntry[],
+  seq: 0,
+  busy: false,
+};
+
+// ---------------------------------------------------------------- API
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, body === undefined ? {} : {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-playground': '1' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as T & { error?: { message: string } };
+  if (!res.ok) throw new Error(json.error?.message ?? `HTTP ${res.status}`);
+  return json;
+}
+
+function target(): 'emulator' | 'pcloud' {
+  return ($<HTMLInputElement>('input[name=target]:checked').value as 'emulator' | 'pcloud');
+}
+function transport(): 'http' | 'binary' {
+  return ($<HTMLInputElement>('input[name=transport]:checked').value as 'http' | 'binary');
+}
+
+function toast(text: string): void {
+  const t = $('#toast');
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout((toast as unknown as { timer?: number }).timer);
+  (toast as unknown as { timer?: number }).timer = window.setTimeout(() => (t.hidden = true), 1800);
+}
+
+async function copy(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const ta = h('textarea');
+    ta.value = text;
+    document.body.append(ta);
+    ta.select();
+    document.execCommand('copy');
+    ta.remove();
+  }
+  toast('Copied to the clipboard');
+}
+
+// ---------------------------------------------------------------- status bar
+
+function renderStatus(): void {
+  const s = state.settings;
+  const el = $('#target-status');
+  if (!s) return;
+  const binary = $<HTMLInputElement>('input[name=transport][value=binary]');
+  const why = !s.transports.binary
+    ? 'The binary transport is not available in this build'
+    : target() === 'emulator' && !s.emulator.binary
+      ? 'The embedded emulator has no binary-protocol port'
+      : '';
+  binary.disabled = why !== '';
+  binary.parentElement!.title = why || 'pCloud binary protocol';
+  if (binary.disabled && binary.checked) $<HTMLInputElement>('input[name=transport][value=http]').checked = true;
+  if (target() === 'emulator') {
+    el.replaceChildren(
+      h('span', { class: `dot${s.emulator.running ? '' : ' off'}`, 'aria-hidden': 'true' }),
+      s.emulator.running ? `Emulator ${s.emulator.api ?? ''} · signed in as ${s.emulator.username ?? 'demo'}` : `Emulator unavailable: ${s.emulator.problem ?? 'unknown reason'}`,
+    );
+  } else {
+    el.replaceChildren(
+      h('span', { class: `dot${s.pcloud.configured ? '' : ' off'}`, 'aria-hidden': 'true' }),
+      s.pcloud.configured ? `pCloud ${s.pcloud.region.toUpperCase()} · token set` : 'pCloud: no token yet (only methods without login work)',
+    );
+  }
+}
+
+// ---------------------------------------------------------------- method list
+
+function renderList(filter = ''): void {
+  const list = $('#method-list');
+  const q = filter.trim().toLowerCase();
+  const groups = new Map<string, MethodInfo[]>();
+  for (const m of state.methods) {
+    const hay = `${m.name} ${m.group} ${m.summary ?? ''}`.toLowerCase();
+    if (q && !q.split(/\s+/).every((w) => hay.includes(w))) continue;
+    if (!groups.has(m.group)) groups.set(m.group, []);
+    groups.get(m.group)!.push(m);
+  }
+  list.replaceChildren();
+  if (!groups.size) {
+    list.append(h('p', { class: 'no-match' }, `No method matches “${filter}”.`));
+    return;
+  }
+  for (const [group, methods] of groups) {
+    const ul = h('ul', { 'aria-labelledby': `g-${group}` });
+    for (const m of methods) {
+      const b = h('button', { type: 'button', class: 'method-item', 'data-method': m.name, title: m.summary ?? m.name }, m.name);
+      const tags: string[] = [];
+      if (m.data === 'upload') tags.push('upload');
+      if (m.data === 'download') tags.push('data');
+      if (!m.auth) tags.push('no login');
+      tags.forEach((t, i) => b.append(h('span', { class: `tag${i === 0 ? ' first' : ''}` }, t)));
+      if (state.current?.name === m.name) b.setAttribute('aria-current', 'true');
+      b.addEventListener('click', () => select(m));
+      ul.append(h('li', {}, b));
+    }
+    list.append(h('div', { class: 'group' }, h('h3', { id: `g-${group}` }, group), ul));
+  }
+}
+
+// Arrow keys move between methods in the list.
+function listKeys(e: KeyboardEvent): void {
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+  const items = [...document.querySelectorAll<HTMLButtonElement>('.method-item')];
+  if (!items.length) return;
+  const i = items.indexOf(document.activeElement as HTMLButtonElement);
+  const next = e.key === 'ArrowDown' ? items[Math.min(items.length - 1, i + 1)] : items[Math.max(0, i - 1)];
+  next?.focus();
+  e.preventDefault();
+}
+
+// ---------------------------------------------------------------- method form
+
+function select(m: MethodInfo, values?: FormValues): void {
+  state.current = m;
+  document.querySelectorAll('.method-item').forEach((b) => b.toggleAttribute('aria-current', false));
+  document.querySelector(`.method-item[data-method="${CSS.escape(m.name)}"]`)?.setAttribute('aria-current', 'true');
+  if (location.hash !== `#${m.name}`) history.replaceState(null, '', `#${m.name}`);
+
+  const panel = $('#method');
+  const head = h('div', { class: 'method-head' }, h('h1', { id: 'method-title' }, m.name), h('span', { class: 'badge' }, m.group));
+  if (m.auth) head.append(h('span', { class: 'badge auth', title: 'Needs a logged-in user' }, 'login'));
+  if (m.data) head.append(h('span', { class: 'badge' }, m.data === 'upload' ? 'uploads data' : 'answers with data'));
+  head.append(h('span', { class: 'badge', title: 'Package' }, m.pkg));
+  const form = h('form', { class: 'params', novalidate: '', 'aria-labelledby': 'method-title' });
+  form.append(...buildFields(m));
+  if (!m.params.length && m.data !== 'upload') form.append(h('p', { class: 'muted' }, 'This method takes no params.'));
+  const send = h('button', { type: 'submit', class: 'primary', id: 'send' }, m.data === 'upload' ? 'Upload' : 'Send');
+  const actions = h('div', { class: 'form-actions' }, send, h('span', { class: 'kbd' }, h('kbd', {}, 'Ctrl'), ' + ', h('kbd', {}, 'Enter'), ' to send'));
+  if (m.data === 'upload') {
+    const progress = h('progress', { id: 'upload-progress', max: '100', 'aria-label': 'Upload progress' });
+    (progress as HTMLProgressElement).value = 0;
+    actions.append(h('div', { class: 'progress', hidden: '' }, progress, h('output', { id: 'upload-progress-text', for: 'upload-progress' })));
+  }
+  form.append(actions);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void submit(m, form);
+  });
+  panel.replaceChildren(head, h('p', { class: 'summary' }, m.summary ?? ''), form);
+  if (values) fill(form, m, values);
+}
+
+async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
+  if (state.busy) return;
+  const { values, errors, file } = collect(form, m);
+  showErrors(form, errors);
+  if (errors.length) return;
+  const send = form.querySelector<HTMLButtonElement>('#send')!;
+  state.busy = true;
+  send.disabled = true;
+  send.setAttribute('aria-busy', 'true');
+  const call = { method: m.name, params: values, transport: transport(), target: target() };
+  let output: CallOutput;
+  try {
+    output = m.data === 'upload' && file ? await upload(call, file, form) : await api<CallOutput>('/api/call', call);
+  } catch (error) {
+    output = {
+      request: { method: m.name, params: values, transport: call.transport, target: call.target },
+      response: null,
+      timing: 0,
+      error: { name: 'PlaygroundError', message: (error as Error).message },
+    };
+  } finally {
+    state.busy = false;
+    send.disabled = false;
+    send.removeAttribute('aria-busy');
+  }
+  // Server-side validation errors point at a param: show them inline too.
+  if (output.error?.param) {
+    const params = output.error.param.split('|').filter((p) => form.querySelector(`#p-${CSS.escape(p)}`));
+    if (params.length) showErrors(form, params.map((p) => ({ param: p, message: output.error!.message })));
+  }
+  const entry: HistoryEntry = { id: ++state.seq, method: m, values, transport: call.transport, target: call.target, fileName: file?.name, output, at: new Date() };
+  state.history.unshift(entry);
+  renderHistory(entry.id);
+  renderResult(entry);
+}
+
+/** Uploads through XHR so the browser reports upload progress (browser → playground server leg). */
+function upload(call: { method: string; params: FormValues; transport: string; target: string }, file: File, form: HTMLFormElement): Promise<CallOutput> {
+  const progress = form.querySelector<HTMLProgressElement>('#upload-progress')!;
+  const text = form.querySelector<HTMLOutputElement>('#upload-progress-text')!;
+  progress.parentElement!.hidden = false;
+  progress.value = 0;
+  text.value = `0 / ${formatBytes(file.size)}`;
+  const body = new FormData();
+  body.append('call', JSON.stringify(call));
+  body.append('size', String(file.size));
+  body.append('file', file, file.name);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/upload');
+    xhr.setRequestHeader('x-playground', '1');
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => {
+      if (!e.lengthComputable) return;
+      const pct = Math.min(100, Math.round((e.loaded / e.total) * 100));
+      progress.value = pct;
+      text.value = `${pct}% · ${formatBytes(Math.min(file.size, e.loaded))} / ${formatBytes(file.size)}`;
+    };
+    xhr.upload.onload = () => {
+      progress.value = 100;
+      text.value = `100% · sent, waiting for pCloud's answer…`;
+    };
+    xhr.onload = () => {
+      const json = xhr.response as (CallOutput & { error?: { message: string } }) | null;
+      if (xhr.status !== 200) return reject(new Error(json?.error?.message ?? `HTTP ${xhr.status}`));
+      text.value = json?.error ? 'failed' : `done · ${formatBytes(file.size)}`;
+      resolve(json!);
+    };
+    xhr.onerror = () => reject(new Error('the upload failed (network error)'));
+    xhr.send(body);
+  });
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+// ---------------------------------------------------------------- results
+
+function section(title: string, body: Node, open = true, tools: Node[] = []): HTMLDetailsElement {
+  const d = h('details', { class: 'section' });
+  d.open = open;
+  const s = h('summary', {}, title);
+  if (tools.length) s.append(h('span', { class: 'tools' }, ...tools));
+  d.append(s, h('div', { class: 'body' }, body));
+  return d;
+}
+
+function toolButton(label: string, onClick: () => void, aria?: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'ghost small' }, label);
+  if (aria) b.setAttribute('aria-label', aria);
+  b.addEventListener('click', (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    onClick();
+  });
+  return b;
+}
+
+function jsonView(text: string, open = 2): HTMLElement {
+  const box = h('div', { class: 'json' });
+  try {
+    box.append(renderJson(parseLossless(text), open));
+  } catch {
+    box.append(h('pre', {}, text));
+  }
+  return box;
+}
+
+function hexDump(hex: string): string {
+  const bytes = hex.replace(/…$/, '').match(/../g) ?? [];
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = bytes.slice(i, i + 16);
+    const ascii = row.map((b) => {
+      const c = parseInt(b, 16);
+      return c >= 32 && c < 127 ? String.fromCharCode(c) : '.';
+    }).join('');
+    lines.push(`${i.toString(16).padStart(6, '0')}  ${row.join(' ').padEnd(47)}  ${ascii}`);
+  }
+  if (hex.endsWith('…')) lines.push('… (cut)');
+  return lines.join('\n');
+}
+
+function media(links: NonNullable<CallOutput['links']>): HTMLElement | undefined {
+  const first = links[0];
+  const url = first?.urls[0];
+  if (!first || !url) return undefined;
+  const box = h('div', { class: 'media' });
+  if (first.kind === 'audio') {
+    const a = h('audio', { controls: '', preload: 'metadata', src: url, id: 'result-audio', 'aria-label': 'Audio stream from the link' });
+    box.append(a);
+  } else if (first.kind === 'video' || (first.kind === 'hls' && document.createElement('video').canPlayType('application/vnd.apple.mpegurl'))) {
+    box.append(h('video', { controls: '', preload: 'metadata', src: url, id: 'result-video', 'aria-label': 'Video stream from the link' }));
+  } else if (first.kind === 'image') {
+    box.append(h('img', { src: url, alt: 'Thumbnail from the link', id: 'result-image' }));
+  } else if (first.kind === 'hls') {
+    box.append(h('p', { class: 'muted' }, 'This browser cannot play HLS playlists natively; open the link in a player that can (Safari, VLC, hls.js).'));
+  } else {
+    return undefined;
+  }
+  return box;
+}
+
+function renderResult(entry: HistoryEntry): void {
+  const { output } = entry;
+  const root = $('#result');
+  root.replaceChildren();
+  const ok = !output.error;
+  const status = h('div', { class: 'status', id: 'result-status' },
+    h('span', { class: `pill ${ok ? 'ok' : 'bad'}` }, ok ? 'OK' : 'Error'),
+    h('span', { class: 'meta' }, h('code', {}, entry.method.name), ` · ${entry.transport === 'binary' ? 'binary' : 'HTTP'} · ${entry.target === 'emulator' ? 'emulator' : 'pCloud'}`),
+    h('span', { class: 'meta', id: 'result-timing' }, `${output.timing} ms`),
+  );
+  if (output.request.host) status.append(h('span', { class: 'meta' }, h('code', {}, output.request.host)));
+  status.append(h('span', { class: 'spacer' }), toolButton('Copy as TypeScript', () => void copy(code(entry))));
+  root.append(status);
+
+  if (output.error) {
+    const e = output.error;
+    const dl = h('dl');
+    const row = (k: string, v: string | number | undefined) => {
+      if (v !== undefined && v !== '') dl.append(h('dt', {}, k), h('dd', {}, String(v)));
+    };
+    row('error', e.name);
+    row('code', e.code);
+    row('result', e.result);
+    row('class', e.errorClass);
+    row('param', e.param);
+    row('host', e.host);
+    root.append(h('div', { class: 'error-box', role: 'alert', id: 'result-error' }, h('h2', {}, e.message), dl));
+  }
+
+  if (output.links?.length) {
+    const m = media(output.links);
+    const list = h('ul', { class: 'links' });
+    for (const link of output.links) {
+      for (const url of link.urls) {
+        const a = h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url);
+        list.append(h('li', {}, link.at ? `${link.at}: ` : '', a));
+      }
+    }
+    const body = h('div', {}, ...(m ? [m] : []), list);
+    root.append(section(m ? 'Media & links' : 'Links', body));
+  }
+
+  if (output.data) {
+    const d = output.data;
+    const a = h('a', { href: d.url, download: d.filename, class: 'download', id: 'result-download' }, `Download ${d.filename}`);
+    const body = h('div', {}, h('p', {}, a, ` · ${formatBytes(d.length)}${d.contentType ? ` · ${d.contentType}` : ''}`));
+    if (d.preview !== undefined) body.append(h('pre', { class: 'code' }, d.preview));
+    root.append(section('Data', body));
+  }
+
+  if (output.response !== null) {
+    const text = output.response;
+    root.append(section('Response', jsonView(text, 3), true, [toolButton('Copy JSON', () => void copy(text), 'Copy the response JSON')]));
+  }
+
+  root.append(section('Request as sent', jsonView(JSON.stringify(output.request, null, 2), 3), false));
+
+  if (output.frames) {
+    const body = h('div', { class: 'frames' });
+    if (!output.frames.length) body.append(h('p', { class: 'muted' }, 'No frames were captured.'));
+    output.frames.forEach((f, i) => {
+      const out = /out|send|req|write|tx/i.test(f.dir);
+      body.append(h('div', { class: 'frame' }, h('div', { class: `dir ${out ? 'out' : 'in'}` }, `${out ? '→ sent' : '← received'} #${i + 1} (${f.dir}) · ${f.hex.replace(/…$/, '').length / 2} bytes`), h('pre', {}, hexDump(f.hex))));
+    });
+    root.append(section(`Binary frames (${output.frames.length})`, body, true));
+  }
+
+  const ts = code(entry);
+  root.append(section('TypeScript', h('pre', { class: 'code' }, ts), false, [toolButton('Copy', () => void copy(ts), 'Copy the TypeScript code')]));
+}
+
+function code(entry: HistoryEntry): string {
+  return toTypeScript({ method: entry.method, values: entry.values, transport: entry.transport, target: entry.target, settings: state.settings, fileName: entry.fileName });
+}
+
+// ---------------------------------------------------------------- history
+
+function renderHistory(currentId?: number): void {
+  const list = $('#history-list');
+  list.replaceChildren();
+  if (!state.history.length) {
+    list.append(h('li', { class: 'history-empty' }, 'Calls you make show up here.'));
+    return;
+  }
+  for (const entry of state.history) {
+    const ok = !entry.output.error;
+    const open = h('button', { type: 'button', class: 'h-open', 'aria-label': `Show ${entry.method.name} call from ${entry.at.toLocaleTimeString()}` },
+      h('span', { class: `dot${ok ? '' : ' bad'}`, 'aria-hidden': 'true' }), entry.method.name);
+    open.addEventListener('click', () => {
+      select(entry.method, entry.values);
+      renderResult(entry);
+      renderHistory(entry.id);
+    });
+    const meta = h('span', { class: 'h-meta' },
+      `${entry.at.toLocaleTimeString()} · ${entry.transport} · ${entry.target} · ${ok ? `${entry.output.timing} ms` : entry.output.error!.result ?? entry.output.error!.name}`);
+    const copyBtn = toolButton('Copy TS', () => void copy(code(entry)), `Copy the ${entry.method.name} call as TypeScript`);
+    copyBtn.classList.add('h-copy');
+    list.append(h('li', { class: entry.id === currentId ? 'current' : '' }, open, copyBtn, meta));
+  }
+}
+
+// ---------------------------------------------------------------- settings dialog
+
+function setupSettings(): void {
+  const dialog = $<HTMLDialogElement>('#settings');
+  const token = $<HTMLInputElement>('#settings-token');
+  const kind = $<HTMLSelectElement>('#settings-kind');
+  const region = $<HTMLSelectElement>('#settings-region');
+  const info = $('#settings-state');
+  const show = () => {
+    const s = state.settings?.pcloud;
+    token.value = '';
+    kind.value = s?.kind ?? 'access_token';
+    region.value = s?.region ?? 'us';
+    info.textContent = s?.configured ? 'A token is set. Leave the field empty to keep it.' : 'No token is set.';
+    dialog.showModal();
+    token.focus();
+  };
+  $('#settings-button').addEventListener('click', show);
+  $('#settings-cancel').addEventListener('click', () => dialog.close());
+  $('#settings-forget').addEventListener('click', async () => {
+    state.settings = await api<Settings>('/api/settings', { token: '' });
+    renderStatus();
+    dialog.close();
+    toast('Token forgotten');
+  });
+  $('#settings-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body: Record<string, string> = { kind: kind.value, region: region.value };
+    if (token.value.trim()) body.token = token.value;
+    state.settings = await api<Settings>('/api/settings', body);
+    token.value = '';
+    dialog.close();
+    if (state.settings.pcloud.configured) {
+      $<HTMLInputElement>('input[name=target][value=pcloud]').checked = true;
+    }
+    renderStatus();
+    toast(state.settings.pcloud.configured ? 'pCloud token saved in server memory' : 'Settings saved');
+  });
+}
+
+// ---------------------------------------------------------------- start
+
+async function main(): Promise<void> {
+  const { methods, settings } = await api<{ methods: MethodInfo[]; settings: Settings }>('/api/methods');
+  state.methods = methods;
+  state.settings = settings;
+  renderStatus();
+  renderList();
+  renderHistory();
+  setupSettings();
+
+  const search = $<HTMLInputElement>('#search');
+  search.addEventListener('input', () => renderList(search.value));
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') document.querySelector<HTMLButtonElement>('.method-item')?.click();
+    if (e.key === 'ArrowDown') {
+      document.querySelector<HTMLButtonElement>('.method-item')?.focus();
+      e.preventDefault();
+    }
+  });
+  $('#method-list').addEventListener('keydown', listKeys);
+  document.querySelectorAll('input[name=target], input[name=transport]').forEach((r) => r.addEventListener('change', renderStatus));
+  document.addEventListener('keydown', (e) => {
+    const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
+    if (e.key === '/' && !typing) {
+      e.preventDefault();
+      search.focus();
+    }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      const form = document.querySelector<HTMLFormElement>('#method form');
+      if (form) form.requestSubmit();
+    }
+  });
+  $('#history-clear').addEventListener('click', () => {
+    state.history = [];
+    renderHistory();
+  });
+
+  const wanted = methods.find((m) => `#${m.name}` === location.hash) ?? methods.find((m) => m.name === 'getapiserver') ?? methods[0];
+  if (wanted) select(wanted);
+  else $('#method').replaceChildren(h('p', { class: 'empty' }, 'No method packages are installed.'));
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((error: unknown) => {
+  $('#method').replaceChildren(h('p', { class: 'err', role: 'alert' }, `The playground could not load: ${(error as Error).message}`));
+});

@@ -71,7 +71,8 @@ export class ConnectionState {
    */
   blockSignal(): AbortSignal {
     this.blockCtl = new AbortController();
-    if (this.closedFlag) this.blockCtl.abort();
+    // a call already queued behind this one counts as "a new request arrived"
+    if (this.closedFlag || this.pending > 1) this.blockCtl.abort();
     return this.blockCtl.signal;
   }
 
@@ -83,8 +84,13 @@ export class ConnectionState {
 
   /** Runs calls of one connection strictly one after another, in arrival order. */
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
+    this.pending += 1;
+    const task = () => fn().finally(() => (this.pending -= 1));
+    const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
   }
+
+  /** Calls of this connection queued or running. */
+  private pending = 0;
 }

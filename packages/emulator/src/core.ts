@@ -201,9 +201,13 @@ export class EmulatorCore {
     const username = p.str('username');
     let user: UserRec | undefined;
     let token: TokenRec | undefined;
-    if (auth !== undefined || accessToken !== undefined) {
-      token = this.store.useToken((auth ?? accessToken)!);
+    if (auth !== undefined) {
+      token = this.store.useToken(auth);
       if (!token) throw new ApiError(2000);
+      user = this.store.users.get(token.userid);
+    } else if (accessToken !== undefined) {
+      token = this.store.useToken(accessToken);
+      if (!token) throw new ApiError(2094);
       user = this.store.users.get(token.userid);
     } else if (username !== undefined) {
       this.checkRateLimit(conn.remoteAddress);

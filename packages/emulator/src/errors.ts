@@ -1,6 +1,15 @@
-import { ERROR_MESSAGES } from './errors-table.js';
+import { ERROR_MESSAGES as CATALOGUE_MESSAGES } from './errors-table.js';
 
-export { ERROR_MESSAGES };
+/**
+ * Codes pCloud sends that the project catalogue does not list yet: the
+ * OAuth token errors, as real pCloud answers and real SDKs expect them.
+ */
+const EXTRA_MESSAGES: Readonly<Record<number, string>> = {
+  2094: "Invalid 'access_token' provided.",
+  2095: "Revoked 'access_token' provided, you need to re-authorize the application.",
+};
+
+export const ERROR_MESSAGES: Readonly<Record<number, string>> = { ...CATALOGUE_MESSAGES, ...EXTRA_MESSAGES };
 
 /** The exact text pCloud sends for an error code (a generic text for unknown codes). */
 export function errorMessage(code: number): string {

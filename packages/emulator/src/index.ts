@@ -15,6 +15,7 @@ import { fileMethods } from './methods/file.js';
 import { folderMethods } from './methods/folder.js';
 import { generalMethods } from './methods/general.js';
 import { oauth2Methods } from './methods/oauth2.js';
+import { publinkMethods } from './methods/publinks.js';
 import { streamingMethods } from './methods/streaming.js';
 import { DEMO, seedDemo } from './seed.js';
 import { Store } from './store.js';
@@ -44,6 +45,7 @@ export const METHOD_GROUPS = {
   streaming: streamingMethods,
   oauth2: oauth2Methods,
   auth: authMethods,
+  publinks: publinkMethods,
 } as const;
 
 export interface EmulatorOptions {

@@ -76,6 +76,19 @@ export interface AppRec {
   redirectUris: string[];
 }
 
+export interface PubLinkRec {
+  linkid: number;
+  code: string;
+  userid: number;
+  kind: 'file' | 'folder';
+  targetId: number;
+  created: number;
+  expires?: number;
+  maxdownloads?: number;
+  downloads: number;
+  traffic: number;
+}
+
 export interface EventRec {
   diffid: number;
   userid: number;
@@ -94,6 +107,7 @@ interface Snapshot {
   apps: AppRec[];
   events: EventRec[];
   blobs: BlobInfo[];
+  publinks?: PubLinkRec[];
 }
 
 interface Counters {
@@ -103,6 +117,7 @@ interface Counters {
   revisionid: number;
   diffid: number;
   tokenid: number;
+  linkid?: number;
 }
 
 const AUTH_TOKEN_LIFETIME = 365 * 24 * 3600;
@@ -124,6 +139,7 @@ export class Store {
   readonly tokens = new Map<string, TokenRec>();
   readonly apps = new Map<string, AppRec>();
   readonly events: EventRec[] = [];
+  readonly publinks = new Map<number, PubLinkRec>();
   private readonly childFolders = new Map<number, Set<number>>();
   private readonly childFiles = new Map<number, Set<number>>();
   private readonly listeners = new Set<(e: EventRec) => void>();
@@ -162,6 +178,7 @@ export class Store {
     for (const a of snap.apps) this.apps.set(a.client_id, a);
     this.events.push(...snap.events);
     for (const b of snap.blobs) this.blobs.remember(b);
+    for (const l of snap.publinks ?? []) this.publinks.set(l.linkid, l);
   }
 
   /** Marks the state changed; a snapshot follows shortly (persisted mode). */
@@ -194,6 +211,7 @@ export class Store {
         apps: [...this.apps.values()],
         events: this.events,
         blobs: this.blobs.all(),
+        publinks: [...this.publinks.values()],
       };
       const tmp = `${this.snapshotPath}.${process.pid}.tmp`;
       const fh = await fsp.open(tmp, 'w');
@@ -209,8 +227,8 @@ export class Store {
   }
 
   next(kind: keyof Counters): number {
-    this.counters[kind] += 1;
-    return this.counters[kind];
+    this.counters[kind] = (this.counters[kind] ?? 0) + 1;
+    return this.counters[kind]!;
   }
 
   get lastDiffId(): number {

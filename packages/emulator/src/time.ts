@@ -37,8 +37,8 @@ export function parseDatetime(input: string | number | bigint | boolean): number
   if (typeof input === 'number' || typeof input === 'bigint') return Number(input);
   if (typeof input === 'boolean') throw new ApiError(1013);
   const s = input.trim();
-  let m = /^(\d{1,12})(?:\s*(\S+))?$/.exec(s);
-  if (m && m[1]!.length !== 14) {
+  let m = /^(\d{1,12})(?:\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,5}))?$/.exec(s);
+  if (m && m[1]!.length !== 4) {
     const off = zoneOffsetMinutes(m[2]);
     if (off === undefined) throw new ApiError(1013);
     return Number(m[1]) - off * 60;

@@ -64,8 +64,9 @@ describe('pcloud-sdk-js against the emulator', () => {
   let emu: Emulator;
   let client: SdkClient;
   let work: string;
-  const insecure = new Agent({ connect: { rejectUnauthorized: false } });
+  let trusted: Agent;
   const savedAgentOptions = { ...https.globalAgent.options };
+  const savedTlsEnv = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
   const hadLocationId = 'locationid' in g;
   const savedLocationId = g.locationid;
 
@@ -79,14 +80,19 @@ describe('pcloud-sdk-js against the emulator', () => {
     const url = new URL(`${emu.api}/${method}`);
     url.searchParams.set('access_token', emu.access_token);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
-    const res = await fetch(url, { dispatcher: insecure } as RequestInit);
+    const res = await fetch(url, { dispatcher: trusted } as RequestInit);
     return (await res.json()) as Record<string, any>;
   }
 
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, tls: true });
+    // trust exactly the emulator's self-signed certificate, verification stays on
+    trusted = new Agent({ connect: { ca: emu.certificate } });
     const apiUrl = new URL(emu.api);
     https.globalAgent.options.rejectUnauthorized = false;
+    // superagent (the SDK's HTTP library) sets rejectUnauthorized on every
+    // request from this variable, overriding the agent options above
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     g.locationid = 0;
 
     client = pcloudSdk.createClient(emu.access_token) as unknown as SdkClient;
@@ -106,8 +112,10 @@ describe('pcloud-sdk-js against the emulator', () => {
 
   afterAll(async () => {
     await emu?.stop();
-    await insecure.close();
+    await trusted?.close();
     https.globalAgent.options = savedAgentOptions;
+    if (savedTlsEnv === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = savedTlsEnv;
     if (hadLocationId) g.locationid = savedLocationId;
     else delete g.locationid;
     if (work) await rm(work, { recursive: true, force: true });
@@ -173,7 +181,7 @@ describe('pcloud-sdk-js against the emulator', () => {
   it('getfilelink: the https link serves exactly the uploaded bytes', async () => {
     const link = await client.getfilelink(fileid);
     expect(link).toMatch(/^https:\/\//);
-    const res = await fetch(link, { dispatcher: insecure } as RequestInit);
+    const res = await fetch(link, { dispatcher: trusted } as RequestInit);
     expect(res.status).toBe(200);
     const got = Buffer.from(await res.arrayBuffer());
     expect(got.length).toBe(bytes.length);

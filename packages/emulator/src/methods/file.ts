@@ -282,7 +282,15 @@ export const fileMethods: MethodGroup = {
     const existing = store.findChildFile(dest.folder.id, name);
     if (existing) {
       if (c.params.flag('noover')) throw new ApiError(2004);
-      if (existing.id === file.id) return { metadata: c.renderFile(existing) };
+      if (existing.id === file.id) {
+        // copying a file onto itself only applies mtime/ctime (rclone sets mtimes this way)
+        if (times.modified !== undefined) {
+          existing.modified = times.modified;
+          if (times.created !== undefined) existing.created = times.created;
+          store.emit(existing.owner, 'modifyfile', existing);
+        }
+        return { metadata: c.renderFile(existing) };
+      }
       store.replaceContent(existing, store.newVersion(info, version.hash), times);
       return { metadata: c.renderFile(existing) };
     }

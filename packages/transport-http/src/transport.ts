@@ -268,8 +268,16 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
         body: body as Dispatcher.DispatchOptions['body'],
         signal,
         // undici holds the pipeline until the headers of a "blocking" request
-        // arrive; plain GETs answer quickly, so let them pipeline when asked to.
-        blocking: !(pipelining > 1 && httpMethod === 'GET' && request.connectionKey === undefined),
+        // arrive. Ordinary JSON GETs answer quickly, so they may pipeline when
+        // asked to; data answers and a long-polling `diff` (`block`) may not,
+        // as anything written behind a blocked diff would release it early.
+        blocking: !(
+          pipelining > 1 &&
+          httpMethod === 'GET' &&
+          request.responseType === 'json' &&
+          request.connectionKey === undefined &&
+          !(method === 'diff' && request.params?.block !== undefined)
+        ),
       });
     } catch (error) {
       if (sourceError && !signal?.aborted) throw sourceError;

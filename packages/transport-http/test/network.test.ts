@@ -180,6 +180,38 @@ describe('connections', () => {
     expect(raw.connections()).toBe(1);
   });
 
+  it('does not pipeline anything behind a long-polling diff with block', async () => {
+    // The server holds the diff until a second request arrives on the same socket, like pCloud would.
+    const seen: string[] = [];
+    let diffAnswered = false;
+    const raw = await startRawServer((socket) => {
+      let buffer = '';
+      socket.on('data', (d) => {
+        buffer += d.toString('latin1');
+        const heads = buffer.split('\r\n\r\n');
+        buffer = heads.pop()!;
+        for (const head of heads) {
+          const path = head.split(' ')[1]!;
+          seen.push(`${path} (diff answered: ${diffAnswered})`);
+          if (path.startsWith('/diff')) setTimeout(() => { diffAnswered = true; reply(socket, '{"result":0,"entries":["event"]}'); }, 100);
+          else reply(socket, '{"result":0}');
+        }
+      });
+    });
+    function reply(socket: import('node:net').Socket, body: string) {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    }
+    cleanup.push(raw.close);
+    const t = transport({ connections: 1, pipelining: 4 });
+    const diff = t.call({ method: 'diff', host: raw.origin, params: { block: 1 }, responseType: 'json' });
+    await new Promise((r) => setTimeout(r, 20));
+    const other = t.call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' });
+    expect((await diff).result.entries).toEqual(['event']);
+    await other;
+    // userinfo went out only after the diff's answer had arrived
+    expect(seen).toEqual(['/diff?block=1 (diff answered: false)', '/userinfo (diff answered: true)']);
+  });
+
   it('keeps calls with a connectionKey on their own socket, apart from the pool', async () => {
     const s = await startServer((_q, res) => json(res, '{"result":0}'));
     cleanup.push(s.close);

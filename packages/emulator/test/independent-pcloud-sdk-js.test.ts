@@ -16,16 +16,17 @@
  *   all the SDK throws a ReferenceError under Node. We define it as 0 for the
  *   duration of this file and remove it afterwards.
  * - `getfilelink` always builds an `https://` URL from the returned hosts, so
- *   the emulator runs with `tls: true`. The SDK uses superagent, which
- *   exposes no TLS option through the SDK, so this test process's default
- *   https agent is told to accept the emulator's self-signed certificate
- *   (restored in afterAll). Vitest runs each test file in its own worker, so
- *   nothing outside this file is affected; our own checks use a private
- *   undici dispatcher instead.
+ *   the emulator runs with `tls: true` (API and content servers). The SDK's
+ *   HTTP library (superagent 5) passes `agent: false` and no `ca` on every
+ *   request and takes `rejectUnauthorized` from NODE_TLS_REJECT_UNAUTHORIZED,
+ *   and the SDK exposes no TLS option; so that variable is set to '0' for the
+ *   duration of this file only (restored in afterAll). Vitest runs each test
+ *   file in its own worker process, so nothing outside this file is affected.
+ *   Our own checks trust exactly the emulator's certificate through a private
+ *   undici dispatcher, with verification on.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pcloudSdk from 'pcloud-sdk-js';
@@ -65,7 +66,6 @@ describe('pcloud-sdk-js against the emulator', () => {
   let client: SdkClient;
   let work: string;
   let trusted: Agent;
-  const savedAgentOptions = { ...https.globalAgent.options };
   const savedTlsEnv = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
   const hadLocationId = 'locationid' in g;
   const savedLocationId = g.locationid;
@@ -89,9 +89,8 @@ describe('pcloud-sdk-js against the emulator', () => {
     // trust exactly the emulator's self-signed certificate, verification stays on
     trusted = new Agent({ connect: { ca: emu.certificate } });
     const apiUrl = new URL(emu.api);
-    https.globalAgent.options.rejectUnauthorized = false;
-    // superagent (the SDK's HTTP library) sets rejectUnauthorized on every
-    // request from this variable, overriding the agent options above
+    // superagent (the SDK's HTTP library) reads rejectUnauthorized from this
+    // variable on every request; see the header comment
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     g.locationid = 0;
 
@@ -113,7 +112,6 @@ describe('pcloud-sdk-js against the emulator', () => {
   afterAll(async () => {
     await emu?.stop();
     await trusted?.close();
-    https.globalAgent.options = savedAgentOptions;
     if (savedTlsEnv === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     else process.env.NODE_TLS_REJECT_UNAUTHORIZED = savedTlsEnv;
     if (hadLocationId) g.locationid = savedLocationId;

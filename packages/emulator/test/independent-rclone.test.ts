@@ -231,6 +231,19 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
     expect(empty.length).toBe(0);
   });
 
+  it('cat: a download cut short by a content server is an error, not short output', async () => {
+    emu.faults.dropAfterBytes('content', 10_000);
+    try {
+      const r = await rclone(['cat', `emu:${root}/data/random.bin`]);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout.length).toBeLessThan(files['random.bin']!.length);
+    } finally {
+      emu.faults.clear();
+    }
+    const out = await ok(['cat', `emu:${root}/data/random.bin`]);
+    expect(out.equals(files['random.bin']!)).toBe(true);
+  });
+
   function parseSums(out: Buffer): Record<string, string> {
     const sums: Record<string, string> = {};
     for (const line of out.toString('utf8').split('\n')) {
@@ -316,5 +329,25 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
     const r = await rclone(['cat', `emu:${root}-nope/missing.bin`]);
     expect(r.code).not.toBe(0);
     expect(r.stdout.length).toBe(0);
+  });
+
+  it('relays the API error of a bad token (2094)', async () => {
+    const badEnv = {
+      ...env,
+      RCLONE_CONFIG_EMU_TOKEN: JSON.stringify({
+        access_token: 'not-a-valid-token',
+        token_type: 'bearer',
+        expiry: '0001-01-01T00:00:00Z',
+      }),
+    };
+    const saved = env;
+    env = badEnv;
+    try {
+      const r = await rclone(['lsjson', 'emu:']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain("Invalid 'access_token' provided. (2094)");
+    } finally {
+      env = saved;
+    }
   });
 });

@@ -212,7 +212,7 @@ export const diff = defineMethod({
     after: param.datetime({ summary: 'Only events after this moment.' }),
     last: param.int({ min: 0, summary: 'Only the N newest events; 0 reports the current diffid cheaply.' }),
     block: param.flag({ summary: 'Wait until an event arrives; only together with diffid.' }),
-    limit: param.int({ min: 1, summary: 'Return at most this many entries.' }),
+    limit: param.int({ min: 0, summary: 'Return at most this many entries.' }),
   },
   auth: true,
   // A read, blocking or not: repeating it cannot change anything.

@@ -66,9 +66,16 @@ describe.each(transportNames)('general over %s', (kind) => {
       expect(error).toMatchObject({ result: 1000, errorClass: 'bad-request' });
     });
 
-    it('fails with 2000 with a wrong token', async () => {
-      const error = await apiError(c({ accessToken: 'not-a-token' }).userinfo());
+    it('fails with 2000 with a wrong session token', async () => {
+      const error = await apiError(c({ authToken: 'not-a-token' }).userinfo());
       expect(error).toMatchObject({ result: 2000, errorClass: 'state' });
+    });
+
+    it('fails with a state-class error with a wrong OAuth2 token', async () => {
+      // emulator: answers 2094 "Invalid 'access_token' provided." like pCloud; the catalogue lists only 2000.
+      const error = await apiError(c({ accessToken: 'not-a-token' }).userinfo());
+      expect([2000, 2094]).toContain(error.result);
+      expect(error.errorClass).toBe('state');
     });
   });
 

@@ -1,7 +1,8 @@
 import { AbortError, EU, PcloudError, TimeoutError, US, ValidationError, type Transport, type TransportRequest } from '@pcloudkit/core';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { OAuth2Error, authorize, authorizeUrl, definitions, oauth2_token, parseRedirect } from '../src/index.js';
+import { createClient } from '@pcloudkit/core';
+import { OAuth2Error, authorize, authorizeUrl, definitions, exchangeCode, oauth2, oauth2_token, parseRedirect } from '../src/index.js';
 import { signIn } from '../src/node.js';
 
 function recordingTransport() {
@@ -26,6 +27,34 @@ describe('oauth2 definitions', () => {
     expect(oauth2_token.idempotent).toBe(false);
     expect(oauth2_token.paramList.filter((p) => p.required).map((p) => p.name)).toEqual(['client_id', 'client_secret', 'code']);
     expect(authorize.params.response_type!.enum).toEqual(['code', 'token']);
+  });
+});
+
+describe('oauth2_token validation (nothing is sent)', () => {
+  it('needs client_id, client_secret and code as strings', async () => {
+    const { sent, transport } = recordingTransport();
+    const c = createClient({ transport, retries: 0 }).use(oauth2);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ client_id: 'a', client_secret: 'b' }, 'code'],
+      [{ client_id: 'a', code: 'c' }, 'client_secret'],
+      [{ client_id: 1, client_secret: 'b', code: 'c' }, 'client_id'],
+    ];
+    for (const [params, param] of cases) {
+      await expect(c.oauth2_token(params as never)).rejects.toMatchObject({ code: 'PCLOUD_VALIDATION_ERROR', param });
+    }
+    await expect(exchangeCode(c, { clientId: 'a', clientSecret: 'b', code: undefined as never })).rejects.toBeInstanceOf(ValidationError);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('a valid exchange is sent once, without retries and without credentials', async () => {
+    const { sent, transport } = recordingTransport();
+    const c = createClient({ transport, retries: 3, auth: { accessToken: 'should-not-be-sent' } });
+    await exchangeCode(c, { clientId: 'a', clientSecret: 'b', code: 'c' }).catch(() => undefined);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.method).toBe('oauth2_token');
+    expect(sent[0]!.params).toMatchObject({ client_id: 'a', client_secret: 'b', code: 'c' });
+    expect(sent[0]!.bearer).toBeUndefined();
+    expect(sent[0]!.params).not.toHaveProperty('access_token');
   });
 });
 

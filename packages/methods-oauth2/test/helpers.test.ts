@@ -3,7 +3,10 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '@pcloudkit/core';
 import { OAuth2Error, authorize, authorizeUrl, definitions, exchangeCode, oauth2, oauth2_token, parseRedirect } from '../src/index.js';
-import { signIn } from '../src/node.js';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openInBrowser, signIn } from '../src/node.js';
 
 function recordingTransport() {
   const sent: TransportRequest[] = [];
@@ -204,5 +207,36 @@ describe('signIn failures (no browser, nothing exchanged)', () => {
     }).catch((e: unknown) => e);
     expect(status).toBe(404);
     expect(error).toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('openInBrowser (linux: xdg-open)', () => {
+  const withPath = async (fn: (dir: string) => Promise<void>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pcloudkit-open-'));
+    const saved = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      await fn(dir);
+    } finally {
+      process.env.PATH = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('hands the URL to xdg-open as one argument', async () => {
+    await withPath(async (dir) => {
+      const out = join(dir, 'opened.txt');
+      await writeFile(join(dir, 'xdg-open'), `#!/bin/sh\nprintf '%s|%s' "$#" "$1" > '${out}'\n`);
+      await chmod(join(dir, 'xdg-open'), 0o755);
+      const url = 'https://my.pcloud.com/oauth2/authorize?client_id=a&state=x y&response_type=code';
+      await openInBrowser(url);
+      await expect.poll(() => readFile(out, 'utf8').catch(() => '')).toBe(`1|${url}`);
+    });
+  });
+
+  it('rejects with the URL in the message when no opener exists', async () => {
+    await withPath(async () => {
+      await expect(openInBrowser('https://example.test/authorize')).rejects.toThrow('https://example.test/authorize');
+    });
   });
 });

@@ -116,8 +116,9 @@ export function createClient(options: ClientOptions): CoreClient {
       return await next({ ...request, host: wireHost(preferred) });
     } catch (error) {
       // The documented rule: a suggested host that fails at the network level
-      // is dropped and the call goes to the region's default host.
-      if (!(error instanceof TransportError) || (!error.network && !request.definition?.idempotent)) throw error;
+      // is dropped and the call goes to the region's default host. Only an
+      // upload whose body may already be consumed cannot be sent again.
+      if (!(error instanceof TransportError) || (!error.network && request.files?.length)) throw error;
       suggested = suggested?.filter((h) => h !== preferred);
       return next({ ...request, host: wireHost(fallback) });
     }

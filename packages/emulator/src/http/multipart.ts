@@ -186,7 +186,8 @@ function parsePartHeaders(text: string): Omit<MultipartPart, 'stream'> {
     if (key !== 'content-disposition') continue;
     for (const m of value.matchAll(/;\s*([A-Za-z*]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g)) {
       const k = m[1]!.toLowerCase();
-      const v = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!.trim();
+      // only \" is unescaped: browsers send backslashes in names as they are
+      const v = m[2] !== undefined ? m[2].replace(/\\"/g, '"') : m[3]!.trim();
       if (k === 'name') name = v;
       else if (k === 'filename' && filename === undefined) filename = v;
       else if (k === 'filename*') {

@@ -137,7 +137,14 @@ class Reader {
       // Short ASCII strings are common (keys, names); skip TextDecoder for them.
       let ascii = true;
       for (let i = start; i < end; i++) if (b[i]! > 0x7f) { ascii = false; break; }
-      if (ascii) s = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+      if (ascii) {
+        if (len <= 16) {
+          s = '';
+          for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+        } else {
+          s = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+        }
+      }
     }
     if (s === undefined) {
       try {
@@ -191,13 +198,33 @@ class Reader {
   hash(depth: number): Record<string, unknown> {
     if (depth > this.limits.maxDepth) fail(`nesting deeper than ${this.limits.maxDepth}`);
     const obj: Record<string, unknown> = {};
+    const b = this.buf;
+    const strings = this.strings;
     for (;;) {
       const at = this.pos;
-      const t = this.byte('hash key');
-      if (t === END) return obj;
-      const key = this.stringOf(t);
-      if (key === undefined) fail(`hash key at offset ${at} has non-string type ${t}`);
-      const v = this.value(depth);
+      if (at >= b.length) fail(`truncated hash key at offset ${at}`);
+      const t = b[at]!;
+      let key: string | undefined;
+      // Fast path: keys are nearly always short reused ids after the first entry.
+      if (t >= 150 && t <= 199) {
+        key = strings[t - 150];
+        if (key === undefined) fail(`string id ${t - 150} refers to no earlier string (table has ${strings.length})`);
+        this.pos = at + 1;
+      } else if (t === END) {
+        this.pos = at + 1;
+        return obj;
+      } else {
+        this.pos = at + 1;
+        key = this.stringOf(t);
+        if (key === undefined) fail(`hash key at offset ${at} has non-string type ${t}`);
+      }
+      // Fast paths for the commonest values: small numbers and booleans.
+      const vt = b[this.pos];
+      let v: unknown;
+      if (vt !== undefined && vt >= 200 && vt <= 219) { v = vt - 200; this.pos++; }
+      else if (vt === 19) { v = true; this.pos++; }
+      else if (vt === 18) { v = false; this.pos++; }
+      else v = this.value(depth);
       if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
       else obj[key] = v;
     }

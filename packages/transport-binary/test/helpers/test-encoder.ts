@@ -37,7 +37,7 @@ export function encodeTree(value: Tree, choices: EncoderChoices = {}): Uint8Arra
   const str = (s: string) => {
     const known = ids.get(s);
     // Reuse when possible unless the picker says to write it again.
-    if (known !== undefined && pick(3) !== 0) {
+    if (known !== undefined && pick(4) !== 3) {
       if (known < 50 && pick(2) === 0) { out.push(150 + known); return; }
       const w = Math.max(bytesFor(BigInt(known)), 1) + pick(2);
       const width = Math.min(w, 4);

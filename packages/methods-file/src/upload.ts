@@ -30,7 +30,14 @@ export type UploadOptions = UploadDestination & {
   timeout?: number;
 };
 
-/** `client.upload(files, options)`: uploads one file or several in one request. */
+/**
+ * `client.upload(files, options)`: uploads one file or several.
+ *
+ * Over HTTP, several files go in one multipart request. The binary protocol
+ * carries one file per request, so over a binary transport the files are sent
+ * one after the other and the answers are merged in order; if one fails, the
+ * files before it stay stored and the error is thrown.
+ */
 export type UploadHelper = (files: UploadFile | readonly UploadFile[], options?: UploadOptions) => Promise<UploadFileResult>;
 
 function seconds(name: string, value: Date | number | undefined): number | undefined {
@@ -69,11 +76,41 @@ export function makeUpload(
       return Promise.reject(error);
     }
     for (const key of Object.keys(params)) if (params[key] === undefined) delete params[key];
-    return client.request(uploadfile, params, {
-      files: list,
-      onUploadProgress: options.onProgress,
-      signal: options.signal,
-      timeout: options.timeout,
-    });
+    const send = (files: UploadFile[], onUploadProgress: ((p: Progress) => void) | undefined) =>
+      client.request(uploadfile, params, { files, onUploadProgress, signal: options.signal, timeout: options.timeout });
+    if (list.length === 1 || client.transport.hostKind !== 'binapi') return send(list, options.onProgress);
+    return sequential(list, options.onProgress, send);
   };
+}
+
+/** Byte size of an upload source when it is known without reading it. */
+function knownSize(file: UploadFile): number | undefined {
+  if (file.data instanceof Uint8Array) return file.data.byteLength;
+  if (typeof Blob !== 'undefined' && file.data instanceof Blob) return file.data.size;
+  return file.size;
+}
+
+/** One request per file, progress summed over the whole list, answers merged. */
+async function sequential(
+  list: UploadFile[],
+  onProgress: ((p: Progress) => void) | undefined,
+  send: (files: UploadFile[], onUploadProgress: ((p: Progress) => void) | undefined) => Promise<UploadFileResult>,
+): Promise<UploadFileResult> {
+  const sizes = list.map(knownSize);
+  const total = sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, b) => a + b!, 0) : undefined;
+  const merged: UploadFileResult = { fileids: [], metadata: [], checksums: [] };
+  let done = 0;
+  for (const one of list) {
+    let last = 0;
+    const report = onProgress && ((p: Progress) => {
+      last = p.loaded;
+      onProgress(total === undefined ? { loaded: done + p.loaded } : { loaded: done + p.loaded, total });
+    });
+    const r = await send([one], report);
+    done += knownSize(one) ?? last;
+    merged.fileids.push(...r.fileids);
+    merged.metadata.push(...r.metadata);
+    merged.checksums.push(...(r.checksums ?? []));
+  }
+  return merged;
 }

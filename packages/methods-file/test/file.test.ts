@@ -66,7 +66,7 @@ describe.each(transportNames)('file methods over %s', (kind) => {
       const sources = [
         { name: 'bytes.txt', data: text('from bytes'), expect: 'from bytes' },
         { name: 'blob.txt', data: new Blob(['from a blob']), expect: 'from a blob' },
-        { name: 'node.txt', data: Readable.from([Buffer.from('from a '), Buffer.from('node stream')]), expect: 'from a node stream' },
+        { name: 'node.txt', data: Readable.from([Buffer.from('from a '), Buffer.from('node stream')]), size: 18, expect: 'from a node stream' },
         {
           name: 'web.txt',
           data: new ReadableStream<Uint8Array>({
@@ -76,12 +76,13 @@ describe.each(transportNames)('file methods over %s', (kind) => {
               c.close();
             },
           }),
+          size: 17,
           expect: 'from a web stream',
         },
         { name: 'disk.txt', data: { path: onDisk }, expect: 'from disk' },
       ];
       for (const s of sources) {
-        const r = await client.upload({ name: s.name, data: s.data }, { folderid });
+        const r = await client.upload({ name: s.name, data: s.data, size: 'size' in s ? s.size : undefined }, { folderid });
         expect(r.metadata[0]).toMatchObject({ name: s.name, size: Buffer.byteLength(s.expect) });
         expect(r.checksums[0]!.sha1).toBe(hex('sha1', text(s.expect)));
       }
@@ -89,7 +90,22 @@ describe.each(transportNames)('file methods over %s', (kind) => {
       expect(listed.metadata.contents.map((i) => i.name).sort()).toEqual(sources.map((s) => s.name).sort());
     });
 
-    test('several files in one request keep their order', async () => {
+    test('a stream of unknown size: streamed over HTTP, refused before sending over binary', async () => {
+      const folderid = await mkdir('/up-unsized');
+      const stream = () => Readable.from([Buffer.from('no size '), Buffer.from('given')]);
+      if (kind === 'http') {
+        const r = await client.upload({ name: 'unsized.txt', data: stream() }, { folderid });
+        expect(r.metadata[0]!.size).toBe(13);
+        expect(r.checksums[0]!.sha1).toBe(hex('sha1', text('no size given')));
+      } else {
+        const error = await client.upload({ name: 'unsized.txt', data: stream() }, { folderid }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).param).toBe('files');
+        expect((await client.listfolder({ folderid })).metadata.contents).toEqual([]);
+      }
+    });
+
+    test('several files keep their order (one request over HTTP, one per file over binary)', async () => {
       const folderid = await mkdir('/up-many');
       const files = ['a.txt', 'b.txt', 'c.txt'].map((name, i) => ({ name, data: text(`content ${i} `.repeat(i + 1)) }));
       const r = await client.upload(files, { path: '/up-many' });
@@ -102,11 +118,13 @@ describe.each(transportNames)('file methods over %s', (kind) => {
     test('upload progress is reported up to the full size', async () => {
       await mkdir('/up-progress');
       const data = randomBytes(300_000);
+      const more = randomBytes(200_000);
       const seen: Progress[] = [];
-      await client.upload({ name: 'p.bin', data }, { path: '/up-progress', onProgress: (p) => seen.push({ ...p }) });
-      expect(seen.length).toBeGreaterThan(0);
+      await client.upload([{ name: 'p.bin', data }, { name: 'q.bin', data: more }], { path: '/up-progress', onProgress: (p) => seen.push({ ...p }) });
+      expect(seen.length).toBeGreaterThan(1);
       const last = seen.at(-1)!;
-      expect(last.loaded).toBeGreaterThanOrEqual(data.byteLength);
+      expect(last.loaded).toBeGreaterThanOrEqual(data.byteLength + more.byteLength);
+      if (last.total !== undefined) expect(last.loaded).toBe(last.total);
       for (let i = 1; i < seen.length; i++) expect(seen[i]!.loaded).toBeGreaterThanOrEqual(seen[i - 1]!.loaded);
     });
 

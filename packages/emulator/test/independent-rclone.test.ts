@@ -43,6 +43,8 @@ interface RcloneResult {
 // `mtime` parameter of uploadfile is observable (whole seconds, UTC).
 const LOCAL_MTIME = new Date('2021-03-04T05:06:07Z');
 
+const ODD_NAME = 'naïve café + #1 & 100%.txt';
+
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
 
@@ -115,6 +117,8 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
     files['random.bin'] = randomBytes(300_000);
     files['all-bytes.bin'] = Buffer.from(Array.from({ length: 1024 }, (_, i) => i % 256));
     files['empty.dat'] = Buffer.alloc(0);
+    // query-string hazards: space, '+', '#', '&', '%', non-ASCII
+    files[ODD_NAME] = Buffer.from('odd name, plain bytes\n', 'utf8');
     files['nested/deep.bin'] = randomBytes(4097);
     for (const [name, bytes] of Object.entries(files)) {
       const p = join(localDir, name);
@@ -200,7 +204,9 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
     const viaApi = await api('listfolder', { path: `/${root}/data`, recursive: 1 });
     expect(viaApi.result).toBe(0);
     const names = (viaApi.metadata.contents as any[]).map((e) => e.name).sort();
-    expect(names).toEqual(['all-bytes.bin', 'empty.dat', 'hello.txt', 'nested', 'random.bin']);
+    expect(names).toEqual(
+      ['all-bytes.bin', 'empty.dat', 'hello.txt', ODD_NAME, 'nested', 'random.bin'].sort(),
+    );
   });
 
   it('about: used space grows by exactly the bytes copied', async () => {
@@ -222,7 +228,7 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
   });
 
   it('cat: downloads through getfilelink content hosts, byte for byte', async () => {
-    for (const name of ['random.bin', 'all-bytes.bin', 'hello.txt', 'nested/deep.bin']) {
+    for (const name of ['random.bin', 'all-bytes.bin', 'hello.txt', ODD_NAME, 'nested/deep.bin']) {
       const out = await ok(['cat', `emu:${root}/data/${name}`]);
       expect(out.length, name).toBe(files[name]!.length);
       expect(out.equals(files[name]!), name).toBe(true);
@@ -314,7 +320,7 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
   it('delete --include: removes only the matching files', async () => {
     await ok(['delete', '--include', '*.bin', `emu:${root}/data`]);
     const left = (await lsjson(`${root}/data`, '-R')).map((e) => e.Path);
-    expect(left).toEqual(['empty.dat', 'nested']);
+    expect(left).toEqual(['empty.dat', ODD_NAME, 'nested']);
   });
 
   it('purge: removes a folder tree (deletefolderrecursive)', async () => {

@@ -243,6 +243,32 @@ describe.each(transportNames)('file methods over %s', (kind) => {
       expect(sums.sha1).toBe(hex('sha1', data));
     });
 
+    test('downloadfileasync queues the download; uploadprogress follows it to the end', async () => {
+      const folderid = await mkdir('/dl-async');
+      const data = randomBytes(4_321);
+      const up = await client.upload({ name: 'async-src.bin', data }, { folderid: 0 });
+      const link = await client.call<{ hosts: string[]; path: string }>('getfilelink', { fileid: up.fileids[0]! });
+      const [url] = linkUrls(link, { scheme: client.scheme });
+      const progresshash = `dl-${kind}-${Date.now()}`;
+      await client.downloadfileasync({ url: url!, path: '/dl-async', target: encodeURIComponent('async copy.bin'), progresshash });
+      let progress: UploadProgressResult | undefined;
+      for (let i = 0; i < 500; i++) {
+        progress = await client.uploadprogress({ progresshash });
+        if (progress.finished) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(progress!.finished).toBe(true);
+      expect('urlcount' in progress!).toBe(true);
+      if ('urlcount' in progress!) {
+        expect(progress).toMatchObject({ urlcount: 1, urlready: 1, urlworking: 0 });
+        expect(progress.files[0]).toMatchObject({ url, status: 'ready', downloaded: data.byteLength });
+        expect(progress.files[0]!.metadata).toMatchObject({ name: 'async copy.bin', size: data.byteLength, parentfolderid: folderid });
+      }
+      const saved = await client.stat({ path: '/dl-async/async copy.bin' });
+      expect(!saved.metadata.isfolder && saved.metadata.size).toBe(data.byteLength);
+      await apiError(client.downloadfileasync({ url: '  ' }), 1040);
+    });
+
     test('errors: no url (1040) and a missing folder (2005)', async () => {
       await apiError(client.downloadfile({ url: '' }), 1040);
       await apiError(client.downloadfile({ url: 'http://127.0.0.1:9/x', folderid: 987654321 }), 2005);

@@ -193,7 +193,7 @@ export class Connection {
         p.frame = frame;
         p.state = 'writing';
         this.awaiting.push(p);
-        this.opts.onFrame?.('out', frame.header);
+        this.tap('out', frame.header);
         if (!this.socket.write(frame.header)) await this.waitDrain();
         if (frame.body) {
           try {
@@ -302,7 +302,7 @@ export class Connection {
         const len = readFrameLength(this.peek4(), 0, this.opts.limits)!;
         if (this.buffered < 4 + len) break;
         const frame = this.take(4 + len);
-        this.opts.onFrame?.('in', frame);
+        this.tap('in', frame);
         this.answer(frame.subarray(4));
       }
     } catch (error) {
@@ -430,6 +430,16 @@ export class Connection {
     // The answer at the head of the queue was the bad one.
     this.awaiting[0]?.reject(perr);
     this.fail(new TransportError(`binary: connection to ${this.opts.label} closed after a protocol error: ${perr.message}`, { cause: perr, host: this.opts.label, network: false }));
+  }
+
+  /** Shows a frame to the onFrame hook; a throwing hook must not break the connection. */
+  private tap(dir: 'out' | 'in', bytes: Uint8Array): void {
+    if (!this.opts.onFrame) return;
+    try {
+      this.opts.onFrame(dir, bytes);
+    } catch {
+      /* ignored */
+    }
   }
 
   // ---- lifecycle --------------------------------------------------------

@@ -59,6 +59,11 @@ function findPublicDir(): string {
 
 /** The emulator's binary-protocol `host:port`, under whichever name it reports it. */
 function binaryHostOf(emu: EmulatorHandle): string | undefined {
+  // The shape the shared testkit expects: `binary: { host, port }`.
+  const b = emu.binary as { host?: unknown; port?: unknown } | undefined;
+  if (b && typeof b === 'object' && typeof b.host === 'string' && typeof b.port === 'number') {
+    return b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`;
+  }
   for (const key of ['binapiHost', 'binaryHost', 'binapi', 'binary']) {
     const v = emu[key];
     if (typeof v === 'string' && v) return v.replace(/^[a-z]+:\/\//i, '');

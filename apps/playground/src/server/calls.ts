@@ -134,7 +134,8 @@ function scrubBytes(bytes: Uint8Array, secrets: readonly string[]): Buffer {
 export function describeError(error: unknown, secrets: readonly string[]): ErrorInfo {
   const e = error as Error & Record<string, unknown>;
   const info: ErrorInfo = {
-    name: typeof e?.name === 'string' ? e.name : 'Error',
+    // Bundlers may rename classes (`_ApiError`); show the name users import.
+    name: typeof e?.name === 'string' ? e.name.replace(/^_+/, '') : 'Error',
     message: scrub(typeof e?.message === 'string' ? e.message : String(error), secrets),
   };
   if (error instanceof PcloudError) info.code = error.code;

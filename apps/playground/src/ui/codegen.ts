@@ -44,12 +44,14 @@ export function toTypeScript(input: CodeInput): string {
   if (target === 'emulator') lines.push(`import { startEmulator } from '@pcloudkit/emulator';`);
   lines.push('');
   if (target === 'emulator') {
-    const binary = input.settings?.emulator.binary ? 'emulator.binapiHost ?? ' : '';
+    const binary = transport === 'binary' && input.settings?.emulator.binary;
     lines.push(`const emulator = await startEmulator({ port: 0 });`);
     lines.push(`const client = createClient({`);
-    lines.push(`  transport: ${transportFn}(),`);
+    lines.push(`  transport: ${transportFn}(${transport === 'binary' ? '{ tls: false }' : ''}),`);
     lines.push(`  auth: { accessToken: emulator.access_token },`);
-    lines.push(`  region: { api: [emulator.api], binapi: [${binary}emulator.apiHost] },`);
+    lines.push(binary
+      ? `  region: { api: [emulator.api], binapi: ['${binary}'] }, // the emulator's binary-protocol port`
+      : `  region: { api: [emulator.api], binapi: [emulator.apiHost] },`);
     lines.push(`});`);
   } else {
     const region = input.settings?.pcloud.region ?? 'us';

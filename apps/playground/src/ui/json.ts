@@ -135,20 +135,20 @@ function summary(node: JsonNode): string {
  * summary is focusable and toggles with Enter/Space). Levels deeper than
  * `open` start collapsed.
  */
-export function renderJson(node: JsonNode, open = 2, depth = 0, key?: string): HTMLElement {
+export function renderJson(node: JsonNode, open = 2, depth = 0, key?: string, comma = false): HTMLElement {
   const row = el('div', 'j-row');
   const label = () => {
     if (key === undefined) return null;
-    const k = el('span', 'j-key', /^\d+$/.test(key) ? key : JSON.stringify(key));
-    return k;
+    return el('span', 'j-key', JSON.stringify(key));
   };
   if (node.kind !== 'object' && node.kind !== 'array') {
     const k = label();
     if (k) row.append(k, el('span', 'j-punct', ': '));
     row.append(scalar(node));
+    if (comma) row.append(el('span', 'j-punct', ','));
     return row;
   }
-  const children = node.kind === 'object' ? node.entries : node.items.map((v, i) => [String(i), v] as [string, JsonNode]);
+  const children: [string | undefined, JsonNode][] = node.kind === 'object' ? node.entries : node.items.map((v) => [undefined, v]);
   const details = el('details', 'j-node');
   details.open = depth < open;
   const sum = el('summary');
@@ -157,11 +157,11 @@ export function renderJson(node: JsonNode, open = 2, depth = 0, key?: string): H
   sum.append(el('span', 'j-punct', node.kind === 'object' ? '{' : '['), el('span', 'j-count', summary(node)));
   details.append(sum);
   const body = el('div', 'j-children');
-  for (const [ck, cv] of children) body.append(renderJson(cv, open, depth + 1, ck));
-  details.append(body, el('div', 'j-punct j-close', node.kind === 'object' ? '}' : ']'));
+  children.forEach(([ck, cv], i) => body.append(renderJson(cv, open, depth + 1, ck, i < children.length - 1)));
+  details.append(body, el('div', 'j-punct j-close', (node.kind === 'object' ? '}' : ']') + (comma ? ',' : '')));
   if (!children.length) {
     details.open = false;
-    sum.replaceChildren(...(k ? [k, el('span', 'j-punct', ': ')] : []), el('span', 'j-punct', node.kind === 'object' ? '{}' : '[]'));
+    sum.replaceChildren(...(k ? [k, el('span', 'j-punct', ': ')] : []), el('span', 'j-punct', (node.kind === 'object' ? '{}' : '[]') + (comma ? ',' : '')));
   }
   row.append(details);
   return row;

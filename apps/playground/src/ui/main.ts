@@ -157,6 +157,7 @@ function listKeys(e: KeyboardEvent): void {
 // ---------------------------------------------------------------- method form
 
 function select(m: MethodInfo, values?: FormValues): void {
+  if (state.current !== m) $('#result').replaceChildren();
   state.current = m;
   document.querySelectorAll('.method-item').forEach((b) => b.toggleAttribute('aria-current', false));
   document.querySelector(`.method-item[data-method="${CSS.escape(m.name)}"]`)?.setAttribute('aria-current', 'true');

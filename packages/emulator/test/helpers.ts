@@ -56,7 +56,10 @@ export function rawExchange(hostPort: string, payload: Buffer | string, idleMs =
       arm();
     });
     sock.on('close', () => finish(true));
-    sock.on('error', (e) => (chunks.length ? finish(true) : reject(e)));
+    let connected = false;
+    sock.once('connect', () => (connected = true));
+    // a reset after connecting is the server dropping us: that is an outcome, not a failure
+    sock.on('error', (e) => (connected ? finish(true) : reject(e)));
   });
 }
 

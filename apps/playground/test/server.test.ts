@@ -1,0 +1,189 @@
+/**
+ * The playground's JSON API over real sockets, with the embedded emulator:
+ * method listing, calls, server-side validation, uploads, data answers,
+ * settings and the request guards.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startPlayground, type Playground } from '../src/server/app.js';
+import { readMultipart, partText } from '../src/server/multipart.js';
+import { buildRegistry } from '../src/server/registry.js';
+
+let app: Playground;
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(new URL(path, app.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-playground': '1', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+beforeAll(async () => {
+  app = await startPlayground({ port: 0 });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('multipart reader', () => {
+  const boundary = 'XyZ--b0undary';
+  const body = Buffer.concat([
+    Buffer.from(`preamble\r\n--${boundary}\r\nContent-Disposition: form-data; name="call"\r\n\r\n{"a":1}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+
+  test('reads the same parts whatever the chunking', async () => {
+    for (const size of [1, 2, 3, 7, 16, 64, body.length]) {
+      const chunks = async function* () {
+        for (let i = 0; i < body.length; i += size) yield body.subarray(i, i + size);
+      };
+      const parts: { name: string; filename?: string; bytes: Buffer }[] = [];
+      for await (const part of readMultipart(chunks(), boundary)) {
+        if (part.filename === undefined) parts.push({ name: part.name, bytes: Buffer.from(await partText(part)) });
+        else {
+          const got: Buffer[] = [];
+          for await (const c of part.body) got.push(c);
+          parts.push({ name: part.name, filename: part.filename, bytes: Buffer.concat(got) });
+        }
+      }
+      expect(parts.map((p) => [p.name, p.filename])).toEqual([['call', undefined], ['file', 'x.bin']]);
+      expect(parts[0]!.bytes.toString()).toBe('{"a":1}');
+      expect([...parts[1]!.bytes]).toEqual(Array.from({ length: 300 }, (_, i) => i % 256));
+    }
+  });
+
+  test('a truncated body is an error, not a hang', async () => {
+    const cut = body.subarray(0, body.length - 40);
+    const run = async () => {
+      const source = async function* () {
+        yield cut;
+      };
+      for await (const part of readMultipart(source(), boundary)) for await (const _ of part.body);
+    };
+    await expect(run()).rejects.toThrow(/ended early/);
+  });
+});
+
+describe('registry', () => {
+  test('is built from any module with a definitions array and a plugin', () => {
+    const registry = buildRegistry();
+    const link = registry.get('getaudiolink')!;
+    expect(link.info).toMatchObject({ group: 'streaming', pkg: '@pcloudkit/methods-streaming', plugin: 'streaming', auth: true });
+    expect(link.info.oneOf.target).toEqual(expect.arrayContaining(['fileid', 'path']));
+    expect(link.info.params.find((p) => p.name === 'abitrate')).toMatchObject({ type: 'int', min: 16, max: 320 });
+    expect(registry.get('uploadfile')!.info.data).toBe('upload');
+  });
+});
+
+describe('JSON API', () => {
+  test('GET /api/methods lists every method with its params', async () => {
+    const res = await fetch(new URL('/api/methods', app.url));
+    const json = (await res.json()) as any;
+    const names = json.methods.map((m: { name: string }) => m.name);
+    expect(names).toEqual(expect.arrayContaining(['getapiserver', 'listfolder', 'uploadfile', 'getaudiolink', 'gettextfile']));
+    expect(json.settings.emulator.running).toBe(true);
+  });
+
+  test('POST /api/call runs a call and reports the request as sent, with credentials redacted', async () => {
+    const { json } = await post('/api/call', { method: 'listfolder', params: { path: '/Music' } });
+    expect(json.error).toBeNull();
+    expect(json.request).toMatchObject({ method: 'listfolder', host: app.emulatorApi, bearer: '[redacted]' });
+    expect(json.request.params).toMatchObject({ path: '/Music', timeformat: 'timestamp' });
+    expect(json.response).toContain('"name": "tone.wav"');
+    expect(typeof json.timing).toBe('number');
+  });
+
+  test('file hashes come back exact (64-bit) in the response text', async () => {
+    const { json } = await post('/api/call', { method: 'listfolder', params: { path: '/Music' } });
+    const shown = /"hash": (\d+)/.exec(json.response)?.[1];
+    // The digits the emulator itself sends for the same listing.
+    const direct = await fetch(`${app.emulatorApi}/listfolder?path=/Music&auth=${encodeURIComponent((await emulatorToken()) ?? '')}`);
+    const sent = /"hash":\s*(\d+)/.exec(await direct.text())?.[1];
+    expect(sent).toMatch(/^\d+$/);
+    expect(shown).toBe(sent);
+  });
+
+  test('core validation errors name the param and nothing is sent', async () => {
+    const { json } = await post('/api/call', { method: 'getaudiolink', params: { fileid: 'abc' } });
+    expect(json.error).toMatchObject({ name: 'ValidationError', code: 'PCLOUD_VALIDATION_ERROR', param: 'fileid' });
+    expect(json.request.host).toBeUndefined();
+  });
+
+  test('API errors carry result code and class', async () => {
+    const { json } = await post('/api/call', { method: 'getfilelink', params: { path: '/missing.bin' } });
+    expect(json.error).toMatchObject({ name: 'ApiError', result: 2009, errorClass: 'state' });
+    expect(json.response).toContain('"result": 2009');
+  });
+
+  test('link answers come with ready URLs', async () => {
+    const { json } = await post('/api/call', { method: 'getaudiolink', params: { path: '/Music/tone.wav' } });
+    expect(json.links[0].kind).toBe('audio');
+    const res = await fetch(json.links[0].urls[0]);
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(44);
+  });
+
+  test('data answers are downloadable from /api/data/<id>', async () => {
+    const { json } = await post('/api/call', { method: 'gettextfile', params: { path: '/Documents/readme.txt' } });
+    expect(json.error).toBeNull();
+    expect(json.data.preview).toContain('pcloudkit emulator');
+    const res = await fetch(new URL(json.data.url, app.url));
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename\*=UTF-8''readme\.txt/);
+    expect(await res.text()).toBe(json.data.preview);
+  });
+
+  test('POST /api/upload streams a multipart file into uploadfile', async () => {
+    const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7) % 251);
+    const form = new FormData();
+    form.append('call', JSON.stringify({ method: 'uploadfile', params: { path: '/Documents', renameifexists: true }, transport: 'http', target: 'emulator' }));
+    form.append('size', String(bytes.length));
+    form.append('file', new Blob([bytes]), 'blob.bin');
+    const res = await fetch(new URL('/api/upload', app.url), { method: 'POST', headers: { 'x-playground': '1' }, body: form });
+    const json = (await res.json()) as any;
+    expect(json.error).toBeNull();
+    expect(json.request.files).toEqual([{ name: 'blob.bin', size: bytes.length, contentType: 'application/octet-stream' }]);
+    expect(json.response).toContain(`"size": ${bytes.length}`);
+    // Read it back through a link and compare the bytes.
+    const fileid = /"fileids": \[\s*(\d+)/.exec(json.response)![1]!;
+    const link = await post('/api/call', { method: 'getfilelink', params: { fileid } });
+    const back = new Uint8Array(await (await fetch(link.json.links[0].urls[0])).arrayBuffer());
+    expect(Buffer.compare(Buffer.from(back), Buffer.from(bytes))).toBe(0);
+  });
+
+  test('the pCloud token is kept server-side and never echoed', async () => {
+    const token = 'tok-SECRET-1234567890';
+    const set = await post('/api/settings', { token, region: 'eu' });
+    expect(set.json.pcloud).toEqual({ configured: true, region: 'eu', kind: 'access_token' });
+    expect(JSON.stringify(set.json)).not.toContain(token);
+    const got = await (await fetch(new URL('/api/settings', app.url))).text();
+    expect(got).not.toContain(token);
+    const cleared = await post('/api/settings', { token: '' });
+    expect(cleared.json.pcloud.configured).toBe(false);
+    // Without a token, pCloud calls that need a login are refused before anything is sent.
+    const refused = await post('/api/call', { method: 'userinfo', params: {}, target: 'pcloud' });
+    expect(refused.status).toBe(409);
+  });
+
+  test('POSTs need the x-playground header and a local Host', async () => {
+    expect((await post('/api/call', { method: 'getapiserver' }, { 'x-playground': '0' })).status).toBe(403);
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const u = new URL('/api/methods', app.url);
+      request({ host: u.hostname, port: u.port, path: u.pathname, headers: { host: 'attacker.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      }).on('error', reject).end();
+    });
+    expect(status).toBe(403);
+  });
+});
+
+/** The demo user's session token, for one direct call to the emulator. */
+async function emulatorToken(): Promise<string | undefined> {
+  const { DEMO } = await import('@pcloudkit/emulator');
+  const res = await fetch(`${app.emulatorApi}/userinfo?getauth=1&username=${encodeURIComponent(DEMO.username)}&password=${encodeURIComponent(DEMO.password)}`);
+  return ((await res.json()) as { auth?: string }).auth;
+}

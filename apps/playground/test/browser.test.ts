@@ -201,6 +201,33 @@ describe('playground in a browser', () => {
     expect(code).toContain(`client.use(streaming).getaudiolink({ fileid: ${fileid} })`);
   });
 
+  test('shows an API error with its code and class', async () => {
+    await selectMethod('getfilelink');
+    await page.click('.seg label:has(input[value=path])');
+    await page.fill('#p-path', '/missing.bin');
+    await send();
+    expect(await page.textContent('#result-status .pill')).toBe('Error');
+    const box = page.locator('#result-error');
+    expect(await box.locator('h2').textContent()).toBe('getfilelink: 2009 File not found.');
+    const facts = (await box.locator('dd').allTextContents()).join(' ');
+    expect(facts).toBe('ApiError PCLOUD_API_ERROR 2009 state');
+    await shot('05-api-error');
+  });
+
+  test('offers a data answer for download', async () => {
+    await selectMethod('gettextfile');
+    await page.click('.seg label:has(input[value=path])');
+    await page.fill('#p-path', '/Documents/readme.txt');
+    await send();
+    expect(await page.textContent('#result-status .pill')).toBe('OK');
+    const link = page.locator('#result-download');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('readme.txt');
+    const preview = await page.locator('.section:has(> summary:text-is("Data")) pre').textContent();
+    expect(preview).toContain('pcloudkit emulator');
+    await shot('06-data-answer');
+  });
+
   test('lists a folder over the binary transport', async (ctx) => {
     const binary = page.locator('input[name=transport][value=binary]');
     if (await binary.isDisabled()) {
@@ -215,6 +242,30 @@ describe('playground in a browser', () => {
     expect(await page.textContent('#result-status .pill')).toBe('OK');
     expect(await responseText()).toContain('"contents": [');
     expect(await page.locator('.frame').count()).toBeGreaterThanOrEqual(2);
-    await shot('05-binary-listfolder');
+    await shot('07-binary-listfolder');
+  });
+});
+
+describe('pCloud settings', () => {
+  test('takes a token without ever showing it back', async () => {
+    const token = 'playground-test-token-0123456789';
+    const seen: string[] = [];
+    page.on('response', async (res) => {
+      if (res.url().includes('/api/')) seen.push(await res.text().catch(() => ''));
+    });
+    await page.click('#settings-button');
+    await page.fill('#settings-token', token);
+    await page.selectOption('#settings-region', 'eu');
+    await shot('08-settings-dialog');
+    await page.click('#settings-save');
+    await expect.poll(() => page.textContent('#target-status')).toContain('pCloud EU · token set');
+    expect(await page.isChecked('input[name=target][value=pcloud]')).toBe(true);
+    expect(await page.inputValue('#settings-token')).toBe('');
+    expect(await page.content()).not.toContain(token);
+    expect(seen.join('\n')).not.toContain(token);
+    await shot('09-pcloud-target');
+    await page.click('#settings-button');
+    await page.click('#settings-forget');
+    await expect.poll(() => page.textContent('#target-status')).toContain('no token yet');
   });
 });

@@ -75,6 +75,19 @@ function binaryHostOf(emu: EmulatorHandle): string | undefined {
   return undefined;
 }
 
+/**
+ * Gives the emulator a binary-protocol port when it did not open one itself
+ * but its package offers `startBinaryPort(core)` and `attachTransport`.
+ */
+async function ensureBinaryPort(emu: EmulatorHandle): Promise<void> {
+  if (binaryHostOf(emu)) return;
+  const startPort = (emulatorModule as Record<string, unknown>).startBinaryPort;
+  const attach = emu.attachTransport;
+  if (typeof startPort !== 'function' || typeof attach !== 'function' || !emu.core) return;
+  const port = (await startPort(emu.core, { host: '127.0.0.1', port: 0 })) as { hostPort: string; close(): Promise<void> };
+  (attach as (t: unknown) => void).call(emu, { kind: 'binapi', host: port.hostPort, close: () => port.close() });
+}
+
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
@@ -131,6 +144,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     if (typeof start === 'function') {
       try {
         emulator = (await start({ port: 0 })) as EmulatorHandle;
+        await ensureBinaryPort(emulator);
       } catch (error) {
         emulatorProblem = `the emulator failed to start: ${(error as Error).message}`;
       }

@@ -85,6 +85,8 @@ export class EmulatorCore {
   readonly progress = new Map<string, UploadProgress>();
   readonly feedback: { mail: string; reason: string; message: string; name?: string }[] = [];
   apiHost = '';
+  /** Data region the emulator plays: 1 = US (md5 checksums), 2 = EU (sha256 checksums). */
+  locationid: 1 | 2 = 1;
   apiScheme: 'http' | 'https' = 'http';
   contentHosts: string[] = [];
   binapiHost: string | undefined;
@@ -282,6 +284,11 @@ export class EmulatorCore {
     const key = randomBytes(18).toString('base64url');
     this.links.set(key, link);
     return skipFilename ? `/${key}` : `/${key}/${encodeURIComponent(nameOverride ?? link.name)}`;
+  }
+
+  /** Region-specific digests, as pCloud sends them: sha1 plus md5 (US) or sha256 (EU). */
+  checksums(info: { sha1: string; md5: string; sha256: string }): { sha1: string; md5?: string; sha256?: string } {
+    return this.locationid === 2 ? { sha1: info.sha1, sha256: info.sha256 } : { sha1: info.sha1, md5: info.md5 };
   }
 
   /** Hosts the `getapiserver` method answers. */

@@ -71,6 +71,11 @@ export interface EmulatorOptions {
   linkTtlMs?: number;
   /** Lifetime of OAuth2 authorization codes (default 10 minutes). */
   oauthCodeTtlMs?: number;
+  /**
+   * Data region to play (default 'us'): decides `locationid` in OAuth answers
+   * and which second digest checksums carry (US: md5, EU: sha256).
+   */
+  region?: 'us' | 'eu';
   /** Make HTTP logins sticky per connection like pCloud (default false; see README). */
   httpStickyAuth?: boolean;
 }
@@ -162,6 +167,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     linkTtlMs: options.linkTtlMs ?? 6 * 3600 * 1000,
     oauthCodeTtlMs: options.oauthCodeTtlMs ?? 10 * 60 * 1000,
   });
+  core.locationid = options.region === 'eu' ? 2 : 1;
   for (const group of Object.values(METHOD_GROUPS)) core.register(group);
   await seedDemo(store, options.seed ?? true);
 

@@ -33,10 +33,10 @@ describe('uploadfile', () => {
     ]);
     expect(r.metadata[0].fileid).toBe(r.fileids[0]);
     expect(r.metadata[0].id).toBe(`f${r.fileids[0]}`);
+    // US region (the default): sha1 + md5, never sha256
     expect(r.checksums[0]).toEqual({
       sha1: sha1('first file'),
       md5: createHash('md5').update('first file').digest('hex'),
-      sha256: createHash('sha256').update('first file').digest('hex'),
     });
   });
 
@@ -143,7 +143,7 @@ describe('file operations', () => {
     expect((await as(emu, 'copyfile', { fileid: a.fileids[0], tofolderid: 0, revisionid: 999999 })).result).toBe(2029);
   });
 
-  it('checksumfile gives sha1, md5, sha256 and the metadata', async () => {
+  it('checksumfile gives sha1 + md5 (US region) and the metadata', async () => {
     const data = Buffer.from('checksum me please');
     const r = await upload(emu, `${uniq('c')}.bin`, data);
     const c = await as(emu, 'checksumfile', { fileid: r.fileids[0] });
@@ -151,13 +151,35 @@ describe('file operations', () => {
       result: 0,
       sha1: sha1(data),
       md5: createHash('md5').update(data).digest('hex'),
-      sha256: createHash('sha256').update(data).digest('hex'),
     });
+    expect(c.sha256).toBeUndefined();
     expect(c.metadata.fileid).toBe(r.fileids[0]);
     expect(c.metadata.hash).toBe(BigInt('0x' + sha1(data).slice(0, 16)).toString());
     expect((await as(emu, 'checksumfile', {})).result).toBe(1004);
     expect((await as(emu, 'checksumfile', { path: '/missing/x' })).result).toBe(2002);
     expect((await as(emu, 'checksumfile', { path: '/missing-file.bin' })).result).toBe(2009);
+  });
+
+  it('the EU region answers sha1 + sha256 instead, and locationid 2', async () => {
+    const eu = await startEmulator({ seed: false, region: 'eu' });
+    try {
+      const data = Buffer.from('european bytes');
+      const r = await upload(eu, 'eu.bin', data);
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      expect(r.checksums[0]).toEqual({ sha1: sha1(data), sha256 });
+      const c = await as(eu, 'checksumfile', { fileid: r.fileids[0] });
+      expect(c.sha256).toBe(sha256);
+      expect(c.md5).toBeUndefined();
+      const res = await fetch(`${eu.api}/oauth2/authorize`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: eu.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/cb', username: eu.username, password: eu.password }),
+      });
+      expect(new URL(res.headers.get('location')!).searchParams.get('locationid')).toBe('2');
+    } finally {
+      await eu.stop();
+    }
   });
 
   it('deletefile marks the file deleted; stat then fails with 2009', async () => {

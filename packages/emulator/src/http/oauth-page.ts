@@ -85,13 +85,13 @@ export function createAuthorizePage(core: EmulatorCore) {
       const code = randomBytes(16).toString('base64url');
       core.oauthCodes.set(code, { clientId: app.client_id, userid: user.userid, expires: Date.now() + core.options.oauthCodeTtlMs, redirectUri: ar.redirect_uri });
       if (!ar.redirect_uri) return html(res, 200, `Your authorization code: <code id="code">${esc(code)}</code>`, setCookie);
-      return redirect(res, ar, { code, ...(ar.state !== undefined ? { state: ar.state } : {}), locationid: '1', hostname: core.apiHost }, setCookie);
+      return redirect(res, ar, { code, ...(ar.state !== undefined ? { state: ar.state } : {}), locationid: String(core.locationid), hostname: core.apiHost }, setCookie);
     }
     const token = core.store.createToken(user.userid, 'oauth', `oauth2 app ${app.name}`, app.client_id);
     return redirect(
       res,
       ar,
-      { access_token: token.token, token_type: 'bearer', uid: String(user.userid), ...(ar.state !== undefined ? { state: ar.state } : {}), locationid: '1', hostname: core.apiHost },
+      { access_token: token.token, token_type: 'bearer', uid: String(user.userid), ...(ar.state !== undefined ? { state: ar.state } : {}), locationid: String(core.locationid), hostname: core.apiHost },
       setCookie,
       true,
     );

@@ -47,8 +47,8 @@ export function storeFile(
   return store.addFile(user.userid, folder.id, finalName, version, typeOf(finalName).contenttype, opts.times);
 }
 
-function checksums(info: BlobInfo): Body {
-  return { sha1: info.sha1, sha256: info.sha256, md5: info.md5 };
+function checksums(c: CallContext, info: BlobInfo): Body {
+  return c.core.checksums(info);
 }
 
 function progressKey(c: CallContext, hash: string): string {
@@ -132,7 +132,7 @@ async function uploadfile(c: CallContext): Promise<Body> {
       const meta = c.renderFile(file);
       fileids.push(file.id);
       metadata.push(meta);
-      sums.push(checksums(res.info));
+      sums.push(checksums(c, res.info));
       if (progress) progress.files.push(meta);
     }
   } finally {
@@ -304,7 +304,7 @@ export const fileMethods: MethodGroup = {
     const { file, byPath } = c.targetFile();
     const version = c.version(file);
     const info = c.store.blobs.info(version.blob)!;
-    return { metadata: c.renderFile(file, { path: byPath }, version), sha1: info.sha1, md5: info.md5, sha256: info.sha256 };
+    return { metadata: c.renderFile(file, { path: byPath }, version), ...c.core.checksums(info) };
   },
 
   deletefile(c) {

@@ -24,7 +24,7 @@ export const oauth2Methods: MethodGroup = {
       token_type: 'bearer',
       uid: grant.userid,
       userid: grant.userid,
-      locationid: 1,
+      locationid: c.core.locationid,
       hostname: c.core.apiHost,
     };
   },

@@ -1,0 +1,254 @@
+/**
+ * The emulator's binary-protocol port: a TCP (or TLS) server that reads
+ * request frames, runs them through the shared dispatcher with one
+ * `ConnectionState` per socket (logins stick to the connection, file
+ * descriptors live on it), and writes answers in request order, each
+ * followed by its data payload when there is one.
+ *
+ * Anything that is not a well-formed request closes the connection; no
+ * input can crash the server.
+ */
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { PassThrough, Readable } from 'node:stream';
+import { ConnectionState } from '../connection.js';
+import type { DispatchResult, EmulatorCore } from '../core.js';
+import { DropConnection } from '../errors.js';
+import { headerLength, LENGTH_BYTES, MalformedRequest, parseHeader, type BinaryRequest } from './request.js';
+import { encodeReply } from './response.js';
+
+export interface BinaryPortOptions {
+  host?: string;
+  /** 0 (default): any free port. */
+  port?: number;
+  /** Serve TLS with this key and certificate. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}
+
+export interface BinaryPort {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port` as getapiserver lists it. */
+  readonly hostPort: string;
+  close(): Promise<void>;
+}
+
+/** Methods whose payload is a file: without the data bit they receive an empty one. */
+const UPLOAD_METHODS = new Set(['uploadfile', 'uploadtolink', 'uploadtransfer', 'file_write', 'file_pwrite']);
+
+export async function startBinaryPort(core: EmulatorCore, options: BinaryPortOptions = {}): Promise<BinaryPort> {
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new Set<Socket>();
+  const onSocket = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serveConnection(core, socket);
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
+    : createNetServer(onSocket);
+  server.on('tlsClientError', () => undefined);
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    hostPort,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+function serveConnection(core: EmulatorCore, socket: Socket): void {
+  socket.setNoDelay(true);
+  const conn = new ConnectionState({ remoteAddress: socket.remoteAddress ?? '127.0.0.1', transport: 'binary', stickyAuth: true });
+  let dead = false;
+  const drop = (reason?: unknown) => {
+    if (dead) return;
+    dead = true;
+    if (reason && !(reason instanceof MalformedRequest) && !(reason instanceof DropConnection)) {
+      console.error('[emulator] binary connection error:', reason);
+    }
+    socket.destroy();
+    conn.close();
+  };
+  socket.on('error', () => drop());
+  socket.on('close', () => drop());
+
+  // Reading state: header bytes being collected, or payload bytes being
+  // forwarded to the current request's stream.
+  let header: Buffer = Buffer.alloc(0);
+  let payloadLeft = 0;
+  let sink: PassThrough | undefined;
+  let waitingDrain = false;
+
+  // Answers go out strictly in request order.
+  let outbox: Promise<void> = Promise.resolve();
+
+  let received = 0;
+
+  const start = (req: BinaryRequest) => {
+    let data: PassThrough | undefined;
+    if (req.dataLength !== undefined && req.dataLength > 0) {
+      data = new PassThrough({ highWaterMark: 256 * 1024 });
+      sink = data;
+      payloadLeft = req.dataLength;
+    }
+    const base = received;
+    const payload: Readable | undefined = data ?? (UPLOAD_METHODS.has(req.method) ? Readable.from([]) : undefined);
+    const result = core.dispatch(conn, {
+      method: req.method,
+      params: req.params,
+      ...(payload ? { data: payload } : {}),
+      transport: {
+        ...(req.dataLength !== undefined ? { bodyLength: req.dataLength } : {}),
+        bodyReceived: () => Math.min(received - base, req.dataLength ?? 0),
+        device: 'pcloudkit-emulator binary client',
+      },
+    });
+    // Whatever the method did not read is discarded so the next request can be parsed.
+    const discard = () => data?.resume();
+    result.then(discard, discard);
+    outbox = outbox.then(async () => {
+      if (dead) return;
+      let answer: DispatchResult;
+      try {
+        answer = await result;
+      } catch (e) {
+        drop(e);
+        return;
+      }
+      await writeAnswer(core, socket, req.method, answer).catch((e) => drop(e));
+    });
+  };
+
+  const feed = (input: Buffer) => {
+    let chunk = input;
+    let off = 0;
+    while (off < chunk.length && !dead) {
+      if (payloadLeft > 0) {
+        const n = Math.min(payloadLeft, chunk.length - off);
+        const part = chunk.subarray(off, off + n);
+        off += n;
+        payloadLeft -= n;
+        received += n;
+        const target = sink!;
+        const ok = target.write(part);
+        if (payloadLeft === 0) {
+          target.end();
+          sink = undefined;
+        }
+        if (!ok && !waitingDrain) {
+          // The method reads slower than the client sends: stop reading the socket.
+          waitingDrain = true;
+          socket.pause();
+          target.once('drain', () => {
+            waitingDrain = false;
+            if (!dead) socket.resume();
+          });
+        }
+        continue;
+      }
+      // Header bytes: gather until a whole header is there (at most 65537 bytes).
+      const buf: Buffer = header.length ? Buffer.concat([header, chunk.subarray(off)]) : chunk.subarray(off);
+      header = Buffer.alloc(0);
+      let used = 0;
+      let payloadNext = false;
+      while (buf.length - used >= LENGTH_BYTES) {
+        const view = buf.subarray(used);
+        const size = headerLength(view);
+        if (view.length < size) break;
+        const req = parseHeader(view.subarray(0, size));
+        used += size;
+        start(req);
+        if (payloadLeft > 0) {
+          payloadNext = true;
+          break;
+        }
+      }
+      if (payloadNext) {
+        // The rest of this buffer starts with the payload.
+        chunk = buf;
+        off = used;
+        continue;
+      }
+      // Keep a copy of an incomplete header, not a view of the socket's buffer.
+      header = Buffer.from(buf.subarray(used));
+      return;
+    }
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    try {
+      feed(chunk);
+    } catch (e) {
+      drop(e);
+    }
+  });
+}
+
+async function writeAnswer(core: EmulatorCore, socket: Socket, method: string, answer: DispatchResult): Promise<void> {
+  const data = answer.body.result === 0 ? answer.data : undefined;
+  if (answer.data && !data) answer.data.stream.destroy();
+  const frame = encodeReply(answer.body, data?.length);
+  let budget = core.faults.dropFor(method) ?? Infinity;
+  const send = async (bytes: Buffer): Promise<boolean> => {
+    if (socket.destroyed) return false;
+    if (bytes.length >= budget) {
+      // Fault injection: cut the answer after `budget` bytes.
+      socket.write(bytes.subarray(0, budget));
+      socket.end();
+      socket.destroy();
+      return false;
+    }
+    budget -= bytes.length;
+    if (!socket.write(bytes)) await waitDrain(socket);
+    return true;
+  };
+  if (!(await send(frame))) {
+    data?.stream.destroy();
+    return;
+  }
+  if (!data) return;
+  let sent = 0;
+  try {
+    for await (const chunk of data.stream as AsyncIterable<Buffer>) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      const room = data.length - sent;
+      const part = buf.length > room ? buf.subarray(0, room) : buf;
+      sent += part.length;
+      if (part.length && !(await send(part))) return;
+      if (sent >= data.length) break;
+    }
+  } finally {
+    data.stream.destroy();
+  }
+  // A short payload would break the framing for every later answer.
+  if (sent < data.length) socket.destroy();
+}
+
+function waitDrain(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}

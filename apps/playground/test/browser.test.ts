@@ -160,7 +160,9 @@ describe('playground in a browser', () => {
       (window as unknown as { progressSeen: number[] }).progressSeen = seen;
       new MutationObserver(() => seen.push(bar.value)).observe(bar, { attributes: true, attributeFilter: ['value'] });
     });
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/upload'));
     await send();
+    const serverText = ((await (await answer).json()) as { response: string }).response;
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await cdp.detach();
 
@@ -171,6 +173,10 @@ describe('playground in a browser', () => {
     const text = await responseText();
     expect(text).toContain('"name": "tone');
     expect(text).toContain(`"size": ${wav.length}`);
+    // The 64-bit hash is shown with exactly the digits the server sent (no double rounding).
+    const hash = /"hash": (\d+)/.exec(serverText)?.[1];
+    expect(hash).toMatch(/^\d+$/);
+    expect(text).toContain(`"hash": ${hash},`);
     fileid = /"fileids": \[ (\d+)/.exec(text)?.[1] ?? '';
     expect(fileid).toMatch(/^\d+$/);
     await shot('03-upload');

@@ -226,6 +226,26 @@ describe('emulator binary port', () => {
     r.socket.destroy();
   });
 
+  it('ends an upload whose connection dies midway (pCloud keeps the bytes that arrived)', async () => {
+    const r = await open(emu);
+    const name = `cut-${Date.now()}.bin`;
+    const whole = frame('uploadfile', { auth: emu.auth, folderid: 0, filename: name }, Buffer.alloc(1_000_000, 7));
+    const header = whole.length - 1_000_000;
+    r.socket.write(whole.subarray(0, header + 10_000));
+    await new Promise((res) => setTimeout(res, 20));
+    r.socket.destroy();
+    // The method must finish rather than wait for bytes that never come.
+    for (;;) {
+      const list = await fetch(`${emu.api}/listfolder?auth=${emu.auth}&folderid=0`).then((x) => x.json()) as { metadata: { contents: Array<{ name: string; size: number }> } };
+      const f = list.metadata.contents.find((c) => c.name === name);
+      if (f) {
+        expect(f.size).toBeLessThanOrEqual(10_000);
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  });
+
   it.each([
     ['a bad method name', frame('user-info')],
     ['an unknown method', frame('nosuchmethod_xyz')],

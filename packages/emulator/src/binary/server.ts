@@ -77,6 +77,7 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
   socket.setNoDelay(true);
   const conn = new ConnectionState({ remoteAddress: socket.remoteAddress ?? '127.0.0.1', transport: 'binary', stickyAuth: true });
   let dead = false;
+  let sink: PassThrough | undefined;
   const drop = (reason?: unknown) => {
     if (dead) return;
     dead = true;
@@ -85,6 +86,9 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
     }
     socket.destroy();
     conn.close();
+    // A method still reading an upload must not wait forever for the rest.
+    sink?.destroy(new Error('connection closed during the upload'));
+    sink = undefined;
   };
   socket.on('error', () => drop());
   socket.on('close', () => drop());
@@ -93,7 +97,6 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
   // forwarded to the current request's stream.
   let header: Buffer = Buffer.alloc(0);
   let payloadLeft = 0;
-  let sink: PassThrough | undefined;
   let waitingDrain = false;
 
   // Answers go out strictly in request order.

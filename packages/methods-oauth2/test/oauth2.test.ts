@@ -169,4 +169,29 @@ describe.each(transportNames)('oauth2 over %s', (kind) => {
     expect((await client.userinfo()).userid).toBe(parsed.uid);
     expect(() => parseRedirect(location!, { state: 'other' })).toThrow(OAuth2Error);
   });
+
+  describe('with an EU account', () => {
+    let eu: TestEnv;
+    beforeAll(async () => {
+      eu = await startTestEnv({ region: 'eu' });
+    });
+    afterAll(() => eu.close());
+
+    it('signIn reports locationid 2 and keeps the host the redirect names', async () => {
+      const { open, done } = browser(eu);
+      const result = await signIn({
+        clientId: eu.emulator.client_id,
+        clientSecret: eu.emulator.client_secret,
+        transport: eu.transport(kind),
+        authorizeOrigin: eu.emulator.api,
+        region: kind === 'http' ? undefined : eu.client(kind).region,
+        open,
+      });
+      await done();
+      expect(result.locationid).toBe(2);
+      // The emulator's hostname is not a pCloud host, so it wins over locationid.
+      if (kind === 'http') expect(result.region.api).toEqual([eu.emulator.api]);
+      expect((await result.client.use(general).userinfo()).userid).toBe(result.uid);
+    });
+  });
 });

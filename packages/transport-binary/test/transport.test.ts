@@ -371,6 +371,36 @@ describe('binaryTransport: failures never hang', () => {
     await server.waitClosed(1);
   });
 
+  it('a TLS handshake that never completes fails after connectTimeout with network: true', async () => {
+    // A TCP server that accepts and then says nothing: the TLS client waits for a ServerHello.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const sockets: net.Socket[] = [];
+    silent.on('connection', (s) => sockets.push(s));
+    cleanups.push(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); silent.close(() => r()); }));
+    const transport = binaryTransport({ connectTimeout: 50 });
+    cleanups.push(() => transport.close());
+    const r = await settle(transport.call(req(`127.0.0.1:${(silent.address() as net.AddressInfo).port}`, 'm')));
+    const error = (r as { error: TransportError }).error;
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.network).toBe(true);
+    expect(error.message).toMatch(/timed out/);
+  });
+
+  it('an upload source that throws fails its call and closes the connection', async () => {
+    const { server, transport } = await setup((_r, c) => c.reply({ result: 0 }));
+    async function* broken() {
+      yield new Uint8Array(100);
+      throw new Error('disk on fire');
+    }
+    const r = await settle(transport.call(req(server.host, 'uploadfile', {}, { files: [{ name: 'a', data: broken(), size: 1000 }] })));
+    const error = (r as { error: TransportError }).error;
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.network).toBe(false);
+    expect(error.message).toMatch(/disk on fire/);
+    await server.waitClosed(1);
+  });
+
   it('closes idle connections after idleTimeout', async () => {
     const { server, transport } = await setup(echo, { idleTimeout: 20 });
     await transport.call(req(server.host, 'm'));

@@ -90,6 +90,7 @@ class Reader {
   pos = 0;
   readonly strings: string[] = [];
   readonly data: BinaryData[] = [];
+  private view: DataView | undefined;
   constructor(private readonly buf: Uint8Array, private readonly limits: Required<DecodeLimits>) {}
 
   private need(n: number, what: string): void {
@@ -113,6 +114,10 @@ class Reader {
       return v;
     }
     const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
+    if (width === 8 && b[p + 7]! >= 0x20) {
+      // At least 2^53: only a bigint is exact.
+      return (this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength)).getBigUint64(p, true);
+    }
     let hi = 0;
     for (let i = width - 1; i >= 4; i--) hi = hi * 256 + b[p + i]!;
     if (hi < HI_SAFE) return hi * TWO_32 + lo;
@@ -175,11 +180,20 @@ class Reader {
 
   value(depth: number): unknown {
     const at = this.pos;
-    const t = this.byte('value');
-    const s = this.stringOf(t);
-    if (s !== undefined) return s;
-    if (t >= 8 && t <= 15) return this.uint(t - 7, 'number');
-    if (t >= 200 && t <= 219) return t - 200;
+    if (at >= this.buf.length) fail(`truncated value at offset ${at}`);
+    const t = this.buf[at]!;
+    this.pos = at + 1;
+    // Compact codes first: they are the commonest in real answers.
+    if (t >= 100) {
+      if (t < 150) return this.newString(t - 100);
+      if (t < 200) return this.reused(t - 150);
+      if (t < 220) return t - 200;
+      if (t === END) fail(`end marker at offset ${at} where a value is required`);
+      fail(`unknown value type ${t} at offset ${at}`);
+    }
+    if (t <= 3) return this.newString(this.size(t + 1, 'string length'));
+    if (t <= 7) return this.reused(this.size(t - 3, 'string id'));
+    if (t <= 15) return this.uint(t - 7, 'number');
     switch (t) {
       case 16: return this.hash(depth + 1);
       case 17: return this.array(depth + 1);
@@ -190,7 +204,6 @@ class Reader {
         this.data.push(d);
         return d;
       }
-      case END: return fail(`end marker at offset ${at} where a value is required`);
       default: return fail(`unknown value type ${t} at offset ${at}`);
     }
   }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ApiError, createClient, type CoreClient } from '@pcloudkit/core';
+import { AbortError, ApiError, TimeoutError, TransportError, createClient, type CoreClient } from '@pcloudkit/core';
 import { startEmulator, type Emulator } from '@pcloudkit/emulator';
 import { binaryTransport } from '../src/index.js';
 import { binaryHost } from './helpers/emulator-port.js';
@@ -95,6 +95,29 @@ describe('binaryTransport against the emulator', () => {
       const pooled = await transport.call({ method: 'userinfo', host, params: {}, responseType: 'json' });
       expect(pooled.result.result).toBe(1000);
     } finally {
+      await transport.close();
+    }
+  });
+
+  it('a cut answer fails with TransportError; a slow one times out', async () => {
+    const transport = binaryTransport({ tls: false });
+    try {
+      emu.faults.dropAfterBytes('getdigest', 7);
+      const cut = await transport.call({ method: 'getdigest', host, params: {}, responseType: 'json' }).catch((e: unknown) => e);
+      expect(cut).toBeInstanceOf(TransportError);
+      expect((cut as TransportError).network).toBe(false);
+      emu.faults.clear();
+      emu.faults.delay('getdigest', 5_000);
+      const ctl = new AbortController();
+      const slow = transport.call({ method: 'getdigest', host, params: {}, responseType: 'json', signal: ctl.signal }).catch((e: unknown) => e);
+      const behind = transport.call({ method: 'getapiserver', host, params: {}, responseType: 'json', connectionKey: 'other' });
+      expect((await behind).result.result).toBe(0);
+      ctl.abort();
+      expect(await slow).toBeInstanceOf(AbortError);
+      const timed = createClient({ transport, region: { api: [emu.api], binapi: [host] }, timeout: 100, retries: 0 });
+      await expect(timed.call('getdigest')).rejects.toBeInstanceOf(TimeoutError);
+    } finally {
+      emu.faults.clear();
       await transport.close();
     }
   });

@@ -171,6 +171,19 @@ describe('emulator binary port', () => {
     r.socket.destroy();
   });
 
+  it('keeps answer order when an earlier call is slow', async () => {
+    const r = await open(emu);
+    emu.faults.delay('getdigest', 100);
+    try {
+      r.socket.write(Buffer.concat([frame('getdigest', { id: 'slow' }), frame('getapiserver', { id: 'fast' })]));
+      expect((await r.answer()).value.id).toBe('slow');
+      expect((await r.answer()).value.id).toBe('fast');
+    } finally {
+      emu.faults.clear();
+      r.socket.destroy();
+    }
+  });
+
   it('parses a frame sent one byte at a time', async () => {
     const r = await open(emu);
     const bytes = frame('userinfo', { auth: emu.auth, id: 'slow' });

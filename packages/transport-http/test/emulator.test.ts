@@ -11,7 +11,7 @@ let emu: Emulator;
 const transport = httpTransport();
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
+  emu = await startEmulator({ port: 0, region: 'eu' }) // EU servers answer sha256 checksums;
 });
 afterAll(async () => {
   await transport.close();

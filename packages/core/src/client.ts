@@ -125,7 +125,7 @@ export function createClient(options: ClientOptions): CoreClient {
   };
 
   const authLayer: Middleware = (next) => async (request) => {
-    const wantsAuth = request.definition ? request.definition.auth : !('__noauth' in request);
+    const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
     if (!auth || !wantsAuth) return next(request);
     const withCredentials = async () => {
       const r: ClientRequest = { ...request, params: { ...request.params } };
@@ -207,7 +207,7 @@ export function createClient(options: ClientOptions): CoreClient {
       for (const [k, v] of Object.entries(params)) if (v !== undefined) wire[k] = v;
       const responseType = call?.responseType ?? 'json';
       const request = baseRequest(method, wire, call, responseType);
-      if (call?.auth === false) Object.defineProperty(request, '__noauth', { value: true, enumerable: false });
+      request.anonymous = call?.auth === false;
       return (await finish(await handler(request), responseType, method)) as R;
     },
     async hosts() {

@@ -202,6 +202,8 @@ export interface ClientRequest extends Omit<TransportRequest, 'host'> {
   retries: number;
   /** Milliseconds before timeout. */
   timeout: number;
+  /** Send no credentials (login calls themselves, anonymous raw calls). */
+  anonymous?: boolean;
 }
 
 export type Handler = (request: ClientRequest) => Promise<TransportResponse>;

@@ -15,6 +15,8 @@ import type {
 
 const DEFAULT_TIMEOUT = 30_000;
 const DEFAULT_RETRIES = 2;
+/** Answers that mean "these credentials are missing or no longer good": 1000 log in required, 2000 log in failed, 2094 invalid access token. */
+const CREDENTIAL_ERRORS: ReadonlySet<number> = new Set([1000, 2000, 2094]);
 
 /** Delay before retry number `attempt` (0-based): exponential with full jitter, capped at 8 s. */
 export function backoffDelay(attempt: number, base = 250): number {
@@ -135,7 +137,7 @@ export function createClient(options: ClientOptions): CoreClient {
     try {
       return await withCredentials();
     } catch (error) {
-      if (error instanceof ApiError && (error.result === 1000 || error.result === 2000) && auth.refresh && (await auth.refresh(client))) {
+      if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth.refresh && (await auth.refresh(client))) {
         return withCredentials();
       }
       throw error;

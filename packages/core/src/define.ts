@@ -13,6 +13,7 @@ interface SpecOptions {
   min?: number;
   max?: number;
   enum?: readonly string[];
+  requires?: string;
 }
 
 type SpecFor<T extends ParamType, O extends SpecOptions> = ParamSpec<T, O['required'] extends true ? true : false>;
@@ -56,16 +57,25 @@ type AllSets<P, O> = [keyof O] extends [never]
     ? I
     : never;
 
-/** The params object a method accepts, derived from its param specs and one-of sets. */
-export type InferParams<P, O> = Simplify<
+/** Either none of the set's keys, or exactly one. */
+type AtMostOneOf<P, Keys extends keyof P> = ExactlyOne<P, Keys> | { [k in Keys]?: never };
+type AllAtMostOne<P, A> = [keyof A] extends [never]
+  ? unknown
+  : { [S in keyof A]: (x: AtMostOneOf<P, A[S] extends readonly (infer E)[] ? E & keyof P : never>) => void }[keyof A] extends (x: infer I) => void
+    ? I
+    : never;
+
+/** The params object a method accepts, derived from its param specs, one-of and at-most-one sets. */
+export type InferParams<P, O, A = {}> = Simplify<
   { [K in RequiredKeys<P, O>]: ValueOf<P[K]> } & { [K in OptionalKeys<P, O>]?: ValueOf<P[K]> }
-> & AllSets<P, O>;
+> & AllSets<P, O> & AllAtMostOne<P, A>;
 
 export interface MethodInput<
   N extends string,
   P extends Record<string, ParamSpec>,
   O extends Record<string, readonly (keyof P & string)[]>,
   R,
+  A extends Record<string, readonly (keyof P & string)[]> = {},
 > {
   /** Wire name. */
   name: N;
@@ -73,6 +83,8 @@ export interface MethodInput<
   summary?: string;
   params?: P;
   oneOf?: O;
+  /** At-most-one sets: no more than one param of each may be given. */
+  atMostOne?: A;
   /** Needs a logged-in user. Default `true`. */
   auth?: boolean;
   data?: DataDirection;
@@ -94,16 +106,24 @@ export function defineMethod<
   const P extends Record<string, ParamSpec> = {},
   const O extends Record<string, readonly (keyof P & string)[]> = {},
   R = Record<string, unknown>,
->(input: MethodInput<N, P, O, R>): Method<N, InferParams<P, O>, R> {
+  const A extends Record<string, readonly (keyof P & string)[]> = {},
+>(input: MethodInput<N, P, O, R, A>): Method<N, InferParams<P, O, A>, R> {
   const params = (input.params ?? {}) as Record<string, ParamSpec>;
   const oneOf = (input.oneOf ?? {}) as Record<string, readonly string[]>;
-  for (const [set, members] of Object.entries(oneOf)) {
-    for (const m of members) if (!(m in params)) throw new TypeError(`${input.name}: one-of set '${set}' names unknown param '${m}'`);
+  const atMostOne = (input.atMostOne ?? {}) as Record<string, readonly string[]>;
+  for (const [kind, sets] of [['one-of', oneOf], ['at-most-one', atMostOne]] as const) {
+    for (const [set, members] of Object.entries(sets)) {
+      for (const m of members) if (!(m in params)) throw new TypeError(`${input.name}: ${kind} set '${set}' names unknown param '${m}'`);
+    }
   }
-  const setOf = (name: string) => Object.keys(oneOf).find((s) => oneOf[s]!.includes(name));
+  for (const [name, s] of Object.entries(params)) {
+    if (s.requires !== undefined && !(s.requires in params)) throw new TypeError(`${input.name}: '${name}' requires unknown param '${s.requires}'`);
+  }
+  const setOf = (sets: Record<string, readonly string[]>, name: string) => Object.keys(sets).find((s) => sets[s]!.includes(name));
   const paramList: ParamInfo[] = Object.entries(params).map(([name, s]) => {
-    const set = setOf(name);
-    return set ? { name, ...s, oneOf: set } : { name, ...s };
+    const one = setOf(oneOf, name);
+    const most = setOf(atMostOne, name);
+    return { name, ...s, ...(one ? { oneOf: one } : {}), ...(most ? { atMostOne: most } : {}) };
   });
   const fn = function (client: CoreClient, p?: unknown, options?: CallOptions) {
     return client.request(fn as unknown as AnyMethod, (p ?? {}) as never, options);
@@ -114,13 +134,14 @@ export function defineMethod<
     summary: input.summary,
     params,
     oneOf,
+    atMostOne,
     paramList,
     auth: input.auth ?? true,
     data: input.data,
     idempotent: input.idempotent ?? false,
     connectionBound: input.connectionBound,
   };
-  return Object.freeze(Object.assign(fn, definition)) as unknown as Method<N, InferParams<P, O>, R>;
+  return Object.freeze(Object.assign(fn, definition)) as unknown as Method<N, InferParams<P, O, A>, R>;
 }
 
 /** Groups methods (and optional helpers) into something `client.use()` accepts. */

@@ -13,4 +13,5 @@ export { parseJson, stringifyJson } from './json.js';
 export { decodeAnswer, DATETIME_FIELDS } from './decode.js';
 export { encodeParam, encodeParams } from './params.js';
 export { linkUrls } from './links.js';
+export type { LinkAnswer, LinkUrlOptions } from './links.js';
 export type * from './types.js';

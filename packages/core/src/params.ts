@@ -87,6 +87,10 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
     if (present.length === 0) fail(method, members.join('|'), `one of ${members.map((m) => `'${m}'`).join(' or ')} is required (${set})`);
     if (present.length > 1) fail(method, present.join('|'), `give only one of ${present.map((m) => `'${m}'`).join(' and ')} (${set})`);
   }
+  for (const [set, members] of Object.entries(definition.atMostOne ?? {})) {
+    const present = members.filter((m) => given[m] !== undefined);
+    if (present.length > 1) fail(method, present.join('|'), `give at most one of ${present.map((m) => `'${m}'`).join(' and ')} (${set})`);
+  }
   const out: Record<string, WireValue> = {};
   for (const [name, spec] of Object.entries(definition.params)) {
     const value = given[name];
@@ -94,6 +98,7 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
       if (spec.required) fail(method, name, `'${name}' is required`);
       continue;
     }
+    if (spec.requires !== undefined && given[spec.requires] === undefined) fail(method, name, `'${name}' only works together with '${spec.requires}'`);
     const wire = encodeParam(method, name, spec, value);
     if (wire !== undefined) out[name] = wire;
   }

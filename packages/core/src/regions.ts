@@ -43,5 +43,6 @@ export function resolveRegion(region: 'us' | 'eu' | Region | undefined): Region 
  * (`http://127.0.0.1:8080`).
  */
 export function hostOrigin(host: string, scheme: 'https' | 'http' = 'https'): string {
-  return /^[a-z]+:\/\//i.test(host) ? host.replace(/\/+$/, '') : `${scheme}://${host}`;
+  const trimmed = host.trim().replace(/\/+$/, '');
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `${scheme}://${trimmed}`;
 }

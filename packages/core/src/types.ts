@@ -32,6 +32,8 @@ export interface ParamSpec<T extends ParamType = ParamType, R extends boolean = 
   readonly max?: number;
   /** Allowed values for `string` params. */
   readonly enum?: readonly string[];
+  /** Another param that must be given for this one to be valid (`block` needs `diffid`). */
+  readonly requires?: string;
 }
 
 /** A parameter as listed at run time by {@link MethodDefinition.paramList}. */
@@ -39,6 +41,8 @@ export interface ParamInfo extends ParamSpec {
   readonly name: string;
   /** Name of the one-of set this param belongs to, if any. */
   readonly oneOf?: string;
+  /** Name of the at-most-one set this param belongs to, if any. */
+  readonly atMostOne?: string;
 }
 
 /** Where a method's file bytes go. */
@@ -62,6 +66,8 @@ export interface MethodDefinition<
   readonly params: Readonly<Record<string, ParamSpec>>;
   /** One-of sets: exactly one param of each set must be given. */
   readonly oneOf: Readonly<Record<string, readonly string[]>>;
+  /** At-most-one sets: no more than one param of each set may be given. */
+  readonly atMostOne: Readonly<Record<string, readonly string[]>>;
   /** The same params as a list, with one-of membership filled in. */
   readonly paramList: readonly ParamInfo[];
   /** True when a logged-in user is needed. */
@@ -222,7 +228,7 @@ export interface AuthProvider {
   apply(request: ClientRequest, client: CoreClient): Promise<void> | void;
   /** Forgets credentials (called by `client.logout()`). */
   clear?(): void;
-  /** Called after a 1000/2000 answer; return true to retry once with fresh credentials. */
+  /** Called after a 1000, 2000 or 2094 answer; return true to retry once with fresh credentials. */
   refresh?(client: CoreClient): Promise<boolean> | boolean;
 }
 

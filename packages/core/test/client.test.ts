@@ -74,6 +74,31 @@ describe('client pipeline', () => {
     expect(c.greet()).toBe('hi from memory');
   });
 
+  it('enforces at-most-one sets and params that need another param', async () => {
+    const since = defineMethod({
+      name: 'since',
+      group: 'test',
+      params: { diffid: param.int(), after: param.datetime(), last: param.int(), block: param.flag({ requires: 'diffid' }) },
+      atMostOne: { since: ['diffid', 'after', 'last'] },
+    });
+    const t = recordingTransport(() => ok());
+    const c = createClient({ transport: t });
+    const bad = [
+      [{ diffid: 1, last: 2 }, 'diffid|last'],
+      [{ block: true, last: 3 }, 'block'],
+    ] as const;
+    for (const [params, name] of bad) {
+      const error = (await since(c, params as never).catch((e: unknown) => e)) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.param).toBe(name);
+    }
+    expect(t.requests).toHaveLength(0);
+    await since(c, {});
+    await since(c, { diffid: 5, block: true });
+    expect(t.requests.map((r) => r.params)).toEqual([{ timeformat: 'timestamp' }, { diffid: 5, block: 1, timeformat: 'timestamp' }]);
+    expect(since.paramList.find((p) => p.name === 'after')).toMatchObject({ atMostOne: 'since' });
+  });
+
   it('a false flag is left out; anonymous methods get no credentials', async () => {
     const t = recordingTransport(() => ok());
     const c = createClient({ transport: t, auth: { authToken: 'secret-token' } }).use(testPlugin);
@@ -148,6 +173,23 @@ describe('client pipeline', () => {
     expect(await passwordDigest('Demo@Example.com', 'pw', 'D1G3ST')).toBe(login.params.passworddigest);
     expect(JSON.stringify(t.requests)).not.toContain('"pw"');
     expect(t.requests.map((r) => r.method)).toEqual(['getdigest', 'userinfo', 'echo', 'echo']);
+  });
+
+  it('renews a password login once when the server rejects the session token', async () => {
+    let logins = 0;
+    let rejectOnce = true;
+    const t = recordingTransport((req) => {
+      if (req.method === 'getdigest') return ok({ digest: `d${logins}` });
+      if (req.method === 'userinfo') return ok({ auth: `token-${++logins}` });
+      if (rejectOnce) {
+        rejectOnce = false;
+        return ok({ result: 2094, error: "Invalid 'access_token' provided." });
+      }
+      return ok({ used: req.params.auth });
+    });
+    const c = createClient({ transport: t, auth: { username: 'u', password: 'p' } }).use(testPlugin);
+    await expect(c.echo({ fileid: 1, label: 'a' })).resolves.toMatchObject({ used: 'token-2' });
+    expect(t.requests.map((r) => r.method)).toEqual(['getdigest', 'userinfo', 'echo', 'getdigest', 'userinfo', 'echo']);
   });
 
   it('never shows credentials in toString or inspect', () => {

@@ -15,7 +15,13 @@ const copy = defineMethod({
   oneOf: { source: ['fileid', 'path'], destination: ['tofolderid', 'topath'] },
 });
 const ping = defineMethod({ name: 'ping', group: 'x', auth: false });
-const plugin = definePlugin({ name: 'x', methods: { getlink, copy, ping }, extend: () => ({ helper: (n: number) => n * 2 }) });
+const since = defineMethod({
+  name: 'since',
+  group: 'x',
+  params: { diffid: param.int(), last: param.int(), limit: param.int() },
+  atMostOne: { since: ['diffid', 'last'] },
+});
+const plugin = definePlugin({ name: 'x', methods: { getlink, copy, ping, since }, extend: () => ({ helper: (n: number) => n * 2 }) });
 declare const transport: Transport;
 
 describe('plugin type inference', () => {
@@ -38,6 +44,10 @@ describe('plugin type inference', () => {
     void client.copy({ fileid: 1, topath: '/b' });
     // @ts-expect-error destination missing
     void client.copy({ fileid: 1 });
+    void client.since({});
+    void client.since({ last: 1, limit: 2 });
+    // @ts-expect-error at most one of diffid/last
+    void client.since({ diffid: 1, last: 2 });
   });
   it('standalone calls are typed the same way', () => {
     expectTypeOf(getlink).toBeCallableWith(client, { path: '/a', name: 'n' });

@@ -211,9 +211,10 @@ export const diff = defineMethod({
     diffid: param.int({ summary: 'Only events after this diffid.' }),
     after: param.datetime({ summary: 'Only events after this moment.' }),
     last: param.int({ min: 0, summary: 'Only the N newest events; 0 reports the current diffid cheaply.' }),
-    block: param.flag({ summary: 'Wait until an event arrives; only together with diffid.' }),
+    block: param.flag({ requires: 'diffid', summary: 'Wait until an event arrives; only together with diffid.' }),
     limit: param.int({ min: 0, summary: 'Return at most this many entries.' }),
   },
+  atMostOne: { since: ['diffid', 'after', 'last'] },
   auth: true,
   // A read, blocking or not: repeating it cannot change anything.
   idempotent: true,

@@ -63,6 +63,8 @@ describe('general validation (nothing is sent)', () => {
     ['diff with an invalid date', (c) => c.diff({ after: new Date(Number.NaN) }), 'after'],
     ['diff with a negative last', (c) => c.diff({ last: -1 }), 'last'],
     ['diff with an unknown param', (c) => c.diff({ since: 3 } as never), 'since'],
+    ['diff with both diffid and last', (c) => c.diff({ diffid: 1, last: 2 } as never), 'diffid|last'],
+    ['diff with block but no diffid', (c) => c.diff({ block: true, after: new Date() }), 'block'],
   ];
 
   it.each(cases)('%s', async (_label, call, param) => {

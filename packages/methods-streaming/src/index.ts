@@ -13,7 +13,7 @@
  * helpers {@link linkUrls} and the plugin's `linkUrls`/`audioUrl`/`audioLink`
  * turn them into ready URLs.
  */
-import { defineMethod, definePlugin, hostOrigin, param, returns } from '@pcloudkit/core';
+import { defineMethod, definePlugin, linkUrls, param, returns, type LinkUrlOptions } from '@pcloudkit/core';
 import type { CallOptions, CoreClient, DataResponse, ParamsOf } from '@pcloudkit/core';
 
 const group = 'streaming';
@@ -237,44 +237,12 @@ export const definitions = [getfilelink, getvideolink, getvideolinks, getaudioli
 // ---------------------------------------------------------------------------
 // URL helpers
 
-/** Options of {@link linkUrls}. */
-export interface LinkUrlOptions {
-  /** Scheme for bare host names. Default `https`; hosts that already carry a scheme keep it. */
-  scheme?: 'https' | 'http';
-  /** Seconds to skip, sent as the `start` query param (audio and video links). */
-  start?: number;
-}
+/** Ready URLs for a link answer: core's helper, re-exported here for convenience. */
+export { linkUrls };
+export type { LinkUrlOptions };
 
 function checkLink(link: unknown): asserts link is Pick<LinkResult, 'hosts' | 'path'> {
-  const l = link as Partial<LinkResult> | null;
-  if (!l || !Array.isArray(l.hosts) || l.hosts.some((h) => typeof h !== 'string' || h === '') || typeof l.path !== 'string') {
-    throw new TypeError('expected a link answer with hosts (non-empty strings) and path');
-  }
-}
-
-function withStart(url: URL, start: number | undefined): string {
-  if (start !== undefined) {
-    if (typeof start !== 'number' || !Number.isFinite(start) || start < 0) {
-      throw new RangeError(`start must be a number of seconds >= 0, got ${String(start)}`);
-    }
-    url.searchParams.set('start', String(Math.floor(start)));
-  }
-  return url.toString();
-}
-
-/**
- * Ready URLs for a link answer, one per host, best first. Bare hosts get
- * `https://` unless `scheme` says otherwise.
- *
- * @example
- * ```ts
- * const [best, ...fallbacks] = linkUrls(await getfilelink(client, { fileid }));
- * ```
- */
-export function linkUrls(link: Pick<LinkResult, 'hosts' | 'path'>, options: LinkUrlOptions = {}): string[] {
-  checkLink(link);
-  const path = link.path.startsWith('/') ? link.path : `/${link.path}`;
-  return link.hosts.map((host) => withStart(new URL(hostOrigin(host, options.scheme ?? 'https') + path), options.start));
+  linkUrls(link as LinkResult); // throws a TypeError on anything that is not a link answer
 }
 
 /** Options of the plugin's `audioUrl`. */

@@ -33,10 +33,3 @@ export function encodeParams(params: Record<string, WireValue> | undefined): str
   }
   return out;
 }
-
-/** Normalises a host to an origin: bare hosts get `https://`. */
-export function toOrigin(host: string, scheme: 'https' | 'http' = 'https'): string {
-  const trimmed = host.trim().replace(/\/+$/, '');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return trimmed;
-  return `${scheme}://${trimmed}`;
-}

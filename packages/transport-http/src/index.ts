@@ -1,4 +1,6 @@
 export { httpTransport } from './transport.js';
 export type { HttpTransportOptions, TlsOptions } from './transport.js';
-export { linkUrls, download, downloadToFile } from './links.js';
-export type { LinkAnswer, LinkUrlOptions, DownloadOptions, DownloadResult } from './links.js';
+export { download, downloadToFile } from './links.js';
+export { linkUrls } from './core.js';
+export type { DownloadOptions, DownloadResult } from './links.js';
+export type { LinkAnswer, LinkUrlOptions } from './core.js';

@@ -1,39 +1,12 @@
 import { Agent, getGlobalDispatcher, type Dispatcher } from 'undici';
-import { AbortError, ApiError, ProtocolError, TransportError, parseJson } from './core.js';
+import { AbortError, ApiError, ProtocolError, TransportError, linkUrls, parseJson } from './core.js';
+import type { LinkAnswer, LinkUrlOptions } from './core.js';
 import type { Progress } from './core.js';
-import { toOrigin } from './encode.js';
 import { snippet, toCoreError } from './errors.js';
 import { sliceStream, toWebStream } from './streams.js';
 import type { TlsOptions } from './transport.js';
 
-/** The part of a `getfilelink`-style answer needed to build URLs. */
-export interface LinkAnswer {
-  /** Content hosts, best first: bare names (`c123.pcloud.com`) or full origins. */
-  hosts: readonly string[];
-  /** Path to append to each host, starting with `/`. */
-  path: string;
-}
-
-export interface LinkUrlOptions {
-  /**
-   * Scheme put in front of bare host names. Default `https`, which is what
-   * pCloud's content servers speak. A client pointed at an `http://` API (the
-   * emulator, a local proxy) should pass `http`. Hosts that already carry a
-   * scheme keep theirs.
-   */
-  scheme?: 'https' | 'http';
-}
-
-/** Builds the download URLs of a link answer, one per host, in the server's order of preference. */
-export function linkUrls(answer: LinkAnswer, options: LinkUrlOptions = {}): string[] {
-  if (!answer || !Array.isArray(answer.hosts) || typeof answer.path !== 'string') {
-    throw new TypeError('linkUrls expects an answer with `hosts` (string[]) and `path` (string)');
-  }
-  const path = answer.path.startsWith('/') ? answer.path : `/${answer.path}`;
-  return answer.hosts.map((host) => `${toOrigin(host, options.scheme ?? 'https')}${path}`);
-}
-
-export interface DownloadOptions extends LinkUrlOptions {
+export interface DownloadOptions extends Omit<LinkUrlOptions, 'start'> {
   signal?: AbortSignal;
   /** Bytes to fetch, inclusive on both ends (HTTP `Range: bytes=start-end`); `end` omitted means to the end of the file. */
   range?: { start: number; end?: number };

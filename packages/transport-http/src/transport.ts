@@ -2,7 +2,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, Client, type Dispatcher } from 'undici';
 import { ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
-import { encodeParams, toOrigin, wireText } from './encode.js';
+import { encodeParams, wireText } from './encode.js';
+import { hostOrigin } from './core.js';
 import { snippet, toCoreError } from './errors.js';
 import { toWebStream } from './streams.js';
 import { ProgressCounter, multipartBody, prepareFile, putBody, type PreparedFile } from './upload.js';
@@ -186,7 +187,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
     }
     if (signal?.aborted) throw toCoreError(signal.reason, request.host, signal, method);
-    const origin = toOrigin(request.host);
+    const origin = hostOrigin(request.host);
 
     const headers: Record<string, string> = { 'user-agent': userAgent, connection: 'keep-alive' };
     if (request.bearer) headers.authorization = `Bearer ${request.bearer}`;

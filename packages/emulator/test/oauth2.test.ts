@@ -93,9 +93,10 @@ describe('code flow', () => {
     const app = await emu.createApp({ redirectUris: ['http://127.0.0.1:9/only'] });
     const bad = await approve({ client_id: app.client_id, response_type: 'code', redirect_uri: REDIRECT, username: emu.username, password: emu.password });
     expect(bad.statusCode).toBe(400);
-    const denied = await approve({ client_id: app.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/only', deny: '1' });
+    const denied = await approve({ client_id: app.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/only', state: 's-1', deny: '1' });
     expect(denied.statusCode).toBe(302);
-    expect(new URL(String(denied.headers.location)).searchParams.get('error')).toBe('access_denied');
+    const deniedUrl = new URL(String(denied.headers.location));
+    expect([deniedUrl.searchParams.get('error'), deniedUrl.searchParams.get('state')]).toEqual(['access_denied', 's-1']);
     const ok = await approve({ client_id: app.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/only', username: emu.username, password: emu.password });
     const code = new URL(String(ok.headers.location)).searchParams.get('code')!;
     // a code of one app does not work for another

@@ -85,15 +85,14 @@ export function createAuthorizePage(core: EmulatorCore) {
       const code = randomBytes(16).toString('base64url');
       core.oauthCodes.set(code, { clientId: app.client_id, userid: user.userid, expires: Date.now() + core.options.oauthCodeTtlMs, redirectUri: ar.redirect_uri });
       if (!ar.redirect_uri) return html(res, 200, `Your authorization code: <code id="code">${esc(code)}</code>`, setCookie);
-      return redirect(res, ar, { code, ...(ar.state !== undefined ? { state: ar.state } : {}), locationid: String(core.locationid), hostname: core.apiHost }, setCookie);
+      return redirect(res, ar, { code, locationid: String(core.locationid), hostname: core.apiHost }, setCookie);
     }
     const token = core.store.createToken(user.userid, 'oauth', `oauth2 app ${app.name}`, app.client_id);
     return redirect(
       res,
       ar,
-      { access_token: token.token, token_type: 'bearer', uid: String(user.userid), ...(ar.state !== undefined ? { state: ar.state } : {}), locationid: String(core.locationid), hostname: core.apiHost },
+      { access_token: token.token, token_type: 'bearer', uid: String(user.userid), locationid: String(core.locationid), hostname: core.apiHost },
       setCookie,
-      true,
     );
   };
 }
@@ -104,11 +103,17 @@ function sessionUser(core: EmulatorCore, token: string | undefined): UserRec | u
   return rec ? core.store.users.get(rec.userid) : undefined;
 }
 
-function redirect(res: ServerResponse, ar: AuthorizeRequest, values: Record<string, string>, setCookie?: string, fragment = false): void {
+/**
+ * Sends the browser back to the app: in the query for the code flow, in the
+ * fragment for the token flow, and always with the app's `state` (approvals
+ * and refusals alike, as OAuth 2.0 asks).
+ */
+function redirect(res: ServerResponse, ar: AuthorizeRequest, answer: Record<string, string>, setCookie?: string): void {
   const target = new URL(ar.redirect_uri!);
+  const values = ar.state !== undefined ? { ...answer, state: ar.state } : answer;
   const qs = new URLSearchParams(values).toString();
   let location: string;
-  if (fragment) {
+  if (ar.response_type === 'token') {
     target.hash = '';
     location = `${target.toString()}#${qs}`;
   } else {

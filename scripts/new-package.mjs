@@ -48,6 +48,6 @@ const pkg = {
 for (const k of ['dependencies', 'peerDependencies', 'devDependencies']) if (!Object.keys(pkg[k]).length) delete pkg[k];
 writeFileSync(`${root}/package.json`, JSON.stringify(pkg, null, 2) + '\n');
 writeFileSync(`${root}/tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2) + '\n');
-writeFileSync(`${root}/tsup.config.ts`, `import { defineConfig } from 'tsup';\n\nexport default defineConfig({\n  entry: ['src/index.ts'],\n  format: ['esm', 'cjs'],\n  dts: true,\n  clean: true,\n  sourcemap: true,\n  target: 'node20',\n});\n`);
+writeFileSync(`${root}/tsup.config.ts`, "import { packageBuild } from '../../tsup.base';\n\nexport default packageBuild();\n");
 if (!existsSync(`${root}/src/index.ts`)) writeFileSync(`${root}/src/index.ts`, 'export {};\n');
 console.log('created', root);

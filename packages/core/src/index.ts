@@ -15,3 +15,4 @@ export { encodeParam, encodeParams } from './params.js';
 export { linkUrls } from './links.js';
 export type { LinkAnswer, LinkUrlOptions } from './links.js';
 export type * from './types.js';
+export type * from './metadata.js';

@@ -8,10 +8,10 @@
  * friendlier `upload()` helper.
  */
 import { defineMethod, definePlugin, param, returns } from '@pcloudkit/core';
-import type { FileMetadata, Metadata } from '@pcloudkit/methods-folder';
+import type { FileMetadata, Metadata } from '@pcloudkit/core';
 import { makeUpload } from './upload.js';
 
-export type { FileCategory, FileMetadata, FolderMetadata, Metadata, MetadataBase } from '@pcloudkit/methods-folder';
+export type { FileCategory, FileMetadata, FolderMetadata, Metadata, MetadataBase, MetadataIcon } from '@pcloudkit/core';
 export type { UploadHelper, UploadOptions } from './upload.js';
 
 const GROUP = 'file';

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     access_token: emu.access_token,
     client_id: emu.client_id,
     client_secret: emu.client_secret,
+    binapi: emu.binary ? `${emu.binary.host}:${emu.binary.port}` : null,
     tls: emu.certificate !== undefined,
     dataDir: opts.dataDir ?? null,
     pid: process.pid,

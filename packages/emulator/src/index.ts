@@ -10,6 +10,7 @@ import { EmulatorCore, type DispatchCall, type DispatchResult } from './core.js'
 import { createApiHandler } from './http/api-server.js';
 import { createContentHandler } from './http/content-server.js';
 import { createAuthorizePage } from './http/oauth-page.js';
+import { startBinaryPort } from './binary/server.js';
 import { authMethods } from './methods/auth.js';
 import { fileMethods } from './methods/file.js';
 import { folderMethods } from './methods/folder.js';
@@ -78,6 +79,8 @@ export interface EmulatorOptions {
   region?: 'us' | 'eu';
   /** Make HTTP logins sticky per connection like pCloud (default false; see README). */
   httpStickyAuth?: boolean;
+  /** Binary-protocol port (`binapi`): on by default on any free port, TLS when `tls` is set; `false` turns it off. */
+  binary?: boolean | { port?: number };
 }
 
 export interface EmulatorFaults {
@@ -122,6 +125,8 @@ export interface Emulator {
   readonly client_secret: string;
   /** PEM certificate when TLS is on (trust it, or skip verification). */
   readonly certificate: string | undefined;
+  /** The binary-protocol port, unless `binary: false`. */
+  readonly binary: { host: string; port: number } | undefined;
   readonly faults: EmulatorFaults;
   /** The transport-neutral core (store, method table, dispatcher). */
   readonly core: EmulatorCore;
@@ -257,6 +262,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     client_id: DEMO.client_id,
     client_secret: DEMO.client_secret,
     certificate: tlsCreds ? String(tlsCreds.cert) : undefined,
+    binary: undefined,
     faults,
     core,
     stop() {
@@ -293,5 +299,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (t.kind === 'binapi') core.binapiHost = t.host;
     },
   };
+  if (options.binary !== false) {
+    const port = typeof options.binary === 'object' ? options.binary.port ?? 0 : 0;
+    const bin = await startBinaryPort(core, { host, port, ...(tlsCreds ? { tls: tlsCreds } : {}) });
+    emulator.attachTransport({ kind: 'binapi', host: bin.hostPort, close: () => bin.close() });
+    (emulator as { binary: Emulator['binary'] }).binary = { host: bin.host, port: bin.port };
+  }
   return emulator;
 }

@@ -2,19 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { startEmulator, type Emulator } from '../src/index.js';
-import { startBinaryPort } from '../src/binary/index.js';
 
-/**
- * The binary port of an emulator: the one startEmulator started, or one
- * attached here (same dispatcher, same getapiserver entry).
- */
-async function binaryPort(e: Emulator, tls?: { key: string; cert: string }): Promise<{ host: string; port: number }> {
-  const own = (e as { binary?: { host: string; port: number } }).binary;
-  if (own) return own;
-  const port = await startBinaryPort(e.core, tls ? { tls } : {});
-  e.attachTransport({ kind: 'binapi', host: port.hostPort, close: () => port.close() });
-  Object.defineProperty(e, 'binary', { value: { host: port.host, port: port.port } });
-  return { host: port.host, port: port.port };
+/** The binary port startEmulator opened. */
+async function binaryPort(e: Emulator): Promise<{ host: string; port: number }> {
+  if (!e.binary) throw new Error('the emulator has no binary port');
+  return e.binary;
 }
 
 // Hand-written frames over raw sockets. The reader below is a minimal,
@@ -296,10 +288,8 @@ describe('emulator binary port', () => {
   it('speaks TLS when the emulator does', async () => {
     const tlsEmu = await startEmulator({ port: 0, tls: true, seed: false });
     try {
-      // The emulator does not expose its key, so an attached port gets its own pair.
-      const { selfSignedCertificate } = await import('../src/index.js');
-      const bin = await binaryPort(tlsEmu, selfSignedCertificate() as { key: string; cert: string });
-      const socket = tlsConnect({ host: bin.host, port: bin.port, rejectUnauthorized: false });
+      const bin = await binaryPort(tlsEmu);
+      const socket = tlsConnect({ host: bin.host, port: bin.port, ca: tlsEmu.certificate, checkServerIdentity: () => undefined });
       await new Promise<void>((r, j) => { socket.once('secureConnect', r); socket.once('error', j); });
       const r = new Reader(socket);
       socket.write(frame('userinfo', { auth: tlsEmu.auth }));
@@ -307,6 +297,17 @@ describe('emulator binary port', () => {
       socket.destroy();
     } finally {
       await tlsEmu.stop();
+    }
+  });
+
+  it('can be turned off', async () => {
+    const plain = await startEmulator({ port: 0, seed: false, binary: false });
+    try {
+      expect(plain.binary).toBeUndefined();
+      const servers = await fetch(`${plain.api}/getapiserver`).then((x) => x.json()) as { binapi: string[] };
+      expect(servers.binapi).toEqual([plain.apiHost]);
+    } finally {
+      await plain.stop();
     }
   });
 });

@@ -27,7 +27,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 interface Ready { api: string; auth: string; binapi?: string; [k: string]: unknown }
 
 async function startChildEmulator(): Promise<{ ready: Ready; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(here, 'emulator-child.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts'), '--port', '0', '--no-seed'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

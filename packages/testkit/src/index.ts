@@ -33,7 +33,7 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
   const transport = (kind: TransportName): Transport => {
     const t = kind === 'http'
       ? httpTransport({ tls: { rejectUnauthorized: false } })
-      : binaryTransport({ tls: false, tlsOptions: { rejectUnauthorized: false } });
+      : binaryTransport({ tls: emulator.certificate !== undefined, tlsOptions: { rejectUnauthorized: false } });
     opened.push(t);
     return t;
   };

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AbortError, ApiError, linkUrls, ValidationError, type Middleware, type Progress } from '@pcloudkit/core';
 import { folder } from '@pcloudkit/methods-folder';
 import { startTestEnv, transportNames, type TestEnv } from '@pcloudkit/testkit';
-import { ensureBinaryPort } from './binary-port.js';
 import { checksumfile, file, stat, uploadfile, type UploadProgressResult } from '../src/index.js';
 
 async function apiError(promise: Promise<unknown>, code: number): Promise<ApiError> {
@@ -34,7 +33,6 @@ describe.each(transportNames)('file methods over %s', (kind) => {
 
   beforeAll(async () => {
     env = await startTestEnv();
-    if (kind === 'binary') await ensureBinaryPort(env);
     client = makeClient();
     dir = await mkdtemp(join(tmpdir(), 'pcloudkit-file-'));
   });
@@ -320,7 +318,6 @@ describe.each(transportNames)('file methods over %s', (kind) => {
     test('an EU server answers sha256 instead of md5', async () => {
       const eu = await startTestEnv({ region: 'eu' });
       try {
-        if (kind === 'binary') await ensureBinaryPort(eu);
         const euClient = eu.client(kind).use(file);
         const data = randomBytes(5_000);
         const up = await euClient.upload({ name: 'eu.bin', data });

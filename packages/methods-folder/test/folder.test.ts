@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError, ValidationError, type Middleware } from '@pcloudkit/core';
 import { startTestEnv, transportNames, type TestEnv } from '@pcloudkit/testkit';
-import { ensureBinaryPort } from './binary-port.js';
 import { folder, listfolder, type FolderMetadata, type Metadata } from '../src/index.js';
 
 /** Runs `fn`, expecting an ApiError with the given code; returns it. */
@@ -28,7 +27,6 @@ describe.each(transportNames)('folder methods over %s', (kind) => {
 
   beforeAll(async () => {
     env = await startTestEnv();
-    if (kind === 'binary') await ensureBinaryPort(env);
     client = makeClient();
   });
   afterAll(() => env.close());

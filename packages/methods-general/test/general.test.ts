@@ -1,7 +1,6 @@
 import { ApiError, type CoreClient, type Middleware } from '@pcloudkit/core';
 import { startTestEnv, transportNames, type TestEnv } from '@pcloudkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachBinaryPort } from './binary-port.js';
 import { general, getapiserver, type DiffEntry, type FileEntry } from '../src/index.js';
 
 /** Uploads a small file through the raw API (file methods belong to another package). */
@@ -20,7 +19,6 @@ describe.each(transportNames)('general over %s', (kind) => {
   let env: TestEnv;
   beforeAll(async () => {
     env = await startTestEnv();
-    if (kind === 'binary') await attachBinaryPort(env);
   });
   afterAll(() => env.close());
   const c = (auth?: Parameters<TestEnv['client']>[1], extra?: Parameters<TestEnv['client']>[2]) => env.client(kind, auth, extra).use(general);

@@ -3,7 +3,6 @@ import { general } from '@pcloudkit/methods-general';
 import { startTestEnv, transportNames, type TestEnv } from '@pcloudkit/testkit';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachBinaryPort } from './binary-port.js';
 import { OAuth2Error, authorizeUrl, exchangeCode, oauth2, parseRedirect } from '../src/index.js';
 import { signIn } from '../src/node.js';
 
@@ -57,7 +56,6 @@ describe.each(transportNames)('oauth2 over %s', (kind) => {
   let env: TestEnv;
   beforeAll(async () => {
     env = await startTestEnv();
-    if (kind === 'binary') await attachBinaryPort(env);
   });
   afterAll(() => env.close());
   // The emulator reports its HTTP host on the redirect; the binary transport needs the binary host instead.
@@ -176,7 +174,6 @@ describe.each(transportNames)('oauth2 over %s', (kind) => {
     let eu: TestEnv;
     beforeAll(async () => {
       eu = await startTestEnv({ region: 'eu' });
-      if (kind === 'binary') await attachBinaryPort(eu);
     });
     afterAll(() => eu.close());
 

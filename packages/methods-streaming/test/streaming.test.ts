@@ -3,7 +3,6 @@ import { makeWav } from '@pcloudkit/emulator';
 import { startTestEnv, transportNames, type TestEnv } from '@pcloudkit/testkit';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachBinaryPort } from './binary-port.js';
 import { getaudiolink, streaming } from '../src/index.js';
 
 async function upload(client: CoreClient, name: string, data: Uint8Array): Promise<number> {
@@ -32,7 +31,6 @@ describe.each(transportNames)('streaming over %s', (kind) => {
   const ids = { song: 0, clip: 0, notes: 0, latin: 0 };
   beforeAll(async () => {
     env = await startTestEnv();
-    if (kind === 'binary') await attachBinaryPort(env);
     const uploader = env.client('http');
     ids.song = await upload(uploader, 'song.wav', wav);
     ids.clip = await upload(uploader, 'clip.mp4', video);

@@ -26,9 +26,11 @@ const fs = require("fs");
 let r;
 try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { console.log("0 passed, 1 failed"); process.exit(0); }
 const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
-const failed = (r.numFailedTests || 0) + (r.numRuntimeErrorTestSuites || 0) + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
+let failed = (r.numFailedTests || 0) + (r.numRuntimeErrorTestSuites || 0) + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
+// vitest exits non-zero on unhandled errors that no test owns: count one.
+if (failed === 0 && process.argv[2] !== "0") failed = 1;
 console.log(`${r.numPassedTests || 0} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$report")
+' "$report" "$vitest_status")
 case "$summary" in
   "0 passed,"*) status=1 ;;
   *", 0 failed"*) ;;

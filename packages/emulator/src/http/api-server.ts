@@ -90,7 +90,7 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
       await serve(req, res, conn);
     } catch (e) {
       if (!(e instanceof DropConnection)) console.error('[emulator] request failed:', e);
-      req.socket.destroy();
+      req.socket?.destroy();
     }
   };
 
@@ -228,7 +228,7 @@ export function writeResult(core: EmulatorCore, method: string, req: IncomingMes
     if (drop !== undefined) {
       void pumpWithLimit(d.stream, res, req.socket, drop);
     } else {
-      d.stream.on('error', () => req.socket.destroy());
+      d.stream.on('error', () => req.socket?.destroy());
       d.stream.pipe(res);
     }
     return;

@@ -98,7 +98,7 @@ export function createContentHandler(core: EmulatorCore) {
       await serve(req, res);
     } catch (e) {
       console.error('[emulator] content request failed:', e);
-      req.socket.destroy();
+      req.socket?.destroy();
     }
   };
 
@@ -171,7 +171,7 @@ export function createContentHandler(core: EmulatorCore) {
     let stream: Readable = body;
     if (link.maxspeed) stream = stream.pipe(throttle(link.maxspeed));
     const drop = core.faults.dropFor('content');
-    body.on('error', () => req.socket.destroy());
+    body.on('error', () => req.socket?.destroy());
     if (drop !== undefined) {
       void pumpWithLimit(stream, res, req.socket, drop);
       return;

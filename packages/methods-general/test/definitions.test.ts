@@ -1,21 +1,8 @@
-import { ValidationError, createClient, isMethod, type Transport, type TransportRequest } from '@pcloudkit/core';
+import { recordingTransport } from '@pcloudkit/testkit';
+import { ValidationError, createClient, isMethod } from '@pcloudkit/core';
 import { describe, expect, it } from 'vitest';
 import { definitions, diff, feedback, general, getfilehistory, setlanguage } from '../src/index.js';
 
-/** A transport that records what reaches it and fails every call. */
-function recordingTransport() {
-  const sent: TransportRequest[] = [];
-  const transport: Transport = {
-    name: 'recording',
-    hostKind: 'api',
-    async call(request) {
-      sent.push(request);
-      throw new Error('the recording transport never answers');
-    },
-    async close() {},
-  };
-  return { sent, transport };
-}
 
 describe('general definitions', () => {
   it('lists the ten catalogue methods, each under its wire name in the plugin', () => {

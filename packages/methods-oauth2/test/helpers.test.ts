@@ -1,4 +1,5 @@
-import { AbortError, EU, PcloudError, TimeoutError, US, ValidationError, type Transport, type TransportRequest } from '@pcloudkit/core';
+import { recordingTransport } from '@pcloudkit/testkit';
+import { AbortError, EU, PcloudError, TimeoutError, US, ValidationError } from '@pcloudkit/core';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '@pcloudkit/core';
@@ -8,19 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openInBrowser, signIn } from '../src/node.js';
 
-function recordingTransport() {
-  const sent: TransportRequest[] = [];
-  const transport: Transport = {
-    name: 'recording',
-    hostKind: 'api',
-    async call(r) {
-      sent.push(r);
-      throw new Error('the recording transport never answers');
-    },
-    async close() {},
-  };
-  return { sent, transport };
-}
 
 describe('oauth2 definitions', () => {
   it('describe authorize and oauth2_token without login', () => {

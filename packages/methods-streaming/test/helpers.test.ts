@@ -1,20 +1,8 @@
-import { ValidationError, createClient, type Transport, type TransportRequest } from '@pcloudkit/core';
+import { recordingTransport } from '@pcloudkit/testkit';
+import { ValidationError, createClient } from '@pcloudkit/core';
 import { describe, expect, it } from 'vitest';
 import { definitions, getaudiolink, gettextfile, linkUrls, streaming } from '../src/index.js';
 
-function recordingTransport() {
-  const sent: TransportRequest[] = [];
-  const transport: Transport = {
-    name: 'recording',
-    hostKind: 'api',
-    async call(request) {
-      sent.push(request);
-      throw new Error('the recording transport never answers');
-    },
-    async close() {},
-  };
-  return { sent, transport };
-}
 
 describe('streaming definitions', () => {
   it('lists the six catalogue methods with a fileid/path one-of set', () => {

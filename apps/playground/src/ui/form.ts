@@ -8,7 +8,8 @@ import type { FormValues, MethodInfo, ParamInfo } from './types.js';
 const INT = /^-?\d+$/;
 const INT_LIST = /^\s*-?\d+(\s*,\s*-?\d+)*\s*$/;
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+/** Creates an element with attributes and children (shared by the UI modules). */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v;

@@ -3,7 +3,7 @@
  * Plain DOM code; the server does the pcloudkit calls.
  */
 import { toTypeScript } from './codegen.js';
-import { buildFields, collect, fill, showErrors } from './form.js';
+import { buildFields, collect, fill, h, showErrors } from './form.js';
 import { parseLossless, renderJson } from './json.js';
 import type { CallOutput, FormValues, MethodInfo, Settings } from './types.js';
 
@@ -19,16 +19,6 @@ interface HistoryEntry {
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
 
 const state = {
   methods: [] as MethodInfo[],

@@ -12,7 +12,9 @@ status=0
 
 bash scripts/ensure-system-deps.sh || echo "warning: could not install system packages; suites that need them will fail"
 $PNPM turbo run build --output-logs=errors-only || status=1
-$PNPM turbo run typecheck lint --output-logs=errors-only || status=1
+$PNPM turbo run typecheck --output-logs=errors-only || status=1
+# Biome (format and lint check, once over the whole repository), then publint per package.
+$PNPM run lint || status=1
 
 mkdir -p test-results
 report=test-results/vitest.json

@@ -1,80 +1,21 @@
 /**
- * The client: validates a call, runs it through one middleware chain
- * (user middleware → retries → credentials → host choice → timeout →
- * transport) and decodes the answer.
+ * The client: validates a call, runs it through one middleware chain (user
+ * middleware, then the layers of layers.ts: retry → credentials → host →
+ * timeout → check → transport) and decodes the answer.
  */
 import { resolveAuth } from './auth.js';
 import { decodeAnswer } from './decode.js';
-import { AbortError, ApiError, PcloudError, ProtocolError, TimeoutError, TransportError, redactParams } from './errors.js';
+import { ProtocolError, redactParams } from './errors.js';
+import { hostState } from './hosts.js';
+import { checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
 import { encodeGlobals, encodeParams } from './params.js';
-import { hostOrigin, resolveRegion, type Region } from './regions.js';
+import type { Region } from './regions.js';
+import { checkRetryPolicy, defaultRetryPolicy } from './retry.js';
 import type {
-  AnyMethod, CallOptions, ClientOptions, ClientRequest, CoreClient, Handler, Middleware, ParamsOf, Plugin, PluginApi,
-  ResultOf, TransportResponse, WireValue,
+  AnyMethod, CallOptions, ClientOptions, ClientRequest, CoreClient, Handler, ParamsOf, Plugin, PluginApi, ResultOf, TransportResponse, WireValue,
 } from './types.js';
 
 const DEFAULT_TIMEOUT = 30_000;
-const DEFAULT_RETRIES = 2;
-/** Answers that mean "these credentials are missing or no longer good": 1000 log in required, 2000 log in failed, 2094 invalid access token. */
-const CREDENTIAL_ERRORS: ReadonlySet<number> = new Set([1000, 2000, 2094]);
-
-/** Delay before retry number `attempt` (0-based): exponential with full jitter, capped at 8 s. */
-export function backoffDelay(attempt: number, base = 250): number {
-  return Math.random() * Math.min(8_000, base * 2 ** attempt);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError(undefined, { cause: signal.reason }));
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(new AbortError(undefined, { cause: signal!.reason }));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Whether a failed call may be sent again. */
-function mayRetry(error: unknown, request: ClientRequest): boolean {
-  if (request.signal?.aborted) return false;
-  if (request.files?.length) return false; // bodies may be one-shot streams
-  if (error instanceof TransportError && error.network) return true; // never reached the server
-  if (!request.definition?.idempotent) return false;
-  return error instanceof PcloudError && error.retryable;
-}
-
-const retryLayer: Middleware = (next) => async (request) => {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await next(request);
-    } catch (error) {
-      if (attempt >= request.retries || !mayRetry(error, request)) throw error;
-      await sleep(backoffDelay(attempt), request.signal);
-    }
-  }
-};
-
-/** Runs the transport call under the caller's signal and the call's timeout. */
-function timeoutLayer(): Middleware {
-  return (next) => async (request) => {
-    const user = request.signal;
-    if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
-    const timer = AbortSignal.timeout(request.timeout);
-    const signal = user ? AbortSignal.any([user, timer]) : timer;
-    try {
-      return await next({ ...request, signal });
-    } catch (error) {
-      if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
-      if (timer.aborted) throw new TimeoutError(request.timeout);
-      throw error;
-    }
-  };
-}
 
 const IS_CLIENT = Symbol.for('pcloudkit.client');
 
@@ -86,79 +27,14 @@ export function createClient(options: ClientOptions): CoreClient {
   const { auth: authOptions, ...publicOptions } = options;
   const transport = options.transport;
   const auth = resolveAuth(authOptions);
-  let region: Region = resolveRegion(options.region);
-  const scheme = (): 'https' | 'http' => (/^http:\/\//i.test(region.api[0] ?? '') ? 'http' : 'https');
+  const policy = options.retry ?? defaultRetryPolicy;
+  checkRetryPolicy(policy, 'createClient');
   const dates = options.dates ?? true;
-
-  // --- hosts: the region default plus, optionally, getapiserver's suggestions
-  let suggested: string[] | undefined;
-  let suggesting: Promise<void> | undefined;
-  const defaultHost = () => region[transport.hostKind][0] ?? region.api[0]!;
-  const wireHost = (entry: string) => (transport.hostKind === 'api' ? hostOrigin(entry, scheme()) : entry);
-
-  async function loadSuggestions(): Promise<void> {
-    try {
-      const answer = await client.call<{ api?: string[]; binapi?: string[] }>('getapiserver', {}, { auth: false, retries: 0 });
-      const list = answer[transport.hostKind];
-      suggested = Array.isArray(list) ? list.filter((h) => typeof h === 'string') : [];
-    } catch {
-      suggested = []; // the default host still works; suggestions are an optimisation
-    }
-  }
-
-  const hostLayer: Middleware = (next) => async (request) => {
-    if (request.host) return next(request);
-    if (options.nearestHost && request.method !== 'getapiserver') {
-      if (!suggested) await (suggesting ??= loadSuggestions());
-    }
-    const preferred = suggested?.[0];
-    const fallback = defaultHost();
-    if (!preferred || wireHost(preferred) === wireHost(fallback)) return next({ ...request, host: wireHost(fallback) });
-    try {
-      return await next({ ...request, host: wireHost(preferred) });
-    } catch (error) {
-      // The documented rule: a suggested host that fails at the network level
-      // is dropped and the call goes to the region's default host. Only an
-      // upload whose body may already be consumed cannot be sent again.
-      if (!(error instanceof TransportError) || (!error.network && request.files?.length)) throw error;
-      suggested = suggested?.filter((h) => h !== preferred);
-      return next({ ...request, host: wireHost(fallback) });
-    }
-  };
-
-  const authLayer: Middleware = (next) => async (request) => {
-    const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
-    if (!auth || !wantsAuth) return next(request);
-    const withCredentials = async () => {
-      const r: ClientRequest = { ...request, params: { ...request.params } };
-      await auth.apply(r, client);
-      return next(r);
-    };
-    try {
-      return await withCredentials();
-    } catch (error) {
-      if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth.refresh && (await auth.refresh(client))) {
-        return withCredentials();
-      }
-      throw error;
-    }
-  };
-
-  const checkLayer: Middleware = (next) => async (request) => {
-    const response = await next(request);
-    const answer = response.result;
-    if (!answer || typeof answer !== 'object' || typeof answer.result !== 'number') {
-      throw new ProtocolError(`${request.method}: the answer has no numeric 'result'`);
-    }
-    if (answer.result !== 0) {
-      throw new ApiError({ result: answer.result, message: String(answer.error ?? 'Unknown error'), method: request.method, body: answer });
-    }
-    return response;
-  };
-
-  const send: Handler = (request) => transport.call(request as ClientRequest & { host: string });
-  const chain: Middleware[] = [...(options.middleware ?? []), retryLayer, authLayer, hostLayer, timeoutLayer(), checkLayer];
-  const handler = chain.reduceRight<Handler>((next, layer) => layer(next), send);
+  const hosts = hostState({
+    hostKind: transport.hostKind,
+    region: options.region,
+    suggest: options.nearestHost ? () => client.call('getapiserver', {}, { auth: false, retries: 0 }) : undefined,
+  });
 
   function baseRequest(method: string, params: Record<string, WireValue>, call: CallOptions | undefined, responseType: 'json' | 'data'): ClientRequest {
     const wire: Record<string, WireValue> = { ...params, ...encodeGlobals(method, call?.global) };
@@ -171,7 +47,7 @@ export function createClient(options: ClientOptions): CoreClient {
       signal: call?.signal,
       onUploadProgress: call?.onUploadProgress,
       timeout: call?.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
-      retries: call?.retries ?? options.retries ?? DEFAULT_RETRIES,
+      retries: call?.retries ?? options.retries ?? policy.retries,
     };
   }
 
@@ -188,10 +64,10 @@ export function createClient(options: ClientOptions): CoreClient {
     options: publicOptions,
     transport,
     get region() {
-      return region;
+      return hosts.region;
     },
     get scheme() {
-      return scheme();
+      return hosts.scheme;
     },
     async request<M extends AnyMethod>(definition: M, params: ParamsOf<M>, call?: CallOptions): Promise<ResultOf<M>> {
       const wire = encodeParams(definition, params as Record<string, unknown>);
@@ -212,12 +88,7 @@ export function createClient(options: ClientOptions): CoreClient {
       request.anonymous = call?.auth === false;
       return (await finish(await handler(request), responseType, method)) as R;
     },
-    async hosts() {
-      if (options.nearestHost && !suggested) await (suggesting ??= loadSuggestions());
-      const kind = transport.hostKind;
-      const list = [...(suggested ?? []), ...region[kind]].filter((h, i, all) => all.indexOf(h) === i);
-      return kind === 'api' ? { api: list, binapi: [...region.binapi] } : { api: [...region.api], binapi: list };
-    },
+    hosts: () => hosts.hosts(),
     use<P extends Plugin<any>>(plugin: P) {
       if (applied.has(plugin)) return client as unknown as CoreClient & PluginApi<P>;
       applied.add(plugin);
@@ -238,9 +109,7 @@ export function createClient(options: ClientOptions): CoreClient {
       return client as unknown as CoreClient & PluginApi<P>;
     },
     setRegion(next: 'us' | 'eu' | Region) {
-      region = resolveRegion(next);
-      suggested = undefined;
-      suggesting = undefined;
+      hosts.setRegion(next);
     },
     async logout() {
       if (!auth) return;
@@ -253,8 +122,12 @@ export function createClient(options: ClientOptions): CoreClient {
     close: () => transport.close(),
   } as CoreClient & Record<PropertyKey, unknown>;
 
+  const send: Handler = (request) => transport.call(request as ClientRequest & { host: string });
+  const layers = [retryLayer(policy), credentialsLayer({ auth, client }), hostLayer(hosts), timeoutLayer(), checkLayer()];
+  const handler = composeChain(layers, options.middleware, send);
+
   Object.defineProperty(client, IS_CLIENT, { value: true });
-  const describeClient = () => `PcloudClient { transport: ${transport.name}, hosts: ${region[transport.hostKind].join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
+  const describeClient = () => `PcloudClient { transport: ${transport.name}, hosts: ${hosts.region[transport.hostKind].join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
   Object.defineProperty(client, 'toString', { value: describeClient });
   Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), { value: describeClient });
   return client;

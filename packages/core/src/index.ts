@@ -1,4 +1,10 @@
-export { createClient, backoffDelay } from './client.js';
+export { createClient } from './client.js';
+export { backoffDelay, defaultRetryPolicy, retryPolicy } from './retry.js';
+export { LAYER_NAMES, checkLayer, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
+export { hostState } from './hosts.js';
+export type { HostState, HostStateInit } from './hosts.js';
+export { memoryTransport } from './memory.js';
+export type { MemoryAnswer, MemoryTransport, MemoryTransportOptions } from './memory.js';
 export { defineMethod, definePlugin, isMethod, param, returns } from './define.js';
 export type { InferParams, Method, MethodInput, Returns } from './define.js';
 export {

@@ -216,6 +216,41 @@ export type Handler = (request: ClientRequest) => Promise<TransportResponse>;
 /** One link in the middleware chain: gets the next handler, returns a handler. */
 export type Middleware = (next: Handler) => Handler;
 
+/**
+ * The client's own layers, outermost first: retries, credentials, host
+ * choice, timeout, answer check. The transport comes after `check`.
+ */
+export type LayerName = 'retry' | 'credentials' | 'host' | 'timeout' | 'check';
+/** A built-in layer: a middleware whose `name` says which one it is. */
+export type Layer<N extends LayerName = LayerName> = Middleware & { readonly name: N };
+
+/**
+ * A middleware placed relative to the client's layers. `before: X` puts it
+ * just outside layer X (it sees the request before X does), `after: X` just
+ * inside it. `before: 'transport'` is the innermost place: the request there
+ * carries the chosen host and the credentials, and the answer has not been
+ * checked yet.
+ */
+export type PlacedMiddleware =
+  | { middleware: Middleware; before: LayerName | 'transport'; after?: never }
+  | { middleware: Middleware; after: LayerName; before?: never };
+/** A plain middleware goes outside every layer; a placed one where it says. */
+export type MiddlewareEntry = Middleware | PlacedMiddleware;
+
+/** Decides which failed calls are sent again, how often, and after how long. */
+export interface RetryPolicy {
+  /** Retries when neither the call nor the client sets `retries`. */
+  readonly retries: number;
+  /**
+   * Whether to send the call again after `error`. `attempt` counts the
+   * retries already made (0 after the first failure). Aborted calls are
+   * never retried, whatever this says.
+   */
+  shouldRetry(error: unknown, request: ClientRequest, attempt: number): boolean;
+  /** Milliseconds to wait before retry number `attempt` (0-based). */
+  delay(attempt: number, error: unknown): number;
+}
+
 /** Credentials. OAuth2 access tokens are the main way in. */
 export type AuthOptions =
   | { accessToken: string }
@@ -242,12 +277,17 @@ export interface ClientOptions {
   nearestHost?: boolean;
   /** Milliseconds per call. Default 30000. */
   timeout?: number;
-  /** Retries for retryable failures of idempotent calls. Default 2. */
+  /** How many retries the retry policy may make per call. Default: the policy's `retries` (2 for the default policy). */
   retries?: number;
+  /** Which failures are retried and after which delays. Default `defaultRetryPolicy`. */
+  retry?: RetryPolicy;
   /** Send `timeformat=timestamp` and return `Date` objects. Default `true`. */
   dates?: boolean;
-  /** Extra middleware, outermost first. */
-  middleware?: Middleware[];
+  /**
+   * Extra middleware. Plain functions go outside every layer, outermost
+   * first; `{ middleware, before | after: layer }` entries go next to a layer.
+   */
+  middleware?: readonly MiddlewareEntry[];
 }
 
 /** The client without any plugin methods. */

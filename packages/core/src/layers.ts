@@ -1,0 +1,161 @@
+/**
+ * The client's layers, each a middleware factory that can be used and tested
+ * on its own, and the code that puts them in a chain with the user's
+ * middleware. Outermost first: retry → credentials → host → timeout → check
+ * → transport.
+ */
+import { AbortError, ApiError, ProtocolError, TimeoutError, TransportError } from './errors.js';
+import type { HostState } from './hosts.js';
+import { checkRetryPolicy, defaultRetryPolicy, sleep } from './retry.js';
+import type {
+  AuthProvider, ClientRequest, CoreClient, Handler, Layer, LayerName, Middleware, MiddlewareEntry, RetryPolicy,
+} from './types.js';
+
+/** The layers in chain order, outermost first. */
+export const LAYER_NAMES: readonly LayerName[] = Object.freeze(['retry', 'credentials', 'host', 'timeout', 'check']);
+
+/** Answers that mean "these credentials are missing or no longer good": 1000 log in required, 2000 log in failed, 2094 invalid access token. */
+const CREDENTIAL_ERRORS: ReadonlySet<number> = new Set([1000, 2000, 2094]);
+
+function named<N extends LayerName>(name: N, middleware: Middleware): Layer<N> {
+  return Object.defineProperty(middleware, 'name', { value: name }) as Layer<N>;
+}
+
+/**
+ * Sends a failed call again while `policy` allows it, at most
+ * `request.retries` times, waiting `policy.delay` between attempts. An
+ * aborted call is never retried.
+ */
+export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'retry'> {
+  checkRetryPolicy(policy, 'retryLayer');
+  return named('retry', (next) => async (request) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await next(request);
+      } catch (error) {
+        if (attempt >= request.retries || request.signal?.aborted || !policy.shouldRetry(error, request, attempt)) throw error;
+        await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), request.signal);
+      }
+    }
+  });
+}
+
+/**
+ * Adds credentials from `auth` to calls that need them (a definition with
+ * `auth: true`, or a raw call not marked anonymous). After a 1000, 2000 or
+ * 2094 answer it asks the provider to refresh and, if it did, tries once more.
+ * `client` is handed to the provider (a password login calls through it).
+ */
+export function credentialsLayer(context: { auth: AuthProvider | undefined; client: CoreClient }): Layer<'credentials'> {
+  const { auth, client } = context;
+  return named('credentials', (next) => async (request) => {
+    const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
+    if (!auth || !wantsAuth) return next(request);
+    const withCredentials = async () => {
+      const r: ClientRequest = { ...request, params: { ...request.params } };
+      await auth.apply(r, client);
+      return next(r);
+    };
+    try {
+      return await withCredentials();
+    } catch (error) {
+      if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth.refresh && (await auth.refresh(client))) {
+        return withCredentials();
+      }
+      throw error;
+    }
+  });
+}
+
+/**
+ * Fills `request.host` when no earlier middleware did: the first suggested
+ * host when there is one (fetched on the first call when the state has a
+ * source), else the region's default. A suggested host that fails at the
+ * network level is dropped and the call goes to the default host; an upload
+ * that reached the server is not sent again.
+ */
+export function hostLayer(state: HostState): Layer<'host'> {
+  return named('host', (next) => async (request) => {
+    if (request.host) return next(request);
+    // getapiserver is how suggestions are fetched: it must not wait for them
+    const suggestions = request.method === 'getapiserver' ? state.suggested : await state.suggestions();
+    const preferred = suggestions?.[0];
+    const fallback = state.wire(state.defaultHost());
+    if (!preferred || state.wire(preferred) === fallback) return next({ ...request, host: fallback });
+    try {
+      return await next({ ...request, host: state.wire(preferred) });
+    } catch (error) {
+      if (!(error instanceof TransportError) || (!error.network && request.files?.length)) throw error;
+      state.drop(preferred);
+      return next({ ...request, host: fallback });
+    }
+  });
+}
+
+/**
+ * Runs the rest of the chain under the caller's signal and `request.timeout`:
+ * `AbortError` when the caller aborts, `TimeoutError` when time runs out.
+ */
+export function timeoutLayer(): Layer<'timeout'> {
+  return named('timeout', (next) => async (request) => {
+    const user = request.signal;
+    if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
+    const timer = AbortSignal.timeout(request.timeout);
+    const signal = user ? AbortSignal.any([user, timer]) : timer;
+    try {
+      return await next({ ...request, signal });
+    } catch (error) {
+      if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
+      if (timer.aborted) throw new TimeoutError(request.timeout);
+      throw error;
+    }
+  });
+}
+
+/** Turns an answer without a numeric `result` into `ProtocolError`, and a non-zero one into `ApiError`. */
+export function checkLayer(): Layer<'check'> {
+  return named('check', (next) => async (request) => {
+    const response = await next(request);
+    const answer = response.result;
+    if (!answer || typeof answer !== 'object' || typeof answer.result !== 'number') {
+      throw new ProtocolError(`${request.method}: the answer has no numeric 'result'`);
+    }
+    if (answer.result !== 0) {
+      throw new ApiError({ result: answer.result, message: String(answer.error ?? 'Unknown error'), method: request.method, body: answer });
+    }
+    return response;
+  });
+}
+
+/**
+ * Builds one handler from the layers (in {@link LAYER_NAMES} order), the
+ * user's middleware entries and the final `send`. Plain entries go outside
+ * every layer; placed entries next to their layer; entries at the same place
+ * keep their order (the first is the outer one). Bad entries throw a
+ * TypeError before anything is sent.
+ */
+export function composeChain(layers: readonly Layer[], entries: readonly MiddlewareEntry[] | undefined, send: Handler): Handler {
+  const order: string[] = [...layers.map((l) => l.name), 'transport'];
+  if (entries !== undefined && !Array.isArray(entries)) throw new TypeError('middleware must be an array');
+  // slot i holds what runs just outside order[i]
+  const slots: Middleware[][] = order.map(() => []);
+  (entries ?? []).forEach((entry, i) => {
+    if (typeof entry === 'function') return void slots[0]!.push(entry);
+    const where = `middleware[${i}]`;
+    if (!entry || typeof entry !== 'object' || typeof entry.middleware !== 'function') {
+      throw new TypeError(`${where} must be a function or { middleware, before | after }`);
+    }
+    const { before, after } = entry as { before?: unknown; after?: unknown };
+    if ((before === undefined) === (after === undefined)) throw new TypeError(`${where} needs exactly one of 'before' and 'after'`);
+    const target = String(before ?? after);
+    const index = order.indexOf(target);
+    const valid = before !== undefined ? order : order.slice(0, -1);
+    if (index < 0 || (after !== undefined && target === 'transport')) {
+      const key = before !== undefined ? 'before' : 'after';
+      throw new TypeError(`${where}: ${key} '${target}' names no layer (${key} takes one of ${valid.join(', ')})`);
+    }
+    slots[after !== undefined ? index + 1 : index]!.push(entry.middleware);
+  });
+  const chain: Middleware[] = order.flatMap((_, i) => [...slots[i]!, ...(i < layers.length ? [layers[i]!] : [])]);
+  return chain.reduceRight<Handler>((next, layer) => layer(next), send);
+}

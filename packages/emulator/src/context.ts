@@ -3,9 +3,8 @@ import type { ConnectionState } from './connection.js';
 import type { EmulatorCore } from './core.js';
 import { ApiError } from './errors.js';
 import type { Body, Value } from './json.js';
-import { typeInfoFor } from './mime.js';
 import type { Params } from './params.js';
-import type { FileRec, FolderRec, NodeRec, Store, TokenRec, UserRec, Version } from './store.js';
+import type { FileRec, FolderRec, Store, TokenRec, UserRec, Version } from './store.js';
 import { formatRfc2822 } from './time.js';
 
 /** One uploaded file as a transport hands it over. */
@@ -44,11 +43,6 @@ export interface TransportInfo {
   bodyReceived?: () => number;
   /** Value of the User-Agent (or similar) for token "device" names. */
   device?: string;
-}
-
-export interface RenderOptions {
-  path?: string | undefined;
-  contents?: Value[] | undefined;
 }
 
 /** Everything a handler needs about the call being served. */
@@ -174,70 +168,5 @@ export class CallContext {
     const v = file.revisions.find((r) => r.revisionid === rid);
     if (!v) throw new ApiError(2029);
     return v;
-  }
-
-  // ---- metadata ------------------------------------------------------------
-
-  renderFolder(f: FolderRec, opts: RenderOptions = {}): Body {
-    const isRoot = f.parent === null;
-    const id = isRoot ? 0 : f.id;
-    const m: Body = {
-      id: `d${id}`,
-      isfolder: true,
-      name: f.name,
-      folderid: id,
-      created: this.time(f.created),
-      modified: this.time(f.modified),
-      ismine: true,
-      isshared: false,
-      icon: 'folder',
-      thumb: false,
-      comments: 0,
-    };
-    if (!isRoot) m.parentfolderid = this.publicFolderId(f.parent!);
-    if (opts.path !== undefined) m.path = opts.path;
-    if (f.deleted) m.isdeleted = true;
-    return this.filter(m, this.conn.filterFolderMeta, opts.contents);
-  }
-
-  renderFile(f: FileRec, opts: RenderOptions = {}, version: Version = f.current): Body {
-    const info = typeInfoFor(f.contenttype, f.name);
-    const m: Body = {
-      id: `f${f.id}`,
-      isfolder: false,
-      name: f.name,
-      parentfolderid: this.publicFolderId(f.parent),
-      fileid: f.id,
-      created: this.time(f.created),
-      modified: this.time(version === f.current ? f.modified : version.created),
-      ismine: true,
-      isshared: false,
-      icon: info.icon,
-      category: info.category,
-      thumb: info.category === 1,
-      size: version.size,
-      contenttype: f.contenttype,
-      hash: BigInt(version.hash),
-      comments: 0,
-    };
-    if (opts.path !== undefined) m.path = opts.path;
-    if (f.deleted) m.isdeleted = true;
-    if (f.deletedfileid !== undefined) m.deletedfileid = f.deletedfileid;
-    return this.filter(m, this.conn.filterFileMeta, undefined);
-  }
-
-  render(n: NodeRec, opts: RenderOptions = {}): Body {
-    return n.kind === 'folder' ? this.renderFolder(n, opts) : this.renderFile(n, opts);
-  }
-
-  private filter(m: Body, specific: Set<string> | undefined, contents: Value[] | undefined): Body {
-    const keep = specific ?? this.conn.filterMeta;
-    let out = m;
-    if (keep) {
-      out = {};
-      for (const [k, v] of Object.entries(m)) if (keep.has(k)) out[k] = v;
-    }
-    if (contents !== undefined) out.contents = contents;
-    return out;
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,14 +19,23 @@ import { oauth2Methods } from './methods/oauth2.js';
 import { publinkMethods } from './methods/publinks.js';
 import { streamingMethods } from './methods/streaming.js';
 import { DEMO, seedDemo } from './seed.js';
+import { ServerInfo } from './server-info.js';
 import { Store } from './store.js';
 import { selfSignedCertificate } from './tls.js';
 
 export { ConnectionState } from './connection.js';
 export { CallContext, DataReply } from './context.js';
 export type { Handler, HandlerResult, MethodGroup, TransportInfo, UploadPart } from './context.js';
-export { EmulatorCore, passwordDigest } from './core.js';
-export type { ContentLink, CoreOptions, DispatchCall, DispatchData, DispatchResult } from './core.js';
+export { EmulatorCore } from './core.js';
+export type { CoreOptions, DispatchCall, DispatchData, DispatchResult } from './core.js';
+export { Authenticator, passwordDigest } from './authentication.js';
+export type { AuthOptions, Login, OAuthGrant } from './authentication.js';
+export { LinkRegistry } from './link-registry.js';
+export type { ContentLink } from './link-registry.js';
+export { ServerInfo } from './server-info.js';
+export type { ServerInfoInit } from './server-info.js';
+export { renderFile, renderFolder, renderNode } from './render.js';
+export type { RenderOptions } from './render.js';
 export { ApiError, DropConnection, ERROR_MESSAGES, errorMessage } from './errors.js';
 export { toJson } from './json.js';
 export type { Body, Value } from './json.js';
@@ -156,6 +165,23 @@ function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/**
+ * A request listener that holds requests until `bind` hands it the real
+ * handler: the servers listen before the core exists, because the core's
+ * server facts need their ports.
+ */
+function deferredListener(): { listener: RequestListener; bind(handler: RequestListener): void } {
+  let target: RequestListener | undefined;
+  const held: [IncomingMessage, ServerResponse][] = [];
+  return {
+    listener: (req, res) => (target ? target(req, res) : void held.push([req, res])),
+    bind(handler) {
+      target = handler;
+      for (const [req, res] of held.splice(0)) handler(req, res);
+    },
+  };
+}
+
 /** Starts the emulator and resolves once every server listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
@@ -165,21 +191,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const store = new Store(root, persist);
   await store.load();
 
-  const core = new EmulatorCore(store, {
-    digestTtlMs: options.digestTtlMs ?? 30_000,
-    loginFailureLimit: options.loginFailureLimit ?? 10,
-    loginFailureWindowMs: options.loginFailureWindowMs ?? 60_000,
-    linkTtlMs: options.linkTtlMs ?? 6 * 3600 * 1000,
-    oauthCodeTtlMs: options.oauthCodeTtlMs ?? 10 * 60 * 1000,
-  });
-  core.locationid = options.region === 'eu' ? 2 : 1;
-  for (const group of Object.values(METHOD_GROUPS)) core.register(group);
   await seedDemo(store, options.seed ?? true);
 
   let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
   if (options.tls === true) tlsCreds = selfSignedCertificate();
   else if (options.tls) tlsCreds = options.tls;
-  core.apiScheme = tlsCreds ? 'https' : 'http';
 
   const servers: (Server | NetServer)[] = [];
   const sockets = new Set<Socket>();
@@ -200,23 +216,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return server;
   };
 
+  const apiRoute = deferredListener();
+  const apiPort = await listen(makeHttp(apiRoute.listener), options.port ?? 0, host);
+  const contentRoute = deferredListener();
+  const contentHosts: string[] = [];
+  for (let i = 0; i < Math.max(1, options.contentHosts ?? 2); i++) {
+    contentHosts.push(hostPort(host, await listen(makeHttp(contentRoute.listener), 0, host)));
+  }
+
+  const server = new ServerInfo({
+    apiHost: hostPort(host, apiPort),
+    scheme: tlsCreds ? 'https' : 'http',
+    locationid: options.region === 'eu' ? 2 : 1,
+    contentHosts,
+  });
+  const core = new EmulatorCore(store, server, {
+    digestTtlMs: options.digestTtlMs ?? 30_000,
+    loginFailureLimit: options.loginFailureLimit ?? 10,
+    loginFailureWindowMs: options.loginFailureWindowMs ?? 60_000,
+    linkTtlMs: options.linkTtlMs ?? 6 * 3600 * 1000,
+    oauthCodeTtlMs: options.oauthCodeTtlMs ?? 10 * 60 * 1000,
+  });
+  for (const group of Object.values(METHOD_GROUPS)) core.register(group);
   const authorize = createAuthorizePage(core);
-  const apiServer = makeHttp(
+  apiRoute.bind(
     createApiHandler(core, {
       stickyAuth: options.httpStickyAuth ?? false,
       routes: { '/oauth2/authorize': authorize, '/authorize': authorize },
     }),
   );
-  const apiPort = await listen(apiServer, options.port ?? 0, host);
-  core.apiHost = hostPort(host, apiPort);
-
-  const contentHandler = createContentHandler(core);
-  const contentCount = Math.max(1, options.contentHosts ?? 2);
-  for (let i = 0; i < contentCount; i++) {
-    const s = makeHttp(contentHandler);
-    const port = await listen(s, 0, host);
-    core.contentHosts.push(hostPort(host, port));
-  }
+  contentRoute.bind(createContentHandler(core));
 
   const demo = store.userByEmail(DEMO.username)!;
   const authToken = store.createToken(demo.userid, 'auth', 'pcloudkit-emulator ready token');
@@ -252,9 +281,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const emulator: Emulator = {
-    api: `${core.apiScheme}://${core.apiHost}`,
-    apiHost: core.apiHost,
-    contentHosts: [...core.contentHosts],
+    api: server.apiUrl,
+    apiHost: server.apiHost,
+    contentHosts: [...server.contentHosts],
     username: DEMO.username,
     password: DEMO.password,
     auth: authToken.token,
@@ -296,7 +325,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     newConnection: (init) => new ConnectionState(init),
     attachTransport(t) {
       attached.push(t);
-      if (t.kind === 'binapi') core.binapiHost = t.host;
+      if (t.kind === 'binapi') server.attachBinapi(t.host);
     },
   };
   if (options.binary !== false) {

@@ -145,7 +145,7 @@ describe('global parameters', () => {
 describe('general methods', () => {
   it('getapiserver answers the emulator itself, or overrides', async () => {
     // binapi: the binary port when one is attached, else the API host itself
-    expect(await call(emu, 'getapiserver')).toEqual({ result: 0, api: [emu.apiHost], binapi: [emu.core.binapiHost ?? emu.apiHost] });
+    expect(await call(emu, 'getapiserver')).toEqual({ result: 0, api: [emu.apiHost], binapi: [emu.core.server.binapiHost ?? emu.apiHost] });
     const dead = await emu.faults.unreachableHost();
     emu.faults.setApiServers({ api: [dead] });
     try {

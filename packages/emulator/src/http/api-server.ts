@@ -72,7 +72,7 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
     if (!conn) {
       conn = new ConnectionState({
         remoteAddress: socket.remoteAddress ?? '127.0.0.1',
-        transport: core.apiScheme,
+        transport: core.server.scheme,
         stickyAuth: opts.stickyAuth,
       });
       connections.set(socket, conn);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import type { ContentLink, EmulatorCore } from '../core.js';
+import type { EmulatorCore } from '../core.js';
 import { sleep } from '../core.js';
+import type { ContentLink } from '../link-registry.js';
 import { pumpWithLimit } from './limit.js';
 
 interface Range {
@@ -115,9 +116,9 @@ export function createContentHandler(core: EmulatorCore) {
       return plain(400, 'bad request\n');
     }
     const key = url.pathname.split('/')[1] ?? '';
-    const link = core.links.get(key);
+    const link = core.links.find(key);
     if (!link) return plain(404, 'link not found\n');
-    if (Date.now() > link.expires) return plain(410, 'link expired\n');
+    if (link === 'expired') return plain(410, 'link expired\n');
     const delay = core.faults.delayFor('content');
     if (delay > 0) await sleep(delay);
 

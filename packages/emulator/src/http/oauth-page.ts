@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from '../core.js';
+import { ApiError } from '../errors.js';
 import type { AppRec, UserRec } from '../store.js';
 import { parseCookies, readSmallBody } from './api-server.js';
 
@@ -67,31 +67,25 @@ export function createAuthorizePage(core: EmulatorCore) {
     if (fields.username !== undefined || fields.password !== undefined || !user) {
       const addr = req.socket.remoteAddress ?? '127.0.0.1';
       try {
-        core.checkRateLimit(addr);
-      } catch {
-        return form(res, app, ar, undefined, 'Too many login tries from this IP address.', 429);
-      }
-      const u = core.store.userByEmail(fields.username ?? '');
-      if (!u || u.password !== fields.password) {
-        core.recordFailure(addr);
+        user = core.auth.passwordLogin(addr, fields.username ?? '', (u) => u.password === fields.password);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 4000) return form(res, app, ar, undefined, 'Too many login tries from this IP address.', 429);
         return form(res, app, ar, undefined, 'Log in failed.', 401);
       }
-      user = u;
-      const token = core.store.createToken(u.userid, 'auth', 'oauth2 authorize page');
+      const token = core.store.createToken(user.userid, 'auth', 'oauth2 authorize page');
       setCookie = `auth=${token.token}; Path=/; HttpOnly; SameSite=Lax`;
     }
     if (!user) return form(res, app, ar, undefined, 'Log in failed.', 401);
     if (ar.response_type === 'code') {
-      const code = randomBytes(16).toString('base64url');
-      core.oauthCodes.set(code, { clientId: app.client_id, userid: user.userid, expires: Date.now() + core.options.oauthCodeTtlMs, redirectUri: ar.redirect_uri });
+      const code = core.auth.issueCode({ clientId: app.client_id, userid: user.userid, redirectUri: ar.redirect_uri });
       if (!ar.redirect_uri) return html(res, 200, `Your authorization code: <code id="code">${esc(code)}</code>`, setCookie);
-      return redirect(res, ar, { code, locationid: String(core.locationid), hostname: core.apiHost }, setCookie);
+      return redirect(res, ar, { code, locationid: String(core.server.locationid), hostname: core.server.apiHost }, setCookie);
     }
     const token = core.store.createToken(user.userid, 'oauth', `oauth2 app ${app.name}`, app.client_id);
     return redirect(
       res,
       ar,
-      { access_token: token.token, token_type: 'bearer', uid: String(user.userid), locationid: String(core.locationid), hostname: core.apiHost },
+      { access_token: token.token, token_type: 'bearer', uid: String(user.userid), locationid: String(core.server.locationid), hostname: core.server.apiHost },
       setCookie,
     );
   };

@@ -8,6 +8,7 @@ import type { UploadProgress } from '../core.js';
 import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
 import { typeOf } from '../mime.js';
+import { renderFile } from '../render.js';
 import type { FileRec, FolderRec } from '../store.js';
 import { checkName, destination, fileTimes, freeFileName } from './shared.js';
 
@@ -48,7 +49,7 @@ export function storeFile(
 }
 
 function checksums(c: CallContext, info: BlobInfo): Body {
-  return c.core.checksums(info);
+  return c.core.server.checksums(info);
 }
 
 function progressKey(c: CallContext, hash: string): string {
@@ -129,7 +130,7 @@ async function uploadfile(c: CallContext): Promise<Body> {
         throw new ApiError(2041);
       }
       const file = storeFile(c, folder, name, res.info, { renameifexists, times });
-      const meta = c.renderFile(file);
+      const meta = renderFile(c, file);
       fileids.push(file.id);
       metadata.push(meta);
       sums.push(checksums(c, res.info));
@@ -220,7 +221,7 @@ async function downloadInto(c: CallContext, async: boolean): Promise<Body> {
         const w = await c.store.blobs.write(res, { onBytes: (n) => (slot.downloaded += n) });
         if (w.partial) throw new ApiError(5001);
         const file = storeFile(c, folder, name, w.info);
-        const meta = c.renderFile(file);
+        const meta = renderFile(c, file);
         slot.status = 'ready';
         slot.metadata = meta;
         results.push(meta);
@@ -289,28 +290,28 @@ export const fileMethods: MethodGroup = {
           if (times.created !== undefined) existing.created = times.created;
           store.emit(existing.owner, 'modifyfile', existing);
         }
-        return { metadata: c.renderFile(existing) };
+        return { metadata: renderFile(c, existing) };
       }
       store.replaceContent(existing, store.newVersion(info, version.hash), times);
-      return { metadata: c.renderFile(existing) };
+      return { metadata: renderFile(c, existing) };
     }
     const user = c.requireUser();
     if (store.usedQuota(user.userid) + info.size > user.quota) throw new ApiError(2008);
     const copy = store.addFile(file.owner, dest.folder.id, name, store.newVersion(info, version.hash), file.contenttype, times);
-    return { metadata: c.renderFile(copy) };
+    return { metadata: renderFile(c, copy) };
   },
 
   checksumfile(c) {
     const { file, byPath } = c.targetFile();
     const version = c.version(file);
     const info = c.store.blobs.info(version.blob)!;
-    return { metadata: c.renderFile(file, { path: byPath }, version), ...c.core.checksums(info) };
+    return { metadata: renderFile(c, file, { path: byPath }, version), ...c.core.server.checksums(info) };
   },
 
   deletefile(c) {
     const { file } = c.targetFile();
     c.store.markDeleted(file);
-    return { metadata: c.renderFile(file) };
+    return { metadata: renderFile(c, file) };
   },
 
   renamefile(c) {
@@ -327,13 +328,13 @@ export const fileMethods: MethodGroup = {
       file.deletedfileid = clash.id;
     }
     if (dest.folder.id !== file.parent || name !== file.name) store.move(file, dest.folder.id, name);
-    const meta = c.renderFile(file);
+    const meta = renderFile(c, file);
     delete file.deletedfileid;
     return { metadata: meta };
   },
 
   stat(c) {
     const { file, byPath } = c.targetFile();
-    return { metadata: c.renderFile(file, { path: byPath }, c.version(file)) };
+    return { metadata: renderFile(c, file, { path: byPath }, c.version(file)) };
   },
 };

@@ -1,6 +1,7 @@
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
+import { renderFile, renderFolder } from '../render.js';
 import type { FolderRec } from '../store.js';
 import { checkName, destination } from './shared.js';
 
@@ -33,9 +34,9 @@ function listContents(c: CallContext, folder: FolderRec, o: ListOptions): Value[
   const withDeleted = o.showdeleted;
   const childPath = (name: string) => (o.basePath === undefined || o.recursive ? undefined : (o.basePath === '/' ? '' : o.basePath) + '/' + name);
   for (const f of c.store.subfolders(folder.id, withDeleted).sort(byName)) {
-    out.push(c.renderFolder(f, { path: childPath(f.name), contents: o.recursive ? listContents(c, f, o) : undefined }));
+    out.push(renderFolder(c, f, { path: childPath(f.name), contents: o.recursive ? listContents(c, f, o) : undefined }));
   }
-  if (!o.nofiles) for (const f of c.store.subfiles(folder.id, withDeleted).sort(byName)) out.push(c.renderFile(f, { path: childPath(f.name) }));
+  if (!o.nofiles) for (const f of c.store.subfiles(folder.id, withDeleted).sort(byName)) out.push(renderFile(c, f, { path: childPath(f.name) }));
   return out;
 }
 
@@ -76,15 +77,15 @@ export const folderMethods: MethodGroup = {
     const { parent, name, path } = creationTarget(c);
     if (c.store.findChildFolder(parent.id, name)) throw new ApiError(2004);
     const folder = c.store.addFolder(parent.owner, parent.id, name);
-    return { metadata: c.renderFolder(folder, { path }) };
+    return { metadata: renderFolder(c, folder, { path }) };
   },
 
   createfolderifnotexists(c) {
     const { parent, name, path } = creationTarget(c);
     const existing = c.store.findChildFolder(parent.id, name);
-    if (existing) return { metadata: c.renderFolder(existing, { path }), created: false };
+    if (existing) return { metadata: renderFolder(c, existing, { path }), created: false };
     const folder = c.store.addFolder(parent.owner, parent.id, name);
-    return { metadata: c.renderFolder(folder, { path }), created: true };
+    return { metadata: renderFolder(c, folder, { path }), created: true };
   },
 
   listfolder(c) {
@@ -96,7 +97,7 @@ export const folderMethods: MethodGroup = {
       showdeleted: p.flag('showdeleted'),
       basePath: byPath === undefined ? undefined : c.store.pathOf(folder),
     };
-    return { metadata: c.renderFolder(folder, { path: o.basePath, contents: listContents(c, folder, o) }) };
+    return { metadata: renderFolder(c, folder, { path: o.basePath, contents: listContents(c, folder, o) }) };
   },
 
   renamefolder(c) {
@@ -109,7 +110,7 @@ export const folderMethods: MethodGroup = {
     const clash = c.store.findChildFolder(dest.folder.id, name);
     if (clash && clash.id !== folder.id) throw new ApiError(2004);
     if (dest.folder.id !== folder.parent || name !== folder.name) c.store.move(folder, dest.folder.id, name);
-    return { metadata: c.renderFolder(folder) };
+    return { metadata: renderFolder(c, folder) };
   },
 
   deletefolder(c) {
@@ -117,7 +118,7 @@ export const folderMethods: MethodGroup = {
     if (folder.parent === null) throw new ApiError(2007);
     if (c.store.subfolders(folder.id).length > 0 || c.store.subfiles(folder.id).length > 0) throw new ApiError(2006);
     c.store.markDeleted(folder);
-    return { metadata: c.renderFolder(folder) };
+    return { metadata: renderFolder(c, folder) };
   },
 
   deletefolderrecursive(c) {
@@ -155,7 +156,7 @@ export const folderMethods: MethodGroup = {
       result = existing ?? c.store.addFolder(dest.owner, dest.id, src.name);
     }
     copyInto(c, src, result, mode);
-    const body: Body = { metadata: c.renderFolder(result) };
+    const body: Body = { metadata: renderFolder(c, result) };
     return body;
   },
 };

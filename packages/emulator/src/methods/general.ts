@@ -1,6 +1,7 @@
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
+import { renderNode } from '../render.js';
 import type { EventRec, UserRec } from '../store.js';
 
 export const LANGUAGES: Readonly<Record<string, string>> = {
@@ -44,7 +45,7 @@ export function userInfoFields(c: CallContext, u: UserRec): Body {
 /** One `diff` entry as the client sees it. */
 export function renderEvent(c: CallContext, e: EventRec): Body {
   const out: Body = { event: e.event, time: c.time(e.time), diffid: e.diffid };
-  if (e.node) out.metadata = c.render(e.node);
+  if (e.node) out.metadata = renderNode(c, e.node);
   if (e.event === 'modifyuserinfo') {
     const u = c.store.users.get(e.userid);
     if (u) {
@@ -105,7 +106,7 @@ async function diff(c: CallContext): Promise<Body> {
 
 export const generalMethods: MethodGroup = {
   getdigest(c) {
-    const { digest, expires } = c.core.newDigest();
+    const { digest, expires } = c.core.auth.newDigest();
     return { digest, expires: c.time(Math.floor(expires / 1000)) };
   },
 
@@ -142,8 +143,9 @@ export const generalMethods: MethodGroup = {
   },
 
   currentserver(c) {
-    const [hostOnly] = c.core.apiHost.split(':');
-    return { ip: hostOnly ?? '127.0.0.1', ipbin: hostOnly ?? '127.0.0.1', ipv6: '::1', hostname: c.core.apiHost };
+    const { apiHost } = c.core.server;
+    const [hostOnly] = apiHost.split(':');
+    return { ip: hostOnly ?? '127.0.0.1', ipbin: hostOnly ?? '127.0.0.1', ipv6: '::1', hostname: apiHost };
   },
 
   diff,

@@ -14,18 +14,15 @@ export const oauth2Methods: MethodGroup = {
     if (code === undefined || code === '') throw new ApiError(1022);
     const app = clientId !== undefined ? c.store.apps.get(clientId) : undefined;
     if (!app || app.client_secret !== secret) throw new ApiError(2000, { emulator: 'unknown client_id or wrong client_secret' });
-    const grant = c.core.oauthCodes.get(code);
-    if (!grant || grant.clientId !== app.client_id) throw new ApiError(2012);
-    c.core.oauthCodes.delete(code); // single use
-    if (Date.now() > grant.expires) throw new ApiError(2074);
+    const grant = c.core.auth.redeemCode(code, app.client_id);
     const token = c.store.createToken(grant.userid, 'oauth', `oauth2 app ${app.name}`, app.client_id);
     return {
       access_token: token.token,
       token_type: 'bearer',
       uid: grant.userid,
       userid: grant.userid,
-      locationid: c.core.locationid,
-      hostname: c.core.apiHost,
+      locationid: c.core.server.locationid,
+      hostname: c.core.server.apiHost,
     };
   },
 };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Body } from '../json.js';
+import { renderFile, renderFolder, renderNode } from '../render.js';
 import type { FileRec, FolderRec, PubLinkRec } from '../store.js';
 import { nowSeconds } from '../time.js';
 
@@ -13,7 +14,7 @@ import { nowSeconds } from '../time.js';
  */
 
 function linkUrl(c: CallContext, code: string): string {
-  return `${c.core.apiScheme}://${c.core.apiHost}/#page=publink&code=${code}`;
+  return `${c.core.server.apiUrl}/#page=publink&code=${code}`;
 }
 
 function create(c: CallContext, kind: 'file' | 'folder', targetId: number): Body {
@@ -87,7 +88,7 @@ export const publinkMethods: MethodGroup = {
           downloads: l.downloads,
           traffic: l.traffic,
         };
-        if (target && !target.deleted) out.metadata = c.render(target);
+        if (target && !target.deleted) out.metadata = renderNode(c, target);
         if (l.expires !== undefined) out.expires = c.time(l.expires);
         return out;
       });
@@ -107,9 +108,9 @@ export const publinkMethods: MethodGroup = {
   showpublink(c) {
     const { link, target } = byCode(c);
     return asOwner(c, link, () => {
-      if (target.kind === 'file') return { metadata: c.renderFile(target) };
+      if (target.kind === 'file') return { metadata: renderFile(c, target) };
       const walk = (f: FolderRec): Body =>
-        c.renderFolder(f, { contents: [...c.store.subfolders(f.id).map(walk), ...c.store.subfiles(f.id).map((x) => c.renderFile(x))] });
+        renderFolder(c, f, { contents: [...c.store.subfolders(f.id).map(walk), ...c.store.subfiles(f.id).map((x) => renderFile(c, x))] });
       return { metadata: walk(target) };
     });
   },
@@ -127,8 +128,7 @@ export const publinkMethods: MethodGroup = {
     link.downloads += 1;
     link.traffic += file.current.size;
     c.store.touch();
-    const expires = Date.now() + c.core.options.linkTtlMs;
-    const path = c.core.addLink(
+    const { path, expires } = c.core.links.add(
       {
         userid: file.owner,
         fileid: file.id,
@@ -138,10 +138,9 @@ export const publinkMethods: MethodGroup = {
         contenttype: file.contenttype,
         kind: 'file',
         forcedownload: c.params.flag('forcedownload'),
-        expires,
       },
-      c.params.flag('skipfilename'),
+      { skipFilename: c.params.flag('skipfilename') },
     );
-    return { hosts: [...c.core.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
+    return { hosts: [...c.core.server.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
   },
 };

@@ -2,7 +2,7 @@ import { TextDecoder } from 'node:util';
 import { Readable } from 'node:stream';
 import type { CallContext, MethodGroup } from '../context.js';
 import { DataReply } from '../context.js';
-import type { ContentLink } from '../core.js';
+import type { ContentLink } from '../link-registry.js';
 import { ApiError } from '../errors.js';
 import type { Body } from '../json.js';
 import { isValidContentType, typeInfoFor } from '../mime.js';
@@ -43,8 +43,7 @@ function checkResolution(c: CallContext): void {
 }
 
 function makeLink(c: CallContext, file: FileRec, version: Version, kind: ContentLink['kind'], extra: Partial<ContentLink> = {}, nameOverride?: string): Body {
-  const expires = Date.now() + c.core.options.linkTtlMs;
-  const link: ContentLink = {
+  const link: Omit<ContentLink, 'expires'> = {
     userid: file.owner,
     fileid: file.id,
     blob: version.blob,
@@ -52,12 +51,11 @@ function makeLink(c: CallContext, file: FileRec, version: Version, kind: Content
     name: file.name,
     contenttype: file.contenttype,
     kind,
-    expires,
     ...linkOptions(c),
     ...extra,
   };
-  const path = c.core.addLink(link, c.params.flag('skipfilename'), nameOverride);
-  return { hosts: [...c.core.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
+  const { path, expires } = c.core.links.add(link, { skipFilename: c.params.flag('skipfilename'), ...(nameOverride !== undefined ? { name: nameOverride } : {}) });
+  return { hosts: [...c.core.server.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
 }
 
 const isVideo = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 2;
@@ -129,10 +127,16 @@ export const streamingMethods: MethodGroup = {
     checkRange(c, 'vbitrate', 16, 4000);
     checkResolution(c);
     const version = c.version(file);
-    const segPath = c.core.addLink(
-      { userid: file.owner, fileid: file.id, blob: version.blob, size: version.size, name: file.name, contenttype: file.contenttype, kind: 'file', forcedownload: false, expires: Date.now() + c.core.options.linkTtlMs },
-      false,
-    );
+    const { path: segPath } = c.core.links.add({
+      userid: file.owner,
+      fileid: file.id,
+      blob: version.blob,
+      size: version.size,
+      name: file.name,
+      contenttype: file.contenttype,
+      kind: 'file',
+      forcedownload: false,
+    });
     const dot = file.name.lastIndexOf('.');
     const base = dot > 0 ? file.name.slice(0, dot) : file.name;
     return makeLink(c, file, version, 'hls', { segmentPath: segPath, contenttype: 'application/vnd.apple.mpegurl' } as Partial<ContentLink>, `${base}.m3u8`);

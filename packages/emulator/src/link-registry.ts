@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+
+/** A file the content servers serve under a random path until it expires. */
+export interface ContentLink {
+  userid: number;
+  fileid: number;
+  blob: string;
+  size: number;
+  name: string;
+  contenttype: string;
+  kind: 'file' | 'audio' | 'video' | 'hls';
+  forcedownload: boolean;
+  contenttypeOverride?: string;
+  maxspeed?: number;
+  /** Epoch milliseconds after which the link answers 410. */
+  expires: number;
+  /** hls: path of the link that serves the media itself. */
+  segmentPath?: string;
+}
+
+/** Expired links are swept once the registry holds more than this many. */
+const SWEEP_ABOVE = 10_000;
+
+/**
+ * Content-server links: `add` files a link under a fresh random key with
+ * the registry's lifetime, `find` tells the content servers what a path's
+ * key stands for (or that it expired, which pCloud answers differently
+ * from an unknown link).
+ */
+export class LinkRegistry {
+  private readonly links = new Map<string, ContentLink>();
+  private readonly now: () => number;
+
+  constructor(
+    readonly ttlMs: number,
+    now: () => number = Date.now,
+  ) {
+    this.now = now;
+  }
+
+  /**
+   * Registers a link valid for `ttlMs` from now. The path is `/<key>/<name>`
+   * (name URL-encoded, `name` overrides the link's own), or `/<key>` with
+   * `skipFilename`.
+   */
+  add(link: Omit<ContentLink, 'expires'>, opts: { skipFilename?: boolean; name?: string } = {}): { path: string; expires: number } {
+    const now = this.now();
+    if (this.links.size > SWEEP_ABOVE) for (const [k, l] of this.links) if (l.expires < now) this.links.delete(k);
+    const key = randomBytes(18).toString('base64url');
+    const expires = now + this.ttlMs;
+    this.links.set(key, { ...link, expires });
+    const path = opts.skipFilename ? `/${key}` : `/${key}/${encodeURIComponent(opts.name ?? link.name)}`;
+    return { path, expires };
+  }
+
+  /** The link filed under `key`, `'expired'` once its lifetime is over, undefined when unknown. */
+  find(key: string): ContentLink | 'expired' | undefined {
+    const link = this.links.get(key);
+    if (!link) return undefined;
+    return this.now() > link.expires ? 'expired' : link;
+  }
+
+  get size(): number {
+    return this.links.size;
+  }
+}

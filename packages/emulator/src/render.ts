@@ -1,0 +1,81 @@
+import type { CallContext } from './context.js';
+import type { Body, Value } from './json.js';
+import { typeInfoFor } from './mime.js';
+import type { FileRec, FolderRec, NodeRec, Version } from './store.js';
+
+export interface RenderOptions {
+  /** Adds a `path` field (answers to calls that named the node by path). */
+  path?: string | undefined;
+  /** A folder's listed children (`contents`), never filtered away. */
+  contents?: Value[] | undefined;
+}
+
+/**
+ * pCloud metadata objects for folders and files, shaped by the call: dates
+ * in its `timeformat`, fields limited by the connection's sticky
+ * `filtermeta` / `filterfilemeta` / `filterfoldermeta`.
+ */
+export function renderFolder(c: CallContext, f: FolderRec, opts: RenderOptions = {}): Body {
+  const isRoot = f.parent === null;
+  const id = isRoot ? 0 : f.id;
+  const m: Body = {
+    id: `d${id}`,
+    isfolder: true,
+    name: f.name,
+    folderid: id,
+    created: c.time(f.created),
+    modified: c.time(f.modified),
+    ismine: true,
+    isshared: false,
+    icon: 'folder',
+    thumb: false,
+    comments: 0,
+  };
+  if (!isRoot) m.parentfolderid = c.publicFolderId(f.parent!);
+  if (opts.path !== undefined) m.path = opts.path;
+  if (f.deleted) m.isdeleted = true;
+  return filterFields(c, m, c.conn.filterFolderMeta, opts.contents);
+}
+
+/** A file's metadata; `version` picks a revision's size, hash and date (current by default). */
+export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {}, version: Version = f.current): Body {
+  const info = typeInfoFor(f.contenttype, f.name);
+  const m: Body = {
+    id: `f${f.id}`,
+    isfolder: false,
+    name: f.name,
+    parentfolderid: c.publicFolderId(f.parent),
+    fileid: f.id,
+    created: c.time(f.created),
+    modified: c.time(version === f.current ? f.modified : version.created),
+    ismine: true,
+    isshared: false,
+    icon: info.icon,
+    category: info.category,
+    thumb: info.category === 1,
+    size: version.size,
+    contenttype: f.contenttype,
+    hash: BigInt(version.hash),
+    comments: 0,
+  };
+  if (opts.path !== undefined) m.path = opts.path;
+  if (f.deleted) m.isdeleted = true;
+  if (f.deletedfileid !== undefined) m.deletedfileid = f.deletedfileid;
+  return filterFields(c, m, c.conn.filterFileMeta, undefined);
+}
+
+/** Metadata of a folder or a file. */
+export function renderNode(c: CallContext, n: NodeRec, opts: RenderOptions = {}): Body {
+  return n.kind === 'folder' ? renderFolder(c, n, opts) : renderFile(c, n, opts);
+}
+
+function filterFields(c: CallContext, m: Body, specific: Set<string> | undefined, contents: Value[] | undefined): Body {
+  const keep = specific ?? c.conn.filterMeta;
+  let out = m;
+  if (keep) {
+    out = {};
+    for (const [k, v] of Object.entries(m)) if (keep.has(k)) out[k] = v;
+  }
+  if (contents !== undefined) out.contents = contents;
+  return out;
+}

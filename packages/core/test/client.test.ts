@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
-  AbortError, ApiError, TimeoutError, TransportError, ValidationError, createClient, defineMethod, definePlugin, param, passwordDigest, returns,
+  AbortError, ApiError, TimeoutError, TransportError, ValidationError, createClient, defineMethod, definePlugin, param, memoryTransport, passwordDigest, returns,
 } from '../src/index.js';
-import { recordingTransport } from './helpers.js';
 
 // A plugin written the way a third party would: only core's public API.
 interface EchoResult { result: 0; hash: bigint; modified: Date; nested: { created: Date }[] }
@@ -33,7 +32,7 @@ const ok = (extra: Record<string, unknown> = {}) => ({ result: 0, ...extra });
 
 describe('client pipeline', () => {
   it('validates before sending: required, one-of, types, bounds, unknown names', async () => {
-    const t = recordingTransport(() => ok());
+    const t = memoryTransport();
     const c = createClient({ transport: t, auth: { accessToken: 'tok' } }).use(testPlugin);
     const cases: [unknown, string][] = [
       [{ label: 'x' }, 'fileid|path'],
@@ -58,7 +57,7 @@ describe('client pipeline', () => {
   });
 
   it('encodes params, globals and credentials, and decodes hash and dates', async () => {
-    const t = recordingTransport(() => ok({ hash: 10681749967730527559n, modified: 1700000000, nested: [{ created: 1 }] }));
+    const t = memoryTransport({ answer: () => ok({ hash: 10681749967730527559n, modified: 1700000000, nested: [{ created: 1 }] }) });
     const c = createClient({ transport: t, auth: { accessToken: 'tok' }, region: { api: ['http://127.0.0.1:9'], binapi: [] } }).use(testPlugin);
     const r = await c.echo(
       { path: '/a', label: 'x', verbose: true, when: new Date(2_000_000_000_000), ids: [1, 2n, '3'], level: 2 },
@@ -81,7 +80,7 @@ describe('client pipeline', () => {
       params: { diffid: param.int(), after: param.datetime(), last: param.int(), block: param.flag({ requires: 'diffid' }) },
       atMostOne: { since: ['diffid', 'after', 'last'] },
     });
-    const t = recordingTransport(() => ok());
+    const t = memoryTransport();
     const c = createClient({ transport: t });
     const bad = [
       [{ diffid: 1, last: 2 }, 'diffid|last'],
@@ -100,7 +99,7 @@ describe('client pipeline', () => {
   });
 
   it('a false flag is left out; anonymous methods get no credentials', async () => {
-    const t = recordingTransport(() => ok());
+    const t = memoryTransport();
     const c = createClient({ transport: t, auth: { authToken: 'secret-token' } }).use(testPlugin);
     await c.echo({ fileid: 5, label: 'l', verbose: false });
     await c.anon();
@@ -110,7 +109,7 @@ describe('client pipeline', () => {
 
   it('turns non-zero results into ApiError and retries only retryable errors of idempotent calls', async () => {
     const codes = [5000, 4000, 0];
-    const t = recordingTransport((req) => (req.method === 'echo' ? ok({ result: codes.shift() ?? 0, error: 'busy' }) : ok({ result: 5000, error: 'Internal error.' })));
+    const t = memoryTransport({ answer: (req) => (req.method === 'echo' ? ok({ result: codes.shift() ?? 0, error: 'busy' }) : ok({ result: 5000, error: 'Internal error.' })) });
     const c = createClient({ transport: t, retries: 3 }).use(testPlugin);
     await expect(c.echo({ fileid: 1, label: 'a' })).resolves.toMatchObject({ result: 0 });
     expect(t.requests.filter((r) => r.method === 'echo')).toHaveLength(3);
@@ -121,7 +120,7 @@ describe('client pipeline', () => {
   });
 
   it('does not retry 2xxx state errors', async () => {
-    const t = recordingTransport(() => ok({ result: 2009, error: 'File not found.' }));
+    const t = memoryTransport({ answer: () => ok({ result: 2009, error: 'File not found.' }) });
     const c = createClient({ transport: t, retries: 3 }).use(testPlugin);
     const e = (await c.echo({ fileid: 1, label: 'a' }).catch((x: unknown) => x)) as ApiError;
     expect([e.result, e.errorClass, e.retryable]).toEqual([2009, 'state', false]);
@@ -129,7 +128,7 @@ describe('client pipeline', () => {
   });
 
   it('times out and aborts with typed errors', async () => {
-    const t = recordingTransport((req) => new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(new TransportError('aborted', { network: false })))));
+    const t = memoryTransport({ answer: (req) => new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(new TransportError('aborted', { network: false })))) });
     const c = createClient({ transport: t, retries: 0 }).use(testPlugin);
     await expect(c.anon(undefined, { timeout: 30 })).rejects.toBeInstanceOf(TimeoutError);
     const ctl = new AbortController();
@@ -142,10 +141,12 @@ describe('client pipeline', () => {
   });
 
   it('falls back to the default host when a getapiserver suggestion is unreachable, and drops it', async () => {
-    const t = recordingTransport((req) => {
-      if (req.method === 'getapiserver') return ok({ api: ['near.example:1'], binapi: [] });
-      if (req.host === 'https://near.example:1') return new TransportError('connect ECONNREFUSED', { host: req.host, network: true });
-      return ok();
+    const t = memoryTransport({
+      answer: (req) => {
+        if (req.method === 'getapiserver') return ok({ api: ['near.example:1'], binapi: [] });
+        if (req.host === 'https://near.example:1') return new TransportError('connect ECONNREFUSED', { host: req.host, network: true });
+        return ok();
+      },
     });
     const c = createClient({ transport: t, nearestHost: true }).use(testPlugin);
     await c.anon();
@@ -159,10 +160,12 @@ describe('client pipeline', () => {
   });
 
   it('logs in with getdigest + passworddigest, never sending the password, and reuses the token', async () => {
-    const t = recordingTransport((req) => {
-      if (req.method === 'getdigest') return ok({ digest: 'D1G3ST', expires: 1 });
-      if (req.method === 'userinfo') return ok({ auth: 'session-token', userid: 1 });
-      return req.params.auth === 'session-token' ? ok() : ok({ result: 2000, error: 'Log in failed.' });
+    const t = memoryTransport({
+      answer: (req) => {
+        if (req.method === 'getdigest') return ok({ digest: 'D1G3ST', expires: 1 });
+        if (req.method === 'userinfo') return ok({ auth: 'session-token', userid: 1 });
+        return req.params.auth === 'session-token' ? ok() : ok({ result: 2000, error: 'Log in failed.' });
+      },
     });
     const c = createClient({ transport: t, auth: { username: 'Demo@Example.com', password: 'pw' } }).use(testPlugin);
     await c.echo({ fileid: 1, label: 'a' });
@@ -178,14 +181,16 @@ describe('client pipeline', () => {
   it('renews a password login once when the server rejects the session token', async () => {
     let logins = 0;
     let rejectOnce = true;
-    const t = recordingTransport((req) => {
-      if (req.method === 'getdigest') return ok({ digest: `d${logins}` });
-      if (req.method === 'userinfo') return ok({ auth: `token-${++logins}` });
-      if (rejectOnce) {
-        rejectOnce = false;
-        return ok({ result: 2094, error: "Invalid 'access_token' provided." });
-      }
-      return ok({ used: req.params.auth });
+    const t = memoryTransport({
+      answer: (req) => {
+        if (req.method === 'getdigest') return ok({ digest: `d${logins}` });
+        if (req.method === 'userinfo') return ok({ auth: `token-${++logins}` });
+        if (rejectOnce) {
+          rejectOnce = false;
+          return ok({ result: 2094, error: "Invalid 'access_token' provided." });
+        }
+        return ok({ used: req.params.auth });
+      },
     });
     const c = createClient({ transport: t, auth: { username: 'u', password: 'p' } }).use(testPlugin);
     await expect(c.echo({ fileid: 1, label: 'a' })).resolves.toMatchObject({ used: 'token-2' });
@@ -193,21 +198,21 @@ describe('client pipeline', () => {
   });
 
   it('never shows credentials in toString or inspect', () => {
-    const c = createClient({ transport: recordingTransport(() => ok()), auth: { username: 'u', password: 'hunter2' } });
+    const c = createClient({ transport: memoryTransport(), auth: { username: 'u', password: 'hunter2' } });
     expect(String(c)).not.toContain('hunter2');
     expect(inspect(c)).not.toContain('hunter2');
     expect(JSON.stringify(c.options)).not.toContain('hunter2');
   });
 
   it('refuses a plugin that would overwrite a member', () => {
-    const c = createClient({ transport: recordingTransport(() => ok()) }).use(testPlugin);
+    const c = createClient({ transport: memoryTransport() }).use(testPlugin);
     const clash = definePlugin({ name: 'clash', methods: { echo: mutate } });
     expect(() => c.use(clash)).toThrow(/already defined/);
     expect(() => c.use(testPlugin)).not.toThrow();
   });
 
   it('standalone functions work without use()', async () => {
-    const t = recordingTransport(() => ok({ hash: 1 }));
+    const t = memoryTransport({ answer: () => ok({ hash: 1 }) });
     const c = createClient({ transport: t });
     const r = await echo(c, { fileid: 3, label: 'z' });
     expect(r.hash).toBe(1n);

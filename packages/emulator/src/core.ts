@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
+import { findMethod } from '@pcloudkit/catalog';
 import { Authenticator, type AuthOptions } from './authentication.js';
-import { CATALOG } from './catalog.js';
 import { ConnectionState } from './connection.js';
 import { CallContext, DataReply, type Handler, type MethodGroup, type TransportInfo, type UploadPart } from './context.js';
 import { ApiError, DropConnection, errorMessage } from './errors.js';
@@ -86,7 +86,7 @@ export class EmulatorCore {
 
   /** Whether the method needs a logged-in user (catalogue; true for unknown names). */
   needsAuth(method: string): boolean {
-    return CATALOG[method]?.auth ?? true;
+    return findMethod(method)?.auth ?? true;
   }
 
   /**
@@ -97,7 +97,7 @@ export class EmulatorCore {
    */
   dispatch(conn: ConnectionState, call: DispatchCall): Promise<DispatchResult> {
     conn.interruptBlocking();
-    if (!this.methods.has(call.method) && !(call.method in CATALOG)) {
+    if (!this.methods.has(call.method) && !findMethod(call.method)) {
       return Promise.reject(new DropConnection(`unknown method ${call.method}`));
     }
     return conn.serial(() => this.run(conn, call));
@@ -159,8 +159,8 @@ export class EmulatorCore {
 
   /** Resolves the caller from the connection or the call's credentials. */
   private identify(c: CallContext, bearer: string | undefined): void {
-    const entry = CATALOG[c.method];
-    // methods that document no login errors (getapiserver, getip, oauth2_token) ignore credentials
+    const entry = findMethod(c.method);
+    // methods that need no login and document no login error (getapiserver, getip, oauth2_token) ignore credentials
     const checkCredentials = !entry || entry.auth || entry.errors.includes(2000);
     const login = this.auth.identify(c.conn, c.params, { bearer, checkCredentials });
     if (!login) return;

@@ -209,6 +209,16 @@ describe('emulator binary port', () => {
     r.socket.destroy();
   });
 
+  it('gives an upload method sent without the data bit an empty file', async () => {
+    const r = await open(emu);
+    const name = `empty-${Date.now()}.txt`;
+    r.socket.write(frame('uploadfile', { auth: emu.auth, folderid: 0, filename: name }));
+    const up = await r.answer();
+    expect(up.value.result).toBe(0);
+    expect(up.value.metadata).toEqual([expect.objectContaining({ name, size: 0 })]);
+    r.socket.destroy();
+  });
+
   it('streams a large upload split across many writes', async () => {
     const r = await open(emu);
     const content = Buffer.alloc(3 * 1024 * 1024 + 17, 0x61);

@@ -11,6 +11,7 @@
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { PassThrough, Readable } from 'node:stream';
+import { findMethod } from '@pcloudkit/catalog';
 import { ConnectionState } from '../connection.js';
 import type { DispatchResult, EmulatorCore } from '../core.js';
 import { DropConnection } from '../errors.js';
@@ -33,8 +34,8 @@ export interface BinaryPort {
   close(): Promise<void>;
 }
 
-/** Methods whose payload is a file: without the data bit they receive an empty one. */
-const UPLOAD_METHODS = new Set(['uploadfile', 'uploadtolink', 'uploadtransfer', 'file_write', 'file_pwrite']);
+/** Whether the catalogue says the method's request carries file bytes (uploads, file_write...). */
+const takesUpload = (method: string): boolean => findMethod(method)?.data === 'upload';
 
 export async function startBinaryPort(core: EmulatorCore, options: BinaryPortOptions = {}): Promise<BinaryPort> {
   const host = options.host ?? '127.0.0.1';
@@ -112,7 +113,8 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
       payloadLeft = req.dataLength;
     }
     const base = received;
-    const payload: Readable | undefined = data ?? (UPLOAD_METHODS.has(req.method) ? Readable.from([]) : undefined);
+    // an upload method sent without the data bit gets an empty payload
+    const payload: Readable | undefined = data ?? (takesUpload(req.method) ? Readable.from([]) : undefined);
     const result = core.dispatch(conn, {
       method: req.method,
       params: req.params,

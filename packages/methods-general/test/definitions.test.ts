@@ -1,5 +1,4 @@
-import { recordingTransport } from '@pcloudkit/testkit';
-import { ValidationError, createClient, isMethod } from '@pcloudkit/core';
+import { ValidationError, createClient, isMethod, memoryTransport } from '@pcloudkit/core';
 import { describe, expect, it } from 'vitest';
 import { definitions, diff, feedback, general, getfilehistory, setlanguage } from '../src/index.js';
 
@@ -35,9 +34,9 @@ describe('general definitions', () => {
 
 describe('general validation (nothing is sent)', () => {
   const setup = () => {
-    const rec = recordingTransport();
-    const client = createClient({ transport: rec.transport, auth: { accessToken: 'x' }, retries: 0 }).use(general);
-    return { ...rec, client };
+    const transport = memoryTransport();
+    const client = createClient({ transport, auth: { accessToken: 'x' }, retries: 0 }).use(general);
+    return { sent: transport.requests, client };
   };
 
   const cases: Array<[string, (c: ReturnType<typeof setup>['client']) => Promise<unknown>, string]> = [

@@ -1,8 +1,7 @@
-import { recordingTransport } from '@pcloudkit/testkit';
 import { AbortError, EU, PcloudError, TimeoutError, US, ValidationError } from '@pcloudkit/core';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { createClient } from '@pcloudkit/core';
+import { createClient, memoryTransport } from '@pcloudkit/core';
 import { OAuth2Error, authorize, authorizeUrl, definitions, exchangeCode, oauth2, oauth2_token, parseRedirect } from '../src/index.js';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,8 @@ describe('oauth2 definitions', () => {
 
 describe('oauth2_token validation (nothing is sent)', () => {
   it('needs client_id, client_secret and code as strings', async () => {
-    const { sent, transport } = recordingTransport();
+    const transport = memoryTransport();
+    const sent = transport.requests;
     const c = createClient({ transport, retries: 0 }).use(oauth2);
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ client_id: 'a', client_secret: 'b' }, 'code'],
@@ -38,7 +38,8 @@ describe('oauth2_token validation (nothing is sent)', () => {
   });
 
   it('a valid exchange is sent once, without retries and without credentials', async () => {
-    const { sent, transport } = recordingTransport();
+    const transport = memoryTransport();
+    const sent = transport.requests;
     const c = createClient({ transport, retries: 3, auth: { accessToken: 'should-not-be-sent' } });
     await exchangeCode(c, { clientId: 'a', clientSecret: 'b', code: 'c' }).catch(() => undefined);
     expect(sent).toHaveLength(1);
@@ -137,7 +138,8 @@ describe('parseRedirect', () => {
 
 describe('signIn failures (no browser, nothing exchanged)', () => {
   it('rejects a forged redirect, answers the browser 400 and closes the server', async () => {
-    const { sent, transport } = recordingTransport();
+    const transport = memoryTransport();
+    const sent = transport.requests;
     let callback = '';
     let browser: { status: number; body: string } | undefined;
     const error = await signIn({
@@ -161,7 +163,8 @@ describe('signIn failures (no browser, nothing exchanged)', () => {
   });
 
   it('times out with TimeoutError when nobody comes back', async () => {
-    const { sent, transport } = recordingTransport();
+    const transport = memoryTransport();
+    const sent = transport.requests;
     let callback = '';
     const error = await signIn({ clientId: 'c', clientSecret: 's', transport, timeout: 50, open: (url) => void (callback = new URL(url).searchParams.get('redirect_uri')!) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
@@ -170,19 +173,19 @@ describe('signIn failures (no browser, nothing exchanged)', () => {
   });
 
   it('stops with AbortError when the signal fires', async () => {
-    const { transport } = recordingTransport();
+    const transport = memoryTransport();
     const controller = new AbortController();
     const error = await signIn({ clientId: 'c', clientSecret: 's', transport, signal: controller.signal, open: () => controller.abort(new Error('user quit')) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
   });
 
   it('fails when the browser cannot be opened', async () => {
-    const { transport } = recordingTransport();
+    const transport = memoryTransport();
     await expect(signIn({ clientId: 'c', clientSecret: 's', transport, open: () => { throw new Error('no display'); } })).rejects.toThrow('no display');
   });
 
   it('answers 404 to other paths and keeps waiting', async () => {
-    const { transport } = recordingTransport();
+    const transport = memoryTransport();
     let status = 0;
     const error = await signIn({
       clientId: 'c', clientSecret: 's', transport, timeout: 200,

@@ -1,5 +1,4 @@
-import { recordingTransport } from '@pcloudkit/testkit';
-import { ValidationError, createClient } from '@pcloudkit/core';
+import { ValidationError, createClient, memoryTransport } from '@pcloudkit/core';
 import { describe, expect, it } from 'vitest';
 import { definitions, getaudiolink, gettextfile, linkUrls, streaming } from '../src/index.js';
 
@@ -21,8 +20,8 @@ describe('streaming definitions', () => {
 
 describe('streaming validation (nothing is sent)', () => {
   const setup = () => {
-    const rec = recordingTransport();
-    return { ...rec, client: createClient({ transport: rec.transport, auth: { accessToken: 't' }, retries: 0 }).use(streaming) };
+    const transport = memoryTransport();
+    return { sent: transport.requests, client: createClient({ transport, auth: { accessToken: 't' }, retries: 0 }).use(streaming) };
   };
   type C = ReturnType<typeof setup>['client'];
   const cases: Array<[string, (c: C) => Promise<unknown>, string]> = [
@@ -94,7 +93,7 @@ describe('plugin helpers', () => {
   const link = { hosts: ['a.example', 'b.example'], path: '/x/y.mp3' };
 
   it('use https for a pCloud region and http for an http:// host list', () => {
-    const { transport } = recordingTransport();
+    const transport = memoryTransport();
     const us = createClient({ transport }).use(streaming);
     expect(us.linkUrls(link)).toEqual(['https://a.example/x/y.mp3', 'https://b.example/x/y.mp3']);
     const local = createClient({ transport, region: { api: ['http://127.0.0.1:9'], binapi: ['127.0.0.1:10'] } }).use(streaming);
@@ -104,7 +103,7 @@ describe('plugin helpers', () => {
   });
 
   it('audioUrl rejects a host index the link does not have', () => {
-    const c = createClient({ transport: recordingTransport().transport }).use(streaming);
+    const c = createClient({ transport: memoryTransport() }).use(streaming);
     expect(() => c.audioUrl(link, { hostIndex: 2 })).toThrow(RangeError);
     expect(() => c.audioUrl(link, { hostIndex: -1 })).toThrow(RangeError);
   });

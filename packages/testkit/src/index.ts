@@ -3,7 +3,7 @@
  * client per transport, logged in as the demo user unless told otherwise.
  * Private to this repository.
  */
-import { createClient, type AuthOptions, type ClientOptions, type CoreClient, type Transport, type TransportRequest } from '@pcloudkit/core';
+import { createClient, type AuthOptions, type ClientOptions, type CoreClient, type Transport } from '@pcloudkit/core';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@pcloudkit/emulator';
 import { httpTransport } from '@pcloudkit/transport-http';
 import { binaryTransport } from '@pcloudkit/transport-binary';
@@ -54,22 +54,4 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
       await emulator.stop();
     },
   };
-}
-
-/**
- * A transport that records every request reaching it and fails them all:
- * validation tests use it to prove nothing was sent.
- */
-export function recordingTransport(): { sent: TransportRequest[]; transport: Transport } {
-  const sent: TransportRequest[] = [];
-  const transport: Transport = {
-    name: 'recording',
-    hostKind: 'api',
-    async call(request) {
-      sent.push(request);
-      throw new Error('the recording transport never answers');
-    },
-    async close() {},
-  };
-  return { sent, transport };
 }

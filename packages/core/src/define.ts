@@ -90,7 +90,12 @@ export interface MethodInput<
   data?: DataDirection;
   /** Safe to repeat. Default `false`; set it for reads. */
   idempotent?: boolean;
+  /** Only works on one persistent connection (fileops). */
   connectionBound?: boolean;
+  /** Param whose presence makes the call wait for events (long polling), e.g. `'block'`. */
+  longPoll?: string;
+  /** The upload is the bare request body (no multipart form, no file name). */
+  payloadUpload?: boolean;
   result?: Returns<R>;
 }
 
@@ -116,6 +121,7 @@ export function defineMethod<
       for (const m of members) if (!(m in params)) throw new TypeError(`${input.name}: ${kind} set '${set}' names unknown param '${m}'`);
     }
   }
+  if (input.longPoll !== undefined && !(input.longPoll in params)) throw new TypeError(`${input.name}: longPoll names unknown param '${input.longPoll}'`);
   for (const [name, s] of Object.entries(params)) {
     if (s.requires !== undefined && !(s.requires in params)) throw new TypeError(`${input.name}: '${name}' requires unknown param '${s.requires}'`);
   }
@@ -140,6 +146,8 @@ export function defineMethod<
     data: input.data,
     idempotent: input.idempotent ?? false,
     connectionBound: input.connectionBound,
+    longPoll: input.longPoll,
+    payloadUpload: input.payloadUpload,
   };
   return Object.freeze(Object.assign(fn, definition)) as unknown as Method<N, InferParams<P, O, A>, R>;
 }

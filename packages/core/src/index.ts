@@ -19,6 +19,8 @@ export { parseJson, stringifyJson } from './json.js';
 export { decodeAnswer, DATETIME_FIELDS } from './decode.js';
 export { encodeParam, encodeParams } from './params.js';
 export { linkUrls } from './links.js';
+export { isAsyncIterable, isBlob, isPathSource, isReadableStream, knownSize, toBytes, uploadSource } from './upload-source.js';
+export type { FileOpener, OpenedFile, UploadData, UploadSource, UploadSourceOptions } from './upload-source.js';
 export type { LinkAnswer, LinkUrlOptions } from './links.js';
 export type * from './types.js';
 export type * from './metadata.js';

@@ -78,6 +78,19 @@ export interface MethodDefinition<
   readonly idempotent: boolean;
   /** True where the method only works on one persistent connection (fileops). */
   readonly connectionBound?: boolean;
+  /**
+   * Name of the param whose presence makes the call wait for events before it
+   * answers (long polling, e.g. `block` of `diff`). Transports keep such a call
+   * from holding up others queued behind it.
+   */
+  readonly longPoll?: string;
+  /**
+   * True when the request body is the bare file payload: no multipart form and
+   * no file name (`file_write`, `file_pwrite`). Over HTTP the bytes are the
+   * whole body with the params in the query; over the binary protocol they are
+   * the request's data payload.
+   */
+  readonly payloadUpload?: boolean;
   /** Phantom fields: never set at run time. */
   readonly __params?: Params;
   readonly __result?: Result;

@@ -2,7 +2,7 @@
  * The `upload()` helper the file plugin adds to a client: a friendlier front
  * for `uploadfile` that takes the files first and options second.
  */
-import { ValidationError } from '@pcloudkit/core';
+import { ValidationError, knownSize } from '@pcloudkit/core';
 import type { CoreClient, MethodDefinition, Progress, UploadFile } from '@pcloudkit/core';
 import type { UploadFileResult } from './index.js';
 
@@ -81,13 +81,6 @@ export function makeUpload(
     if (list.length === 1 || client.transport.hostKind !== 'binapi') return send(list, options.onProgress);
     return sequential(list, options.onProgress, send);
   };
-}
-
-/** Byte size of an upload source when it is known without reading it. */
-function knownSize(file: UploadFile): number | undefined {
-  if (file.data instanceof Uint8Array) return file.data.byteLength;
-  if (typeof Blob !== 'undefined' && file.data instanceof Blob) return file.data.size;
-  return file.size;
 }
 
 /** One request per file, progress summed over the whole list, answers merged. */

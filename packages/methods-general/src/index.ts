@@ -216,6 +216,7 @@ export const diff = defineMethod({
   },
   atMostOne: { since: ['diffid', 'after', 'last'] },
   auth: true,
+  longPoll: 'block',
   // A read, blocking or not: repeating it cannot change anything.
   idempotent: true,
   result: returns<DiffResult>(),

@@ -49,6 +49,8 @@ export interface CallSpec {
   frame: Frame | Promise<Frame>;
   signal?: AbortSignal;
   onUploadProgress?: (progress: Progress) => void;
+  /** A long poll: it may wait minutes for its answer, holding every answer behind it. */
+  longPoll?: boolean;
 }
 
 type State = 'queued' | 'writing' | 'sent' | 'answered';
@@ -119,9 +121,12 @@ export class Connection {
     return !this.dead;
   }
 
-  /** Outstanding requests, plus a penalty while a download blocks the read side. */
+  /** Outstanding requests, plus a penalty while a download or a waiting long poll blocks the read side. */
   get load(): number {
-    return this.toWrite.length + this.awaiting.length + (this.payload ? 1000 : 0);
+    let polls = 0;
+    for (const p of this.toWrite) if (p.spec.longPoll) polls++;
+    for (const p of this.awaiting) if (p.spec.longPoll) polls++;
+    return this.toWrite.length + this.awaiting.length + (this.payload ? 1000 : 0) + polls * 1000;
   }
 
   call(spec: CallSpec): Promise<Answer> {

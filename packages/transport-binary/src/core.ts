@@ -1,11 +1,13 @@
 // The one place this package imports core's run-time values from.
-export { AbortError, ProtocolError, TransportError, ValidationError } from '@pcloudkit/core';
+export { AbortError, ProtocolError, TransportError, ValidationError, uploadSource } from '@pcloudkit/core';
 export type {
   DataResponse,
+  FileOpener,
   Progress,
   Transport,
   TransportRequest,
   TransportResponse,
   UploadFile,
+  UploadSource,
   WireValue,
 } from '@pcloudkit/core';

@@ -53,10 +53,8 @@ export function parseHost(entry: string, defaultPort: number): Target {
   return { host: rest, port };
 }
 
-/** Methods of the fileops group take their payload without a file name. */
-function wantsFilename(method: string): boolean {
-  return !method.startsWith('file_');
-}
+/** Connection key of connection-bound calls (fileops) made without one. */
+const CONNECTION_BOUND_KEY = 'connection-bound';
 
 /**
  * A transport speaking pCloud's binary protocol over TCP or TLS. Calls are
@@ -137,7 +135,8 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       if (request.files && request.files.length > 0) {
         const source = prepareUpload(request.method, request.files);
         const name = request.files[0]!.name;
-        if (name && params.filename === undefined && wantsFilename(request.method)) params.filename = name;
+        // A bare payload upload (fileops writes) carries no file name.
+        if (name && params.filename === undefined && !request.definition?.payloadUpload) params.filename = name;
         if (source instanceof Promise) {
           frame = source.then(build);
           frame.catch(() => {}); // observed by the connection; never left unhandled if the call is aborted first
@@ -150,8 +149,12 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
 
       if (request.signal?.aborted) throw new AbortError(undefined, { cause: request.signal.reason });
       parseHost(request.host, defaultPort); // bad entries fail before connecting
-      const conn = request.connectionKey !== undefined ? dedicated(request.host, request.connectionKey) : pooled(request.host);
-      const answer = await conn.call({ frame, signal: request.signal, onUploadProgress: request.onUploadProgress });
+      // File descriptors live on one connection: a connection-bound method keeps to a dedicated one even without a key.
+      const key = request.connectionKey ?? (request.definition?.connectionBound ? CONNECTION_BOUND_KEY : undefined);
+      const conn = key !== undefined ? dedicated(request.host, key) : pooled(request.host);
+      // A long poll (`diff` with `block`) makes its connection look busy, so later calls go elsewhere while it waits.
+      const longPoll = request.definition?.longPoll !== undefined && params[request.definition.longPoll] !== undefined;
+      const answer = await conn.call({ frame, signal: request.signal, onUploadProgress: request.onUploadProgress, longPoll });
       const response: TransportResponse = { result: answer.value, host: request.host };
       if (answer.data) response.data = answer.data;
       return response;

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortError, ProtocolError, TransportError, ValidationError } from '@pcloudkit/core';
+import { AbortError, ProtocolError, TransportError, ValidationError, defineMethod, param } from '@pcloudkit/core';
 import type { Progress, TransportRequest, Transport } from '@pcloudkit/core';
 import { binaryTransport, encodeRequest, parseHost, type BinaryTransportOptions } from '../src/index.js';
 import { DataMark, encodeTree, frameOf } from './helpers/test-encoder.js';
@@ -91,6 +91,49 @@ describe('binaryTransport: calls', () => {
     const a2 = await transport.call(req(server.host, 'file_read', {}, { connectionKey: 'A' }));
     expect(a2.result.conn).toBe(a1.result.conn);
     expect(new Set([a1.result.conn, b1.result.conn, pooled.result.conn]).size).toBe(3);
+  });
+
+  it('keeps connection-bound methods on one dedicated connection even without a connectionKey', async () => {
+    const { server, transport } = await setup((r, c) => c.reply({ result: 0, conn: c.id }), { connections: 4 });
+    const bound = defineMethod({ name: 'file_read', group: 'test', params: { fd: param.int() }, connectionBound: true });
+    const free = defineMethod({ name: 'userinfo', group: 'test' });
+    const pooled = await transport.call(req(server.host, 'userinfo', {}, { definition: free }));
+    // Concurrent calls spread over the pool; connection-bound ones must not.
+    const [b, p] = await Promise.all([
+      Promise.all(Array.from({ length: 6 }, () => transport.call(req(server.host, 'file_read', { fd: 1 }, { definition: bound })))),
+      Promise.all(Array.from({ length: 6 }, () => transport.call(req(server.host, 'userinfo', {}, { definition: free })))),
+    ]);
+    const boundConns = new Set(b.map((r) => r.result.conn));
+    expect(boundConns.size).toBe(1);
+    expect(boundConns.has(pooled.result.conn)).toBe(false);
+    expect(new Set(p.map((r) => r.result.conn)).size).toBeGreaterThan(1);
+    // An explicit key still wins over the shared connection-bound one.
+    const keyed = await transport.call(req(server.host, 'file_read', { fd: 1 }, { definition: bound, connectionKey: 'mine' }));
+    expect(boundConns.has(keyed.result.conn)).toBe(false);
+  });
+
+  it('sends nothing behind a waiting long poll when another connection can take it', async () => {
+    // The server holds the long poll until the test releases it, and answers `slow` after 100 ms.
+    let release: (() => void) | undefined;
+    const { server, transport } = await setup((r, c) => {
+      if (r.params.wait !== undefined) release = () => c.reply({ result: 0, conn: c.id, event: 'change' });
+      else if (r.method === 'slow') setTimeout(() => c.reply({ result: 0, conn: c.id }), 100);
+      else c.reply({ result: 0, conn: c.id });
+    }, { connections: 2 });
+    const poll = defineMethod({ name: 'subscribe', group: 'test', params: { wait: param.flag() }, longPoll: 'wait' });
+    // Two pooled connections, both idle.
+    const warm = await Promise.all([transport.call(req(server.host, 'userinfo')), transport.call(req(server.host, 'userinfo'))]);
+    expect(new Set(warm.map((w) => w.result.conn)).size).toBe(2);
+    const waiting = transport.call(req(server.host, 'subscribe', { wait: true }, { definition: poll }));
+    const slow = transport.call(req(server.host, 'slow'));
+    // Each connection now has one call outstanding; the one holding the long poll must count as busier.
+    const other = await transport.call(req(server.host, 'userinfo', {}, { signal: AbortSignal.timeout(5000) }));
+    expect(other.result.conn).toBe((await slow).result.conn);
+    expect(release).toBeDefined();
+    release!();
+    const answer = (await waiting).result;
+    expect(answer.event).toBe('change');
+    expect(answer.conn).not.toBe(other.result.conn);
   });
 
   it('connects over TLS with the given tlsOptions, and refuses an untrusted certificate by default', async () => {
@@ -184,15 +227,27 @@ describe('binaryTransport: uploads', () => {
     }
   });
 
-  it('reports upload progress up to the total and sends no filename for fileops', async () => {
+  it('reports upload progress up to the total and sends no filename for a payloadUpload method', async () => {
     const { server, transport } = await setup(ack);
     const seen: Progress[] = [];
-    await transport.call(req(server.host, 'file_write', { fd: -1 }, { files: [{ name: 'x', data: bytes(1_000_000) }], onUploadProgress: (p) => seen.push(p) }));
+    const definition = defineMethod({ name: 'file_write', group: 'test', params: { fd: param.int() }, payloadUpload: true });
+    await transport.call(req(server.host, 'file_write', { fd: -1 }, { definition, files: [{ name: 'x', data: bytes(1_000_000) }], onUploadProgress: (p) => seen.push(p) }));
     expect(seen.length).toBeGreaterThan(2);
     expect(seen.at(-1)).toEqual({ loaded: 1_000_000, total: 1_000_000 });
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.loaded).toBeGreaterThanOrEqual(seen[i - 1]!.loaded);
     expect(server.requests[0]!.params).toEqual({ fd: '-1' });
     expect(server.requests[0]!.payload!.length).toBe(1_000_000);
+  });
+
+  it('decides on the file name by the payloadUpload trait, not by the method name', async () => {
+    const { server, transport } = await setup(ack);
+    const bare = defineMethod({ name: 'putbytes', group: 'test', params: { fd: param.int() }, payloadUpload: true });
+    const named = defineMethod({ name: 'file_write', group: 'test', params: { fd: param.int() }, data: 'upload' });
+    const data = bytes(70_000);
+    await transport.call(req(server.host, 'putbytes', { fd: 3 }, { definition: bare, files: [{ name: '', data }] }));
+    await transport.call(req(server.host, 'file_write', { fd: 3 }, { definition: named, files: [{ name: 'n.bin', data }] }));
+    expect(server.requests.map((r) => [r.method, r.params.filename])).toEqual([['putbytes', undefined], ['file_write', 'n.bin']]);
+    for (const r of server.requests) expect(Buffer.from(r.payload!).equals(Buffer.from(data))).toBe(true);
   });
 
   it('sends an empty file without the data bit', async () => {

@@ -1,7 +1,8 @@
 // The one place this package imports core's run-time values from.
-export { AbortError, ApiError, PcloudError, ValidationError, ProtocolError, TransportError, SECRET_PARAMS, hostOrigin, linkUrls, parseJson } from '@pcloudkit/core';
+export { AbortError, ApiError, PcloudError, ValidationError, ProtocolError, TransportError, SECRET_PARAMS, hostOrigin, linkUrls, parseJson, uploadSource } from '@pcloudkit/core';
 export type {
   DataResponse,
+  FileOpener,
   LinkAnswer,
   LinkUrlOptions,
   Progress,

@@ -35,7 +35,8 @@ export interface HttpTransportOptions {
   /**
    * Your own undici `Dispatcher` (Agent, Pool, ProxyAgent, MockAgent...). When
    * given, the options above that configure connections are ignored, every
-   * call (including ones with a `connectionKey`) goes through it, and
+   * call (including ones with a `connectionKey` or a connection-bound
+   * definition, which otherwise keep to one socket of their own) goes through it, and
    * `close()` leaves it open: it is yours to close. Default: an `Agent` this
    * transport creates on its first call and destroys in `close()`.
    */
@@ -53,12 +54,15 @@ export interface HttpTransportOptions {
    * POST, params as leading form fields, one part per file. `put`: a PUT whose
    * body is the single file, with every param in the query string (the file
    * name is added as `filename` unless the params already have one); only one
-   * file per call.
+   * file per call. Methods whose definition has `payloadUpload` (fileops
+   * writes) always go as a PUT of the bare bytes, without a file name.
    */
   uploadMethod?: 'multipart' | 'put';
 }
 
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
+/** Connection key of connection-bound calls (fileops) made without one. */
+const CONNECTION_BOUND_KEY = 'connection-bound';
 const JSON_TYPE = /^(application|text)\/(json|javascript)|\+json/i;
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -206,10 +210,14 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     }
 
     const files = request.files ?? [];
+    const definition = request.definition;
+    // The bare payload of fileops writes: no form, no file name.
+    const payloadUpload = definition?.payloadUpload === true;
     if (files.length > 0) {
+      if (payloadUpload && files.length !== 1) throw new ValidationError(method, 'files', `${method} carries exactly one payload, got ${files.length} files`);
       let prepared: PreparedFile[];
       try {
-        prepared = await Promise.all(files.map(prepareFile));
+        prepared = await Promise.all(files.map((f) => prepareFile(f, payloadUpload)));
       } catch (error) {
         throw new ValidationError(method, 'files', (error as Error).message);
       }
@@ -232,13 +240,14 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
             throw sourceError;
           }
         })();
-      if (uploadMethod === 'put') {
+      if (uploadMethod === 'put' || payloadUpload) {
         if (prepared.length !== 1) throw new ValidationError(method, 'files', `a PUT upload carries exactly one file, got ${prepared.length}`);
         const file = prepared[0]!;
         httpMethod = 'PUT';
         const params: Record<string, WireValue> = { ...request.params };
-        if (!('filename' in params)) params.filename = file.name;
-        path += `?${encodeParams(params)}`;
+        if (!payloadUpload && !('filename' in params)) params.filename = file.name;
+        const search = encodeParams(params);
+        if (search) path += `?${search}`;
         headers['content-type'] = file.contentType;
         if (file.size !== undefined) headers['content-length'] = String(file.size);
         body = guard(putBody(file, progress));
@@ -259,9 +268,14 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       path += `?${query}`;
     }
 
+    // A connection-bound method (fileops) keeps to one socket even when the caller gave no key.
+    const connectionKey = request.connectionKey ?? (definition?.connectionBound ? CONNECTION_BOUND_KEY : undefined);
+    // A long poll (`diff` with `block`) may wait for minutes before it answers.
+    const longPoll = definition?.longPoll !== undefined && request.params?.[definition.longPoll] !== undefined;
+
     let response: Dispatcher.ResponseData;
     try {
-      response = await dispatcherFor(origin, request.connectionKey).request({
+      response = await dispatcherFor(origin, connectionKey).request({
         origin,
         path,
         method: httpMethod,
@@ -270,15 +284,10 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
         signal,
         // undici holds the pipeline until the headers of a "blocking" request
         // arrive. Ordinary JSON GETs answer quickly, so they may pipeline when
-        // asked to; data answers and a long-polling `diff` (`block`) may not,
-        // as anything written behind a blocked diff would release it early.
-        blocking: !(
-          pipelining > 1 &&
-          httpMethod === 'GET' &&
-          request.responseType === 'json' &&
-          request.connectionKey === undefined &&
-          !(method === 'diff' && request.params?.block !== undefined)
-        ),
+        // asked to; data answers and long polls (a definition's `longPoll`
+        // param, e.g. `block` of `diff`) may not, as anything written behind
+        // a waiting long poll would release it early.
+        blocking: !(pipelining > 1 && httpMethod === 'GET' && request.responseType === 'json' && connectionKey === undefined && !longPoll),
       });
     } catch (error) {
       if (sourceError && !signal?.aborted) throw sourceError;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Progress, UploadFile } from './core.js';
+import { uploadSource } from './core.js';
+import type { FileOpener, Progress, UploadFile } from './core.js';
 
 /** Size of the pieces byte arrays are cut into, so progress moves smoothly. */
 const PIECE = 64 * 1024;
@@ -12,79 +13,29 @@ export interface PreparedFile {
   chunks: () => AsyncIterable<Uint8Array>;
 }
 
-function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
-  return typeof value === 'object' && value !== null && typeof (value as ReadableStream).getReader === 'function';
-}
-
-function isBlob(value: unknown): value is Blob {
-  return typeof Blob !== 'undefined' && value instanceof Blob;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-function isPathSource(value: unknown): value is { path: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string' && !isAsyncIterable(value);
-}
-
-/** Turns any chunk a stream may yield into bytes (Node streams with an encoding yield strings). */
-function asBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === 'string') return new TextEncoder().encode(chunk);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  throw new TypeError('an upload stream yielded something that is not bytes');
-}
-
-async function* sliceBytes(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.byteLength; i += PIECE) yield bytes.subarray(i, Math.min(i + PIECE, bytes.byteLength));
-}
-
-async function* readWebStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) { done = true; return; }
-      yield asBytes(next.value);
-    }
-  } finally {
-    if (!done) await reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-}
-
-async function* readIterable(source: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    const bytes = asBytes(chunk);
-    if (bytes.byteLength > 0) yield bytes;
-  }
-}
+/** Opens `{ path }` upload sources with `node:fs`; loaded lazily so the module stays importable without it. */
+export const openNodeFile: FileOpener = async (path) => {
+  const { stat } = await import('node:fs/promises');
+  const { createReadStream } = await import('node:fs');
+  const info = await stat(path);
+  if (!info.isFile()) throw new TypeError(`upload source ${path} is not a regular file`);
+  const size = info.size;
+  // Reads no further than the size announced up front, should the file grow meanwhile.
+  return { size, chunks: () => createReadStream(path, { start: 0, end: size > 0 ? size - 1 : undefined, highWaterMark: PIECE }) };
+};
 
 /**
  * Checks an upload file and works out its length. Nothing is read here
  * except `fs.stat` for `{ path }` sources. Throws `TypeError` on a source
- * this transport cannot read.
+ * this transport cannot read. `anonymous` files (bare payload uploads) need
+ * no name.
  */
-export async function prepareFile(file: UploadFile): Promise<PreparedFile> {
-  if (!file || typeof file.name !== 'string' || file.name === '') throw new TypeError('every upload file needs a non-empty name');
-  const data = file.data as unknown;
-  const contentType = file.contentType ?? 'application/octet-stream';
-  const base = { name: file.name, contentType };
-  if (data instanceof Uint8Array) return { ...base, size: data.byteLength, chunks: () => sliceBytes(data) };
-  if (isBlob(data)) return { ...base, size: data.size, contentType: file.contentType ?? (data.type || contentType), chunks: () => readWebStream(data.stream() as ReadableStream<Uint8Array>) };
-  if (isReadableStream(data)) return { ...base, size: file.size, chunks: () => readWebStream(data) };
-  if (isAsyncIterable(data)) return { ...base, size: file.size, chunks: () => readIterable(data) };
-  if (isPathSource(data)) {
-    const { stat } = await import('node:fs/promises');
-    const { createReadStream } = await import('node:fs');
-    const info = await stat(data.path);
-    if (!info.isFile()) throw new TypeError(`upload source ${data.path} is not a regular file`);
-    return { ...base, size: info.size, chunks: () => readIterable(createReadStream(data.path, { highWaterMark: PIECE })) };
-  }
-  throw new TypeError(`upload file ${file.name}: unsupported data source`);
+export async function prepareFile(file: UploadFile, anonymous = false): Promise<PreparedFile> {
+  if (!file || typeof file !== 'object') throw new TypeError('every upload file must be an object with name and data');
+  if (!anonymous && (typeof file.name !== 'string' || file.name === '')) throw new TypeError('every upload file needs a non-empty name');
+  const source = await uploadSource(file.data, { size: file.size, openFile: openNodeFile, pieceSize: PIECE });
+  const name = typeof file.name === 'string' && file.name !== '' ? file.name : 'file';
+  return { name, contentType: file.contentType ?? source.type ?? 'application/octet-stream', size: source.size, chunks: () => source.chunks() };
 }
 
 /** Counts file bytes as the consumer pulls them and reports progress. */

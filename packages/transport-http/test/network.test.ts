@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, ProtocolError, TimeoutError, TransportError } from '@pcloudkit/core';
+import { AbortError, ProtocolError, TimeoutError, TransportError, defineMethod, param } from '@pcloudkit/core';
 import { httpTransport } from '../src/index.js';
 import { freePort, json, startRawServer, startServer } from './helpers.js';
 
@@ -180,8 +180,9 @@ describe('connections', () => {
     expect(raw.connections()).toBe(1);
   });
 
-  it('does not pipeline anything behind a long-polling diff with block', async () => {
-    // The server holds the diff until a second request arrives on the same socket, like pCloud would.
+  it('does not pipeline anything behind a long poll (a definition with longPoll, its param given)', async () => {
+    // The server holds the poll for 100 ms and records whether it had answered when each request arrived.
+    // The method is not called `diff`: the transport goes by the definition's trait, not by a name.
     const seen: string[] = [];
     let diffAnswered = false;
     const raw = await startRawServer((socket) => {
@@ -193,7 +194,7 @@ describe('connections', () => {
         for (const head of heads) {
           const path = head.split(' ')[1]!;
           seen.push(`${path} (diff answered: ${diffAnswered})`);
-          if (path.startsWith('/diff')) setTimeout(() => { diffAnswered = true; reply(socket, '{"result":0,"entries":["event"]}'); }, 100);
+          if (path.startsWith('/subscribe')) setTimeout(() => { diffAnswered = true; reply(socket, '{"result":0,"entries":["event"]}'); }, 100);
           else reply(socket, '{"result":0}');
         }
       });
@@ -203,13 +204,32 @@ describe('connections', () => {
     }
     cleanup.push(raw.close);
     const t = transport({ connections: 1, pipelining: 4 });
-    const diff = t.call({ method: 'diff', host: raw.origin, params: { block: 1 }, responseType: 'json' });
+    const definition = defineMethod({ name: 'subscribe', group: 'test', params: { since: param.int(), wait: param.flag() }, longPoll: 'wait' });
+    const diff = t.call({ method: 'subscribe', host: raw.origin, params: { since: 1, wait: 1 }, definition, responseType: 'json' });
     await new Promise((r) => setTimeout(r, 20));
     const other = t.call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' });
     expect((await diff).result.entries).toEqual(['event']);
     await other;
     // userinfo went out only after the diff's answer had arrived
-    expect(seen).toEqual(['/diff?block=1 (diff answered: false)', '/userinfo (diff answered: true)']);
+    expect(seen).toEqual(['/subscribe?since=1&wait=1 (diff answered: false)', '/userinfo (diff answered: true)']);
+  });
+
+  it('keeps connection-bound methods on one socket of their own even without a connectionKey', async () => {
+    const s = await startServer((_q, res) => setTimeout(() => json(res, '{"result":0}'), 10));
+    cleanup.push(s.close);
+    const t = transport({ connections: 4 });
+    const bound = defineMethod({ name: 'file_read', group: 'test', params: { fd: param.int() }, connectionBound: true });
+    await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });
+    // Concurrent calls: pooled ones spread over several sockets, connection-bound ones share one.
+    await Promise.all([
+      ...Array.from({ length: 4 }, () => t.call({ method: 'file_read', host: s.origin, params: { fd: 1 }, definition: bound, responseType: 'json' })),
+      ...Array.from({ length: 4 }, () => t.call({ method: 'b', host: s.origin, params: {}, responseType: 'json' })),
+    ]);
+    const socketsOf = (m: string) => new Set(s.requests.filter((r) => r.url.startsWith(`/${m}`)).map((r) => r.socket));
+    const bo = socketsOf('file_read');
+    expect(bo.size).toBe(1);
+    expect(socketsOf('b').size).toBeGreaterThan(1);
+    for (const pooled of [...socketsOf('a'), ...socketsOf('b')]) expect(bo.has(pooled)).toBe(false);
   });
 
   it('keeps calls with a connectionKey on their own socket, apart from the pool', async () => {

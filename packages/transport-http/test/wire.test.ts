@@ -3,7 +3,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProtocolError, TransportError, ValidationError, type Progress } from '@pcloudkit/core';
+import { ProtocolError, TransportError, ValidationError, defineMethod, param, type Progress } from '@pcloudkit/core';
 import { httpTransport } from '../src/index.js';
 import { json, parseMultipart, startServer, type TestServer } from './helpers.js';
 
@@ -316,6 +316,40 @@ describe('uploads', () => {
     expect(r.headers['content-length']).toBe('70000');
     expect(r.body.equals(data)).toBe(true);
     expect(events.at(-1)).toEqual({ loaded: 70_000, total: 70_000 });
+  });
+
+  it('sends a payloadUpload method as a PUT of the bare bytes: params in the query, no form, no file name', async () => {
+    const s = await uploadServer();
+    const definition = defineMethod({ name: 'putbytes', group: 'test', params: { fd: param.int(), offset: param.int() }, payloadUpload: true });
+    const data = Buffer.alloc(100_000, 7);
+    const events: Progress[] = [];
+    // The transport's default is multipart: the trait overrides it, and an empty name is fine.
+    await transport().call({ method: 'putbytes', host: s.origin, params: { fd: 3, offset: 10 }, definition, files: [{ name: '', data }], responseType: 'json', onUploadProgress: (p) => events.push(p) });
+    async function* gen() { yield new Uint8Array([1, 2, 3]); }
+    await transport().call({ method: 'putbytes', host: s.origin, params: { fd: 3 }, definition, files: [{ name: 'ignored', data: gen() }], responseType: 'json' });
+    const [r, g] = s.requests;
+    expect(r!.method).toBe('PUT');
+    expect(r!.url).toBe('/putbytes?fd=3&offset=10');
+    expect(r!.headers['content-type']).toBe('application/octet-stream');
+    expect(r!.headers['content-length']).toBe('100000');
+    expect(r!.body.equals(data)).toBe(true);
+    expect(events.at(-1)).toEqual({ loaded: 100_000, total: 100_000 });
+    expect(g!.url).toBe('/putbytes?fd=3');
+    expect(g!.headers['transfer-encoding']).toBe('chunked');
+    expect(g!.body).toEqual(Buffer.from([1, 2, 3]));
+    // Without the trait the same call is a multipart form carrying the file name.
+    const plain = defineMethod({ name: 'putbytes', group: 'test', params: { fd: param.int() }, data: 'upload' });
+    await transport().call({ method: 'putbytes', host: s.origin, params: { fd: 3 }, definition: plain, files: [{ name: 'n.bin', data }], responseType: 'json' });
+    expect(s.requests[2]!.method).toBe('POST');
+    expect(parseMultipart(s.requests[2]!.body, s.requests[2]!.headers['content-type']!).parts.map((p) => p.filename)).toEqual([undefined, 'n.bin']);
+  });
+
+  it('refuses a payloadUpload call with two files before sending', async () => {
+    const s = await uploadServer();
+    const definition = defineMethod({ name: 'putbytes', group: 'test', params: {}, payloadUpload: true });
+    const err = await transport().call({ method: 'putbytes', host: s.origin, params: {}, definition, files: [{ name: 'a', data: new Uint8Array(1) }, { name: 'b', data: new Uint8Array(1) }], responseType: 'json' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(s.requests.length).toBe(0);
   });
 
   it('refuses a PUT with two files', async () => {

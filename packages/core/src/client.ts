@@ -12,7 +12,18 @@ import { encodeGlobals, encodeParams } from './params.js';
 import type { Region } from './regions.js';
 import { checkRetryPolicy, defaultRetryPolicy } from './retry.js';
 import type {
-  AnyMethod, CallOptions, ClientOptions, ClientRequest, CoreClient, Handler, ParamsOf, Plugin, PluginApi, ResultOf, TransportResponse, WireValue,
+  AnyMethod,
+  CallOptions,
+  ClientOptions,
+  ClientRequest,
+  CoreClient,
+  Handler,
+  ParamsOf,
+  Plugin,
+  PluginApi,
+  ResultOf,
+  TransportResponse,
+  WireValue,
 } from './types.js';
 
 const DEFAULT_TIMEOUT = 30_000;
@@ -36,7 +47,12 @@ export function createClient(options: ClientOptions): CoreClient {
     suggest: options.nearestHost ? () => client.call('getapiserver', {}, { auth: false, retries: 0 }) : undefined,
   });
 
-  function baseRequest(method: string, params: Record<string, WireValue>, call: CallOptions | undefined, responseType: 'json' | 'data'): ClientRequest {
+  function baseRequest(
+    method: string,
+    params: Record<string, WireValue>,
+    call: CallOptions | undefined,
+    responseType: 'json' | 'data',
+  ): ClientRequest {
     const wire: Record<string, WireValue> = { ...params, ...encodeGlobals(method, call?.global) };
     if (dates && wire.timeformat === undefined) wire.timeformat = 'timestamp';
     return {
@@ -59,7 +75,7 @@ export function createClient(options: ClientOptions): CoreClient {
     return decodeAnswer(response.result, dates);
   }
 
-  const applied = new Set<Plugin<any>>();
+  const applied = new Set<object>();
   const client: CoreClient & Record<PropertyKey, unknown> = {
     options: publicOptions,
     transport,
@@ -79,7 +95,11 @@ export function createClient(options: ClientOptions): CoreClient {
       request.definition = definition;
       return (await finish(await handler(request), responseType, definition.name)) as ResultOf<M>;
     },
-    async call<R>(method: string, params: Record<string, WireValue | undefined> = {}, call?: CallOptions & { responseType?: 'json' | 'data'; auth?: boolean }): Promise<R> {
+    async call<R>(
+      method: string,
+      params: Record<string, WireValue | undefined> = {},
+      call?: CallOptions & { responseType?: 'json' | 'data'; auth?: boolean },
+    ): Promise<R> {
       if (typeof method !== 'string' || !/^[a-z0-9_]+$/i.test(method)) throw new TypeError(`invalid method name ${JSON.stringify(method)}`);
       const wire: Record<string, WireValue> = {};
       for (const [k, v] of Object.entries(params)) if (v !== undefined) wire[k] = v;
@@ -89,7 +109,7 @@ export function createClient(options: ClientOptions): CoreClient {
       return (await finish(await handler(request), responseType, method)) as R;
     },
     hosts: () => hosts.hosts(),
-    use<P extends Plugin<any>>(plugin: P) {
+    use<P extends Plugin<Record<string, AnyMethod>, unknown>>(plugin: P) {
       if (applied.has(plugin)) return client as unknown as CoreClient & PluginApi<P>;
       applied.add(plugin);
       for (const [key, definition] of Object.entries(plugin.methods)) {
@@ -102,7 +122,8 @@ export function createClient(options: ClientOptions): CoreClient {
       }
       if (plugin.extend) {
         for (const [key, value] of Object.entries(plugin.extend(client) as object)) {
-          if (key in client && client[key] !== value) throw new TypeError(`plugin ${plugin.name}: '${key}' is already defined on this client`);
+          if (key in client && client[key] !== value)
+            throw new TypeError(`plugin ${plugin.name}: '${key}' is already defined on this client`);
           client[key] = value;
         }
       }
@@ -127,7 +148,8 @@ export function createClient(options: ClientOptions): CoreClient {
   const handler = composeChain(layers, options.middleware, send);
 
   Object.defineProperty(client, IS_CLIENT, { value: true });
-  const describeClient = () => `PcloudClient { transport: ${transport.name}, hosts: ${hosts.region[transport.hostKind].join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
+  const describeClient = () =>
+    `PcloudClient { transport: ${transport.name}, hosts: ${hosts.region[transport.hostKind].join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
   Object.defineProperty(client, 'toString', { value: describeClient });
   Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), { value: describeClient });
   return client;

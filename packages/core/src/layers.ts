@@ -8,7 +8,15 @@ import { AbortError, ApiError, ProtocolError, TimeoutError, TransportError } fro
 import type { HostState } from './hosts.js';
 import { checkRetryPolicy, defaultRetryPolicy, sleep } from './retry.js';
 import type {
-  AuthProvider, ClientRequest, CoreClient, Handler, Layer, LayerName, Middleware, MiddlewareEntry, RetryPolicy,
+  AuthProvider,
+  ClientRequest,
+  CoreClient,
+  Handler,
+  Layer,
+  LayerName,
+  Middleware,
+  MiddlewareEntry,
+  RetryPolicy,
 } from './types.js';
 
 /** The layers in chain order, outermost first. */
@@ -139,8 +147,11 @@ export function composeChain(layers: readonly Layer[], entries: readonly Middlew
   if (entries !== undefined && !Array.isArray(entries)) throw new TypeError('middleware must be an array');
   // slot i holds what runs just outside order[i]
   const slots: Middleware[][] = order.map(() => []);
-  (entries ?? []).forEach((entry, i) => {
-    if (typeof entry === 'function') return void slots[0]!.push(entry);
+  for (const [i, entry] of (entries ?? []).entries()) {
+    if (typeof entry === 'function') {
+      slots[0]!.push(entry);
+      continue;
+    }
     const where = `middleware[${i}]`;
     if (!entry || typeof entry !== 'object' || typeof entry.middleware !== 'function') {
       throw new TypeError(`${where} must be a function or { middleware, before | after }`);
@@ -155,7 +166,7 @@ export function composeChain(layers: readonly Layer[], entries: readonly Middlew
       throw new TypeError(`${where}: ${key} '${target}' names no layer (${key} takes one of ${valid.join(', ')})`);
     }
     slots[after !== undefined ? index + 1 : index]!.push(entry.middleware);
-  });
+  }
   const chain: Middleware[] = order.flatMap((_, i) => [...slots[i]!, ...(i < layers.length ? [layers[i]!] : [])]);
   return chain.reduceRight<Handler>((next, layer) => layer(next), send);
 }

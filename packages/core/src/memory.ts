@@ -5,6 +5,7 @@
  */
 import { AbortError } from './errors.js';
 import type { DataResponse, HostKind, Transport, TransportRequest, TransportResponse } from './types.js';
+import { isBlob, isReadableStream, toBytes } from './upload-source.js';
 
 /**
  * What `answer` may give back: a JSON answer object (`{ result: 0, ... }` or
@@ -31,9 +32,9 @@ export interface MemoryTransport extends Transport {
 }
 
 function dataResponse(answer: Uint8Array | string | Blob | ReadableStream<Uint8Array>): DataResponse {
-  if (answer instanceof ReadableStream) return { body: answer };
-  if (answer instanceof Blob) return { body: answer.stream(), length: answer.size, contentType: answer.type || undefined };
-  const bytes = typeof answer === 'string' ? new TextEncoder().encode(answer) : answer;
+  if (isReadableStream(answer)) return { body: answer };
+  if (isBlob(answer)) return { body: answer.stream(), length: answer.size, contentType: answer.type || undefined };
+  const bytes = toBytes(answer);
   return {
     body: new ReadableStream({
       start(controller) {
@@ -47,10 +48,11 @@ function dataResponse(answer: Uint8Array | string | Blob | ReadableStream<Uint8A
 
 function toResponse(answer: MemoryAnswer, host: string): TransportResponse {
   if (answer instanceof Error) throw answer;
-  if (typeof answer === 'string' || answer instanceof Uint8Array || answer instanceof Blob || answer instanceof ReadableStream) {
+  if (typeof answer === 'string' || answer instanceof Uint8Array || isBlob(answer) || isReadableStream(answer)) {
     return { result: { result: 0 }, data: dataResponse(answer), host };
   }
-  if (!answer || typeof answer !== 'object') throw new TypeError(`memoryTransport: answer gave ${String(answer)}, not an answer object, data or an Error`);
+  if (!answer || typeof answer !== 'object')
+    throw new TypeError(`memoryTransport: answer gave ${String(answer)}, not an answer object, data or an Error`);
   return { result: answer, host };
 }
 

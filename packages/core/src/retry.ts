@@ -44,7 +44,8 @@ export function retryPolicy(parts: Partial<RetryPolicy> = {}): RetryPolicy {
 /** Throws a TypeError naming the first part of `policy` that is missing or wrong. */
 export function checkRetryPolicy(policy: RetryPolicy, where: string): void {
   if (!policy || typeof policy !== 'object') throw new TypeError(`${where}: a retry policy must be an object`);
-  if (!Number.isInteger(policy.retries) || policy.retries < 0) throw new TypeError(`${where}: retry policy 'retries' must be a non-negative integer`);
+  if (!Number.isInteger(policy.retries) || policy.retries < 0)
+    throw new TypeError(`${where}: retry policy 'retries' must be a non-negative integer`);
   if (typeof policy.shouldRetry !== 'function') throw new TypeError(`${where}: retry policy 'shouldRetry' must be a function`);
   if (typeof policy.delay !== 'function') throw new TypeError(`${where}: retry policy 'delay' must be a function`);
 }

@@ -2,11 +2,27 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
-  AbortError, ApiError, TimeoutError, TransportError, ValidationError, createClient, defineMethod, definePlugin, param, memoryTransport, passwordDigest, returns,
+  AbortError,
+  ApiError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+  createClient,
+  defineMethod,
+  definePlugin,
+  param,
+  memoryTransport,
+  passwordDigest,
+  returns,
 } from '../src/index.js';
 
 // A plugin written the way a third party would: only core's public API.
-interface EchoResult { result: 0; hash: bigint; modified: Date; nested: { created: Date }[] }
+interface EchoResult {
+  result: 0;
+  hash: bigint;
+  modified: Date;
+  nested: { created: Date }[];
+}
 const echo = defineMethod({
   name: 'echo',
   group: 'test',
@@ -26,7 +42,11 @@ const echo = defineMethod({
 });
 const mutate = defineMethod({ name: 'mutate', group: 'test', params: {}, result: returns<{ result: 0 }>() });
 const anon = defineMethod({ name: 'anon', group: 'test', auth: false, idempotent: true });
-const testPlugin = definePlugin({ name: 'test', methods: { echo, mutate, anon }, extend: (c) => ({ greet: () => `hi from ${c.transport.name}` }) });
+const testPlugin = definePlugin({
+  name: 'test',
+  methods: { echo, mutate, anon },
+  extend: (c) => ({ greet: () => `hi from ${c.transport.name}` }),
+});
 
 const ok = (extra: Record<string, unknown> = {}) => ({ result: 0, ...extra });
 
@@ -58,7 +78,9 @@ describe('client pipeline', () => {
 
   it('encodes params, globals and credentials, and decodes hash and dates', async () => {
     const t = memoryTransport({ answer: () => ok({ hash: 10681749967730527559n, modified: 1700000000, nested: [{ created: 1 }] }) });
-    const c = createClient({ transport: t, auth: { accessToken: 'tok' }, region: { api: ['http://127.0.0.1:9'], binapi: [] } }).use(testPlugin);
+    const c = createClient({ transport: t, auth: { accessToken: 'tok' }, region: { api: ['http://127.0.0.1:9'], binapi: [] } }).use(
+      testPlugin,
+    );
     const r = await c.echo(
       { path: '/a', label: 'x', verbose: true, when: new Date(2_000_000_000_000), ids: [1, 2n, '3'], level: 2 },
       { global: { id: 'req-1', filtermeta: ['name', 'size'] } },
@@ -69,7 +91,17 @@ describe('client pipeline', () => {
     const sent = t.requests[0]!;
     expect(sent.host).toBe('http://127.0.0.1:9');
     expect(sent.bearer).toBe('tok');
-    expect(sent.params).toEqual({ path: '/a', level: 2, label: 'x', verbose: 1, when: 2_000_000_000, ids: '1,2,3', id: 'req-1', filtermeta: 'name,size', timeformat: 'timestamp' });
+    expect(sent.params).toEqual({
+      path: '/a',
+      level: 2,
+      label: 'x',
+      verbose: 1,
+      when: 2_000_000_000,
+      ids: '1,2,3',
+      id: 'req-1',
+      filtermeta: 'name,size',
+      timeformat: 'timestamp',
+    });
     expect(c.greet()).toBe('hi from memory');
   });
 
@@ -109,7 +141,10 @@ describe('client pipeline', () => {
 
   it('turns non-zero results into ApiError and retries only retryable errors of idempotent calls', async () => {
     const codes = [5000, 4000, 0];
-    const t = memoryTransport({ answer: (req) => (req.method === 'echo' ? ok({ result: codes.shift() ?? 0, error: 'busy' }) : ok({ result: 5000, error: 'Internal error.' })) });
+    const t = memoryTransport({
+      answer: (req) =>
+        req.method === 'echo' ? ok({ result: codes.shift() ?? 0, error: 'busy' }) : ok({ result: 5000, error: 'Internal error.' }),
+    });
     const c = createClient({ transport: t, retries: 3 }).use(testPlugin);
     await expect(c.echo({ fileid: 1, label: 'a' })).resolves.toMatchObject({ result: 0 });
     expect(t.requests.filter((r) => r.method === 'echo')).toHaveLength(3);
@@ -128,7 +163,10 @@ describe('client pipeline', () => {
   });
 
   it('times out and aborts with typed errors', async () => {
-    const t = memoryTransport({ answer: (req) => new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(new TransportError('aborted', { network: false })))) });
+    const t = memoryTransport({
+      answer: (req) =>
+        new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(new TransportError('aborted', { network: false })))),
+    });
     const c = createClient({ transport: t, retries: 0 }).use(testPlugin);
     await expect(c.anon(undefined, { timeout: 30 })).rejects.toBeInstanceOf(TimeoutError);
     const ctl = new AbortController();
@@ -172,7 +210,12 @@ describe('client pipeline', () => {
     await c.echo({ fileid: 2, label: 'b' });
     const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
     const login = t.requests[1]!;
-    expect(login.params).toMatchObject({ username: 'Demo@Example.com', digest: 'D1G3ST', getauth: 1, passworddigest: sha1('pw' + sha1('demo@example.com') + 'D1G3ST') });
+    expect(login.params).toMatchObject({
+      username: 'Demo@Example.com',
+      digest: 'D1G3ST',
+      getauth: 1,
+      passworddigest: sha1('pw' + sha1('demo@example.com') + 'D1G3ST'),
+    });
     expect(await passwordDigest('Demo@Example.com', 'pw', 'D1G3ST')).toBe(login.params.passworddigest);
     expect(JSON.stringify(t.requests)).not.toContain('"pw"');
     expect(t.requests.map((r) => r.method)).toEqual(['getdigest', 'userinfo', 'echo', 'echo']);

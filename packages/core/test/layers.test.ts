@@ -1,12 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AbortError, ApiError, LAYER_NAMES, ProtocolError, TimeoutError, TransportError, checkLayer, credentialsLayer, defineMethod, hostLayer, hostState,
-  retryLayer, timeoutLayer, type AuthProvider, type ClientRequest, type CoreClient, type Handler, type RetryPolicy, type TransportResponse,
+  AbortError,
+  ApiError,
+  LAYER_NAMES,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  checkLayer,
+  credentialsLayer,
+  defineMethod,
+  hostLayer,
+  hostState,
+  retryLayer,
+  timeoutLayer,
+  type AuthProvider,
+  type ClientRequest,
+  type CoreClient,
+  type Handler,
+  type RetryPolicy,
+  type TransportResponse,
 } from '../src/index.js';
 
 // Each layer is run alone: a fake `next` stands for the rest of the chain.
 
-const request = (extra: Partial<ClientRequest> = {}): ClientRequest => ({ method: 'm', params: {}, responseType: 'json', retries: 0, timeout: 5_000, ...extra });
+const request = (extra: Partial<ClientRequest> = {}): ClientRequest => ({
+  method: 'm',
+  params: {},
+  responseType: 'json',
+  retries: 0,
+  timeout: 5_000,
+  ...extra,
+});
 const answer = (result: Record<string, unknown> = { result: 0 }, host = 'h'): TransportResponse => ({ result, host });
 
 /** A fake next that records what it receives and runs `steps` in turn (the last one repeats). */
@@ -26,7 +50,13 @@ const notIdempotent = defineMethod({ name: 'm', group: 't' });
 
 describe('layer names', () => {
   it('each factory returns a middleware named after its place in LAYER_NAMES', () => {
-    const made = [retryLayer(), credentialsLayer({ auth: undefined, client: {} as CoreClient }), hostLayer(hostState({ hostKind: 'api' })), timeoutLayer(), checkLayer()];
+    const made = [
+      retryLayer(),
+      credentialsLayer({ auth: undefined, client: {} as CoreClient }),
+      hostLayer(hostState({ hostKind: 'api' })),
+      timeoutLayer(),
+      checkLayer(),
+    ];
     expect(made.map((l) => l.name)).toEqual([...LAYER_NAMES]);
     expect(LAYER_NAMES).toEqual(['retry', 'credentials', 'host', 'timeout', 'check']);
   });
@@ -51,16 +81,29 @@ describe('retryLayer', () => {
     const waited: unknown[][] = [];
     const errors = [new Error('a'), new Error('b'), new Error('c')];
     const policy = quick({
-      shouldRetry: (error, req, attempt) => (asked.push([error, req.method, attempt]), (error as Error).message !== 'c'),
-      delay: (attempt, error) => (waited.push([attempt, error]), 25),
+      shouldRetry: (error, req, attempt) => {
+        asked.push([error, req.method, attempt]);
+        return (error as Error).message !== 'c';
+      },
+      delay: (attempt, error) => {
+        waited.push([attempt, error]);
+        return 25;
+      },
     });
     const { next, seen } = fakeNext(fail(errors[0]), fail(errors[1]), fail(errors[2]));
     const started = performance.now();
     await expect(retryLayer(policy)(next)(request({ retries: 5 }))).rejects.toBe(errors[2]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
     expect(seen).toHaveLength(3);
-    expect(asked).toEqual([[errors[0], 'm', 0], [errors[1], 'm', 1], [errors[2], 'm', 2]]);
-    expect(waited).toEqual([[0, errors[0]], [1, errors[1]]]);
+    expect(asked).toEqual([
+      [errors[0], 'm', 0],
+      [errors[1], 'm', 1],
+      [errors[2], 'm', 2],
+    ]);
+    expect(waited).toEqual([
+      [0, errors[0]],
+      [1, errors[1]],
+    ]);
   });
 
   it('never retries an aborted call, whatever the policy says', async () => {
@@ -107,13 +150,15 @@ describe('credentialsLayer', () => {
         calls.push(`apply:${token}:${c === client}`);
         req.params.auth = token;
       },
-      ...(options.refresh === undefined ? {} : {
-        refresh(c) {
-          calls.push(`refresh:${c === client}`);
-          token = 'two';
-          return options.refresh!;
-        },
-      }),
+      ...(options.refresh === undefined
+        ? {}
+        : {
+            refresh(c) {
+              calls.push(`refresh:${c === client}`);
+              token = 'two';
+              return options.refresh!;
+            },
+          }),
     };
     return { auth, calls };
   }
@@ -172,7 +217,14 @@ describe('hostLayer with hostState', () => {
 
   it('asks for suggestions once, uses the first, and drops it for the default host when it is unreachable', async () => {
     let asked = 0;
-    const state = hostState({ hostKind: 'api', region: 'us', suggest: async () => (asked++, { api: ['near.example', 'far.example'] }) });
+    const state = hostState({
+      hostKind: 'api',
+      region: 'us',
+      suggest: async () => {
+        asked++;
+        return { api: ['near.example', 'far.example'] };
+      },
+    });
     const { next, seen } = fakeNext((req) => {
       if (req.host === 'https://near.example') throw new TransportError('refused', { network: true });
       return answer({ result: 0 }, req.host);
@@ -180,7 +232,12 @@ describe('hostLayer with hostState', () => {
     const layer = hostLayer(state)(next);
     await Promise.all([layer(request()), layer(request())]);
     expect(asked).toBe(1);
-    expect(seen.map((r) => r.host).sort()).toEqual(['https://api.pcloud.com', 'https://api.pcloud.com', 'https://near.example', 'https://near.example']);
+    expect(seen.map((r) => r.host).sort()).toEqual([
+      'https://api.pcloud.com',
+      'https://api.pcloud.com',
+      'https://near.example',
+      'https://near.example',
+    ]);
     expect(state.suggested).toEqual(['far.example']);
     await layer(request());
     expect(seen.at(-1)!.host).toBe('https://far.example');
@@ -214,7 +271,11 @@ describe('hostLayer with hostState', () => {
 
   it('a region switch forgets suggestions, and an answer for the old region is ignored', async () => {
     let answerFor!: (hosts: string[]) => void;
-    const state = hostState({ hostKind: 'api', region: 'us', suggest: () => new Promise((resolve) => (answerFor = (api) => resolve({ api }))) });
+    const state = hostState({
+      hostKind: 'api',
+      region: 'us',
+      suggest: () => new Promise((resolve) => (answerFor = (api) => resolve({ api }))),
+    });
     const first = state.suggestions();
     state.setRegion('eu');
     answerFor(['us-near.example']);
@@ -229,7 +290,8 @@ describe('hostLayer with hostState', () => {
 });
 
 describe('timeoutLayer', () => {
-  const hang: Handler = (req) => new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(new TransportError('aborted', { network: false }))));
+  const hang: Handler = (req) =>
+    new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(new TransportError('aborted', { network: false }))));
 
   it('gives next a signal and turns its firing into TimeoutError', async () => {
     const error = await timeoutLayer()(hang)(request({ timeout: 30 })).catch((e: unknown) => e);

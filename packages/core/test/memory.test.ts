@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AbortError, TimeoutError, TransportError, createClient, defineMethod, definePlugin, memoryTransport, param, retryPolicy, returns, type DataResponse,
+  AbortError,
+  TimeoutError,
+  TransportError,
+  createClient,
+  defineMethod,
+  definePlugin,
+  memoryTransport,
+  param,
+  retryPolicy,
+  returns,
+  type DataResponse,
 } from '../src/index.js';
 
-const read = defineMethod({ name: 'read', group: 't', params: { path: param.string({ required: true }) }, data: 'download', idempotent: true, result: returns<DataResponse>() });
+const read = defineMethod({
+  name: 'read',
+  group: 't',
+  params: { path: param.string({ required: true }) },
+  data: 'download',
+  idempotent: true,
+  result: returns<DataResponse>(),
+});
 const info = defineMethod({ name: 'info', group: 't', idempotent: true });
 const plugin = definePlugin({ name: 't', methods: { read, info } });
 const text = (data: DataResponse) => new Response(data.body).text();
@@ -23,7 +40,10 @@ describe('memoryTransport', () => {
   });
 
   it('answers JSON objects, which the client checks and decodes', async () => {
-    const t = memoryTransport({ answer: (req) => (req.method === 'info' ? { result: 0, modified: 1_700_000_000, hash: 5 } : { result: 2009, error: 'File not found.' }) });
+    const t = memoryTransport({
+      answer: (req) =>
+        req.method === 'info' ? { result: 0, modified: 1_700_000_000, hash: 5 } : { result: 2009, error: 'File not found.' },
+    });
     const c = createClient({ transport: t }).use(plugin);
     const answer = await c.info();
     expect(answer).toEqual({ result: 0, modified: new Date(1_700_000_000_000), hash: 5n });
@@ -35,7 +55,12 @@ describe('memoryTransport', () => {
       '/bytes': new TextEncoder().encode('from bytes'),
       '/string': 'from a string',
       '/blob': new Blob(['from a blob'], { type: 'text/plain' }),
-      '/stream': new ReadableStream({ start: (ctl) => (ctl.enqueue(new TextEncoder().encode('from a stream')), ctl.close()) }),
+      '/stream': new ReadableStream({
+        start(ctl) {
+          ctl.enqueue(new TextEncoder().encode('from a stream'));
+          ctl.close();
+        },
+      }),
     };
     const t = memoryTransport({ answer: (req) => bodies[req.params.path as string] as Uint8Array });
     const c = createClient({ transport: t }).use(plugin);
@@ -71,12 +96,18 @@ describe('memoryTransport', () => {
     const pending = c.info(undefined, { signal: ctl.signal });
     setTimeout(() => ctl.abort(), 10);
     await expect(pending).rejects.toBeInstanceOf(AbortError);
-    const direct = await t.call({ method: 'x', params: {}, host: 'h', responseType: 'json', signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    const direct = await t
+      .call({ method: 'x', params: {}, host: 'h', responseType: 'json', signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
     expect(direct).toBeInstanceOf(AbortError);
   });
 
   it('binary host kind, a bad answer, and close', async () => {
-    const t = memoryTransport({ hostKind: 'binapi', name: 'fake-binary', answer: (req) => (req.method === 'info' ? (42 as never) : { result: 0 }) });
+    const t = memoryTransport({
+      hostKind: 'binapi',
+      name: 'fake-binary',
+      answer: (req) => (req.method === 'info' ? (42 as never) : { result: 0 }),
+    });
     const c = createClient({ transport: t, region: { api: ['http://127.0.0.1:9'], binapi: ['127.0.0.1:10'] } }).use(plugin);
     await c.call('getip');
     expect(t.requests[0]!.host).toBe('127.0.0.1:10');

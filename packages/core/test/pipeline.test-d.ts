@@ -1,7 +1,21 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  checkLayer, createClient, defaultRetryPolicy, hostLayer, hostState, memoryTransport, retryLayer, retryPolicy,
-  type ClientRequest, type Layer, type LayerName, type MemoryTransport, type Middleware, type MiddlewareEntry, type RetryPolicy, type Transport,
+  checkLayer,
+  createClient,
+  defaultRetryPolicy,
+  hostLayer,
+  hostState,
+  memoryTransport,
+  retryLayer,
+  retryPolicy,
+  type ClientRequest,
+  type Layer,
+  type LayerName,
+  type MemoryTransport,
+  type Middleware,
+  type MiddlewareEntry,
+  type RetryPolicy,
+  type Transport,
   type TransportRequest,
 } from '../src/index.js';
 

@@ -1,13 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ApiError, ProtocolError, TimeoutError, TransportError, backoffDelay, createClient, defaultRetryPolicy, defineMethod, definePlugin, memoryTransport,
-  retryPolicy, type ClientRequest, type RetryPolicy,
+  ApiError,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  backoffDelay,
+  createClient,
+  defaultRetryPolicy,
+  defineMethod,
+  definePlugin,
+  memoryTransport,
+  retryPolicy,
+  type ClientRequest,
+  type RetryPolicy,
 } from '../src/index.js';
 
 const safe = defineMethod({ name: 'safe', group: 't', auth: false, idempotent: true });
 const unsafe = defineMethod({ name: 'unsafe', group: 't', auth: false });
 const plugin = definePlugin({ name: 't', methods: { safe, unsafe } });
-const request = (extra: Partial<ClientRequest> = {}): ClientRequest => ({ method: 'm', params: {}, responseType: 'json', retries: 2, timeout: 1000, ...extra });
+const request = (extra: Partial<ClientRequest> = {}): ClientRequest => ({
+  method: 'm',
+  params: {},
+  responseType: 'json',
+  retries: 2,
+  timeout: 1000,
+  ...extra,
+});
 const apiError = (result: number) => new ApiError({ result, message: 'x', method: 'm' });
 
 describe('defaultRetryPolicy', () => {
@@ -68,9 +86,9 @@ describe('retryPolicy()', () => {
     expect(() => retryPolicy({ retries: -1 })).toThrow(/'retries'/);
     expect(() => retryPolicy({ retries: 1.5 })).toThrow(TypeError);
     expect(() => retryPolicy({ shouldRetry: 'yes' as never })).toThrow(/'shouldRetry'/);
-    expect(() => createClient({ transport: memoryTransport(), retry: { retries: 1, shouldRetry: () => true } as unknown as RetryPolicy })).toThrow(
-      /createClient: retry policy 'delay'/,
-    );
+    expect(() =>
+      createClient({ transport: memoryTransport(), retry: { retries: 1, shouldRetry: () => true } as unknown as RetryPolicy }),
+    ).toThrow(/createClient: retry policy 'delay'/);
   });
 });
 
@@ -87,14 +105,24 @@ describe('a custom policy on the client', () => {
     const policy: RetryPolicy = {
       retries: 4,
       // unlike the default, retry 5000 even on a call that is not idempotent
-      shouldRetry: (error, req, attempt) => (asked.push([(error as ApiError).result, attempt, req.method]), error instanceof ApiError && error.result === 5000),
-      delay: (attempt) => (delays.push(attempt), 1),
+      shouldRetry: (error, req, attempt) => {
+        asked.push([(error as ApiError).result, attempt, req.method]);
+        return error instanceof ApiError && error.result === 5000;
+      },
+      delay: (attempt) => {
+        delays.push(attempt);
+        return 1;
+      },
     };
     const t = flaky(3);
     const c = createClient({ transport: t, retry: policy }).use(plugin);
     await expect(c.unsafe()).resolves.toMatchObject({ result: 0 });
     expect(t.requests).toHaveLength(4);
-    expect(asked).toEqual([[5000, 0, 'unsafe'], [5000, 1, 'unsafe'], [5000, 2, 'unsafe']]);
+    expect(asked).toEqual([
+      [5000, 0, 'unsafe'],
+      [5000, 1, 'unsafe'],
+      [5000, 2, 'unsafe'],
+    ]);
     expect(delays).toEqual([0, 1, 2]);
 
     const never = flaky(10);
@@ -105,13 +133,22 @@ describe('a custom policy on the client', () => {
   it('the retries option of the client and of a call still set the count', async () => {
     const policy = retryPolicy({ retries: 4, delay: () => 0 });
     const byClient = flaky(10);
-    await createClient({ transport: byClient, retry: policy, retries: 1 }).use(plugin).safe().catch(() => undefined);
+    await createClient({ transport: byClient, retry: policy, retries: 1 })
+      .use(plugin)
+      .safe()
+      .catch(() => undefined);
     expect(byClient.requests).toHaveLength(2);
     const byCall = flaky(10);
-    await createClient({ transport: byCall, retry: policy, retries: 1 }).use(plugin).safe(undefined, { retries: 3 }).catch(() => undefined);
+    await createClient({ transport: byCall, retry: policy, retries: 1 })
+      .use(plugin)
+      .safe(undefined, { retries: 3 })
+      .catch(() => undefined);
     expect(byCall.requests).toHaveLength(4);
     const none = flaky(10);
-    await createClient({ transport: none, retry: policy }).use(plugin).safe(undefined, { retries: 0 }).catch(() => undefined);
+    await createClient({ transport: none, retry: policy })
+      .use(plugin)
+      .safe(undefined, { retries: 0 })
+      .catch(() => undefined);
     expect(none.requests).toHaveLength(1);
   });
 

@@ -1,15 +1,7 @@
-import { ERROR_MESSAGES as CATALOGUE_MESSAGES } from './errors-table.js';
+import { errorMessages } from '@pcloudkit/catalog';
 
-/**
- * Codes pCloud sends that the project catalogue does not list yet: the
- * OAuth token errors, as real pCloud answers and real SDKs expect them.
- */
-const EXTRA_MESSAGES: Readonly<Record<number, string>> = {
-  2094: "Invalid 'access_token' provided.",
-  2095: "Revoked 'access_token' provided, you need to re-authorize the application.",
-};
-
-export const ERROR_MESSAGES: Readonly<Record<number, string>> = { ...CATALOGUE_MESSAGES, ...EXTRA_MESSAGES };
+/** Code -> the message text pCloud sends with it, from the catalogue. */
+export const ERROR_MESSAGES: Readonly<Record<number, string>> = errorMessages;
 
 /** The exact text pCloud sends for an error code (a generic text for unknown codes). */
 export function errorMessage(code: number): string {

@@ -41,8 +41,6 @@ export { toJson } from './json.js';
 export type { Body, Value } from './json.js';
 export { Params } from './params.js';
 export type { RawParam } from './params.js';
-export { CATALOG } from './catalog.js';
-export type { CatalogEntry } from './catalog.js';
 export { DEMO, makePng, makeWav } from './seed.js';
 export { selfSignedCertificate } from './tls.js';
 export { formatRfc2822, parseDatetime } from './time.js';

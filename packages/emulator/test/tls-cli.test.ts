@@ -43,7 +43,7 @@ describe('TLS', () => {
 
 describe('CLI', () => {
   it('prints one ready line of JSON and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, '../src/cli.ts'), '--port', '0', '--no-seed'], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, '../src/cli.ts'), '--port', '0', '--no-seed'], {
       cwd: join(here, '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

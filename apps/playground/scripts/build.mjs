@@ -1,6 +1,6 @@
 // Builds the playground: the server (Node, ESM, packages left external) into
-// dist/server and the browser UI (one bundled script + static files) into
-// dist/public. `--ui` builds only the UI (used by the browser tests).
+// dist/server and the browser UI (one bundled script + static files, with
+// the parts of @pcloudkit/core it uses) into dist/public. `--ui` builds only the UI (used by the browser tests).
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,8 @@ export async function buildUi(outDir = join(out, 'public')) {
     bundle: true,
     format: 'esm',
     platform: 'browser',
+    // Workspace packages from their TypeScript sources: the UI bundle needs no package build.
+    conditions: ['source'],
     target: 'es2022',
     minify: true,
     sourcemap: true,

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPlayground, type Playground } from '../src/server/app.js';
 import { readMultipart, partText } from '../src/server/multipart.js';
 import { buildRegistry } from '../src/server/registry.js';
+import { problems } from '../src/ui/form.js';
+import { encodeParams, type ValidationError } from '@pcloudkit/core';
+import { errorMessages, findMethod } from '@pcloudkit/catalog';
 
 let app: Playground;
 
@@ -30,7 +33,9 @@ describe('multipart reader', () => {
   const boundary = 'XyZ--b0undary';
   const body = Buffer.concat([
     Buffer.from(`preamble\r\n--${boundary}\r\nContent-Disposition: form-data; name="call"\r\n\r\n{"a":1}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
     Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -49,7 +54,10 @@ describe('multipart reader', () => {
           parts.push({ name: part.name, filename: part.filename, bytes: Buffer.concat(got) });
         }
       }
-      expect(parts.map((p) => [p.name, p.filename])).toEqual([['call', undefined], ['file', 'x.bin']]);
+      expect(parts.map((p) => [p.name, p.filename])).toEqual([
+        ['call', undefined],
+        ['file', 'x.bin'],
+      ]);
       expect(parts[0]!.bytes.toString()).toBe('{"a":1}');
       expect([...parts[1]!.bytes]).toEqual(Array.from({ length: 300 }, (_, i) => i % 256));
     }
@@ -68,13 +76,65 @@ describe('multipart reader', () => {
 });
 
 describe('registry', () => {
-  test('is built from any module with a definitions array and a plugin', () => {
+  test('lists every definition of the method packages with its plugin export', () => {
     const registry = buildRegistry();
     const link = registry.get('getaudiolink')!;
     expect(link.info).toMatchObject({ group: 'streaming', pkg: '@pcloudkit/methods-streaming', plugin: 'streaming', auth: true });
     expect(link.info.oneOf.target).toEqual(expect.arrayContaining(['fileid', 'path']));
     expect(link.info.params.find((p) => p.name === 'abitrate')).toMatchObject({ type: 'int', min: 16, max: 320 });
     expect(registry.get('uploadfile')!.info.data).toBe('upload');
+    for (const [name, { definition }] of registry) expect(definition.name).toBe(name);
+    expect(registry.size).toBe(new Set([...registry.values()].map((e) => e.definition)).size);
+  });
+
+  test('adds what the catalogue knows beyond the definitions: answer fields and documented errors', () => {
+    const info = buildRegistry().get('getaudiolink')!.info;
+    const catalogued = findMethod('getaudiolink')!;
+    expect(info.output.map((o) => o.name)).toEqual(catalogued.output.map((o) => o.name));
+    expect(info.output.map((o) => o.name)).toContain('hosts');
+    expect(info.errors.map((e) => e.code)).toEqual(catalogued.errors);
+    expect(info.errors.find((e) => e.code === 2009)).toEqual({ code: 2009, message: errorMessages[2009] });
+    expect(info.errors.every((e) => e.message !== '')).toBe(true);
+  });
+});
+
+describe('form checks', () => {
+  const info = (name: string) => buildRegistry().get(name)!.info;
+  /** The message core's client.request gives for the same params (without its `method: ` prefix). */
+  function coreSays(name: string, params: Record<string, unknown>): string | undefined {
+    try {
+      encodeParams(buildRegistry().get(name)!.definition, params);
+      return undefined;
+    } catch (error) {
+      return (error as ValidationError).message.replace(`${name}: `, '');
+    }
+  }
+
+  test("are core's checks: same verdicts and messages as encodeParams", () => {
+    for (const [name, values] of [
+      ['getaudiolink', {}],
+      ['getaudiolink', { fileid: 'abc' }],
+      ['getaudiolink', { fileid: '1', abitrate: '9000' }],
+      ['getaudiolink', { fileid: '1', path: '/a' }],
+      ['listfolder', { folderid: '0' }],
+      ['getfilelink', { path: '/a', maxspeed: '-' }],
+    ] as const) {
+      const found = problems(info(name), values);
+      expect(found[0]?.message, `${name} ${JSON.stringify(values)}`).toBe(coreSays(name, values));
+    }
+  });
+
+  test('report every problem at once, each at its param', () => {
+    expect(problems(info('getaudiolink'), { fileid: 'x', abitrate: '9000' })).toEqual([
+      { param: 'fileid', message: `'fileid' must be an integer, got the string "x"` },
+      { param: 'abitrate', message: `'abitrate' must be at most 320, got 9000` },
+    ]);
+    expect(problems(info('getaudiolink'), { abitrate: '1' })).toEqual([
+      { param: 'fileid|path', message: `one of 'fileid' or 'path' is required (target)` },
+      { param: 'abitrate', message: `'abitrate' must be at least 16, got 1` },
+    ]);
+    // 64-bit ids stay exact decimal strings and pass.
+    expect(problems(info('getfilelink'), { fileid: '9007199254740993' })).toEqual([]);
   });
 });
 
@@ -138,7 +198,10 @@ describe('JSON API', () => {
   test('POST /api/upload streams a multipart file into uploadfile', async () => {
     const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7) % 251);
     const form = new FormData();
-    form.append('call', JSON.stringify({ method: 'uploadfile', params: { path: '/Documents', renameifexists: true }, transport: 'http', target: 'emulator' }));
+    form.append(
+      'call',
+      JSON.stringify({ method: 'uploadfile', params: { path: '/Documents', renameifexists: true }, transport: 'http', target: 'emulator' }),
+    );
     form.append('size', String(bytes.length));
     form.append('file', new Blob([bytes]), 'blob.bin');
     const res = await fetch(new URL('/api/upload', app.url), { method: 'POST', headers: { 'x-playground': '1' }, body: form });
@@ -175,7 +238,9 @@ describe('JSON API', () => {
       request({ host: u.hostname, port: u.port, path: u.pathname, headers: { host: 'attacker.example' } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     expect(status).toBe(403);
   });
@@ -184,6 +249,8 @@ describe('JSON API', () => {
 /** The demo user's session token, for one direct call to the emulator. */
 async function emulatorToken(): Promise<string | undefined> {
   const { DEMO } = await import('@pcloudkit/emulator');
-  const res = await fetch(`${app.emulatorApi}/userinfo?getauth=1&username=${encodeURIComponent(DEMO.username)}&password=${encodeURIComponent(DEMO.password)}`);
+  const res = await fetch(
+    `${app.emulatorApi}/userinfo?getauth=1&username=${encodeURIComponent(DEMO.username)}&password=${encodeURIComponent(DEMO.password)}`,
+  );
   return ((await res.json()) as { auth?: string }).auth;
 }

@@ -10,8 +10,8 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { UploadFile } from '@pcloudkit/core';
-import * as emulatorModule from '@pcloudkit/emulator';
-import { binaryFactory, DataStore, describeError, runCall, type CallInput, type CallOutput, type Target } from './calls.js';
+import { startEmulator, type Emulator } from '@pcloudkit/emulator';
+import { DataStore, describeError, runCall, type CallInput, type CallOutput, type Target } from './calls.js';
 import { boundaryOf, MultipartError, partText, readMultipart } from './multipart.js';
 import { buildRegistry, type Entry } from './registry.js';
 
@@ -33,13 +33,10 @@ export interface Playground {
   close(): Promise<void>;
 }
 
-/** What the playground needs from a running emulator. */
-interface EmulatorHandle {
-  api: string;
-  access_token?: string;
-  username?: string;
-  stop(): Promise<void> | void;
-  [key: string]: unknown;
+/** What `GET /api/settings` answers (and `GET /api/methods` next to the methods). */
+export interface Settings {
+  pcloud: { configured: boolean; region: 'us' | 'eu'; kind: 'access_token' | 'auth' };
+  emulator: { running: true; api: string; username: string; binary: string } | { running: false; problem: string };
 }
 
 const TYPES: Record<string, string> = {
@@ -57,51 +54,34 @@ function findPublicDir(): string {
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 
-/** The emulator's binary-protocol `host:port`, under whichever name it reports it. */
-function binaryHostOf(emu: EmulatorHandle): string | undefined {
-  // The shape the shared testkit expects: `binary: { host, port }`.
-  const b = emu.binary as { host?: unknown; port?: unknown } | undefined;
-  if (b && typeof b === 'object' && typeof b.host === 'string' && typeof b.port === 'number') {
-    return b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`;
-  }
-  for (const key of ['binapiHost', 'binaryHost', 'binapi', 'binary']) {
-    const v = emu[key];
-    if (typeof v === 'string' && v) return v.replace(/^[a-z]+:\/\//i, '');
-  }
-  if (typeof emu.binaryPort === 'number') return `127.0.0.1:${emu.binaryPort}`;
-  // A binary server attached with emulator.attachTransport() is recorded on the core.
-  const core = emu.core as { binapiHost?: unknown } | undefined;
-  if (typeof core?.binapiHost === 'string' && core.binapiHost) return core.binapiHost;
-  return undefined;
-}
-
-/**
- * Gives the emulator a binary-protocol port when it did not open one itself
- * but its package offers `startBinaryPort(core)` and `attachTransport`.
- */
-async function ensureBinaryPort(emu: EmulatorHandle): Promise<void> {
-  if (binaryHostOf(emu)) return;
-  const startPort = (emulatorModule as Record<string, unknown>).startBinaryPort;
-  const attach = emu.attachTransport;
-  if (typeof startPort !== 'function' || typeof attach !== 'function' || !emu.core) return;
-  const port = (await startPort(emu.core, { host: '127.0.0.1', port: 0 })) as { hostPort: string; close(): Promise<void> };
-  (attach as (t: unknown) => void).call(emu, { kind: 'binapi', host: port.hostPort, close: () => port.close() });
+/** The emulator's binary-protocol `host:port`. */
+function binaryHostOf(emu: Emulator): string {
+  const { host, port } = emu.binary!; // started with the default `binary: true`
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 async function readJson(req: IncomingMessage, limit = 1024 * 1024): Promise<Record<string, unknown>> {
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send JSON (content-type: application/json)');
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+    throw new HttpError(415, 'send JSON (content-type: application/json)');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -123,7 +103,8 @@ async function readJson(req: IncomingMessage, limit = 1024 * 1024): Promise<Reco
 function callInput(body: Record<string, unknown>): CallInput {
   const { method, params, transport = 'http', target = 'emulator' } = body;
   if (typeof method !== 'string') throw new HttpError(400, "'method' must be a string");
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) throw new HttpError(400, "'params' must be an object");
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params)))
+    throw new HttpError(400, "'params' must be an object");
   if (transport !== 'http' && transport !== 'binary') throw new HttpError(400, "'transport' must be 'http' or 'binary'");
   if (target !== 'emulator' && target !== 'pcloud') throw new HttpError(400, "'target' must be 'emulator' or 'pcloud'");
   return { method, params: (params ?? {}) as Record<string, unknown>, transport, target };
@@ -137,36 +118,23 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const data = new DataStore();
   let pcloud: { token: string; kind: 'access_token' | 'auth'; region: 'us' | 'eu' } | undefined;
 
-  let emulator: EmulatorHandle | undefined;
-  let emulatorProblem: string | undefined;
+  let emulator: Emulator | undefined;
+  let emulatorProblem = 'started with --no-emulator';
   if (options.emulator !== false) {
-    const start = (emulatorModule as Record<string, unknown>).startEmulator;
-    if (typeof start === 'function') {
-      try {
-        emulator = (await start({ port: 0 })) as EmulatorHandle;
-        await ensureBinaryPort(emulator);
-      } catch (error) {
-        emulatorProblem = `the emulator failed to start: ${(error as Error).message}`;
-      }
-    } else {
-      emulatorProblem = '@pcloudkit/emulator does not export startEmulator() yet';
+    try {
+      emulator = await startEmulator({ port: 0 });
+    } catch (error) {
+      emulatorProblem = `the emulator failed to start: ${(error as Error).message}`;
     }
-  } else {
-    emulatorProblem = 'started with --no-emulator';
   }
 
   function targetFor(input: CallInput): Target {
     if (input.target === 'emulator') {
       if (!emulator) throw new HttpError(409, `The emulator is not running (${emulatorProblem}).`);
-      const binapi = binaryHostOf(emulator);
-      if (input.transport === 'binary' && !binapi) {
-        throw new HttpError(409, 'The embedded emulator has no binary-protocol port, so the binary transport cannot reach it. Use HTTP, or the pCloud target.');
-      }
-      const token = typeof emulator.access_token === 'string' ? emulator.access_token : undefined;
       return {
-        region: { api: [emulator.api], binapi: [binapi ?? emulator.api.replace(/^[a-z]+:\/\//i, '')] },
-        auth: token ? { accessToken: token } : undefined,
-        secrets: token ? [token] : [],
+        region: { api: [emulator.api], binapi: [binaryHostOf(emulator)] },
+        auth: { accessToken: emulator.access_token },
+        secrets: [emulator.access_token],
         binaryTls: false,
       };
     }
@@ -188,13 +156,12 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     return entry;
   }
 
-  function settings() {
+  function settings(): Settings {
     return {
       pcloud: { configured: Boolean(pcloud), region: pcloud?.region ?? 'us', kind: pcloud?.kind ?? 'access_token' },
       emulator: emulator
-        ? { running: true, api: emulator.api, username: emulator.username, binary: binaryHostOf(emulator) ?? null }
+        ? { running: true, api: emulator.api, username: emulator.username, binary: binaryHostOf(emulator) }
         : { running: false, problem: emulatorProblem },
-      transports: { http: true, binary: Boolean(binaryFactory()) },
     };
   }
 
@@ -252,7 +219,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       }
       throw new HttpError(404, 'not found');
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(full)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(full)] ?? 'application/octet-stream',
+      'content-length': body.length,
+      'cache-control': 'no-cache',
+    });
     res.end(body);
   }
 
@@ -263,7 +234,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     // Refuse other sites' pages (DNS rebinding, cross-site forms): the server holds a token.
     const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     if (host !== '0.0.0.0' && host !== '::' && !allowedHosts.has(hostname)) throw new HttpError(403, 'unexpected Host header');
-    if (req.method === 'POST' && req.headers['x-playground'] !== '1') throw new HttpError(403, "POST requests need the header 'x-playground: 1'");
+    if (req.method === 'POST' && req.headers['x-playground'] !== '1')
+      throw new HttpError(403, "POST requests need the header 'x-playground: 1'");
 
     const path = url.pathname;
     if (req.method === 'GET' && path === '/api/methods') {

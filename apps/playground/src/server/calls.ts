@@ -5,11 +5,23 @@
  * binary transport, the raw frames.
  */
 import {
-  ApiError, PcloudError, ValidationError, TransportError, createClient, linkUrls, redactParams, stringifyJson,
-  type AuthOptions, type DataResponse, type Region, type Transport, type TransportRequest, type UploadFile,
+  ApiError,
+  PcloudError,
+  ValidationError,
+  TransportError,
+  createClient,
+  linkUrls,
+  redactParams,
+  stringifyJson,
+  type AuthOptions,
+  type DataResponse,
+  type Region,
+  type Transport,
+  type TransportRequest,
+  type UploadFile,
 } from '@pcloudkit/core';
 import { httpTransport } from '@pcloudkit/transport-http';
-import * as binaryModule from '@pcloudkit/transport-binary';
+import { binaryTransport } from '@pcloudkit/transport-binary';
 import type { Entry } from './registry.js';
 
 export type TransportName = 'http' | 'binary';
@@ -76,15 +88,13 @@ export interface CallOutput {
   error: ErrorInfo | null;
   links?: LinkInfo[];
   data?: DataInfo;
-  frames?: { dir: string; hex: string }[];
+  /** Binary transport only: the frames as hex, `…` at the end when cut. */
+  frames?: Frame[];
 }
 
-type BinaryFactory = (options?: Record<string, unknown>) => Transport;
-
-/** The binary transport factory, when the installed package offers it. */
-export function binaryFactory(): BinaryFactory | undefined {
-  const f = (binaryModule as Record<string, unknown>).binaryTransport;
-  return typeof f === 'function' ? (f as BinaryFactory) : undefined;
+export interface Frame {
+  dir: 'out' | 'in';
+  hex: string;
 }
 
 const DATA_LIMIT = 64 * 1024 * 1024;
@@ -163,7 +173,9 @@ function kindFor(method: string, path: string): LinkInfo['kind'] {
 /** Finds every `{ hosts, path }` pair in an answer and turns it into URLs. */
 export function findLinks(method: string, value: unknown, scheme: 'http' | 'https', at = '', out: LinkInfo[] = []): LinkInfo[] {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => findLinks(method, v, scheme, at ? `${at}.${i}` : String(i), out));
+    value.forEach((v, i) => {
+      findLinks(method, v, scheme, at ? `${at}.${i}` : String(i), out);
+    });
   } else if (value && typeof value === 'object' && !(value instanceof Date)) {
     const v = value as Record<string, unknown>;
     if (Array.isArray(v.hosts) && v.hosts.length && v.hosts.every((h) => typeof h === 'string') && typeof v.path === 'string') {
@@ -173,7 +185,8 @@ export function findLinks(method: string, value: unknown, scheme: 'http' | 'http
         // not a usable link after all
       }
     }
-    for (const [k, child] of Object.entries(v)) if (child && typeof child === 'object') findLinks(method, child, scheme, at ? `${at}.${k}` : k, out);
+    for (const [k, child] of Object.entries(v))
+      if (child && typeof child === 'object') findLinks(method, child, scheme, at ? `${at}.${k}` : k, out);
   }
   return out;
 }
@@ -211,7 +224,7 @@ export interface RunOptions {
 export async function runCall(entry: Entry, input: CallInput, target: Target, options: RunOptions): Promise<CallOutput> {
   const { definition } = entry;
   const secrets = target.secrets;
-  const frames: { dir: string; hex: string }[] = [];
+  const frames: Frame[] = [];
   let frameBytes = 0;
   const output: CallOutput = {
     request: { method: definition.name, params: plain(redactParams(input.params ?? {})), transport: input.transport, target: input.target },
@@ -220,28 +233,19 @@ export async function runCall(entry: Entry, input: CallInput, target: Target, op
     error: null,
   };
 
-  let inner: Transport;
-  try {
-    if (input.transport === 'binary') {
-      const factory = binaryFactory();
-      if (!factory) throw new Error('The binary transport (@pcloudkit/transport-binary) does not offer binaryTransport() yet.');
-      inner = factory({
-        tls: target.binaryTls,
-        onFrame(dir: string, bytes: Uint8Array) {
-          if (frameBytes >= FRAME_LIMIT) return;
-          const part = bytes.subarray(0, FRAME_LIMIT - frameBytes);
-          frameBytes += part.byteLength;
-          const hex = scrubBytes(part, secrets).toString('hex') + (part.byteLength < bytes.byteLength ? '…' : '');
-          frames.push({ dir: String(dir), hex });
-        },
-      });
-    } else {
-      inner = httpTransport();
-    }
-  } catch (error) {
-    output.error = describeError(error, secrets);
-    return output;
-  }
+  const inner: Transport =
+    input.transport === 'binary'
+      ? binaryTransport({
+          tls: target.binaryTls,
+          onFrame(dir, bytes) {
+            if (frameBytes >= FRAME_LIMIT) return;
+            const part = bytes.subarray(0, FRAME_LIMIT - frameBytes);
+            frameBytes += part.byteLength;
+            const hex = scrubBytes(part, secrets).toString('hex') + (part.byteLength < bytes.byteLength ? '…' : '');
+            frames.push({ dir, hex });
+          },
+        })
+      : httpTransport();
 
   // Records what actually reaches the transport: host, encoded params, files.
   const recording: Transport = {
@@ -251,7 +255,8 @@ export async function runCall(entry: Entry, input: CallInput, target: Target, op
       output.request.host = request.host;
       output.request.params = plain(redactParams(request.params));
       if (request.bearer) output.request.bearer = '[redacted]';
-      if (request.files?.length) output.request.files = request.files.map((f) => ({ name: f.name, size: f.size, contentType: f.contentType }));
+      if (request.files?.length)
+        output.request.files = request.files.map((f) => ({ name: f.name, size: f.size, contentType: f.contentType }));
       return inner.call(request);
     },
     close: () => inner.close(),
@@ -265,11 +270,21 @@ export async function runCall(entry: Entry, input: CallInput, target: Target, op
       const data = result as DataResponse;
       const bytes = await readAll(data);
       output.timing = performance.now() - started;
-      const filename = String(input.params.path ?? '').split('/').pop() || `${definition.name}.bin`;
+      const filename =
+        String(input.params.path ?? '')
+          .split('/')
+          .pop() || `${definition.name}.bin`;
       const id = options.data.put(bytes, data.contentType, filename);
       output.data = { id, url: `/api/data/${id}`, length: bytes.length, contentType: data.contentType, filename };
       if (looksLikeText(bytes, data.contentType)) output.data.preview = scrub(bytes.subarray(0, 4096).toString('utf8'), secrets);
-      output.response = stringifyJson({ length: data.length ?? bytes.length, contentType: data.contentType, body: `[${bytes.length} bytes: download from ${output.data.url}]` }, 2);
+      output.response = stringifyJson(
+        {
+          length: data.length ?? bytes.length,
+          contentType: data.contentType,
+          body: `[${bytes.length} bytes: download from ${output.data.url}]`,
+        },
+        2,
+      );
     } else {
       output.timing = performance.now() - started;
       output.response = scrub(stringifyJson(result, 2), secrets);

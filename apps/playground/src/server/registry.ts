@@ -1,24 +1,31 @@
 /**
- * The list of methods the playground offers, built from whatever method
- * packages are installed. Every package exports a `definitions` array (made
- * with core's `defineMethod`) and a plugin (made with `definePlugin`); both
- * are read generically, so a new package only needs one more line in
- * `SOURCES`.
+ * The list of methods the playground offers: every definition of the method
+ * packages below, described for the browser with the facts the definitions
+ * do not carry (answer fields, documented errors) taken from the catalogue.
  */
-import { isMethod, type AnyMethod, type ParamInfo, type Plugin } from '@pcloudkit/core';
-import * as general from '@pcloudkit/methods-general';
-import * as streaming from '@pcloudkit/methods-streaming';
-import * as folder from '@pcloudkit/methods-folder';
-import * as file from '@pcloudkit/methods-file';
-import * as oauth2 from '@pcloudkit/methods-oauth2';
+import type { AnyMethod, ParamInfo, Plugin } from '@pcloudkit/core';
+import { errorMessages, findMethod, type CatalogOutput } from '@pcloudkit/catalog';
+import { definitions as fileDefinitions, file } from '@pcloudkit/methods-file';
+import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-folder';
+import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
+import { definitions as oauth2Definitions, oauth2 } from '@pcloudkit/methods-oauth2';
+import { definitions as streamingDefinitions, streaming } from '@pcloudkit/methods-streaming';
+
+interface Source {
+  pkg: string;
+  /** Name of the plugin export. */
+  exportName: string;
+  plugin: Plugin;
+  definitions: readonly AnyMethod[];
+}
 
 /** Method packages, in the order their groups are listed. */
-export const SOURCES: ReadonlyArray<{ pkg: string; mod: Record<string, unknown> }> = [
-  { pkg: '@pcloudkit/methods-general', mod: general },
-  { pkg: '@pcloudkit/methods-folder', mod: folder },
-  { pkg: '@pcloudkit/methods-file', mod: file },
-  { pkg: '@pcloudkit/methods-streaming', mod: streaming },
-  { pkg: '@pcloudkit/methods-oauth2', mod: oauth2 },
+const SOURCES: readonly Source[] = [
+  { pkg: '@pcloudkit/methods-general', exportName: 'general', plugin: general, definitions: generalDefinitions },
+  { pkg: '@pcloudkit/methods-folder', exportName: 'folder', plugin: folder, definitions: folderDefinitions },
+  { pkg: '@pcloudkit/methods-file', exportName: 'file', plugin: file, definitions: fileDefinitions },
+  { pkg: '@pcloudkit/methods-streaming', exportName: 'streaming', plugin: streaming, definitions: streamingDefinitions },
+  { pkg: '@pcloudkit/methods-oauth2', exportName: 'oauth2', plugin: oauth2, definitions: oauth2Definitions },
 ];
 
 /** What the browser gets for each method. */
@@ -28,6 +35,7 @@ export interface MethodInfo {
   summary?: string;
   params: ParamInfo[];
   oneOf: Record<string, readonly string[]>;
+  atMostOne: Record<string, readonly string[]>;
   auth: boolean;
   data?: 'upload' | 'download';
   idempotent: boolean;
@@ -35,6 +43,10 @@ export interface MethodInfo {
   pkg: string;
   /** Name of the plugin export that adds the method to a client, if any. */
   plugin?: string;
+  /** Fields of a successful answer, from the catalogue. */
+  output: readonly CatalogOutput[];
+  /** Error codes the catalogue documents for the method, with pCloud's message for each. */
+  errors: { code: number; message: string }[];
 }
 
 export interface Entry {
@@ -42,35 +54,31 @@ export interface Entry {
   info: MethodInfo;
 }
 
-function isPlugin(value: unknown): value is Plugin {
-  const p = value as Plugin | null;
-  return typeof p === 'object' && p !== null && typeof p.name === 'string' && typeof p.methods === 'object' && p.methods !== null;
+function describe(definition: AnyMethod, source: Source): MethodInfo {
+  const facts = findMethod(definition.name);
+  return {
+    name: definition.name,
+    group: definition.group,
+    summary: definition.summary ?? facts?.summary,
+    params: definition.paramList.map((p) => ({ ...p, summary: p.summary ?? facts?.params.find((q) => q.name === p.name)?.summary })),
+    oneOf: { ...definition.oneOf },
+    atMostOne: { ...definition.atMostOne },
+    auth: definition.auth,
+    data: definition.data,
+    idempotent: definition.idempotent,
+    pkg: source.pkg,
+    plugin: Object.values(source.plugin.methods).includes(definition) ? source.exportName : undefined,
+    output: facts?.output ?? [],
+    errors: (facts?.errors ?? []).map((code) => ({ code, message: errorMessages[code] ?? '' })),
+  };
 }
 
-/** Builds the method table from the given sources (the installed packages by default). */
-export function buildRegistry(sources = SOURCES): Map<string, Entry> {
+/** Builds the method table of the installed method packages. */
+export function buildRegistry(): Map<string, Entry> {
   const out = new Map<string, Entry>();
-  for (const { pkg, mod } of sources) {
-    const list = Array.isArray(mod.definitions) ? (mod.definitions as unknown[]) : [];
-    const plugins = Object.entries(mod).filter((e): e is [string, Plugin] => isPlugin(e[1]));
-    for (const definition of list) {
-      if (!isMethod(definition) || out.has(definition.name)) continue;
-      const plugin = plugins.find(([, p]) => Object.values(p.methods).includes(definition))?.[0];
-      out.set(definition.name, {
-        definition,
-        info: {
-          name: definition.name,
-          group: definition.group,
-          summary: definition.summary,
-          params: definition.paramList.map((p) => ({ ...p })),
-          oneOf: { ...definition.oneOf },
-          auth: definition.auth,
-          data: definition.data,
-          idempotent: definition.idempotent,
-          pkg,
-          plugin,
-        },
-      });
+  for (const source of SOURCES) {
+    for (const definition of source.definitions) {
+      if (!out.has(definition.name)) out.set(definition.name, { definition, info: describe(definition, source) });
     }
   }
   return out;

@@ -1,5 +1,7 @@
 /** Turns a playground call into a TypeScript snippet that does the same with pcloudkit. */
-import type { FormValues, MethodInfo, Settings } from './types.js';
+import type { Settings } from '../server/app.js';
+import type { MethodInfo } from '../server/registry.js';
+import type { FormValues } from './form.js';
 
 export interface CodeInput {
   method: MethodInfo;
@@ -44,18 +46,21 @@ export function toTypeScript(input: CodeInput): string {
   if (target === 'emulator') lines.push(`import { startEmulator } from '@pcloudkit/emulator';`);
   lines.push('');
   if (target === 'emulator') {
-    const binary = transport === 'binary' && input.settings?.emulator.binary;
     lines.push(`const emulator = await startEmulator({ port: 0 });`);
     lines.push(`const client = createClient({`);
     lines.push(`  transport: ${transportFn}(${transport === 'binary' ? '{ tls: false }' : ''}),`);
     lines.push(`  auth: { accessToken: emulator.access_token },`);
-    lines.push(binary
-      ? `  region: { api: [emulator.api], binapi: ['${binary}'] }, // the emulator's binary-protocol port`
-      : `  region: { api: [emulator.api], binapi: [emulator.apiHost] },`);
+    lines.push(
+      transport === 'binary'
+        ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated code holds a template literal
+          '  region: { api: [emulator.api], binapi: [`${emulator.binary!.host}:${emulator.binary!.port}`] }, // its binary-protocol port'
+        : `  region: { api: [emulator.api], binapi: [emulator.apiHost] },`,
+    );
     lines.push(`});`);
   } else {
     const region = input.settings?.pcloud.region ?? 'us';
-    const auth = input.settings?.pcloud.kind === 'auth' ? `{ authToken: process.env.PCLOUD_AUTH! }` : `{ accessToken: process.env.PCLOUD_TOKEN! }`;
+    const auth =
+      input.settings?.pcloud.kind === 'auth' ? `{ authToken: process.env.PCLOUD_AUTH! }` : `{ accessToken: process.env.PCLOUD_TOKEN! }`;
     lines.push(`const client = createClient({`);
     lines.push(`  transport: ${transportFn}(),`);
     lines.push(`  auth: ${auth},`);
@@ -79,5 +84,5 @@ export function toTypeScript(input: CodeInput): string {
   }
   lines.push(`await client.close();`);
   if (target === 'emulator') lines.push(`await emulator.stop();`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

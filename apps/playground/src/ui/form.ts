@@ -1,15 +1,19 @@
 /**
- * Builds a method's form from its definition and checks the values before
- * anything is sent: missing required params, one-of sets, integer and
- * boolean syntax, bounds.
+ * Builds a method's form from its description and checks the values before
+ * anything is sent, with the same checks core runs in `client.request`.
  */
-import type { FormValues, MethodInfo, ParamInfo } from './types.js';
+import { defineMethod, encodeParams, ValidationError, type ParamInfo, type ParamSpec } from '@pcloudkit/core';
+import type { MethodInfo } from '../server/registry.js';
 
-const INT = /^-?\d+$/;
-const INT_LIST = /^\s*-?\d+(\s*,\s*-?\d+)*\s*$/;
+/** Params as the form collected them: ints stay decimal strings so 64-bit ids are exact. */
+export type FormValues = Record<string, string | boolean>;
 
 /** Creates an element with attributes and children (shared by the UI modules). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v;
@@ -41,11 +45,18 @@ function input(p: ParamInfo): HTMLElement {
       return h('input', { ...common, type: 'checkbox' });
     }
     case 'bool': {
-      const s = h('select', common, h('option', { value: '' }, '(not sent)'), h('option', { value: 'true' }, 'true'), h('option', { value: 'false' }, 'false'));
+      const s = h(
+        'select',
+        common,
+        h('option', { value: '' }, '(not sent)'),
+        h('option', { value: 'true' }, 'true'),
+        h('option', { value: 'false' }, 'false'),
+      );
       return s;
     }
     case 'string':
-      if (p.enum?.length) return h('select', common, h('option', { value: '' }, '(not sent)'), ...p.enum.map((v) => h('option', { value: v }, v)));
+      if (p.enum?.length)
+        return h('select', common, h('option', { value: '' }, '(not sent)'), ...p.enum.map((v) => h('option', { value: v }, v)));
       return h('input', { ...common, type: 'text', autocomplete: 'off', spellcheck: 'false' });
     case 'int':
       return h('input', { ...common, type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: bounds(p) || 'integer' });
@@ -63,7 +74,13 @@ function field(p: ParamInfo, required: boolean): HTMLElement {
   const hint = h('p', { class: 'hint', id: `${fieldId(p.name)}-hint` }, p.summary ?? '');
   const err = h('p', { class: 'err', id: errId(p.name), role: 'alert' });
   if (p.type === 'flag') {
-    const label = h('label', { class: 'check', for: fieldId(p.name) }, control, h('span', { class: 'name' }, p.name), h('span', { class: 'type' }, 'flag'));
+    const label = h(
+      'label',
+      { class: 'check', for: fieldId(p.name) },
+      control,
+      h('span', { class: 'name' }, p.name),
+      h('span', { class: 'type' }, 'flag'),
+    );
     return h('div', { class: 'field', 'data-param': p.name }, label, hint, err);
   }
   if (required) control.setAttribute('aria-required', 'true');
@@ -84,7 +101,9 @@ function oneOfSet(set: string, members: ParamInfo[]): HTMLElement {
   });
   const show = () => {
     const chosen = (seg.querySelector('input:checked') as HTMLInputElement).value;
-    fields.forEach((f, i) => (f.hidden = members[i]!.name !== chosen));
+    fields.forEach((f, i) => {
+      f.hidden = members[i]!.name !== chosen;
+    });
   };
   seg.addEventListener('change', show);
   const legend = h('legend', {}, 'One of', h('span', { class: 'req', 'aria-label': 'required' }, '*'));
@@ -110,10 +129,19 @@ export function buildFields(method: MethodInfo): HTMLElement[] {
   if (method.data === 'upload') {
     const file = h('input', { type: 'file', id: 'p-file', name: 'file', 'aria-required': 'true', 'aria-describedby': 'p-file-err' });
     out.push(
-      h('div', { class: 'field', 'data-param': 'file' },
-        h('label', { for: 'p-file' }, h('span', { class: 'name' }, 'file'), h('span', { class: 'req', 'aria-label': 'required' }, '*'), h('span', { class: 'type' }, 'file data')),
+      h(
+        'div',
+        { class: 'field', 'data-param': 'file' },
+        h(
+          'label',
+          { for: 'p-file' },
+          h('span', { class: 'name' }, 'file'),
+          h('span', { class: 'req', 'aria-label': 'required' }, '*'),
+          h('span', { class: 'type' }, 'file data'),
+        ),
         file,
-        h('p', { class: 'err', id: 'p-file-err', role: 'alert' })),
+        h('p', { class: 'err', id: 'p-file-err', role: 'alert' }),
+      ),
     );
   }
   if (optional.length) {
@@ -133,23 +161,42 @@ export interface Collected {
   file?: File;
 }
 
-function checkValue(p: ParamInfo, raw: string): string | undefined {
-  switch (p.type) {
-    case 'int': {
-      if (!INT.test(raw)) return `'${p.name}' must be a whole number`;
-      const n = BigInt(raw);
-      if (p.min !== undefined && n < BigInt(p.min)) return `'${p.name}' must be at least ${p.min}`;
-      if (p.max !== undefined && n > BigInt(p.max)) return `'${p.name}' must be at most ${p.max}`;
-      return undefined;
+type Problem = Collected['errors'][number];
+
+/** A definition with only the given params, for core's checks (sets that lost a member are left out). */
+function definitionOf(method: MethodInfo, specs: Map<string, ParamSpec>) {
+  const keep = (sets: Record<string, readonly string[]>) =>
+    Object.fromEntries(Object.entries(sets).filter(([, members]) => members.every((m) => specs.has(m))));
+  const params = Object.fromEntries(
+    [...specs].map(([name, { requires, ...spec }]) => [name, requires && specs.has(requires) ? { ...spec, requires } : spec]),
+  );
+  return defineMethod({ name: method.name, group: method.group, params, oneOf: keep(method.oneOf), atMostOne: keep(method.atMostOne) });
+}
+
+/**
+ * Runs core's param checks (`encodeParams`) on the form values and returns
+ * every problem, not only the first: each failing param is set aside and the
+ * check runs again on the rest. `param` names one param or, for a set, the
+ * members joined by `|`.
+ */
+export function problems(method: MethodInfo, values: FormValues): Problem[] {
+  const specs = new Map<string, ParamSpec>(method.params.map(({ name, oneOf: _set, atMostOne: _most, ...spec }) => [name, spec]));
+  const given: Record<string, unknown> = { ...values };
+  const out: Problem[] = [];
+  for (;;) {
+    try {
+      encodeParams(definitionOf(method, specs), given);
+      return out;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      out.push({ param: error.param, message: error.message.slice(error.method.length + 2) });
+      const names = error.param.split('|').filter((n) => specs.has(n));
+      if (!names.length) return out;
+      for (const n of names) {
+        specs.delete(n);
+        delete given[n];
+      }
     }
-    case 'int-list':
-      return INT_LIST.test(raw) ? undefined : `'${p.name}' must be whole numbers separated by commas`;
-    case 'bool':
-      return raw === 'true' || raw === 'false' ? undefined : `'${p.name}' must be true or false`;
-    case 'string':
-      return p.enum?.length && !p.enum.includes(raw) ? `'${p.name}' must be one of ${p.enum.join(', ')}` : undefined;
-    default:
-      return undefined;
   }
 }
 
@@ -171,18 +218,14 @@ export function collect(form: HTMLElement, method: MethodInfo): Collected {
       continue;
     }
     const raw = el.value.trim();
-    if (raw === '') {
-      if (p.oneOf) errors.push({ param: p.name, message: `Give '${p.name}' (or choose another of ${method.oneOf[p.oneOf]!.join(' / ')})` });
-      else if (p.required) errors.push({ param: p.name, message: `'${p.name}' is required` });
-      continue;
-    }
-    const problem = checkValue(p, raw);
-    if (problem) {
-      errors.push({ param: p.name, message: problem });
-      continue;
-    }
-    values[p.name] = p.type === 'bool' ? raw === 'true' : raw;
+    if (raw !== '') values[p.name] = p.type === 'bool' ? raw === 'true' : raw;
   }
+  // A set's problem is shown at a member whose input is on screen (the chosen one of a one-of set).
+  const visible = (name: string) => {
+    const set = method.params.find((p) => p.name === name)?.oneOf;
+    return set === undefined || chosen.get(set) === name;
+  };
+  for (const { param, message } of problems(method, values)) errors.push({ param: param.split('|').find(visible) ?? param, message });
   let file: File | undefined;
   if (method.data === 'upload') {
     file = form.querySelector<HTMLInputElement>('#p-file')?.files?.[0];
@@ -193,8 +236,8 @@ export function collect(form: HTMLElement, method: MethodInfo): Collected {
 
 /** Marks invalid inputs (aria-invalid + message); focuses the first one. */
 export function showErrors(form: HTMLElement, errors: Collected['errors']): void {
-  form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
-  form.querySelectorAll('.err').forEach((e) => (e.textContent = ''));
+  for (const e of form.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
+  for (const e of form.querySelectorAll('.err')) e.textContent = '';
   for (const { param, message } of errors) {
     const err = form.querySelector(`#${CSS.escape(errId(param))}`);
     if (err) err.textContent = message;

@@ -1,96 +1,8 @@
 /**
- * A lossless JSON reader for the browser: numbers keep their source text, so
- * a 64-bit file hash such as 17849583022377412863 is shown exactly instead
- * of being rounded by `JSON.parse`. The result is a small tree that the
- * viewer renders as collapsible HTML.
+ * The JSON viewer: renders an answer parsed by core's `parseJson` (64-bit
+ * integers such as a file hash come back as exact bigints) as collapsible
+ * HTML.
  */
-
-export type JsonNode =
-  | { kind: 'object'; entries: [string, JsonNode][] }
-  | { kind: 'array'; items: JsonNode[] }
-  | { kind: 'string'; value: string }
-  | { kind: 'number'; raw: string }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'null' };
-
-export function parseLossless(text: string): JsonNode {
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new SyntaxError(`JSON: ${what} at offset ${i}`);
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
-  };
-  const str = (): string => {
-    const start = i;
-    i++; // opening quote
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    if (i >= text.length) fail('unterminated string');
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const value = (): JsonNode => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const entries: [string, JsonNode][] = [];
-      ws();
-      if (text[i] === '}') return i++, { kind: 'object', entries };
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('expected a key');
-        const key = str();
-        ws();
-        if (text[i++] !== ':') fail("expected ':'");
-        entries.push([key, value()]);
-        ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return { kind: 'object', entries }; }
-        fail("expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const items: JsonNode[] = [];
-      ws();
-      if (text[i] === ']') return i++, { kind: 'array', items };
-      for (;;) {
-        items.push(value());
-        ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return { kind: 'array', items }; }
-        fail("expected ',' or ']'");
-      }
-    }
-    if (c === '"') return { kind: 'string', value: str() };
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (m) {
-      i += m[0].length;
-      return { kind: 'number', raw: m[0] };
-    }
-    if (text.startsWith('true', i)) return (i += 4), { kind: 'bool', value: true };
-    if (text.startsWith('false', i)) return (i += 5), { kind: 'bool', value: false };
-    if (text.startsWith('null', i)) return (i += 4), { kind: 'null' };
-    return fail('unexpected character');
-  };
-  const out = value();
-  ws();
-  if (i !== text.length) fail('trailing characters');
-  return out;
-}
-
-/** Reads a path such as `metadata.contents.0.fileid` from a tree. */
-export function at(node: JsonNode | undefined, path: string): JsonNode | undefined {
-  let cur = node;
-  for (const key of path.split('.').filter(Boolean)) {
-    if (!cur) return undefined;
-    if (cur.kind === 'object') cur = cur.entries.find(([k]) => k === key)?.[1];
-    else if (cur.kind === 'array') cur = cur.items[Number(key)];
-    else return undefined;
-  }
-  return cur;
-}
 
 const URL_RE = /^https?:\/\/[^\s"]+$/;
 
@@ -101,33 +13,22 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   return e;
 }
 
-function scalar(node: JsonNode): HTMLElement {
-  switch (node.kind) {
-    case 'string': {
-      if (URL_RE.test(node.value)) {
-        const a = el('a', 'j-str', JSON.stringify(node.value));
-        a.href = node.value;
-        a.target = '_blank';
-        a.rel = 'noopener noreferrer';
-        return a;
-      }
-      return el('span', 'j-str', JSON.stringify(node.value));
-    }
-    case 'number':
-      return el('span', 'j-num', node.raw);
-    case 'bool':
-      return el('span', 'j-bool', String(node.value));
-    case 'null':
-      return el('span', 'j-null', 'null');
-    default:
-      return el('span');
+function scalar(value: unknown): HTMLElement {
+  if (typeof value === 'string') {
+    if (!URL_RE.test(value)) return el('span', 'j-str', JSON.stringify(value));
+    const a = el('a', 'j-str', JSON.stringify(value));
+    a.href = value;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    return a;
   }
+  if (typeof value === 'number' || typeof value === 'bigint') return el('span', 'j-num', String(value));
+  if (typeof value === 'boolean') return el('span', 'j-bool', String(value));
+  return el('span', 'j-null', 'null');
 }
 
-function summary(node: JsonNode): string {
-  if (node.kind === 'object') return `{…} ${node.entries.length} key${node.entries.length === 1 ? '' : 's'}`;
-  if (node.kind === 'array') return `[…] ${node.items.length} item${node.items.length === 1 ? '' : 's'}`;
-  return '';
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -135,33 +36,42 @@ function summary(node: JsonNode): string {
  * summary is focusable and toggles with Enter/Space). Levels deeper than
  * `open` start collapsed.
  */
-export function renderJson(node: JsonNode, open = 2, depth = 0, key?: string, comma = false): HTMLElement {
+export function renderJson(value: unknown, open = 2, depth = 0, key?: string, comma = false): HTMLElement {
   const row = el('div', 'j-row');
   const label = () => {
     if (key === undefined) return null;
     return el('span', 'j-key', JSON.stringify(key));
   };
-  if (node.kind !== 'object' && node.kind !== 'array') {
+  if (value === null || typeof value !== 'object') {
     const k = label();
     if (k) row.append(k, el('span', 'j-punct', ': '));
-    row.append(scalar(node));
+    row.append(scalar(value));
     if (comma) row.append(el('span', 'j-punct', ','));
     return row;
   }
-  const children: [string | undefined, JsonNode][] = node.kind === 'object' ? node.entries : node.items.map((v) => [undefined, v]);
+  const isArray = Array.isArray(value);
+  const children: [string | undefined, unknown][] = isArray ? value.map((v) => [undefined, v]) : Object.entries(value);
   const details = el('details', 'j-node');
   details.open = depth < open;
   const sum = el('summary');
   const k = label();
   if (k) sum.append(k, el('span', 'j-punct', ': '));
-  sum.append(el('span', 'j-punct', node.kind === 'object' ? '{' : '['), el('span', 'j-count', summary(node)));
+  sum.append(
+    el('span', 'j-punct', isArray ? '[' : '{'),
+    el('span', 'j-count', isArray ? `[…] ${count(children.length, 'item')}` : `{…} ${count(children.length, 'key')}`),
+  );
   details.append(sum);
   const body = el('div', 'j-children');
-  children.forEach(([ck, cv], i) => body.append(renderJson(cv, open, depth + 1, ck, i < children.length - 1)));
-  details.append(body, el('div', 'j-punct j-close', (node.kind === 'object' ? '}' : ']') + (comma ? ',' : '')));
+  children.forEach(([ck, cv], i) => {
+    body.append(renderJson(cv, open, depth + 1, ck, i < children.length - 1));
+  });
+  details.append(body, el('div', 'j-punct j-close', (isArray ? ']' : '}') + (comma ? ',' : '')));
   if (!children.length) {
     details.open = false;
-    sum.replaceChildren(...(k ? [k, el('span', 'j-punct', ': ')] : []), el('span', 'j-punct', (node.kind === 'object' ? '{}' : '[]') + (comma ? ',' : '')));
+    sum.replaceChildren(
+      ...(k ? [k, el('span', 'j-punct', ': ')] : []),
+      el('span', 'j-punct', (isArray ? '[]' : '{}') + (comma ? ',' : '')),
+    );
   }
   row.append(details);
   return row;

@@ -3,9 +3,12 @@
  * Plain DOM code; the server does the pcloudkit calls.
  */
 import { toTypeScript } from './codegen.js';
-import { buildFields, collect, fill, h, showErrors } from './form.js';
-import { parseLossless, renderJson } from './json.js';
-import type { CallOutput, FormValues, MethodInfo, Settings } from './types.js';
+import { parseJson } from '@pcloudkit/core';
+import type { Settings } from '../server/app.js';
+import type { CallOutput } from '../server/calls.js';
+import type { MethodInfo } from '../server/registry.js';
+import { buildFields, collect, fill, type FormValues, h, showErrors } from './form.js';
+import { renderJson } from './json.js';
 
 interface HistoryEntry {
   id: number;
@@ -32,21 +35,26 @@ const state = {
 // ---------------------------------------------------------------- API
 
 async function api<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, body === undefined ? {} : {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-playground': '1' },
-    body: JSON.stringify(body),
-  });
+  const res = await fetch(
+    path,
+    body === undefined
+      ? {}
+      : {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-playground': '1' },
+          body: JSON.stringify(body),
+        },
+  );
   const json = (await res.json()) as T & { error?: { message: string } };
   if (!res.ok) throw new Error(json.error?.message ?? `HTTP ${res.status}`);
   return json;
 }
 
 function target(): 'emulator' | 'pcloud' {
-  return ($<HTMLInputElement>('input[name=target]:checked').value as 'emulator' | 'pcloud');
+  return $<HTMLInputElement>('input[name=target]:checked').value as 'emulator' | 'pcloud';
 }
 function transport(): 'http' | 'binary' {
-  return ($<HTMLInputElement>('input[name=transport]:checked').value as 'http' | 'binary');
+  return $<HTMLInputElement>('input[name=transport]:checked').value as 'http' | 'binary';
 }
 
 function toast(text: string): void {
@@ -77,24 +85,18 @@ function renderStatus(): void {
   const s = state.settings;
   const el = $('#target-status');
   if (!s) return;
-  const binary = $<HTMLInputElement>('input[name=transport][value=binary]');
-  const why = !s.transports.binary
-    ? 'The binary transport is not available in this build'
-    : target() === 'emulator' && !s.emulator.binary
-      ? 'The embedded emulator has no binary-protocol port'
-      : '';
-  binary.disabled = why !== '';
-  binary.parentElement!.title = why || 'pCloud binary protocol';
-  if (binary.disabled && binary.checked) $<HTMLInputElement>('input[name=transport][value=http]').checked = true;
   if (target() === 'emulator') {
+    const e = s.emulator;
     el.replaceChildren(
-      h('span', { class: `dot${s.emulator.running ? '' : ' off'}`, 'aria-hidden': 'true' }),
-      s.emulator.running ? `Emulator ${s.emulator.api ?? ''} · signed in as ${s.emulator.username ?? 'demo'}` : `Emulator unavailable: ${s.emulator.problem ?? 'unknown reason'}`,
+      h('span', { class: `dot${e.running ? '' : ' off'}`, 'aria-hidden': 'true' }),
+      e.running ? `Emulator ${e.api} · signed in as ${e.username}` : `Emulator unavailable: ${e.problem}`,
     );
   } else {
     el.replaceChildren(
       h('span', { class: `dot${s.pcloud.configured ? '' : ' off'}`, 'aria-hidden': 'true' }),
-      s.pcloud.configured ? `pCloud ${s.pcloud.region.toUpperCase()} · token set` : 'pCloud: no token yet (only methods without login work)',
+      s.pcloud.configured
+        ? `pCloud ${s.pcloud.region.toUpperCase()} · token set`
+        : 'pCloud: no token yet (only methods without login work)',
     );
   }
 }
@@ -124,7 +126,7 @@ function renderList(filter = ''): void {
       if (m.data === 'upload') tags.push('upload');
       if (m.data === 'download') tags.push('data');
       if (!m.auth) tags.push('no login');
-      tags.forEach((t, i) => b.append(h('span', { class: `tag${i === 0 ? ' first' : ''}` }, t)));
+      b.append(...tags.map((t, i) => h('span', { class: `tag${i === 0 ? ' first' : ''}` }, t)));
       if (state.current?.name === m.name) b.setAttribute('aria-current', 'true');
       b.addEventListener('click', () => select(m));
       ul.append(h('li', {}, b));
@@ -149,7 +151,7 @@ function listKeys(e: KeyboardEvent): void {
 function select(m: MethodInfo, values?: FormValues): void {
   if (state.current !== m) $('#result').replaceChildren();
   state.current = m;
-  document.querySelectorAll('.method-item').forEach((b) => b.toggleAttribute('aria-current', false));
+  for (const b of document.querySelectorAll('.method-item')) b.toggleAttribute('aria-current', false);
   document.querySelector(`.method-item[data-method="${CSS.escape(m.name)}"]`)?.setAttribute('aria-current', 'true');
   if (location.hash !== `#${m.name}`) history.replaceState(null, '', `#${m.name}`);
 
@@ -162,11 +164,18 @@ function select(m: MethodInfo, values?: FormValues): void {
   form.append(...buildFields(m));
   if (!m.params.length && m.data !== 'upload') form.append(h('p', { class: 'muted' }, 'This method takes no params.'));
   const send = h('button', { type: 'submit', class: 'primary', id: 'send' }, m.data === 'upload' ? 'Upload' : 'Send');
-  const actions = h('div', { class: 'form-actions' }, send, h('span', { class: 'kbd' }, h('kbd', {}, 'Ctrl'), ' + ', h('kbd', {}, 'Enter'), ' to send'));
+  const actions = h(
+    'div',
+    { class: 'form-actions' },
+    send,
+    h('span', { class: 'kbd' }, h('kbd', {}, 'Ctrl'), ' + ', h('kbd', {}, 'Enter'), ' to send'),
+  );
   if (m.data === 'upload') {
     const progress = h('progress', { id: 'upload-progress', max: '100', 'aria-label': 'Upload progress' });
     (progress as HTMLProgressElement).value = 0;
-    actions.append(h('div', { class: 'progress', hidden: '' }, progress, h('output', { id: 'upload-progress-text', for: 'upload-progress' })));
+    actions.append(
+      h('div', { class: 'progress', hidden: '' }, progress, h('output', { id: 'upload-progress-text', for: 'upload-progress' })),
+    );
   }
   form.append(actions);
   form.addEventListener('submit', (e) => {
@@ -174,7 +183,42 @@ function select(m: MethodInfo, values?: FormValues): void {
     void submit(m, form);
   });
   panel.replaceChildren(head, h('p', { class: 'summary' }, m.summary ?? ''), form);
+  // What the catalogue documents about the answer: its fields and the errors pCloud may send.
+  const facts = h('div', { class: 'facts' });
+  if (m.output.length)
+    facts.append(
+      section(
+        'Answer fields',
+        table(
+          ['field', 'type', ''],
+          m.output.map((o) => [o.name, o.type, o.summary]),
+        ),
+        false,
+      ),
+    );
+  if (m.errors.length)
+    facts.append(
+      section(
+        `Documented errors (${m.errors.length})`,
+        table(
+          ['result', 'message'],
+          m.errors.map((e) => [String(e.code), e.message]),
+        ),
+        false,
+      ),
+    );
+  if (facts.childElementCount) panel.append(facts);
   if (values) fill(form, m, values);
+}
+
+function table(columns: string[], rows: string[][]): HTMLTableElement {
+  const head = h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)));
+  return h(
+    'table',
+    { class: 'facts-table' },
+    h('thead', {}, head),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+  );
 }
 
 async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
@@ -205,16 +249,33 @@ async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
   // Server-side validation errors point at a param: show them inline too.
   if (output.error?.param) {
     const params = output.error.param.split('|').filter((p) => form.querySelector(`#p-${CSS.escape(p)}`));
-    if (params.length) showErrors(form, params.map((p) => ({ param: p, message: output.error!.message })));
+    if (params.length)
+      showErrors(
+        form,
+        params.map((p) => ({ param: p, message: output.error!.message })),
+      );
   }
-  const entry: HistoryEntry = { id: ++state.seq, method: m, values, transport: call.transport, target: call.target, fileName: file?.name, output, at: new Date() };
+  const entry: HistoryEntry = {
+    id: ++state.seq,
+    method: m,
+    values,
+    transport: call.transport,
+    target: call.target,
+    fileName: file?.name,
+    output,
+    at: new Date(),
+  };
   state.history.unshift(entry);
   renderHistory(entry.id);
   renderResult(entry);
 }
 
 /** Uploads through XHR so the browser reports upload progress (browser → playground server leg). */
-function upload(call: { method: string; params: FormValues; transport: string; target: string }, file: File, form: HTMLFormElement): Promise<CallOutput> {
+function upload(
+  call: { method: string; params: FormValues; transport: string; target: string },
+  file: File,
+  form: HTMLFormElement,
+): Promise<CallOutput> {
   const progress = form.querySelector<HTMLProgressElement>('#upload-progress')!;
   const text = form.querySelector<HTMLOutputElement>('#upload-progress-text')!;
   progress.parentElement!.hidden = false;
@@ -281,7 +342,7 @@ function toolButton(label: string, onClick: () => void, aria?: string): HTMLButt
 function jsonView(text: string, open = 2): HTMLElement {
   const box = h('div', { class: 'json' });
   try {
-    box.append(renderJson(parseLossless(text), open));
+    box.append(renderJson(parseJson(text), open));
   } catch {
     box.append(h('pre', {}, text));
   }
@@ -293,10 +354,12 @@ function hexDump(hex: string): string {
   const lines: string[] = [];
   for (let i = 0; i < bytes.length; i += 16) {
     const row = bytes.slice(i, i + 16);
-    const ascii = row.map((b) => {
-      const c = parseInt(b, 16);
-      return c >= 32 && c < 127 ? String.fromCharCode(c) : '.';
-    }).join('');
+    const ascii = row
+      .map((b) => {
+        const c = parseInt(b, 16);
+        return c >= 32 && c < 127 ? String.fromCharCode(c) : '.';
+      })
+      .join('');
     lines.push(`${i.toString(16).padStart(6, '0')}  ${row.join(' ').padEnd(47)}  ${ascii}`);
   }
   if (hex.endsWith('…')) lines.push('… (cut)');
@@ -311,12 +374,21 @@ function media(links: NonNullable<CallOutput['links']>): HTMLElement | undefined
   if (first.kind === 'audio') {
     const a = h('audio', { controls: '', preload: 'metadata', src: url, id: 'result-audio', 'aria-label': 'Audio stream from the link' });
     box.append(a);
-  } else if (first.kind === 'video' || (first.kind === 'hls' && document.createElement('video').canPlayType('application/vnd.apple.mpegurl'))) {
+  } else if (
+    first.kind === 'video' ||
+    (first.kind === 'hls' && document.createElement('video').canPlayType('application/vnd.apple.mpegurl'))
+  ) {
     box.append(h('video', { controls: '', preload: 'metadata', src: url, id: 'result-video', 'aria-label': 'Video stream from the link' }));
   } else if (first.kind === 'image') {
     box.append(h('img', { src: url, alt: 'Thumbnail from the link', id: 'result-image' }));
   } else if (first.kind === 'hls') {
-    box.append(h('p', { class: 'muted' }, 'This browser cannot play HLS playlists natively; open the link in a player that can (Safari, VLC, hls.js).'));
+    box.append(
+      h(
+        'p',
+        { class: 'muted' },
+        'This browser cannot play HLS playlists natively; open the link in a player that can (Safari, VLC, hls.js).',
+      ),
+    );
   } else {
     return undefined;
   }
@@ -328,13 +400,23 @@ function renderResult(entry: HistoryEntry): void {
   const root = $('#result');
   root.replaceChildren();
   const ok = !output.error;
-  const status = h('div', { class: 'status', id: 'result-status' },
+  const status = h(
+    'div',
+    { class: 'status', id: 'result-status' },
     h('span', { class: `pill ${ok ? 'ok' : 'bad'}` }, ok ? 'OK' : 'Error'),
-    h('span', { class: 'meta' }, h('code', {}, entry.method.name), ` · ${entry.transport === 'binary' ? 'binary' : 'HTTP'} · ${entry.target === 'emulator' ? 'emulator' : 'pCloud'}`),
+    h(
+      'span',
+      { class: 'meta' },
+      h('code', {}, entry.method.name),
+      ` · ${entry.transport === 'binary' ? 'binary' : 'HTTP'} · ${entry.target === 'emulator' ? 'emulator' : 'pCloud'}`,
+    ),
     h('span', { class: 'meta', id: 'result-timing' }, `${output.timing} ms`),
   );
   if (output.request.host) status.append(h('span', { class: 'meta' }, h('code', {}, output.request.host)));
-  status.append(h('span', { class: 'spacer' }), toolButton('Copy as TypeScript', () => void copy(code(entry))));
+  status.append(
+    h('span', { class: 'spacer' }),
+    toolButton('Copy as TypeScript', () => void copy(code(entry))),
+  );
   root.append(status);
 
   if (output.error) {
@@ -384,18 +466,27 @@ function renderResult(entry: HistoryEntry): void {
     const body = h('div', { class: 'frames' });
     if (!output.frames.length) body.append(h('p', { class: 'muted' }, 'No frames were captured.'));
     output.frames.forEach((f, i) => {
-      const out = /out|send|req|write|tx/i.test(f.dir);
-      body.append(h('div', { class: 'frame' }, h('div', { class: `dir ${out ? 'out' : 'in'}` }, `${out ? '→ sent' : '← received'} #${i + 1} (${f.dir}) · ${f.hex.replace(/…$/, '').length / 2} bytes`), h('pre', {}, hexDump(f.hex))));
+      const head = `${f.dir === 'out' ? '→ sent' : '← received'} #${i + 1} · ${f.hex.replace(/…$/, '').length / 2} bytes`;
+      body.append(h('div', { class: 'frame' }, h('div', { class: `dir ${f.dir}` }, head), h('pre', {}, hexDump(f.hex))));
     });
     root.append(section(`Binary frames (${output.frames.length})`, body, true));
   }
 
   const ts = code(entry);
-  root.append(section('TypeScript', h('pre', { class: 'code' }, ts), false, [toolButton('Copy', () => void copy(ts), 'Copy the TypeScript code')]));
+  root.append(
+    section('TypeScript', h('pre', { class: 'code' }, ts), false, [toolButton('Copy', () => void copy(ts), 'Copy the TypeScript code')]),
+  );
 }
 
 function code(entry: HistoryEntry): string {
-  return toTypeScript({ method: entry.method, values: entry.values, transport: entry.transport, target: entry.target, settings: state.settings, fileName: entry.fileName });
+  return toTypeScript({
+    method: entry.method,
+    values: entry.values,
+    transport: entry.transport,
+    target: entry.target,
+    settings: state.settings,
+    fileName: entry.fileName,
+  });
 }
 
 // ---------------------------------------------------------------- history
@@ -409,15 +500,22 @@ function renderHistory(currentId?: number): void {
   }
   for (const entry of state.history) {
     const ok = !entry.output.error;
-    const open = h('button', { type: 'button', class: 'h-open', 'aria-label': `Show ${entry.method.name} call from ${entry.at.toLocaleTimeString()}` },
-      h('span', { class: `dot${ok ? '' : ' bad'}`, 'aria-hidden': 'true' }), entry.method.name);
+    const open = h(
+      'button',
+      { type: 'button', class: 'h-open', 'aria-label': `Show ${entry.method.name} call from ${entry.at.toLocaleTimeString()}` },
+      h('span', { class: `dot${ok ? '' : ' bad'}`, 'aria-hidden': 'true' }),
+      entry.method.name,
+    );
     open.addEventListener('click', () => {
       select(entry.method, entry.values);
       renderResult(entry);
       renderHistory(entry.id);
     });
-    const meta = h('span', { class: 'h-meta' },
-      `${entry.at.toLocaleTimeString()} · ${entry.transport} · ${entry.target} · ${ok ? `${entry.output.timing} ms` : entry.output.error!.result ?? entry.output.error!.name}`);
+    const meta = h(
+      'span',
+      { class: 'h-meta' },
+      `${entry.at.toLocaleTimeString()} · ${entry.transport} · ${entry.target} · ${ok ? `${entry.output.timing} ms` : (entry.output.error!.result ?? entry.output.error!.name)}`,
+    );
     const copyBtn = toolButton('Copy TS', () => void copy(code(entry)), `Copy the ${entry.method.name} call as TypeScript`);
     copyBtn.classList.add('h-copy');
     list.append(h('li', { class: entry.id === currentId ? 'current' : '' }, open, copyBtn, meta));
@@ -485,7 +583,7 @@ async function main(): Promise<void> {
     }
   });
   $('#method-list').addEventListener('keydown', listKeys);
-  document.querySelectorAll('input[name=target], input[name=transport]').forEach((r) => r.addEventListener('change', renderStatus));
+  for (const r of document.querySelectorAll('input[name=target], input[name=transport]')) r.addEventListener('change', renderStatus);
   document.addEventListener('keydown', (e) => {
     const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
     if (e.key === '/' && !typing) {

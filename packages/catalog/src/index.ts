@@ -83,3 +83,6 @@ export function findMethod(name: string): CatalogMethod | undefined {
 export const errorMessages: Readonly<Record<number, string>> = deepFreeze(
   Object.fromEntries(Object.entries(errorData).map(([code, text]) => [Number(code), text])),
 );
+
+export { sdkAllowances } from './sdk-allowances.js';
+export type { SdkAllowance } from './sdk-allowances.js';

@@ -192,7 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await seedDemo(store, options.seed ?? true);
 
   let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
-  if (options.tls === true) tlsCreds = selfSignedCertificate();
+  if (options.tls === true) tlsCreds = await selfSignedCertificate();
   else if (options.tls) tlsCreds = options.tls;
 
   const servers: (Server | NetServer)[] = [];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
@@ -9,12 +9,21 @@ import { selfSignedCertificate, startEmulator } from '../src/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 describe('TLS', () => {
-  it('generates a valid self-signed certificate for 127.0.0.1 and localhost', () => {
-    const { cert } = selfSignedCertificate();
+  it('generates a valid self-signed certificate for 127.0.0.1 and localhost', async () => {
+    const { cert, key } = await selfSignedCertificate();
     const x = new X509Certificate(cert);
     expect(x.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(x.checkIP('::1')).toBe('::1');
     expect(x.checkHost('localhost')).toBe('localhost');
-    expect(new Date(x.validTo).getTime()).toBeGreaterThan(Date.now());
+    expect(x.checkHost('example.com')).toBeUndefined();
+    expect(x.ca).toBe(false);
+    expect(x.subject).toBe('CN=pcloudkit emulator');
+    expect(x.verify(x.publicKey)).toBe(true);
+    expect(x.checkPrivateKey(createPrivateKey(key))).toBe(true);
+    expect(new Date(x.validFrom).getTime()).toBeLessThan(Date.now());
+    expect(new Date(x.validTo).getTime()).toBeGreaterThan(Date.now() + 365 * 24 * 3600 * 1000);
+    // a fresh key every time
+    expect((await selfSignedCertificate()).key).not.toBe(key);
   });
 
   it('serves the API and the content servers over https', async () => {

@@ -62,7 +62,10 @@ const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
 
 /** Group order: the README's group table, then any other group file in name order. */
 function groupOrder() {
-  const files = readdirSync(join(src, 'methods')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  const files = readdirSync(join(src, 'methods'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
   const readme = existsSync(join(src, 'README.md')) ? readFileSync(join(src, 'README.md'), 'utf8') : '';
   const listed = [...readme.matchAll(/^\|\s*([a-z0-9_]+)\s*\|/gm)].map((m) => m[1]).filter((g) => files.includes(g));
   return [...new Set([...listed, ...files])];
@@ -89,7 +92,9 @@ function convert(m, group) {
     return { name: p.name, type: p.type, required: req, summary: p.summary, ...(requires ? { requires } : {}) };
   });
   const names = new Set(params.map((p) => p.name));
-  const known = (list, what) => list.forEach((n) => names.has(n) || fail(`${what} names unknown param '${n}'`));
+  const known = (list, what) => {
+    for (const n of list) if (!names.has(n)) fail(`${what} names unknown param '${n}'`);
+  };
   for (const members of Object.values(add.atMostOne ?? {})) known(members, 'atMostOne');
   known(Object.values(add.requires ?? {}), 'requires');
   known(Object.keys(add.requires ?? {}), 'requires');
@@ -123,13 +128,13 @@ for (const g of groups) {
     if (seen.has(m.name)) throw new Error(`method ${m.name} appears twice`);
     seen.add(m.name);
   }
-  writeFileSync(join(out, `${g}.json`), JSON.stringify(list, null, 2) + '\n');
+  writeFileSync(join(out, `${g}.json`), `${JSON.stringify(list, null, 2)}\n`);
 }
 for (const name of Object.keys(additions)) if (!seen.has(name)) throw new Error(`addition for unknown method ${name}`);
 
 const errors = { ...readJson(join(src, 'errors.json')), ...extraErrors };
 const sortedErrors = Object.fromEntries(Object.entries(errors).sort(([a], [b]) => Number(a) - Number(b)));
-writeFileSync(join(out, 'errors.json'), JSON.stringify(sortedErrors, null, 2) + '\n');
+writeFileSync(join(out, 'errors.json'), `${JSON.stringify(sortedErrors, null, 2)}\n`);
 
 const ident = (g) => g.replace(/[^a-zA-Z0-9_]/g, '_');
 const index = [

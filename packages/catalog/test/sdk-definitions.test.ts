@@ -4,7 +4,6 @@
 // direction and traits agree. One test case per method, so a failure names
 // the package, the method and the field.
 import { existsSync, readdirSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { isMethod, type AnyMethod } from '@pcloudkit/core';
 import { findMethod, methods, sdkAllowances, type CatalogMethod } from '../src/index.js';
@@ -74,7 +73,8 @@ function compare(def: AnyMethod, cat: CatalogMethod): string[] {
     if (catParams.has(name) || !(name in def.params)) out.push(`${def.name}.params.${name}: stale allowance 'extra' in sdk-allowances.ts`);
   }
   for (const name of Object.keys(allow.required ?? {})) {
-    if (!catParams.has(name) || !(name in def.params)) out.push(`${def.name}.params.${name}: stale allowance 'required' in sdk-allowances.ts`);
+    if (!catParams.has(name) || !(name in def.params))
+      out.push(`${def.name}.params.${name}: stale allowance 'required' in sdk-allowances.ts`);
   }
   for (const name of Object.keys(allow.absent ?? {})) {
     if (!catParams.has(name) || name in def.params) out.push(`${def.name}.params.${name}: stale allowance 'absent' in sdk-allowances.ts`);
@@ -131,7 +131,9 @@ describe.each(packages.map((p) => [p.dir, p] as const))('%s', (dir, pkg) => {
   test('covers every catalogue method of the groups it serves', () => {
     const defined = new Set(pkg.definitions.map((d) => d.name));
     const served = new Set(pkg.definitions.map((d) => findMethod(d.name)?.group));
-    const missing = methods.filter((m) => served.has(m.group) && !defined.has(m.name)).map((m) => `${dir}: ${m.group} method ${m.name} is not defined`);
+    const missing = methods
+      .filter((m) => served.has(m.group) && !defined.has(m.name))
+      .map((m) => `${dir}: ${m.group} method ${m.name} is not defined`);
     expect(missing).toEqual([]);
   });
 

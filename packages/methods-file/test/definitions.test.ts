@@ -7,7 +7,12 @@ import * as pkg from '../src/index.js';
 
 describe('file definitions', () => {
   test('only the reads are safe to repeat', () => {
-    expect(pkg.definitions.filter((d) => d.idempotent).map((d) => d.name).sort()).toEqual(['checksumfile', 'stat', 'uploadprogress']);
+    expect(
+      pkg.definitions
+        .filter((d) => d.idempotent)
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(['checksumfile', 'stat', 'uploadprogress']);
   });
 
   test('documented flags are flag params', () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fsp, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,13 +25,23 @@ export interface BlobWriteResult {
  * SHA-256 of its bytes under `<dir>/blobs/<2 hex>/<sha256>`; user-chosen names
  * never reach the file system. Uploads are streamed through the three hashes
  * into a temp file and renamed into place, so no file is held in memory.
+ *
+ * With `durable` set (a data directory), a blob is fsynced, renamed, and its
+ * directory fsynced before `write` resolves: the database transaction that
+ * refers to it commits only after that. Which blobs are still needed is the
+ * database's business (see Store); this class only tracks blobs written but not
+ * yet claimed by a committed row (`hold`/`release`), so that they are never
+ * removed in between.
  */
 export class BlobStore {
   readonly dir: string;
   private readonly tmpDir: string;
-  private readonly known = new Map<string, BlobInfo>();
+  private readonly held = new Map<string, number>();
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly durable: boolean,
+  ) {
     this.dir = join(root, 'blobs');
     this.tmpDir = join(root, 'tmp');
   }
@@ -43,21 +53,36 @@ export class BlobStore {
     for (const f of await fsp.readdir(this.tmpDir)) await fsp.rm(join(this.tmpDir, f), { force: true });
   }
 
-  remember(info: BlobInfo): void {
-    this.known.set(info.sha256, info);
-  }
-
-  info(sha256: string): BlobInfo | undefined {
-    return this.known.get(sha256);
-  }
-
-  all(): BlobInfo[] {
-    return [...this.known.values()];
+  /** Every blob id present on disk (for the sweep at start). */
+  async list(): Promise<string[]> {
+    const out: string[] = [];
+    for (const sub of await fsp.readdir(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const f of await fsp.readdir(join(this.dir, sub))) if (/^[0-9a-f]{64}$/.test(f)) out.push(f);
+    }
+    return out;
   }
 
   pathOf(sha256: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('bad blob id');
     return join(this.dir, sha256.slice(0, 2), sha256);
+  }
+
+  /** Whether a written blob still waits for the row that refers to it. */
+  isHeld(sha256: string): boolean {
+    return (this.held.get(sha256) ?? 0) > 0;
+  }
+
+  /** Ends the hold `write` took; the caller then lets the store drop the blob if nothing refers to it. */
+  release(sha256: string): void {
+    const n = (this.held.get(sha256) ?? 0) - 1;
+    if (n > 0) this.held.set(sha256, n);
+    else this.held.delete(sha256);
+  }
+
+  /** Removes a blob file now (synchronously, so no write can slip in between the check and the removal). */
+  removeNow(sha256: string): void {
+    rmSync(this.pathOf(sha256), { force: true });
   }
 
   /**
@@ -86,10 +111,17 @@ export class BlobStore {
       },
     });
     let error: Error | undefined;
+    let diskError: Error | undefined;
     const out = createWriteStream(tmp);
+    out.once('error', (e) => (diskError = e));
     try {
       await pipeline(source as Readable, hasher, out);
     } catch (e) {
+      if (diskError) {
+        // the disk failed (ENOSPC, EMFILE, EIO...), not the source: nothing partial to keep
+        await fsp.rm(tmp, { force: true });
+        throw diskError;
+      }
       error = e instanceof Error ? e : new Error(String(e));
       out.destroy();
       // make sure what was hashed is exactly what is on disk
@@ -110,20 +142,38 @@ export class BlobStore {
   }
 
   private async place(tmp: string, info: BlobInfo, partial: boolean, error?: Error): Promise<BlobWriteResult> {
-    const dest = this.pathOf(info.sha256);
-    await fsp.mkdir(join(this.dir, info.sha256.slice(0, 2)), { recursive: true });
-    if (this.known.has(info.sha256) || (await exists(dest))) await fsp.rm(tmp, { force: true });
-    else await fsp.rename(tmp, dest);
-    this.known.set(info.sha256, info);
+    // held from here on: a concurrent cleanup must not remove the blob before its row commits
+    this.held.set(info.sha256, (this.held.get(info.sha256) ?? 0) + 1);
+    try {
+      const sub = join(this.dir, info.sha256.slice(0, 2));
+      const created = await fsp.mkdir(sub, { recursive: true });
+      if (this.durable && created !== undefined) await syncPath(this.dir);
+      const dest = this.pathOf(info.sha256);
+      if (await exists(dest)) await fsp.rm(tmp, { force: true });
+      else {
+        if (this.durable) await syncPath(tmp);
+        await fsp.rename(tmp, dest);
+        if (this.durable) await syncPath(sub);
+      }
+    } catch (e) {
+      this.release(info.sha256);
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
     return error ? { info, partial, error } : { info, partial };
   }
 
-  /** Stores a buffer (seed data, small generated files). */
+  /**
+   * Stores a buffer (seed data, small generated files). No hold is kept: the
+   * caller must refer to the blob in the same tick as this resolves.
+   */
   async writeBuffer(buf: Buffer): Promise<BlobInfo> {
     async function* one() {
       yield buf;
     }
-    return (await this.write(one())).info;
+    const { info } = await this.write(one());
+    this.release(info.sha256);
+    return info;
   }
 
   /** A read stream over `[start, end]` (inclusive, like fs.createReadStream). */
@@ -135,9 +185,15 @@ export class BlobStore {
     return fsp.readFile(this.pathOf(sha256));
   }
 
-  async remove(sha256: string): Promise<void> {
-    this.known.delete(sha256);
-    await fsp.rm(this.pathOf(sha256), { force: true });
+}
+
+/** fsync of a file or a directory (directory entries are durable only after this). */
+async function syncPath(p: string): Promise<void> {
+  const fh = await fsp.open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
@@ -163,6 +219,11 @@ async function hashFile(path: string): Promise<BlobInfo> {
     hmd5.update(b);
   }
   return { sha256: h256.digest('hex'), sha1: h1.digest('hex'), md5: hmd5.digest('hex'), size };
+}
+
+/** Whether an error comes from the file system (ENOSPC, EMFILE, EIO...) rather than from the data source. */
+export function isDiskError(e: unknown): boolean {
+  return typeof (e as { syscall?: unknown })?.syscall === 'string';
 }
 
 /** pCloud's content `hash`: here the first 8 bytes of the SHA-1 read as an unsigned 64-bit integer. */

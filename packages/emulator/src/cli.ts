@@ -9,7 +9,11 @@ Starts a local pCloud-compatible API server with content servers.
 Options:
   --port N        API server port (default 0: any free port)
   --host ADDR     interface to listen on (default 127.0.0.1)
-  --data DIR      persist accounts and files under DIR (default: in memory)
+  --data DIR      persist accounts and files under DIR (default: in memory);
+                  one emulator at a time per DIR
+  --history-limit N  diff events kept per user (default 10000)
+  --trash-days N  days deleted items stay restorable before their files are
+                  removed (default 15; 0 = at once)
   --tls           serve HTTPS with a self-signed certificate
   --seed          create demo folders and files (default)
   --no-seed       start with an empty demo account
@@ -25,6 +29,8 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
+      'history-limit': { type: 'string' },
+      'trash-days': { type: 'string' },
       tls: { type: 'boolean' },
       seed: { type: 'boolean' },
       'no-seed': { type: 'boolean' },
@@ -45,6 +51,16 @@ async function main(): Promise<void> {
   }
   if (values.host !== undefined) opts.host = values.host;
   if (values.data !== undefined) opts.dataDir = values.data;
+  if (values['history-limit'] !== undefined) {
+    const n = Number(values['history-limit']);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`invalid --history-limit ${values['history-limit']}`);
+    opts.historyLimit = n;
+  }
+  if (values['trash-days'] !== undefined) {
+    const n = Number(values['trash-days']);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`invalid --trash-days ${values['trash-days']}`);
+    opts.trashRetentionDays = n;
+  }
   if (values.tls) opts.tls = true;
   opts.seed = values['no-seed'] ? false : true;
 

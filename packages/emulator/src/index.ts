@@ -63,6 +63,13 @@ export interface EmulatorOptions {
   port?: number;
   /** Persist everything under this directory (default: in memory, blobs in a temp dir removed on stop). */
   dataDir?: string;
+  /**
+   * Diff events kept per user (default 10,000). A `diff` from an older diffid
+   * first gets a `reset` event followed by the current tree.
+   */
+  historyLimit?: number;
+  /** Days deleted files and folders stay listable (`showdeleted`) before they and their blobs are removed (default 15; 0 = at once). */
+  trashRetentionDays?: number;
   /** Serve HTTPS: true generates a self-signed certificate at start; or pass PEM key + cert. */
   tls?: boolean | { key: string | Buffer; cert: string | Buffer };
   /** Create the demo folders and files (default true). The demo account and app always exist. */
@@ -186,8 +193,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const persist = options.dataDir !== undefined;
   const root = persist ? resolve(options.dataDir!) : await fsp.mkdtemp(join(tmpdir(), 'pcloudkit-emulator-'));
   await fsp.mkdir(root, { recursive: true });
-  const store = new Store(root, persist);
-  await store.load();
+  const store = await Store.open({
+    root,
+    persist,
+    ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
+    ...(options.trashRetentionDays !== undefined ? { trashRetentionDays: options.trashRetentionDays } : {}),
+  });
 
   await seedDemo(store, options.seed ?? true);
 
@@ -248,7 +259,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const demo = store.userByEmail(DEMO.username)!;
   const authToken = store.createToken(demo.userid, 'auth', 'pcloudkit-emulator ready token');
   const oauthToken = store.createToken(demo.userid, 'oauth', `oauth2 app ${DEMO.appName}`, DEMO.client_id);
-  await store.flush();
 
   const attached: AttachedTransport[] = [];
   let stopped: Promise<void> | undefined;
@@ -299,7 +309,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         for (const s of servers) if ('closeAllConnections' in s) (s as Server).closeAllConnections();
         for (const sock of sockets) sock.destroy();
         await Promise.all(closed);
-        await store.flush();
+        store.close();
         if (!persist) await fsp.rm(root, { recursive: true, force: true });
       })();
       return stopped;

@@ -1,92 +1,96 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { BlobStore, type BlobInfo } from './blobs.js';
+import { openDatabase, type Db } from './storage/database.js';
 import { nowSeconds } from './time.js';
 
+// Records are read-only outside the store: every change goes through an intent
+// method below, which writes the rows it changes in one transaction.
+
 export interface UserRec {
-  userid: number;
-  email: string;
+  readonly userid: number;
+  readonly email: string;
   /** Kept in clear text: the digest login needs it. This is an emulator. */
-  password: string;
-  rootId: number;
-  language: string;
-  registered: number;
-  quota: number;
-  premium: boolean;
-  emailverified: boolean;
+  readonly password: string;
+  readonly rootId: number;
+  readonly language: string;
+  readonly registered: number;
+  readonly quota: number;
+  readonly premium: boolean;
+  readonly emailverified: boolean;
 }
 
 export interface FolderRec {
-  kind: 'folder';
-  id: number;
-  owner: number;
+  readonly kind: 'folder';
+  readonly id: number;
+  readonly owner: number;
   /** Internal id of the parent folder; null for a root. */
-  parent: number | null;
-  name: string;
-  created: number;
-  modified: number;
-  deleted?: boolean;
+  readonly parent: number | null;
+  readonly name: string;
+  readonly created: number;
+  readonly modified: number;
+  readonly deleted?: boolean;
 }
 
 /** One stored content version of a file. */
 export interface Version {
-  revisionid: number;
-  blob: string;
-  size: number;
+  readonly revisionid: number;
+  readonly blob: string;
+  readonly size: number;
   /** Decimal text of the unsigned 64-bit content hash. */
-  hash: string;
-  created: number;
+  readonly hash: string;
+  readonly created: number;
 }
 
 export interface FileRec {
-  kind: 'file';
-  id: number;
-  owner: number;
-  parent: number;
-  name: string;
-  created: number;
-  modified: number;
-  contenttype: string;
-  current: Version;
+  readonly kind: 'file';
+  readonly id: number;
+  readonly owner: number;
+  readonly parent: number;
+  readonly name: string;
+  readonly created: number;
+  readonly modified: number;
+  readonly contenttype: string;
+  readonly current: Version;
   /** Older versions, oldest first. */
-  revisions: Version[];
-  deleted?: boolean;
-  deletedfileid?: number;
+  readonly revisions: readonly Version[];
+  readonly deleted?: boolean;
+  /** Only set while the answer of a renamefile that replaced another file is rendered; never stored. */
+  readonly deletedfileid?: number;
 }
 
 export type NodeRec = FolderRec | FileRec;
 
 export interface TokenRec {
-  token: string;
-  tokenid: number;
-  userid: number;
-  kind: 'auth' | 'oauth';
-  created: number;
-  expires: number;
-  lastUsed: number;
-  device: string;
-  clientId?: string;
+  readonly token: string;
+  readonly tokenid: number;
+  readonly userid: number;
+  readonly kind: 'auth' | 'oauth';
+  readonly created: number;
+  readonly expires: number;
+  readonly lastUsed: number;
+  readonly device: string;
+  readonly clientId?: string;
 }
 
 export interface AppRec {
-  client_id: string;
-  client_secret: string;
-  name: string;
-  redirectUris: string[];
+  readonly client_id: string;
+  readonly client_secret: string;
+  readonly name: string;
+  readonly redirectUris: readonly string[];
 }
 
 export interface PubLinkRec {
-  linkid: number;
-  code: string;
-  userid: number;
-  kind: 'file' | 'folder';
-  targetId: number;
-  created: number;
-  expires?: number;
-  maxdownloads?: number;
-  downloads: number;
-  traffic: number;
+  readonly linkid: number;
+  readonly code: string;
+  readonly userid: number;
+  readonly kind: 'file' | 'folder';
+  readonly targetId: number;
+  readonly created: number;
+  readonly expires?: number;
+  readonly maxdownloads?: number;
+  readonly downloads: number;
+  readonly traffic: number;
 }
 
 export interface EventRec {
@@ -97,171 +101,197 @@ export interface EventRec {
   node?: NodeRec;
 }
 
-interface Snapshot {
-  format: 1;
-  counters: Counters;
-  users: UserRec[];
-  folders: FolderRec[];
-  files: FileRec[];
-  tokens: TokenRec[];
-  apps: AppRec[];
-  events: EventRec[];
-  blobs: BlobInfo[];
-  publinks?: PubLinkRec[];
-}
+type Mut<T> = { -readonly [K in keyof T]: T[K] };
+type MFile = Mut<FileRec> & { revisions: Version[] };
 
-interface Counters {
-  userid: number;
-  folderid: number;
-  fileid: number;
-  revisionid: number;
-  diffid: number;
-  tokenid: number;
-  linkid?: number;
-}
+type CounterName = 'userid' | 'folderid' | 'fileid' | 'revisionid' | 'diffid' | 'tokenid' | 'linkid';
+const COUNTERS: CounterName[] = ['userid', 'folderid', 'fileid', 'revisionid', 'diffid', 'tokenid', 'linkid'];
 
 const AUTH_TOKEN_LIFETIME = 365 * 24 * 3600;
 const OAUTH_TOKEN_LIFETIME = 10 * 365 * 24 * 3600;
 export const AUTH_TOKEN_INACTIVE = 30 * 24 * 3600;
 
+export interface StoreOptions {
+  /** Where blobs (and, when `persist`, the database) live. */
+  root: string;
+  /** Keep the database in `root` (else SQLite `:memory:`, blobs still under `root`). */
+  persist: boolean;
+  /** Diff events kept per user (default 10,000); older ones are dropped and answered with a `reset`. */
+  historyLimit?: number;
+  /** Days a deleted file or folder stays listable with `showdeleted` before it and its blobs are removed (default 15). */
+  trashRetentionDays?: number;
+}
+
+interface Row {
+  [k: string]: unknown;
+}
+
 /**
- * The emulator's whole state: accounts, trees, tokens, apps and the event log.
- * Everything lives in maps; with a data directory a JSON snapshot is written
- * atomically (temp file + rename) shortly after each change and on stop.
+ * The emulator's state in SQLite (a file under the data directory, or
+ * `:memory:`). Every intent method (createUser, addFile, move, emit, ...)
+ * writes only the rows it changes, inside one transaction that commits before
+ * the method returns; several intents run in one transaction with `batch`.
+ * Reads go to maps loaded at start and updated together with the rows. When a
+ * transaction fails (disk full, I/O error) it rolls back, the maps are
+ * reloaded from the database, and the error reaches the caller (the
+ * dispatcher answers 5000).
+ *
+ * Blob cleanup is reference counting through the database: a blob row is
+ * dropped, and its file removed, as soon as no version row refers to it
+ * (after trash expiry or when an upload was never stored); a sweep at start
+ * removes files no row knows (writes cut short by a crash).
  */
 export class Store {
   readonly blobs: BlobStore;
-  private counters: Counters = { userid: 0, folderid: 0, fileid: 0, revisionid: 0, diffid: 0, tokenid: 0 };
-  readonly users = new Map<number, UserRec>();
-  readonly usersByEmail = new Map<string, UserRec>();
-  readonly folders = new Map<number, FolderRec>();
-  readonly files = new Map<number, FileRec>();
-  readonly tokens = new Map<string, TokenRec>();
-  readonly apps = new Map<string, AppRec>();
-  readonly events: EventRec[] = [];
-  readonly publinks = new Map<number, PubLinkRec>();
+  readonly root: string;
+  readonly persist: boolean;
+  readonly historyLimit: number;
+  readonly trashRetentionSeconds: number;
+  private readonly db: Db;
+  private readonly st: Record<string, Database.Statement>;
+  private readonly runInTx: (fn: () => unknown) => unknown;
+  private counters = {} as Record<CounterName, number>;
+  private readonly dirtyCounters = new Set<CounterName>();
+  private readonly usersMap = new Map<number, Mut<UserRec>>();
+  private readonly usersByEmail = new Map<string, Mut<UserRec>>();
+  private readonly foldersMap = new Map<number, Mut<FolderRec>>();
+  private readonly filesMap = new Map<number, MFile>();
+  private readonly tokensMap = new Map<string, Mut<TokenRec>>();
+  private readonly appsMap = new Map<string, AppRec>();
+  private readonly publinksMap = new Map<number, Mut<PubLinkRec>>();
+  private readonly publinksByCode = new Map<string, number>();
+  private readonly blobInfos = new Map<string, BlobInfo>();
   private readonly childFolders = new Map<number, Set<number>>();
   private readonly childFiles = new Map<number, Set<number>>();
+  /** `d<parent>/<name>` or `f<parent>/<name>` -> id of the live (not deleted) child. */
+  private readonly liveNames = new Map<string, number>();
+  private readonly used = new Map<number, number>();
+  private readonly eventCounts = new Map<number, number>();
+  private readonly floors = new Map<number, number>();
   private readonly listeners = new Set<(e: EventRec) => void>();
-  private saveTimer: NodeJS.Timeout | undefined;
-  private saving: Promise<void> = Promise.resolve();
-  private dirty = false;
+  private inTx = false;
+  private pendingEvents: EventRec[] = [];
+  private deletedInTx = false;
+  /** Blob rows inserted by the running transaction (known to blobInfos once it commits). */
+  private readonly newBlobs = new Map<string, BlobInfo>();
+  /** Digests of blobs handed to newVersion, until a version row refers to them. */
+  private readonly pendingInfos = new Map<string, BlobInfo>();
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  constructor(
-    readonly root: string,
-    readonly persist: boolean,
-  ) {
-    this.blobs = new BlobStore(root);
+  private constructor(opts: StoreOptions) {
+    this.root = opts.root;
+    this.persist = opts.persist;
+    this.historyLimit = Math.max(1, Math.floor(opts.historyLimit ?? 10_000));
+    this.trashRetentionSeconds = Math.max(0, (opts.trashRetentionDays ?? 15) * 24 * 3600);
+    this.db = openDatabase(opts.persist ? opts.root : undefined);
+    this.blobs = new BlobStore(opts.root, opts.persist);
+    const db = this.db;
+    const tx = db.transaction((fn: () => unknown) => fn());
+    this.runInTx = (fn) => tx(fn);
+    const p = (sql: string) => db.prepare(sql);
+    this.st = {
+      counter: p('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
+      insUser: p(
+        'INSERT INTO users (userid, email, password, rootid, language, registered, quota, premium, emailverified) VALUES (@userid, @email, @password, @rootId, @language, @registered, @quota, @premium, @emailverified)',
+      ),
+      setLanguage: p('UPDATE users SET language = ? WHERE userid = ?'),
+      setFloor: p('UPDATE users SET history_floor = ? WHERE userid = ?'),
+      insToken: p(
+        'INSERT INTO tokens (token, tokenid, userid, kind, created, expires, lastused, device, clientid) VALUES (@token, @tokenid, @userid, @kind, @created, @expires, @lastUsed, @device, @clientId)',
+      ),
+      touchToken: p('UPDATE tokens SET lastused = ? WHERE token = ?'),
+      delToken: p('DELETE FROM tokens WHERE token = ?'),
+      insApp: p('INSERT OR REPLACE INTO apps (client_id, client_secret, name, redirect_uris) VALUES (?, ?, ?, ?)'),
+      insFolder: p('INSERT INTO folders (id, owner, parent, name, created, modified) VALUES (@id, @owner, @parent, @name, @created, @modified)'),
+      folderModified: p('UPDATE folders SET modified = ? WHERE id = ?'),
+      moveFolder: p('UPDATE folders SET parent = ?, name = ? WHERE id = ?'),
+      delFolder: p('UPDATE folders SET deleted = ? WHERE id = ?'),
+      insFile: p(
+        'INSERT INTO files (id, owner, parent, name, created, modified, contenttype, current_rev) VALUES (@id, @owner, @parent, @name, @created, @modified, @contenttype, @rev)',
+      ),
+      fileContent: p('UPDATE files SET current_rev = ?, created = ?, modified = ? WHERE id = ?'),
+      moveFile: p('UPDATE files SET parent = ?, name = ? WHERE id = ?'),
+      delFile: p('UPDATE files SET deleted = ? WHERE id = ?'),
+      insVersion: p('INSERT OR IGNORE INTO versions (fileid, revisionid, blob, size, hash, created) VALUES (?, ?, ?, ?, ?, ?)'),
+      copyVersions: p('INSERT OR IGNORE INTO versions (fileid, revisionid, blob, size, hash, created) SELECT ?, revisionid, blob, size, hash, created FROM versions WHERE fileid = ?'),
+      insBlob: p('INSERT OR IGNORE INTO blobs (sha256, sha1, md5, size) VALUES (?, ?, ?, ?)'),
+      blobUsed: p('SELECT 1 FROM versions WHERE blob = ? LIMIT 1').pluck(),
+      delBlob: p('DELETE FROM blobs WHERE sha256 = ?'),
+      insLink: p(
+        'INSERT INTO publinks (linkid, code, userid, kind, target, created, expires, maxdownloads, downloads, traffic) VALUES (@linkid, @code, @userid, @kind, @targetId, @created, @expires, @maxdownloads, 0, 0)',
+      ),
+      delLink: p('DELETE FROM publinks WHERE linkid = ?'),
+      countLink: p('UPDATE publinks SET downloads = ?, traffic = ? WHERE linkid = ?'),
+      insEvent: p('INSERT INTO events (diffid, userid, event, time, node_kind, node_id, node) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      nthNewest: p('SELECT diffid FROM events WHERE userid = ? ORDER BY diffid DESC LIMIT 1 OFFSET ?').pluck(),
+      trimEvents: p('DELETE FROM events WHERE userid = ? AND diffid <= ?'),
+      eventsAfter: p('SELECT * FROM events WHERE userid = ? AND diffid > ? ORDER BY diffid LIMIT ?'),
+      eventsAfterTime: p('SELECT * FROM events WHERE userid = ? AND time > ? ORDER BY diffid LIMIT ?'),
+      lastEvents: p('SELECT * FROM (SELECT * FROM events WHERE userid = ? ORDER BY diffid DESC LIMIT ?) ORDER BY diffid'),
+      lastDiff: p('SELECT MAX(diffid) FROM events WHERE userid = ?').pluck(),
+      oldestTime: p('SELECT time FROM events WHERE userid = ? ORDER BY diffid LIMIT 1').pluck(),
+      fileEvents: p("SELECT * FROM events WHERE node_id = ? AND node_kind = 'file' AND userid = ? ORDER BY diffid"),
+      expiredFiles: p('SELECT id FROM files WHERE deleted IS NOT NULL AND deleted <= ?').pluck(),
+      expiredFolders: p('SELECT id FROM folders WHERE deleted IS NOT NULL AND deleted <= ?').pluck(),
+      fileBlobs: p('SELECT DISTINCT blob FROM versions WHERE fileid = ?').pluck(),
+      purgeVersions: p('DELETE FROM versions WHERE fileid = ?'),
+      purgeFile: p('DELETE FROM files WHERE id = ?'),
+      purgeFolder: p('DELETE FROM folders WHERE id = ?'),
+      unusedBlobs: p('SELECT sha256 FROM blobs WHERE NOT EXISTS (SELECT 1 FROM versions WHERE versions.blob = blobs.sha256)').pluck(),
+    };
   }
 
-  private get snapshotPath(): string {
-    return join(this.root, 'state.json');
-  }
-
-  async load(): Promise<void> {
-    await this.blobs.init();
-    if (!this.persist) return;
-    let text: string;
+  /** Opens the database (taking the data directory's lock), loads it and cleans up what a crash or expiry left. */
+  static async open(opts: StoreOptions): Promise<Store> {
+    const store = new Store(opts);
     try {
-      text = await fsp.readFile(this.snapshotPath, 'utf8');
-    } catch {
-      return;
+      // after the lock: a refused second emulator must not touch the first one's temp files
+      await store.blobs.init();
+      store.load();
+      await store.sweep();
+    } catch (e) {
+      store.close();
+      throw e;
     }
-    const snap = JSON.parse(text) as Snapshot;
-    this.counters = snap.counters;
-    for (const u of snap.users) this.addUserRec(u);
-    for (const f of snap.folders) this.folders.set(f.id, f);
-    for (const f of snap.files) this.files.set(f.id, f);
-    for (const f of snap.folders) if (f.parent !== null) this.link(f);
-    for (const f of snap.files) this.link(f);
-    for (const t of snap.tokens) this.tokens.set(t.token, t);
-    for (const a of snap.apps) this.apps.set(a.client_id, a);
-    this.events.push(...snap.events);
-    for (const b of snap.blobs) this.blobs.remember(b);
-    for (const l of snap.publinks ?? []) this.publinks.set(l.linkid, l);
-  }
-
-  /** Marks the state changed; a snapshot follows shortly (persisted mode). */
-  touch(): void {
-    if (!this.persist) return;
-    this.dirty = true;
-    if (this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.flush();
-    }, 25);
-  }
-
-  /** Writes the snapshot now if anything changed. */
-  flush(): Promise<void> {
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = undefined;
+    if (store.trashRetentionSeconds > 0) {
+      store.purgeTimer = setInterval(() => store.purgeExpired(), Math.min(3600_000, store.trashRetentionSeconds * 1000));
+      store.purgeTimer.unref();
     }
-    this.saving = this.saving.then(async () => {
-      if (!this.persist || !this.dirty) return;
-      this.dirty = false;
-      const snap: Snapshot = {
-        format: 1,
-        counters: this.counters,
-        users: [...this.users.values()],
-        folders: [...this.folders.values()],
-        files: [...this.files.values()],
-        tokens: [...this.tokens.values()],
-        apps: [...this.apps.values()],
-        events: this.events,
-        blobs: this.blobs.all(),
-        publinks: [...this.publinks.values()],
-      };
-      const tmp = `${this.snapshotPath}.${process.pid}.tmp`;
-      const fh = await fsp.open(tmp, 'w');
-      try {
-        await fh.writeFile(JSON.stringify(snap));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await fsp.rename(tmp, this.snapshotPath);
-    });
-    return this.saving;
+    return store;
   }
 
-  next(kind: keyof Counters): number {
-    this.counters[kind] = (this.counters[kind] ?? 0) + 1;
-    return this.counters[kind]!;
+  /** Closes the database (releases the data directory). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.db.close();
+  }
+
+  // ---- read access ---------------------------------------------------------
+
+  get users(): ReadonlyMap<number, UserRec> {
+    return this.usersMap;
+  }
+  get folders(): ReadonlyMap<number, FolderRec> {
+    return this.foldersMap;
+  }
+  get files(): ReadonlyMap<number, FileRec> {
+    return this.filesMap;
+  }
+  get tokens(): ReadonlyMap<string, TokenRec> {
+    return this.tokensMap;
+  }
+  get apps(): ReadonlyMap<string, AppRec> {
+    return this.appsMap;
+  }
+  get publinks(): ReadonlyMap<number, PubLinkRec> {
+    return this.publinksMap;
   }
 
   get lastDiffId(): number {
     return this.counters.diffid;
-  }
-
-  // ---- users ---------------------------------------------------------------
-
-  private addUserRec(u: UserRec): void {
-    this.users.set(u.userid, u);
-    this.usersByEmail.set(u.email.toLowerCase(), u);
-  }
-
-  createUser(email: string, password: string, opts: { quota?: number; premium?: boolean } = {}): UserRec {
-    const userid = this.next('userid');
-    const now = nowSeconds();
-    const root: FolderRec = { kind: 'folder', id: this.next('folderid'), owner: userid, parent: null, name: '/', created: now, modified: now };
-    this.folders.set(root.id, root);
-    const user: UserRec = {
-      userid,
-      email,
-      password,
-      rootId: root.id,
-      language: 'en',
-      registered: now,
-      quota: opts.quota ?? 10 * 1024 ** 3,
-      premium: opts.premium ?? false,
-      emailverified: true,
-    };
-    this.addUserRec(user);
-    this.emit(userid, 'modifyuserinfo');
-    this.touch();
-    return user;
   }
 
   userByEmail(email: string): UserRec | undefined {
@@ -269,175 +299,45 @@ export class Store {
   }
 
   usedQuota(userid: number): number {
-    let n = 0;
-    for (const f of this.files.values()) if (f.owner === userid && !f.deleted) n += f.current.size;
-    return n;
+    return this.used.get(userid) ?? 0;
   }
 
-  // ---- tokens / apps -------------------------------------------------------
-
-  createToken(userid: number, kind: 'auth' | 'oauth', device: string, clientId?: string): TokenRec {
-    const now = nowSeconds();
-    const rec: TokenRec = {
-      token: randomBytes(kind === 'auth' ? 24 : 30).toString('base64url'),
-      tokenid: this.next('tokenid'),
-      userid,
-      kind,
-      created: now,
-      expires: now + (kind === 'auth' ? AUTH_TOKEN_LIFETIME : OAUTH_TOKEN_LIFETIME),
-      lastUsed: now,
-      device: device.slice(0, 200),
-    };
-    if (clientId !== undefined) rec.clientId = clientId;
-    this.tokens.set(rec.token, rec);
-    this.touch();
-    return rec;
+  blobInfo(sha256: string): BlobInfo | undefined {
+    return this.blobInfos.get(sha256);
   }
 
-  /** Looks a token up, dropping it when it has expired. */
-  useToken(token: string): TokenRec | undefined {
-    const rec = this.tokens.get(token);
-    if (!rec) return undefined;
-    const now = nowSeconds();
-    if (now >= rec.expires || (rec.kind === 'auth' && now >= rec.lastUsed + AUTH_TOKEN_INACTIVE)) {
-      this.tokens.delete(token);
-      this.touch();
-      return undefined;
-    }
-    if (now !== rec.lastUsed) {
-      rec.lastUsed = now;
-      this.touch();
-    }
-    return rec;
-  }
-
-  deleteToken(token: string): void {
-    this.tokens.delete(token);
-    this.touch();
-  }
-
-  createApp(app: AppRec): AppRec {
-    this.apps.set(app.client_id, app);
-    this.touch();
-    return app;
-  }
-
-  // ---- tree ----------------------------------------------------------------
-
-  private link(n: NodeRec): void {
-    if (n.parent === null) return;
-    const map = n.kind === 'folder' ? this.childFolders : this.childFiles;
-    let set = map.get(n.parent);
-    if (!set) map.set(n.parent, (set = new Set()));
-    set.add(n.id);
-  }
-
-  private unlink(n: NodeRec): void {
-    if (n.parent === null) return;
-    (n.kind === 'folder' ? this.childFolders : this.childFiles).get(n.parent)?.delete(n.id);
+  publinkByCode(code: string): PubLinkRec | undefined {
+    const id = this.publinksByCode.get(code);
+    return id === undefined ? undefined : this.publinksMap.get(id);
   }
 
   /** Child folders of a folder (deleted ones only when asked). */
   subfolders(folderId: number, withDeleted = false): FolderRec[] {
-    const ids = this.childFolders.get(folderId);
-    if (!ids) return [];
     const out: FolderRec[] = [];
-    for (const id of ids) {
-      const f = this.folders.get(id);
+    for (const id of this.childFolders.get(folderId) ?? []) {
+      const f = this.foldersMap.get(id);
       if (f && (withDeleted || !f.deleted)) out.push(f);
     }
     return out;
   }
 
   subfiles(folderId: number, withDeleted = false): FileRec[] {
-    const ids = this.childFiles.get(folderId);
-    if (!ids) return [];
     const out: FileRec[] = [];
-    for (const id of ids) {
-      const f = this.files.get(id);
+    for (const id of this.childFiles.get(folderId) ?? []) {
+      const f = this.filesMap.get(id);
       if (f && (withDeleted || !f.deleted)) out.push(f);
     }
     return out;
   }
 
   findChildFolder(folderId: number, name: string): FolderRec | undefined {
-    return this.subfolders(folderId).find((f) => f.name === name);
+    const id = this.liveNames.get(`d${folderId}/${name}`);
+    return id === undefined ? undefined : this.foldersMap.get(id);
   }
 
   findChildFile(folderId: number, name: string): FileRec | undefined {
-    return this.subfiles(folderId).find((f) => f.name === name);
-  }
-
-  addFolder(owner: number, parent: number, name: string, times?: { created?: number; modified?: number }): FolderRec {
-    const now = nowSeconds();
-    const rec: FolderRec = { kind: 'folder', id: this.next('folderid'), owner, parent, name, created: times?.created ?? now, modified: times?.modified ?? now };
-    this.folders.set(rec.id, rec);
-    this.link(rec);
-    this.bumpFolder(parent, now);
-    this.emit(owner, 'createfolder', rec);
-    return rec;
-  }
-
-  newVersion(info: BlobInfo, hash: string, created = nowSeconds()): Version {
-    this.blobs.remember(info);
-    return { revisionid: this.next('revisionid'), blob: info.sha256, size: info.size, hash, created };
-  }
-
-  addFile(owner: number, parent: number, name: string, version: Version, contenttype: string, times?: { created?: number; modified?: number }): FileRec {
-    const now = nowSeconds();
-    const rec: FileRec = {
-      kind: 'file',
-      id: this.next('fileid'),
-      owner,
-      parent,
-      name,
-      created: times?.created ?? now,
-      modified: times?.modified ?? now,
-      contenttype,
-      current: version,
-      revisions: [],
-    };
-    this.files.set(rec.id, rec);
-    this.link(rec);
-    this.bumpFolder(parent, now);
-    this.emit(owner, 'createfile', rec);
-    return rec;
-  }
-
-  /** Replaces a file's content, keeping the old content as a revision. */
-  replaceContent(file: FileRec, version: Version, times?: { created?: number; modified?: number }): void {
-    if (file.current.blob !== version.blob) {
-      file.revisions.push(file.current);
-      file.current = version;
-    }
-    file.modified = times?.modified ?? nowSeconds();
-    if (times?.created !== undefined) file.created = times.created;
-    this.emit(file.owner, 'modifyfile', file);
-  }
-
-  /** Moves/renames a node. */
-  move(n: NodeRec, parent: number, name: string): void {
-    const now = nowSeconds();
-    const oldParent = n.parent;
-    this.unlink(n);
-    n.parent = parent;
-    n.name = name;
-    this.link(n);
-    if (oldParent !== null && oldParent !== parent) this.bumpFolder(oldParent, now);
-    this.bumpFolder(parent, now);
-    this.emit(n.owner, n.kind === 'folder' ? 'modifyfolder' : 'modifyfile', n);
-  }
-
-  markDeleted(n: NodeRec): void {
-    n.deleted = true;
-    if (n.parent !== null) this.bumpFolder(n.parent, nowSeconds());
-    this.emit(n.owner, n.kind === 'folder' ? 'deletefolder' : 'deletefile', n);
-  }
-
-  private bumpFolder(id: number, time: number): void {
-    const f = this.folders.get(id);
-    if (f && f.modified < time) f.modified = time;
-    this.touch();
+    const id = this.liveNames.get(`f${folderId}/${name}`);
+    return id === undefined ? undefined : this.filesMap.get(id);
   }
 
   /** Is `folderId` equal to `ancestorId` or inside it? */
@@ -445,7 +345,7 @@ export class Store {
     let cur: number | null = folderId;
     while (cur !== null) {
       if (cur === ancestorId) return true;
-      cur = this.folders.get(cur)?.parent ?? null;
+      cur = this.foldersMap.get(cur)?.parent ?? null;
     }
     return false;
   }
@@ -456,28 +356,709 @@ export class Store {
     let cur: NodeRec | undefined = n;
     while (cur && cur.parent !== null) {
       parts.unshift(cur.name);
-      cur = this.folders.get(cur.parent);
+      cur = this.foldersMap.get(cur.parent);
     }
     return '/' + parts.join('/');
   }
 
-  // ---- events --------------------------------------------------------------
-
-  emit(userid: number, event: string, node?: NodeRec): EventRec {
-    const rec: EventRec = { diffid: this.next('diffid'), userid, event, time: nowSeconds() };
-    if (node) {
-      const copy = structuredClone(node);
-      if (copy.kind === 'file') copy.revisions = [];
-      rec.node = copy;
+  /** Every live folder (parents before children) and file under a root, for a `reset` answer. */
+  liveTree(rootId: number): { folders: FolderRec[]; files: FileRec[] } {
+    const folders: FolderRec[] = [];
+    const files: FileRec[] = [];
+    const queue = [rootId];
+    for (let i = 0; i < queue.length; i++) {
+      const id = queue[i]!;
+      for (const f of this.subfolders(id)) {
+        folders.push(f);
+        queue.push(f.id);
+      }
+      files.push(...this.subfiles(id));
     }
-    this.events.push(rec);
-    this.touch();
-    for (const l of this.listeners) l(rec);
-    return rec;
+    return { folders, files };
+  }
+
+  // ---- events (read straight from the database) -----------------------------
+
+  /** Events of a user after `diffid`, oldest first. */
+  eventsAfter(userid: number, diffid: number, limit = -1): EventRec[] {
+    return this.st.eventsAfter!.all(userid, diffid, limit).map(toEvent);
+  }
+
+  eventsAfterTime(userid: number, time: number, limit = -1): EventRec[] {
+    return this.st.eventsAfterTime!.all(userid, time, limit).map(toEvent);
+  }
+
+  /** The newest `n` events of a user, oldest first. */
+  lastEvents(userid: number, n: number): EventRec[] {
+    return this.st.lastEvents!.all(userid, n).map(toEvent);
+  }
+
+  lastDiffOf(userid: number): number {
+    return (this.st.lastDiff!.get(userid) as number | null) ?? 0;
+  }
+
+  /** Highest diffid dropped from the user's history (0 while nothing was dropped). */
+  historyFloor(userid: number): number {
+    return this.floors.get(userid) ?? 0;
+  }
+
+  /** Time of the oldest event still kept for the user. */
+  oldestEventTime(userid: number): number | undefined {
+    return (this.st.oldestTime!.get(userid) as number | undefined) ?? undefined;
+  }
+
+  fileEvents(userid: number, fileid: number): EventRec[] {
+    return this.st.fileEvents!.all(fileid, userid).map(toEvent);
   }
 
   onEvent(fn: (e: EventRec) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+
+  // ---- transactions ----------------------------------------------------------
+
+  /**
+   * Runs several intents in one transaction (one API call that changes many
+   * things, like a recursive delete). Nested calls join the outer one.
+   */
+  batch<T>(fn: () => T): T {
+    return this.write(fn);
+  }
+
+  private write<T>(fn: () => T): T {
+    if (this.inTx) return fn();
+    this.inTx = true;
+    let out: T;
+    try {
+      out = this.runInTx(() => {
+        const r = fn();
+        for (const name of this.dirtyCounters) this.st.counter!.run(name, this.counters[name]);
+        return r;
+      }) as T;
+    } catch (e) {
+      this.inTx = false;
+      this.pendingEvents = [];
+      this.deletedInTx = false;
+      this.newBlobs.clear();
+      // the maps were changed along with the rows: bring them back to what committed
+      this.load();
+      throw e;
+    }
+    this.inTx = false;
+    this.dirtyCounters.clear();
+    for (const [sha, info] of this.newBlobs) {
+      this.blobInfos.set(sha, info);
+      this.pendingInfos.delete(sha);
+    }
+    this.newBlobs.clear();
+    const events = this.pendingEvents;
+    this.pendingEvents = [];
+    for (const e of events) for (const l of this.listeners) l(e);
+    if (this.deletedInTx) {
+      this.deletedInTx = false;
+      if (this.trashRetentionSeconds === 0) this.purgeExpired();
+    }
+    return out;
+  }
+
+  next(kind: CounterName): number {
+    this.counters[kind] = (this.counters[kind] ?? 0) + 1;
+    this.dirtyCounters.add(kind);
+    return this.counters[kind];
+  }
+
+  // ---- loading -------------------------------------------------------------
+
+  private resetMaps(): void {
+    for (const m of [
+      this.usersMap,
+      this.usersByEmail,
+      this.foldersMap,
+      this.filesMap,
+      this.tokensMap,
+      this.appsMap,
+      this.publinksMap,
+      this.publinksByCode,
+      this.blobInfos,
+      this.childFolders,
+      this.childFiles,
+      this.liveNames,
+      this.used,
+      this.eventCounts,
+      this.floors,
+    ] as Map<unknown, unknown>[])
+      m.clear();
+  }
+
+  /** (Re)builds every map from the database. */
+  private load(): void {
+    this.resetMaps();
+    const db = this.db;
+    const saved = Object.fromEntries((db.prepare('SELECT name, value FROM counters').all() as Row[]).map((r) => [r.name, r.value as number]));
+    // counters that were handed out but not yet committed stay ahead of the stored ones
+    for (const c of COUNTERS) this.counters[c] = Math.max(saved[c] ?? 0, this.counters[c] ?? 0);
+    for (const r of db.prepare('SELECT * FROM users').iterate() as IterableIterator<Row>) {
+      const u: Mut<UserRec> = {
+        userid: r.userid as number,
+        email: r.email as string,
+        password: r.password as string,
+        rootId: r.rootid as number,
+        language: r.language as string,
+        registered: r.registered as number,
+        quota: r.quota as number,
+        premium: r.premium === 1,
+        emailverified: r.emailverified === 1,
+      };
+      this.usersMap.set(u.userid, u);
+      this.usersByEmail.set(u.email.toLowerCase(), u);
+      if ((r.history_floor as number) > 0) this.floors.set(u.userid, r.history_floor as number);
+    }
+    for (const r of db.prepare('SELECT * FROM folders').iterate() as IterableIterator<Row>) {
+      const f: Mut<FolderRec> = {
+        kind: 'folder',
+        id: r.id as number,
+        owner: r.owner as number,
+        parent: r.parent as number | null,
+        name: r.name as string,
+        created: r.created as number,
+        modified: r.modified as number,
+      };
+      if (r.deleted !== null) f.deleted = true;
+      this.foldersMap.set(f.id, f);
+      this.link(f);
+    }
+    const versions = new Map<number, Version[]>();
+    for (const r of db.prepare('SELECT * FROM versions ORDER BY fileid, revisionid').iterate() as IterableIterator<Row>) {
+      const v: Version = { revisionid: r.revisionid as number, blob: r.blob as string, size: r.size as number, hash: r.hash as string, created: r.created as number };
+      let list = versions.get(r.fileid as number);
+      if (!list) versions.set(r.fileid as number, (list = []));
+      list.push(v);
+    }
+    for (const r of db.prepare('SELECT * FROM files').iterate() as IterableIterator<Row>) {
+      const all = versions.get(r.id as number) ?? [];
+      const current = all.find((v) => v.revisionid === r.current_rev);
+      if (!current) throw new Error(`database damaged: file ${r.id} has no current version`);
+      const f: MFile = {
+        kind: 'file',
+        id: r.id as number,
+        owner: r.owner as number,
+        parent: r.parent as number,
+        name: r.name as string,
+        created: r.created as number,
+        modified: r.modified as number,
+        contenttype: r.contenttype as string,
+        current,
+        revisions: all.filter((v) => v !== current),
+      };
+      if (r.deleted !== null) f.deleted = true;
+      else this.used.set(f.owner, (this.used.get(f.owner) ?? 0) + current.size);
+      this.filesMap.set(f.id, f);
+      this.link(f);
+    }
+    for (const r of db.prepare('SELECT * FROM tokens').iterate() as IterableIterator<Row>) {
+      const t: Mut<TokenRec> = {
+        token: r.token as string,
+        tokenid: r.tokenid as number,
+        userid: r.userid as number,
+        kind: r.kind as 'auth' | 'oauth',
+        created: r.created as number,
+        expires: r.expires as number,
+        lastUsed: r.lastused as number,
+        device: r.device as string,
+      };
+      if (r.clientid !== null) t.clientId = r.clientid as string;
+      this.tokensMap.set(t.token, t);
+    }
+    for (const r of db.prepare('SELECT * FROM apps').iterate() as IterableIterator<Row>) {
+      const a: AppRec = { client_id: r.client_id as string, client_secret: r.client_secret as string, name: r.name as string, redirectUris: JSON.parse(r.redirect_uris as string) as string[] };
+      this.appsMap.set(a.client_id, a);
+    }
+    for (const r of db.prepare('SELECT * FROM publinks').iterate() as IterableIterator<Row>) {
+      const l: Mut<PubLinkRec> = {
+        linkid: r.linkid as number,
+        code: r.code as string,
+        userid: r.userid as number,
+        kind: r.kind as 'file' | 'folder',
+        targetId: r.target as number,
+        created: r.created as number,
+        downloads: r.downloads as number,
+        traffic: r.traffic as number,
+      };
+      if (r.expires !== null) l.expires = r.expires as number;
+      if (r.maxdownloads !== null) l.maxdownloads = r.maxdownloads as number;
+      this.publinksMap.set(l.linkid, l);
+      this.publinksByCode.set(l.code, l.linkid);
+    }
+    for (const r of db.prepare('SELECT * FROM blobs').iterate() as IterableIterator<Row>) {
+      this.blobInfos.set(r.sha256 as string, { sha256: r.sha256 as string, sha1: r.sha1 as string, md5: r.md5 as string, size: r.size as number });
+    }
+    for (const r of db.prepare('SELECT userid, COUNT(*) AS n FROM events GROUP BY userid').iterate() as IterableIterator<Row>) {
+      this.eventCounts.set(r.userid as number, r.n as number);
+    }
+  }
+
+  /**
+   * Start-up cleanup: drops trash past its retention, blob rows nothing refers
+   * to, and blob files no row knows (a crash between writing a blob and
+   * committing its row, or an upload that was never stored).
+   */
+  private async sweep(): Promise<void> {
+    this.purgeExpired();
+    const unused = this.st.unusedBlobs!.all() as string[];
+    if (unused.length > 0) this.write(() => unused.forEach((sha) => this.dropBlobRow(sha)));
+    for (const sha of await this.blobs.list()) if (!this.blobInfos.has(sha) && !this.blobs.isHeld(sha)) this.blobs.removeNow(sha);
+  }
+
+  // ---- users ---------------------------------------------------------------
+
+  private link(n: NodeRec): void {
+    if (n.parent === null) return;
+    const map = n.kind === 'folder' ? this.childFolders : this.childFiles;
+    let set = map.get(n.parent);
+    if (!set) map.set(n.parent, (set = new Set()));
+    set.add(n.id);
+    if (!n.deleted) this.liveNames.set(nameKey(n), n.id);
+  }
+
+  private unlink(n: NodeRec): void {
+    if (n.parent === null) return;
+    (n.kind === 'folder' ? this.childFolders : this.childFiles).get(n.parent)?.delete(n.id);
+    const key = nameKey(n);
+    if (this.liveNames.get(key) === n.id) this.liveNames.delete(key);
+  }
+
+  createUser(email: string, password: string, opts: { quota?: number; premium?: boolean } = {}): UserRec {
+    return this.write(() => {
+      const userid = this.next('userid');
+      const now = nowSeconds();
+      const root: Mut<FolderRec> = { kind: 'folder', id: this.next('folderid'), owner: userid, parent: null, name: '/', created: now, modified: now };
+      const user: Mut<UserRec> = {
+        userid,
+        email,
+        password,
+        rootId: root.id,
+        language: 'en',
+        registered: now,
+        quota: opts.quota ?? 10 * 1024 ** 3,
+        premium: opts.premium ?? false,
+        emailverified: true,
+      };
+      this.insertFolder(root);
+      this.st.insUser!.run({
+        userid,
+        email,
+        password,
+        rootId: root.id,
+        language: user.language,
+        registered: now,
+        quota: user.quota,
+        premium: user.premium ? 1 : 0,
+        emailverified: 1,
+      });
+      this.foldersMap.set(root.id, root);
+      this.usersMap.set(userid, user);
+      this.usersByEmail.set(email.toLowerCase(), user);
+      this.emit(userid, 'modifyuserinfo');
+      return user;
+    });
+  }
+
+  setLanguage(user: UserRec, language: string): void {
+    const u = this.usersMap.get(user.userid);
+    if (!u || u.language === language) return;
+    this.write(() => {
+      this.st.setLanguage!.run(language, u.userid);
+      u.language = language;
+      this.emit(u.userid, 'modifyuserinfo');
+    });
+  }
+
+  // ---- tokens / apps -------------------------------------------------------
+
+  createToken(userid: number, kind: 'auth' | 'oauth', device: string, clientId?: string): TokenRec {
+    return this.write(() => {
+      const now = nowSeconds();
+      const rec: Mut<TokenRec> = {
+        token: randomBytes(kind === 'auth' ? 24 : 30).toString('base64url'),
+        tokenid: this.next('tokenid'),
+        userid,
+        kind,
+        created: now,
+        expires: now + (kind === 'auth' ? AUTH_TOKEN_LIFETIME : OAUTH_TOKEN_LIFETIME),
+        lastUsed: now,
+        device: device.slice(0, 200),
+      };
+      if (clientId !== undefined) rec.clientId = clientId;
+      this.st.insToken!.run({
+        token: rec.token,
+        tokenid: rec.tokenid,
+        userid,
+        kind,
+        created: now,
+        expires: rec.expires,
+        lastUsed: now,
+        device: rec.device,
+        clientId: clientId ?? null,
+      });
+      this.tokensMap.set(rec.token, rec);
+      return rec;
+    });
+  }
+
+  /** Looks a token up, dropping it when it has expired. */
+  useToken(token: string): TokenRec | undefined {
+    const rec = this.tokensMap.get(token);
+    if (!rec) return undefined;
+    const now = nowSeconds();
+    if (now >= rec.expires || (rec.kind === 'auth' && now >= rec.lastUsed + AUTH_TOKEN_INACTIVE)) {
+      this.deleteToken(token);
+      return undefined;
+    }
+    // at most one write per token and second; bookkeeping only, so a full disk must not stop reads
+    if (now !== rec.lastUsed) {
+      try {
+        this.write(() => {
+          this.st.touchToken!.run(now, token);
+          rec.lastUsed = now;
+        });
+      } catch {
+        return this.tokensMap.get(token);
+      }
+    }
+    return rec;
+  }
+
+  deleteToken(token: string): void {
+    this.write(() => {
+      this.st.delToken!.run(token);
+      this.tokensMap.delete(token);
+    });
+  }
+
+  createApp(app: AppRec): AppRec {
+    return this.write(() => {
+      this.st.insApp!.run(app.client_id, app.client_secret, app.name, JSON.stringify(app.redirectUris));
+      this.appsMap.set(app.client_id, app);
+      return app;
+    });
+  }
+
+  // ---- tree ----------------------------------------------------------------
+
+  private folderRec(id: number): Mut<FolderRec> {
+    const f = this.foldersMap.get(id);
+    if (!f) throw new Error(`unknown folder ${id}`);
+    return f;
+  }
+
+  private fileRec(id: number): MFile {
+    const f = this.filesMap.get(id);
+    if (!f) throw new Error(`unknown file ${id}`);
+    return f;
+  }
+
+  addFolder(owner: number, parent: number, name: string, times?: { created?: number; modified?: number }): FolderRec {
+    return this.write(() => {
+      const now = nowSeconds();
+      const rec: Mut<FolderRec> = { kind: 'folder', id: this.next('folderid'), owner, parent, name, created: times?.created ?? now, modified: times?.modified ?? now };
+      this.insertFolder(rec);
+      this.foldersMap.set(rec.id, rec);
+      this.link(rec);
+      this.bumpFolder(parent, now);
+      this.emit(owner, 'createfolder', rec);
+      return rec;
+    });
+  }
+
+  private insertFolder(f: FolderRec): void {
+    this.st.insFolder!.run({ id: f.id, owner: f.owner, parent: f.parent, name: f.name, created: f.created, modified: f.modified });
+  }
+
+  /**
+   * A new version of blob `info` (the revision id is taken now, the row is
+   * written by addFile/replaceContent). The blob must be on disk already.
+   */
+  newVersion(info: BlobInfo, hash: string, created = nowSeconds()): Version {
+    if (!this.blobInfos.has(info.sha256)) this.pendingInfos.set(info.sha256, info);
+    return { revisionid: this.next('revisionid'), blob: info.sha256, size: info.size, hash, created };
+  }
+
+  private insertVersion(fileid: number, v: Version): void {
+    const info = this.blobInfos.get(v.blob) ?? this.newBlobs.get(v.blob) ?? this.pendingInfos.get(v.blob);
+    if (!info) throw new Error(`blob ${v.blob} is unknown`);
+    if (!this.blobInfos.has(v.blob) && !this.newBlobs.has(v.blob)) {
+      this.st.insBlob!.run(info.sha256, info.sha1, info.md5, info.size);
+      this.newBlobs.set(v.blob, info);
+    }
+    this.st.insVersion!.run(fileid, v.revisionid, v.blob, v.size, v.hash, v.created);
+  }
+
+  addFile(owner: number, parent: number, name: string, version: Version, contenttype: string, times?: { created?: number; modified?: number }): FileRec {
+    return this.write(() => {
+      const now = nowSeconds();
+      const rec: MFile = {
+        kind: 'file',
+        id: this.next('fileid'),
+        owner,
+        parent,
+        name,
+        created: times?.created ?? now,
+        modified: times?.modified ?? now,
+        contenttype,
+        current: version,
+        revisions: [],
+      };
+      this.insertVersion(rec.id, version);
+      this.st.insFile!.run({ id: rec.id, owner, parent, name, created: rec.created, modified: rec.modified, contenttype, rev: version.revisionid });
+      this.filesMap.set(rec.id, rec);
+      this.link(rec);
+      this.used.set(owner, this.usedQuota(owner) + version.size);
+      this.bumpFolder(parent, now);
+      this.emit(owner, 'createfile', rec);
+      return rec;
+    });
+  }
+
+  /** Replaces a file's content, keeping the old content as a revision. */
+  replaceContent(file: FileRec, version: Version, times?: { created?: number; modified?: number }): void {
+    const f = this.fileRec(file.id);
+    this.write(() => {
+      const old = f.current;
+      const created = times?.created ?? f.created;
+      const modified = times?.modified ?? nowSeconds();
+      if (old.blob !== version.blob) {
+        this.insertVersion(f.id, version);
+        f.revisions.push(old);
+        f.current = version;
+        if (!f.deleted) this.used.set(f.owner, this.usedQuota(f.owner) + version.size - old.size);
+      }
+      this.st.fileContent!.run(f.current.revisionid, created, modified, f.id);
+      f.created = created;
+      f.modified = modified;
+      this.emit(f.owner, 'modifyfile', f);
+    });
+  }
+
+  /** Sets a file's times without touching its content (copying a file onto itself). */
+  setFileTimes(file: FileRec, times: { created?: number; modified: number }): void {
+    const f = this.fileRec(file.id);
+    this.write(() => {
+      const created = times.created ?? f.created;
+      this.st.fileContent!.run(f.current.revisionid, created, times.modified, f.id);
+      f.created = created;
+      f.modified = times.modified;
+      this.emit(f.owner, 'modifyfile', f);
+    });
+  }
+
+  /**
+   * renamefile onto an existing file: `victim` is deleted and its history
+   * joins `file`'s revisions. `file` reports `deletedfileid` until the next
+   * change of it.
+   */
+  replaceByRename(file: FileRec, victim: FileRec): void {
+    const f = this.fileRec(file.id);
+    const v = this.fileRec(victim.id);
+    this.write(() => {
+      this.st.copyVersions!.run(f.id, v.id);
+      this.markDeleted(v);
+      const seen = new Set(f.revisions.map((r) => r.revisionid));
+      for (const r of [...v.revisions, v.current]) if (!seen.has(r.revisionid) && r.revisionid !== f.current.revisionid) f.revisions.push(r);
+      f.revisions.sort((a, b) => a.revisionid - b.revisionid);
+      f.deletedfileid = v.id;
+    });
+  }
+
+  /** Forgets the transient `deletedfileid` once rendered. */
+  clearDeletedFileId(file: FileRec): void {
+    delete this.filesMap.get(file.id)?.deletedfileid;
+  }
+
+  /** Moves/renames a node. */
+  move(n: NodeRec, parent: number, name: string): void {
+    const rec = n.kind === 'folder' ? this.folderRec(n.id) : this.fileRec(n.id);
+    this.write(() => {
+      const now = nowSeconds();
+      const oldParent = rec.parent;
+      (rec.kind === 'folder' ? this.st.moveFolder! : this.st.moveFile!).run(parent, name, rec.id);
+      this.unlink(rec);
+      rec.parent = parent;
+      rec.name = name;
+      this.link(rec);
+      if (oldParent !== null && oldParent !== parent) this.bumpFolder(oldParent, now);
+      this.bumpFolder(parent, now);
+      this.emit(rec.owner, rec.kind === 'folder' ? 'modifyfolder' : 'modifyfile', rec);
+    });
+  }
+
+  markDeleted(n: NodeRec): void {
+    const rec = n.kind === 'folder' ? this.folderRec(n.id) : this.fileRec(n.id);
+    if (rec.deleted) return;
+    this.write(() => {
+      const now = nowSeconds();
+      (rec.kind === 'folder' ? this.st.delFolder! : this.st.delFile!).run(now, rec.id);
+      this.unlink(rec);
+      rec.deleted = true;
+      this.link(rec);
+      if (rec.kind === 'file') this.used.set(rec.owner, this.usedQuota(rec.owner) - rec.current.size);
+      if (rec.parent !== null) this.bumpFolder(rec.parent, now);
+      this.deletedInTx = true;
+      this.emit(rec.owner, rec.kind === 'folder' ? 'deletefolder' : 'deletefile', rec);
+    });
+  }
+
+  private bumpFolder(id: number, time: number): void {
+    const f = this.foldersMap.get(id);
+    if (f && f.modified < time) {
+      this.st.folderModified!.run(time, id);
+      f.modified = time;
+    }
+  }
+
+  // ---- trash and blob cleanup ----------------------------------------------
+
+  /**
+   * Removes deleted files and folders older than the trash retention, then the
+   * blobs no version refers to any more. Runs at start, periodically, and
+   * right after each delete when the retention is 0.
+   */
+  purgeExpired(): void {
+    if (this.closed) return;
+    const cutoff = nowSeconds() - this.trashRetentionSeconds;
+    const files = this.st.expiredFiles!.all(cutoff) as number[];
+    const folders = this.st.expiredFolders!.all(cutoff) as number[];
+    if (files.length === 0 && folders.length === 0) return;
+    const dropped: string[] = [];
+    this.write(() => {
+      const candidates = new Set<string>();
+      for (const id of files) {
+        for (const sha of this.st.fileBlobs!.all(id) as string[]) candidates.add(sha);
+        this.st.purgeVersions!.run(id);
+        this.st.purgeFile!.run(id);
+        const f = this.filesMap.get(id);
+        if (f) {
+          this.unlink(f);
+          this.filesMap.delete(id);
+        }
+      }
+      for (const id of folders) {
+        this.st.purgeFolder!.run(id);
+        const f = this.foldersMap.get(id);
+        if (f) {
+          this.unlink(f);
+          this.foldersMap.delete(id);
+        }
+        this.childFolders.delete(id);
+        this.childFiles.delete(id);
+      }
+      for (const sha of candidates) {
+        if (this.st.blobUsed!.get(sha) === undefined) {
+          this.dropBlobRow(sha);
+          dropped.push(sha);
+        }
+      }
+    });
+    for (const sha of dropped) if (!this.blobs.isHeld(sha)) this.blobs.removeNow(sha);
+  }
+
+  private dropBlobRow(sha: string): void {
+    this.st.delBlob!.run(sha);
+    this.blobInfos.delete(sha);
+  }
+
+  /**
+   * Ends the hold of a blob written for this call (BlobStore.write) and
+   * removes it when no committed row refers to it: an aborted or refused
+   * upload leaves nothing behind.
+   */
+  releaseBlob(sha256: string): void {
+    this.blobs.release(sha256);
+    if (!this.blobs.isHeld(sha256)) this.pendingInfos.delete(sha256);
+    if (this.blobs.isHeld(sha256) || this.blobInfos.has(sha256) || this.closed) return;
+    this.blobs.removeNow(sha256);
+  }
+
+  // ---- public links ---------------------------------------------------------
+
+  createPublink(userid: number, kind: 'file' | 'folder', targetId: number, opts: { expires?: number; maxdownloads?: number } = {}): PubLinkRec {
+    return this.write(() => {
+      const rec: Mut<PubLinkRec> = {
+        linkid: this.next('linkid'),
+        code: randomBytes(20).toString('base64url').replace(/[-_]/g, 'x'),
+        userid,
+        kind,
+        targetId,
+        created: nowSeconds(),
+        downloads: 0,
+        traffic: 0,
+      };
+      if (opts.expires !== undefined) rec.expires = opts.expires;
+      if (opts.maxdownloads !== undefined) rec.maxdownloads = opts.maxdownloads;
+      this.st.insLink!.run({ linkid: rec.linkid, code: rec.code, userid, kind, targetId, created: rec.created, expires: rec.expires ?? null, maxdownloads: rec.maxdownloads ?? null });
+      this.publinksMap.set(rec.linkid, rec);
+      this.publinksByCode.set(rec.code, rec.linkid);
+      return rec;
+    });
+  }
+
+  deletePublink(linkid: number): void {
+    const l = this.publinksMap.get(linkid);
+    if (!l) return;
+    this.write(() => {
+      this.st.delLink!.run(linkid);
+      this.publinksMap.delete(linkid);
+      this.publinksByCode.delete(l.code);
+    });
+  }
+
+  countPublinkDownload(link: PubLinkRec, bytes: number): void {
+    const l = this.publinksMap.get(link.linkid);
+    if (!l) return;
+    this.write(() => {
+      this.st.countLink!.run(l.downloads + 1, l.traffic + bytes, l.linkid);
+      l.downloads += 1;
+      l.traffic += bytes;
+    });
+  }
+
+  // ---- events --------------------------------------------------------------
+
+  /** Appends an event to the user's diff history (trimmed to `historyLimit`). */
+  emit(userid: number, event: string, node?: NodeRec): EventRec {
+    return this.write(() => {
+      const rec: EventRec = { diffid: this.next('diffid'), userid, event, time: nowSeconds() };
+      let json: string | null = null;
+      if (node) {
+        const copy = { ...node, revisions: [] } as NodeRec;
+        if (copy.kind === 'folder') delete (copy as { revisions?: unknown }).revisions;
+        rec.node = copy;
+        json = JSON.stringify(copy);
+      }
+      this.st.insEvent!.run(rec.diffid, userid, event, rec.time, node?.kind ?? null, node?.id ?? null, json);
+      let count = (this.eventCounts.get(userid) ?? 0) + 1;
+      // trim in steps of a tenth of the limit, so trimming costs O(1) per event on average
+      if (count > this.historyLimit + Math.max(1, Math.floor(this.historyLimit / 10))) {
+        const floor = this.st.nthNewest!.get(userid, this.historyLimit) as number;
+        this.st.trimEvents!.run(userid, floor);
+        this.st.setFloor!.run(floor, userid);
+        this.floors.set(userid, floor);
+        count = this.historyLimit;
+      }
+      this.eventCounts.set(userid, count);
+      this.pendingEvents.push(rec);
+      return rec;
+    });
+  }
+}
+
+function nameKey(n: NodeRec): string {
+  return `${n.kind === 'folder' ? 'd' : 'f'}${n.parent}/${n.name}`;
+}
+
+function toEvent(row: unknown): EventRec {
+  const r = row as Row;
+  const e: EventRec = { diffid: r.diffid as number, userid: r.userid as number, event: r.event as string, time: r.time as number };
+  if (r.node !== null) e.node = JSON.parse(r.node as string) as NodeRec;
+  return e;
 }

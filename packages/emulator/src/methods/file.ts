@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { BlobInfo } from '../blobs.js';
-import { contentHash } from '../blobs.js';
+import { contentHash, isDiskError } from '../blobs.js';
 import type { CallContext, MethodGroup, UploadPart } from '../context.js';
 import type { UploadProgress } from '../core.js';
 import { ApiError } from '../errors.js';
@@ -119,22 +119,29 @@ async function uploadfile(c: CallContext): Promise<Body> {
             if (progress) progress.currentfileuploaded = currentBytes;
           },
         });
-      } catch {
+      } catch (e) {
+        // a failing disk (ENOSPC, EMFILE, EIO) answers 5000; anything else is a broken upload
+        if (isDiskError(e)) throw e;
         throw new ApiError(2041);
       }
-      if (res.partial) {
-        if (res.error?.message === 'size limit exceeded') throw new ApiError(2008);
-        if (nopartial) throw new ApiError(2041);
-        // without nopartial pCloud keeps what arrived
-        storeFile(c, folder, name, res.info, { renameifexists, times });
-        throw new ApiError(2041);
+      try {
+        if (res.partial) {
+          if (res.error?.message === 'size limit exceeded') throw new ApiError(2008);
+          if (nopartial) throw new ApiError(2041);
+          // without nopartial pCloud keeps what arrived
+          storeFile(c, folder, name, res.info, { renameifexists, times });
+          throw new ApiError(2041);
+        }
+        const file = storeFile(c, folder, name, res.info, { renameifexists, times });
+        const meta = renderFile(c, file);
+        fileids.push(file.id);
+        metadata.push(meta);
+        sums.push(checksums(c, res.info));
+        if (progress) progress.files.push(meta);
+      } finally {
+        // an upload that was refused or not stored leaves no blob behind
+        c.store.releaseBlob(res.info.sha256);
       }
-      const file = storeFile(c, folder, name, res.info, { renameifexists, times });
-      const meta = renderFile(c, file);
-      fileids.push(file.id);
-      metadata.push(meta);
-      sums.push(checksums(c, res.info));
-      if (progress) progress.files.push(meta);
     }
   } finally {
     if (progress) {
@@ -219,8 +226,13 @@ async function downloadInto(c: CallContext, async: boolean): Promise<Body> {
         slot.size = Number(res.headers['content-length'] ?? 0);
         const name = checkName(targets[i] || urlFileName(u));
         const w = await c.store.blobs.write(res, { onBytes: (n) => (slot.downloaded += n) });
-        if (w.partial) throw new ApiError(5001);
-        const file = storeFile(c, folder, name, w.info);
+        let file: FileRec;
+        try {
+          if (w.partial) throw new ApiError(5001);
+          file = storeFile(c, folder, name, w.info);
+        } finally {
+          c.store.releaseBlob(w.info.sha256);
+        }
         const meta = renderFile(c, file);
         slot.status = 'ready';
         slot.metadata = meta;
@@ -278,18 +290,14 @@ export const fileMethods: MethodGroup = {
     if (!dest || (c.params.str('topath') === undefined && c.params.int('tofolderid') === undefined)) throw new ApiError(1016);
     const name = checkName(dest.name);
     const store = c.store;
-    const info = store.blobs.info(version.blob)!;
+    const info = store.blobInfo(version.blob)!;
     const times = fileTimes(c);
     const existing = store.findChildFile(dest.folder.id, name);
     if (existing) {
       if (c.params.flag('noover')) throw new ApiError(2004);
       if (existing.id === file.id) {
         // copying a file onto itself only applies mtime/ctime (rclone sets mtimes this way)
-        if (times.modified !== undefined) {
-          existing.modified = times.modified;
-          if (times.created !== undefined) existing.created = times.created;
-          store.emit(existing.owner, 'modifyfile', existing);
-        }
+        if (times.modified !== undefined) store.setFileTimes(existing, { modified: times.modified, ...(times.created !== undefined ? { created: times.created } : {}) });
         return { metadata: renderFile(c, existing) };
       }
       store.replaceContent(existing, store.newVersion(info, version.hash), times);
@@ -304,7 +312,7 @@ export const fileMethods: MethodGroup = {
   checksumfile(c) {
     const { file, byPath } = c.targetFile();
     const version = c.version(file);
-    const info = c.store.blobs.info(version.blob)!;
+    const info = c.store.blobInfo(version.blob)!;
     return { metadata: renderFile(c, file, { path: byPath }, version), ...c.core.server.checksums(info) };
   },
 
@@ -321,15 +329,13 @@ export const fileMethods: MethodGroup = {
     const name = checkName(dest.name);
     const store = c.store;
     const clash = store.findChildFile(dest.folder.id, name);
-    if (clash && clash.id !== file.id) {
-      // atomic replace: the old file goes away, its history joins ours
-      clash.deleted = true;
-      file.revisions = [...clash.revisions, clash.current, ...file.revisions].sort((a, b) => a.revisionid - b.revisionid);
-      file.deletedfileid = clash.id;
-    }
-    if (dest.folder.id !== file.parent || name !== file.name) store.move(file, dest.folder.id, name);
+    // one transaction: the old file goes away, its history joins ours, and ours takes its place
+    store.batch(() => {
+      if (clash && clash.id !== file.id) store.replaceByRename(file, clash);
+      if (dest.folder.id !== file.parent || name !== file.name) store.move(file, dest.folder.id, name);
+    });
     const meta = renderFile(c, file);
-    delete file.deletedfileid;
+    store.clearDeletedFileId(file);
     return { metadata: meta };
   },
 

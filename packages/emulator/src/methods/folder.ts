@@ -59,11 +59,11 @@ function copyInto(c: CallContext, src: FolderRec, dest: FolderRec, mode: { noove
     if (existing) {
       if (mode.skipexisting) continue;
       if (mode.noover) throw new ApiError(2004);
-      const info = store.blobs.info(f.current.blob)!;
+      const info = store.blobInfo(f.current.blob)!;
       store.replaceContent(existing, store.newVersion(info, f.current.hash));
       continue;
     }
-    const info = store.blobs.info(f.current.blob)!;
+    const info = store.blobInfo(f.current.blob)!;
     store.addFile(dest.owner, dest.id, f.name, store.newVersion(info, f.current.hash), f.contenttype, { created: f.created, modified: f.modified });
   }
   for (const sub of store.subfolders(src.id)) {
@@ -125,7 +125,8 @@ export const folderMethods: MethodGroup = {
     const { folder } = c.targetFolder(1002);
     if (folder.parent === null) throw new ApiError(2007);
     const counts = { files: 0, folders: 0 };
-    countAndDelete(c, folder, counts);
+    // the whole tree goes in one transaction
+    c.store.batch(() => countAndDelete(c, folder, counts));
     return { deletedfiles: counts.files, deletedfolders: counts.folders };
   },
 
@@ -147,15 +148,16 @@ export const folderMethods: MethodGroup = {
     if (dest.id === src.id) throw new ApiError(2206);
     if (c.store.isWithin(dest.id, src.id)) throw new ApiError(2207);
     const mode = { noover: p.flag('noover'), skipexisting: p.flag('skipexisting') };
-    let result: FolderRec;
-    if (p.flag('copycontentonly') || src.parent === null) {
-      result = dest;
-    } else {
-      const existing = c.store.findChildFolder(dest.id, src.name);
-      if (existing && mode.noover) throw new ApiError(2004);
-      result = existing ?? c.store.addFolder(dest.owner, dest.id, src.name);
-    }
-    copyInto(c, src, result, mode);
+    let result: FolderRec = dest;
+    // one transaction: a copy that fails half-way (noover) leaves nothing behind
+    c.store.batch(() => {
+      if (!p.flag('copycontentonly') && src.parent !== null) {
+        const existing = c.store.findChildFolder(dest.id, src.name);
+        if (existing && mode.noover) throw new ApiError(2004);
+        result = existing ?? c.store.addFolder(dest.owner, dest.id, src.name);
+      }
+      copyInto(c, src, result, mode);
+    });
     const body: Body = { metadata: renderFolder(c, result) };
     return body;
   },

@@ -2,7 +2,8 @@ import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
 import { renderNode } from '../render.js';
-import type { EventRec, UserRec } from '../store.js';
+import type { EventRec, NodeRec, UserRec } from '../store.js';
+import { nowSeconds } from '../time.js';
 
 export const LANGUAGES: Readonly<Record<string, string>> = {
   en: 'English',
@@ -73,13 +74,22 @@ async function diff(c: CallContext): Promise<Body> {
   const limit = p.int('limit');
   const block = p.flag('block');
   const mine = (e: EventRec) => e.userid === user.userid;
+  const store = c.store;
+  const cap = limit !== undefined && limit >= 0 ? limit : -1;
+
+  // the history is trimmed to the newest events: a client that needs older ones starts over
+  const floor = store.historyFloor(user.userid);
+  if (floor > 0 && last === undefined) {
+    const oldest = store.oldestEventTime(user.userid);
+    const tooOld = diffid !== undefined ? diffid < floor : after !== undefined ? oldest === undefined || after < oldest : true;
+    if (tooOld) return resetAnswer(c, user);
+  }
 
   const select = (): EventRec[] => {
-    const all = c.store.events.filter(mine);
-    if (diffid !== undefined) return all.filter((e) => e.diffid > diffid);
-    if (after !== undefined) return all.filter((e) => e.time > after);
-    if (last !== undefined) return last <= 0 ? [] : all.slice(-last);
-    return all;
+    if (diffid !== undefined) return store.eventsAfter(user.userid, diffid, cap);
+    if (after !== undefined) return store.eventsAfterTime(user.userid, after, cap);
+    if (last !== undefined) return last <= 0 ? [] : store.lastEvents(user.userid, last);
+    return store.eventsAfter(user.userid, 0, cap);
   };
   let events = select();
   if (events.length === 0 && block && diffid !== undefined && last === undefined) {
@@ -99,9 +109,27 @@ async function diff(c: CallContext): Promise<Body> {
     events = select();
   }
   if (limit !== undefined && limit >= 0 && events.length > limit) events = events.slice(0, limit);
-  const lastMine = c.store.events.filter(mine).at(-1)?.diffid ?? 0;
-  const newest = events.at(-1)?.diffid ?? (diffid !== undefined ? Math.max(diffid, 0) : lastMine);
+  const newest = events.at(-1)?.diffid ?? (diffid !== undefined ? Math.max(diffid, 0) : store.lastDiffOf(user.userid));
   return { entries: events.map((e) => renderEvent(c, e)), diffid: newest };
+}
+
+/**
+ * Answer to a client whose position is older than the kept history: a `reset`
+ * (drop local state), then the account as it is now (userinfo, every folder
+ * parents first, every file), all at the newest diffid. `limit` does not
+ * apply: the whole state comes in one answer.
+ */
+function resetAnswer(c: CallContext, user: UserRec): Body {
+  const store = c.store;
+  const diffid = store.lastDiffOf(user.userid);
+  const time = nowSeconds();
+  const entries: Value[] = [{ event: 'reset', time: c.time(time), diffid }];
+  const at = (event: string, node?: NodeRec): EventRec => ({ diffid, userid: user.userid, event, time, ...(node ? { node } : {}) });
+  entries.push(renderEvent(c, at('modifyuserinfo')));
+  const tree = store.liveTree(user.rootId);
+  for (const f of tree.folders) entries.push(renderEvent(c, at('createfolder', f)));
+  for (const f of tree.files) entries.push(renderEvent(c, at('createfile', f)));
+  return { entries, diffid };
 }
 
 export const generalMethods: MethodGroup = {
@@ -124,10 +152,7 @@ export const generalMethods: MethodGroup = {
     const user = c.requireUser();
     const lang = c.params.needStr('language', 1020);
     if (!(lang in LANGUAGES)) throw new ApiError(1021);
-    if (user.language !== lang) {
-      user.language = lang;
-      c.store.emit(user.userid, 'modifyuserinfo');
-    }
+    c.store.setLanguage(user, lang);
     return {};
   },
 
@@ -155,9 +180,7 @@ export const generalMethods: MethodGroup = {
     const fileid = c.params.needInt('fileid', 1029);
     const f = c.store.files.get(fileid);
     if (!f || f.owner !== user.userid) throw new ApiError(2009);
-    const entries: Value[] = c.store.events
-      .filter((e) => e.userid === user.userid && e.node?.kind === 'file' && e.node.id === fileid)
-      .map((e) => renderEvent(c, e));
+    const entries: Value[] = c.store.fileEvents(user.userid, fileid).map((e) => renderEvent(c, e));
     return { entries };
   },
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Body } from '../json.js';
@@ -19,29 +18,19 @@ function linkUrl(c: CallContext, code: string): string {
 
 function create(c: CallContext, kind: 'file' | 'folder', targetId: number): Body {
   const user = c.requireUser();
-  const rec: PubLinkRec = {
-    linkid: c.store.next('linkid'),
-    code: randomBytes(20).toString('base64url').replace(/[-_]/g, 'x'),
-    userid: user.userid,
-    kind,
-    targetId,
-    created: nowSeconds(),
-    downloads: 0,
-    traffic: 0,
-  };
   const expire = c.params.datetime('expire');
-  if (expire !== undefined) rec.expires = expire;
   const maxdownloads = c.params.int('maxdownloads');
-  if (maxdownloads !== undefined) rec.maxdownloads = maxdownloads;
-  c.store.publinks.set(rec.linkid, rec);
-  c.store.touch();
+  const rec = c.store.createPublink(user.userid, kind, targetId, {
+    ...(expire !== undefined ? { expires: expire } : {}),
+    ...(maxdownloads !== undefined ? { maxdownloads } : {}),
+  });
   return { linkid: rec.linkid, code: rec.code, link: linkUrl(c, rec.code) };
 }
 
 /** A live link by code (7001 unknown, 7004 expired, 7006 too many downloads). */
 function byCode(c: CallContext): { link: PubLinkRec; target: FileRec | FolderRec } {
   const code = c.params.needStr('code', 1028);
-  const link = [...c.store.publinks.values()].find((l) => l.code === code);
+  const link = c.store.publinkByCode(code);
   if (!link) throw new ApiError(7001);
   const target = link.kind === 'file' ? c.store.files.get(link.targetId) : c.store.folders.get(link.targetId);
   if (!target || target.deleted) throw new ApiError(7002);
@@ -100,8 +89,7 @@ export const publinkMethods: MethodGroup = {
     const id = c.params.needInt('linkid', 1030);
     const link = c.store.publinks.get(id);
     if (!link || link.userid !== user.userid) throw new ApiError(2027);
-    c.store.publinks.delete(id);
-    c.store.touch();
+    c.store.deletePublink(id);
     return {};
   },
 
@@ -125,9 +113,7 @@ export const publinkMethods: MethodGroup = {
       if (f && !f.deleted && f.owner === link.userid && c.store.isWithin(f.parent, target.id)) file = f;
     }
     if (!file) throw new ApiError(2009);
-    link.downloads += 1;
-    link.traffic += file.current.size;
-    c.store.touch();
+    c.store.countPublinkDownload(link, file.current.size);
     const { path, expires } = c.core.links.add(
       {
         userid: file.owner,

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** File name of the database inside a data directory. */
+export const DB_FILE = 'emulator.db';
+
+/** Bumped when the tables change; a database of another version is refused. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE users (
+  userid INTEGER PRIMARY KEY, email TEXT NOT NULL, password TEXT NOT NULL, rootid INTEGER NOT NULL,
+  language TEXT NOT NULL, registered INTEGER NOT NULL, quota INTEGER NOT NULL, premium INTEGER NOT NULL,
+  emailverified INTEGER NOT NULL, history_floor INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE tokens (
+  token TEXT PRIMARY KEY, tokenid INTEGER NOT NULL, userid INTEGER NOT NULL, kind TEXT NOT NULL, created INTEGER NOT NULL,
+  expires INTEGER NOT NULL, lastused INTEGER NOT NULL, device TEXT NOT NULL, clientid TEXT
+) WITHOUT ROWID;
+CREATE TABLE apps (client_id TEXT PRIMARY KEY, client_secret TEXT NOT NULL, name TEXT NOT NULL, redirect_uris TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE folders (
+  id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, parent INTEGER, name TEXT NOT NULL,
+  created INTEGER NOT NULL, modified INTEGER NOT NULL, deleted INTEGER
+);
+CREATE INDEX folders_deleted ON folders(deleted) WHERE deleted IS NOT NULL;
+CREATE TABLE files (
+  id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, parent INTEGER NOT NULL, name TEXT NOT NULL,
+  created INTEGER NOT NULL, modified INTEGER NOT NULL, contenttype TEXT NOT NULL, current_rev INTEGER NOT NULL, deleted INTEGER
+);
+CREATE INDEX files_deleted ON files(deleted) WHERE deleted IS NOT NULL;
+CREATE TABLE versions (
+  fileid INTEGER NOT NULL, revisionid INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL,
+  PRIMARY KEY (fileid, revisionid)
+) WITHOUT ROWID;
+CREATE INDEX versions_blob ON versions(blob);
+CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, sha1 TEXT NOT NULL, md5 TEXT NOT NULL, size INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE publinks (
+  linkid INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, userid INTEGER NOT NULL, kind TEXT NOT NULL, target INTEGER NOT NULL,
+  created INTEGER NOT NULL, expires INTEGER, maxdownloads INTEGER, downloads INTEGER NOT NULL, traffic INTEGER NOT NULL
+);
+CREATE TABLE events (
+  diffid INTEGER PRIMARY KEY, userid INTEGER NOT NULL, event TEXT NOT NULL, time INTEGER NOT NULL,
+  node_kind TEXT, node_id INTEGER, node TEXT
+);
+CREATE INDEX events_user ON events(userid, diffid);
+CREATE INDEX events_node ON events(node_id) WHERE node_id IS NOT NULL;
+`;
+
+/** Thrown when another emulator (process or instance) holds the data directory. */
+export class DataDirBusyError extends Error {
+  constructor(readonly dir: string) {
+    super(`another emulator uses the data directory ${dir} (its database is locked); stop that emulator or choose another --data directory`);
+    this.name = 'DataDirBusyError';
+  }
+}
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+}
+
+/**
+ * Opens (and creates when new) the metadata database. With a directory the
+ * file is opened in WAL mode with `synchronous=FULL`, so a committed
+ * transaction is on disk before the call that made it answers, and with
+ * `locking_mode=EXCLUSIVE`, so the connection keeps its lock until it closes:
+ * a second emulator on the same directory gets SQLITE_BUSY at once and is
+ * refused. The lock belongs to the process and vanishes with it, even after
+ * `kill -9`, so there is never a stale lock to clean up. Without a directory
+ * the same tables live in `:memory:`.
+ */
+export function openDatabase(dir: string | undefined): Db {
+  if (dir !== undefined && existsSync(join(dir, 'state.json')) && !existsSync(join(dir, DB_FILE))) {
+    throw new Error(
+      `the data directory ${dir} holds a JSON snapshot (state.json) written by an older emulator version; ` +
+        'this version keeps its data in an SQLite database and does not import snapshots: start with an empty --data directory',
+    );
+  }
+  const db = new Database(dir === undefined ? ':memory:' : join(dir, DB_FILE), { timeout: 0 });
+  try {
+    if (dir !== undefined) {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    // the first write takes the exclusive lock, held until close
+    db.exec('BEGIN IMMEDIATE');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) {
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } else if (version !== SCHEMA_VERSION) {
+      throw new Error(`the database ${dir ? join(dir, DB_FILE) : ''} has schema version ${version}; this emulator reads version ${SCHEMA_VERSION}`);
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    db.close();
+    if (dir !== undefined && isBusy(e)) throw new DataDirBusyError(dir);
+    throw e;
+  }
+  return db;
+}

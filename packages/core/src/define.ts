@@ -48,7 +48,7 @@ type SetMembers<O> = O extends Record<string, readonly string[]> ? O[keyof O][nu
 type RequiredKeys<P, O> = { [K in keyof P]: K extends SetMembers<O> ? never : P[K] extends ParamSpec<ParamType, true> ? K : never }[keyof P];
 type OptionalKeys<P, O> = Exclude<keyof P, RequiredKeys<P, O> | SetMembers<O>>;
 type ExactlyOne<P, Keys extends keyof P> = {
-  [K in Keys]: { [k in K]: ValueOf<P[k]> } & { [k in Exclude<Keys, K>]?: never };
+  [K in Keys]: { -readonly [k in keyof P as k extends K ? k : never]: ValueOf<P[k]> } & { -readonly [k in keyof P as k extends Exclude<Keys, K> ? k : never]?: never };
 }[Keys];
 /** Intersection of one "exactly one of" union per set (boxed so unions stay whole). */
 type AllSets<P, O> = [keyof O] extends [never]
@@ -67,7 +67,7 @@ type AllAtMostOne<P, A> = [keyof A] extends [never]
 
 /** The params object a method accepts, derived from its param specs, one-of and at-most-one sets. */
 export type InferParams<P, O, A = {}> = Simplify<
-  { [K in RequiredKeys<P, O>]: ValueOf<P[K]> } & { [K in OptionalKeys<P, O>]?: ValueOf<P[K]> }
+  { -readonly [K in keyof P as K extends RequiredKeys<P, O> ? K : never]: ValueOf<P[K]> } & { -readonly [K in keyof P as K extends OptionalKeys<P, O> ? K : never]?: ValueOf<P[K]> }
 > & AllSets<P, O> & AllAtMostOne<P, A>;
 
 export interface MethodInput<
@@ -152,20 +152,75 @@ export function defineMethod<
   return Object.freeze(Object.assign(fn, definition)) as unknown as Method<N, InferParams<P, O, A>, R>;
 }
 
-/** Groups methods (and optional helpers) into something `client.use()` accepts. */
-export function definePlugin<const Methods extends Record<string, AnyMethod>, Extra = {}>(plugin: {
+declare const listed: unique symbol;
+
+/**
+ * A list of method definitions made by {@link methodList}: an ordinary frozen
+ * array at run time that also remembers, in its type, the module it came
+ * from, so a plugin built from it keeps each method's JSDoc for editors.
+ */
+export type MethodList<T extends Record<string, AnyMethod> = Record<string, AnyMethod>> = ReadonlyArray<T[keyof T]> & {
+  readonly [listed]?: T;
+};
+
+/**
+ * Lists the methods of a module made only of definitions, each exported under
+ * its wire name: `methodList(methods)` after `import * as methods from './methods.js'`.
+ * Throws a `TypeError` when an export is not a method or is exported under
+ * another name than its wire name. The list is sorted by name (module order is
+ * not kept by JavaScript's module namespaces).
+ */
+export function methodList<const T extends Record<string, AnyMethod>>(methods: T): MethodList<T> {
+  const list = Object.keys(methods).sort().map((key) => {
+    const m = methods[key];
+    if (!isMethod(m)) throw new TypeError(`methodList: export '${key}' is not a method definition`);
+    if (m.name !== key) throw new TypeError(`methodList: '${m.name}' is exported as '${key}'; export methods under their wire names`);
+    return m;
+  });
+  return Object.freeze(list) as unknown as MethodList<T>;
+}
+
+type ListedRecord<M> = M extends { readonly [listed]?: infer T extends Record<string, AnyMethod> } ? T : never;
+type ByWireName<L extends readonly AnyMethod[]> = { [N in L[number]['name']]: Extract<L[number], { readonly name: N }> };
+
+/**
+ * The record a plugin's `methods` turn into: a record stays as it is, a list is
+ * keyed by each definition's wire name (a {@link methodList} by the module it
+ * was made from, which keeps the methods' JSDoc for editors).
+ */
+export type MethodsOf<M> = M extends readonly AnyMethod[]
+  ? [ListedRecord<M>] extends [never] ? ByWireName<M> : ListedRecord<M>
+  : M;
+
+/**
+ * Groups methods (and optional helpers) into something `client.use()` accepts.
+ * `methods` is either a list of definitions, each added under its wire name
+ * (`methods: definitions`), or a record whose keys become the client's
+ * member names (`methods: { list: listfolder }`).
+ */
+export function definePlugin<const M extends readonly AnyMethod[] | Record<string, AnyMethod>, Extra = {}>(plugin: {
   name: string;
-  methods: Methods;
+  methods: M;
   extend?: (client: CoreClient) => Extra;
-}): Plugin<Methods, Extra> {
-  for (const [key, m] of Object.entries(plugin.methods)) {
-    if (typeof m?.name !== 'string' || !m.params) throw new TypeError(`plugin ${plugin.name}: '${key}' is not a method definition`);
+}): Plugin<MethodsOf<M>, Extra> {
+  const methods: Record<string, AnyMethod> = {};
+  if (Array.isArray(plugin.methods)) {
+    (plugin.methods as readonly unknown[]).forEach((m, i) => {
+      if (!isMethod(m)) throw new TypeError(`plugin ${plugin.name}: item ${i} of methods is not a method definition`);
+      if (Object.hasOwn(methods, m.name)) throw new TypeError(`plugin ${plugin.name}: method '${m.name}' is listed twice`);
+      methods[m.name] = m;
+    });
+  } else {
+    for (const [key, m] of Object.entries(plugin.methods)) {
+      if (!isMethod(m)) throw new TypeError(`plugin ${plugin.name}: '${key}' is not a method definition`);
+      methods[key] = m;
+    }
   }
-  return Object.freeze({ ...plugin });
+  return Object.freeze({ ...plugin, methods: Object.freeze(methods) }) as unknown as Plugin<MethodsOf<M>, Extra>;
 }
 
 /** True when `value` is a method definition made by `defineMethod`. */
 export function isMethod(value: unknown): value is AnyMethod {
   const m = value as unknown as AnyMethod;
-  return typeof value === "function" && typeof m.params === "object" && typeof m.group === "string";
+  return typeof value === 'function' && typeof m.params === 'object' && m.params !== null && typeof m.group === 'string' && typeof m.name === 'string';
 }

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createClient, defineMethod, definePlugin, param, returns, type CoreClient, type Transport } from '../src/index.js';
+import { createClient, defineMethod, definePlugin, methodList, param, returns, type CoreClient, type ParamsOf, type Transport } from '../src/index.js';
 
 const getlink = defineMethod({
   name: 'getlink',
@@ -52,5 +52,31 @@ describe('plugin type inference', () => {
   it('standalone calls are typed the same way', () => {
     expectTypeOf(getlink).toBeCallableWith(client, { path: '/a', name: 'n' });
     expectTypeOf(getlink(client, { path: '/a', name: 'n' })).resolves.toHaveProperty('expires').toEqualTypeOf<Date>();
+  });
+});
+
+describe('plugins from a list of definitions', () => {
+  const fromArray = definePlugin({ name: 'y', methods: [getlink, copy, ping] });
+  const fromList = definePlugin({ name: 'z', methods: methodList({ getlink, since }) });
+  const client = createClient({ transport }).use(fromArray).use(fromList);
+  it('keys each method by its wire name, with full params and result inference', () => {
+    expectTypeOf(client.getlink).parameter(0).toEqualTypeOf<ParamsOf<typeof getlink>>();
+    expectTypeOf(client.getlink({ path: '/a', name: 'n' })).resolves.toEqualTypeOf<{ hosts: string[]; expires: Date }>();
+    expectTypeOf(client.copy).parameter(0).toEqualTypeOf<ParamsOf<typeof copy>>();
+    expectTypeOf(client.ping).parameter(0).toEqualTypeOf<{} | undefined>();
+    expectTypeOf(client.since).parameter(0).toEqualTypeOf<ParamsOf<typeof since> | undefined>();
+    // @ts-expect-error name is required
+    void client.getlink({ fileid: 1 });
+    // @ts-expect-error not in any list
+    void client.nothere;
+  });
+  it('keeps the record form: keys are member names', () => {
+    const renamed = createClient({ transport }).use(definePlugin({ name: 'r', methods: { link: getlink } }));
+    expectTypeOf(renamed.link).parameter(0).toEqualTypeOf<ParamsOf<typeof getlink>>();
+    // @ts-expect-error the record key, not the wire name, is the member
+    void renamed.getlink;
+  });
+  it('a methodList is a readonly array of its definitions', () => {
+    expectTypeOf(methodList({ getlink, since })).toMatchTypeOf<ReadonlyArray<typeof getlink | typeof since>>();
   });
 });

@@ -66,6 +66,8 @@ describe('general types', () => {
   });
 
   it('definitions keep wire names', () => {
-    expectTypeOf(definitions[0].name).toEqualTypeOf<'getdigest'>();
+    expectTypeOf<(typeof definitions)[number]['name']>().toEqualTypeOf<
+      'getdigest' | 'userinfo' | 'supportedlanguages' | 'setlanguage' | 'feedback' | 'currentserver' | 'diff' | 'getfilehistory' | 'getip' | 'getapiserver'
+    >();
   });
 });

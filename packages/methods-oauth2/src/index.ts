@@ -17,94 +17,24 @@
  * Always use the region the redirect reports: an EU user's token only works
  * on the EU hosts.
  */
-import {
-  PcloudError, US, ValidationError, defineMethod, definePlugin, param, regionFromHostname, regionFromLocationId, returns,
-} from '@pcloudkit/core';
+import { PcloudError, US, ValidationError, definePlugin, methodList, regionFromHostname, regionFromLocationId } from '@pcloudkit/core';
 import type { CoreClient, Region } from '@pcloudkit/core';
-
-const group = 'oauth2';
+import * as methods from './methods.js';
+import { oauth2_token } from './methods.js';
 
 /** Where pCloud's authorize page lives. */
 export const DEFAULT_AUTHORIZE_ORIGIN = 'https://my.pcloud.com';
 
-/** Values pCloud puts on the redirect after the user approves the app (wire names). */
-export interface AuthorizeRedirect {
-  /** Code flow: the code to exchange with `oauth2_token`. */
-  code?: string;
-  /** Token flow: the bearer token. */
-  access_token?: string;
-  /** Token flow: always `bearer`. */
-  token_type?: string;
-  /** Token flow: id of the user who approved. */
-  uid?: number;
-  /** Your `state`, echoed. */
-  state?: string;
-  /** Data centre of the user: 1 US, 2 Europe. */
-  locationid?: number;
-  /** API host for every later call of this user. */
-  hostname?: string;
-}
+// The definitions live in methods.ts, one export per method under its wire name.
+export * from './methods.js';
 
-/**
- * The authorize page, described for completeness. It is a browser page on
- * my.pcloud.com, not an API call: build its URL with {@link authorizeUrl}
- * instead of calling this definition.
- */
-export const authorize = defineMethod({
-  name: 'authorize',
-  group,
-  summary: 'Browser page where the user signs in and approves an app; not an API call (see authorizeUrl).',
-  params: {
-    client_id: param.string({ required: true, summary: "The app's id." }),
-    response_type: param.string({ required: true, enum: ['code', 'token'], summary: "'code' for the code flow, 'token' for the token flow." }),
-    redirect_uri: param.string({ summary: 'Where the browser goes after approval; needed for the token flow.' }),
-    state: param.string({ summary: 'Opaque value echoed on the redirect.' }),
-    force_reapprove: param.bool({ summary: 'Ask for approval again even if the app was approved before.' }),
-    permissions: param.stringList({ summary: "Extra permissions to ask for; currently only 'manageshares'." }),
-  },
-  auth: false,
-  idempotent: true,
-  result: returns<AuthorizeRedirect>(),
-});
-
-/** Answer of {@link oauth2_token}. */
-export interface OAuth2TokenResult {
-  /** Token for later calls. */
-  access_token: string;
-  /** Always `bearer`. */
-  token_type: string;
-  /** Id of the user who approved the app. */
-  uid: number;
-  /** Data centre of the user, when pCloud includes it (not documented). */
-  locationid?: number;
-}
-
-/**
- * Code flow, second step: swaps the code from the redirect (plus the app's
- * id and secret) for an access token. Call it on the user's region — the
- * one the redirect reported. Codes are single-use, so it is never retried.
- */
-export const oauth2_token = defineMethod({
-  name: 'oauth2_token',
-  group,
-  summary: "Swaps an authorization code and the app's credentials for an access token.",
-  params: {
-    client_id: param.string({ required: true, summary: "The app's id." }),
-    client_secret: param.string({ required: true, summary: "The app's secret." }),
-    code: param.string({ required: true, summary: 'Code received on the redirect.' }),
-  },
-  auth: false,
-  idempotent: false,
-  result: returns<OAuth2TokenResult>(),
-});
-
-/** Every definition of the group. */
-export const definitions = [authorize, oauth2_token] as const;
+/** Every OAuth2 method, sorted by name. */
+export const definitions = methodList(methods);
 
 /** Adds `oauth2_token` (and the `authorize` description) to a client. */
 export const oauth2 = definePlugin({
   name: 'oauth2',
-  methods: { authorize, oauth2_token },
+  methods: definitions,
 });
 
 // ---------------------------------------------------------------------------

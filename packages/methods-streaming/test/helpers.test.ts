@@ -5,7 +5,7 @@ import { definitions, getaudiolink, gettextfile, linkUrls, streaming } from '../
 
 describe('streaming definitions', () => {
   it('lists the six catalogue methods with a fileid/path one-of set', () => {
-    expect(definitions.map((d) => d.name)).toEqual(['getfilelink', 'getvideolink', 'getvideolinks', 'getaudiolink', 'gethlslink', 'gettextfile']);
+    expect(definitions.map((d) => d.name)).toEqual(['getaudiolink', 'getfilelink', 'gethlslink', 'gettextfile', 'getvideolink', 'getvideolinks']);
     for (const d of definitions) {
       expect(d.oneOf).toEqual({ target: ['fileid', 'path'] });
       expect(d.params.fileid!.required).toBe(false);

@@ -177,5 +177,7 @@ export class Authenticator {
 /** passworddigest = sha1hex(password + sha1hex(lowercase(username)) + digest). */
 export function passwordDigest(password: string, username: string, digest: string): string {
   const userHash = createHash('sha1').update(username.toLowerCase()).digest('hex');
-  return createHash('sha1').update(password + userHash + digest).digest('hex');
+  return createHash('sha1')
+    .update(password + userHash + digest)
+    .digest('hex');
 }

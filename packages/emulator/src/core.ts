@@ -121,12 +121,20 @@ export class EmulatorCore {
       if (out instanceof DataReply) {
         return {
           body: { result: 0, ...out.body, ...(idEcho !== undefined ? { id: idEcho } : {}) },
-          data: { stream: out.stream, length: out.length, contentType: out.contentType, ...(out.filename !== undefined ? { filename: out.filename } : {}) },
+          data: {
+            stream: out.stream,
+            length: out.length,
+            contentType: out.contentType,
+            ...(out.filename !== undefined ? { filename: out.filename } : {}),
+          },
         };
       }
       const body: Body = { result: 0, ...out };
       if (params.flag('getauth') && c.user && !('auth' in out)) {
-        body.auth = this.auth.tokenForReply({ user: c.user, token: c.token, fresh: c.freshLogin }, c.transport.device ?? 'pcloudkit-emulator client');
+        body.auth = this.auth.tokenForReply(
+          { user: c.user, token: c.token, fresh: c.freshLogin },
+          c.transport.device ?? 'pcloudkit-emulator client',
+        );
       }
       if (idEcho !== undefined) body.id = idEcho;
       return { body };

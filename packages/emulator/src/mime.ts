@@ -95,5 +95,9 @@ export function typeInfoFor(contenttype: string, name: string): TypeInfo {
 
 /** A syntactically valid `type/subtype` content type (parameters allowed). */
 export function isValidContentType(s: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"]*"|[A-Za-z0-9!#$&^_.+-]+))*$/.test(s) && !/[\r\n]/.test(s);
+  return (
+    /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"]*"|[A-Za-z0-9!#$&^_.+-]+))*$/.test(
+      s,
+    ) && !/[\r\n]/.test(s)
+  );
 }

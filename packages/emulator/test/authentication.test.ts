@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, Authenticator, ConnectionState, Params, passwordDigest, startEmulator, type AuthOptions, type Emulator, type RawParam } from '../src/index.js';
+import {
+  ApiError,
+  Authenticator,
+  ConnectionState,
+  Params,
+  passwordDigest,
+  startEmulator,
+  type AuthOptions,
+  type Emulator,
+  type RawParam,
+} from '../src/index.js';
 
 // The authenticator runs against the store of a real emulator; a hand-moved
 // clock stands in for time so expiry is exact.
@@ -18,14 +28,21 @@ afterAll(async () => {
 
 let clock = 0;
 let auth: Authenticator;
-const options: AuthOptions = { digestTtlMs: 1000, loginFailureLimit: 3, loginFailureWindowMs: 5000, oauthCodeTtlMs: 2000, now: () => clock };
+const options: AuthOptions = {
+  digestTtlMs: 1000,
+  loginFailureLimit: 3,
+  loginFailureWindowMs: 5000,
+  oauthCodeTtlMs: 2000,
+  now: () => clock,
+};
 beforeEach(() => {
   clock = 1_000_000;
   auth = new Authenticator(emu.core.store, options);
 });
 
 const conn = (remoteAddress = '10.0.0.1', stickyAuth = false) => new ConnectionState({ remoteAddress, stickyAuth });
-const identify = (c: ConnectionState, params: Record<string, RawParam>, bearer?: string) => auth.identify(c, new Params(params), { bearer, checkCredentials: true });
+const identify = (c: ConnectionState, params: Record<string, RawParam>, bearer?: string) =>
+  auth.identify(c, new Params(params), { bearer, checkCredentials: true });
 
 function code(fn: () => unknown): number | undefined {
   try {
@@ -41,7 +58,11 @@ describe('logins', () => {
   it('resolves auth tokens, passwords and md5 passwords; wrong tokens give 2000 / 2094', () => {
     expect(identify(conn(), { auth: user.auth })?.user.userid).toBe(user.userid);
     expect(identify(conn(), {}, user.auth)?.user.userid).toBe(user.userid);
-    expect(identify(conn(), { username: USERNAME, password: PASSWORD })).toMatchObject({ user: { userid: user.userid }, token: undefined, fresh: true });
+    expect(identify(conn(), { username: USERNAME, password: PASSWORD })).toMatchObject({
+      user: { userid: user.userid },
+      token: undefined,
+      fresh: true,
+    });
     expect(code(() => identify(conn(), { auth: 'not-a-token' }))).toBe(2000);
     expect(code(() => identify(conn(), { access_token: 'not-a-token' }))).toBe(2094);
     expect(identify(conn(), {})).toBeUndefined();
@@ -81,13 +102,17 @@ describe('digests', () => {
     clock += 1000;
     expect(auth.takeDigest(a.digest)).toBe(true);
     clock += 1;
-    expect(code(() => identify(conn(), { username: USERNAME, digest: b.digest, passworddigest: passwordDigest(PASSWORD, USERNAME, b.digest) }))).toBe(2000);
+    expect(
+      code(() => identify(conn(), { username: USERNAME, digest: b.digest, passworddigest: passwordDigest(PASSWORD, USERNAME, b.digest) })),
+    ).toBe(2000);
     expect(auth.takeDigest('never-issued')).toBe(false);
   });
 
   it('need the right password digest', () => {
     const { digest } = auth.newDigest();
-    expect(code(() => identify(conn(), { username: USERNAME, digest, passworddigest: passwordDigest('wrong', USERNAME, digest) }))).toBe(2000);
+    expect(code(() => identify(conn(), { username: USERNAME, digest, passworddigest: passwordDigest('wrong', USERNAME, digest) }))).toBe(
+      2000,
+    );
   });
 });
 

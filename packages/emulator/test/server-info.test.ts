@@ -5,7 +5,12 @@ const SUMS = { sha1: 's1', md5: 'm5', sha256: 's256' };
 
 describe('ServerInfo', () => {
   it('holds the server facts and derives the API URL', () => {
-    const info = new ServerInfo({ apiHost: '127.0.0.1:8080', scheme: 'https', locationid: 1, contentHosts: ['127.0.0.1:1', '127.0.0.1:2'] });
+    const info = new ServerInfo({
+      apiHost: '127.0.0.1:8080',
+      scheme: 'https',
+      locationid: 1,
+      contentHosts: ['127.0.0.1:1', '127.0.0.1:2'],
+    });
     expect(info.apiUrl).toBe('https://127.0.0.1:8080');
     expect(info.contentHosts).toEqual(['127.0.0.1:1', '127.0.0.1:2']);
     expect(Object.isFrozen(info.contentHosts)).toBe(true);
@@ -33,8 +38,14 @@ describe('ServerInfo', () => {
   });
 
   it('answers the region checksums: md5 in the US, sha256 in the EU', () => {
-    expect(new ServerInfo({ apiHost: 'a:1', scheme: 'http', locationid: 1, contentHosts: ['a:2'] }).checksums(SUMS)).toEqual({ sha1: 's1', md5: 'm5' });
-    expect(new ServerInfo({ apiHost: 'a:1', scheme: 'http', locationid: 2, contentHosts: ['a:2'] }).checksums(SUMS)).toEqual({ sha1: 's1', sha256: 's256' });
+    expect(new ServerInfo({ apiHost: 'a:1', scheme: 'http', locationid: 1, contentHosts: ['a:2'] }).checksums(SUMS)).toEqual({
+      sha1: 's1',
+      md5: 'm5',
+    });
+    expect(new ServerInfo({ apiHost: 'a:1', scheme: 'http', locationid: 2, contentHosts: ['a:2'] }).checksums(SUMS)).toEqual({
+      sha1: 's1',
+      sha256: 's256',
+    });
   });
 
   it('is what a started emulator reports', async () => {

@@ -208,13 +208,22 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
     if (multipart) await multipart.drain();
     else if (data) {
       data.resume();
-      if (!req.complete) await new Promise<void>((r) => (req.complete ? r() : (req.once('end', r), req.once('close', r))));
+      await requestDone(req);
     } else if (!req.complete) {
       req.resume();
-      await new Promise<void>((r) => (req.complete ? r() : (req.once('end', r), req.once('close', r))));
+      await requestDone(req);
     }
     writeResult(core, method, req, res, result);
   }
+}
+
+/** Resolves once the request body has been read to its end (or the request is gone). */
+function requestDone(req: IncomingMessage): Promise<void> {
+  if (req.complete) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    req.once('end', resolve);
+    req.once('close', resolve);
+  });
 }
 
 /** Writes a dispatcher result as an HTTP answer, honouring `dropAfterBytes` faults. */

@@ -69,7 +69,13 @@ function wavLayout(head: Buffer, total: number): WavLayout | undefined {
     if (id === 'fmt ') fmt = head.subarray(off + 8, off + 8 + size);
     if (id === 'data') {
       if (!fmt || fmt.length < 16) return undefined;
-      return { dataOffset: off + 8, dataSize: Math.min(size, total - off - 8), byteRate: fmt.readUInt32LE(8), blockAlign: fmt.readUInt16LE(12), fmt };
+      return {
+        dataOffset: off + 8,
+        dataSize: Math.min(size, total - off - 8),
+        byteRate: fmt.readUInt32LE(8),
+        blockAlign: fmt.readUInt16LE(12),
+        fmt,
+      };
     }
     off += 8 + size + (size % 2);
   }
@@ -142,7 +148,10 @@ export function createContentHandler(core: EmulatorCore) {
         headers['Content-Length'] = header.length + remaining;
         res.writeHead(200, headers);
         if (req.method === 'HEAD') return void res.end();
-        const body = remaining > 0 ? core.store.blobs.open(link.blob, { start: wav.dataOffset + skip, end: wav.dataOffset + wav.dataSize - 1 }) : Readable.from([]);
+        const body =
+          remaining > 0
+            ? core.store.blobs.open(link.blob, { start: wav.dataOffset + skip, end: wav.dataOffset + wav.dataSize - 1 })
+            : Readable.from([]);
         res.write(header);
         return send(req, res, body, link);
       }
@@ -181,8 +190,20 @@ export function createContentHandler(core: EmulatorCore) {
   }
 
   function servePlaylist(req: IncomingMessage, res: ServerResponse, link: ContentLink): void {
-    const text = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:10', '#EXT-X-MEDIA-SEQUENCE:0', '#EXTINF:10.0,', link.segmentPath ?? '', '#EXT-X-ENDLIST', ''].join('\n');
-    res.writeHead(200, { 'Content-Type': link.contenttypeOverride ?? 'application/vnd.apple.mpegurl', 'Content-Length': Buffer.byteLength(text) });
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      '#EXT-X-TARGETDURATION:10',
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXTINF:10.0,',
+      link.segmentPath ?? '',
+      '#EXT-X-ENDLIST',
+      '',
+    ].join('\n');
+    res.writeHead(200, {
+      'Content-Type': link.contenttypeOverride ?? 'application/vnd.apple.mpegurl',
+      'Content-Length': Buffer.byteLength(text),
+    });
     res.end(req.method === 'HEAD' ? undefined : text);
   }
 }

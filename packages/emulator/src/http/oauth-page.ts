@@ -69,7 +69,8 @@ export function createAuthorizePage(core: EmulatorCore) {
       try {
         user = core.auth.passwordLogin(addr, fields.username ?? '', (u) => u.password === fields.password);
       } catch (e) {
-        if (e instanceof ApiError && e.code === 4000) return form(res, app, ar, undefined, 'Too many login tries from this IP address.', 429);
+        if (e instanceof ApiError && e.code === 4000)
+          return form(res, app, ar, undefined, 'Too many login tries from this IP address.', 429);
         return form(res, app, ar, undefined, 'Log in failed.', 401);
       }
       const token = core.store.createToken(user.userid, 'auth', 'oauth2 authorize page');
@@ -85,7 +86,13 @@ export function createAuthorizePage(core: EmulatorCore) {
     return redirect(
       res,
       ar,
-      { access_token: token.token, token_type: 'bearer', uid: String(user.userid), locationid: String(core.server.locationid), hostname: core.server.apiHost },
+      {
+        access_token: token.token,
+        token_type: 'bearer',
+        uid: String(user.userid),
+        locationid: String(core.server.locationid),
+        hostname: core.server.apiHost,
+      },
       setCookie,
     );
   };
@@ -122,13 +129,24 @@ function redirect(res: ServerResponse, ar: AuthorizeRequest, answer: Record<stri
 
 function html(res: ServerResponse, status: number, message: string, setCookie?: string): void {
   const body = `<!doctype html><html><head><meta charset="utf-8"><title>pcloudkit emulator</title></head><body><p>${message}</p></body></html>`;
-  const headers: Record<string, string | number> = { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' };
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  };
   if (setCookie) headers['Set-Cookie'] = setCookie;
   res.writeHead(status, headers);
   res.end(body);
 }
 
-function form(res: ServerResponse, app: AppRec, ar: AuthorizeRequest, user: UserRec | undefined, error: string | undefined, status = 200): void {
+function form(
+  res: ServerResponse,
+  app: AppRec,
+  ar: AuthorizeRequest,
+  user: UserRec | undefined,
+  error: string | undefined,
+  status = 200,
+): void {
   const hidden = Object.entries(ar)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(String(v))}">`)
@@ -144,6 +162,10 @@ ${error ? `<p role="alert" style="color:#b00">${esc(error)}</p>` : ''}
 <form method="post" action="/oauth2/authorize">${hidden}${signIn}
 <p><button type="submit" name="approve" value="1">Allow</button> <button type="submit" name="deny" value="1">Deny</button></p>
 </form></body></html>`;
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
   res.end(body);
 }

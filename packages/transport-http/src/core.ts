@@ -1,7 +1,6 @@
 // The one place this package imports core's run-time values from.
 export { AbortError, ApiError, PcloudError, ValidationError, ProtocolError, TransportError, SECRET_PARAMS, hostOrigin, linkUrls, parseJson, uploadSource } from '@pcloudkit/core';
 export type {
-  DataResponse,
   FileOpener,
   LinkAnswer,
   LinkUrlOptions,

@@ -5,7 +5,7 @@
 // the package, the method and the field.
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { isMethod, type AnyMethod } from '@pcloudkit/core';
+import { defineMethod, isMethod, param, type AnyMethod } from '@pcloudkit/core';
 import { findMethod, methods, sdkAllowances, type CatalogMethod } from '../src/index.js';
 
 interface PluginLike {
@@ -100,6 +100,35 @@ function compare(def: AnyMethod, cat: CatalogMethod): string[] {
   diff('payloadUpload', def.payloadUpload ?? false, cat.payloadUpload ?? false);
   return out;
 }
+
+test('the checker reports each kind of disagreement', () => {
+  const wrong = defineMethod({
+    name: 'diff',
+    group: 'folder',
+    auth: false,
+    params: {
+      diffid: param.string(),
+      after: param.datetime({ required: true }),
+      last: param.flag(),
+      block: param.flag(),
+      bogus: param.int(),
+    },
+    atMostOne: { since: ['diffid', 'last'] },
+    data: 'download',
+  });
+  expect(compare(wrong, findMethod('diff')!)).toEqual([
+    "diff.group: sdk 'folder', catalogue 'general'",
+    'diff.auth: sdk false, catalogue true',
+    'diff.params.bogus: sdk declares it, catalogue does not list it',
+    'diff.params.limit: catalogue lists it, sdk does not declare it',
+    "diff.params.diffid.type: sdk 'string', catalogue 'int'",
+    'diff.params.after.required: sdk true, catalogue false',
+    "diff.params.block.requires: sdk none, catalogue 'diffid'",
+    'diff.atMostOne: sdk {"since":["diffid","last"]}, catalogue {"since":["after","diffid","last"]}',
+    "diff.data: sdk 'download', catalogue none",
+    "diff.longPoll: sdk none, catalogue 'block'",
+  ]);
+});
 
 test('finds the method packages and their definitions', () => {
   expect(dirs.length).toBeGreaterThan(0);

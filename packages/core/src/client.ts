@@ -5,7 +5,7 @@
  */
 import { resolveAuth } from './auth.js';
 import { decodeAnswer } from './decode.js';
-import { ProtocolError, redactParams } from './errors.js';
+import { ProtocolError } from './errors.js';
 import { hostState } from './hosts.js';
 import { checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
 import { encodeGlobals, encodeParams } from './params.js';
@@ -155,4 +155,3 @@ export function createClient(options: ClientOptions): CoreClient {
   return client;
 }
 
-export { redactParams };

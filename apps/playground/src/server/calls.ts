@@ -171,7 +171,7 @@ function kindFor(method: string, path: string): LinkInfo['kind'] {
 }
 
 /** Finds every `{ hosts, path }` pair in an answer and turns it into URLs. */
-export function findLinks(method: string, value: unknown, scheme: 'http' | 'https', at = '', out: LinkInfo[] = []): LinkInfo[] {
+function findLinks(method: string, value: unknown, scheme: 'http' | 'https', at = '', out: LinkInfo[] = []): LinkInfo[] {
   if (Array.isArray(value)) {
     value.forEach((v, i) => {
       findLinks(method, v, scheme, at ? `${at}.${i}` : String(i), out);

@@ -255,7 +255,7 @@ export class Store {
       throw e;
     }
     if (store.trashRetentionSeconds > 0) {
-      store.purgeTimer = setInterval(() => store.purgeExpired(), Math.min(3600_000, store.trashRetentionSeconds * 1000));
+      store.purgeTimer = setInterval(() => store.cleanUp(), Math.min(3600_000, store.trashRetentionSeconds * 1000));
       store.purgeTimer.unref();
     }
     return store;
@@ -457,9 +457,18 @@ export class Store {
     for (const e of events) for (const l of this.listeners) l(e);
     if (this.deletedInTx) {
       this.deletedInTx = false;
-      if (this.trashRetentionSeconds === 0) this.purgeExpired();
+      if (this.trashRetentionSeconds === 0) this.cleanUp();
     }
     return out;
+  }
+
+  /** purgeExpired for background use: the change that triggered it has committed, so a failure here is only logged. */
+  private cleanUp(): void {
+    try {
+      this.purgeExpired();
+    } catch (e) {
+      console.error('[emulator] trash cleanup failed (retried later):', e);
+    }
   }
 
   next(kind: CounterName): number {
@@ -959,7 +968,16 @@ export class Store {
         }
       }
     });
-    for (const sha of dropped) if (!this.blobs.isHeld(sha)) this.blobs.removeNow(sha);
+    for (const sha of dropped) if (!this.blobs.isHeld(sha)) this.removeBlobFile(sha);
+  }
+
+  /** A blob file whose row is gone; if removing it fails, the sweep at next start retries. */
+  private removeBlobFile(sha: string): void {
+    try {
+      this.blobs.removeNow(sha);
+    } catch (e) {
+      console.error(`[emulator] could not remove blob ${sha}:`, e);
+    }
   }
 
   private dropBlobRow(sha: string): void {
@@ -976,7 +994,7 @@ export class Store {
     this.blobs.release(sha256);
     if (!this.blobs.isHeld(sha256)) this.pendingInfos.delete(sha256);
     if (this.blobs.isHeld(sha256) || this.blobInfos.has(sha256) || this.closed) return;
-    this.blobs.removeNow(sha256);
+    this.removeBlobFile(sha256);
   }
 
   // ---- public links ---------------------------------------------------------

@@ -26,6 +26,11 @@ export interface ParamSpec<T extends ParamType = ParamType, R extends boolean = 
   readonly type: T;
   /** A required param must be given; params in a one-of set are not marked required. */
   readonly required: R;
+  /**
+   * Optional run-time description. pcloudkit's own packages document params
+   * with JSDoc above each key of `params` instead (editors show it); the
+   * catalogue package `@pcloudkit/catalog` has descriptions as data.
+   */
   readonly summary?: string;
   /** Inclusive bounds for `int` params, checked before sending. */
   readonly min?: number;
@@ -61,6 +66,7 @@ export interface MethodDefinition<
   readonly name: Name;
   /** Group slug, e.g. `streaming`. */
   readonly group: string;
+  /** Optional run-time description; pcloudkit's own methods are described by their JSDoc instead. */
   readonly summary?: string;
   /** Parameters by name. */
   readonly params: Readonly<Record<string, ParamSpec>>;

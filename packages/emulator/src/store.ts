@@ -732,7 +732,10 @@ export class Store {
           rec.lastUsed = now;
         });
       } catch {
-        return this.tokensMap.get(token);
+        // remember the time anyway so that reads do not retry (and reload) on every call while the disk is full
+        const fresh = this.tokensMap.get(token);
+        if (fresh) fresh.lastUsed = now;
+        return fresh;
       }
     }
     return rec;

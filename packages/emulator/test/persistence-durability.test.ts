@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO, startEmulator } from '../src/index.js';
+import { connect } from 'node:net';
+import { DEMO, startEmulator, type Emulator } from '../src/index.js';
 import { Store } from '../src/store.js';
 import { as, call, parseReply, upload, type Json } from './helpers.js';
 
@@ -238,6 +239,19 @@ describe('durability with --data', () => {
   }, 60_000);
 });
 
+/** A PUT upload that announces `announced` bytes, sends `body` and hangs up. */
+async function cutUpload(emu: Emulator, query: string, body: Buffer, announced: number): Promise<void> {
+  const [host, port] = emu.apiHost.split(':');
+  await new Promise<void>((resolve) => {
+    const s = connect(Number(port), host!, () => {
+      s.write(`PUT /uploadfile?${query} HTTP/1.1\r\nHost: x\r\nContent-Length: ${announced}\r\n\r\n`);
+      s.write(body, () => setTimeout(() => s.destroy(), 100));
+    });
+    s.on('close', () => resolve());
+    s.on('error', () => resolve());
+  });
+}
+
 describe('blob cleanup', () => {
   it('removes blobs of expired trash, of refused uploads and files no row knows; keeps restorable ones', async () => {
     const data = join(await tempDir('pcloudkit-blobs-'), 'data');
@@ -259,6 +273,18 @@ describe('blob cleanup', () => {
       const put = await request(`${emu.api}/uploadfile?auth=${small.auth}&folderid=0&filename=big.bin`, { method: 'PUT', body: big });
       expect(parseReply(await put.body.text()).result).toBe(2008);
       expect(await exists(blobPath(big))).toBe(false);
+      // an upload cut short with nopartial: the bytes that arrived are written, then dropped
+      const half = randomBytes(500);
+      const hash = 'cut-short';
+      await cutUpload(emu, `auth=${emu.auth}&folderid=0&filename=cut.bin&nopartial=1&progresshash=${hash}`, half, 1000);
+      for (let i = 0; i < 100; i++) {
+        const p = await as(emu, 'uploadprogress', { progresshash: hash });
+        if (p.result === 0 && p.finished) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await as(emu, 'uploadprogress', { progresshash: hash })).finished).toBe(true);
+      expect(await exists(blobPath(half))).toBe(false);
+      expect(await readdir(join(data, 'tmp'))).toEqual([]);
     } finally {
       await emu.stop();
     }

@@ -7,10 +7,13 @@ export type Db = Database.Database;
 /** File name of the database inside a data directory. */
 export const DB_FILE = 'emulator.db';
 
-/** Bumped when the tables change; a database of another version is refused. */
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
+/**
+ * Schema steps, applied in order; `PRAGMA user_version` counts the steps a
+ * database has. A later method group (shares, trash, ...) appends a step with
+ * its tables; existing data directories are upgraded on their next start.
+ */
+const MIGRATIONS: string[] = [
+  `
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE users (
   userid INTEGER PRIMARY KEY, email TEXT NOT NULL, password TEXT NOT NULL, rootid INTEGER NOT NULL,
@@ -48,7 +51,8 @@ CREATE TABLE events (
 );
 CREATE INDEX events_user ON events(userid, diffid);
 CREATE INDEX events_node ON events(node_id) WHERE node_id IS NOT NULL;
-`;
+`,
+];
 
 /** Thrown when another emulator (process or instance) holds the data directory. */
 export class DataDirBusyError extends Error {
@@ -86,16 +90,17 @@ export function openDatabase(dir: string | undefined): Db {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // a big transaction may grow the WAL; give the space back after each checkpoint
+      db.pragma('journal_size_limit = 67108864');
     }
     // the first write takes the exclusive lock, held until close
     db.exec('BEGIN IMMEDIATE');
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0) {
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    } else if (version !== SCHEMA_VERSION) {
-      throw new Error(`the database ${dir ? join(dir, DB_FILE) : ''} has schema version ${version}; this emulator reads version ${SCHEMA_VERSION}`);
+    if (version > MIGRATIONS.length) {
+      throw new Error(`the database ${dir ? join(dir, DB_FILE) : ''} was written by a newer emulator (schema ${version}; this one knows ${MIGRATIONS.length})`);
     }
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
     db.exec('COMMIT');
   } catch (e) {
     if (db.inTransaction) db.exec('ROLLBACK');

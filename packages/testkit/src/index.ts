@@ -26,7 +26,7 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
   const emulator = await startEmulator({ port: 0, ...options });
   const opened: Transport[] = [];
   const binaryHost = () => {
-    const b = (emulator as { binary?: { host: string; port: number } }).binary;
+    const b = emulator.binary;
     if (!b) throw new Error('this emulator has no binary port');
     return `${b.host}:${b.port}`;
   };

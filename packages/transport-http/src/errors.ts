@@ -87,7 +87,7 @@ export function snippet(text: string, params: Record<string, WireValue> | undefi
   if (params) for (const [k, v] of Object.entries(params)) if (SECRET_PARAMS.has(k) && v !== undefined && String(v).length >= 4) secrets.push(String(v));
   for (const secret of secrets) s = s.split(secret).join('[redacted]');
   s = s.replace(/\s+/g, ' ').trim();
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this replaces
   s = s.replace(/[\u0000-\u001f\u007f]/g, '?');
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }

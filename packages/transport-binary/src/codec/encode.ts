@@ -98,7 +98,7 @@ export function encodeRequest(method: string, params: Readonly<Record<string, Wi
     if (name.length > REQUEST_LIMITS.maxParamNameLength) {
       throw new ValidationError(method, key, `parameter name "${key}" is ${name.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxParamNameLength}`);
     }
-    let v;
+    let v: ReturnType<typeof encodeValue>;
     try {
       v = encodeValue(raw);
     } catch (cause) {

@@ -29,9 +29,9 @@ export interface BlobWriteResult {
  * With `durable` set (a data directory), a blob is fsynced, renamed, and its
  * directory fsynced before `write` resolves: the database transaction that
  * refers to it commits only after that. Which blobs are still needed is the
- * database's business (see Store); this class only tracks blobs written but not
- * yet claimed by a committed row (`hold`/`release`), so that they are never
- * removed in between.
+ * database's business (see Store); this class only counts blobs written but
+ * not yet claimed by a committed row (a hold taken by `write`, ended by
+ * `release`), so that a cleanup never removes them in between.
  */
 export class BlobStore {
   readonly dir: string;
@@ -87,8 +87,10 @@ export class BlobStore {
 
   /**
    * Streams `source` into the store. `onBytes` sees every chunk length as it
-   * arrives (upload progress). With `keepPartial` false a broken source makes
-   * the call reject; otherwise the bytes received so far are kept.
+   * arrives (upload progress). A broken source gives `partial: true` with the
+   * bytes received so far; a failing disk rejects. The blob stays held until
+   * the caller ends the hold (Store.releaseBlob), after its row committed or
+   * once the upload is given up.
    */
   async write(source: Readable | AsyncIterable<Buffer>, opts: { onBytes?: (n: number) => void; maxBytes?: number } = {}): Promise<BlobWriteResult> {
     const h256 = createHash('sha256');

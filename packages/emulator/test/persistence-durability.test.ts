@@ -182,6 +182,12 @@ describe('durability with --data', () => {
       // a recent position is answered from the history as usual
       const recent = await cliCall(cli, 'diff', { diffid: latest.diffid - 2 });
       expect(recent.entries.map((e: Json) => e.diffid)).toEqual([latest.diffid - 1, latest.diffid]);
+      // a change writes a few pages, not the account: the write-ahead log grows by little
+      const wal = join(data, 'emulator.db-wal');
+      const before = (await stat(wal)).size;
+      expect((await cliCall(cli, 'createfolder', { folderid: 0, name: 'one-more' })).result).toBe(0);
+      expect((await stat(wal)).size - before).toBeLessThan(64 * 1024);
+      expect((await stat(join(data, 'emulator.db'))).size).toBeGreaterThan(1024 * 1024);
     } finally {
       cli.child.kill('SIGTERM');
       await cli.exited;

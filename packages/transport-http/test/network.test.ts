@@ -215,7 +215,9 @@ describe('connections', () => {
   });
 
   it('keeps connection-bound methods on one socket of their own even without a connectionKey', async () => {
-    const s = await startServer((_q, res) => setTimeout(() => json(res, '{"result":0}'), 10));
+    const s = await startServer((_q, res) => {
+      setTimeout(() => json(res, '{"result":0}'), 10);
+    });
     cleanup.push(s.close);
     const t = transport({ connections: 4 });
     const bound = defineMethod({ name: 'file_read', group: 'test', params: { fd: param.int() }, connectionBound: true });

@@ -230,5 +230,5 @@ export function isDiskError(e: unknown): boolean {
 
 /** pCloud's content `hash`: here the first 8 bytes of the SHA-1 read as an unsigned 64-bit integer. */
 export function contentHash(sha1hex: string): bigint {
-  return BigInt('0x' + sha1hex.slice(0, 16));
+  return BigInt(`0x${sha1hex.slice(0, 16)}`);
 }

@@ -358,7 +358,7 @@ export class Store {
       parts.unshift(cur.name);
       cur = this.foldersMap.get(cur.parent);
     }
-    return '/' + parts.join('/');
+    return `/${parts.join('/')}`;
   }
 
   /** Every live folder (parents before children) and file under a root, for a `reset` answer. */
@@ -615,7 +615,11 @@ export class Store {
   private async sweep(): Promise<void> {
     this.purgeExpired();
     const unused = this.st.unusedBlobs!.all() as string[];
-    if (unused.length > 0) this.write(() => unused.forEach((sha) => this.dropBlobRow(sha)));
+    if (unused.length > 0) {
+      this.write(() => {
+        for (const sha of unused) this.dropBlobRow(sha);
+      });
+    }
     for (const sha of await this.blobs.list()) if (!this.blobInfos.has(sha) && !this.blobs.isHeld(sha)) this.blobs.removeNow(sha);
   }
 

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import type { BlobInfo } from '../blobs.js';
+import type { BlobInfo, BlobWriteResult } from '../blobs.js';
 import { contentHash, isDiskError } from '../blobs.js';
 import type { CallContext, MethodGroup, UploadPart } from '../context.js';
 import type { UploadProgress } from '../core.js';
@@ -110,7 +110,7 @@ async function uploadfile(c: CallContext): Promise<Body> {
         progress.currentfileuploaded = 0;
       }
       const maxBytes = Math.max(0, user.quota - c.store.usedQuota(user.userid)) + 1;
-      let res;
+      let res: BlobWriteResult;
       try {
         res = await c.store.blobs.write(part.stream, {
           maxBytes,

@@ -47,9 +47,15 @@ type ValueOf<S> = S extends ParamSpec<infer T, boolean> ? ParamValueMap[T] : nev
 type SetMembers<O> = O extends Record<string, readonly string[]> ? O[keyof O][number] : never;
 type RequiredKeys<P, O> = { [K in keyof P]: K extends SetMembers<O> ? never : P[K] extends ParamSpec<ParamType, true> ? K : never }[keyof P];
 type OptionalKeys<P, O> = Exclude<keyof P, RequiredKeys<P, O> | SetMembers<O>>;
-type ExactlyOne<P, Keys extends keyof P> = {
-  [K in Keys]: { -readonly [k in keyof P as k extends K ? k : never]: ValueOf<P[k]> } & { -readonly [k in keyof P as k extends Exclude<Keys, K> ? k : never]?: never };
-}[Keys];
+// The params types below map over `keyof P` and filter with `as`, never over a bare union of keys: that way
+// each property keeps its declaration in the `params` object, and editors show the JSDoc written above it.
+/** The params among `Keys`, required. */
+type Given<P, Keys> = { -readonly [K in keyof P as K extends Keys ? K : never]: ValueOf<P[K]> };
+/** The params among `Keys`, optional. */
+type Optional<P, Keys> = { -readonly [K in keyof P as K extends Keys ? K : never]?: ValueOf<P[K]> };
+/** The params among `Keys`, which must be left out. */
+type Absent<P, Keys> = { -readonly [K in keyof P as K extends Keys ? K : never]?: never };
+type ExactlyOne<P, Keys extends keyof P> = { [K in Keys]: Given<P, K> & Absent<P, Exclude<Keys, K>> }[Keys];
 /** Intersection of one "exactly one of" union per set (boxed so unions stay whole). */
 type AllSets<P, O> = [keyof O] extends [never]
   ? unknown
@@ -58,7 +64,7 @@ type AllSets<P, O> = [keyof O] extends [never]
     : never;
 
 /** Either none of the set's keys, or exactly one. */
-type AtMostOneOf<P, Keys extends keyof P> = ExactlyOne<P, Keys> | { [k in Keys]?: never };
+type AtMostOneOf<P, Keys extends keyof P> = ExactlyOne<P, Keys> | Absent<P, Keys>;
 type AllAtMostOne<P, A> = [keyof A] extends [never]
   ? unknown
   : { [S in keyof A]: (x: AtMostOneOf<P, A[S] extends readonly (infer E)[] ? E & keyof P : never>) => void }[keyof A] extends (x: infer I) => void
@@ -66,9 +72,7 @@ type AllAtMostOne<P, A> = [keyof A] extends [never]
     : never;
 
 /** The params object a method accepts, derived from its param specs, one-of and at-most-one sets. */
-export type InferParams<P, O, A = {}> = Simplify<
-  { -readonly [K in keyof P as K extends RequiredKeys<P, O> ? K : never]: ValueOf<P[K]> } & { -readonly [K in keyof P as K extends OptionalKeys<P, O> ? K : never]?: ValueOf<P[K]> }
-> & AllSets<P, O> & AllAtMostOne<P, A>;
+export type InferParams<P, O, A = {}> = Simplify<Given<P, RequiredKeys<P, O>> & Optional<P, OptionalKeys<P, O>>> & AllSets<P, O> & AllAtMostOne<P, A>;
 
 export interface MethodInput<
   N extends string,

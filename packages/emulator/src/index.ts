@@ -200,13 +200,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.trashRetentionDays !== undefined ? { trashRetentionDays: options.trashRetentionDays } : {}),
   });
 
-  await seedDemo(store, options.seed ?? true);
-
-  let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
-  if (options.tls === true) tlsCreds = await selfSignedCertificate();
-  else if (options.tls) tlsCreds = options.tls;
-
   const servers: (Server | NetServer)[] = [];
+  const attached: AttachedTransport[] = [];
   const sockets = new Set<Socket>();
   const track = (server: Server | NetServer) => {
     servers.push(server);
@@ -215,132 +210,158 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       s.once('close', () => sockets.delete(s));
     });
   };
-  const makeHttp = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
-    const opts = { keepAliveTimeout: 60_000, headersTimeout: 60_000, requestTimeout: 0 };
-    const server = tlsCreds ? createHttpsServer({ ...opts, key: tlsCreds.key, cert: tlsCreds.cert }, handler) : createHttpServer(opts, handler);
-    // anything the HTTP parser rejects (garbage, oversized headers) just drops the connection
-    server.on('clientError', (_err, socket) => socket.destroy());
-    server.on('tlsClientError', () => undefined);
-    track(server);
-    return server;
+  const closeServers = async () => {
+    const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    for (const s of servers) if ('closeAllConnections' in s) (s as Server).closeAllConnections();
+    for (const sock of sockets) sock.destroy();
+    await Promise.all(closed);
   };
+  // A start that fails half-way (a port in use, a bad certificate) releases
+  // what it opened, so the data directory is not left locked.
+  const abandon = async (error: unknown): Promise<never> => {
+    await closeServers();
+    store.close();
+    if (!persist) await fsp.rm(root, { recursive: true, force: true });
+    throw error;
+  };
+  try {
+    await seedDemo(store, options.seed ?? true);
 
-  const apiRoute = deferredListener();
-  const apiPort = await listen(makeHttp(apiRoute.listener), options.port ?? 0, host);
-  const contentRoute = deferredListener();
-  const contentHosts: string[] = [];
-  for (let i = 0; i < Math.max(1, options.contentHosts ?? 2); i++) {
-    contentHosts.push(hostPort(host, await listen(makeHttp(contentRoute.listener), 0, host)));
+    let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
+    if (options.tls === true) tlsCreds = await selfSignedCertificate();
+    else if (options.tls) tlsCreds = options.tls;
+
+    const makeHttp = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+      const opts = { keepAliveTimeout: 60_000, headersTimeout: 60_000, requestTimeout: 0 };
+      const server = tlsCreds
+        ? createHttpsServer({ ...opts, key: tlsCreds.key, cert: tlsCreds.cert }, handler)
+        : createHttpServer(opts, handler);
+      // anything the HTTP parser rejects (garbage, oversized headers) just drops the connection
+      server.on('clientError', (_err, socket) => socket.destroy());
+      server.on('tlsClientError', () => undefined);
+      track(server);
+      return server;
+    };
+
+    const apiRoute = deferredListener();
+    const apiPort = await listen(makeHttp(apiRoute.listener), options.port ?? 0, host);
+    const contentRoute = deferredListener();
+    const contentHosts: string[] = [];
+    for (let i = 0; i < Math.max(1, options.contentHosts ?? 2); i++) {
+      contentHosts.push(hostPort(host, await listen(makeHttp(contentRoute.listener), 0, host)));
+    }
+
+    const server = new ServerInfo({
+      apiHost: hostPort(host, apiPort),
+      scheme: tlsCreds ? 'https' : 'http',
+      locationid: options.region === 'eu' ? 2 : 1,
+      contentHosts,
+    });
+    const core = new EmulatorCore(store, server, {
+      digestTtlMs: options.digestTtlMs ?? 30_000,
+      loginFailureLimit: options.loginFailureLimit ?? 10,
+      loginFailureWindowMs: options.loginFailureWindowMs ?? 60_000,
+      linkTtlMs: options.linkTtlMs ?? 6 * 3600 * 1000,
+      oauthCodeTtlMs: options.oauthCodeTtlMs ?? 10 * 60 * 1000,
+    });
+    for (const group of Object.values(METHOD_GROUPS)) core.register(group);
+    const authorize = createAuthorizePage(core);
+    apiRoute.bind(
+      createApiHandler(core, {
+        stickyAuth: options.httpStickyAuth ?? false,
+        routes: { '/oauth2/authorize': authorize, '/authorize': authorize },
+      }),
+    );
+    contentRoute.bind(createContentHandler(core));
+
+    const demo = store.userByEmail(DEMO.username)!;
+    const authToken = store.createToken(demo.userid, 'auth', 'pcloudkit-emulator ready token');
+    const oauthToken = store.createToken(demo.userid, 'oauth', `oauth2 app ${DEMO.appName}`, DEMO.client_id);
+
+    let stopped: Promise<void> | undefined;
+
+    const faults: EmulatorFaults = {
+      async unreachableHost() {
+        const s = createNetServer((sock) => sock.destroy());
+        track(s);
+        const port = await listen(s, 0, host);
+        return hostPort(host, port);
+      },
+      setApiServers(v) {
+        if (v.api) core.faults.apiOverride = [...v.api];
+        if (v.binapi) core.faults.binapiOverride = [...v.binapi];
+      },
+      delay(method, ms) {
+        core.faults.delays.set(method, ms);
+      },
+      dropAfterBytes(method, n) {
+        core.faults.drops.set(method, n);
+      },
+      failWith(method, code, opts) {
+        core.faults.fails.set(method, { code, remaining: opts?.times ?? Infinity });
+      },
+      clear() {
+        core.faults.clear();
+      },
+    };
+
+    const emulator: Emulator = {
+      api: server.apiUrl,
+      apiHost: server.apiHost,
+      contentHosts: [...server.contentHosts],
+      username: DEMO.username,
+      password: DEMO.password,
+      auth: authToken.token,
+      access_token: oauthToken.token,
+      client_id: DEMO.client_id,
+      client_secret: DEMO.client_secret,
+      certificate: tlsCreds ? String(tlsCreds.cert) : undefined,
+      binary: undefined,
+      faults,
+      core,
+      stop() {
+        stopped ??= (async () => {
+          for (const t of attached) await t.close().catch(() => undefined);
+          await closeServers();
+          store.close();
+          if (!persist) await fsp.rm(root, { recursive: true, force: true });
+        })();
+        return stopped;
+      },
+      async createUser(opts) {
+        if (store.userByEmail(opts.username)) throw new Error(`user ${opts.username} already exists`);
+        const u = store.createUser(opts.username, opts.password, {
+          ...(opts.quota !== undefined ? { quota: opts.quota } : {}),
+          ...(opts.premium !== undefined ? { premium: opts.premium } : {}),
+        });
+        const t = store.createToken(u.userid, 'auth', 'pcloudkit-emulator createUser');
+        return { userid: u.userid, auth: t.token };
+      },
+      async createApp(opts = {}) {
+        const app = store.createApp({
+          client_id: randomBytes(8).toString('hex'),
+          client_secret: randomBytes(16).toString('hex'),
+          name: opts.name ?? 'test app',
+          redirectUris: opts.redirectUris ?? [],
+        });
+        return { client_id: app.client_id, client_secret: app.client_secret };
+      },
+      dispatch: (ctx, call) => core.dispatch(ctx, call),
+      newConnection: (init) => new ConnectionState(init),
+      attachTransport(t) {
+        attached.push(t);
+        if (t.kind === 'binapi') server.attachBinapi(t.host);
+      },
+    };
+    if (options.binary !== false) {
+      const port = typeof options.binary === 'object' ? (options.binary.port ?? 0) : 0;
+      const bin = await startBinaryPort(core, { host, port, ...(tlsCreds ? { tls: tlsCreds } : {}) });
+      emulator.attachTransport({ kind: 'binapi', host: bin.hostPort, close: () => bin.close() });
+      (emulator as { binary: Emulator['binary'] }).binary = { host: bin.host, port: bin.port };
+    }
+    return emulator;
+  } catch (error) {
+    for (const t of attached) await t.close().catch(() => undefined);
+    return abandon(error);
   }
-
-  const server = new ServerInfo({
-    apiHost: hostPort(host, apiPort),
-    scheme: tlsCreds ? 'https' : 'http',
-    locationid: options.region === 'eu' ? 2 : 1,
-    contentHosts,
-  });
-  const core = new EmulatorCore(store, server, {
-    digestTtlMs: options.digestTtlMs ?? 30_000,
-    loginFailureLimit: options.loginFailureLimit ?? 10,
-    loginFailureWindowMs: options.loginFailureWindowMs ?? 60_000,
-    linkTtlMs: options.linkTtlMs ?? 6 * 3600 * 1000,
-    oauthCodeTtlMs: options.oauthCodeTtlMs ?? 10 * 60 * 1000,
-  });
-  for (const group of Object.values(METHOD_GROUPS)) core.register(group);
-  const authorize = createAuthorizePage(core);
-  apiRoute.bind(
-    createApiHandler(core, {
-      stickyAuth: options.httpStickyAuth ?? false,
-      routes: { '/oauth2/authorize': authorize, '/authorize': authorize },
-    }),
-  );
-  contentRoute.bind(createContentHandler(core));
-
-  const demo = store.userByEmail(DEMO.username)!;
-  const authToken = store.createToken(demo.userid, 'auth', 'pcloudkit-emulator ready token');
-  const oauthToken = store.createToken(demo.userid, 'oauth', `oauth2 app ${DEMO.appName}`, DEMO.client_id);
-
-  const attached: AttachedTransport[] = [];
-  let stopped: Promise<void> | undefined;
-
-  const faults: EmulatorFaults = {
-    async unreachableHost() {
-      const s = createNetServer((sock) => sock.destroy());
-      track(s);
-      const port = await listen(s, 0, host);
-      return hostPort(host, port);
-    },
-    setApiServers(v) {
-      if (v.api) core.faults.apiOverride = [...v.api];
-      if (v.binapi) core.faults.binapiOverride = [...v.binapi];
-    },
-    delay(method, ms) {
-      core.faults.delays.set(method, ms);
-    },
-    dropAfterBytes(method, n) {
-      core.faults.drops.set(method, n);
-    },
-    failWith(method, code, opts) {
-      core.faults.fails.set(method, { code, remaining: opts?.times ?? Infinity });
-    },
-    clear() {
-      core.faults.clear();
-    },
-  };
-
-  const emulator: Emulator = {
-    api: server.apiUrl,
-    apiHost: server.apiHost,
-    contentHosts: [...server.contentHosts],
-    username: DEMO.username,
-    password: DEMO.password,
-    auth: authToken.token,
-    access_token: oauthToken.token,
-    client_id: DEMO.client_id,
-    client_secret: DEMO.client_secret,
-    certificate: tlsCreds ? String(tlsCreds.cert) : undefined,
-    binary: undefined,
-    faults,
-    core,
-    stop() {
-      stopped ??= (async () => {
-        for (const t of attached) await t.close().catch(() => undefined);
-        const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
-        for (const s of servers) if ('closeAllConnections' in s) (s as Server).closeAllConnections();
-        for (const sock of sockets) sock.destroy();
-        await Promise.all(closed);
-        store.close();
-        if (!persist) await fsp.rm(root, { recursive: true, force: true });
-      })();
-      return stopped;
-    },
-    async createUser(opts) {
-      if (store.userByEmail(opts.username)) throw new Error(`user ${opts.username} already exists`);
-      const u = store.createUser(opts.username, opts.password, { ...(opts.quota !== undefined ? { quota: opts.quota } : {}), ...(opts.premium !== undefined ? { premium: opts.premium } : {}) });
-      const t = store.createToken(u.userid, 'auth', 'pcloudkit-emulator createUser');
-      return { userid: u.userid, auth: t.token };
-    },
-    async createApp(opts = {}) {
-      const app = store.createApp({
-        client_id: randomBytes(8).toString('hex'),
-        client_secret: randomBytes(16).toString('hex'),
-        name: opts.name ?? 'test app',
-        redirectUris: opts.redirectUris ?? [],
-      });
-      return { client_id: app.client_id, client_secret: app.client_secret };
-    },
-    dispatch: (ctx, call) => core.dispatch(ctx, call),
-    newConnection: (init) => new ConnectionState(init),
-    attachTransport(t) {
-      attached.push(t);
-      if (t.kind === 'binapi') server.attachBinapi(t.host);
-    },
-  };
-  if (options.binary !== false) {
-    const port = typeof options.binary === 'object' ? options.binary.port ?? 0 : 0;
-    const bin = await startBinaryPort(core, { host, port, ...(tlsCreds ? { tls: tlsCreds } : {}) });
-    emulator.attachTransport({ kind: 'binapi', host: bin.hostPort, close: () => bin.close() });
-    (emulator as { binary: Emulator['binary'] }).binary = { host: bin.host, port: bin.port };
-  }
-  return emulator;
 }

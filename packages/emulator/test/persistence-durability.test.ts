@@ -137,6 +137,19 @@ describe('durability with --data', () => {
     }
   });
 
+  it('a start that fails after opening the directory (port in use) releases it', async () => {
+    const data = join(await tempDir('pcloudkit-failstart-'), 'data');
+    const holder = await startEmulator({ seed: false, binary: false });
+    try {
+      const busyPort = Number(new URL(holder.api).port);
+      await expect(startEmulator({ dataDir: data, port: busyPort, seed: false, binary: false })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await holder.stop();
+    }
+    const next = await startEmulator({ dataDir: data, seed: false, binary: false });
+    await next.stop();
+  });
+
   it('refuses a directory written by the JSON-snapshot emulator with a clear message', async () => {
     const data = await tempDir('pcloudkit-legacy-');
     await writeFile(join(data, 'state.json'), JSON.stringify({ format: 1 }));

@@ -63,7 +63,13 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 
 /** True for a `{ path }` source (a file on disk). Streams that happen to carry a `path` field (Node `fs.ReadStream`) are streams. */
 export function isPathSource(value: unknown): value is { path: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string' && !isAsyncIterable(value) && !isReadableStream(value);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { path?: unknown }).path === 'string' &&
+    !isAsyncIterable(value) &&
+    !isReadableStream(value)
+  );
 }
 
 /** Turns a chunk a stream may yield into bytes (Node streams with an encoding yield strings). */
@@ -95,7 +101,10 @@ async function* readWebStream(stream: ReadableStream<unknown>): AsyncGenerator<U
   try {
     for (;;) {
       const next = await reader.read();
-      if (next.done) { done = true; return; }
+      if (next.done) {
+        done = true;
+        return;
+      }
       const bytes = toBytes(next.value);
       if (bytes.byteLength > 0) yield bytes;
     }
@@ -131,8 +140,13 @@ export function uploadSource(data: unknown, options: UploadSourceOptions = {}): 
   if (isAsyncIterable(data)) return { size: options.size, chunks: () => readIterable(data) };
   if (isPathSource(data)) {
     const open = options.openFile;
-    if (!open) throw new TypeError(`upload source { path: ${JSON.stringify(data.path)} } needs file system access, which this transport does not have`);
+    if (!open)
+      throw new TypeError(
+        `upload source { path: ${JSON.stringify(data.path)} } needs file system access, which this transport does not have`,
+      );
     return open(data.path).then((file) => ({ size: file.size, chunks: () => readIterable(file.chunks()) }));
   }
-  throw new TypeError('unsupported upload source: expected bytes, a Blob, a web ReadableStream, a Node Readable, an async iterable or { path }');
+  throw new TypeError(
+    'unsupported upload source: expected bytes, a Blob, a web ReadableStream, a Node Readable, an async iterable or { path }',
+  );
 }

@@ -45,12 +45,21 @@ describe('methodList', () => {
 describe('defineMethod traits', () => {
   it('keeps longPoll, payloadUpload and connectionBound on the definition', () => {
     const poll = defineMethod({ name: 'poll', group: 't', params: { since: param.int(), wait: param.flag() }, longPoll: 'wait' });
-    const write = defineMethod({ name: 'write', group: 't', params: { fd: param.int() }, data: 'upload', payloadUpload: true, connectionBound: true });
+    const write = defineMethod({
+      name: 'write',
+      group: 't',
+      params: { fd: param.int() },
+      data: 'upload',
+      payloadUpload: true,
+      connectionBound: true,
+    });
     expect([poll.longPoll, poll.payloadUpload, poll.connectionBound]).toEqual(['wait', undefined, undefined]);
     expect([write.longPoll, write.payloadUpload, write.connectionBound, write.data]).toEqual([undefined, true, true, 'upload']);
   });
 
   it('refuses a longPoll naming a param the method does not have', () => {
-    expect(() => defineMethod({ name: 'poll', group: 't', params: { since: param.int() }, longPoll: 'block' })).toThrow(/longPoll names unknown param 'block'/);
+    expect(() => defineMethod({ name: 'poll', group: 't', params: { since: param.int() }, longPoll: 'block' })).toThrow(
+      /longPoll names unknown param 'block'/,
+    );
   });
 });

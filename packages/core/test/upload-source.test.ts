@@ -22,7 +22,14 @@ describe('uploadSource', () => {
     expect([blob.size, blob.type]).toEqual([2, 'text/plain']);
     expect(await collect(blob.chunks())).toEqual([[104, 105]]);
 
-    const web = new ReadableStream<unknown>({ start(c) { c.enqueue(new Uint8Array([7])); c.enqueue(new Uint8Array(0)); c.enqueue('a'); c.close(); } });
+    const web = new ReadableStream<unknown>({
+      start(c) {
+        c.enqueue(new Uint8Array([7]));
+        c.enqueue(new Uint8Array(0));
+        c.enqueue('a');
+        c.close();
+      },
+    });
     const w = uploadSource(web, { size: 2 }) as Awaited<ReturnType<typeof uploadSource>>;
     expect(w.size).toBe(2);
     expect(await collect(w.chunks())).toEqual([[7], [97]]);
@@ -31,7 +38,9 @@ describe('uploadSource', () => {
     const node = uploadSource(Readable.from(['xy'], { objectMode: true })) as Awaited<ReturnType<typeof uploadSource>>;
     expect(node.size).toBeUndefined();
     expect(await collect(node.chunks())).toEqual([[120, 121]]);
-    async function* gen() { yield new Uint16Array([0x0102]); }
+    async function* gen() {
+      yield new Uint16Array([0x0102]);
+    }
     expect(await collect((uploadSource(gen()) as Awaited<ReturnType<typeof uploadSource>>).chunks())).toEqual([[2, 1]]);
   });
 
@@ -39,7 +48,12 @@ describe('uploadSource', () => {
     const opened: string[] = [];
     const openFile: FileOpener = async (path) => {
       opened.push(path);
-      return { size: 3, chunks: async function* () { yield Buffer.from('abc'); } };
+      return {
+        size: 3,
+        chunks: async function* () {
+          yield Buffer.from('abc');
+        },
+      };
     };
     const pending = uploadSource({ path: '/some/file' }, { openFile });
     expect(pending).toBeInstanceOf(Promise);
@@ -54,14 +68,23 @@ describe('uploadSource', () => {
   it('refuses what it cannot read, and chunks that are not bytes', async () => {
     expect(() => uploadSource(42)).toThrow(TypeError);
     expect(() => uploadSource(null)).toThrow(TypeError);
-    async function* bad() { yield 12; }
+    async function* bad() {
+      yield 12;
+    }
     await expect(collect((uploadSource(bad()) as Awaited<ReturnType<typeof uploadSource>>).chunks())).rejects.toThrow(/not bytes/);
     expect(() => toBytes({})).toThrow(TypeError);
   });
 
   it('stops a web stream when the reader gives up early', async () => {
     let cancelled = false;
-    const web = new ReadableStream<Uint8Array>({ pull(c) { c.enqueue(new Uint8Array([1])); }, cancel() { cancelled = true; } });
+    const web = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(new Uint8Array([1]));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
     for await (const _ of (uploadSource(web) as Awaited<ReturnType<typeof uploadSource>>).chunks()) break;
     expect(cancelled).toBe(true);
   });

@@ -7,7 +7,9 @@
  * plugin to a client (`client.use(file).stat(...)`), which also brings the
  * friendlier `upload()` helper.
  */
-import { definePlugin, methodList } from '@pcloudkit/core';
+import { definePlugin, methodList, type MethodList } from '@pcloudkit/core';
+// The same module by its public path, for the types (see tsup.config.ts).
+import type * as Methods from '@pcloudkit/methods-file/methods';
 import * as methods from './methods.js';
 import { makeUpload } from './upload.js';
 
@@ -18,7 +20,7 @@ export type { UploadHelper, UploadOptions } from './upload.js';
 export * from './methods.js';
 
 /** Every file method, sorted by name. */
-export const definitions = methodList(methods);
+export const definitions: MethodList<typeof Methods> = methodList(methods);
 
 /**
  * Adds the file methods to a client, plus `upload(files, options)`:

@@ -5,7 +5,9 @@
  * standalone functions (`listfolder(client, { folderid: 0 })`) or add the
  * {@link folder} plugin to a client (`client.use(folder).listfolder(...)`).
  */
-import { definePlugin, methodList } from '@pcloudkit/core';
+import { definePlugin, methodList, type MethodList } from '@pcloudkit/core';
+// The same module by its public path, for the types (see tsup.config.ts).
+import type * as Methods from '@pcloudkit/methods-folder/methods';
 import * as methods from './methods.js';
 
 export type { FileCategory, FileMetadata, FolderMetadata, Metadata, MetadataBase } from './metadata.js';
@@ -14,7 +16,7 @@ export type { FileCategory, FileMetadata, FolderMetadata, Metadata, MetadataBase
 export * from './methods.js';
 
 /** Every folder method, sorted by name. */
-export const definitions = methodList(methods);
+export const definitions: MethodList<typeof Methods> = methodList(methods);
 
 /** Adds the folder methods to a client: `createClient(...).use(folder)`. */
 export const folder = definePlugin({

@@ -5,7 +5,9 @@
  * Every definition is a standalone function (`getapiserver(client)`) and the
  * {@link general} plugin adds them all to a client (`client.use(general)`).
  */
-import { definePlugin, methodList } from '@pcloudkit/core';
+import { definePlugin, methodList, type MethodList } from '@pcloudkit/core';
+// The same module by its public path, for the types (see tsup.config.ts).
+import type * as Methods from '@pcloudkit/methods-general/methods';
 import * as methods from './methods.js';
 
 export type {
@@ -17,7 +19,7 @@ export type {
 export * from './methods.js';
 
 /** Every general method, sorted by name. */
-export const definitions = methodList(methods);
+export const definitions: MethodList<typeof Methods> = methodList(methods);
 
 /** Adds the general methods to a client: `createClient(...).use(general)`. */
 export const general = definePlugin({

@@ -17,8 +17,10 @@
  * Always use the region the redirect reports: an EU user's token only works
  * on the EU hosts.
  */
-import { PcloudError, US, ValidationError, definePlugin, methodList, regionFromHostname, regionFromLocationId } from '@pcloudkit/core';
+import { PcloudError, US, ValidationError, definePlugin, methodList, type MethodList, regionFromHostname, regionFromLocationId } from '@pcloudkit/core';
 import type { CoreClient, Region } from '@pcloudkit/core';
+// The same module by its public path, for the types (see tsup.config.ts).
+import type * as Methods from '@pcloudkit/methods-oauth2/methods';
 import * as methods from './methods.js';
 import { oauth2_token } from './methods.js';
 
@@ -29,7 +31,7 @@ export const DEFAULT_AUTHORIZE_ORIGIN = 'https://my.pcloud.com';
 export * from './methods.js';
 
 /** Every OAuth2 method, sorted by name. */
-export const definitions = methodList(methods);
+export const definitions: MethodList<typeof Methods> = methodList(methods);
 
 /** Adds `oauth2_token` (and the `authorize` description) to a client. */
 export const oauth2 = definePlugin({

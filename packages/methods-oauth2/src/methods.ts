@@ -8,7 +8,6 @@ import { defineMethod, param, returns } from '@pcloudkit/core';
 
 const group = 'oauth2';
 
-
 /** Values pCloud puts on the redirect after the user approves the app (wire names). */
 export interface AuthorizeRedirect {
   /** Code flow: the code to exchange with `oauth2_token`. */

@@ -13,8 +13,10 @@
  * helpers {@link linkUrls} and the plugin's `linkUrls`/`audioUrl`/`audioLink`
  * turn them into ready URLs.
  */
-import { definePlugin, linkUrls, methodList, type LinkUrlOptions } from '@pcloudkit/core';
+import { definePlugin, linkUrls, methodList, type MethodList, type LinkUrlOptions } from '@pcloudkit/core';
 import type { CallOptions, CoreClient, ParamsOf } from '@pcloudkit/core';
+// The same module by its public path, for the types (see tsup.config.ts).
+import type * as Methods from '@pcloudkit/methods-streaming/methods';
 import * as methods from './methods.js';
 import { getaudiolink, type GetAudioLinkResult, type LinkResult } from './methods.js';
 
@@ -22,7 +24,7 @@ import { getaudiolink, type GetAudioLinkResult, type LinkResult } from './method
 export * from './methods.js';
 
 /** Every streaming method, sorted by name. */
-export const definitions = methodList(methods);
+export const definitions: MethodList<typeof Methods> = methodList(methods);
 
 // ---------------------------------------------------------------------------
 // URL helpers

@@ -6,13 +6,21 @@ const root = `packages/${dir}`;
 if (existsSync(`${root}/package.json`)) throw new Error(`${root} exists`);
 mkdirSync(`${root}/src`, { recursive: true });
 mkdirSync(`${root}/test`, { recursive: true });
-const deps = {}, peers = {}, dev = {};
+const deps = {},
+  peers = {},
+  dev = {};
 let peerMode = false;
 for (const r of rest) {
-  if (r === '--peer') { peerMode = true; continue; }
+  if (r === '--peer') {
+    peerMode = true;
+    continue;
+  }
   const name = r.startsWith('@') || r === 'undici' ? r : `@pcloudkit/${r}`;
   const ver = name.startsWith('@pcloudkit/') ? 'workspace:^' : '^7.16.0';
-  if (peerMode) { peers[name] = ver; dev[name] = 'workspace:*'; } else deps[name] = ver;
+  if (peerMode) {
+    peers[name] = ver;
+    dev[name] = 'workspace:*';
+  } else deps[name] = ver;
 }
 const pkg = {
   name: `@pcloudkit/${dir}`,

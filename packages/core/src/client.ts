@@ -154,4 +154,3 @@ export function createClient(options: ClientOptions): CoreClient {
   Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), { value: describeClient });
   return client;
 }
-

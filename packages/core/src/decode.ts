@@ -5,7 +5,15 @@
 
 /** Answer fields that carry datetimes. */
 export const DATETIME_FIELDS: ReadonlySet<string> = new Set([
-  'created', 'modified', 'expires', 'expires_inactive', 'premiumexpires', 'registered', 'time', 'added', 'lastsubscription',
+  'created',
+  'modified',
+  'expires',
+  'expires_inactive',
+  'premiumexpires',
+  'registered',
+  'time',
+  'added',
+  'lastsubscription',
 ]);
 
 const RFC2822 = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;

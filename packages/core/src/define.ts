@@ -3,8 +3,16 @@
  * use only these, so a third-party plugin is written the same way.
  */
 import type {
-  AnyMethod, CallOptions, CoreClient, DataDirection, MethodDefinition, ParamInfo, ParamSpec, ParamType,
-  ParamValueMap, Plugin,
+  AnyMethod,
+  CallOptions,
+  CoreClient,
+  DataDirection,
+  MethodDefinition,
+  ParamInfo,
+  ParamSpec,
+  ParamType,
+  ParamValueMap,
+  Plugin,
 } from './types.js';
 
 interface SpecOptions {
@@ -45,7 +53,9 @@ export function returns<R>(): Returns<R> {
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type ValueOf<S> = S extends ParamSpec<infer T, boolean> ? ParamValueMap[T] : never;
 type SetMembers<O> = O extends Record<string, readonly string[]> ? O[keyof O][number] : never;
-type RequiredKeys<P, O> = { [K in keyof P]: K extends SetMembers<O> ? never : P[K] extends ParamSpec<ParamType, true> ? K : never }[keyof P];
+type RequiredKeys<P, O> = {
+  [K in keyof P]: K extends SetMembers<O> ? never : P[K] extends ParamSpec<ParamType, true> ? K : never;
+}[keyof P];
 type OptionalKeys<P, O> = Exclude<keyof P, RequiredKeys<P, O> | SetMembers<O>>;
 // The params types below map over `keyof P` and filter with `as`, never over a bare union of keys: that way
 // each property keeps its declaration in the `params` object, and editors show the JSDoc written above it.
@@ -59,7 +69,9 @@ type ExactlyOne<P, Keys extends keyof P> = { [K in Keys]: Given<P, K> & Absent<P
 /** Intersection of one "exactly one of" union per set (boxed so unions stay whole). */
 type AllSets<P, O> = [keyof O] extends [never]
   ? unknown
-  : { [S in keyof O]: (x: ExactlyOne<P, O[S] extends readonly (infer E)[] ? E & keyof P : never>) => void }[keyof O] extends (x: infer I) => void
+  : { [S in keyof O]: (x: ExactlyOne<P, O[S] extends readonly (infer E)[] ? E & keyof P : never>) => void }[keyof O] extends (
+        x: infer I,
+      ) => void
     ? I
     : never;
 
@@ -67,12 +79,16 @@ type AllSets<P, O> = [keyof O] extends [never]
 type AtMostOneOf<P, Keys extends keyof P> = ExactlyOne<P, Keys> | Absent<P, Keys>;
 type AllAtMostOne<P, A> = [keyof A] extends [never]
   ? unknown
-  : { [S in keyof A]: (x: AtMostOneOf<P, A[S] extends readonly (infer E)[] ? E & keyof P : never>) => void }[keyof A] extends (x: infer I) => void
+  : { [S in keyof A]: (x: AtMostOneOf<P, A[S] extends readonly (infer E)[] ? E & keyof P : never>) => void }[keyof A] extends (
+        x: infer I,
+      ) => void
     ? I
     : never;
 
 /** The params object a method accepts, derived from its param specs, one-of and at-most-one sets. */
-export type InferParams<P, O, A = {}> = Simplify<Given<P, RequiredKeys<P, O>> & Optional<P, OptionalKeys<P, O>>> & AllSets<P, O> & AllAtMostOne<P, A>;
+export type InferParams<P, O, A = {}> = Simplify<Given<P, RequiredKeys<P, O>> & Optional<P, OptionalKeys<P, O>>> &
+  AllSets<P, O> &
+  AllAtMostOne<P, A>;
 
 export interface MethodInput<
   N extends string,
@@ -120,14 +136,19 @@ export function defineMethod<
   const params = (input.params ?? {}) as Record<string, ParamSpec>;
   const oneOf = (input.oneOf ?? {}) as Record<string, readonly string[]>;
   const atMostOne = (input.atMostOne ?? {}) as Record<string, readonly string[]>;
-  for (const [kind, sets] of [['one-of', oneOf], ['at-most-one', atMostOne]] as const) {
+  for (const [kind, sets] of [
+    ['one-of', oneOf],
+    ['at-most-one', atMostOne],
+  ] as const) {
     for (const [set, members] of Object.entries(sets)) {
       for (const m of members) if (!(m in params)) throw new TypeError(`${input.name}: ${kind} set '${set}' names unknown param '${m}'`);
     }
   }
-  if (input.longPoll !== undefined && !(input.longPoll in params)) throw new TypeError(`${input.name}: longPoll names unknown param '${input.longPoll}'`);
+  if (input.longPoll !== undefined && !(input.longPoll in params))
+    throw new TypeError(`${input.name}: longPoll names unknown param '${input.longPoll}'`);
   for (const [name, s] of Object.entries(params)) {
-    if (s.requires !== undefined && !(s.requires in params)) throw new TypeError(`${input.name}: '${name}' requires unknown param '${s.requires}'`);
+    if (s.requires !== undefined && !(s.requires in params))
+      throw new TypeError(`${input.name}: '${name}' requires unknown param '${s.requires}'`);
   }
   const setOf = (sets: Record<string, readonly string[]>, name: string) => Object.keys(sets).find((s) => sets[s]!.includes(name));
   const paramList: ParamInfo[] = Object.entries(params).map(([name, s]) => {
@@ -135,9 +156,8 @@ export function defineMethod<
     const most = setOf(atMostOne, name);
     return { name, ...s, ...(one ? { oneOf: one } : {}), ...(most ? { atMostOne: most } : {}) };
   });
-  const fn = function (client: CoreClient, p?: unknown, options?: CallOptions) {
-    return client.request(fn as unknown as AnyMethod, (p ?? {}) as never, options);
-  };
+  const fn = (client: CoreClient, p?: unknown, options?: CallOptions) =>
+    client.request(fn as unknown as AnyMethod, (p ?? {}) as never, options);
   Object.defineProperty(fn, 'name', { value: input.name });
   const definition: Omit<MethodDefinition, 'name'> = {
     group: input.group,
@@ -175,12 +195,14 @@ export type MethodList<T extends Record<string, AnyMethod> = Record<string, AnyM
  * not kept by JavaScript's module namespaces).
  */
 export function methodList<const T extends Record<string, AnyMethod>>(methods: T): MethodList<T> {
-  const list = Object.keys(methods).sort().map((key) => {
-    const m = methods[key];
-    if (!isMethod(m)) throw new TypeError(`methodList: export '${key}' is not a method definition`);
-    if (m.name !== key) throw new TypeError(`methodList: '${m.name}' is exported as '${key}'; export methods under their wire names`);
-    return m;
-  });
+  const list = Object.keys(methods)
+    .sort()
+    .map((key) => {
+      const m = methods[key];
+      if (!isMethod(m)) throw new TypeError(`methodList: export '${key}' is not a method definition`);
+      if (m.name !== key) throw new TypeError(`methodList: '${m.name}' is exported as '${key}'; export methods under their wire names`);
+      return m;
+    });
   return Object.freeze(list) as unknown as MethodList<T>;
 }
 
@@ -192,9 +214,7 @@ type ByWireName<L extends readonly AnyMethod[]> = { [N in L[number]['name']]: Ex
  * keyed by each definition's wire name (a {@link methodList} by the module it
  * was made from, which keeps the methods' JSDoc for editors).
  */
-export type MethodsOf<M> = M extends readonly AnyMethod[]
-  ? [ListedRecord<M>] extends [never] ? ByWireName<M> : ListedRecord<M>
-  : M;
+export type MethodsOf<M> = M extends readonly AnyMethod[] ? ([ListedRecord<M>] extends [never] ? ByWireName<M> : ListedRecord<M>) : M;
 
 /**
  * Groups methods (and optional helpers) into something `client.use()` accepts.
@@ -226,5 +246,11 @@ export function definePlugin<const M extends readonly AnyMethod[] | Record<strin
 /** True when `value` is a method definition made by `defineMethod`. */
 export function isMethod(value: unknown): value is AnyMethod {
   const m = value as unknown as AnyMethod;
-  return typeof value === 'function' && typeof m.params === 'object' && m.params !== null && typeof m.group === 'string' && typeof m.name === 'string';
+  return (
+    typeof value === 'function' &&
+    typeof m.params === 'object' &&
+    m.params !== null &&
+    typeof m.group === 'string' &&
+    typeof m.name === 'string'
+  );
 }

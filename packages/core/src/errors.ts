@@ -6,7 +6,16 @@ const MARK = Symbol.for('pcloudkit.error');
 
 /** Params whose values must never be shown. */
 export const SECRET_PARAMS: ReadonlySet<string> = new Set([
-  'auth', 'access_token', 'password', 'passwordmd5', 'passworddigest', 'digest', 'client_secret', 'code', 'newpassword', 'oldpassword',
+  'auth',
+  'access_token',
+  'password',
+  'passwordmd5',
+  'passworddigest',
+  'digest',
+  'client_secret',
+  'code',
+  'newpassword',
+  'oldpassword',
 ]);
 
 /** Replaces secret values in a params object, for messages and logs. */
@@ -45,19 +54,36 @@ export class PcloudError extends Error {
  * The class of a pCloud result code: the thousands digit, with 19xx split
  * out of 1xxx because those may be timing issues.
  */
-export type ErrorClass = 'bad-request' | 'timing' | 'state' | 'permanent' | 'rate-limit' | 'server' | 'not-modified' | 'condition' | 'unknown';
+export type ErrorClass =
+  | 'bad-request'
+  | 'timing'
+  | 'state'
+  | 'permanent'
+  | 'rate-limit'
+  | 'server'
+  | 'not-modified'
+  | 'condition'
+  | 'unknown';
 
 export function errorClassOf(code: number): ErrorClass {
   if (code >= 1900 && code < 2000) return 'timing';
   switch (Math.floor(code / 1000)) {
-    case 1: return 'bad-request';
-    case 2: return 'state';
-    case 3: return 'permanent';
-    case 4: return 'rate-limit';
-    case 5: return 'server';
-    case 6: return 'not-modified';
-    case 7: return 'condition';
-    default: return 'unknown';
+    case 1:
+      return 'bad-request';
+    case 2:
+      return 'state';
+    case 3:
+      return 'permanent';
+    case 4:
+      return 'rate-limit';
+    case 5:
+      return 'server';
+    case 6:
+      return 'not-modified';
+    case 7:
+      return 'condition';
+    default:
+      return 'unknown';
   }
 }
 

@@ -8,8 +8,17 @@ export type { MemoryAnswer, MemoryTransport, MemoryTransportOptions } from './me
 export { defineMethod, definePlugin, isMethod, methodList, param, returns } from './define.js';
 export type { InferParams, Method, MethodInput, MethodList, MethodsOf, Returns } from './define.js';
 export {
-  AbortError, ApiError, PcloudError, ProtocolError, TimeoutError, TransportError, ValidationError,
-  errorClassOf, isRetryableCode, redactParams, SECRET_PARAMS,
+  AbortError,
+  ApiError,
+  PcloudError,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+  errorClassOf,
+  isRetryableCode,
+  redactParams,
+  SECRET_PARAMS,
 } from './errors.js';
 export type { ErrorClass } from './errors.js';
 export { accessTokenAuth, authTokenAuth, passwordAuth, passwordDigest } from './auth.js';

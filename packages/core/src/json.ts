@@ -28,7 +28,10 @@ function quoteBigIntegers(text: string, marker: string): string {
       while (i < n) {
         const d = text.charCodeAt(i);
         if (d === 92 /* \ */) i += 2;
-        else if (d === 34) { i++; break; } else i++;
+        else if (d === 34) {
+          i++;
+          break;
+        } else i++;
       }
       continue;
     }
@@ -55,6 +58,10 @@ function quoteBigIntegers(text: string, marker: string): string {
 /** Serialises like JSON.stringify, writing bigints as exact integers. */
 export function stringifyJson(value: unknown, space?: number): string {
   const marks: string[] = [];
-  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${marks.push(v.toString()) - 1}\u0000` : v), space);
+  const text = JSON.stringify(
+    value,
+    (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${marks.push(v.toString()) - 1}\u0000` : v),
+    space,
+  );
   return marks.length ? text.replace(/"\\u0000(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!) : text;
 }

@@ -10,8 +10,22 @@
 
 /** Icon names pCloud assigns; other values may appear in the future. */
 export type MetadataIcon =
-  | 'folder' | 'document' | 'database' | 'archive' | 'web' | 'gis' | 'spreadsheet' | 'font' | 'presentation'
-  | 'image' | 'diskimage' | 'package' | 'executable' | 'audio' | 'video' | 'file';
+  | 'folder'
+  | 'document'
+  | 'database'
+  | 'archive'
+  | 'web'
+  | 'gis'
+  | 'spreadsheet'
+  | 'font'
+  | 'presentation'
+  | 'image'
+  | 'diskimage'
+  | 'package'
+  | 'executable'
+  | 'audio'
+  | 'video'
+  | 'file';
 
 /** File category: 0 other, 1 image, 2 video, 3 audio, 4 document, 5 archive. */
 export type FileCategory = 0 | 1 | 2 | 3 | 4 | 5;

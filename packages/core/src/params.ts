@@ -61,12 +61,18 @@ export function encodeParam(method: string, name: string, spec: ParamSpec, value
       if (typeof value === 'string' && value.trim() !== '') return value;
       return fail(method, name, `'${name}' must be a Date, a Unix timestamp or a date string, got ${describe(value)}`);
     case 'int-list': {
-      const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : fail(method, name, `'${name}' must be a list of integers, got ${describe(value)}`);
+      const items =
+        typeof value === 'string'
+          ? value.split(',')
+          : Array.isArray(value)
+            ? value
+            : fail(method, name, `'${name}' must be a list of integers, got ${describe(value)}`);
       return items.map((v) => encodeInt(method, name, typeof v === 'string' ? v.trim() : v).toString()).join(',');
     }
     case 'string-list': {
       if (typeof value === 'string') return value;
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return fail(method, name, `'${name}' must be a list of strings, got ${describe(value)}`);
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+        return fail(method, name, `'${name}' must be a list of strings, got ${describe(value)}`);
       return value.join(',');
     }
   }
@@ -79,7 +85,11 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
   if (typeof given !== 'object' || Array.isArray(given)) fail(method, '*', 'params must be an object');
   for (const name of Object.keys(given)) {
     if (!(name in definition.params) && given[name] !== undefined) {
-      fail(method, name, `unknown param '${name}' (known: ${Object.keys(definition.params).join(', ') || 'none'}; global params go in options.global)`);
+      fail(
+        method,
+        name,
+        `unknown param '${name}' (known: ${Object.keys(definition.params).join(', ') || 'none'}; global params go in options.global)`,
+      );
     }
   }
   for (const [set, members] of Object.entries(definition.oneOf)) {
@@ -98,7 +108,8 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
       if (spec.required) fail(method, name, `'${name}' is required`);
       continue;
     }
-    if (spec.requires !== undefined && given[spec.requires] === undefined) fail(method, name, `'${name}' only works together with '${spec.requires}'`);
+    if (spec.requires !== undefined && given[spec.requires] === undefined)
+      fail(method, name, `'${name}' only works together with '${spec.requires}'`);
     const wire = encodeParam(method, name, spec, value);
     if (wire !== undefined) out[name] = wire;
   }
@@ -113,7 +124,8 @@ export function encodeGlobals(method: string, global: GlobalParams | undefined):
     if (value === undefined) continue;
     if (Array.isArray(value)) out[name] = value.join(',');
     else if (name === 'revisionid') out[name] = encodeInt(method, name, value);
-    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') out[name] = value;
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+      out[name] = value;
     else fail(method, name, `global param '${name}' has an unsupported value`);
   }
   return out;

@@ -57,11 +57,7 @@ export type DataDirection = 'upload' | 'download';
  * A pCloud method described as data. Created with `defineMethod`; the type
  * parameters carry the params and result types for inference only.
  */
-export interface MethodDefinition<
-  Name extends string = string,
-  Params = any,
-  Result = any,
-> {
+export interface MethodDefinition<Name extends string = string, Params = any, Result = any> {
   /** Name as sent on the wire (the URL path over HTTP). */
   readonly name: Name;
   /** Group slug, e.g. `streaming`. */
@@ -271,11 +267,7 @@ export interface RetryPolicy {
 }
 
 /** Credentials. OAuth2 access tokens are the main way in. */
-export type AuthOptions =
-  | { accessToken: string }
-  | { authToken: string }
-  | { username: string; password: string }
-  | AuthProvider;
+export type AuthOptions = { accessToken: string } | { authToken: string } | { username: string; password: string } | AuthProvider;
 
 /** A custom credential source: adds credentials to a request. */
 export interface AuthProvider {
@@ -321,7 +313,11 @@ export interface CoreClient {
   /** Calls a defined method: validates, encodes, sends, decodes. */
   request<M extends AnyMethod>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>>;
   /** Calls any method by wire name without validation. */
-  call<R = Record<string, unknown>>(method: string, params?: Record<string, WireValue | undefined>, options?: CallOptions & { responseType?: 'json' | 'data'; auth?: boolean }): Promise<R>;
+  call<R = Record<string, unknown>>(
+    method: string,
+    params?: Record<string, WireValue | undefined>,
+    options?: CallOptions & { responseType?: 'json' | 'data'; auth?: boolean },
+  ): Promise<R>;
   /** Host list in use. */
   hosts(): Promise<{ api: string[]; binapi: string[] }>;
   /** Adds a plugin; returns the same client typed with the plugin's methods. */
@@ -342,13 +338,12 @@ export interface Plugin<Methods extends Record<string, AnyMethod> = Record<strin
 }
 
 /** A method bound to a client. */
-export type BoundMethod<M> = M extends MethodDefinition<string, infer P, infer R>
-  ? {} extends P
-    ? (params?: P, options?: CallOptions) => Promise<R>
-    : (params: P, options?: CallOptions) => Promise<R>
-  : never;
+export type BoundMethod<M> =
+  M extends MethodDefinition<string, infer P, infer R>
+    ? {} extends P
+      ? (params?: P, options?: CallOptions) => Promise<R>
+      : (params: P, options?: CallOptions) => Promise<R>
+    : never;
 
 /** The members a plugin adds to a client. */
-export type PluginApi<P> = P extends Plugin<infer Methods, infer Extra>
-  ? { [K in keyof Methods]: BoundMethod<Methods[K]> } & Extra
-  : never;
+export type PluginApi<P> = P extends Plugin<infer Methods, infer Extra> ? { [K in keyof Methods]: BoundMethod<Methods[K]> } & Extra : never;

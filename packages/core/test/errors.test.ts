@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AbortError, ApiError, PcloudError, ProtocolError, TimeoutError, TransportError, ValidationError, errorClassOf, isRetryableCode,
+  AbortError,
+  ApiError,
+  PcloudError,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+  errorClassOf,
+  isRetryableCode,
 } from '../src/index.js';
 
 describe('errors', () => {
   it('classifies result codes as structures.md section 5 does', () => {
     expect([1000, 1900, 2009, 3000, 4000, 5000, 6000, 7001, 9999].map(errorClassOf)).toEqual([
-      'bad-request', 'timing', 'state', 'permanent', 'rate-limit', 'server', 'not-modified', 'condition', 'unknown',
+      'bad-request',
+      'timing',
+      'state',
+      'permanent',
+      'rate-limit',
+      'server',
+      'not-modified',
+      'condition',
+      'unknown',
     ]);
     expect([1000, 1900, 2009, 4000, 5002].map(isRetryableCode)).toEqual([false, true, false, true, true]);
   });
@@ -17,7 +33,14 @@ describe('errors', () => {
     expect(e).toBeInstanceOf(ApiError);
     expect(e).not.toBeInstanceOf(TransportError);
     expect(e.message).toBe('stat: 2009 File not found.');
-    expect([e.result, e.serverMessage, e.method, e.errorClass, e.retryable, e.code]).toEqual([2009, 'File not found.', 'stat', 'state', false, 'PCLOUD_API_ERROR']);
+    expect([e.result, e.serverMessage, e.method, e.errorClass, e.retryable, e.code]).toEqual([
+      2009,
+      'File not found.',
+      'stat',
+      'state',
+      false,
+      'PCLOUD_API_ERROR',
+    ]);
   });
 
   it('instanceof works across duplicate copies of the classes (marked by registry symbols)', () => {
@@ -34,7 +57,13 @@ describe('errors', () => {
 
   it('every error kind has its own code and flags', () => {
     const t = new TransportError('boom', { cause: new Error('ECONNREFUSED'), host: 'h', network: true });
-    expect([t.code, t.retryable, t.network, t.host, (t.cause as Error).message]).toEqual(['PCLOUD_TRANSPORT_ERROR', true, true, 'h', 'ECONNREFUSED']);
+    expect([t.code, t.retryable, t.network, t.host, (t.cause as Error).message]).toEqual([
+      'PCLOUD_TRANSPORT_ERROR',
+      true,
+      true,
+      'h',
+      'ECONNREFUSED',
+    ]);
     expect(new TimeoutError(50).code).toBe('PCLOUD_TIMEOUT');
     expect(new AbortError().code).toBe('PCLOUD_ABORTED');
     expect(new ProtocolError('bad').code).toBe('PCLOUD_PROTOCOL_ERROR');

@@ -1,5 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createClient, defineMethod, definePlugin, methodList, param, returns, type CoreClient, type ParamsOf, type Transport } from '../src/index.js';
+import {
+  createClient,
+  defineMethod,
+  definePlugin,
+  methodList,
+  param,
+  returns,
+  type CoreClient,
+  type ParamsOf,
+  type Transport,
+} from '../src/index.js';
 
 const getlink = defineMethod({
   name: 'getlink',
@@ -51,7 +61,9 @@ describe('plugin type inference', () => {
   });
   it('standalone calls are typed the same way', () => {
     expectTypeOf(getlink).toBeCallableWith(client, { path: '/a', name: 'n' });
-    expectTypeOf(getlink(client, { path: '/a', name: 'n' })).resolves.toHaveProperty('expires').toEqualTypeOf<Date>();
+    expectTypeOf(getlink(client, { path: '/a', name: 'n' }))
+      .resolves.toHaveProperty('expires')
+      .toEqualTypeOf<Date>();
   });
 });
 

@@ -26,7 +26,8 @@ async function seedFiles(store: Store, count: number): Promise<void> {
   for (let done = 0; done < count; ) {
     store.batch(() => {
       const folder = store.addFolder(user.userid, user.rootId, `seed-${done / PER_FOLDER}`);
-      for (let i = 0; i < PER_FOLDER && done < count; i++, done++) store.addFile(user.userid, folder.id, `file-${i}.txt`, store.newVersion(info, hash), 'text/plain');
+      for (let i = 0; i < PER_FOLDER && done < count; i++, done++)
+        store.addFile(user.userid, folder.id, `file-${i}.txt`, store.newVersion(info, hash), 'text/plain');
     });
   }
 }
@@ -80,7 +81,9 @@ const read = (s: Setup) => rate(s.pool, () => `/userinfo?auth=${s.auth}`);
 const change = (s: Setup) => rate(s.pool, () => `/createfolder?auth=${s.auth}&folderid=0&name=bench-${s.folders++}`);
 
 async function main(): Promise<void> {
-  console.log(`emulator storage bench: ${SECONDS}s per case, ${CONCURRENCY} connections, best of 3 alternating rounds, node ${process.version}`);
+  console.log(
+    `emulator storage bench: ${SECONDS}s per case, ${CONCURRENCY} connections, best of 3 alternating rounds, node ${process.version}`,
+  );
   console.log('(client and emulator share this process; with --data a change commits with synchronous=FULL, so it waits for fsync)\n');
   for (const mode of ['memory', 'data'] as const) {
     const small = await setup(mode, 1_000);

@@ -92,7 +92,10 @@ export class BlobStore {
    * the caller ends the hold (Store.releaseBlob), after its row committed or
    * once the upload is given up.
    */
-  async write(source: Readable | AsyncIterable<Buffer>, opts: { onBytes?: (n: number) => void; maxBytes?: number } = {}): Promise<BlobWriteResult> {
+  async write(
+    source: Readable | AsyncIterable<Buffer>,
+    opts: { onBytes?: (n: number) => void; maxBytes?: number } = {},
+  ): Promise<BlobWriteResult> {
     const h256 = createHash('sha256');
     const h1 = createHash('sha1');
     const hmd5 = createHash('md5');
@@ -186,7 +189,6 @@ export class BlobStore {
   async read(sha256: string): Promise<Buffer> {
     return fsp.readFile(this.pathOf(sha256));
   }
-
 }
 
 /** fsync of a file or a directory (directory entries are durable only after this). */

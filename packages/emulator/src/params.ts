@@ -21,7 +21,7 @@ export class Params {
   constructor(readonly raw: Readonly<Record<string, RawParam>>) {}
 
   has(name: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.raw, name) && this.raw[name] !== undefined;
+    return Object.hasOwn(this.raw, name) && this.raw[name] !== undefined;
   }
 
   str(name: string): string | undefined {

@@ -203,7 +203,9 @@ export class Store {
       touchToken: p('UPDATE tokens SET lastused = ? WHERE token = ?'),
       delToken: p('DELETE FROM tokens WHERE token = ?'),
       insApp: p('INSERT OR REPLACE INTO apps (client_id, client_secret, name, redirect_uris) VALUES (?, ?, ?, ?)'),
-      insFolder: p('INSERT INTO folders (id, owner, parent, name, created, modified) VALUES (@id, @owner, @parent, @name, @created, @modified)'),
+      insFolder: p(
+        'INSERT INTO folders (id, owner, parent, name, created, modified) VALUES (@id, @owner, @parent, @name, @created, @modified)',
+      ),
       folderModified: p('UPDATE folders SET modified = ? WHERE id = ?'),
       moveFolder: p('UPDATE folders SET parent = ?, name = ? WHERE id = ?'),
       delFolder: p('UPDATE folders SET deleted = ? WHERE id = ?'),
@@ -214,7 +216,9 @@ export class Store {
       moveFile: p('UPDATE files SET parent = ?, name = ? WHERE id = ?'),
       delFile: p('UPDATE files SET deleted = ? WHERE id = ?'),
       insVersion: p('INSERT OR IGNORE INTO versions (fileid, revisionid, blob, size, hash, created) VALUES (?, ?, ?, ?, ?, ?)'),
-      copyVersions: p('INSERT OR IGNORE INTO versions (fileid, revisionid, blob, size, hash, created) SELECT ?, revisionid, blob, size, hash, created FROM versions WHERE fileid = ?'),
+      copyVersions: p(
+        'INSERT OR IGNORE INTO versions (fileid, revisionid, blob, size, hash, created) SELECT ?, revisionid, blob, size, hash, created FROM versions WHERE fileid = ?',
+      ),
       insBlob: p('INSERT OR IGNORE INTO blobs (sha256, sha1, md5, size) VALUES (?, ?, ?, ?)'),
       blobUsed: p('SELECT 1 FROM versions WHERE blob = ? LIMIT 1').pluck(),
       delBlob: p('DELETE FROM blobs WHERE sha256 = ?'),
@@ -504,7 +508,9 @@ export class Store {
   private load(): void {
     this.resetMaps();
     const db = this.db;
-    const saved = Object.fromEntries((db.prepare('SELECT name, value FROM counters').all() as Row[]).map((r) => [r.name, r.value as number]));
+    const saved = Object.fromEntries(
+      (db.prepare('SELECT name, value FROM counters').all() as Row[]).map((r) => [r.name, r.value as number]),
+    );
     // counters that were handed out but not yet committed stay ahead of the stored ones
     for (const c of COUNTERS) this.counters[c] = Math.max(saved[c] ?? 0, this.counters[c] ?? 0);
     for (const r of db.prepare('SELECT * FROM users').iterate() as IterableIterator<Row>) {
@@ -539,7 +545,13 @@ export class Store {
     }
     const versions = new Map<number, Version[]>();
     for (const r of db.prepare('SELECT * FROM versions ORDER BY fileid, revisionid').iterate() as IterableIterator<Row>) {
-      const v: Version = { revisionid: r.revisionid as number, blob: r.blob as string, size: r.size as number, hash: r.hash as string, created: r.created as number };
+      const v: Version = {
+        revisionid: r.revisionid as number,
+        blob: r.blob as string,
+        size: r.size as number,
+        hash: r.hash as string,
+        created: r.created as number,
+      };
       let list = versions.get(r.fileid as number);
       if (!list) versions.set(r.fileid as number, (list = []));
       list.push(v);
@@ -580,7 +592,12 @@ export class Store {
       this.tokensMap.set(t.token, t);
     }
     for (const r of db.prepare('SELECT * FROM apps').iterate() as IterableIterator<Row>) {
-      const a: AppRec = { client_id: r.client_id as string, client_secret: r.client_secret as string, name: r.name as string, redirectUris: JSON.parse(r.redirect_uris as string) as string[] };
+      const a: AppRec = {
+        client_id: r.client_id as string,
+        client_secret: r.client_secret as string,
+        name: r.name as string,
+        redirectUris: JSON.parse(r.redirect_uris as string) as string[],
+      };
       this.appsMap.set(a.client_id, a);
     }
     for (const r of db.prepare('SELECT * FROM publinks').iterate() as IterableIterator<Row>) {
@@ -600,7 +617,12 @@ export class Store {
       this.publinksByCode.set(l.code, l.linkid);
     }
     for (const r of db.prepare('SELECT * FROM blobs').iterate() as IterableIterator<Row>) {
-      this.blobInfos.set(r.sha256 as string, { sha256: r.sha256 as string, sha1: r.sha1 as string, md5: r.md5 as string, size: r.size as number });
+      this.blobInfos.set(r.sha256 as string, {
+        sha256: r.sha256 as string,
+        sha1: r.sha1 as string,
+        md5: r.md5 as string,
+        size: r.size as number,
+      });
     }
     for (const r of db.prepare('SELECT userid, COUNT(*) AS n FROM events GROUP BY userid').iterate() as IterableIterator<Row>) {
       this.eventCounts.set(r.userid as number, r.n as number);
@@ -645,7 +667,15 @@ export class Store {
     return this.write(() => {
       const userid = this.next('userid');
       const now = nowSeconds();
-      const root: Mut<FolderRec> = { kind: 'folder', id: this.next('folderid'), owner: userid, parent: null, name: '/', created: now, modified: now };
+      const root: Mut<FolderRec> = {
+        kind: 'folder',
+        id: this.next('folderid'),
+        owner: userid,
+        parent: null,
+        name: '/',
+        created: now,
+        modified: now,
+      };
       const user: Mut<UserRec> = {
         userid,
         email,
@@ -777,7 +807,15 @@ export class Store {
   addFolder(owner: number, parent: number, name: string, times?: { created?: number; modified?: number }): FolderRec {
     return this.write(() => {
       const now = nowSeconds();
-      const rec: Mut<FolderRec> = { kind: 'folder', id: this.next('folderid'), owner, parent, name, created: times?.created ?? now, modified: times?.modified ?? now };
+      const rec: Mut<FolderRec> = {
+        kind: 'folder',
+        id: this.next('folderid'),
+        owner,
+        parent,
+        name,
+        created: times?.created ?? now,
+        modified: times?.modified ?? now,
+      };
       this.insertFolder(rec);
       this.foldersMap.set(rec.id, rec);
       this.link(rec);
@@ -810,7 +848,14 @@ export class Store {
     this.st.insVersion!.run(fileid, v.revisionid, v.blob, v.size, v.hash, v.created);
   }
 
-  addFile(owner: number, parent: number, name: string, version: Version, contenttype: string, times?: { created?: number; modified?: number }): FileRec {
+  addFile(
+    owner: number,
+    parent: number,
+    name: string,
+    version: Version,
+    contenttype: string,
+    times?: { created?: number; modified?: number },
+  ): FileRec {
     return this.write(() => {
       const now = nowSeconds();
       const rec: MFile = {
@@ -826,7 +871,16 @@ export class Store {
         revisions: [],
       };
       this.insertVersion(rec.id, version);
-      this.st.insFile!.run({ id: rec.id, owner, parent, name, created: rec.created, modified: rec.modified, contenttype, rev: version.revisionid });
+      this.st.insFile!.run({
+        id: rec.id,
+        owner,
+        parent,
+        name,
+        created: rec.created,
+        modified: rec.modified,
+        contenttype,
+        rev: version.revisionid,
+      });
       this.filesMap.set(rec.id, rec);
       this.link(rec);
       this.used.set(owner, this.usedQuota(owner) + version.size);
@@ -880,7 +934,8 @@ export class Store {
       this.st.copyVersions!.run(f.id, v.id);
       this.markDeleted(v);
       const seen = new Set(f.revisions.map((r) => r.revisionid));
-      for (const r of [...v.revisions, v.current]) if (!seen.has(r.revisionid) && r.revisionid !== f.current.revisionid) f.revisions.push(r);
+      for (const r of [...v.revisions, v.current])
+        if (!seen.has(r.revisionid) && r.revisionid !== f.current.revisionid) f.revisions.push(r);
       f.revisions.sort((a, b) => a.revisionid - b.revisionid);
       f.deletedfileid = v.id;
     });
@@ -1006,7 +1061,12 @@ export class Store {
 
   // ---- public links ---------------------------------------------------------
 
-  createPublink(userid: number, kind: 'file' | 'folder', targetId: number, opts: { expires?: number; maxdownloads?: number } = {}): PubLinkRec {
+  createPublink(
+    userid: number,
+    kind: 'file' | 'folder',
+    targetId: number,
+    opts: { expires?: number; maxdownloads?: number } = {},
+  ): PubLinkRec {
     return this.write(() => {
       const rec: Mut<PubLinkRec> = {
         linkid: this.next('linkid'),
@@ -1020,7 +1080,16 @@ export class Store {
       };
       if (opts.expires !== undefined) rec.expires = opts.expires;
       if (opts.maxdownloads !== undefined) rec.maxdownloads = opts.maxdownloads;
-      this.st.insLink!.run({ linkid: rec.linkid, code: rec.code, userid, kind, targetId, created: rec.created, expires: rec.expires ?? null, maxdownloads: rec.maxdownloads ?? null });
+      this.st.insLink!.run({
+        linkid: rec.linkid,
+        code: rec.code,
+        userid,
+        kind,
+        targetId,
+        created: rec.created,
+        expires: rec.expires ?? null,
+        maxdownloads: rec.maxdownloads ?? null,
+      });
       this.publinksMap.set(rec.linkid, rec);
       this.publinksByCode.set(rec.code, rec.linkid);
       return rec;

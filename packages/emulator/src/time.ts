@@ -20,7 +20,21 @@ function zoneOffsetMinutes(zone: string | undefined): number | undefined {
   if (zone === undefined || zone === '') return 0;
   const z = zone.trim().toUpperCase();
   if (z === 'Z' || z === 'UTC' || z === 'GMT' || z === 'UT') return 0;
-  const named: Record<string, number> = { EET: 120, EEST: 180, CET: 60, CEST: 120, EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420, BST: 60 };
+  const named: Record<string, number> = {
+    EET: 120,
+    EEST: 180,
+    CET: 60,
+    CEST: 120,
+    EST: -300,
+    EDT: -240,
+    CST: -360,
+    CDT: -300,
+    MST: -420,
+    MDT: -360,
+    PST: -480,
+    PDT: -420,
+    BST: 60,
+  };
   if (z in named) return named[z];
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(z);
   if (!m) return undefined;
@@ -45,7 +59,9 @@ export function parseDatetime(input: string | number | bigint | boolean): number
   }
   m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\s*(\S+))?$/.exec(s);
   if (m) return fromParts(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7]);
-  m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,5})?$/.exec(s);
+  m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d+)?)?)?)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,5})?$/.exec(
+    s,
+  );
   if (m) return fromParts(+m[1]!, +(m[2] ?? 1), +(m[3] ?? 1), +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), m[7]);
   m = /^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(\S+)?$/.exec(s);
   if (m) {

@@ -6,42 +6,74 @@ const show = (b: Buffer) => b.toString('hex').replace(/(..)/g, '$1 ').trim();
 
 describe('binary port: answer encoder (byte-exact)', () => {
   it('response 1 of the protocol notes: compact strings and numbers', () => {
-    expect(show(encodeReply({ result: 0, fd: 1, fileid: 3489 }))).toBe(show(hex(`
+    expect(show(encodeReply({ result: 0, fd: 1, fileid: 3489 }))).toBe(
+      show(
+        hex(`
       18 00 00 00                      # resplen = 24
       10                               # hash
       6a 72 65 73 75 6c 74 c8          # "result" (id 0): 0
       66 66 64 c9                      # "fd" (id 1): 1
       6a 66 69 6c 65 69 64 09 a1 0d    # "fileid" (id 2): 2-byte 3489
       ff
-    `)));
+    `),
+      ),
+    );
   });
 
   it('response 2: keys reused by id', () => {
-    expect(show(encodeReply({ result: 0, list: [{ fileid: 10, result: 0 }, { fileid: 11, result: 2009 }] }))).toBe(show(hex(`
+    expect(
+      show(
+        encodeReply({
+          result: 0,
+          list: [
+            { fileid: 10, result: 0 },
+            { fileid: 11, result: 2009 },
+          ],
+        }),
+      ),
+    ).toBe(
+      show(
+        hex(`
       25 00 00 00 10
       6a 72 65 73 75 6c 74 c8          # "result": 0
       68 6c 69 73 74 11                # "list": [
       10 6a 66 69 6c 65 69 64 d2 96 c8 ff   # { "fileid": 10, id 0 "result": 0 }
       10 98 d3 96 09 d9 07 ff          # { id 2 "fileid": 11, id 0 "result": 2009 }
       ff ff
-    `)));
+    `),
+      ),
+    );
   });
 
   it('response 3: a data value announcing the payload', () => {
-    expect(show(encodeReply({ result: 0 }, 5))).toBe(show(hex(`
+    expect(show(encodeReply({ result: 0 }, 5))).toBe(
+      show(
+        hex(`
       18 00 00 00 10 6a 72 65 73 75 6c 74 c8   # { "result": 0,
       68 64 61 74 61 14 05 00 00 00 00 00 00 00 # "data": data value of 5 bytes
       ff                                        # }
-    `)));
+    `),
+      ),
+    );
   });
 
   it('long strings, ids beyond 49, every number width, bigints and mapped values', () => {
     const long = 'L'.repeat(50);
     const veryLong = 'é'.repeat(200); // 400 bytes
     const keys = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, true]));
-    const frame = encodeReply({ ...keys, a: long, b: long, c: veryLong, n: [20, 255, 256, 65536, 2 ** 32, 2 ** 40, 2 ** 48, 2 ** 53 - 1, 2n ** 64n - 1n, -1, 1.5], z: null, u: [null] });
+    const frame = encodeReply({
+      ...keys,
+      a: long,
+      b: long,
+      c: veryLong,
+      n: [20, 255, 256, 65536, 2 ** 32, 2 ** 40, 2 ** 48, 2 ** 53 - 1, 2n ** 64n - 1n, -1, 1.5],
+      z: null,
+      u: [null],
+    });
     const tail = frame.subarray(frame.indexOf(Buffer.from([0x65, 0x61]))); // from key "a"
-    expect(show(tail)).toBe(show(hex(`
+    expect(show(tail)).toBe(
+      show(
+        hex(`
       65 61                            # "a" (k0-k48 took ids 0-48, so "a" is id 49)
       00 32 ${'4c '.repeat(50)}        # 50-byte string: type 0, 1-byte length 0x32 (id 50)
       65 62                            # "b" (id 51)
@@ -63,19 +95,23 @@ describe('binary port: answer encoder (byte-exact)', () => {
       ff                               # ]
       65 75 11 12 ff                   # "u": [false]  (null inside an array; "z": null was left out)
       ff
-    `)));
+    `),
+      ),
+    );
     expect(frame.readUInt32LE(0)).toBe(frame.length - 4);
   });
 });
 
 describe('binary port: request parser', () => {
   it('request 1 of the protocol notes', () => {
-    const req = parseHeader(hex(`
+    const req = parseHeader(
+      hex(`
       34 00 0a 6c 69 73 74 66 6f 6c 64 65 72 03
       04 61 75 74 68 03 00 00 00 74 6f 6b
       48 66 6f 6c 64 65 72 69 64 00 00 00 00 00 00 00 00
       89 72 65 63 75 72 73 69 76 65 01
-    `));
+    `),
+    );
     expect(req).toEqual({ method: 'listfolder', params: { auth: 'tok', folderid: 0, recursive: true }, dataLength: undefined });
   });
 

@@ -52,11 +52,19 @@ class Reader {
   private waiters: Array<() => void> = [];
   closed = false;
   constructor(readonly socket: Socket) {
-    socket.on('data', (c: Buffer) => { this.buf = Buffer.concat([this.buf, c]); this.wake(); });
-    socket.on('close', () => { this.closed = true; this.wake(); });
+    socket.on('data', (c: Buffer) => {
+      this.buf = Buffer.concat([this.buf, c]);
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
     socket.on('error', () => {});
   }
-  private wake() { for (const w of this.waiters.splice(0)) w(); }
+  private wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
   private async bytes(n: number): Promise<Buffer> {
     while (this.buf.length < n) {
       if (this.closed) throw new Error(`connection closed with ${this.buf.length} of ${n} bytes`);
@@ -77,18 +85,44 @@ class Reader {
     const strings: string[] = [];
     let o = 0;
     let dataLen: number | undefined;
-    const uint = (w: number) => { let v = 0n; for (let i = w - 1; i >= 0; i--) v = (v << 8n) | BigInt(raw[o + i]!); o += w; return v; };
+    const uint = (w: number) => {
+      let v = 0n;
+      for (let i = w - 1; i >= 0; i--) v = (v << 8n) | BigInt(raw[o + i]!);
+      o += w;
+      return v;
+    };
     const num = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
-    const str = (n: number) => { const s = raw.toString('utf8', o, o + n); o += n; strings.push(s); return s; };
+    const str = (n: number) => {
+      const s = raw.toString('utf8', o, o + n);
+      o += n;
+      strings.push(s);
+      return s;
+    };
     const val = (): V => {
       const t = raw[o++]!;
       if (t <= 3) return str(Number(uint(t + 1)));
       if (t <= 7) return strings[Number(uint(t - 3))]!;
       if (t <= 15) return num(uint(t - 7));
-      if (t === 16) { const h: Record<string, V> = {}; while (raw[o] !== 255) { const k = val() as string; h[k] = val(); } o++; return h; }
-      if (t === 17) { const a: V[] = []; while (raw[o] !== 255) a.push(val()); o++; return a; }
+      if (t === 16) {
+        const h: Record<string, V> = {};
+        while (raw[o] !== 255) {
+          const k = val() as string;
+          h[k] = val();
+        }
+        o++;
+        return h;
+      }
+      if (t === 17) {
+        const a: V[] = [];
+        while (raw[o] !== 255) a.push(val());
+        o++;
+        return a;
+      }
       if (t === 18 || t === 19) return t === 19;
-      if (t === 20) { dataLen = Number(uint(8)); return { $data: dataLen }; }
+      if (t === 20) {
+        dataLen = Number(uint(8));
+        return { $data: dataLen };
+      }
       if (t >= 100 && t < 150) return str(t - 100);
       if (t >= 150 && t < 200) return strings[t - 150]!;
       if (t >= 200 && t < 220) return t - 200;
@@ -105,23 +139,33 @@ class Reader {
 async function open(emu: Emulator): Promise<Reader> {
   const { host, port } = await binaryPort(emu);
   const socket = connect(port, host);
-  await new Promise<void>((r, j) => { socket.once('connect', r); socket.once('error', j); });
+  await new Promise<void>((r, j) => {
+    socket.once('connect', r);
+    socket.once('error', j);
+  });
   return new Reader(socket);
 }
 
 let emu: Emulator;
-beforeAll(async () => { emu = await startEmulator({ port: 0 }); await binaryPort(emu); });
-afterAll(async () => { await emu?.stop(); });
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+  await binaryPort(emu);
+});
+afterAll(async () => {
+  await emu?.stop();
+});
 
 describe('emulator binary port', () => {
   it('answers a hand-written frame and is listed by getapiserver', async () => {
     const r = await open(emu);
-    r.socket.write(hex(`
+    r.socket.write(
+      hex(`
       0e 00                               # reqlen = 14
       0c                                  # method name length 12, no data
       67 65 74 61 70 69 73 65 72 76 65 72 # "getapiserver"
       00                                  # no parameters
-    `));
+    `),
+    );
     const { value } = await r.answer();
     expect(value.result).toBe(0);
     const bin = await binaryPort(emu);
@@ -147,11 +191,13 @@ describe('emulator binary port', () => {
 
   it('answers pipelined requests in order, with numbers and booleans as params', async () => {
     const r = await open(emu);
-    r.socket.write(Buffer.concat([
-      frame('userinfo', { auth: emu.auth, id: 'one' }),
-      frame('listfolder', { folderid: 0, id: 'two', nofiles: true }),
-      frame('stat', { fileid: 999_999_999, id: 'three' }),
-    ]));
+    r.socket.write(
+      Buffer.concat([
+        frame('userinfo', { auth: emu.auth, id: 'one' }),
+        frame('listfolder', { folderid: 0, id: 'two', nofiles: true }),
+        frame('stat', { fileid: 999_999_999, id: 'three' }),
+      ]),
+    );
     const a = await r.answer();
     const b = await r.answer();
     const c = await r.answer();
@@ -235,7 +281,12 @@ describe('emulator binary port', () => {
   it('skips the payload a failing method did not read, keeping the connection usable', async () => {
     const r = await open(emu);
     // Not logged in on this connection: uploadfile fails before reading its data.
-    r.socket.write(Buffer.concat([frame('uploadfile', { folderid: 0, filename: 'x.bin' }, Buffer.alloc(50_000, 1)), frame('getapiserver', { id: 'ok' })]));
+    r.socket.write(
+      Buffer.concat([
+        frame('uploadfile', { folderid: 0, filename: 'x.bin' }, Buffer.alloc(50_000, 1)),
+        frame('getapiserver', { id: 'ok' }),
+      ]),
+    );
     expect((await r.answer()).value.result).toBe(1000);
     expect((await r.answer()).value.id).toBe('ok');
     r.socket.destroy();
@@ -251,7 +302,9 @@ describe('emulator binary port', () => {
     r.socket.destroy();
     // The method must finish rather than wait for bytes that never come.
     for (;;) {
-      const list = await fetch(`${emu.api}/listfolder?auth=${emu.auth}&folderid=0`).then((x) => x.json()) as { metadata: { contents: Array<{ name: string; size: number }> } };
+      const list = (await fetch(`${emu.api}/listfolder?auth=${emu.auth}&folderid=0`).then((x) => x.json())) as {
+        metadata: { contents: Array<{ name: string; size: number }> };
+      };
       const f = list.metadata.contents.find((c) => c.name === name);
       if (f) {
         expect(f.size).toBeLessThanOrEqual(10_000);
@@ -281,7 +334,10 @@ describe('emulator binary port', () => {
 
   it('survives random garbage', async () => {
     let seed = 12345;
-    const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed; };
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
     for (let i = 0; i < 30; i++) {
       const r = await open(emu);
       const junk = Buffer.from(Array.from({ length: 1 + (rand() % 300) }, () => rand() & 0xff));
@@ -300,7 +356,10 @@ describe('emulator binary port', () => {
     try {
       const bin = await binaryPort(tlsEmu);
       const socket = tlsConnect({ host: bin.host, port: bin.port, ca: tlsEmu.certificate, checkServerIdentity: () => undefined });
-      await new Promise<void>((r, j) => { socket.once('secureConnect', r); socket.once('error', j); });
+      await new Promise<void>((r, j) => {
+        socket.once('secureConnect', r);
+        socket.once('error', j);
+      });
       const r = new Reader(socket);
       socket.write(frame('userinfo', { auth: tlsEmu.auth }));
       expect((await r.answer()).value.email).toBe(tlsEmu.username);
@@ -314,7 +373,7 @@ describe('emulator binary port', () => {
     const plain = await startEmulator({ port: 0, seed: false, binary: false });
     try {
       expect(plain.binary).toBeUndefined();
-      const servers = await fetch(`${plain.api}/getapiserver`).then((x) => x.json()) as { binapi: string[] };
+      const servers = (await fetch(`${plain.api}/getapiserver`).then((x) => x.json())) as { binapi: string[] };
       expect(servers.binapi).toEqual([plain.apiHost]);
     } finally {
       await plain.stop();

@@ -174,7 +174,13 @@ describe('file operations', () => {
         method: 'POST',
         redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ client_id: eu.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/cb', username: eu.username, password: eu.password }),
+        body: new URLSearchParams({
+          client_id: eu.client_id,
+          response_type: 'code',
+          redirect_uri: 'http://127.0.0.1:9/cb',
+          username: eu.username,
+          password: eu.password,
+        }),
       });
       expect(new URL(res.headers.get('location')!).searchParams.get('locationid')).toBe('2');
     } finally {
@@ -277,7 +283,11 @@ describe('downloadfile / downloadfileasync', () => {
 
 describe('raw request handling', () => {
   it('gives 1000 on an upload without credentials and keeps the connection usable', async () => {
-    const res = await request(`${emu.api}/uploadfile?filename=x.txt`, { method: 'PUT', body: 'abc', headers: { connection: 'keep-alive' } });
+    const res = await request(`${emu.api}/uploadfile?filename=x.txt`, {
+      method: 'PUT',
+      body: 'abc',
+      headers: { connection: 'keep-alive' },
+    });
     expect(parseReply(await res.body.text()).result).toBe(1000);
     expect(res.headers['x-error']).toBe('1000');
   });

@@ -34,7 +34,9 @@ describe('authentication', () => {
     expect(d.digest).toMatch(/^[0-9a-f]{40}$/);
     expect(d.expires).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
     const userHash = createHash('sha1').update(emu.username.toLowerCase()).digest('hex');
-    const pd = createHash('sha1').update(emu.password + userHash + d.digest).digest('hex');
+    const pd = createHash('sha1')
+      .update(emu.password + userHash + d.digest)
+      .digest('hex');
     expect(pd).toBe(passwordDigest(emu.password, emu.username, d.digest));
     const ok = await call(emu, 'userinfo', { username: emu.username, digest: d.digest, passworddigest: pd });
     expect(ok.result).toBe(0);
@@ -77,7 +79,8 @@ describe('authentication', () => {
   it('gives 4000 after too many failed logins from one address', async () => {
     const limited = await startEmulator({ seed: false, loginFailureLimit: 3 });
     try {
-      for (let i = 0; i < 3; i++) expect((await call(limited, 'userinfo', { username: limited.username, password: 'bad' })).result).toBe(2000);
+      for (let i = 0; i < 3; i++)
+        expect((await call(limited, 'userinfo', { username: limited.username, password: 'bad' })).result).toBe(2000);
       const r = await call(limited, 'userinfo', { username: limited.username, password: limited.password });
       expect(r).toEqual({ result: 4000, error: 'Too many login tries from this IP address.' });
       // tokens keep working
@@ -123,7 +126,8 @@ describe('global parameters', () => {
   it('filtermeta sticks to the connection', async () => {
     const agent = new Agent({ connections: 1 });
     try {
-      const get = async (q: string) => parseReply(await (await request(`${emu.api}/listfolder?auth=${emu.auth}&folderid=0&${q}`, { dispatcher: agent })).body.text());
+      const get = async (q: string) =>
+        parseReply(await (await request(`${emu.api}/listfolder?auth=${emu.auth}&folderid=0&${q}`, { dispatcher: agent })).body.text());
       const a = await get('filtermeta=name,folderid');
       expect(Object.keys(a.metadata).sort()).toEqual(['contents', 'folderid', 'name']);
       const b = await get('');

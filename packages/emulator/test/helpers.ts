@@ -10,7 +10,12 @@ export function parseReply(text: string): Json {
 }
 
 /** Calls a method over HTTP GET with query parameters. */
-export async function call(emu: Emulator, method: string, params: Record<string, string | number> = {}, init: { headers?: Record<string, string> } = {}): Promise<Json & { _xerror?: string | undefined }> {
+export async function call(
+  emu: Emulator,
+  method: string,
+  params: Record<string, string | number> = {},
+  init: { headers?: Record<string, string> } = {},
+): Promise<Json & { _xerror?: string | undefined }> {
   const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
   const res = await request(`${emu.api}/${method}?${qs}`, { headers: init.headers ?? {} });
   const text = await res.body.text();
@@ -64,7 +69,13 @@ export function rawExchange(hostPort: string, payload: Buffer | string, idleMs =
 }
 
 /** Uploads one buffer with a multipart POST. */
-export async function upload(emu: Emulator, name: string, data: Buffer | string, params: Record<string, string | number> = {}, auth = emu.auth): Promise<Json> {
+export async function upload(
+  emu: Emulator,
+  name: string,
+  data: Buffer | string,
+  params: Record<string, string | number> = {},
+  auth = emu.auth,
+): Promise<Json> {
   const fd = new FormData();
   for (const [k, v] of Object.entries(params)) fd.append(k, String(v));
   fd.append('file', new Blob([new Uint8Array(typeof data === 'string' ? Buffer.from(data) : data)]), name);

@@ -126,9 +126,7 @@ describe('pcloud-sdk-js against the emulator', () => {
     expect(root.name).toBe('/');
     expect(Array.isArray(root.contents)).toBe(true);
     const viaApi = await api('listfolder', { folderid: 0 });
-    expect(root.contents.map((e: any) => e.name).sort()).toEqual(
-      (viaApi.metadata.contents as any[]).map((e) => e.name).sort(),
-    );
+    expect(root.contents.map((e: any) => e.name).sort()).toEqual((viaApi.metadata.contents as any[]).map((e) => e.name).sort());
   });
 
   it('createfolder: creates a folder under the root', async () => {
@@ -140,9 +138,7 @@ describe('pcloud-sdk-js against the emulator', () => {
     expect(meta.folderid).toBeGreaterThan(0);
     folderid = meta.folderid;
     const root = await client.listfolder(0);
-    expect(root.contents.some((e: any) => e.folderid === folderid && e.name === folderName)).toBe(
-      true,
-    );
+    expect(root.contents.some((e: any) => e.folderid === folderid && e.name === folderName)).toBe(true);
     const inside = await client.listfolder(folderid);
     expect(inside.contents).toEqual([]);
   });
@@ -168,15 +164,12 @@ describe('pcloud-sdk-js against the emulator', () => {
     // pCloud's US servers add MD5, the EU servers SHA-256: never both.
     if ('md5' in res.checksums) expect(res.checksums.md5).toBe(md5(bytes));
     if ('sha256' in res.checksums) expect(res.checksums.sha256).toBe(sha256(bytes));
-    expect(
-      Object.keys(res.checksums).sort(),
-      'checksums: sha1 plus exactly one of md5 (US) / sha256 (EU)',
-    ).toSatisfy((keys: string[]) => ['md5,sha1', 'sha1,sha256'].includes(keys.join()));
+    expect(Object.keys(res.checksums).sort(), 'checksums: sha1 plus exactly one of md5 (US) / sha256 (EU)').toSatisfy((keys: string[]) =>
+      ['md5,sha1', 'sha1,sha256'].includes(keys.join()),
+    );
     expect(progressed).toBeGreaterThanOrEqual(bytes.length);
     const inside = await client.listfolder(folderid);
-    expect(inside.contents.map((e: any) => [e.name, e.size])).toEqual([
-      [basename(localPath), bytes.length],
-    ]);
+    expect(inside.contents.map((e: any) => [e.name, e.size])).toEqual([[basename(localPath), bytes.length]]);
   });
 
   it('getfilelink: the https link serves exactly the uploaded bytes', async () => {

@@ -70,25 +70,12 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
   }
 
   function rclone(args: string[], timeoutMs = 20_000): Promise<RcloneResult> {
-    const all = [
-      ...args,
-      '--no-check-certificate',
-      '--retries',
-      '1',
-      '--low-level-retries',
-      '1',
-      '-q',
-    ];
+    const all = [...args, '--no-check-certificate', '--retries', '1', '--low-level-retries', '1', '-q'];
     return new Promise((resolve) => {
-      execFile(
-        'rclone',
-        all,
-        { env, timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-          resolve({ code, stdout, stderr: stderr.toString('utf8') });
-        },
-      );
+      execFile('rclone', all, { env, timeout: timeoutMs, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr: stderr.toString('utf8') });
+      });
     });
   }
 
@@ -204,9 +191,7 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
     const viaApi = await api('listfolder', { path: `/${root}/data`, recursive: 1 });
     expect(viaApi.result).toBe(0);
     const names = (viaApi.metadata.contents as any[]).map((e) => e.name).sort();
-    expect(names).toEqual(
-      ['all-bytes.bin', 'empty.dat', 'hello.txt', ODD_NAME, 'nested', 'random.bin'].sort(),
-    );
+    expect(names).toEqual(['all-bytes.bin', 'empty.dat', 'hello.txt', ODD_NAME, 'nested', 'random.bin'].sort());
   });
 
   it('about: used space grows by exactly the bytes copied', async () => {

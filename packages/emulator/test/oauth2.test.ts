@@ -25,7 +25,9 @@ async function approve(fields: Record<string, string>, path = '/oauth2/authorize
 
 describe('authorize page', () => {
   it('renders a sign-in form with an Allow button', async () => {
-    const res = await request(`${emu.api}/oauth2/authorize?client_id=${emu.client_id}&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s1`);
+    const res = await request(
+      `${emu.api}/oauth2/authorize?client_id=${emu.client_id}&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s1`,
+    );
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     const html = await res.body.text();
@@ -47,7 +49,15 @@ describe('authorize page', () => {
 
 describe('code flow', () => {
   it('approval redirects with code, state, locationid and hostname; oauth2_token swaps it once', async () => {
-    const res = await approve({ client_id: emu.client_id, response_type: 'code', redirect_uri: REDIRECT, state: 'xyz', username: emu.username, password: emu.password, approve: '1' });
+    const res = await approve({
+      client_id: emu.client_id,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      state: 'xyz',
+      username: emu.username,
+      password: emu.password,
+      approve: '1',
+    });
     expect(res.statusCode).toBe(302);
     const loc = new URL(String(res.headers.location));
     expect(`${loc.origin}${loc.pathname}`).toBe(REDIRECT);
@@ -66,7 +76,13 @@ describe('code flow', () => {
   });
 
   it('codes expire, secrets are checked, code is required', async () => {
-    const res = await approve({ client_id: emu.client_id, response_type: 'code', redirect_uri: REDIRECT, username: emu.username, password: emu.password });
+    const res = await approve({
+      client_id: emu.client_id,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      username: emu.username,
+      password: emu.password,
+    });
     const code = new URL(String(res.headers.location)).searchParams.get('code')!;
     expect((await call(emu, 'oauth2_token', { client_id: emu.client_id, client_secret: 'wrong', code })).result).toBe(2000);
     await new Promise((r) => setTimeout(r, 400));
@@ -75,29 +91,63 @@ describe('code flow', () => {
   });
 
   it('wrong password re-renders the form with 401 and no redirect', async () => {
-    const res = await approve({ client_id: emu.client_id, response_type: 'code', redirect_uri: REDIRECT, username: emu.username, password: 'bad' });
+    const res = await approve({
+      client_id: emu.client_id,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      username: emu.username,
+      password: 'bad',
+    });
     expect(res.statusCode).toBe(401);
     expect(res.headers.location).toBeUndefined();
   });
 
   it('the sign-in cookie lets a later approval skip the password; /authorize works too', async () => {
-    const first = await approve({ client_id: emu.client_id, response_type: 'code', redirect_uri: REDIRECT, username: emu.username, password: emu.password });
+    const first = await approve({
+      client_id: emu.client_id,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      username: emu.username,
+      password: emu.password,
+    });
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
     expect(cookie).toMatch(/^auth=/);
-    const second = await approve({ client_id: emu.client_id, response_type: 'code', redirect_uri: REDIRECT, approve: '1' }, '/authorize', cookie);
+    const second = await approve(
+      { client_id: emu.client_id, response_type: 'code', redirect_uri: REDIRECT, approve: '1' },
+      '/authorize',
+      cookie,
+    );
     expect(second.statusCode).toBe(302);
     expect(new URL(String(second.headers.location)).searchParams.get('code')).toBeTruthy();
   });
 
   it('enforces registered redirect URIs and supports deny', async () => {
     const app = await emu.createApp({ redirectUris: ['http://127.0.0.1:9/only'] });
-    const bad = await approve({ client_id: app.client_id, response_type: 'code', redirect_uri: REDIRECT, username: emu.username, password: emu.password });
+    const bad = await approve({
+      client_id: app.client_id,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      username: emu.username,
+      password: emu.password,
+    });
     expect(bad.statusCode).toBe(400);
-    const denied = await approve({ client_id: app.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/only', state: 's-1', deny: '1' });
+    const denied = await approve({
+      client_id: app.client_id,
+      response_type: 'code',
+      redirect_uri: 'http://127.0.0.1:9/only',
+      state: 's-1',
+      deny: '1',
+    });
     expect(denied.statusCode).toBe(302);
     const deniedUrl = new URL(String(denied.headers.location));
     expect([deniedUrl.searchParams.get('error'), deniedUrl.searchParams.get('state')]).toEqual(['access_denied', 's-1']);
-    const ok = await approve({ client_id: app.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/only', username: emu.username, password: emu.password });
+    const ok = await approve({
+      client_id: app.client_id,
+      response_type: 'code',
+      redirect_uri: 'http://127.0.0.1:9/only',
+      username: emu.username,
+      password: emu.password,
+    });
     const code = new URL(String(ok.headers.location)).searchParams.get('code')!;
     // a code of one app does not work for another
     expect((await call(emu, 'oauth2_token', { client_id: emu.client_id, client_secret: emu.client_secret, code })).result).toBe(2012);
@@ -107,7 +157,14 @@ describe('code flow', () => {
 
 describe('token flow', () => {
   it('redirects with the token in the fragment', async () => {
-    const res = await approve({ client_id: emu.client_id, response_type: 'token', redirect_uri: REDIRECT, state: 'st', username: emu.username, password: emu.password });
+    const res = await approve({
+      client_id: emu.client_id,
+      response_type: 'token',
+      redirect_uri: REDIRECT,
+      state: 'st',
+      username: emu.username,
+      password: emu.password,
+    });
     expect(res.statusCode).toBe(302);
     const location = String(res.headers.location);
     expect(location.startsWith(`${REDIRECT}#`)).toBe(true);

@@ -118,7 +118,9 @@ describe('durability with --data', () => {
     const data = join(await tempDir('pcloudkit-lock-'), 'data');
     const first = await startEmulator({ dataDir: data, seed: false, binary: false });
     try {
-      await expect(startEmulator({ dataDir: data, seed: false, binary: false })).rejects.toThrow(`another emulator uses the data directory ${data}`);
+      await expect(startEmulator({ dataDir: data, seed: false, binary: false })).rejects.toThrow(
+        `another emulator uses the data directory ${data}`,
+      );
       const refused = startCli(['--data', data]);
       const err = (await refused.catch((e: unknown) => e)) as { code: number; stderr: string };
       expect(err.code).not.toBe(0);

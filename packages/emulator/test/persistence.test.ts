@@ -54,7 +54,9 @@ describe('persistence with dataDir', () => {
       expect(second.core.store.apps.get(app.client_id)?.client_secret).toBe(app.client_secret);
       expect((await as(second, 'diff', { last: 0 })).diffid).toBeGreaterThanOrEqual(diffBefore);
       // the demo data is not seeded twice
-      expect((await as(second, 'listfolder', { folderid: 0 })).metadata.contents.filter((e: any) => e.name === 'Documents')).toHaveLength(1);
+      expect((await as(second, 'listfolder', { folderid: 0 })).metadata.contents.filter((e: any) => e.name === 'Documents')).toHaveLength(
+        1,
+      );
       // new ids do not collide with old ones
       const fresh = await upload(second, 'fresh.txt', 'new');
       expect(fresh.fileids[0]).toBeGreaterThan(up.fileids[0]);
@@ -73,7 +75,10 @@ describe('persistence with dataDir', () => {
       for (const n of names) await upload(emu, n, `content of ${n}`);
       await as(emu, 'createfolder', { path: '/../../escape' });
       await as(emu, 'createfolder', { folderid: 0, name: '..' });
-      await fetch(`${emu.api}/uploadfile?auth=${emu.auth}&filename=${encodeURIComponent('../../put-escape.txt')}`, { method: 'PUT', body: 'x' });
+      await fetch(`${emu.api}/uploadfile?auth=${emu.auth}&filename=${encodeURIComponent('../../put-escape.txt')}`, {
+        method: 'PUT',
+        body: 'x',
+      });
     } finally {
       await emu.stop();
     }

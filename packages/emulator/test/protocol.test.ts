@@ -13,7 +13,8 @@ afterAll(async () => {
 });
 
 const alive = async () => expect((await call(emu, 'getapiserver')).result).toBe(0);
-const get = (path: string, keepAlive = true) => `GET ${path} HTTP/1.1\r\nHost: ${emu.apiHost}\r\n${keepAlive ? 'Connection: keep-alive\r\n' : ''}\r\n`;
+const get = (path: string, keepAlive = true) =>
+  `GET ${path} HTTP/1.1\r\nHost: ${emu.apiHost}\r\n${keepAlive ? 'Connection: keep-alive\r\n' : ''}\r\n`;
 
 describe('malformed input never crashes the server', () => {
   const garbage: [string, Buffer | string][] = [
@@ -24,9 +25,18 @@ describe('malformed input never crashes the server', () => {
     ['huge headers', `GET /getapiserver HTTP/1.1\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`],
     ['bad chunked encoding', 'POST /userinfo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nxx\r\n'],
     ['a bad percent escape in the path', 'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['a truncated multipart body', 'POST /uploadfile HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: 30\r\n\r\n--XX\r\nContent-Dispos'],
-    ['multipart without boundary lines', 'POST /uploadfile HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: 10\r\n\r\n0123456789'],
-    ['an oversized urlencoded form', `POST /userinfo HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n${'a=b&'.repeat(500_000)}`],
+    [
+      'a truncated multipart body',
+      'POST /uploadfile HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: 30\r\n\r\n--XX\r\nContent-Dispos',
+    ],
+    [
+      'multipart without boundary lines',
+      'POST /uploadfile HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: 10\r\n\r\n0123456789',
+    ],
+    [
+      'an oversized urlencoded form',
+      `POST /userinfo HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n${'a=b&'.repeat(500_000)}`,
+    ],
   ];
   for (const [label, payload] of garbage) {
     it(`survives ${label}`, async () => {
@@ -82,7 +92,7 @@ describe('HTTP connection behaviour', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'id=body',
     });
-    expect((await res.body.json() as any).id).toBe('body');
+    expect(((await res.body.json()) as any).id).toBe('body');
     const ml = new FormData();
     ml.append('id', 'multipart');
     const m = await fetch(`${emu.api}/getapiserver?id=query`, { method: 'POST', body: ml });
@@ -120,7 +130,9 @@ describe('large uploads stream to storage', () => {
   it('multipart POST of 64 MiB without buffering the file', async () => {
     const sha1 = expectedSha1();
     const boundary = `----pcloudkit${randomBytes(8).toString('hex')}`;
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="folderid"\r\n\r\n0\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big-multipart.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="folderid"\r\n\r\n0\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big-multipart.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     global.gc?.();
     const before = process.memoryUsage().rss;
@@ -158,7 +170,9 @@ describe('large uploads stream to storage', () => {
     expect(r.checksums[0].sha1).toBe(sha1);
     expect(peak - before).toBeLessThan(200 * 1024 * 1024);
     const link = await as(emu, 'getfilelink', { fileid: r.fileids[0] });
-    const tailRes = await request(`http://${link.hosts[1]}${link.path}`, { headers: { range: `bytes=${SIZE - CHUNK}-${SIZE - CHUNK + 3}` } });
+    const tailRes = await request(`http://${link.hosts[1]}${link.path}`, {
+      headers: { range: `bytes=${SIZE - CHUNK}-${SIZE - CHUNK + 3}` },
+    });
     const tail = Buffer.from(await tailRes.body.arrayBuffer());
     expect(tail.readUInt32LE(0)).toBe(SIZE / CHUNK - 1);
   });
@@ -205,7 +219,10 @@ describe('faults', () => {
   });
 
   it('dropAfterBytes on content downloads', async () => {
-    const up = await fetch(`${emu.api}/uploadfile?auth=${emu.auth}&filename=${uniq('cut')}.bin`, { method: 'PUT', body: randomBytes(100_000) });
+    const up = await fetch(`${emu.api}/uploadfile?auth=${emu.auth}&filename=${uniq('cut')}.bin`, {
+      method: 'PUT',
+      body: randomBytes(100_000),
+    });
     const fileid = parseReply(await up.text()).fileids[0];
     const link = await as(emu, 'getfilelink', { fileid });
     emu.faults.dropAfterBytes('content', 1000);

@@ -31,9 +31,11 @@ describe('TLS', () => {
     const insecure = new Agent({ connect: { rejectUnauthorized: false } });
     try {
       expect(emu.api.startsWith('https://')).toBe(true);
-      const info = await (await request(`${emu.api}/userinfo?auth=${emu.auth}`, { dispatcher: insecure })).body.json() as any;
+      const info = (await (await request(`${emu.api}/userinfo?auth=${emu.auth}`, { dispatcher: insecure })).body.json()) as any;
       expect(info.email).toBe(emu.username);
-      const link = await (await request(`${emu.api}/getfilelink?auth=${emu.auth}&path=/Documents/readme.txt`, { dispatcher: insecure })).body.json() as any;
+      const link = (await (
+        await request(`${emu.api}/getfilelink?auth=${emu.auth}&path=/Documents/readme.txt`, { dispatcher: insecure })
+      ).body.json()) as any;
       const body = await (await request(`https://${link.hosts[0]}${link.path}`, { dispatcher: insecure })).body.text();
       expect(body.startsWith('Welcome')).toBe(true);
       // trusting the emulator's own certificate works too
@@ -52,10 +54,14 @@ describe('TLS', () => {
 
 describe('CLI', () => {
   it('prints one ready line of JSON and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, '../src/cli.ts'), '--port', '0', '--no-seed'], {
-      cwd: join(here, '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', join(here, '../src/cli.ts'), '--port', '0', '--no-seed'],
+      {
+        cwd: join(here, '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -72,11 +78,12 @@ describe('CLI', () => {
       child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${err}`)));
     });
     const ready = JSON.parse(line);
-    for (const k of ['api', 'username', 'password', 'auth', 'access_token', 'client_id', 'client_secret', 'contentHosts']) expect(ready).toHaveProperty(k);
+    for (const k of ['api', 'username', 'password', 'auth', 'access_token', 'client_id', 'client_secret', 'contentHosts'])
+      expect(ready).toHaveProperty(k);
     expect(ready.contentHosts.length).toBeGreaterThanOrEqual(2);
-    const info = await (await request(`${ready.api}/userinfo?auth=${ready.auth}`)).body.json() as any;
+    const info = (await (await request(`${ready.api}/userinfo?auth=${ready.auth}`)).body.json()) as any;
     expect(info.email).toBe(ready.username);
-    const listed = await (await request(`${ready.api}/listfolder?folderid=0&access_token=${ready.access_token}`)).body.json() as any;
+    const listed = (await (await request(`${ready.api}/listfolder?folderid=0&access_token=${ready.access_token}`)).body.json()) as any;
     expect(listed.metadata.contents).toEqual([]);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');

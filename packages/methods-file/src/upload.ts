@@ -7,9 +7,7 @@ import type { CoreClient, MethodDefinition, Progress, UploadFile } from '@pcloud
 import type { UploadFileResult } from './index.js';
 
 /** Where the files go: a folder id or a folder path (the root when neither is given). */
-export type UploadDestination =
-  | { folderid?: number | bigint | string; path?: never }
-  | { path?: string; folderid?: never };
+export type UploadDestination = { folderid?: number | bigint | string; path?: never } | { path?: string; folderid?: never };
 
 /** Options of {@link UploadHelper}. */
 export type UploadOptions = UploadDestination & {
@@ -51,10 +49,7 @@ function seconds(name: string, value: Date | number | undefined): number | undef
 }
 
 /** Builds the helper for one client. */
-export function makeUpload(
-  client: CoreClient,
-  uploadfile: MethodDefinition<'uploadfile', any, UploadFileResult>,
-): UploadHelper {
+export function makeUpload(client: CoreClient, uploadfile: MethodDefinition<'uploadfile', any, UploadFileResult>): UploadHelper {
   return (files, options = {}) => {
     const list: UploadFile[] = Array.isArray(files) ? [...files] : [files as UploadFile];
     if (list.length === 0) return Promise.reject(new ValidationError('uploadfile', 'files', 'give at least one file to upload'));
@@ -95,10 +90,12 @@ async function sequential(
   let done = 0;
   for (const one of list) {
     let last = 0;
-    const report = onProgress && ((p: Progress) => {
-      last = p.loaded;
-      onProgress(total === undefined ? { loaded: done + p.loaded } : { loaded: done + p.loaded, total });
-    });
+    const report =
+      onProgress &&
+      ((p: Progress) => {
+        last = p.loaded;
+        onProgress(total === undefined ? { loaded: done + p.loaded } : { loaded: done + p.loaded, total });
+      });
     const r = await send([one], report);
     done += knownSize(one) ?? last;
     merged.fileids.push(...r.fileids);

@@ -10,7 +10,10 @@ import { startTestEnv, transportNames, type TestEnv } from '@pcloudkit/testkit';
 import { checksumfile, file, stat, uploadfile, type UploadProgressResult } from '../src/index.js';
 
 async function apiError(promise: Promise<unknown>, code: number): Promise<ApiError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApiError);
   const api = error as ApiError;
   expect(api.result).toBe(code);
@@ -29,7 +32,11 @@ describe.each(transportNames)('file methods over %s', (kind) => {
     sent.push(request.method);
     return next(request);
   };
-  const makeClient = () => env.client(kind, undefined, { middleware: [record] }).use(folder).use(file);
+  const makeClient = () =>
+    env
+      .client(kind, undefined, { middleware: [record] })
+      .use(folder)
+      .use(file);
 
   beforeAll(async () => {
     env = await startTestEnv();
@@ -65,7 +72,12 @@ describe.each(transportNames)('file methods over %s', (kind) => {
       const sources = [
         { name: 'bytes.txt', data: text('from bytes'), expect: 'from bytes' },
         { name: 'blob.txt', data: new Blob(['from a blob']), expect: 'from a blob' },
-        { name: 'node.txt', data: Readable.from([Buffer.from('from a '), Buffer.from('node stream')]), size: 18, expect: 'from a node stream' },
+        {
+          name: 'node.txt',
+          data: Readable.from([Buffer.from('from a '), Buffer.from('node stream')]),
+          size: 18,
+          expect: 'from a node stream',
+        },
         {
           name: 'web.txt',
           data: new ReadableStream<Uint8Array>({
@@ -119,7 +131,13 @@ describe.each(transportNames)('file methods over %s', (kind) => {
       const data = randomBytes(300_000);
       const more = randomBytes(200_000);
       const seen: Progress[] = [];
-      await client.upload([{ name: 'p.bin', data }, { name: 'q.bin', data: more }], { path: '/up-progress', onProgress: (p) => seen.push({ ...p }) });
+      await client.upload(
+        [
+          { name: 'p.bin', data },
+          { name: 'q.bin', data: more },
+        ],
+        { path: '/up-progress', onProgress: (p) => seen.push({ ...p }) },
+      );
       expect(seen.length).toBeGreaterThan(1);
       const last = seen.at(-1)!;
       expect(last.loaded).toBeGreaterThanOrEqual(data.byteLength + more.byteLength);
@@ -333,7 +351,15 @@ describe.each(transportNames)('file methods over %s', (kind) => {
 
     test('renamefile renames, moves, and replaces a taken name (deletedfileid)', async () => {
       const folderid = await mkdir('/rn');
-      const [x, y] = (await client.upload([{ name: 'x.txt', data: text('x') }, { name: 'y.txt', data: text('yy') }], { folderid })).metadata;
+      const [x, y] = (
+        await client.upload(
+          [
+            { name: 'x.txt', data: text('x') },
+            { name: 'y.txt', data: text('yy') },
+          ],
+          { folderid },
+        )
+      ).metadata;
       const renamed = await client.renamefile({ fileid: x!.fileid, toname: 'x2.txt' });
       expect(renamed.metadata).toMatchObject({ fileid: x!.fileid, name: 'x2.txt', parentfolderid: folderid });
 
@@ -373,7 +399,10 @@ describe.each(transportNames)('file methods over %s', (kind) => {
   describe('validation happens before sending', () => {
     const rejects = async (promise: Promise<unknown>, param: string) => {
       const before = sent.length;
-      const error = await promise.then(() => undefined, (e: unknown) => e);
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).param).toBe(param);
       expect(sent.length).toBe(before);

@@ -1,8 +1,16 @@
 import { describe, expectTypeOf, test } from 'vitest';
 import type { CoreClient, ParamsOf, ResultOf, UploadFile } from '@pcloudkit/core';
 import {
-  checksumfile, copyfile, file, renamefile, stat, uploadfile, uploadprogress,
-  type FileMetadata, type Metadata, type UploadFileResult,
+  checksumfile,
+  copyfile,
+  file,
+  renamefile,
+  stat,
+  uploadfile,
+  uploadprogress,
+  type FileMetadata,
+  type Metadata,
+  type UploadFileResult,
 } from '../src/index.js';
 
 declare const client: CoreClient;
@@ -58,7 +66,10 @@ describe('file method types', () => {
     expectTypeOf(c.copyfile).returns.resolves.toEqualTypeOf<ResultOf<typeof copyfile>>();
     expectTypeOf(c.upload).parameter(0).toEqualTypeOf<UploadFile | readonly UploadFile[]>();
     expectTypeOf(c.upload).returns.resolves.toEqualTypeOf<UploadFileResult>();
-    expectTypeOf(c.upload).toBeCallableWith({ name: 'a', data: new Uint8Array() }, { folderid: 0, renameifexists: true, mtime: new Date() });
+    expectTypeOf(c.upload).toBeCallableWith(
+      { name: 'a', data: new Uint8Array() },
+      { folderid: 0, renameifexists: true, mtime: new Date() },
+    );
     // @ts-expect-error folderid and path together
     c.upload({ name: 'a', data: new Uint8Array() }, { folderid: 0, path: '/' });
   });

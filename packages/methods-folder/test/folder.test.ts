@@ -5,7 +5,10 @@ import { folder, listfolder, type FolderMetadata, type Metadata } from '../src/i
 
 /** Runs `fn`, expecting an ApiError with the given code; returns it. */
 async function apiError(promise: Promise<unknown>, code: number): Promise<ApiError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApiError);
   const api = error as ApiError;
   expect(api.result).toBe(code);
@@ -33,9 +36,13 @@ describe.each(transportNames)('folder methods over %s', (kind) => {
 
   /** Uploads through a raw call, so this package stays free of methods-file. */
   const put = async (folderid: number, name: string, content: string) => {
-    const r = await client.call<{ metadata: Array<{ fileid: number; hash: bigint }> }>('uploadfile', { folderid }, {
-      files: [{ name, data: bytes(content) }],
-    });
+    const r = await client.call<{ metadata: Array<{ fileid: number; hash: bigint }> }>(
+      'uploadfile',
+      { folderid },
+      {
+        files: [{ name, data: bytes(content) }],
+      },
+    );
     return r.metadata[0]!;
   };
   const names = (items: Metadata[]) => items.map((i) => i.name).sort();
@@ -211,7 +218,10 @@ describe.each(transportNames)('folder methods over %s', (kind) => {
   describe('validation happens before sending', () => {
     const rejects = async (promise: Promise<unknown>, param: string) => {
       const before = sent.length;
-      const error = await promise.then(() => undefined, (e: unknown) => e);
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).param).toBe(param);
       expect(sent.length).toBe(before);

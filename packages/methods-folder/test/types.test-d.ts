@@ -1,8 +1,17 @@
 import { describe, expectTypeOf, test } from 'vitest';
 import type { AnyMethod, CoreClient, ParamsOf, ResultOf } from '@pcloudkit/core';
 import {
-  copyfolder, createfolder, createfolderifnotexists, definitions, deletefolderrecursive, folder, listfolder, renamefolder,
-  type FileMetadata, type FolderMetadata, type Metadata,
+  copyfolder,
+  type createfolder,
+  type createfolderifnotexists,
+  definitions,
+  type deletefolderrecursive,
+  folder,
+  listfolder,
+  type renamefolder,
+  type FileMetadata,
+  type FolderMetadata,
+  type Metadata,
 } from '../src/index.js';
 
 declare const client: CoreClient;
@@ -47,7 +56,11 @@ describe('folder method types', () => {
     expectTypeOf<ResultOf<typeof createfolder>['metadata']>().toEqualTypeOf<FolderMetadata>();
     expectTypeOf<ResultOf<typeof createfolderifnotexists>['created']>().toEqualTypeOf<boolean>();
     expectTypeOf<ResultOf<typeof deletefolderrecursive>>().toEqualTypeOf<{ deletedfiles: number; deletedfolders: number }>();
-    expectTypeOf<ParamsOf<typeof renamefolder>>().toMatchTypeOf<{ toname?: string; tofolderid?: number | bigint | string; topath?: string }>();
+    expectTypeOf<ParamsOf<typeof renamefolder>>().toMatchTypeOf<{
+      toname?: string;
+      tofolderid?: number | bigint | string;
+      topath?: string;
+    }>();
   });
 
   test('the plugin adds every method to a client', () => {

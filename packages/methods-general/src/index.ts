@@ -11,8 +11,23 @@ import type * as Methods from '@pcloudkit/methods-general/methods';
 import * as methods from './methods.js';
 
 export type {
-  DiffEntry, DiffEventName, EntryBase, FileCategory, FileEntry, FileMetadata, FolderEntry, FolderMetadata, Metadata, MetadataBase,
-  MetadataIcon, ResetEntry, Share, ShareEntry, ShareEvent, UserInfoEntry, UserInfoSnapshot,
+  DiffEntry,
+  DiffEventName,
+  EntryBase,
+  FileCategory,
+  FileEntry,
+  FileMetadata,
+  FolderEntry,
+  FolderMetadata,
+  Metadata,
+  MetadataBase,
+  MetadataIcon,
+  ResetEntry,
+  Share,
+  ShareEntry,
+  ShareEvent,
+  UserInfoEntry,
+  UserInfoSnapshot,
 } from './metadata.js';
 
 // The definitions live in methods.ts, one export per method under its wire name.

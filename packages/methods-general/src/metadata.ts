@@ -39,8 +39,18 @@ export interface UserInfoSnapshot {
 
 /** Share events, seen from the receiving (`*in`) and the sharing (`*out`) side. */
 export type ShareEvent =
-  | 'requestsharein' | 'acceptedsharein' | 'declinedsharein' | 'cancelledsharein' | 'removedsharein' | 'modifiedsharein'
-  | 'requestshareout' | 'acceptedshareout' | 'declinedshareout' | 'cancelledshareout' | 'removedshareout' | 'modifiedshareout';
+  | 'requestsharein'
+  | 'acceptedsharein'
+  | 'declinedsharein'
+  | 'cancelledsharein'
+  | 'removedsharein'
+  | 'modifiedsharein'
+  | 'requestshareout'
+  | 'acceptedshareout'
+  | 'declinedshareout'
+  | 'cancelledshareout'
+  | 'removedshareout'
+  | 'modifiedshareout';
 
 /** Fields every change-log entry has. */
 export interface EntryBase {
@@ -51,11 +61,25 @@ export interface EntryBase {
 }
 
 /** Discard local state and start again from an empty root. */
-export interface ResetEntry extends EntryBase { event: 'reset' }
-export interface FolderEntry extends EntryBase { event: 'createfolder' | 'deletefolder' | 'modifyfolder'; metadata: FolderMetadata }
-export interface FileEntry extends EntryBase { event: 'createfile' | 'modifyfile' | 'deletefile'; metadata: FileMetadata }
-export interface ShareEntry extends EntryBase { event: ShareEvent; share: Share }
-export interface UserInfoEntry extends EntryBase { event: 'modifyuserinfo'; userinfo: UserInfoSnapshot }
+export interface ResetEntry extends EntryBase {
+  event: 'reset';
+}
+export interface FolderEntry extends EntryBase {
+  event: 'createfolder' | 'deletefolder' | 'modifyfolder';
+  metadata: FolderMetadata;
+}
+export interface FileEntry extends EntryBase {
+  event: 'createfile' | 'modifyfile' | 'deletefile';
+  metadata: FileMetadata;
+}
+export interface ShareEntry extends EntryBase {
+  event: ShareEvent;
+  share: Share;
+}
+export interface UserInfoEntry extends EntryBase {
+  event: 'modifyuserinfo';
+  userinfo: UserInfoSnapshot;
+}
 
 /**
  * One event of the change log. Narrow on `event`. pCloud may add event names

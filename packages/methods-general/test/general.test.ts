@@ -5,12 +5,19 @@ import { general, getapiserver, type DiffEntry, type FileEntry } from '../src/in
 
 /** Uploads a small file through the raw API (file methods belong to another package). */
 async function upload(client: CoreClient, name: string, text: string): Promise<number> {
-  const answer = await client.call<{ metadata: Array<{ fileid: number }> }>('uploadfile', { folderid: 0 }, { files: [{ name, data: new TextEncoder().encode(text) }] });
+  const answer = await client.call<{ metadata: Array<{ fileid: number }> }>(
+    'uploadfile',
+    { folderid: 0 },
+    { files: [{ name, data: new TextEncoder().encode(text) }] },
+  );
   return answer.metadata[0]!.fileid;
 }
 
 async function apiError(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
@@ -21,7 +28,8 @@ describe.each(transportNames)('general over %s', (kind) => {
     env = await startTestEnv();
   });
   afterAll(() => env.close());
-  const c = (auth?: Parameters<TestEnv['client']>[1], extra?: Parameters<TestEnv['client']>[2]) => env.client(kind, auth, extra).use(general);
+  const c = (auth?: Parameters<TestEnv['client']>[1], extra?: Parameters<TestEnv['client']>[2]) =>
+    env.client(kind, auth, extra).use(general);
 
   describe('getapiserver', () => {
     it('answers the host lists the server suggests, anonymously', async () => {
@@ -141,7 +149,9 @@ describe.each(transportNames)('general over %s', (kind) => {
         return next(request);
       };
       env.emulator.faults.failWith('feedback', 5000, { times: 1 });
-      const error = await apiError(c(null, { retries: 3, middleware: [counter] }).feedback({ mail: 'a@example.com', reason: 'r', message: 'm' }));
+      const error = await apiError(
+        c(null, { retries: 3, middleware: [counter] }).feedback({ mail: 'a@example.com', reason: 'r', message: 'm' }),
+      );
       expect(error.result).toBe(5000);
       expect(sent).toBe(1);
     });

@@ -1,7 +1,14 @@
 import type { CoreClient } from '@pcloudkit/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  definitions, diff, general, getapiserver, type DiffEntry, type GetApiServerResult, type Metadata, type UserInfoResult,
+  type definitions,
+  diff,
+  general,
+  getapiserver,
+  type DiffEntry,
+  type GetApiServerResult,
+  type Metadata,
+  type UserInfoResult,
 } from '../src/index.js';
 
 declare const client: CoreClient;
@@ -67,7 +74,16 @@ describe('general types', () => {
 
   it('definitions keep wire names', () => {
     expectTypeOf<(typeof definitions)[number]['name']>().toEqualTypeOf<
-      'getdigest' | 'userinfo' | 'supportedlanguages' | 'setlanguage' | 'feedback' | 'currentserver' | 'diff' | 'getfilehistory' | 'getip' | 'getapiserver'
+      | 'getdigest'
+      | 'userinfo'
+      | 'supportedlanguages'
+      | 'setlanguage'
+      | 'feedback'
+      | 'currentserver'
+      | 'diff'
+      | 'getfilehistory'
+      | 'getip'
+      | 'getapiserver'
     >();
   });
 });

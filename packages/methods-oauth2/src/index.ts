@@ -17,7 +17,16 @@
  * Always use the region the redirect reports: an EU user's token only works
  * on the EU hosts.
  */
-import { PcloudError, US, ValidationError, definePlugin, methodList, type MethodList, regionFromHostname, regionFromLocationId } from '@pcloudkit/core';
+import {
+  PcloudError,
+  US,
+  ValidationError,
+  definePlugin,
+  methodList,
+  type MethodList,
+  regionFromHostname,
+  regionFromLocationId,
+} from '@pcloudkit/core';
 import type { CoreClient, Region } from '@pcloudkit/core';
 // The same module by its public path, for the types (see tsup.config.ts).
 import type * as Methods from '@pcloudkit/methods-oauth2/methods';
@@ -107,7 +116,11 @@ export function authorizeUrl(options: AuthorizeUrlOptions): string {
   const method = 'authorize';
   const clientId = requireString(method, 'clientId', options?.clientId);
   if (options.responseType !== 'code' && options.responseType !== 'token') {
-    throw new ValidationError(method, 'responseType', `'responseType' must be 'code' or 'token', got ${JSON.stringify(options.responseType)}`);
+    throw new ValidationError(
+      method,
+      'responseType',
+      `'responseType' must be 'code' or 'token', got ${JSON.stringify(options.responseType)}`,
+    );
   }
   if (options.responseType === 'token' && options.redirectUri === undefined) {
     throw new ValidationError(method, 'redirectUri', "'redirectUri' is required for the token flow");

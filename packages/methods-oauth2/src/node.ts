@@ -69,12 +69,16 @@ function escapeHtml(text: string): string {
 /** Opens `url` in the system browser. */
 export function openInBrowser(url: string): Promise<void> {
   const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]]
-    : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
-    : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
+        : ['xdg-open', [url]];
   return new Promise((resolve, reject) => {
     const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
-    child.once('error', (error) => reject(new Error(`could not open a browser (${command}); open this URL yourself: ${url}`, { cause: error })));
+    child.once('error', (error) =>
+      reject(new Error(`could not open a browser (${command}); open this URL yourself: ${url}`, { cause: error })),
+    );
     child.once('spawn', () => {
       child.unref();
       resolve();

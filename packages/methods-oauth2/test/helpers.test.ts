@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openInBrowser, signIn } from '../src/node.js';
 
-
 describe('oauth2 definitions', () => {
   it('describe authorize and oauth2_token without login', () => {
     expect(definitions.map((d) => d.name)).toEqual(['authorize', 'oauth2_token']);
@@ -52,7 +51,16 @@ describe('oauth2_token validation (nothing is sent)', () => {
 
 describe('authorizeUrl', () => {
   it('builds the my.pcloud.com page URL for the code flow', () => {
-    const url = new URL(authorizeUrl({ clientId: 'app 1', responseType: 'code', redirectUri: 'http://127.0.0.1:5/callback', state: 's&t', permissions: ['manageshares'], forceReapprove: true }));
+    const url = new URL(
+      authorizeUrl({
+        clientId: 'app 1',
+        responseType: 'code',
+        redirectUri: 'http://127.0.0.1:5/callback',
+        state: 's&t',
+        permissions: ['manageshares'],
+        forceReapprove: true,
+      }),
+    );
     expect(url.origin + url.pathname).toBe('https://my.pcloud.com/oauth2/authorize');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_id: 'app 1',
@@ -98,7 +106,9 @@ describe('parseRedirect', () => {
   });
 
   it('reads the token flow from the fragment', () => {
-    const r = parseRedirect('https://app.example/cb#access_token=TOK&token_type=bearer&uid=42&state=s1&locationid=1&hostname=api.pcloud.com');
+    const r = parseRedirect(
+      'https://app.example/cb#access_token=TOK&token_type=bearer&uid=42&state=s1&locationid=1&hostname=api.pcloud.com',
+    );
     expect(r).toEqual({ accessToken: 'TOK', uid: 42, state: 's1', locationid: 1, hostname: 'api.pcloud.com', region: US });
   });
 
@@ -166,7 +176,13 @@ describe('signIn failures (no browser, nothing exchanged)', () => {
     const transport = memoryTransport();
     const sent = transport.requests;
     let callback = '';
-    const error = await signIn({ clientId: 'c', clientSecret: 's', transport, timeout: 50, open: (url) => void (callback = new URL(url).searchParams.get('redirect_uri')!) }).catch((e: unknown) => e);
+    const error = await signIn({
+      clientId: 'c',
+      clientSecret: 's',
+      transport,
+      timeout: 50,
+      open: (url) => void (callback = new URL(url).searchParams.get('redirect_uri')!),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(sent).toHaveLength(0);
     await expect(request(callback)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -175,20 +191,38 @@ describe('signIn failures (no browser, nothing exchanged)', () => {
   it('stops with AbortError when the signal fires', async () => {
     const transport = memoryTransport();
     const controller = new AbortController();
-    const error = await signIn({ clientId: 'c', clientSecret: 's', transport, signal: controller.signal, open: () => controller.abort(new Error('user quit')) }).catch((e: unknown) => e);
+    const error = await signIn({
+      clientId: 'c',
+      clientSecret: 's',
+      transport,
+      signal: controller.signal,
+      open: () => controller.abort(new Error('user quit')),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
   });
 
   it('fails when the browser cannot be opened', async () => {
     const transport = memoryTransport();
-    await expect(signIn({ clientId: 'c', clientSecret: 's', transport, open: () => { throw new Error('no display'); } })).rejects.toThrow('no display');
+    await expect(
+      signIn({
+        clientId: 'c',
+        clientSecret: 's',
+        transport,
+        open: () => {
+          throw new Error('no display');
+        },
+      }),
+    ).rejects.toThrow('no display');
   });
 
   it('answers 404 to other paths and keeps waiting', async () => {
     const transport = memoryTransport();
     let status = 0;
     const error = await signIn({
-      clientId: 'c', clientSecret: 's', transport, timeout: 200,
+      clientId: 'c',
+      clientSecret: 's',
+      transport,
+      timeout: 200,
       open: async (url) => {
         const base = new URL(new URL(url).searchParams.get('redirect_uri')!);
         const res = await request(new URL('/favicon.ico', base));

@@ -20,7 +20,8 @@ async function approveOnPage(pageUrl: string, user: { username: string; password
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
   expect(action).toBeDefined();
   const form = new URLSearchParams();
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(decode(name!), decode(value!));
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    form.set(decode(name!), decode(value!));
   form.set('username', user.username);
   form.set('password', user.password);
   form.set(choice, '1');
@@ -132,27 +133,43 @@ describe.each(transportNames)('oauth2 over %s', (kind) => {
     expect(code).toBeDefined();
 
     const anonymous = env.client(kind, null);
-    const token = await exchangeCode(anonymous, { clientId: env.emulator.client_id, clientSecret: env.emulator.client_secret, code: decode(code!) });
+    const token = await exchangeCode(anonymous, {
+      clientId: env.emulator.client_id,
+      clientSecret: env.emulator.client_secret,
+      code: decode(code!),
+    });
     expect(token.region).toBe(anonymous.region);
     expect(typeof token.uid).toBe('number');
     const info = await env.client(kind, { accessToken: token.accessToken }).use(general).userinfo();
     expect(info.userid).toBe(token.uid);
 
-    const reuse = await exchangeCode(anonymous, { clientId: env.emulator.client_id, clientSecret: env.emulator.client_secret, code: decode(code!) }).catch((e: unknown) => e);
+    const reuse = await exchangeCode(anonymous, {
+      clientId: env.emulator.client_id,
+      clientSecret: env.emulator.client_secret,
+      code: decode(code!),
+    }).catch((e: unknown) => e);
     expect(reuse).toBeInstanceOf(ApiError);
     expect(reuse).toMatchObject({ result: 2012, errorClass: 'state' });
   });
 
   it('oauth2_token rejects an unknown code with 2012', async () => {
     const c = env.client(kind, null).use(oauth2);
-    const error = await c.oauth2_token({ client_id: env.emulator.client_id, client_secret: env.emulator.client_secret, code: 'made-up' }).catch((e: unknown) => e);
+    const error = await c
+      .oauth2_token({ client_id: env.emulator.client_id, client_secret: env.emulator.client_secret, code: 'made-up' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ result: 2012, errorClass: 'state', method: 'oauth2_token' });
   });
 
   it('token flow: the fragment of the redirect carries a working token', async () => {
     const state = 'st-' + kind;
-    const url = authorizeUrl({ clientId: env.emulator.client_id, responseType: 'token', redirectUri: 'http://127.0.0.1:9/app', state, authorizeOrigin: env.emulator.api });
+    const url = authorizeUrl({
+      clientId: env.emulator.client_id,
+      responseType: 'token',
+      redirectUri: 'http://127.0.0.1:9/app',
+      state,
+      authorizeOrigin: env.emulator.api,
+    });
     const { status, location } = await approveOnPage(url, env.emulator);
     expect(status).toBe(302);
     expect(location).toContain('#access_token=');

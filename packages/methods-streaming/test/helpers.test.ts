@@ -2,10 +2,16 @@ import { ValidationError, createClient, memoryTransport } from '@pcloudkit/core'
 import { describe, expect, it } from 'vitest';
 import { definitions, getaudiolink, gettextfile, linkUrls, streaming } from '../src/index.js';
 
-
 describe('streaming definitions', () => {
   it('lists the six catalogue methods with a fileid/path one-of set', () => {
-    expect(definitions.map((d) => d.name)).toEqual(['getaudiolink', 'getfilelink', 'gethlslink', 'gettextfile', 'getvideolink', 'getvideolinks']);
+    expect(definitions.map((d) => d.name)).toEqual([
+      'getaudiolink',
+      'getfilelink',
+      'gethlslink',
+      'gettextfile',
+      'getvideolink',
+      'getvideolinks',
+    ]);
     for (const d of definitions) {
       expect(d.oneOf).toEqual({ target: ['fileid', 'path'] });
       expect(d.params.fileid!.required).toBe(false);
@@ -48,7 +54,10 @@ describe('streaming validation (nothing is sent)', () => {
     const { client, sent } = setup();
     await client.getaudiolink({ path: '/a.flac', abitrate: 16 }).catch(() => undefined);
     await client.getaudiolink({ fileid: 7, abitrate: 320, forcedownload: true }).catch(() => undefined);
-    expect(sent.map((r) => r.params)).toMatchObject([{ path: '/a.flac', abitrate: 16 }, { fileid: 7, abitrate: 320, forcedownload: 1 }]);
+    expect(sent.map((r) => r.params)).toMatchObject([
+      { path: '/a.flac', abitrate: 16 },
+      { fileid: 7, abitrate: 320, forcedownload: 1 },
+    ]);
     expect(sent[1]!.responseType).toBe('json');
   });
 

@@ -16,7 +16,10 @@ async function fetchBytes(url: string): Promise<{ status: number; headers: Recor
 }
 
 async function apiError(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
@@ -71,7 +74,11 @@ describe.each(transportNames)('streaming over %s', (kind) => {
     });
 
     it('fails with 2009 for a missing file and 1000 without login', async () => {
-      expect(await apiError(c().getfilelink({ fileid: 99999999 }))).toMatchObject({ result: 2009, errorClass: 'state', method: 'getfilelink' });
+      expect(await apiError(c().getfilelink({ fileid: 99999999 }))).toMatchObject({
+        result: 2009,
+        errorClass: 'state',
+        method: 'getfilelink',
+      });
       expect(await apiError(c().getfilelink({ path: '/no/such/file.bin' }))).toMatchObject({ errorClass: 'state' });
       expect(await apiError(c(null).getfilelink({ fileid: ids.clip }))).toMatchObject({ result: 1000, errorClass: 'bad-request' });
     });
@@ -113,7 +120,11 @@ describe.each(transportNames)('streaming over %s', (kind) => {
     });
 
     it('fails with 2044 for a file without audio, 2009 for a missing one, 1000 anonymously', async () => {
-      expect(await apiError(c().getaudiolink({ fileid: ids.notes }))).toMatchObject({ result: 2044, errorClass: 'state', method: 'getaudiolink' });
+      expect(await apiError(c().getaudiolink({ fileid: ids.notes }))).toMatchObject({
+        result: 2044,
+        errorClass: 'state',
+        method: 'getaudiolink',
+      });
       expect(await apiError(c().audioLink({ fileid: 99999999 }))).toMatchObject({ result: 2009 });
       expect(await apiError(c(null).getaudiolink({ fileid: ids.song }))).toMatchObject({ result: 1000 });
     });
@@ -122,7 +133,13 @@ describe.each(transportNames)('streaming over %s', (kind) => {
   describe('getvideolink / getvideolinks / gethlslink', () => {
     it('getvideolink links to the video', async () => {
       const client = c();
-      const link = await client.getvideolink({ fileid: ids.clip, abitrate: 128, vbitrate: 1000, resolution: '640x480', fixedbitrate: true });
+      const link = await client.getvideolink({
+        fileid: ids.clip,
+        abitrate: 128,
+        vbitrate: 1000,
+        resolution: '640x480',
+        fixedbitrate: true,
+      });
       expect(link.expires).toBeInstanceOf(Date);
       expect((await fetchBytes(client.linkUrls(link)[0]!)).body.equals(video)).toBe(true);
     });
@@ -151,7 +168,11 @@ describe.each(transportNames)('streaming over %s', (kind) => {
 
     it('refuse files that are not videos with 2044', async () => {
       const client = c();
-      for (const call of [client.getvideolink({ fileid: ids.song }), client.getvideolinks({ fileid: ids.song }), client.gethlslink({ fileid: ids.notes })]) {
+      for (const call of [
+        client.getvideolink({ fileid: ids.song }),
+        client.getvideolinks({ fileid: ids.song }),
+        client.gethlslink({ fileid: ids.notes }),
+      ]) {
         expect(await apiError(call)).toMatchObject({ result: 2044, errorClass: 'state' });
       }
     });

@@ -22,8 +22,12 @@ describe('streaming types', () => {
   it('link answers have Date expires', () => {
     expectTypeOf(c.getaudiolink({ fileid: 1 })).resolves.toEqualTypeOf<LinkResult>();
     expectTypeOf<LinkResult['expires']>().toEqualTypeOf<Date>();
-    expectTypeOf(c.getfilelink({ path: '/x' })).resolves.toHaveProperty('hosts').toEqualTypeOf<string[]>();
-    expectTypeOf(c.getvideolinks({ fileid: 1 })).resolves.toHaveProperty('variants').toEqualTypeOf<VideoVariant[]>();
+    expectTypeOf(c.getfilelink({ path: '/x' }))
+      .resolves.toHaveProperty('hosts')
+      .toEqualTypeOf<string[]>();
+    expectTypeOf(c.getvideolinks({ fileid: 1 }))
+      .resolves.toHaveProperty('variants')
+      .toEqualTypeOf<VideoVariant[]>();
   });
 
   it('flags are booleans', () => {

@@ -11,7 +11,10 @@ import { binaryTransport } from '@pcloudkit/transport-binary';
 export type TransportName = 'http' | 'binary';
 
 /** The transports every integration suite runs over (`PCLOUDKIT_TRANSPORTS=http` narrows it). */
-export const transportNames: TransportName[] = (process.env.PCLOUDKIT_TRANSPORTS?.split(',') as TransportName[] | undefined) ?? ['http', 'binary'];
+export const transportNames: TransportName[] = (process.env.PCLOUDKIT_TRANSPORTS?.split(',') as TransportName[] | undefined) ?? [
+  'http',
+  'binary',
+];
 
 export interface TestEnv {
   emulator: Emulator;
@@ -31,9 +34,10 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
     return `${b.host}:${b.port}`;
   };
   const transport = (kind: TransportName): Transport => {
-    const t = kind === 'http'
-      ? httpTransport({ tls: { rejectUnauthorized: false } })
-      : binaryTransport({ tls: emulator.certificate !== undefined, tlsOptions: { rejectUnauthorized: false } });
+    const t =
+      kind === 'http'
+        ? httpTransport({ tls: { rejectUnauthorized: false } })
+        : binaryTransport({ tls: emulator.certificate !== undefined, tlsOptions: { rejectUnauthorized: false } });
     opened.push(t);
     return t;
   };
@@ -44,7 +48,7 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
       return createClient({
         transport: transport(kind),
         region: { api: [emulator.api], binapi: kind === 'binary' ? [binaryHost()] : [emulator.apiHost] },
-        auth: auth === null ? undefined : auth ?? { accessToken: emulator.access_token },
+        auth: auth === null ? undefined : (auth ?? { accessToken: emulator.access_token }),
         retries: 0,
         ...extra,
       });

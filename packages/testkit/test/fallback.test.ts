@@ -26,8 +26,16 @@ describe('getapiserver fallback (HTTP)', () => {
     };
     const seen: string[] = [];
     const transport = httpTransport();
-    const spy = { ...transport, name: transport.name, hostKind: transport.hostKind, close: () => transport.close(),
-      call: (r: Parameters<typeof transport.call>[0]) => { seen.push(`${r.method}@${r.host}`); return transport.call(r); } };
+    const spy = {
+      ...transport,
+      name: transport.name,
+      hostKind: transport.hostKind,
+      close: () => transport.close(),
+      call: (r: Parameters<typeof transport.call>[0]) => {
+        seen.push(`${r.method}@${r.host}`);
+        return transport.call(r);
+      },
+    };
     const client = createClient({
       transport: spy,
       region: { api: [env.emulator.api], binapi: [env.emulator.apiHost] },

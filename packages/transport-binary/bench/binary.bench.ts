@@ -24,7 +24,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 
-interface Ready { api: string; auth: string; binapi?: string; [k: string]: unknown }
+interface Ready {
+  api: string;
+  auth: string;
+  binapi?: string;
+  [k: string]: unknown;
+}
 
 async function startChildEmulator(): Promise<{ ready: Ready; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts'), '--port', '0', '--no-seed'], {
@@ -38,7 +43,9 @@ async function startChildEmulator(): Promise<{ ready: Ready; child: ChildProcess
       try {
         const value = JSON.parse(line) as Ready;
         if (typeof value.api === 'string') ok(value);
-      } catch { /* not the ready line */ }
+      } catch {
+        /* not the ready line */
+      }
     });
   });
   return { ready, child };
@@ -49,9 +56,14 @@ async function rate(concurrency: number, worker: () => Promise<unknown>): Promis
   const end = performance.now() + SECONDS * 1000;
   let count = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) { await worker(); count++; }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await worker();
+        count++;
+      }
+    }),
+  );
   return count / ((performance.now() - start) / 1000);
 }
 
@@ -71,14 +83,22 @@ async function calls(): Promise<void> {
       let http = 0;
       for (let round = 0; round < 2; round++) {
         const b = binaryTransport({ tls: false, connections: 1 });
-        bin = Math.max(bin, await rate(concurrency, () => b.call({ method: 'userinfo', host: ready.binapi!, params: { auth }, responseType: 'json' })));
+        bin = Math.max(
+          bin,
+          await rate(concurrency, () => b.call({ method: 'userinfo', host: ready.binapi!, params: { auth }, responseType: 'json' })),
+        );
         await b.close();
         const h = httpTransport({ connections: Math.min(concurrency, 16) });
-        http = Math.max(http, await rate(concurrency, () => h.call({ method: 'userinfo', host: ready.api, params: { auth }, responseType: 'json' })));
+        http = Math.max(
+          http,
+          await rate(concurrency, () => h.call({ method: 'userinfo', host: ready.api, params: { auth }, responseType: 'json' })),
+        );
         await h.close();
       }
       const label = `userinfo in flight=${concurrency}`;
-      console.log(`${label.padEnd(29)} ${bin.toFixed(0).padStart(14)} ${http.toFixed(0).padStart(13)} ${(bin / http).toFixed(2).padStart(7)}`);
+      console.log(
+        `${label.padEnd(29)} ${bin.toFixed(0).padStart(14)} ${http.toFixed(0).padStart(13)} ${(bin / http).toFixed(2).padStart(7)}`,
+      );
     }
     console.log('(binary: all calls pipelined on one connection; http: up to 16 keep-alive connections)');
   } finally {
@@ -103,10 +123,33 @@ function listing(entries: number): Tree {
       id: isFolder ? `d${i + 1000}` : `f${i + 5000}`,
     };
     if (isFolder) base.folderid = i + 1000;
-    else Object.assign(base, { fileid: i + 5000, size: 100_000 + i * 37, hash: 0xf000_0000_0000_0000n + BigInt(i) * 7919n, category: 1, contenttype: 'image/jpeg', width: 4032, height: 3024 });
+    else
+      Object.assign(base, {
+        fileid: i + 5000,
+        size: 100_000 + i * 37,
+        hash: 0xf000_0000_0000_0000n + BigInt(i) * 7919n,
+        category: 1,
+        contenttype: 'image/jpeg',
+        width: 4032,
+        height: 3024,
+      });
     contents.push(base);
   }
-  return { result: 0, metadata: { name: '/', folderid: 0, isfolder: true, ismine: true, isshared: false, icon: 'folder', id: 'd0', created: 1_600_000_000, modified: 1_700_000_000, contents } };
+  return {
+    result: 0,
+    metadata: {
+      name: '/',
+      folderid: 0,
+      isfolder: true,
+      ismine: true,
+      isshared: false,
+      icon: 'folder',
+      id: 'd0',
+      created: 1_600_000_000,
+      modified: 1_700_000_000,
+      contents,
+    },
+  };
 }
 
 function toJsonText(t: Tree): string {
@@ -114,7 +157,9 @@ function toJsonText(t: Tree): string {
   if (typeof t === 'string') return JSON.stringify(t);
   if (typeof t === 'number' || typeof t === 'boolean') return String(t);
   if (Array.isArray(t)) return `[${t.map(toJsonText).join(',')}]`;
-  return `{${Object.entries(t as Record<string, Tree>).map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
+  return `{${Object.entries(t as Record<string, Tree>)
+    .map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`)
+    .join(',')}}`;
 }
 
 function throughput(bytes: number, fn: () => unknown): { mbps: number; ms: number } {
@@ -138,7 +183,9 @@ function decoding(): void {
   const jsonBytes = Buffer.byteLength(json);
   const check = decodeResponse(frame).value as { metadata: { contents: unknown[] } };
   if (check.metadata.contents.length !== 100_000) throw new Error('bad synthetic frame');
-  console.log(`\ndecode a 100,000-entry recursive listfolder answer (binary ${(frame.length / 1e6).toFixed(1)} MB, JSON ${(jsonBytes / 1e6).toFixed(1)} MB; best of runs):`);
+  console.log(
+    `\ndecode a 100,000-entry recursive listfolder answer (binary ${(frame.length / 1e6).toFixed(1)} MB, JSON ${(jsonBytes / 1e6).toFixed(1)} MB; best of runs):`,
+  );
   const bin = throughput(frame.length, () => decodeResponse(frame));
   const parse = throughput(jsonBytes, () => JSON.parse(json));
   const exact = throughput(jsonBytes, () => parseJson(json));

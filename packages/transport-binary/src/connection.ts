@@ -104,12 +104,23 @@ export class Connection {
     }
     this.socket.setNoDelay(true);
     this.connectTimer = setTimeout(() => {
-      this.fail(new TransportError(`binary: connecting to ${opts.label} timed out after ${opts.connectTimeout} ms`, { host: opts.label, network: true }));
+      this.fail(
+        new TransportError(`binary: connecting to ${opts.label} timed out after ${opts.connectTimeout} ms`, {
+          host: opts.label,
+          network: true,
+        }),
+      );
     }, opts.connectTimeout);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('drain', () => this.wakeDrain());
     this.socket.on('error', (error) => {
-      this.fail(new TransportError(`binary: connection to ${opts.label} failed: ${error.message}`, { cause: error, host: opts.label, network: !this.connected }));
+      this.fail(
+        new TransportError(`binary: connection to ${opts.label} failed: ${error.message}`, {
+          cause: error,
+          host: opts.label,
+          network: !this.connected,
+        }),
+      );
     });
     this.socket.on('close', () => {
       this.fail(new TransportError(`binary: connection to ${opts.label} closed`, { host: opts.label, network: !this.connected }));
@@ -171,7 +182,10 @@ export class Connection {
 
   /** Closes the socket; outstanding requests fail with `TransportError`. */
   close(error?: unknown): void {
-    this.fail(error ?? new TransportError(`binary: connection to ${this.opts.label} was closed by the client`, { host: this.opts.label, network: false }));
+    this.fail(
+      error ??
+        new TransportError(`binary: connection to ${this.opts.label} was closed by the client`, { host: this.opts.label, network: false }),
+    );
   }
 
   // ---- writing ----------------------------------------------------------
@@ -205,9 +219,21 @@ export class Connection {
             await this.writeBody(p, frame.body);
           } catch (error) {
             if (!this.dead) {
-              const failure = error instanceof TransportError ? error : new TransportError(`binary: upload source failed: ${(error as Error)?.message ?? String(error)}`, { cause: error, host: this.opts.label, network: false });
+              const failure =
+                error instanceof TransportError
+                  ? error
+                  : new TransportError(`binary: upload source failed: ${(error as Error)?.message ?? String(error)}`, {
+                      cause: error,
+                      host: this.opts.label,
+                      network: false,
+                    });
               p.reject(failure);
-              this.fail(new TransportError(`binary: connection to ${this.opts.label} closed after a failed upload`, { host: this.opts.label, network: false }));
+              this.fail(
+                new TransportError(`binary: connection to ${this.opts.label} closed after a failed upload`, {
+                  host: this.opts.label,
+                  network: false,
+                }),
+              );
             }
             return;
           }
@@ -228,14 +254,20 @@ export class Connection {
       if (chunk.byteLength === 0) continue;
       loaded += chunk.byteLength;
       if (loaded > total) {
-        throw new TransportError(`binary: the upload source produced more than its declared ${total} bytes`, { host: this.opts.label, network: false });
+        throw new TransportError(`binary: the upload source produced more than its declared ${total} bytes`, {
+          host: this.opts.label,
+          network: false,
+        });
       }
       const ok = this.socket.write(chunk);
       p.spec.onUploadProgress?.({ loaded, total });
       if (!ok) await this.waitDrain();
     }
     if (loaded !== total && !this.dead) {
-      throw new TransportError(`binary: the upload source ended after ${loaded} of its declared ${total} bytes`, { host: this.opts.label, network: false });
+      throw new TransportError(`binary: the upload source ended after ${loaded} of its declared ${total} bytes`, {
+        host: this.opts.label,
+        network: false,
+      });
     }
   }
 
@@ -324,7 +356,8 @@ export class Connection {
     const p = this.awaiting[0];
     if (!p) throw new ProtocolError('binary response: an answer arrived with no request outstanding');
     const decoded = decodeTree(tree, this.opts.limits);
-    if (decoded.data.length > 1) throw new ProtocolError(`binary response: ${decoded.data.length} data values in one answer; at most one is supported`);
+    if (decoded.data.length > 1)
+      throw new ProtocolError(`binary response: ${decoded.data.length} data values in one answer; at most one is supported`);
     const total = totalDataLength(decoded.data);
     if (typeof total === 'bigint') throw new ProtocolError(`binary response: data payload of ${total} bytes is too large`);
     this.awaiting.shift();
@@ -378,7 +411,11 @@ export class Connection {
     this.payload = null;
     pl.owner.detach();
     if (pl.controller) {
-      try { pl.controller.close(); } catch { /* already cancelled */ }
+      try {
+        pl.controller.close();
+      } catch {
+        /* already cancelled */
+      }
     }
     if (this.paused) {
       this.paused = false;
@@ -396,10 +433,19 @@ export class Connection {
     const controller = pl.controller;
     pl.controller = null;
     if (reason !== null && controller) {
-      try { controller.error(reason); } catch { /* already closed */ }
+      try {
+        controller.error(reason);
+      } catch {
+        /* already closed */
+      }
     }
     if (pl.remaining > this.opts.drainLimit) {
-      this.fail(new TransportError(`binary: connection to ${this.opts.label} closed to drop ${pl.remaining} unread download bytes`, { host: this.opts.label, network: false }));
+      this.fail(
+        new TransportError(`binary: connection to ${this.opts.label} closed to drop ${pl.remaining} unread download bytes`, {
+          host: this.opts.label,
+          network: false,
+        }),
+      );
       return;
     }
     if (this.paused) {
@@ -427,14 +473,28 @@ export class Connection {
     // Part of the request is on the wire: its answer would shift every later
     // answer, so the connection has to go.
     p.reject(error);
-    this.fail(new TransportError(`binary: connection to ${this.opts.label} closed because a pipelined call was aborted`, { host: this.opts.label, network: false }));
+    this.fail(
+      new TransportError(`binary: connection to ${this.opts.label} closed because a pipelined call was aborted`, {
+        host: this.opts.label,
+        network: false,
+      }),
+    );
   }
 
   private protocolFailure(error: unknown): void {
-    const perr = error instanceof ProtocolError ? error : new ProtocolError(`binary response: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    const perr =
+      error instanceof ProtocolError
+        ? error
+        : new ProtocolError(`binary response: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     // The answer at the head of the queue was the bad one.
     this.awaiting[0]?.reject(perr);
-    this.fail(new TransportError(`binary: connection to ${this.opts.label} closed after a protocol error: ${perr.message}`, { cause: perr, host: this.opts.label, network: false }));
+    this.fail(
+      new TransportError(`binary: connection to ${this.opts.label} closed after a protocol error: ${perr.message}`, {
+        cause: perr,
+        host: this.opts.label,
+        network: false,
+      }),
+    );
   }
 
   /** Shows a frame to the onFrame hook; a throwing hook must not break the connection. */
@@ -475,12 +535,28 @@ export class Connection {
     const pl = this.payload;
     this.payload = null;
     if (pl?.controller) {
-      try { pl.controller.error(new TransportError(`binary: connection to ${this.opts.label} ended after a download started: ${base.message}`, { cause: base, host: this.opts.label, network: false })); } catch { /* closed */ }
+      try {
+        pl.controller.error(
+          new TransportError(`binary: connection to ${this.opts.label} ended after a download started: ${base.message}`, {
+            cause: base,
+            host: this.opts.label,
+            network: false,
+          }),
+        );
+      } catch {
+        /* closed */
+      }
     }
     pl?.owner.detach();
     for (const p of this.awaiting.splice(0)) {
       // Something of this request reached the socket, so it may have run.
-      p.reject(new TransportError(base.message, { cause: base.cause, host: this.opts.label, network: p.state === 'writing' || p.state === 'sent' ? false : base.network }));
+      p.reject(
+        new TransportError(base.message, {
+          cause: base.cause,
+          host: this.opts.label,
+          network: p.state === 'writing' || p.state === 'sent' ? false : base.network,
+        }),
+      );
     }
     for (const p of this.toWrite.splice(0)) {
       p.reject(new TransportError(base.message, { cause: base.cause, host: this.opts.label, network: true }));

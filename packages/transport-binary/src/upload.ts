@@ -38,7 +38,11 @@ const openNodeFile: FileOpener = async (path) => {
 function sized(method: string, source: UploadSource): UploadBody {
   const size = source.size;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new ValidationError(method, 'files', `the binary transport needs the byte size of a streamed upload: set UploadFile.size to a non-negative integer (got ${String(size)})`);
+    throw new ValidationError(
+      method,
+      'files',
+      `the binary transport needs the byte size of a streamed upload: set UploadFile.size to a non-negative integer (got ${String(size)})`,
+    );
   }
   return { size, open: () => source.chunks() };
 }

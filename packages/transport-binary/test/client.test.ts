@@ -5,7 +5,10 @@ import { DataMark } from './helpers/test-encoder.js';
 import { startFakeServer, type FakeServer } from './helpers/fake-server.js';
 
 let server: FakeServer | undefined;
-afterEach(async () => { await server?.stop(); server = undefined; });
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
 
 describe('binaryTransport under createClient', () => {
   it('carries credentials, dates, 64-bit hashes, errors and data answers', async () => {

@@ -21,16 +21,22 @@ function outcome(fn: () => unknown): 'ok' | 'protocol' {
 function picker(seed: number): (n: number) => number {
   let s = seed >>> 0 || 1;
   return (n) => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s % n;
   };
 }
 
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 const number = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.maxSafeNat(), u64);
-const text = fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 60 }), fc.constantFrom('result', 'name', 'fileid', ''));
+const text = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.constantFrom('result', 'name', 'fileid', ''),
+);
 
 const { tree } = fc.letrec<{ tree: Tree; value: Tree; hash: Tree; array: Tree }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, text, number, fc.boolean(), tie('hash'), tie('array')),
@@ -45,7 +51,8 @@ function expected(v: Tree): unknown {
   if (Array.isArray(v)) return v.map(expected);
   if (v !== null && typeof v === 'object' && !(v instanceof DataMark)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: expected(x), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v))
+      Object.defineProperty(out, k, { value: expected(x), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;
@@ -86,7 +93,9 @@ describe('decoder properties', () => {
   });
 
   it('arbitrary bytes behind a hash opener (so decoding goes deeper) never throw anything else', () => {
-    const typed = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x10, 0x11, 0xff, 0x96, 0x65, 0x61, 0x03, 0x07)), { maxLength: 200 });
+    const typed = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x10, 0x11, 0xff, 0x96, 0x65, 0x61, 0x03, 0x07)), {
+      maxLength: 200,
+    });
     fc.assert(
       fc.property(typed, (rest) => {
         outcome(() => decodeTree(Uint8Array.from([0x10, ...rest])));
@@ -97,12 +106,18 @@ describe('decoder properties', () => {
 
   it('mutated and truncated valid frames give a value or a ProtocolError', () => {
     fc.assert(
-      fc.property(tree, fc.integer(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(), (t, seed, edits, cut) => {
-        const bytes = frameOf(encodeTree(t, { pick: picker(seed) }));
-        for (const [at, b] of edits) bytes[at % bytes.length] = b;
-        outcome(() => decodeResponse(bytes));
-        outcome(() => decodeResponse(bytes.subarray(0, cut % (bytes.length + 1))));
-      }),
+      fc.property(
+        tree,
+        fc.integer(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        fc.nat(),
+        (t, seed, edits, cut) => {
+          const bytes = frameOf(encodeTree(t, { pick: picker(seed) }));
+          for (const [at, b] of edits) bytes[at % bytes.length] = b;
+          outcome(() => decodeResponse(bytes));
+          outcome(() => decodeResponse(bytes.subarray(0, cut % (bytes.length + 1))));
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -127,16 +142,29 @@ describe('encoder properties', () => {
     let o = 2;
     const mb = bytes[o++]!;
     let dataLength: bigint | undefined;
-    if (mb & 0x80) { dataLength = view.getBigUint64(o, true); o += 8; }
-    const method = new TextDecoder().decode(bytes.subarray(o, o + (mb & 0x7f))); o += mb & 0x7f;
+    if (mb & 0x80) {
+      dataLength = view.getBigUint64(o, true);
+      o += 8;
+    }
+    const method = new TextDecoder().decode(bytes.subarray(o, o + (mb & 0x7f)));
+    o += mb & 0x7f;
     const count = bytes[o++]!;
     const params: Record<string, unknown> = {};
     for (let i = 0; i < count; i++) {
       const h = bytes[o++]!;
-      const name = new TextDecoder().decode(bytes.subarray(o, o + (h & 0x3f))); o += h & 0x3f;
-      if (h >> 6 === 0) { const n = view.getUint32(o, true); o += 4; params[name] = new TextDecoder().decode(bytes.subarray(o, o + n)); o += n; }
-      else if (h >> 6 === 1) { params[name] = view.getBigUint64(o, true); o += 8; }
-      else { params[name] = bytes[o++] !== 0; }
+      const name = new TextDecoder().decode(bytes.subarray(o, o + (h & 0x3f)));
+      o += h & 0x3f;
+      if (h >> 6 === 0) {
+        const n = view.getUint32(o, true);
+        o += 4;
+        params[name] = new TextDecoder().decode(bytes.subarray(o, o + n));
+        o += n;
+      } else if (h >> 6 === 1) {
+        params[name] = view.getBigUint64(o, true);
+        o += 8;
+      } else {
+        params[name] = bytes[o++] !== 0;
+      }
     }
     expect(o).toBe(bytes.length);
     return { method, params, dataLength };
@@ -144,7 +172,13 @@ describe('encoder properties', () => {
 
   it('requests read back to the same params (numbers as u64, negatives as strings)', () => {
     const name = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => new TextEncoder().encode(s).length <= 63);
-    const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.boolean(), fc.integer(), u64, fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }));
+    const value = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.boolean(),
+      fc.integer(),
+      u64,
+      fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }),
+    );
     fc.assert(
       fc.property(fc.dictionary(name, value, { maxKeys: 20 }), fc.option(fc.maxSafeNat(), { nil: undefined }), (params, dataLength) => {
         const read = readRequest(encodeRequest('listfolder', params, { dataLength }));

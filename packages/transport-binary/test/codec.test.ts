@@ -6,7 +6,9 @@ import { hex, toHex } from './helpers/hex.js';
 describe('encodeRequest: worked examples', () => {
   it('request 1: listfolder with a string, a number and a bool', () => {
     const bytes = encodeRequest('listfolder', { auth: 'tok', folderid: 0, recursive: true });
-    expect(toHex(bytes)).toBe(toHex(hex(`
+    expect(toHex(bytes)).toBe(
+      toHex(
+        hex(`
       34 00                            # reqlen = 52
       0a                               # method name length 10, no data
       6c 69 73 74 66 6f 6c 64 65 72    # "listfolder"
@@ -17,26 +19,34 @@ describe('encodeRequest: worked examples', () => {
       00 00 00 00 00 00 00 00          # u64 0
       89 72 65 63 75 72 73 69 76 65    # bool param (0x80 | 9): "recursive"
       01                               # true
-    `)));
+    `),
+      ),
+    );
   });
 
   it('request 2: file_write with fd -1 (sent as a string) and a 5-byte payload', () => {
     const bytes = encodeRequest('file_write', { fd: -1 }, { dataLength: 5 });
-    expect(toHex(bytes)).toBe(toHex(hex(`
+    expect(toHex(bytes)).toBe(
+      toHex(
+        hex(`
       1d 00                            # reqlen = 29, the 8-byte datalen included
       8a                               # 0x80 | 10: data follows, name length 10
       05 00 00 00 00 00 00 00          # datalen = 5
       66 69 6c 65 5f 77 72 69 74 65    # "file_write"
       01                               # 1 parameter
       02 66 64 02 00 00 00 2d 31       # string "fd" = "-1"
-    `)));
+    `),
+      ),
+    );
   });
 });
 
 describe('encodeRequest: value forms', () => {
   it('writes every number width exactly, as u64', () => {
     const bytes = encodeRequest('m', { a: 0x0102030405060708n, b: 2 ** 53 + 2, c: (1n << 64n) - 1n, d: false });
-    expect(toHex(bytes)).toBe(toHex(hex(`
+    expect(toHex(bytes)).toBe(
+      toHex(
+        hex(`
       24 00                            # reqlen = 36 = 1 + 1 + 1 + 3 * (1+1+8) + (1+1+1)
       01 6d                            # method "m"
       04                               # 4 params
@@ -44,12 +54,16 @@ describe('encodeRequest: value forms', () => {
       41 62 02 00 00 00 00 00 20 00    # "b" = 2^53 + 2 = 0x0020000000000002
       41 63 ff ff ff ff ff ff ff ff    # "c" = 2^64 - 1
       81 64 00                         # bool "d" = false
-    `)));
+    `),
+      ),
+    );
   });
 
   it('sends negative, fractional and out-of-range numbers as their decimal strings', () => {
     const bytes = encodeRequest('m', { a: -5, b: 1.5, c: 1n << 64n, d: -2n });
-    expect(toHex(bytes)).toBe(toHex(hex(`
+    expect(toHex(bytes)).toBe(
+      toHex(
+        hex(`
       36 00                            # reqlen = 54 = 3 + 8 + 9 + 26 + 8
       01 6d 04                         # "m", 4 params
       01 61 02 00 00 00 2d 35          # "a" = "-5"
@@ -57,17 +71,23 @@ describe('encodeRequest: value forms', () => {
       01 63 14 00 00 00                # "c" = 20 characters:
       31 38 34 34 36 37 34 34 30 37 33 37 30 39 35 35 31 36 31 36  # "18446744073709551616"
       01 64 02 00 00 00 2d 32          # "d" = "-2"
-    `)));
+    `),
+      ),
+    );
   });
 
   it('encodes UTF-8 strings by byte length and skips undefined params', () => {
     const bytes = encodeRequest('m', { n: 'é€😀', skip: undefined });
-    expect(toHex(bytes)).toBe(toHex(hex(`
+    expect(toHex(bytes)).toBe(
+      toHex(
+        hex(`
       12 00                            # reqlen = 18 = 1 + 1 + 1 + (1+1+4+9)
       01 6d 01                         # "m", 1 param
       01 6e 09 00 00 00                # "n", 9 bytes:
       c3 a9 e2 82 ac f0 9f 98 80       # é (2) € (3) 😀 (4)
-    `)));
+    `),
+      ),
+    );
   });
 
   it('sets the data bit only for a payload, unless forced', () => {
@@ -80,7 +100,11 @@ describe('encodeRequest: value forms', () => {
 describe('encodeRequest: limits', () => {
   const expectValidation = (fn: () => unknown, param: string, text: RegExp) => {
     let error: unknown;
-    try { fn(); } catch (e) { error = e; }
+    try {
+      fn();
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).param).toBe(param);
     expect((error as Error).message).toMatch(text);
@@ -122,7 +146,8 @@ describe('encodeRequest: limits', () => {
 
 describe('decodeResponse: worked examples', () => {
   it('response 1: a file_open answer with compact numbers', () => {
-    const r = decodeResponse(hex(`
+    const r = decodeResponse(
+      hex(`
       18 00 00 00                      # resplen = 24
       10                               # hash
       6a 72 65 73 75 6c 74             # "result" (new, id 0)
@@ -132,7 +157,8 @@ describe('decodeResponse: worked examples', () => {
       6a 66 69 6c 65 69 64             # "fileid" (id 2)
       09 a1 0d                         # 2-byte number 3489
       ff                               # end of hash
-    `));
+    `),
+    );
     expect(r.value).toEqual({ result: 0, fd: 1, fileid: 3489 });
     expect(r.frameSize).toBe(28);
     expect(r.data).toEqual([]);
@@ -140,7 +166,8 @@ describe('decodeResponse: worked examples', () => {
   });
 
   it('response 2: reused strings, keys included', () => {
-    const r = decodeResponse(hex(`
+    const r = decodeResponse(
+      hex(`
       25 00 00 00 10
       6a 72 65 73 75 6c 74 c8          # "result": 0
       68 6c 69 73 74 11                # "list": [
@@ -149,8 +176,15 @@ describe('decodeResponse: worked examples', () => {
       10 98 d3                         #   { id 2 -> "fileid": 11,
       96 09 d9 07 ff                   #     "result": 2009 }
       ff ff                            # end of array, end of hash
-    `));
-    expect(r.value).toEqual({ result: 0, list: [{ fileid: 10, result: 0 }, { fileid: 11, result: 2009 }] });
+    `),
+    );
+    expect(r.value).toEqual({
+      result: 0,
+      list: [
+        { fileid: 10, result: 0 },
+        { fileid: 11, result: 2009 },
+      ],
+    });
   });
 
   it('response 3: a data value with its payload after the frame', () => {
@@ -175,7 +209,8 @@ describe('decodeResponse: worked examples', () => {
 
 describe('decodeResponse: every width', () => {
   it('numbers of 1 to 8 bytes, exact beyond 2^53 as bigint', () => {
-    const r = decodeResponse(hex(`
+    const r = decodeResponse(
+      hex(`
       53 00 00 00                      # resplen = 83
       10 65 61 11                      # { "a": [
       08 ff                            #   1 byte: 255
@@ -192,17 +227,31 @@ describe('decodeResponse: every width', () => {
       0b 00 00 00 00                   #   4 bytes: 0 in a wide form
       c8 db                            #   compact 0 and 19
       ff ff                            # ] }
-    `));
+    `),
+    );
     expect(r.value.a).toEqual([
-      255, 0x1234, 0x123456, 0x12345678, 78187493530, 20015998343868, 5124095576030430,
-      9007199254740991, 9007199254740993n, 18446744073709551615n, 72057594037927935n, 0, 0, 19,
+      255,
+      0x1234,
+      0x123456,
+      0x12345678,
+      78187493530,
+      20015998343868,
+      5124095576030430,
+      9007199254740991,
+      9007199254740993n,
+      18446744073709551615n,
+      72057594037927935n,
+      0,
+      0,
+      19,
     ]);
     expect(typeof (r.value.a as unknown[])[7]).toBe('number');
     expect(typeof (r.value.a as unknown[])[8]).toBe('bigint');
   });
 
   it('strings with 1 to 4 byte lengths and ids, UTF-8, short and empty forms', () => {
-    const r = decodeResponse(hex(`
+    const r = decodeResponse(
+      hex(`
       38 00 00 00                      # resplen = 56
       10                               # {
       00 01 6b                         #   type 0, 1-byte length 1: "k"        id 0
@@ -222,7 +271,8 @@ describe('decodeResponse: every width', () => {
       9d                               #     short id 7 (157) -> ""
       68 f0 9f 98 80                   #     short, 4 bytes: "😀"            id 8
       ff ff                            #   ] }
-    `));
+    `),
+    );
     expect(r.value).toEqual({ k: 'abc', x: 'é', y: '€!', z: ['abc', 'é', '€!', 'k', 'abc', '', '', '😀'] });
   });
 
@@ -243,7 +293,8 @@ describe('decodeResponse: every width', () => {
   });
 
   it('booleans, empty containers, and an empty array standing for an empty object', () => {
-    const r = decodeResponse(hex(`
+    const r = decodeResponse(
+      hex(`
       18 00 00 00                      # resplen = 24
       10 6a 72 65 73 75 6c 74 c8       # { "result": 0,
       65 74 13                         #   "t": true (19)
@@ -251,7 +302,8 @@ describe('decodeResponse: every width', () => {
       65 65 11 ff                      #   "e": []
       65 68 10 ff                      #   "h": {}
       ff                               # }
-    `));
+    `),
+    );
     expect(r.value).toEqual({ result: 0, t: true, f: false, e: [], h: {} });
     expect(decodeResponse(hex('02 00 00 00 11 ff')).value).toEqual({});
   });
@@ -267,7 +319,11 @@ describe('decodeResponse: every width', () => {
 describe('decodeResponse: malformed input', () => {
   const bad = (bytes: string, text: RegExp) => {
     let error: unknown;
-    try { decodeResponse(hex(bytes)); } catch (e) { error = e; }
+    try {
+      decodeResponse(hex(bytes));
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toMatch(text);
   };
@@ -309,7 +365,8 @@ describe('decodeResponse: malformed input', () => {
   });
   it('rejects invalid UTF-8', () => bad('06 00 00 00 10 66 c3 28 c8 ff', /invalid UTF-8/));
   it('limits nesting depth and the string table', () => {
-    const deep = (n: number) => Uint8Array.from([0x10, ...Array.from({ length: n - 1 }, () => [0x65, 0x61, 0x10]).flat(), ...Array(n).fill(0xff)]);
+    const deep = (n: number) =>
+      Uint8Array.from([0x10, ...Array.from({ length: n - 1 }, () => [0x65, 0x61, 0x10]).flat(), ...Array(n).fill(0xff)]);
     expect(() => decodeTree(deep(64))).not.toThrow();
     expect(() => decodeTree(deep(65))).toThrow(/nesting deeper than 64/);
     expect(() => decodeTree(deep(5), { maxDepth: 4 })).toThrow(ProtocolError);

@@ -44,16 +44,24 @@ describe('binaryTransport against the emulator', () => {
       await writeFile(join(dir, 'disk.bin'), fromDisk);
       const name = `bytes-${Date.now()}.txt`;
       const seen: number[] = [];
-      const a = await client.call<{ metadata: Meta[] }>('uploadfile', { folderid: 0 }, {
-        files: [{ name, data: new TextEncoder().encode('binary hello') }],
-        onUploadProgress: (p) => seen.push(p.loaded),
-      });
+      const a = await client.call<{ metadata: Meta[] }>(
+        'uploadfile',
+        { folderid: 0 },
+        {
+          files: [{ name, data: new TextEncoder().encode('binary hello') }],
+          onUploadProgress: (p) => seen.push(p.loaded),
+        },
+      );
       expect(a.metadata[0]!.name).toBe(name);
       expect(a.metadata[0]!.size).toBe(12);
       expect(typeof a.metadata[0]!.hash).toBe('bigint');
       expect(a.metadata[0]!.modified).toBeInstanceOf(Date);
       expect(seen.at(-1)).toBe(12);
-      const b = await client.call<{ metadata: Meta[] }>('uploadfile', { folderid: 0 }, { files: [{ name: `disk-${Date.now()}.bin`, data: { path: join(dir, 'disk.bin') } }] });
+      const b = await client.call<{ metadata: Meta[] }>(
+        'uploadfile',
+        { folderid: 0 },
+        { files: [{ name: `disk-${Date.now()}.bin`, data: { path: join(dir, 'disk.bin') } }] },
+      );
       expect(b.metadata[0]!.size).toBe(fromDisk.length);
       // The same file over HTTP JSON reports the same hash (both exact).
       const viaHttp = await fetch(`${emu.api}/stat?auth=${emu.auth}&fileid=${b.metadata[0]!.fileid}`).then((r) => r.text());
@@ -65,8 +73,16 @@ describe('binaryTransport against the emulator', () => {
 
   it('downloads a data answer as a stream', async () => {
     const text = 'línea uno\nline two\n'.repeat(5000);
-    const up = await client.call<{ metadata: Meta[] }>('uploadfile', { folderid: 0 }, { files: [{ name: `t-${Date.now()}.txt`, data: new TextEncoder().encode(text) }] });
-    const data = await client.call<{ body: ReadableStream<Uint8Array>; length?: number }>('gettextfile', { fileid: up.metadata[0]!.fileid }, { responseType: 'data' });
+    const up = await client.call<{ metadata: Meta[] }>(
+      'uploadfile',
+      { folderid: 0 },
+      { files: [{ name: `t-${Date.now()}.txt`, data: new TextEncoder().encode(text) }] },
+    );
+    const data = await client.call<{ body: ReadableStream<Uint8Array>; length?: number }>(
+      'gettextfile',
+      { fileid: up.metadata[0]!.fileid },
+      { responseType: 'data' },
+    );
     const got = await new Response(data.body).text();
     expect(createHash('sha1').update(got).digest('hex')).toBe(createHash('sha1').update(text).digest('hex'));
     expect(data.length).toBe(Buffer.byteLength(text));
@@ -74,9 +90,17 @@ describe('binaryTransport against the emulator', () => {
 
   it('pipelines many calls on one connection', async () => {
     const frames: number[] = [];
-    const transport = binaryTransport({ tls: false, connections: 1, onFrame: (dir) => { if (dir === 'out') frames.push(1); } });
+    const transport = binaryTransport({
+      tls: false,
+      connections: 1,
+      onFrame: (dir) => {
+        if (dir === 'out') frames.push(1);
+      },
+    });
     try {
-      const calls = Array.from({ length: 50 }, (_, i) => transport.call({ method: 'userinfo', host, params: { auth: emu.auth, id: `c${i}` }, responseType: 'json' }));
+      const calls = Array.from({ length: 50 }, (_, i) =>
+        transport.call({ method: 'userinfo', host, params: { auth: emu.auth, id: `c${i}` }, responseType: 'json' }),
+      );
       const results = await Promise.all(calls);
       expect(results.map((r) => r.result.id)).toEqual(Array.from({ length: 50 }, (_, i) => `c${i}`));
       expect(frames.length).toBe(50);
@@ -88,7 +112,13 @@ describe('binaryTransport against the emulator', () => {
   it('keeps a sticky login on a connectionKey connection', async () => {
     const transport = binaryTransport({ tls: false });
     try {
-      const login = await transport.call({ method: 'userinfo', host, params: { auth: emu.auth }, responseType: 'json', connectionKey: 'session' });
+      const login = await transport.call({
+        method: 'userinfo',
+        host,
+        params: { auth: emu.auth },
+        responseType: 'json',
+        connectionKey: 'session',
+      });
       expect(login.result.result).toBe(0);
       const same = await transport.call({ method: 'userinfo', host, params: {}, responseType: 'json', connectionKey: 'session' });
       expect(same.result.email).toBe(emu.username);
@@ -109,7 +139,9 @@ describe('binaryTransport against the emulator', () => {
       emu.faults.clear();
       emu.faults.delay('getdigest', 5_000);
       const ctl = new AbortController();
-      const slow = transport.call({ method: 'getdigest', host, params: {}, responseType: 'json', signal: ctl.signal }).catch((e: unknown) => e);
+      const slow = transport
+        .call({ method: 'getdigest', host, params: {}, responseType: 'json', signal: ctl.signal })
+        .catch((e: unknown) => e);
       const behind = transport.call({ method: 'getapiserver', host, params: {}, responseType: 'json', connectionKey: 'other' });
       expect((await behind).result.result).toBe(0);
       ctl.abort();

@@ -17,12 +17,24 @@ afterEach(async () => {
 async function setup(handler: Handler, opts: BinaryTransportOptions = {}, serverOpts: { tls?: boolean } = {}) {
   const server = await startFakeServer(handler, serverOpts);
   const transport = binaryTransport({ tls: false, ...opts });
-  cleanups.push(() => server.stop(), () => transport.close());
+  cleanups.push(
+    () => server.stop(),
+    () => transport.close(),
+  );
   return { server, transport };
 }
 
-const req = (host: string, method: string, params: TransportRequest['params'] = {}, extra: Partial<TransportRequest> = {}): TransportRequest => ({
-  method, params, host, responseType: 'json', ...extra,
+const req = (
+  host: string,
+  method: string,
+  params: TransportRequest['params'] = {},
+  extra: Partial<TransportRequest> = {},
+): TransportRequest => ({
+  method,
+  params,
+  host,
+  responseType: 'json',
+  ...extra,
 });
 
 /** Replies to every request with { result: 0, method, echo: <param "n"> }. */
@@ -33,12 +45,19 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   for await (const c of stream as unknown as AsyncIterable<Uint8Array>) parts.push(c);
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  try { return { ok: true, value: await p }; } catch (error) { return { ok: false, error }; }
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 describe('binaryTransport: calls', () => {
@@ -57,18 +76,24 @@ describe('binaryTransport: calls', () => {
   it('pipelines calls on one connection and matches answers in order', async () => {
     // The server answers nothing until all 20 requests arrived: only a
     // pipelining client can get there on a single connection.
-    const { server, transport } = await setup((_r, c) => {
-      if (c.requests.length === 20) for (const r of c.requests) c.reply({ result: 0, n: r.params.n as bigint });
-    }, { connections: 1 });
+    const { server, transport } = await setup(
+      (_r, c) => {
+        if (c.requests.length === 20) for (const r of c.requests) c.reply({ result: 0, n: r.params.n as bigint });
+      },
+      { connections: 1 },
+    );
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => transport.call(req(server.host, 'm', { n: i }))));
     expect(results.map((r) => r.result.n)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(server.conns.length).toBe(1);
   });
 
   it('spreads concurrent calls over at most `connections` sockets', async () => {
-    const { server, transport } = await setup((_r, c) => {
-      void c; // answers are released below
-    }, { connections: 3 });
+    const { server, transport } = await setup(
+      (_r, c) => {
+        void c; // answers are released below
+      },
+      { connections: 3 },
+    );
     const calls = Array.from({ length: 9 }, (_, i) => transport.call(req(server.host, 'm', { n: i })));
     await server.waitRequests(9);
     expect(server.conns.length).toBe(3);
@@ -115,11 +140,14 @@ describe('binaryTransport: calls', () => {
   it('sends nothing behind a waiting long poll when another connection can take it', async () => {
     // The server holds the long poll until the test releases it, and answers `slow` after 100 ms.
     let release: (() => void) | undefined;
-    const { server, transport } = await setup((r, c) => {
-      if (r.params.wait !== undefined) release = () => c.reply({ result: 0, conn: c.id, event: 'change' });
-      else if (r.method === 'slow') setTimeout(() => c.reply({ result: 0, conn: c.id }), 100);
-      else c.reply({ result: 0, conn: c.id });
-    }, { connections: 2 });
+    const { server, transport } = await setup(
+      (r, c) => {
+        if (r.params.wait !== undefined) release = () => c.reply({ result: 0, conn: c.id, event: 'change' });
+        else if (r.method === 'slow') setTimeout(() => c.reply({ result: 0, conn: c.id }), 100);
+        else c.reply({ result: 0, conn: c.id });
+      },
+      { connections: 2 },
+    );
     const poll = defineMethod({ name: 'subscribe', group: 'test', params: { wait: param.flag() }, longPoll: 'wait' });
     // Two pooled connections, both idle.
     const warm = await Promise.all([transport.call(req(server.host, 'userinfo')), transport.call(req(server.host, 'userinfo'))]);
@@ -141,12 +169,15 @@ describe('binaryTransport: calls', () => {
     cleanups.push(() => server.stop());
     const trusting = binaryTransport({ tlsOptions: { ca: TLS_CERT } });
     const strict = binaryTransport();
-    cleanups.push(() => trusting.close(), () => strict.close());
+    cleanups.push(
+      () => trusting.close(),
+      () => strict.close(),
+    );
     expect((await trusting.call(req(`localhost:${server.port}`, 'm', { n: 5 }))).result.n).toBe(5);
     const r = await settle(strict.call(req(`localhost:${server.port}`, 'm')));
     expect(r.ok).toBe(false);
     expect((r as { error: unknown }).error).toBeInstanceOf(TransportError);
-    expect(((r as { error: TransportError }).error).network).toBe(true);
+    expect((r as { error: TransportError }).error.network).toBe(true);
   });
 
   it('reports frames through onFrame', async () => {
@@ -179,17 +210,35 @@ describe('binaryTransport: bad input fails before sending', () => {
 
   it('rejects more than one file, and streams without a size', async () => {
     const { server, transport } = await setup(echo);
-    const two = await settle(transport.call(req(server.host, 'uploadfile', {}, { files: [{ name: 'a', data: new Uint8Array(1) }, { name: 'b', data: new Uint8Array(1) }] })));
+    const two = await settle(
+      transport.call(
+        req(
+          server.host,
+          'uploadfile',
+          {},
+          {
+            files: [
+              { name: 'a', data: new Uint8Array(1) },
+              { name: 'b', data: new Uint8Array(1) },
+            ],
+          },
+        ),
+      ),
+    );
     expect((two as { error: unknown }).error).toBeInstanceOf(ValidationError);
-    expect(((two as { error: Error }).error).message).toMatch(/exactly one file/);
-    async function* gen() { yield new Uint8Array(3); }
+    expect((two as { error: Error }).error.message).toMatch(/exactly one file/);
+    async function* gen() {
+      yield new Uint8Array(3);
+    }
     const unsized = await settle(transport.call(req(server.host, 'uploadfile', {}, { files: [{ name: 'a', data: gen() }] })));
-    expect(((unsized as { error: Error }).error).message).toMatch(/UploadFile.size/);
+    expect((unsized as { error: Error }).error.message).toMatch(/UploadFile.size/);
     expect(server.conns.length).toBe(0);
     // A missing file is found while the call waits its turn: nothing of it is sent.
-    const missing = await settle(transport.call(req(server.host, 'uploadfile', {}, { files: [{ name: 'a', data: { path: '/nonexistent/file' } }] })));
+    const missing = await settle(
+      transport.call(req(server.host, 'uploadfile', {}, { files: [{ name: 'a', data: { path: '/nonexistent/file' } }] })),
+    );
     expect((missing as { error: unknown }).error).toBeInstanceOf(ValidationError);
-    expect(((missing as { error: Error }).error).message).toMatch(/nonexistent/);
+    expect((missing as { error: Error }).error.message).toMatch(/nonexistent/);
     expect(server.requests.length).toBe(0);
   });
 
@@ -216,7 +265,13 @@ describe('binaryTransport: uploads', () => {
       { name: 'blob.bin', data: new Blob([content]) },
       { name: 'path.bin', data: { path: join(dir, 'f.bin') } },
       { name: 'web.bin', data: new Blob([content]).stream() as ReadableStream<Uint8Array>, size: content.length },
-      { name: 'iter.bin', data: (async function* () { for (let i = 0; i < content.length; i += 1000) yield content.subarray(i, i + 1000); })(), size: content.length },
+      {
+        name: 'iter.bin',
+        data: (async function* () {
+          for (let i = 0; i < content.length; i += 1000) yield content.subarray(i, i + 1000);
+        })(),
+        size: content.length,
+      },
     ];
     // All pipelined on one connection: payloads must not interleave.
     const results = await Promise.all(sources.map((f) => transport.call(req(server.host, 'uploadfile', { folderid: 0 }, { files: [f] }))));
@@ -231,7 +286,14 @@ describe('binaryTransport: uploads', () => {
     const { server, transport } = await setup(ack);
     const seen: Progress[] = [];
     const definition = defineMethod({ name: 'file_write', group: 'test', params: { fd: param.int() }, payloadUpload: true });
-    await transport.call(req(server.host, 'file_write', { fd: -1 }, { definition, files: [{ name: 'x', data: bytes(1_000_000) }], onUploadProgress: (p) => seen.push(p) }));
+    await transport.call(
+      req(
+        server.host,
+        'file_write',
+        { fd: -1 },
+        { definition, files: [{ name: 'x', data: bytes(1_000_000) }], onUploadProgress: (p) => seen.push(p) },
+      ),
+    );
     expect(seen.length).toBeGreaterThan(2);
     expect(seen.at(-1)).toEqual({ loaded: 1_000_000, total: 1_000_000 });
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.loaded).toBeGreaterThanOrEqual(seen[i - 1]!.loaded);
@@ -246,7 +308,10 @@ describe('binaryTransport: uploads', () => {
     const data = bytes(70_000);
     await transport.call(req(server.host, 'putbytes', { fd: 3 }, { definition: bare, files: [{ name: '', data }] }));
     await transport.call(req(server.host, 'file_write', { fd: 3 }, { definition: named, files: [{ name: 'n.bin', data }] }));
-    expect(server.requests.map((r) => [r.method, r.params.filename])).toEqual([['putbytes', undefined], ['file_write', 'n.bin']]);
+    expect(server.requests.map((r) => [r.method, r.params.filename])).toEqual([
+      ['putbytes', undefined],
+      ['file_write', 'n.bin'],
+    ]);
     for (const r of server.requests) expect(Buffer.from(r.payload!).equals(Buffer.from(data))).toBe(true);
   });
 
@@ -259,10 +324,12 @@ describe('binaryTransport: uploads', () => {
 
   it('fails and closes the connection when a stream is shorter than its declared size', async () => {
     const { server, transport } = await setup(ack);
-    async function* short() { yield new Uint8Array(10); }
+    async function* short() {
+      yield new Uint8Array(10);
+    }
     const r = await settle(transport.call(req(server.host, 'uploadfile', {}, { files: [{ name: 'a', data: short(), size: 20 }] })));
     expect((r as { error: unknown }).error).toBeInstanceOf(TransportError);
-    expect(((r as { error: Error }).error).message).toMatch(/10 of its declared 20/);
+    expect((r as { error: Error }).error.message).toMatch(/10 of its declared 20/);
     await server.waitClosed(1);
   });
 });
@@ -272,10 +339,13 @@ describe('binaryTransport: data answers', () => {
 
   it('surfaces a data value as a stream of exactly its length; the next answer follows', async () => {
     const payload = payloadOf(100_000);
-    const { server, transport } = await setup((r, c) => {
-      if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(payload.length) }, payload);
-      else c.reply({ result: 0, after: true });
-    }, { connections: 1 });
+    const { server, transport } = await setup(
+      (r, c) => {
+        if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(payload.length) }, payload);
+        else c.reply({ result: 0, after: true });
+      },
+      { connections: 1 },
+    );
     const a = transport.call(req(server.host, 'file_read', {}, { responseType: 'data' }));
     const b = transport.call(req(server.host, 'userinfo'));
     const ra = await a;
@@ -288,13 +358,19 @@ describe('binaryTransport: data answers', () => {
   it('holds later answers until the download is consumed (backpressure)', async () => {
     const size = 8 * 1024 * 1024;
     const payload = payloadOf(size);
-    const { server, transport } = await setup((r, c) => {
-      if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(size) }, payload);
-      else c.reply({ result: 0 });
-    }, { connections: 1 });
+    const { server, transport } = await setup(
+      (r, c) => {
+        if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(size) }, payload);
+        else c.reply({ result: 0 });
+      },
+      { connections: 1 },
+    );
     const a = await transport.call(req(server.host, 'file_read', {}, { responseType: 'data' }));
     let bDone = false;
-    const b = transport.call(req(server.host, 'userinfo')).then((r) => { bDone = true; return r; });
+    const b = transport.call(req(server.host, 'userinfo')).then((r) => {
+      bDone = true;
+      return r;
+    });
     await server.waitRequests(2);
     const reader = a.data!.body.getReader();
     const first = await reader.read();
@@ -312,10 +388,13 @@ describe('binaryTransport: data answers', () => {
 
   it('skips the rest of a cancelled small download and keeps the connection', async () => {
     const payload = payloadOf(50_000);
-    const { server, transport } = await setup((r, c) => {
-      if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(payload.length) }, payload);
-      else c.reply({ result: 0, ok: true });
-    }, { connections: 1 });
+    const { server, transport } = await setup(
+      (r, c) => {
+        if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(payload.length) }, payload);
+        else c.reply({ result: 0, ok: true });
+      },
+      { connections: 1 },
+    );
     const a = await transport.call(req(server.host, 'file_read', {}, { responseType: 'data' }));
     await a.data!.body.cancel();
     expect((await transport.call(req(server.host, 'userinfo'))).result).toEqual({ result: 0, ok: true });
@@ -324,17 +403,20 @@ describe('binaryTransport: data answers', () => {
 
   it('closes the connection when a large download is cancelled; the call behind it fails', async () => {
     const size = 4 * 1024 * 1024;
-    const { server, transport } = await setup((r, c) => {
-      if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(size) }, payloadOf(size));
-      else c.reply({ result: 0 });
-    }, { connections: 1, drainLimit: 1024 });
+    const { server, transport } = await setup(
+      (r, c) => {
+        if (r.method === 'file_read') c.reply({ result: 0, data: new DataMark(size) }, payloadOf(size));
+        else c.reply({ result: 0 });
+      },
+      { connections: 1, drainLimit: 1024 },
+    );
     const a = await transport.call(req(server.host, 'file_read', {}, { responseType: 'data' }));
     const b = settle(transport.call(req(server.host, 'userinfo')));
     await server.waitRequests(2);
     await a.data!.body.cancel();
     const rb = await b;
     expect((rb as { error: unknown }).error).toBeInstanceOf(TransportError);
-    expect(((rb as { error: TransportError }).error).network).toBe(false);
+    expect((rb as { error: TransportError }).error.network).toBe(false);
     await server.waitClosed(1);
   });
 
@@ -371,22 +453,25 @@ describe('binaryTransport: failures never hang', () => {
     cleanups.push(() => transport.close());
     const r = await settle(transport.call(req(`127.0.0.1:${port}`, 'm')));
     expect((r as { error: unknown }).error).toBeInstanceOf(TransportError);
-    expect(((r as { error: TransportError }).error).network).toBe(true);
+    expect((r as { error: TransportError }).error.network).toBe(true);
   });
 
   it('connection closed after the request was written: network: false', async () => {
     const { server, transport } = await setup((_r, c) => c.socket.destroy());
     const r = await settle(transport.call(req(server.host, 'm')));
     expect((r as { error: unknown }).error).toBeInstanceOf(TransportError);
-    expect(((r as { error: TransportError }).error).network).toBe(false);
+    expect((r as { error: TransportError }).error.network).toBe(false);
     // The next call opens a fresh connection.
     expect(server.conns.length).toBe(1);
   });
 
   it('a malformed answer gives ProtocolError to its call and TransportError to the ones behind it', async () => {
-    const { server, transport } = await setup((r, c) => {
-      if (c.requests.length === 2) c.raw(Uint8Array.from([3, 0, 0, 0, 0x10, 0x65, 0x61])); // truncated hash
-    }, { connections: 1 });
+    const { server, transport } = await setup(
+      (r, c) => {
+        if (c.requests.length === 2) c.raw(Uint8Array.from([3, 0, 0, 0, 0x10, 0x65, 0x61])); // truncated hash
+      },
+      { connections: 1 },
+    );
     const a = settle(transport.call(req(server.host, 'm')));
     const b = settle(transport.call(req(server.host, 'm')));
     expect(((await a) as { error: unknown }).error).toBeInstanceOf(ProtocolError);
@@ -396,12 +481,17 @@ describe('binaryTransport: failures never hang', () => {
   it('a frame over maxFrameSize fails without waiting for its bytes', async () => {
     const { server, transport } = await setup((_r, c) => c.raw(Uint8Array.from([0, 0, 0, 0x10])), { limits: { maxFrameSize: 1024 } });
     const r = await settle(transport.call(req(server.host, 'm')));
-    expect(((r as { error: Error }).error)).toBeInstanceOf(ProtocolError);
-    expect(((r as { error: Error }).error).message).toMatch(/exceeds the limit/);
+    expect((r as { error: Error }).error).toBeInstanceOf(ProtocolError);
+    expect((r as { error: Error }).error.message).toMatch(/exceeds the limit/);
   });
 
   it('aborting a written call closes its connection and fails the pipelined ones', async () => {
-    const { server, transport } = await setup(() => { /* never answers */ }, { connections: 1 });
+    const { server, transport } = await setup(
+      () => {
+        /* never answers */
+      },
+      { connections: 1 },
+    );
     const ctl = new AbortController();
     const a = settle(transport.call(req(server.host, 'm', {}, { signal: ctl.signal })));
     const b = settle(transport.call(req(server.host, 'm')));
@@ -415,13 +505,19 @@ describe('binaryTransport: failures never hang', () => {
   });
 
   it('aborting a download mid-stream errors the stream', async () => {
-    const { server, transport } = await setup((_r, c) => c.reply({ result: 0, data: new DataMark(5_000_000) }, new Uint8Array(5_000_000)), { drainLimit: 0 });
+    const { server, transport } = await setup((_r, c) => c.reply({ result: 0, data: new DataMark(5_000_000) }, new Uint8Array(5_000_000)), {
+      drainLimit: 0,
+    });
     const ctl = new AbortController();
     const a = await transport.call(req(server.host, 'file_read', {}, { responseType: 'data', signal: ctl.signal }));
     const reader = a.data!.body.getReader();
     await reader.read();
     ctl.abort();
-    const r = await settle((async () => { for (;;) if ((await reader.read()).done) return; })());
+    const r = await settle(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return;
+      })(),
+    );
     expect((r as { error: unknown }).error).toBeInstanceOf(AbortError);
     await server.waitClosed(1);
   });
@@ -432,7 +528,13 @@ describe('binaryTransport: failures never hang', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const sockets: net.Socket[] = [];
     silent.on('connection', (s) => sockets.push(s));
-    cleanups.push(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); silent.close(() => r()); }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          silent.close(() => r());
+        }),
+    );
     const transport = binaryTransport({ connectTimeout: 50 });
     cleanups.push(() => transport.close());
     const r = await settle(transport.call(req(`127.0.0.1:${(silent.address() as net.AddressInfo).port}`, 'm')));

@@ -18,7 +18,11 @@ const FILE_BYTES = 64 * 1024 * 1024;
 // userinfo only reads state (getdigest would pile up digests in the server and slow it down as the bench runs).
 const METHOD = 'userinfo';
 
-interface Ready { api: string; auth?: string; [k: string]: unknown }
+interface Ready {
+  api: string;
+  auth?: string;
+  [k: string]: unknown;
+}
 
 async function startChildEmulator(): Promise<{ ready: Ready; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts'), '--port', '0'], {
@@ -32,7 +36,9 @@ async function startChildEmulator(): Promise<{ ready: Ready; child: ChildProcess
       try {
         const value = JSON.parse(line) as Ready;
         if (typeof value.api === 'string') ok(value);
-      } catch { /* not the ready line */ }
+      } catch {
+        /* not the ready line */
+      }
     });
   });
   return { ready, child };
@@ -40,8 +46,15 @@ async function startChildEmulator(): Promise<{ ready: Ready; child: ChildProcess
 
 function rssSampler() {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
-  return { stop: () => { clearInterval(timer); return Math.max(peak, process.memoryUsage().rss); } };
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
 }
 
 const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
@@ -57,9 +70,14 @@ async function rate(concurrency: number, worker: () => Promise<unknown>): Promis
   let count = 0;
   const start = performance.now();
   const cpu = process.cpuUsage();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) { await worker(); count++; }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await worker();
+        count++;
+      }
+    }),
+  );
   const used = process.cpuUsage(cpu);
   return { perSecond: count / ((performance.now() - start) / 1000), cpuMicros: (used.user + used.system) / count };
 }
@@ -93,13 +111,23 @@ async function main() {
       let bareBest: { perSecond: number; cpuMicros: number } | undefined;
       for (let round = 0; round < 3; round++) {
         const ours = httpTransport({ connections: concurrency, userAgent });
-        oursBest = best(oursBest, await rate(concurrency, () => ours.call({ method: METHOD, host: origin, params: { auth }, responseType: 'json' })));
+        oursBest = best(
+          oursBest,
+          await rate(concurrency, () => ours.call({ method: METHOD, host: origin, params: { auth }, responseType: 'json' })),
+        );
         await ours.close();
         const bare = concurrency === 1 ? new Client(origin) : new Pool(origin, { connections: concurrency });
-        bareBest = best(bareBest, await rate(concurrency, async () => {
-          const res = await bare.request({ path: `/${METHOD}?${query}`, method: 'GET', headers: { connection: 'keep-alive', 'user-agent': userAgent } });
-          return JSON.parse(await res.body.text());
-        }));
+        bareBest = best(
+          bareBest,
+          await rate(concurrency, async () => {
+            const res = await bare.request({
+              path: `/${METHOD}?${query}`,
+              method: 'GET',
+              headers: { connection: 'keep-alive', 'user-agent': userAgent },
+            });
+            return JSON.parse(await res.body.text());
+          }),
+        );
         await bare.close();
       }
       rows.push([`${METHOD} c=${concurrency}`, oursBest!, bareBest!]);
@@ -123,15 +151,30 @@ async function main() {
       method: 'uploadfile',
       host: origin,
       params: { auth, folderid: 0, nopartial: 1 },
-      files: [{ name: `bench-${Date.now()}.bin`, data: (async function* () { for await (const c of generated(FILE_BYTES)) { hash.update(c); yield c; } })(), size: FILE_BYTES }],
+      files: [
+        {
+          name: `bench-${Date.now()}.bin`,
+          data: (async function* () {
+            for await (const c of generated(FILE_BYTES)) {
+              hash.update(c);
+              yield c;
+            }
+          })(),
+          size: FILE_BYTES,
+        },
+      ],
       responseType: 'json',
-      onUploadProgress: (p) => { lastProgress = p.loaded; },
+      onUploadProgress: (p) => {
+        lastProgress = p.loaded;
+      },
     });
     let seconds = (performance.now() - t0) / 1000;
     let peak = sampler.stop();
     if (up.result.result !== 0) throw new Error(`upload failed: ${JSON.stringify(up.result)}`);
     const fileid = (up.result.metadata as Array<{ fileid: number }>)[0]!.fileid;
-    console.log(`\nupload   64 MiB multipart from a stream: ${(FILE_BYTES / 1024 / 1024 / seconds).toFixed(0)} MB/s, progress ${mib(lastProgress)} MiB, peak RSS ${mib(peak)} MiB (start ${mib(base)} MiB)`);
+    console.log(
+      `\nupload   64 MiB multipart from a stream: ${(FILE_BYTES / 1024 / 1024 / seconds).toFixed(0)} MB/s, progress ${mib(lastProgress)} MiB, peak RSS ${mib(peak)} MiB (start ${mib(base)} MiB)`,
+    );
 
     const link = await transport.call({ method: 'getfilelink', host: origin, params: { auth, fileid }, responseType: 'json' });
     sampler = rssSampler();
@@ -149,7 +192,9 @@ async function main() {
     seconds = (performance.now() - t0) / 1000;
     peak = sampler.stop();
     const same = back.digest('hex') === hash.digest('hex');
-    console.log(`download 64 MiB via download():          ${(bytes / 1024 / 1024 / seconds).toFixed(0)} MB/s, ${mib(bytes)} MiB, sha256 ${same ? 'matches' : 'DIFFERS'}, peak RSS ${mib(peak)} MiB`);
+    console.log(
+      `download 64 MiB via download():          ${(bytes / 1024 / 1024 / seconds).toFixed(0)} MB/s, ${mib(bytes)} MiB, sha256 ${same ? 'matches' : 'DIFFERS'}, peak RSS ${mib(peak)} MiB`,
+    );
     await transport.close();
   } finally {
     child.kill('SIGTERM');

@@ -1,5 +1,17 @@
 // The one place this package imports core's run-time values from.
-export { AbortError, ApiError, PcloudError, ValidationError, ProtocolError, TransportError, SECRET_PARAMS, hostOrigin, linkUrls, parseJson, uploadSource } from '@pcloudkit/core';
+export {
+  AbortError,
+  ApiError,
+  PcloudError,
+  ValidationError,
+  ProtocolError,
+  TransportError,
+  SECRET_PARAMS,
+  hostOrigin,
+  linkUrls,
+  parseJson,
+  uploadSource,
+} from '@pcloudkit/core';
 export type {
   FileOpener,
   LinkAnswer,

@@ -38,7 +38,11 @@ export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && code !== 'ERR_INTERNAL_ASSERTION') return code;
   const inner = (error as { errors?: unknown }).errors;
-  if (Array.isArray(inner)) for (const e of inner) { const c = errorCode(e); if (c) return c; }
+  if (Array.isArray(inner))
+    for (const e of inner) {
+      const c = errorCode(e);
+      if (c) return c;
+    }
   const cause = (error as { cause?: unknown }).cause;
   return cause && cause !== error ? errorCode(cause) : undefined;
 }
@@ -84,7 +88,9 @@ export function snippet(text: string, params: Record<string, WireValue> | undefi
   let s = text.length > max * 4 ? text.slice(0, max * 4) : text;
   const secrets: string[] = [];
   if (bearer) secrets.push(bearer);
-  if (params) for (const [k, v] of Object.entries(params)) if (SECRET_PARAMS.has(k) && v !== undefined && String(v).length >= 4) secrets.push(String(v));
+  if (params)
+    for (const [k, v] of Object.entries(params))
+      if (SECRET_PARAMS.has(k) && v !== undefined && String(v).length >= 4) secrets.push(String(v));
   for (const secret of secrets) s = s.split(secret).join('[redacted]');
   s = s.replace(/\s+/g, ' ').trim();
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this replaces

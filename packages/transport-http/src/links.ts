@@ -88,29 +88,59 @@ export async function download(source: LinkAnswer | string | readonly string[], 
     }
     let response: Dispatcher.ResponseData;
     try {
-      response = await dispatcher.request({ origin: parsed.origin, path: `${parsed.pathname}${parsed.search}`, method: 'GET', headers, signal });
+      response = await dispatcher.request({
+        origin: parsed.origin,
+        path: `${parsed.pathname}${parsed.search}`,
+        method: 'GET',
+        headers,
+        signal,
+      });
     } catch (error) {
       const mapped = toCoreError(error, parsed.origin, signal, `download from ${parsed.host}`);
-      if (!(mapped instanceof TransportError)) { release(); throw mapped; }
+      if (!(mapped instanceof TransportError)) {
+        release();
+        throw mapped;
+      }
       lastError = mapped;
       continue;
     }
     const { statusCode, headers: h } = response;
     if (statusCode >= 500) {
       await response.body.dump().catch(() => {});
-      lastError = new TransportError(`download from ${parsed.host} failed with HTTP ${statusCode}`, { host: parsed.origin, network: false });
+      lastError = new TransportError(`download from ${parsed.host} failed with HTTP ${statusCode}`, {
+        host: parsed.origin,
+        network: false,
+      });
       continue;
     }
     const contentType = first(h, 'content-type');
     if (statusCode >= 300 || (first(h, 'x-error') !== undefined && /json/i.test(contentType ?? ''))) {
       let text = '';
-      try { text = await response.body.text(); } catch { /* keep what we have */ }
+      try {
+        text = await response.body.text();
+      } catch {
+        /* keep what we have */
+      }
       release();
       let answer: unknown;
-      try { answer = parseJson(text); } catch { /* not JSON */ }
-      if (answer && typeof answer === 'object' && typeof (answer as { result?: unknown }).result === 'number' && (answer as { result: number }).result !== 0) {
+      try {
+        answer = parseJson(text);
+      } catch {
+        /* not JSON */
+      }
+      if (
+        answer &&
+        typeof answer === 'object' &&
+        typeof (answer as { result?: unknown }).result === 'number' &&
+        (answer as { result: number }).result !== 0
+      ) {
         const a = answer as { result: number; error?: unknown };
-        throw new ApiError({ result: a.result, message: typeof a.error === 'string' ? a.error : 'download failed', method: 'download', body: a as Record<string, unknown> });
+        throw new ApiError({
+          result: a.result,
+          message: typeof a.error === 'string' ? a.error : 'download failed',
+          method: 'download',
+          body: a as Record<string, unknown>,
+        });
       }
       throw new ProtocolError(`download from ${parsed.host} failed with HTTP ${statusCode}: ${snippet(text, undefined, undefined)}`);
     }
@@ -127,11 +157,20 @@ export async function download(source: LinkAnswer | string | readonly string[], 
     }
     let loaded = 0;
     const total = length;
-    const report = (p: Progress) => { try { options.onProgress?.(p); } catch { /* ignore listener errors */ } };
+    const report = (p: Progress) => {
+      try {
+        options.onProgress?.(p);
+      } catch {
+        /* ignore listener errors */
+      }
+    };
     const body = toWebStream(bytes, {
       mapError: (error) => toCoreError(error, parsed.origin, signal, `download from ${parsed.host}`),
       onChunk: options.onProgress
-        ? (chunk) => { loaded += chunk.byteLength; report(total === undefined ? { loaded } : { loaded, total }); }
+        ? (chunk) => {
+            loaded += chunk.byteLength;
+            report(total === undefined ? { loaded } : { loaded, total });
+          }
         : undefined,
       onEnd: release,
     });
@@ -170,7 +209,7 @@ export async function downloadToFile(
       Readable.fromWeb(result.body as unknown as import('node:stream/web').ReadableStream<Uint8Array>),
       count,
       createWriteStream(path),
-      ...(options.signal ? [{ signal: options.signal }] as const : []),
+      ...(options.signal ? ([{ signal: options.signal }] as const) : []),
     );
   } catch (error) {
     await rm(path, { force: true }).catch(() => {});

@@ -54,7 +54,10 @@ export async function* sliceStream(source: AsyncIterable<Uint8Array>, skip: numb
   for await (const chunk of source) {
     let piece = chunk;
     if (toSkip > 0) {
-      if (piece.byteLength <= toSkip) { toSkip -= piece.byteLength; continue; }
+      if (piece.byteLength <= toSkip) {
+        toSkip -= piece.byteLength;
+        continue;
+      }
       piece = piece.subarray(toSkip);
       toSkip = 0;
     }

@@ -11,7 +11,17 @@ import { ProgressCounter, multipartBody, prepareFile, putBody, type PreparedFile
 /** TLS settings passed to every connect, e.g. `{ rejectUnauthorized: false }` for a self-signed test server. */
 export type TlsOptions = Pick<
   ConnectionOptions,
-  'rejectUnauthorized' | 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'servername' | 'minVersion' | 'maxVersion' | 'ciphers' | 'checkServerIdentity'
+  | 'rejectUnauthorized'
+  | 'ca'
+  | 'cert'
+  | 'key'
+  | 'pfx'
+  | 'passphrase'
+  | 'servername'
+  | 'minVersion'
+  | 'maxVersion'
+  | 'ciphers'
+  | 'checkServerIdentity'
 >;
 
 /** Options of {@link httpTransport}. Every one is optional. */
@@ -71,7 +81,12 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 /** Reads a whole answer body as UTF-8 text, mapping socket failures to `TransportError`. */
-async function readText(body: Dispatcher.ResponseData['body'], origin: string, signal: AbortSignal | undefined, method: string): Promise<string> {
+async function readText(
+  body: Dispatcher.ResponseData['body'],
+  origin: string,
+  signal: AbortSignal | undefined,
+  method: string,
+): Promise<string> {
   try {
     return await body.text();
   } catch (error) {
@@ -80,7 +95,13 @@ async function readText(body: Dispatcher.ResponseData['body'], origin: string, s
 }
 
 /** Parses a JSON answer and checks it has a numeric `result`. */
-function decodeAnswer(text: string, status: number, contentType: string | undefined, request: TransportRequest, origin: string): Record<string, unknown> {
+function decodeAnswer(
+  text: string,
+  status: number,
+  contentType: string | undefined,
+  request: TransportRequest,
+  origin: string,
+): Record<string, unknown> {
   const where = `${request.method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''})`;
   let value: unknown;
   try {
@@ -123,7 +144,10 @@ async function sniffJsonError(
   try {
     while (size <= SNIFF_LIMIT) {
       const next = await iterator.next();
-      if (next.done) { ended = true; break; }
+      if (next.done) {
+        ended = true;
+        break;
+      }
       head.push(next.value);
       size += next.value.byteLength;
     }
@@ -135,7 +159,8 @@ async function sniffJsonError(
       const value = parseJson(Buffer.concat(head).toString('utf8'));
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         const result = (value as Record<string, unknown>).result;
-        if (typeof result === 'number' && Number.isInteger(result) && result !== 0) return { answer: value as Record<string, unknown>, rest: [] as never };
+        if (typeof result === 'number' && Number.isInteger(result) && result !== 0)
+          return { answer: value as Record<string, unknown>, rest: [] as never };
       }
     } catch {
       // not JSON after all: it is data
@@ -159,7 +184,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   const userAgent = options.userAgent ?? 'pcloudkit-transport-http';
   const uploadMethod = options.uploadMethod ?? 'multipart';
   const pipelining = options.pipelining ?? 1;
-  if (uploadMethod !== 'multipart' && uploadMethod !== 'put') throw new TypeError(`uploadMethod must be 'multipart' or 'put', not ${String(uploadMethod)}`);
+  if (uploadMethod !== 'multipart' && uploadMethod !== 'put')
+    throw new TypeError(`uploadMethod must be 'multipart' or 'put', not ${String(uploadMethod)}`);
   const connectOptions = {
     keepAliveTimeout: options.keepAliveTimeout ?? 4000,
     headersTimeout: options.headersTimeout ?? 300_000,
@@ -214,7 +240,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     // The bare payload of fileops writes: no form, no file name.
     const payloadUpload = definition?.payloadUpload === true;
     if (files.length > 0) {
-      if (payloadUpload && files.length !== 1) throw new ValidationError(method, 'files', `${method} carries exactly one payload, got ${files.length} files`);
+      if (payloadUpload && files.length !== 1)
+        throw new ValidationError(method, 'files', `${method} carries exactly one payload, got ${files.length} files`);
       let prepared: PreparedFile[];
       try {
         prepared = await Promise.all(files.map((f) => prepareFile(f, payloadUpload)));
@@ -241,7 +268,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
           }
         })();
       if (uploadMethod === 'put' || payloadUpload) {
-        if (prepared.length !== 1) throw new ValidationError(method, 'files', `a PUT upload carries exactly one file, got ${prepared.length}`);
+        if (prepared.length !== 1)
+          throw new ValidationError(method, 'files', `a PUT upload carries exactly one file, got ${prepared.length}`);
         const file = prepared[0]!;
         httpMethod = 'PUT';
         const params: Record<string, WireValue> = { ...request.params };
@@ -341,4 +369,3 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
 
   return { name: 'http', hostKind: 'api', call, close };
 }
-

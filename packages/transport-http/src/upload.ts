@@ -35,7 +35,12 @@ export async function prepareFile(file: UploadFile, anonymous = false): Promise<
   if (!anonymous && (typeof file.name !== 'string' || file.name === '')) throw new TypeError('every upload file needs a non-empty name');
   const source = await uploadSource(file.data, { size: file.size, openFile: openNodeFile, pieceSize: PIECE });
   const name = typeof file.name === 'string' && file.name !== '' ? file.name : 'file';
-  return { name, contentType: file.contentType ?? source.type ?? 'application/octet-stream', size: source.size, chunks: () => source.chunks() };
+  return {
+    name,
+    contentType: file.contentType ?? source.type ?? 'application/octet-stream',
+    size: source.size,
+    chunks: () => source.chunks(),
+  };
 }
 
 /** Counts file bytes as the consumer pulls them and reports progress. */

@@ -11,14 +11,18 @@ let emu: Emulator;
 const transport = httpTransport();
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, region: 'eu' }) // EU servers answer sha256 checksums;
+  emu = await startEmulator({ port: 0, region: 'eu' }); // EU servers answer sha256 checksums;
 });
 afterAll(async () => {
   await transport.close();
   await emu?.stop();
 });
 
-function call(method: string, params: Record<string, string | number | bigint | boolean> = {}, extra: Partial<Parameters<typeof transport.call>[0]> = {}): Promise<TransportResponse> {
+function call(
+  method: string,
+  params: Record<string, string | number | bigint | boolean> = {},
+  extra: Partial<Parameters<typeof transport.call>[0]> = {},
+): Promise<TransportResponse> {
   return transport.call({ method, host: emu.api, params, responseType: 'json', ...extra });
 }
 const authed = (params: Record<string, string | number | bigint | boolean> = {}) => ({ auth: emu.auth, ...params });
@@ -64,7 +68,14 @@ describe('against the emulator', () => {
     const t = httpTransport({ connections: 1, pipelining: 8 });
     try {
       const answers = await Promise.all(
-        Array.from({ length: 24 }, (_, i) => t.call({ method: i % 3 ? 'getdigest' : 'userinfo', host: emu.api, params: { id: `call-${i}`, ...(i % 3 ? {} : { auth: emu.auth }) }, responseType: 'json' })),
+        Array.from({ length: 24 }, (_, i) =>
+          t.call({
+            method: i % 3 ? 'getdigest' : 'userinfo',
+            host: emu.api,
+            params: { id: `call-${i}`, ...(i % 3 ? {} : { auth: emu.auth }) },
+            responseType: 'json',
+          }),
+        ),
       );
       expect(answers.map((a) => a.result.id)).toEqual(Array.from({ length: 24 }, (_, i) => `call-${i}`));
       expect(answers.every((a) => a.result.result === 0)).toBe(true);
@@ -78,12 +89,18 @@ describe('against the emulator', () => {
     const b = new Uint8Array(300_000).map((_, i) => (i * 13) & 255);
     const events: Progress[] = [];
     const up = await call('uploadfile', authed({ folderid: 0, renameifexists: 1 }), {
-      files: [{ name: 'multi-a.txt', data: a }, { name: 'multi-b.bin', data: new Blob([b]) }],
+      files: [
+        { name: 'multi-a.txt', data: a },
+        { name: 'multi-b.bin', data: new Blob([b]) },
+      ],
       onUploadProgress: (p) => events.push(p),
     });
     expect(up.result.result).toBe(0);
     const meta = up.result.metadata as Array<{ name: string; fileid: number; size: number }>;
-    expect(meta.map((m) => [m.name, m.size])).toEqual([['multi-a.txt', a.length], ['multi-b.bin', b.length]]);
+    expect(meta.map((m) => [m.name, m.size])).toEqual([
+      ['multi-a.txt', a.length],
+      ['multi-b.bin', b.length],
+    ]);
     expect(await sha256Of(meta[0]!.fileid)).toBe(createHash('sha256').update(a).digest('hex'));
     expect(await sha256Of(meta[1]!.fileid)).toBe(createHash('sha256').update(b).digest('hex'));
     for (let i = 1; i < events.length; i++) expect(events[i]!.loaded).toBeGreaterThanOrEqual(events[i - 1]!.loaded);
@@ -92,7 +109,13 @@ describe('against the emulator', () => {
     const put = httpTransport({ uploadMethod: 'put' });
     try {
       const data = new TextEncoder().encode('uploaded with PUT');
-      const r = await put.call({ method: 'uploadfile', host: emu.api, params: authed({ folderid: 0, renameifexists: 1 }), files: [{ name: 'put file.txt', data }], responseType: 'json' });
+      const r = await put.call({
+        method: 'uploadfile',
+        host: emu.api,
+        params: authed({ folderid: 0, renameifexists: 1 }),
+        files: [{ name: 'put file.txt', data }],
+        responseType: 'json',
+      });
       expect(r.result.result).toBe(0);
       const m = (r.result.metadata as Array<{ name: string; fileid: number }>)[0]!;
       expect(m.name).toBe('put file.txt');
@@ -105,7 +128,10 @@ describe('against the emulator', () => {
   it('keeps the 64-bit hash exact: the parsed bigint equals the digits on the wire', async () => {
     // Upload a few files so that at least one hash is beyond 2^53 (each one is with probability 1 - 2^-11).
     const up = await call('uploadfile', authed({ folderid: 0, renameifexists: 1 }), {
-      files: Array.from({ length: 4 }, (_, i) => ({ name: `hash-${i}.txt`, data: new TextEncoder().encode(`hash test ${i} ${Math.random()}`) })),
+      files: Array.from({ length: 4 }, (_, i) => ({
+        name: `hash-${i}.txt`,
+        data: new TextEncoder().encode(`hash test ${i} ${Math.random()}`),
+      })),
     });
     const metas = up.result.metadata as Array<{ fileid: number; hash: number | bigint }>;
     const big = metas.find((m) => typeof m.hash === 'bigint');
@@ -121,7 +147,9 @@ describe('against the emulator', () => {
 
   it('returns a data answer as a stream, and the X-Error JSON of a failing one as result', async () => {
     const text = 'plain text served by gettextfile\n';
-    const up = await call('uploadfile', authed({ folderid: 0, renameifexists: 1 }), { files: [{ name: 'data-answer.txt', data: new TextEncoder().encode(text) }] });
+    const up = await call('uploadfile', authed({ folderid: 0, renameifexists: 1 }), {
+      files: [{ name: 'data-answer.txt', data: new TextEncoder().encode(text) }],
+    });
     const fileid = (up.result.metadata as Array<{ fileid: number }>)[0]!.fileid;
     const ok = await call('gettextfile', authed({ fileid }), { responseType: 'data' });
     expect(ok.result).toEqual({ result: 0 });
@@ -159,7 +187,10 @@ describe('against the emulator', () => {
     const link = await call('getfilelink', authed({ fileid }));
     expect(link.result.result).toBe(0);
     let lastProgress: Progress | undefined;
-    const file = await download(link.result as { hosts: string[]; path: string }, { scheme: 'http', onProgress: (p) => (lastProgress = p) });
+    const file = await download(link.result as { hosts: string[]; path: string }, {
+      scheme: 'http',
+      onProgress: (p) => (lastProgress = p),
+    });
     expect(file.length).toBe(total);
     const received = createHash('sha256');
     let bytes = 0;
@@ -201,9 +232,13 @@ describe('against the emulator', () => {
     try {
       const me = await client.call<{ email: string }>('userinfo');
       expect(typeof me.email).toBe('string');
-      const up = await client.call<{ metadata: Array<{ fileid: number; hash: bigint }> }>('uploadfile', { folderid: 0, renameifexists: 1 }, {
-        files: [{ name: 'hello.txt', data: new TextEncoder().encode('hello') }],
-      });
+      const up = await client.call<{ metadata: Array<{ fileid: number; hash: bigint }> }>(
+        'uploadfile',
+        { folderid: 0, renameifexists: 1 },
+        {
+          files: [{ name: 'hello.txt', data: new TextEncoder().encode('hello') }],
+        },
+      );
       expect(typeof up.metadata[0]!.hash).toBe('bigint');
       const link = await client.call<{ hosts: string[]; path: string }>('getfilelink', { fileid: up.metadata[0]!.fileid });
       const file = await download(link, { scheme: 'http' });

@@ -30,7 +30,13 @@ export async function startServer(handler: (req: SeenRequest, res: ServerRespons
     } catch {
       return; // the client gave up mid-request
     }
-    const seen: SeenRequest = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks), socket: sockets.get(req.socket)! };
+    const seen: SeenRequest = {
+      method: req.method!,
+      url: req.url!,
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+      socket: sockets.get(req.socket)!,
+    };
     requests.push(seen);
     await handler(seen, res);
   });
@@ -58,7 +64,9 @@ export function json(res: ServerResponse, body: string, status = 200, headers: R
 }
 
 /** A raw TCP server: `onData` sees every socket's bytes and may write raw HTTP back. */
-export async function startRawServer(onSocket: (socket: Socket) => void): Promise<{ origin: string; port: number; close: () => Promise<void>; connections: () => number }> {
+export async function startRawServer(
+  onSocket: (socket: Socket) => void,
+): Promise<{ origin: string; port: number; close: () => Promise<void>; connections: () => number }> {
   const sockets = new Set<Socket>();
   let count = 0;
   const server = createNetServer((socket) => {
@@ -144,9 +152,11 @@ export async function* generatedChunks(total: number, chunkSize = 256 * 1024, se
     const n = Math.min(chunkSize, left);
     const chunk = new Uint8Array(n);
     for (let i = 0; i < n; i += 4) {
-      x ^= x << 13; x >>>= 0;
+      x ^= x << 13;
+      x >>>= 0;
       x ^= x >>> 17;
-      x ^= x << 5; x >>>= 0;
+      x ^= x << 5;
+      x >>>= 0;
       chunk[i] = x & 255;
       if (i + 1 < n) chunk[i + 1] = (x >>> 8) & 255;
       if (i + 2 < n) chunk[i + 2] = (x >>> 16) & 255;

@@ -17,12 +17,20 @@ const FILE = Buffer.from(Array.from({ length: 500_000 }, (_, i) => (i * 31 + (i 
 /** A content server that honours `Range: bytes=a-b` (unless told not to). */
 async function contentServer(opts: { ranges?: boolean; status?: number } = {}) {
   const s = await startServer((q, res) => {
-    if (opts.status) { res.writeHead(opts.status, { 'content-type': 'text/plain' }); res.end('nope'); return; }
+    if (opts.status) {
+      res.writeHead(opts.status, { 'content-type': 'text/plain' });
+      res.end('nope');
+      return;
+    }
     const m = /^bytes=(\d+)-(\d*)$/.exec(String(q.headers.range ?? ''));
     if (m && opts.ranges !== false) {
       const start = Number(m[1]);
       const end = m[2] ? Math.min(Number(m[2]), FILE.length - 1) : FILE.length - 1;
-      res.writeHead(206, { 'content-type': 'application/octet-stream', 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${FILE.length}` });
+      res.writeHead(206, {
+        'content-type': 'application/octet-stream',
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${FILE.length}`,
+      });
       res.end(FILE.subarray(start, end + 1));
       return;
     }
@@ -95,7 +103,10 @@ describe('download', () => {
     const dead = await freePort();
     const broken = await contentServer({ status: 503 });
     const good = await contentServer();
-    const result = await download({ hosts: [`127.0.0.1:${dead}`, `127.0.0.1:${broken.port}`, `127.0.0.1:${good.port}`], path: '/f' }, { scheme: 'http' });
+    const result = await download(
+      { hosts: [`127.0.0.1:${dead}`, `127.0.0.1:${broken.port}`, `127.0.0.1:${good.port}`], path: '/f' },
+      { scheme: 'http' },
+    );
     expect(result.url).toBe(`${good.origin}/f`);
     expect(broken.requests.length).toBe(1);
     expect((await bytesOf(result.body)).equals(FILE)).toBe(true);
@@ -113,7 +124,9 @@ describe('download', () => {
   });
 
   it('stops at a 4xx: ApiError for a pCloud JSON error, ProtocolError otherwise, no failover', async () => {
-    const api = await startServer((_q, res) => json(res, '{"result":7002,"error":"This link is deleted by the owner."}', 410, { 'x-error': '7002' }));
+    const api = await startServer((_q, res) =>
+      json(res, '{"result":7002,"error":"This link is deleted by the owner."}', 410, { 'x-error': '7002' }),
+    );
     cleanup.push(api.close);
     const second = await contentServer();
     const err = await download([`${api.origin}/f`, `${second.origin}/f`]).catch((e) => e);
@@ -142,7 +155,10 @@ describe('download', () => {
   });
 
   it('aborts a running download', async () => {
-    const s = await startServer((_q, res) => { res.writeHead(200, { 'content-length': 1_000_000 }); res.write(Buffer.alloc(1000)); });
+    const s = await startServer((_q, res) => {
+      res.writeHead(200, { 'content-length': 1_000_000 });
+      res.write(Buffer.alloc(1000));
+    });
     cleanup.push(s.close);
     const controller = new AbortController();
     const result = await download(`${s.origin}/f`, { signal: controller.signal });
@@ -161,11 +177,18 @@ describe('downloadToFile', () => {
     const path = join(dir, 'out.bin');
     const done = await downloadToFile(`${s.origin}/f`, path);
     expect(done).toEqual({ path, bytes: FILE.length, url: `${s.origin}/f` });
-    expect(createHash('sha256').update(await readFile(path)).digest('hex')).toBe(createHash('sha256').update(FILE).digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    ).toBe(createHash('sha256').update(FILE).digest('hex'));
   });
 
   it('removes the partial file when the connection breaks mid-way', async () => {
-    const s = await startServer((_q, res) => { res.writeHead(200, { 'content-length': 1_000_000 }); res.write(Buffer.alloc(5000), () => setTimeout(() => res.socket?.destroy(), 20)); });
+    const s = await startServer((_q, res) => {
+      res.writeHead(200, { 'content-length': 1_000_000 });
+      res.write(Buffer.alloc(5000), () => setTimeout(() => res.socket?.destroy(), 20));
+    });
     cleanup.push(s.close);
     const dir = await mkdtemp(join(tmpdir(), 'pck-dl-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));

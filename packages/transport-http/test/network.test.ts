@@ -17,7 +17,9 @@ describe('network failures', () => {
   it('gives TransportError with network: true on a refused port', async () => {
     const port = await freePort();
     const host = `http://127.0.0.1:${port}`;
-    const err = await transport().call({ method: 'userinfo', host, params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'userinfo', host, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err.network).toBe(true);
     expect(err.host).toBe(host);
@@ -26,7 +28,9 @@ describe('network failures', () => {
   });
 
   it('gives TransportError with network: true for a name that does not resolve', async () => {
-    const err = await transport().call({ method: 'userinfo', host: 'http://no-such-host.invalid', params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'userinfo', host: 'http://no-such-host.invalid', params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err.network).toBe(true);
   });
@@ -34,7 +38,9 @@ describe('network failures', () => {
   it('gives TransportError with network: false when the server closes after reading the request', async () => {
     const raw = await startRawServer((socket) => socket.once('data', () => socket.destroy()));
     cleanup.push(raw.close);
-    const err = await transport().call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err.network).toBe(false);
   });
@@ -47,24 +53,32 @@ describe('network failures', () => {
       }),
     );
     cleanup.push(raw.close);
-    const err = await transport().call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err.network).toBe(false);
   });
 
   it('gives ProtocolError for truncated JSON in a connection-close framed answer', async () => {
     const raw = await startRawServer((socket) =>
-      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"result":0,"na')),
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"result":0,"na'),
+      ),
     );
     cleanup.push(raw.close);
-    const err = await transport().call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ProtocolError);
   });
 
   it('gives ProtocolError when the server speaks something other than HTTP', async () => {
     const raw = await startRawServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\n')));
     cleanup.push(raw.close);
-    const err = await transport().call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect(err.message).toMatch(/did not answer in HTTP/);
   });
@@ -96,14 +110,18 @@ describe('a server that never answers', () => {
 
   it('fails fast with AbortError on an already aborted signal, without connecting', async () => {
     const raw = await silent();
-    const err = await transport().call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json', signal: AbortSignal.abort() }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json', signal: AbortSignal.abort() })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(AbortError);
     expect(raw.connections()).toBe(0);
   });
 
   it('gives up after headersTimeout with a TransportError', async () => {
     const raw = await silent();
-    const err = await transport({ headersTimeout: 100 }).call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport({ headersTimeout: 100 })
+      .call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err.network).toBe(false);
     expect(err.message).toMatch(/UND_ERR_HEADERS_TIMEOUT/);
@@ -111,11 +129,19 @@ describe('a server that never answers', () => {
 
   it('aborts a data stream that stalls mid-body', async () => {
     const raw = await startRawServer((socket) =>
-      socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 1000\r\n\r\nabc')),
+      socket.once('data', () =>
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 1000\r\n\r\nabc'),
+      ),
     );
     cleanup.push(raw.close);
     const controller = new AbortController();
-    const answer = await transport().call({ method: 'getzip', host: raw.origin, params: {}, responseType: 'data', signal: controller.signal });
+    const answer = await transport().call({
+      method: 'getzip',
+      host: raw.origin,
+      params: {},
+      responseType: 'data',
+      signal: controller.signal,
+    });
     const reader = answer.data!.body.getReader();
     const first = await reader.read();
     expect(Buffer.from(first.value!).toString()).toBe('abc');
@@ -146,10 +172,14 @@ describe('connections', () => {
   });
 
   it('spreads concurrent calls over at most `connections` sockets', async () => {
-    const s = await startServer((_q, res) => { setTimeout(() => json(res, '{"result":0}'), 20); });
+    const s = await startServer((_q, res) => {
+      setTimeout(() => json(res, '{"result":0}'), 20);
+    });
     cleanup.push(s.close);
     const t = transport({ connections: 3 });
-    await Promise.all(Array.from({ length: 12 }, (_, i) => t.call({ method: 'getdigest', host: s.origin, params: { i }, responseType: 'json' })));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => t.call({ method: 'getdigest', host: s.origin, params: { i }, responseType: 'json' })),
+    );
     expect(s.connections()).toBe(3);
   });
 
@@ -173,7 +203,9 @@ describe('connections', () => {
     cleanup.push(raw.close);
     const t = transport({ connections: 1, pipelining: n });
     const answers = await Promise.all(
-      Array.from({ length: n }, (_, i) => t.call({ method: 'getdigest', host: raw.origin, params: { id: i }, responseType: 'json', signal: AbortSignal.timeout(10_000) })),
+      Array.from({ length: n }, (_, i) =>
+        t.call({ method: 'getdigest', host: raw.origin, params: { id: i }, responseType: 'json', signal: AbortSignal.timeout(10_000) }),
+      ),
     );
     expect(answers.map((a) => a.result.id)).toEqual(['0', '1', '2', '3']);
     expect(answers.every((a) => a.result.keepalive === true)).toBe(true);
@@ -194,7 +226,11 @@ describe('connections', () => {
         for (const head of heads) {
           const path = head.split(' ')[1]!;
           seen.push(`${path} (diff answered: ${diffAnswered})`);
-          if (path.startsWith('/subscribe')) setTimeout(() => { diffAnswered = true; reply(socket, '{"result":0,"entries":["event"]}'); }, 100);
+          if (path.startsWith('/subscribe'))
+            setTimeout(() => {
+              diffAnswered = true;
+              reply(socket, '{"result":0,"entries":["event"]}');
+            }, 100);
           else reply(socket, '{"result":0}');
         }
       });
@@ -204,7 +240,12 @@ describe('connections', () => {
     }
     cleanup.push(raw.close);
     const t = transport({ connections: 1, pipelining: 4 });
-    const definition = defineMethod({ name: 'subscribe', group: 'test', params: { since: param.int(), wait: param.flag() }, longPoll: 'wait' });
+    const definition = defineMethod({
+      name: 'subscribe',
+      group: 'test',
+      params: { since: param.int(), wait: param.flag() },
+      longPoll: 'wait',
+    });
     const diff = t.call({ method: 'subscribe', host: raw.origin, params: { since: 1, wait: 1 }, definition, responseType: 'json' });
     await new Promise((r) => setTimeout(r, 20));
     const other = t.call({ method: 'userinfo', host: raw.origin, params: {}, responseType: 'json' });
@@ -224,7 +265,9 @@ describe('connections', () => {
     await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });
     // Concurrent calls: pooled ones spread over several sockets, connection-bound ones share one.
     await Promise.all([
-      ...Array.from({ length: 4 }, () => t.call({ method: 'file_read', host: s.origin, params: { fd: 1 }, definition: bound, responseType: 'json' })),
+      ...Array.from({ length: 4 }, () =>
+        t.call({ method: 'file_read', host: s.origin, params: { fd: 1 }, definition: bound, responseType: 'json' }),
+      ),
       ...Array.from({ length: 4 }, () => t.call({ method: 'b', host: s.origin, params: {}, responseType: 'json' })),
     ]);
     const socketsOf = (m: string) => new Set(s.requests.filter((r) => r.url.startsWith(`/${m}`)).map((r) => r.socket));
@@ -239,7 +282,8 @@ describe('connections', () => {
     cleanup.push(s.close);
     const t = transport({ connections: 4 });
     await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });
-    for (let i = 0; i < 3; i++) await t.call({ method: 'file_read', host: s.origin, params: {}, responseType: 'json', connectionKey: 'fd' });
+    for (let i = 0; i < 3; i++)
+      await t.call({ method: 'file_read', host: s.origin, params: {}, responseType: 'json', connectionKey: 'fd' });
     await t.call({ method: 'b', host: s.origin, params: {}, responseType: 'json' });
     await t.call({ method: 'file_read', host: s.origin, params: {}, responseType: 'json', connectionKey: 'other' });
     const socketOf = (m: string) => s.requests.filter((r) => r.url.startsWith(`/${m}`)).map((r) => r.socket);
@@ -265,7 +309,10 @@ describe('connections', () => {
     const s = await startServer((_q, res) => json(res, '{"result":0}'));
     cleanup.push(s.close);
     let dispatched = 0;
-    const agent = new Agent().compose((dispatch) => (opts, handler) => { dispatched++; return dispatch(opts, handler); });
+    const agent = new Agent().compose((dispatch) => (opts, handler) => {
+      dispatched++;
+      return dispatch(opts, handler);
+    });
     cleanup.push(() => agent.close());
     const t = transport({ dispatcher: agent });
     await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });

@@ -43,9 +43,16 @@ describe('TLS (emulator with a self-signed certificate)', () => {
     const t = httpTransport({ tls: { rejectUnauthorized: false } });
     try {
       const data = new TextEncoder().encode('over tls');
-      const up = await t.call({ method: 'uploadfile', host: emu.api, params: { auth: emu.auth, folderid: 0, renameifexists: 1 }, files: [{ name: 'tls.txt', data }], responseType: 'json' });
+      const up = await t.call({
+        method: 'uploadfile',
+        host: emu.api,
+        params: { auth: emu.auth, folderid: 0, renameifexists: 1 },
+        files: [{ name: 'tls.txt', data }],
+        responseType: 'json',
+      });
       const fileid = (up.result.metadata as Array<{ fileid: number }>)[0]!.fileid;
-      const link = (await t.call({ method: 'getfilelink', host: emu.api, params: { auth: emu.auth, fileid }, responseType: 'json' })).result as { hosts: string[]; path: string };
+      const link = (await t.call({ method: 'getfilelink', host: emu.api, params: { auth: emu.auth, fileid }, responseType: 'json' }))
+        .result as { hosts: string[]; path: string };
       await expect(download(link)).rejects.toBeInstanceOf(TransportError);
       const file = await download(link, { tls: { rejectUnauthorized: false } });
       expect(file.url.startsWith('https://')).toBe(true);
@@ -62,9 +69,21 @@ describe('an upload to a server that never reads', () => {
     const t = httpTransport();
     try {
       const controller = new AbortController();
-      async function* endless() { for (;;) yield new Uint8Array(256 * 1024); }
+      async function* endless() {
+        for (;;) yield new Uint8Array(256 * 1024);
+      }
       let loaded = 0;
-      const pending = t.call({ method: 'uploadfile', host: raw.origin, params: {}, files: [{ name: 'x', data: endless() }], responseType: 'json', signal: controller.signal, onUploadProgress: (p) => { loaded = p.loaded; } });
+      const pending = t.call({
+        method: 'uploadfile',
+        host: raw.origin,
+        params: {},
+        files: [{ name: 'x', data: endless() }],
+        responseType: 'json',
+        signal: controller.signal,
+        onUploadProgress: (p) => {
+          loaded = p.loaded;
+        },
+      });
       setTimeout(() => controller.abort(), 200);
       expect(await pending.catch((e) => e)).toBeInstanceOf(AbortError);
       // back-pressure: with the peer not reading, only socket buffers' worth was handed over, not an endless stream

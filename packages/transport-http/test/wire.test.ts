@@ -86,14 +86,18 @@ describe('requests', () => {
 
   it('rejects params it cannot encode (NaN) before connecting', async () => {
     const s = await server();
-    await expect(transport().call({ method: 'm', host: s.origin, params: { n: Number.NaN }, responseType: 'json' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(transport().call({ method: 'm', host: s.origin, params: { n: Number.NaN }, responseType: 'json' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(s.connections()).toBe(0);
   });
 
   it('sends bare hosts over https (fails at TLS against a plain server, never reaching it as HTTP)', async () => {
     const s = await server();
     const host = `127.0.0.1:${s.port}`;
-    const err = await transport().call({ method: 'm', host, params: {}, responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({ method: 'm', host, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err.host).toBe(`https://${host}`);
     expect(s.requests.length).toBe(0);
@@ -102,7 +106,9 @@ describe('requests', () => {
 
 describe('answers', () => {
   it('keeps a 64-bit hash exact as bigint', async () => {
-    const s = await server((_q, res) => json(res, '{"result":0,"metadata":{"hash":10681749967730527559,"size":123,"fileid":9007199254740993}}'));
+    const s = await server((_q, res) =>
+      json(res, '{"result":0,"metadata":{"hash":10681749967730527559,"size":123,"fileid":9007199254740993}}'),
+    );
     const { result } = await transport().call({ method: 'stat', host: s.origin, params: {}, responseType: 'json' });
     const meta = result.metadata as Record<string, unknown>;
     expect(meta.hash).toBe(10681749967730527559n);
@@ -111,15 +117,36 @@ describe('answers', () => {
   });
 
   it('reads result, not the HTTP status', async () => {
-    const s = await server((q, res) => (q.url.startsWith('/ok') ? json(res, '{"result":0,"x":1}', 500) : json(res, '{"result":2009,"error":"File not found."}', 200, { 'x-error': '2009' })));
+    const s = await server((q, res) =>
+      q.url.startsWith('/ok')
+        ? json(res, '{"result":0,"x":1}', 500)
+        : json(res, '{"result":2009,"error":"File not found."}', 200, { 'x-error': '2009' }),
+    );
     const t = transport();
     expect((await t.call({ method: 'ok', host: s.origin, params: {}, responseType: 'json' })).result).toEqual({ result: 0, x: 1 });
-    expect((await t.call({ method: 'bad', host: s.origin, params: {}, responseType: 'json' })).result).toEqual({ result: 2009, error: 'File not found.' });
+    expect((await t.call({ method: 'bad', host: s.origin, params: {}, responseType: 'json' })).result).toEqual({
+      result: 2009,
+      error: 'File not found.',
+    });
   });
 
   const garbage: Array<[string, (res: import('node:http').ServerResponse) => void, RegExp]> = [
-    ['an HTML error page', (res) => { res.writeHead(502, { 'content-type': 'text/html' }); res.end('<html><body>Bad Gateway</body></html>'); }, /HTTP 502, text\/html.*not valid JSON.*Bad Gateway/],
-    ['an empty body', (res) => { res.writeHead(200); res.end(); }, /empty answer/],
+    [
+      'an HTML error page',
+      (res) => {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><body>Bad Gateway</body></html>');
+      },
+      /HTTP 502, text\/html.*not valid JSON.*Bad Gateway/,
+    ],
+    [
+      'an empty body',
+      (res) => {
+        res.writeHead(200);
+        res.end();
+      },
+      /empty answer/,
+    ],
     ['truncated JSON', (res) => json(res, '{"result":0,"metadata":{"name":"a'), /not valid JSON/],
     ['a JSON array', (res) => json(res, '[1,2]'), /not an object/],
     ['an object without result', (res) => json(res, '{"error":"x"}'), /no numeric "result"/],
@@ -128,7 +155,9 @@ describe('answers', () => {
   for (const [what, answer, message] of garbage) {
     it(`turns ${what} into a ProtocolError`, async () => {
       const s = await server((_q, res) => answer(res));
-      const err = await transport().call({ method: 'userinfo', host: s.origin, params: {}, responseType: 'json' }).catch((e) => e);
+      const err = await transport()
+        .call({ method: 'userinfo', host: s.origin, params: {}, responseType: 'json' })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(ProtocolError);
       expect(err.message).toMatch(/^userinfo on http:\/\/127\.0\.0\.1:\d+/);
       expect(err.message).toMatch(message);
@@ -136,16 +165,32 @@ describe('answers', () => {
   }
 
   it('never puts credentials into a ProtocolError message, even when the server echoes them', async () => {
-    const s = await server((q, res) => { res.writeHead(500, { 'content-type': 'text/plain' }); res.end(`oops ${q.url} ${q.headers.authorization}`); });
-    const err = await transport().call({ method: 'userinfo', host: s.origin, params: { auth: 'SeCrEtToKeN', password: 'hunter2pw' }, bearer: 'BeArErXYZ', responseType: 'json' }).catch((e) => e);
+    const s = await server((q, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`oops ${q.url} ${q.headers.authorization}`);
+    });
+    const err = await transport()
+      .call({
+        method: 'userinfo',
+        host: s.origin,
+        params: { auth: 'SeCrEtToKeN', password: 'hunter2pw' },
+        bearer: 'BeArErXYZ',
+        responseType: 'json',
+      })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect(err.message).toContain('oops');
     expect(err.message).not.toMatch(/SeCrEtToKeN|hunter2pw|BeArErXYZ/);
   });
 
   it('cuts long garbage down to a short snippet', async () => {
-    const s = await server((_q, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('z'.repeat(100_000)); });
-    const err = await transport().call({ method: 'm', host: s.origin, params: {}, responseType: 'json' }).catch((e) => e);
+    const s = await server((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('z'.repeat(100_000));
+    });
+    const err = await transport()
+      .call({ method: 'm', host: s.origin, params: {}, responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect(err.message.length).toBeLessThan(400);
   });
@@ -154,7 +199,10 @@ describe('answers', () => {
 describe('data answers', () => {
   it('returns a byte stream with its length and type', async () => {
     const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) & 255));
-    const s = await server((_q, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }); res.end(bytes); });
+    const s = await server((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+      res.end(bytes);
+    });
     const answer = await transport().call({ method: 'getzip', host: s.origin, params: {}, responseType: 'data' });
     expect(answer.result).toEqual({ result: 0 });
     expect(answer.data!.length).toBe(bytes.length);
@@ -164,7 +212,10 @@ describe('data answers', () => {
   });
 
   it('parses the JSON error of a failing data answer (X-Error), whatever its content type', async () => {
-    const s = await server((_q, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'x-error': '2009' }); res.end('{"result":2009,"error":"File not found."}'); });
+    const s = await server((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-error': '2009' });
+      res.end('{"result":2009,"error":"File not found."}');
+    });
     const answer = await transport().call({ method: 'getzip', host: s.origin, params: {}, responseType: 'data' });
     expect(answer.result).toEqual({ result: 2009, error: 'File not found.' });
     expect(answer.data).toBeUndefined();
@@ -186,8 +237,13 @@ describe('data answers', () => {
   });
 
   it('fails a non-JSON 5xx data answer instead of handing out an error page as file content', async () => {
-    const s = await server((_q, res) => { res.writeHead(503, { 'content-type': 'text/html' }); res.end('<h1>down</h1>'); });
-    const err = await transport().call({ method: 'getzip', host: s.origin, params: {}, responseType: 'data' }).catch((e) => e);
+    const s = await server((_q, res) => {
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<h1>down</h1>');
+    });
+    const err = await transport()
+      .call({ method: 'getzip', host: s.origin, params: {}, responseType: 'data' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect(err.message).toMatch(/HTTP 503.*down/);
   });
@@ -207,7 +263,10 @@ describe('uploads', () => {
       method: 'uploadfile',
       host: s.origin,
       params: { folderid: 5, nopartial: true, name: 'ü' },
-      files: [{ name: 'a.bin', data: a }, { name: 'we"ird\nname.txt', data: b, contentType: 'text/plain' }],
+      files: [
+        { name: 'a.bin', data: a },
+        { name: 'we"ird\nname.txt', data: b, contentType: 'text/plain' },
+      ],
       responseType: 'json',
       onUploadProgress: (p) => events.push(p),
     });
@@ -244,8 +303,16 @@ describe('uploads', () => {
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const onDisk = join(dir, 'disk.bin');
     await writeFile(onDisk, Buffer.alloc(150_000, 9));
-    async function* gen() { yield new Uint8Array([1, 2]); yield new Uint8Array([3]); }
-    const web = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new Uint8Array([4, 5, 6])); c.close(); } });
+    async function* gen() {
+      yield new Uint8Array([1, 2]);
+      yield new Uint8Array([3]);
+    }
+    const web = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array([4, 5, 6]));
+        c.close();
+      },
+    });
     const files = [
       { name: 'bytes', data: new Uint8Array([0]) },
       { name: 'blob', data: new Blob(['blob-text']) },
@@ -255,7 +322,14 @@ describe('uploads', () => {
       { name: 'disk', data: { path: onDisk } },
     ];
     const events: Progress[] = [];
-    await transport().call({ method: 'uploadfile', host: s.origin, params: {}, files, responseType: 'json', onUploadProgress: (p) => events.push(p) });
+    await transport().call({
+      method: 'uploadfile',
+      host: s.origin,
+      params: {},
+      files,
+      responseType: 'json',
+      onUploadProgress: (p) => events.push(p),
+    });
     const r = s.requests[0]!;
     expect(r.headers['content-length']).toBeUndefined();
     expect(r.headers['transfer-encoding']).toBe('chunked');
@@ -272,7 +346,13 @@ describe('uploads', () => {
 
   it('uses Content-Length for a stream whose size is given', async () => {
     const s = await uploadServer();
-    await transport().call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 's', data: Readable.from([Buffer.alloc(1000, 1)]), size: 1000 }], responseType: 'json' });
+    await transport().call({
+      method: 'uploadfile',
+      host: s.origin,
+      params: {},
+      files: [{ name: 's', data: Readable.from([Buffer.alloc(1000, 1)]), size: 1000 }],
+      responseType: 'json',
+    });
     const r = s.requests[0]!;
     expect(Number(r.headers['content-length'])).toBe(r.body.length);
   });
@@ -281,7 +361,15 @@ describe('uploads', () => {
     const s = await uploadServer();
     const t = transport();
     for (const size of [999, 1001]) {
-      const err = await t.call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 's', data: Readable.from([Buffer.alloc(1000)]), size }], responseType: 'json' }).catch((e) => e);
+      const err = await t
+        .call({
+          method: 'uploadfile',
+          host: s.origin,
+          params: {},
+          files: [{ name: 's', data: Readable.from([Buffer.alloc(1000)]), size }],
+          responseType: 'json',
+        })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(ValidationError);
       expect(err.message).toMatch(/declared size/);
     }
@@ -290,16 +378,33 @@ describe('uploads', () => {
   it('fails with ValidationError on a source it cannot read or a missing file, before sending', async () => {
     const s = await uploadServer();
     const t = transport();
-    await expect(t.call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 'x', data: 42 as never }], responseType: 'json' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(t.call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 'x', data: { path: '/no/such/file' } }], responseType: 'json' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(t.call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: '', data: new Uint8Array(1) }], responseType: 'json' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      t.call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 'x', data: 42 as never }], responseType: 'json' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      t.call({
+        method: 'uploadfile',
+        host: s.origin,
+        params: {},
+        files: [{ name: 'x', data: { path: '/no/such/file' } }],
+        responseType: 'json',
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      t.call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: '', data: new Uint8Array(1) }], responseType: 'json' }),
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(s.requests.length).toBe(0);
   });
 
   it('surfaces a failing source stream as a TransportError that names the upload', async () => {
     const s = await uploadServer();
-    async function* broken() { yield new Uint8Array(10); throw new Error('disk on fire'); }
-    const err = await transport().call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 'x', data: broken() }], responseType: 'json' }).catch((e) => e);
+    async function* broken() {
+      yield new Uint8Array(10);
+      throw new Error('disk on fire');
+    }
+    const err = await transport()
+      .call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 'x', data: broken() }], responseType: 'json' })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err.network).toBe(false);
     expect(err.message).toMatch(/reading an upload file.*disk on fire/);
@@ -309,7 +414,14 @@ describe('uploads', () => {
     const s = await uploadServer();
     const data = Buffer.alloc(70_000, 3);
     const events: Progress[] = [];
-    await transport({ uploadMethod: 'put' }).call({ method: 'uploadfile', host: s.origin, params: { folderid: 0, auth: 'abc' }, files: [{ name: 'p q.bin', data }], responseType: 'json', onUploadProgress: (p) => events.push(p) });
+    await transport({ uploadMethod: 'put' }).call({
+      method: 'uploadfile',
+      host: s.origin,
+      params: { folderid: 0, auth: 'abc' },
+      files: [{ name: 'p q.bin', data }],
+      responseType: 'json',
+      onUploadProgress: (p) => events.push(p),
+    });
     const r = s.requests[0]!;
     expect(r.method).toBe('PUT');
     expect(r.url).toBe('/uploadfile?folderid=0&auth=abc&filename=p%20q.bin');
@@ -320,13 +432,35 @@ describe('uploads', () => {
 
   it('sends a payloadUpload method as a PUT of the bare bytes: params in the query, no form, no file name', async () => {
     const s = await uploadServer();
-    const definition = defineMethod({ name: 'putbytes', group: 'test', params: { fd: param.int(), offset: param.int() }, payloadUpload: true });
+    const definition = defineMethod({
+      name: 'putbytes',
+      group: 'test',
+      params: { fd: param.int(), offset: param.int() },
+      payloadUpload: true,
+    });
     const data = Buffer.alloc(100_000, 7);
     const events: Progress[] = [];
     // The transport's default is multipart: the trait overrides it, and an empty name is fine.
-    await transport().call({ method: 'putbytes', host: s.origin, params: { fd: 3, offset: 10 }, definition, files: [{ name: '', data }], responseType: 'json', onUploadProgress: (p) => events.push(p) });
-    async function* gen() { yield new Uint8Array([1, 2, 3]); }
-    await transport().call({ method: 'putbytes', host: s.origin, params: { fd: 3 }, definition, files: [{ name: 'ignored', data: gen() }], responseType: 'json' });
+    await transport().call({
+      method: 'putbytes',
+      host: s.origin,
+      params: { fd: 3, offset: 10 },
+      definition,
+      files: [{ name: '', data }],
+      responseType: 'json',
+      onUploadProgress: (p) => events.push(p),
+    });
+    async function* gen() {
+      yield new Uint8Array([1, 2, 3]);
+    }
+    await transport().call({
+      method: 'putbytes',
+      host: s.origin,
+      params: { fd: 3 },
+      definition,
+      files: [{ name: 'ignored', data: gen() }],
+      responseType: 'json',
+    });
     const [r, g] = s.requests;
     expect(r!.method).toBe('PUT');
     expect(r!.url).toBe('/putbytes?fd=3&offset=10');
@@ -339,22 +473,55 @@ describe('uploads', () => {
     expect(g!.body).toEqual(Buffer.from([1, 2, 3]));
     // Without the trait the same call is a multipart form carrying the file name.
     const plain = defineMethod({ name: 'putbytes', group: 'test', params: { fd: param.int() }, data: 'upload' });
-    await transport().call({ method: 'putbytes', host: s.origin, params: { fd: 3 }, definition: plain, files: [{ name: 'n.bin', data }], responseType: 'json' });
+    await transport().call({
+      method: 'putbytes',
+      host: s.origin,
+      params: { fd: 3 },
+      definition: plain,
+      files: [{ name: 'n.bin', data }],
+      responseType: 'json',
+    });
     expect(s.requests[2]!.method).toBe('POST');
-    expect(parseMultipart(s.requests[2]!.body, s.requests[2]!.headers['content-type']!).parts.map((p) => p.filename)).toEqual([undefined, 'n.bin']);
+    expect(parseMultipart(s.requests[2]!.body, s.requests[2]!.headers['content-type']!).parts.map((p) => p.filename)).toEqual([
+      undefined,
+      'n.bin',
+    ]);
   });
 
   it('refuses a payloadUpload call with two files before sending', async () => {
     const s = await uploadServer();
     const definition = defineMethod({ name: 'putbytes', group: 'test', params: {}, payloadUpload: true });
-    const err = await transport().call({ method: 'putbytes', host: s.origin, params: {}, definition, files: [{ name: 'a', data: new Uint8Array(1) }, { name: 'b', data: new Uint8Array(1) }], responseType: 'json' }).catch((e) => e);
+    const err = await transport()
+      .call({
+        method: 'putbytes',
+        host: s.origin,
+        params: {},
+        definition,
+        files: [
+          { name: 'a', data: new Uint8Array(1) },
+          { name: 'b', data: new Uint8Array(1) },
+        ],
+        responseType: 'json',
+      })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(s.requests.length).toBe(0);
   });
 
   it('refuses a PUT with two files', async () => {
     const s = await uploadServer();
-    const err = await transport({ uploadMethod: 'put' }).call({ method: 'uploadfile', host: s.origin, params: {}, files: [{ name: 'a', data: new Uint8Array(1) }, { name: 'b', data: new Uint8Array(1) }], responseType: 'json' }).catch((e) => e);
+    const err = await transport({ uploadMethod: 'put' })
+      .call({
+        method: 'uploadfile',
+        host: s.origin,
+        params: {},
+        files: [
+          { name: 'a', data: new Uint8Array(1) },
+          { name: 'b', data: new Uint8Array(1) },
+        ],
+        responseType: 'json',
+      })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(s.requests.length).toBe(0);
   });

@@ -103,6 +103,7 @@ export function parseHeader(buf: Buffer): BinaryRequest {
   if (o !== end) throw new MalformedRequest(`${end - o} bytes left after the last parameter`);
   // A plain object for the dispatcher (no prototype tricks with "__proto__").
   const out: Record<string, RawParam> = {};
-  for (const k of Object.keys(params)) Object.defineProperty(out, k, { value: params[k], enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(params))
+    Object.defineProperty(out, k, { value: params[k], enumerable: true, writable: true, configurable: true });
   return { method, params: out, dataLength };
 }

@@ -84,10 +84,13 @@ class Writer {
   value(v: Value, depth: number): void {
     if (depth > 200) throw new Error('reply tree too deep');
     switch (typeof v) {
-      case 'string': return this.string(v);
+      case 'string':
+        return this.string(v);
       case 'number':
-      case 'bigint': return this.number(v);
-      case 'boolean': return this.byte(v ? 19 : 18);
+      case 'bigint':
+        return this.number(v);
+      case 'boolean':
+        return this.byte(v ? 19 : 18);
       default:
     }
     if (v === null) return this.byte(18);

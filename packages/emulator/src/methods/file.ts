@@ -271,7 +271,13 @@ export const fileMethods: MethodGroup = {
         urlready: e.urls.filter((u) => u.status === 'ready').length,
         urlworking: e.urls.filter((u) => u.status === 'downloading').length,
         finished: e.finished,
-        files: e.urls.map((u) => ({ url: u.url, status: u.status, size: u.size, downloaded: u.downloaded, ...(u.metadata ? { metadata: u.metadata } : {}) })),
+        files: e.urls.map((u) => ({
+          url: u.url,
+          status: u.status,
+          size: u.size,
+          downloaded: u.downloaded,
+          ...(u.metadata ? { metadata: u.metadata } : {}),
+        })),
       };
     }
     const out: Body = { total: e.total, uploaded: e.uploaded(), filenumber: e.filenumber, files: e.files, finished: e.finished };
@@ -297,7 +303,8 @@ export const fileMethods: MethodGroup = {
       if (c.params.flag('noover')) throw new ApiError(2004);
       if (existing.id === file.id) {
         // copying a file onto itself only applies mtime/ctime (rclone sets mtimes this way)
-        if (times.modified !== undefined) store.setFileTimes(existing, { modified: times.modified, ...(times.created !== undefined ? { created: times.created } : {}) });
+        if (times.modified !== undefined)
+          store.setFileTimes(existing, { modified: times.modified, ...(times.created !== undefined ? { created: times.created } : {}) });
         return { metadata: renderFile(c, existing) };
       }
       store.replaceContent(existing, store.newVersion(info, version.hash), times);

@@ -32,15 +32,18 @@ interface ListOptions {
 function listContents(c: CallContext, folder: FolderRec, o: ListOptions): Value[] {
   const out: Value[] = [];
   const withDeleted = o.showdeleted;
-  const childPath = (name: string) => (o.basePath === undefined || o.recursive ? undefined : (o.basePath === '/' ? '' : o.basePath) + '/' + name);
+  const childPath = (name: string) =>
+    o.basePath === undefined || o.recursive ? undefined : (o.basePath === '/' ? '' : o.basePath) + '/' + name;
   for (const f of c.store.subfolders(folder.id, withDeleted).sort(byName)) {
     out.push(renderFolder(c, f, { path: childPath(f.name), contents: o.recursive ? listContents(c, f, o) : undefined }));
   }
-  if (!o.nofiles) for (const f of c.store.subfiles(folder.id, withDeleted).sort(byName)) out.push(renderFile(c, f, { path: childPath(f.name) }));
+  if (!o.nofiles)
+    for (const f of c.store.subfiles(folder.id, withDeleted).sort(byName)) out.push(renderFile(c, f, { path: childPath(f.name) }));
   return out;
 }
 
-const byName = (a: { name: string; id: number }, b: { name: string; id: number }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id);
+const byName = (a: { name: string; id: number }, b: { name: string; id: number }) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id;
 
 function countAndDelete(c: CallContext, folder: FolderRec, counts: { files: number; folders: number }): void {
   for (const f of c.store.subfiles(folder.id)) {
@@ -64,10 +67,15 @@ function copyInto(c: CallContext, src: FolderRec, dest: FolderRec, mode: { noove
       continue;
     }
     const info = store.blobInfo(f.current.blob)!;
-    store.addFile(dest.owner, dest.id, f.name, store.newVersion(info, f.current.hash), f.contenttype, { created: f.created, modified: f.modified });
+    store.addFile(dest.owner, dest.id, f.name, store.newVersion(info, f.current.hash), f.contenttype, {
+      created: f.created,
+      modified: f.modified,
+    });
   }
   for (const sub of store.subfolders(src.id)) {
-    const target = store.findChildFolder(dest.id, sub.name) ?? store.addFolder(dest.owner, dest.id, sub.name, { created: sub.created, modified: sub.modified });
+    const target =
+      store.findChildFolder(dest.id, sub.name) ??
+      store.addFolder(dest.owner, dest.id, sub.name, { created: sub.created, modified: sub.modified });
     copyInto(c, sub, target, mode);
   }
 }

@@ -13,7 +13,9 @@ export const MIN_SPEED = 1024;
 
 function linkOptions(c: CallContext): Pick<ContentLink, 'forcedownload'> & { contenttypeOverride?: string; maxspeed?: number } {
   const p = c.params;
-  const out: Pick<ContentLink, 'forcedownload'> & { contenttypeOverride?: string; maxspeed?: number } = { forcedownload: p.flag('forcedownload') };
+  const out: Pick<ContentLink, 'forcedownload'> & { contenttypeOverride?: string; maxspeed?: number } = {
+    forcedownload: p.flag('forcedownload'),
+  };
   const ct = p.str('contenttype');
   if (ct !== undefined && ct !== '') {
     if (!isValidContentType(ct)) throw new ApiError(1005);
@@ -39,10 +41,18 @@ function checkResolution(c: CallContext): void {
   const r = c.params.str('resolution');
   if (r === undefined) return;
   const m = /^(\d+)x(\d+)$/.exec(r);
-  if (!m || +m[1]! < 64 || +m[2]! < 64 || +m[1]! > 1280 || +m[2]! > 960) throw new ApiError(1005, { emulator: 'resolution must be WIDTHxHEIGHT between 64x64 and 1280x960' });
+  if (!m || +m[1]! < 64 || +m[2]! < 64 || +m[1]! > 1280 || +m[2]! > 960)
+    throw new ApiError(1005, { emulator: 'resolution must be WIDTHxHEIGHT between 64x64 and 1280x960' });
 }
 
-function makeLink(c: CallContext, file: FileRec, version: Version, kind: ContentLink['kind'], extra: Partial<ContentLink> = {}, nameOverride?: string): Body {
+function makeLink(
+  c: CallContext,
+  file: FileRec,
+  version: Version,
+  kind: ContentLink['kind'],
+  extra: Partial<ContentLink> = {},
+  nameOverride?: string,
+): Body {
   const link: Omit<ContentLink, 'expires'> = {
     userid: file.owner,
     fileid: file.id,
@@ -54,7 +64,10 @@ function makeLink(c: CallContext, file: FileRec, version: Version, kind: Content
     ...linkOptions(c),
     ...extra,
   };
-  const { path, expires } = c.core.links.add(link, { skipFilename: c.params.flag('skipfilename'), ...(nameOverride !== undefined ? { name: nameOverride } : {}) });
+  const { path, expires } = c.core.links.add(link, {
+    skipFilename: c.params.flag('skipfilename'),
+    ...(nameOverride !== undefined ? { name: nameOverride } : {}),
+  });
   return { hosts: [...c.core.server.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
 }
 
@@ -139,7 +152,14 @@ export const streamingMethods: MethodGroup = {
     });
     const dot = file.name.lastIndexOf('.');
     const base = dot > 0 ? file.name.slice(0, dot) : file.name;
-    return makeLink(c, file, version, 'hls', { segmentPath: segPath, contenttype: 'application/vnd.apple.mpegurl' } as Partial<ContentLink>, `${base}.m3u8`);
+    return makeLink(
+      c,
+      file,
+      version,
+      'hls',
+      { segmentPath: segPath, contenttype: 'application/vnd.apple.mpegurl' } as Partial<ContentLink>,
+      `${base}.m3u8`,
+    );
   },
 
   async gettextfile(c) {

@@ -57,7 +57,9 @@ CREATE INDEX events_node ON events(node_id) WHERE node_id IS NOT NULL;
 /** Thrown when another emulator (process or instance) holds the data directory. */
 export class DataDirBusyError extends Error {
   constructor(readonly dir: string) {
-    super(`another emulator uses the data directory ${dir} (its database is locked); stop that emulator or choose another --data directory`);
+    super(
+      `another emulator uses the data directory ${dir} (its database is locked); stop that emulator or choose another --data directory`,
+    );
     this.name = 'DataDirBusyError';
   }
 }
@@ -97,7 +99,9 @@ export function openDatabase(dir: string | undefined): Db {
     db.exec('BEGIN IMMEDIATE');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) {
-      throw new Error(`the database ${dir ? join(dir, DB_FILE) : ''} was written by a newer emulator (schema ${version}; this one knows ${MIGRATIONS.length})`);
+      throw new Error(
+        `the database ${dir ? join(dir, DB_FILE) : ''} was written by a newer emulator (schema ${version}; this one knows ${MIGRATIONS.length})`,
+      );
     }
     for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${MIGRATIONS.length}`);

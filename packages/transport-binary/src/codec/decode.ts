@@ -91,10 +91,14 @@ class Reader {
   readonly strings: string[] = [];
   readonly data: BinaryData[] = [];
   private view: DataView | undefined;
-  constructor(private readonly buf: Uint8Array, private readonly limits: Required<DecodeLimits>) {}
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly limits: Required<DecodeLimits>,
+  ) {}
 
   private need(n: number, what: string): void {
-    if (n > this.buf.length - this.pos) fail(`truncated ${what} at offset ${this.pos} (needs ${n} bytes, ${this.buf.length - this.pos} left)`);
+    if (n > this.buf.length - this.pos)
+      fail(`truncated ${what} at offset ${this.pos} (needs ${n} bytes, ${this.buf.length - this.pos} left)`);
   }
 
   byte(what: string): number {
@@ -141,7 +145,11 @@ class Reader {
     if (len <= 64) {
       // Short ASCII strings are common (keys, names); skip TextDecoder for them.
       let ascii = true;
-      for (let i = start; i < end; i++) if (b[i]! > 0x7f) { ascii = false; break; }
+      for (let i = start; i < end; i++)
+        if (b[i]! > 0x7f) {
+          ascii = false;
+          break;
+        }
       if (ascii) {
         if (len <= 16) {
           s = '';
@@ -195,16 +203,21 @@ class Reader {
     if (t <= 7) return this.reused(this.size(t - 3, 'string id'));
     if (t <= 15) return this.uint(t - 7, 'number');
     switch (t) {
-      case 16: return this.hash(depth + 1);
-      case 17: return this.array(depth + 1);
-      case 18: return false;
-      case 19: return true;
+      case 16:
+        return this.hash(depth + 1);
+      case 17:
+        return this.array(depth + 1);
+      case 18:
+        return false;
+      case 19:
+        return true;
       case 20: {
         const d = new BinaryData(this.uint(8, 'data length'));
         this.data.push(d);
         return d;
       }
-      default: return fail(`unknown value type ${t} at offset ${at}`);
+      default:
+        return fail(`unknown value type ${t} at offset ${at}`);
     }
   }
 
@@ -234,10 +247,16 @@ class Reader {
       // Fast paths for the commonest values: small numbers and booleans.
       const vt = b[this.pos];
       let v: unknown;
-      if (vt !== undefined && vt >= 200 && vt <= 219) { v = vt - 200; this.pos++; }
-      else if (vt === 19) { v = true; this.pos++; }
-      else if (vt === 18) { v = false; this.pos++; }
-      else v = this.value(depth);
+      if (vt !== undefined && vt >= 200 && vt <= 219) {
+        v = vt - 200;
+        this.pos++;
+      } else if (vt === 19) {
+        v = true;
+        this.pos++;
+      } else if (vt === 18) {
+        v = false;
+        this.pos++;
+      } else v = this.value(depth);
       if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
       else obj[key] = v;
     }
@@ -268,8 +287,10 @@ export function decodeTree(tree: Uint8Array, limits?: DecodeLimits): DecodedTree
   const t = r.byte('top-level value');
   let value: Record<string, unknown>;
   if (t === 16) value = r.hash(1);
-  else if (t === 17 && tree[1] === END) { r.pos = 2; value = {}; }
-  else fail(`the top-level value must be a hash, got type ${t}`);
+  else if (t === 17 && tree[1] === END) {
+    r.pos = 2;
+    value = {};
+  } else fail(`the top-level value must be a hash, got type ${t}`);
   if (r.pos !== tree.length) fail(`${tree.length - r.pos} trailing bytes after the value tree`);
   return { value, data: r.data };
 }

@@ -58,7 +58,9 @@ function isAscii(bytes: Uint8Array): boolean {
  * everything else numeric (negative, fractional, not finite, too big) as its
  * decimal string, the way it would arrive over HTTP.
  */
-function encodeValue(value: WireValue): { kind: 'string'; text: string } | { kind: 'number'; value: bigint } | { kind: 'bool'; value: boolean } {
+function encodeValue(
+  value: WireValue,
+): { kind: 'string'; text: string } | { kind: 'number'; value: bigint } | { kind: 'bool'; value: boolean } {
   switch (typeof value) {
     case 'boolean':
       return { kind: 'bool', value };
@@ -82,12 +84,20 @@ function encodeValue(value: WireValue): { kind: 'string'; text: string } | { kin
  * the method name, a parameter name, the parameter count or the total header
  * size exceeds what the layout can express.
  */
-export function encodeRequest(method: string, params: Readonly<Record<string, WireValue | undefined>> = {}, options: EncodeRequestOptions = {}): Uint8Array {
+export function encodeRequest(
+  method: string,
+  params: Readonly<Record<string, WireValue | undefined>> = {},
+  options: EncodeRequestOptions = {},
+): Uint8Array {
   const methodBytes = utf8.encode(method);
   if (methodBytes.length === 0) throw new ValidationError(method, '', 'the method name is empty');
   if (!isAscii(methodBytes)) throw new ValidationError(method, '', 'the method name must be ASCII');
   if (methodBytes.length > REQUEST_LIMITS.maxMethodLength) {
-    throw new ValidationError(method, '', `the method name is ${methodBytes.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxMethodLength}`);
+    throw new ValidationError(
+      method,
+      '',
+      `the method name is ${methodBytes.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxMethodLength}`,
+    );
   }
 
   const encoded: Encoded[] = [];
@@ -96,7 +106,11 @@ export function encodeRequest(method: string, params: Readonly<Record<string, Wi
     const name = utf8.encode(key);
     if (name.length === 0) throw new ValidationError(method, key, 'a parameter name is empty');
     if (name.length > REQUEST_LIMITS.maxParamNameLength) {
-      throw new ValidationError(method, key, `parameter name "${key}" is ${name.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxParamNameLength}`);
+      throw new ValidationError(
+        method,
+        key,
+        `parameter name "${key}" is ${name.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxParamNameLength}`,
+      );
     }
     let v: ReturnType<typeof encodeValue>;
     try {
@@ -123,26 +137,39 @@ export function encodeRequest(method: string, params: Readonly<Record<string, Wi
     reqlen += 1 + p.name.length + (p.kind === 'string' ? 4 + p.bytes.length : p.kind === 'number' ? 8 : 1);
   }
   if (reqlen > 0xffff) {
-    throw new ValidationError(method, '', `the request header would be ${reqlen + 2} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxHeaderBytes} (long string parameters must be shortened)`);
+    throw new ValidationError(
+      method,
+      '',
+      `the request header would be ${reqlen + 2} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxHeaderBytes} (long string parameters must be shortened)`,
+    );
   }
 
   const out = new Uint8Array(2 + reqlen);
   const view = new DataView(out.buffer);
   let o = 0;
-  view.setUint16(o, reqlen, true); o += 2;
+  view.setUint16(o, reqlen, true);
+  o += 2;
   out[o++] = methodBytes.length | (hasData ? 0x80 : 0);
-  if (hasData) { view.setBigUint64(o, dataLength!, true); o += 8; }
-  out.set(methodBytes, o); o += methodBytes.length;
+  if (hasData) {
+    view.setBigUint64(o, dataLength!, true);
+    o += 8;
+  }
+  out.set(methodBytes, o);
+  o += methodBytes.length;
   out[o++] = encoded.length;
   for (const p of encoded) {
     const type = p.kind === 'string' ? TYPE_STRING : p.kind === 'number' ? TYPE_NUMBER : TYPE_BOOL;
     out[o++] = type | p.name.length;
-    out.set(p.name, o); o += p.name.length;
+    out.set(p.name, o);
+    o += p.name.length;
     if (p.kind === 'string') {
-      view.setUint32(o, p.bytes.length, true); o += 4;
-      out.set(p.bytes, o); o += p.bytes.length;
+      view.setUint32(o, p.bytes.length, true);
+      o += 4;
+      out.set(p.bytes, o);
+      o += p.bytes.length;
     } else if (p.kind === 'number') {
-      view.setBigUint64(o, p.value, true); o += 8;
+      view.setBigUint64(o, p.value, true);
+      o += 8;
     } else {
       out[o++] = p.value ? 1 : 0;
     }

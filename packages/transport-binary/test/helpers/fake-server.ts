@@ -57,17 +57,28 @@ export function parseRequests(buf: Uint8Array): { requests: ParsedRequest[]; use
     let p = o + 2;
     const mb = buf[p++]!;
     let datalen = 0;
-    if (mb & 0x80) { datalen = Number(view.getBigUint64(p, true)); p += 8; }
+    if (mb & 0x80) {
+      datalen = Number(view.getBigUint64(p, true));
+      p += 8;
+    }
     if (buf.length - o < 2 + reqlen + datalen) break;
-    const method = dec.decode(buf.subarray(p, p + (mb & 0x7f))); p += mb & 0x7f;
+    const method = dec.decode(buf.subarray(p, p + (mb & 0x7f)));
+    p += mb & 0x7f;
     const count = buf[p++]!;
     const params: ParsedRequest['params'] = {};
     for (let i = 0; i < count; i++) {
       const h = buf[p++]!;
-      const name = dec.decode(buf.subarray(p, p + (h & 0x3f))); p += h & 0x3f;
-      if (h >> 6 === 0) { const n = view.getUint32(p, true); p += 4; params[name] = dec.decode(buf.subarray(p, p + n)); p += n; }
-      else if (h >> 6 === 1) { params[name] = view.getBigUint64(p, true); p += 8; }
-      else params[name] = buf[p++] !== 0;
+      const name = dec.decode(buf.subarray(p, p + (h & 0x3f)));
+      p += h & 0x3f;
+      if (h >> 6 === 0) {
+        const n = view.getUint32(p, true);
+        p += 4;
+        params[name] = dec.decode(buf.subarray(p, p + n));
+        p += n;
+      } else if (h >> 6 === 1) {
+        params[name] = view.getBigUint64(p, true);
+        p += 8;
+      } else params[name] = buf[p++] !== 0;
     }
     if (p !== o + 2 + reqlen) throw new Error('fake server: malformed request');
     const req: ParsedRequest = { method, params, header: buf.slice(o, o + 2 + reqlen) };
@@ -82,7 +93,9 @@ export async function startFakeServer(handler: Handler, options: { tls?: boolean
   const conns: ServerConn[] = [];
   const requests: ParsedRequest[] = [];
   const waiters: Array<() => void> = [];
-  const notify = () => { for (const w of waiters.splice(0)) w(); };
+  const notify = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   const sockets = new Set<net.Socket>();
   let nextConn = 1;
   const state = { closed: 0 };
@@ -98,7 +111,9 @@ export async function startFakeServer(handler: Handler, options: { tls?: boolean
         socket.write(frameOf(encodeTree(tree)));
         if (payload) socket.write(payload);
       },
-      raw: (bytes) => { socket.write(bytes); },
+      raw: (bytes) => {
+        socket.write(bytes);
+      },
     };
     conns.push(conn);
     socket.on('data', (chunk: Buffer) => {
@@ -115,29 +130,35 @@ export async function startFakeServer(handler: Handler, options: { tls?: boolean
       if (got.length) notify();
     });
     socket.on('error', () => {});
-    socket.on('close', () => { sockets.delete(socket); state.closed++; notify(); });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      state.closed++;
+      notify();
+    });
   };
 
-  const server = options.tls
-    ? tls.createServer({ cert: TLS_CERT, key: TLS_KEY }, onSocket)
-    : net.createServer(onSocket);
+  const server = options.tls ? tls.createServer({ cert: TLS_CERT, key: TLS_KEY }, onSocket) : net.createServer(onSocket);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
-  const until = (cond: () => boolean) => new Promise<void>((resolve) => {
-    const check = () => (cond() ? resolve() : waiters.push(check));
-    check();
-  });
+  const until = (cond: () => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => (cond() ? resolve() : waiters.push(check));
+      check();
+    });
   return {
     host: `127.0.0.1:${port}`,
     port,
     conns,
     requests,
-    get closed() { return state.closed; },
+    get closed() {
+      return state.closed;
+    },
     waitRequests: (n) => until(() => requests.length >= n),
     waitClosed: (n) => until(() => state.closed >= n),
-    stop: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

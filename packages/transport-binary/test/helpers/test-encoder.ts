@@ -38,7 +38,10 @@ export function encodeTree(value: Tree, choices: EncoderChoices = {}): Uint8Arra
     const known = ids.get(s);
     // Reuse when possible unless the picker says to write it again.
     if (known !== undefined && pick(4) !== 3) {
-      if (known < 50 && pick(2) === 0) { out.push(150 + known); return; }
+      if (known < 50 && pick(2) === 0) {
+        out.push(150 + known);
+        return;
+      }
       const w = Math.max(bytesFor(BigInt(known)), 1) + pick(2);
       const width = Math.min(w, 4);
       out.push(3 + width);
@@ -59,19 +62,32 @@ export function encodeTree(value: Tree, choices: EncoderChoices = {}): Uint8Arra
   };
 
   const num = (v: bigint) => {
-    if (v < 20n && pick(2) === 0) { out.push(200 + Number(v)); return; }
+    if (v < 20n && pick(2) === 0) {
+      out.push(200 + Number(v));
+      return;
+    }
     const width = Math.min(bytesFor(v) + pick(4), 8);
     out.push(7 + width);
     uintLE(v, width);
   };
 
   const val = (v: Tree): void => {
-    if (v instanceof DataMark) { out.push(20); uintLE(BigInt(v.length), 8); return; }
+    if (v instanceof DataMark) {
+      out.push(20);
+      uintLE(BigInt(v.length), 8);
+      return;
+    }
     if (typeof v === 'string') return str(v);
     if (typeof v === 'number') return num(BigInt(v));
     if (typeof v === 'bigint') return num(v);
-    if (v === true) { out.push(19); return; }
-    if (v === false) { out.push(18); return; }
+    if (v === true) {
+      out.push(19);
+      return;
+    }
+    if (v === false) {
+      out.push(18);
+      return;
+    }
     if (v === null) throw new Error('null has no binary form');
     if (Array.isArray(v)) {
       out.push(17);
@@ -80,7 +96,10 @@ export function encodeTree(value: Tree, choices: EncoderChoices = {}): Uint8Arra
       return;
     }
     out.push(16);
-    for (const [k, x] of Object.entries(v)) { str(k); val(x); }
+    for (const [k, x] of Object.entries(v)) {
+      str(k);
+      val(x);
+    }
     out.push(255);
   };
 

@@ -49,6 +49,16 @@ const additions = {
   },
 };
 
+// What the links in each link method's answer point to (from its summary:
+// an audio stream, a video stream, an HLS playlist, a thumbnail image).
+const media = {
+  audio: ['getaudiolink', 'getpubaudiolink'],
+  video: ['getvideolink', 'getvideolinks', 'getpubvideolinks'],
+  hls: ['gethlslink'],
+  image: ['getthumblink', 'getthumbslinks', 'getpubthumblink', 'getpubthumbslinks'],
+};
+const mediaOf = new Map(Object.entries(media).flatMap(([kind, names]) => names.map((n) => [n, kind])));
+
 // Error codes pCloud sends that errors.json does not list. 2095 is the
 // answer for a revoked OAuth access token (its sibling 2094, an invalid
 // token, is in errors.json); the text is the server's.
@@ -113,6 +123,7 @@ function convert(m, group) {
     ...(m.binaryOnly ? { connectionBound: true } : {}),
     ...(add.longPoll ? { longPoll: add.longPoll } : {}),
     ...(add.payloadUpload ? { payloadUpload: true } : {}),
+    ...(mediaOf.has(m.name) ? { media: mediaOf.get(m.name) } : {}),
     notes: m.notes,
     confidence: m.confidence,
   };

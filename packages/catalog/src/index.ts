@@ -52,6 +52,8 @@ export interface CatalogMethod {
   longPoll?: string;
   /** The request body is the bare payload, with no multipart or file name (file_write, file_pwrite). */
   payloadUpload?: boolean;
+  /** The answer links to media of this kind, for a player or viewer (getaudiolink: `audio`, getthumblink: `image`, ...). */
+  media?: 'audio' | 'video' | 'hls' | 'image';
   /** Protocol quirks worth knowing. */
   notes: readonly string[];
   /** Where the facts come from: the method's docs page, pCloud's api.txt, or a reasoned guess. */

@@ -42,6 +42,11 @@ describe('catalogue data', () => {
     expect(methods.filter((m) => m.connectionBound).every((m) => m.group === 'fileops')).toBe(true);
     expect(findMethod('uploadfile')?.data).toBe('upload');
     expect(findMethod('gettextfile')?.data).toBe('download');
+    const media = (kind: string) => methods.filter((m) => m.media === kind).map((m) => m.name);
+    expect(media('audio')).toEqual(['getaudiolink', 'getpubaudiolink']);
+    expect(media('hls')).toEqual(['gethlslink']);
+    expect(media('video')).toEqual(['getvideolink', 'getvideolinks', 'getpubvideolinks']);
+    expect(media('image')).toEqual(['getpubthumblink', 'getpubthumbslinks', 'getthumblink', 'getthumbslinks']);
   });
 
   test('error messages by numeric code, as the server sends them', () => {

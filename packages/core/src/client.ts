@@ -44,7 +44,10 @@ export function createClient(options: ClientOptions): CoreClient {
   const hosts = hostState({
     hostKind: transport.hostKind,
     region: options.region,
-    suggest: options.nearestHost ? () => client.call('getapiserver', {}, { auth: false, retries: 0 }) : undefined,
+    // asked of the default host directly, so this call does not wait for the suggestions it fetches
+    suggest: options.nearestHost
+      ? () => client.call('getapiserver', {}, { auth: false, retries: 0, host: hosts.defaultHost() })
+      : undefined,
   });
 
   function baseRequest(
@@ -55,8 +58,12 @@ export function createClient(options: ClientOptions): CoreClient {
   ): ClientRequest {
     const wire: Record<string, WireValue> = { ...params, ...encodeGlobals(method, call?.global) };
     if (dates && wire.timeformat === undefined) wire.timeformat = 'timestamp';
+    if (call?.host !== undefined && (typeof call.host !== 'string' || call.host.trim() === '')) {
+      throw new TypeError(`${method}: options.host must be a non-empty host name or origin`);
+    }
     return {
       method,
+      host: call?.host === undefined ? undefined : hosts.wire(call.host),
       params: wire,
       responseType,
       files: call?.files,

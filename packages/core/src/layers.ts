@@ -85,8 +85,7 @@ export function credentialsLayer(context: { auth: AuthProvider | undefined; clie
 export function hostLayer(state: HostState): Layer<'host'> {
   return named('host', (next) => async (request) => {
     if (request.host) return next(request);
-    // getapiserver is how suggestions are fetched: it must not wait for them
-    const suggestions = request.method === 'getapiserver' ? state.suggested : await state.suggestions();
+    const suggestions = await state.suggestions();
     const preferred = suggestions?.[0];
     const fallback = state.wire(state.defaultHost());
     if (!preferred || state.wire(preferred) === fallback) return next({ ...request, host: fallback });

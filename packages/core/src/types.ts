@@ -199,6 +199,11 @@ export interface CallOptions {
   retries?: number;
   /** Files for methods whose definition has `data: 'upload'`. */
   files?: UploadFile[];
+  /**
+   * Sends this call to this host (`host[:port]` or a full origin) instead of
+   * the one the client would choose; no suggested-host fallback applies.
+   */
+  host?: string;
 }
 
 /** Global parameters that every pCloud method accepts. */

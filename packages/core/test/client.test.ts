@@ -197,6 +197,23 @@ describe('client pipeline', () => {
     ]);
   });
 
+  it('sends a call to the host given in its options, skipping the host choice; a blank host is refused before sending', async () => {
+    const t = memoryTransport({
+      answer: (req) => (req.method === 'getapiserver' ? ok({ api: ['near.example:1'], binapi: [] }) : ok()),
+    });
+    const c = createClient({ transport: t, nearestHost: true }).use(testPlugin);
+    await c.anon(undefined, { host: 'pinned.example:8443' });
+    await c.call('getapiserver', {}, { auth: false });
+    expect(t.requests.map((r) => `${r.method}@${r.host}`)).toEqual([
+      'anon@https://pinned.example:8443',
+      // a user's own getapiserver waits for the suggestions like any call (fetched from the default host)
+      'getapiserver@https://api.pcloud.com',
+      'getapiserver@https://near.example:1',
+    ]);
+    await expect(c.anon(undefined, { host: ' ' })).rejects.toThrow(/options.host/);
+    expect(t.requests).toHaveLength(3);
+  });
+
   it('logs in with getdigest + passworddigest, never sending the password, and reuses the token', async () => {
     const t = memoryTransport({
       answer: (req) => {

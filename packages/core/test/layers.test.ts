@@ -255,13 +255,13 @@ describe('hostLayer with hostState', () => {
     expect([...a.seen, ...b.seen].map((r) => r.host)).toEqual(['https://near.example', 'https://near.example']);
   });
 
-  it('getapiserver itself does not wait for suggestions; a failed fetch means the default host', async () => {
+  it('a call whose host is already chosen does not wait for suggestions; a failed fetch means the default host', async () => {
     let release!: () => void;
     const state = hostState({ hostKind: 'api', suggest: () => new Promise((_, reject) => (release = () => reject(new Error('offline')))) });
     const { next, seen } = fakeNext(() => answer());
     const layer = hostLayer(state)(next);
     const waiting = layer(request({ method: 'userinfo' }));
-    await layer(request({ method: 'getapiserver' }));
+    await layer(request({ method: 'getapiserver', host: 'https://api.pcloud.com' }));
     expect(seen.map((r) => r.method)).toEqual(['getapiserver']);
     release();
     await waiting;

@@ -20,6 +20,7 @@ import {
   type TransportRequest,
   type UploadFile,
 } from '@pcloudkit/core';
+import { findMethod } from '@pcloudkit/catalog';
 import { httpTransport } from '@pcloudkit/transport-http';
 import { binaryTransport } from '@pcloudkit/transport-binary';
 import type { Entry } from './registry.js';
@@ -159,10 +160,8 @@ export function describeError(error: unknown, secrets: readonly string[]): Error
 }
 
 function kindFor(method: string, path: string): LinkInfo['kind'] {
-  if (method === 'getaudiolink') return 'audio';
-  if (method === 'gethlslink') return 'hls';
-  if (method === 'getvideolink' || method === 'getvideolinks') return 'video';
-  if (/thumb/.test(method)) return 'image';
+  const media = findMethod(method)?.media;
+  if (media) return media;
   const ext = /\.([a-z0-9]+)(?:$|[?#])/i.exec(path)?.[1]?.toLowerCase() ?? '';
   if (['mp3', 'wav', 'ogg', 'oga', 'flac', 'm4a', 'aac', 'opus'].includes(ext)) return 'audio';
   if (['mp4', 'webm', 'ogv', 'mov', 'm4v'].includes(ext)) return 'video';

@@ -2,6 +2,7 @@
  * Turns answers into friendly values: datetimes become `Date` and the file
  * `hash` is always a `bigint`.
  */
+import { jsonSafe } from './json.js';
 
 /** Answer fields that carry datetimes. */
 export const DATETIME_FIELDS: ReadonlySet<string> = new Set([
@@ -32,7 +33,7 @@ function toHash(value: unknown): unknown {
 
 /** Walks an answer tree in place-free fashion and returns the converted copy. */
 export function decodeAnswer(value: unknown, dates: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => decodeAnswer(v, dates));
+  if (Array.isArray(value)) return jsonSafe(value.map((v) => decodeAnswer(v, dates)));
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -40,5 +41,6 @@ export function decodeAnswer(value: unknown, dates: boolean): unknown {
     else if (dates && DATETIME_FIELDS.has(k)) out[k] = toDate(v);
     else out[k] = decodeAnswer(v, dates);
   }
-  return out;
+  // `JSON.stringify(answer)` must not throw on the bigint `hash`.
+  return jsonSafe(out);
 }

@@ -24,7 +24,7 @@ export type { ErrorClass } from './errors.js';
 export { accessTokenAuth, authTokenAuth, passwordAuth, passwordDigest } from './auth.js';
 export { EU, US, hostOrigin, regionFromHostname, regionFromLocationId, resolveRegion } from './regions.js';
 export type { Region } from './regions.js';
-export { parseJson, stringifyJson } from './json.js';
+export { jsonSafe, parseJson, stringifyJson } from './json.js';
 export { decodeAnswer, DATETIME_FIELDS } from './decode.js';
 export { encodeParam, encodeParams } from './params.js';
 export { linkUrls } from './links.js';

@@ -55,13 +55,59 @@ function quoteBigIntegers(text: string, marker: string): string {
   return last === 0 ? text : out + text.slice(last);
 }
 
-/** Serialises like JSON.stringify, writing bigints as exact integers. */
-export function stringifyJson(value: unknown, space?: number): string {
+/**
+ * The `toJSON` that answer objects holding a `bigint` carry (see
+ * {@link jsonSafe}): a copy in which each bigint is its exact decimal string,
+ * since `JSON.stringify` cannot write a bigint and a number would round it.
+ */
+function bigintsAsStrings(this: object): unknown {
+  const convert = (v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+  if (Array.isArray(this)) return this.map(convert);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(this)) out[k] = convert(v);
+  return out;
+}
+
+const TO_JSON: PropertyDescriptor = { value: bigintsAsStrings, enumerable: false, writable: true, configurable: true };
+
+/**
+ * Makes `JSON.stringify` work on an object or array that holds `bigint`
+ * values (the file `hash`): when one of its own values is a bigint, it gets a
+ * non-enumerable `toJSON` that writes each bigint as its exact decimal
+ * string. Nothing global is patched (`BigInt.prototype` stays as it is), and
+ * the property is invisible to `Object.keys`, spreading, `structuredClone`
+ * and deep-equality checks. The client applies this to every answer;
+ * {@link stringifyJson} skips it and writes the bigints as exact numbers.
+ */
+export function jsonSafe<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  const values = Array.isArray(value) ? value : Object.values(value);
+  if (values.some((v) => typeof v === 'bigint')) Object.defineProperty(value, 'toJSON', TO_JSON);
+  return value;
+}
+
+/**
+ * Serialises like `JSON.stringify`, but writes bigints as exact JSON integers
+ * (the form pCloud sends), so `parseJson(stringifyJson(answer))` gives the
+ * same numbers back. `JSON.stringify` on an answer writes them as strings
+ * instead (see {@link jsonSafe}).
+ */
+export function stringifyJson(value: unknown, space?: number | string): string {
   const marks: string[] = [];
+  // A random tag, so that no string in the value can pass for a placeholder.
+  const tag = `\u0000${Math.random().toString(36).slice(2)}:`;
   const text = JSON.stringify(
     value,
-    (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${marks.push(v.toString()) - 1}\u0000` : v),
+    function (this: Record<string, unknown>, key: string, v: unknown) {
+      const raw = this[key];
+      if (typeof raw === 'bigint') return `${tag}${marks.push(raw.toString()) - 1}`;
+      // Our own toJSON turned bigints into strings: serialise the original instead.
+      if (raw !== v && raw !== null && typeof raw === 'object' && (raw as { toJSON?: unknown }).toJSON === bigintsAsStrings) return raw;
+      return v;
+    },
     space,
   );
-  return marks.length ? text.replace(/"\\u0000(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!) : text;
+  if (!marks.length) return text;
+  const placeholder = new RegExp(`"\\\\u0000${tag.slice(1, -1)}:(\\d+)"`, 'g');
+  return text.replace(placeholder, (_m, i: string) => marks[Number(i)]!);
 }

@@ -87,10 +87,37 @@ export function passwordAuth(username: string, password: string): AuthProvider &
   };
 }
 
-export function resolveAuth(auth: AuthOptions | undefined): AuthProvider | undefined {
-  if (!auth) return undefined;
-  if ('apply' in auth) return auth;
-  if ('accessToken' in auth) return accessTokenAuth(auth.accessToken);
-  if ('authToken' in auth) return authTokenAuth(auth.authToken);
-  return passwordAuth(auth.username, auth.password);
+const AUTH_FORMS = '{ accessToken }, { authToken }, { username, password } or a provider with an apply(request, client) method';
+
+/** A credential string must be a non-empty string; `process.env.X!` of a missing variable is `undefined`. */
+function credential(auth: object, name: string, where: string): string {
+  const value = (auth as Record<string, unknown>)[name];
+  if (typeof value !== 'string' || (name === 'password' ? value : value.trim()) === '') {
+    const got = value === undefined ? 'undefined' : value === '' ? 'an empty string' : `a ${value === null ? 'null' : typeof value}`;
+    throw new TypeError(`${where}.${name} must be a non-empty string, got ${got} (is the environment variable that should hold it set?)`);
+  }
+  return value;
+}
+
+/**
+ * Turns the `auth` option into a provider, checking its shape first so a
+ * wrong one fails when the client is made rather than at the first call.
+ * `where` names the option in errors.
+ */
+export function resolveAuth(auth: AuthOptions | undefined | null, where = 'createClient: options.auth'): AuthProvider | undefined {
+  if (auth === undefined || auth === null) return undefined;
+  if (typeof auth !== 'object' || Array.isArray(auth)) {
+    throw new TypeError(`${where} must be ${AUTH_FORMS}; got ${Array.isArray(auth) ? 'an array' : `a ${typeof auth}`}`);
+  }
+  if ('apply' in auth) {
+    if (typeof auth.apply !== 'function') throw new TypeError(`${where}.apply must be a function (a custom credential provider)`);
+    return auth;
+  }
+  if ('accessToken' in auth) return accessTokenAuth(credential(auth, 'accessToken', where));
+  if ('authToken' in auth) return authTokenAuth(credential(auth, 'authToken', where));
+  if ('username' in auth || 'password' in auth) {
+    return passwordAuth(credential(auth, 'username', where), credential(auth, 'password', where));
+  }
+  const keys = Object.keys(auth);
+  throw new TypeError(`${where} must be ${AUTH_FORMS}; got an object with ${keys.length ? `keys ${keys.join(', ')}` : 'no keys'}`);
 }

@@ -5,7 +5,7 @@
  */
 import { resolveAuth } from './auth.js';
 import { decodeAnswer } from './decode.js';
-import { ProtocolError } from './errors.js';
+import { ProtocolError, TransportError, ValidationError } from './errors.js';
 import { hostState } from './hosts.js';
 import { checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
 import { encodeGlobals, encodeParams } from './params.js';
@@ -82,6 +82,12 @@ export function createClient(options: ClientOptions): CoreClient {
     return decodeAnswer(response.result, dates);
   }
 
+  let closed = false;
+  /** After `close()` every call fails the same way, whatever the transport (and is not retried). */
+  function checkOpen(method: string): void {
+    if (closed) throw new TransportError(`${method}: the client is closed`, { host: undefined, network: true });
+  }
+
   const applied = new Set<object>();
   const client: CoreClient & Record<PropertyKey, unknown> = {
     options: publicOptions,
@@ -95,8 +101,9 @@ export function createClient(options: ClientOptions): CoreClient {
     async request<M extends AnyMethod>(definition: M, params: ParamsOf<M>, call?: CallOptions): Promise<ResultOf<M>> {
       const wire = encodeParams(definition, params as Record<string, unknown>);
       if (call?.files?.length && definition.data !== 'upload') {
-        throw new TypeError(`${definition.name} does not take files`);
+        throw new ValidationError(definition.name, 'files', `${definition.name} uploads nothing, so it takes no files`);
       }
+      checkOpen(definition.name);
       const responseType = definition.data === 'download' ? 'data' : 'json';
       const request = baseRequest(definition.name, wire, call, responseType);
       request.definition = definition;
@@ -111,6 +118,7 @@ export function createClient(options: ClientOptions): CoreClient {
       const wire: Record<string, WireValue> = {};
       for (const [k, v] of Object.entries(params)) if (v !== undefined) wire[k] = v;
       const responseType = call?.responseType ?? 'json';
+      checkOpen(method);
       const request = baseRequest(method, wire, call, responseType);
       request.anonymous = call?.auth === false;
       return (await finish(await handler(request), responseType, method)) as R;
@@ -147,7 +155,10 @@ export function createClient(options: ClientOptions): CoreClient {
         auth.clear?.();
       }
     },
-    close: () => transport.close(),
+    close: () => {
+      closed = true;
+      return transport.close();
+    },
   } as CoreClient & Record<PropertyKey, unknown>;
 
   const send: Handler = (request) => transport.call(request as ClientRequest & { host: string });
@@ -156,7 +167,7 @@ export function createClient(options: ClientOptions): CoreClient {
 
   Object.defineProperty(client, IS_CLIENT, { value: true });
   const describeClient = () =>
-    `PcloudClient { transport: ${transport.name}, hosts: ${hosts.region[transport.hostKind].join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
+    `PcloudClient { transport: ${transport.name}, hosts: ${(hosts.region[transport.hostKind] ?? []).join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
   Object.defineProperty(client, 'toString', { value: describeClient });
   Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), { value: describeClient });
   return client;

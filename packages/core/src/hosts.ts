@@ -43,7 +43,7 @@ export interface HostState {
 
 export function hostState(init: HostStateInit): HostState {
   const { hostKind, suggest } = init;
-  let region = resolveRegion(init.region);
+  let region = resolveRegion(init.region, hostKind, 'createClient: options.region');
   let suggested: string[] | undefined;
   let loading: Promise<readonly string[]> | undefined;
   const scheme = (): 'https' | 'http' => (/^http:\/\//i.test(region.api[0] ?? '') ? 'http' : 'https');
@@ -80,17 +80,17 @@ export function hostState(init: HostStateInit): HostState {
     drop(host) {
       suggested = suggested?.filter((h) => h !== host);
     },
-    defaultHost: () => region[hostKind][0] ?? region.api[0]!,
+    defaultHost: () => region[hostKind]?.[0] ?? region.api[0]!,
     wire: (entry) => (hostKind === 'api' ? hostOrigin(entry, scheme()) : entry),
     setRegion(next) {
-      region = resolveRegion(next);
+      region = resolveRegion(next, hostKind, 'setRegion: region');
       suggested = undefined;
       loading = undefined;
     },
     async hosts() {
       if (suggest) await state.suggestions();
-      const list = [...(suggested ?? []), ...region[hostKind]].filter((h, i, all) => all.indexOf(h) === i);
-      return hostKind === 'api' ? { api: list, binapi: [...region.binapi] } : { api: [...region.api], binapi: list };
+      const list = [...(suggested ?? []), ...(region[hostKind] ?? [])].filter((h, i, all) => all.indexOf(h) === i);
+      return hostKind === 'api' ? { api: list, binapi: [...(region.binapi ?? [])] } : { api: [...region.api], binapi: list };
     },
   };
   return state;

@@ -93,6 +93,14 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
     }
   }
   for (const [set, members] of Object.entries(definition.oneOf)) {
+    // null would pass as "given" here and then be left out of the request: the server would see none of the set.
+    for (const m of members)
+      if (given[m] === null)
+        fail(
+          method,
+          m,
+          `'${m}' is null; give it a value, or leave it out and give another of ${members.map((x) => `'${x}'`).join(', ')} (${set})`,
+        );
     const present = members.filter((m) => given[m] !== undefined);
     if (present.length === 0) fail(method, members.join('|'), `one of ${members.map((m) => `'${m}'`).join(' or ')} is required (${set})`);
     if (present.length > 1) fail(method, present.join('|'), `give only one of ${present.map((m) => `'${m}'`).join(' and ')} (${set})`);
@@ -108,8 +116,8 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
       if (spec.required) fail(method, name, `'${name}' is required`);
       continue;
     }
-    if (spec.requires !== undefined && given[spec.requires] === undefined)
-      fail(method, name, `'${name}' only works together with '${spec.requires}'`);
+    if (spec.requires !== undefined && (given[spec.requires] === undefined || given[spec.requires] === null))
+      fail(method, name, `'${spec.requires}' is required when '${name}' is given`);
     const wire = encodeParam(method, name, spec, value);
     if (wire !== undefined) out[name] = wire;
   }

@@ -7,8 +7,11 @@ export interface Region {
   readonly locationid?: number;
   /** HTTP JSON hosts; the first is the default the client falls back to. */
   readonly api: readonly string[];
-  /** Binary protocol hosts; the first is the default. */
-  readonly binapi: readonly string[];
+  /**
+   * Binary protocol hosts; the first is the default. Only the binary
+   * transport reads them, so a region for the HTTP transport may leave them out.
+   */
+  readonly binapi?: readonly string[];
 }
 
 export const US: Region = Object.freeze({ locationid: 1, api: ['api.pcloud.com'], binapi: ['binapi.pcloud.com'] });
@@ -22,18 +25,62 @@ export function regionFromLocationId(locationid: number | string): Region {
 /**
  * Region for the `hostname` reported by the OAuth2 redirect: a known host
  * maps to its region; any other host (an emulator, say) becomes a custom
- * region whose only API host is that one.
+ * region whose only API host is that one. The redirect names no binary host,
+ * so such a region has none (a binary client needs one added).
  */
 export function regionFromHostname(hostname: string): Region {
   if (hostname === 'eapi.pcloud.com') return EU;
   if (hostname === 'api.pcloud.com') return US;
-  return { api: [hostname], binapi: [hostname] };
+  return { api: [hostname] };
 }
 
-export function resolveRegion(region: 'us' | 'eu' | Region | undefined): Region {
+const REGION_FORMS = `'us', 'eu' or a host list such as { api: ['eapi.pcloud.com'], binapi: ['bineapi.pcloud.com'] }`;
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function checkHostList(list: unknown, name: string, where: string, allowEmpty = false): void {
+  const example = name === 'api' ? `['eapi.pcloud.com'] or ['http://127.0.0.1:8080']` : `['bineapi.pcloud.com'] or ['127.0.0.1:8081']`;
+  if (!Array.isArray(list) || (!allowEmpty && list.length === 0) || list.some((h) => typeof h !== 'string' || h.trim() === '')) {
+    throw new TypeError(`${where}.${name} must be a non-empty list of host names, such as ${example}; got ${describeValue(list)}`);
+  }
+}
+
+/**
+ * Checks a region option and returns the region. `where` names the option in
+ * errors (`createClient: options.region`). With `hostKind: 'binapi'` (the
+ * binary transport) the region must list binary hosts.
+ */
+export function resolveRegion(region: 'us' | 'eu' | Region | undefined, hostKind: 'api' | 'binapi' = 'api', where = 'region'): Region {
   if (region === undefined || region === 'us') return US;
   if (region === 'eu') return EU;
-  if (!region.api.length) throw new TypeError('region.api must list at least one host');
+  if (typeof region === 'string') {
+    const text: string = region;
+    const lower = text.trim().toLowerCase();
+    const hint =
+      lower === 'us' || lower === 'eu'
+        ? `; region names are lowercase: '${lower}'`
+        : /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.includes('.')
+          ? `; for a single host write { api: [${JSON.stringify(text)}] }`
+          : '';
+    throw new TypeError(`${where} must be ${REGION_FORMS}; got ${JSON.stringify(text)}${hint}`);
+  }
+  if (typeof region !== 'object' || region === null || Array.isArray(region)) {
+    throw new TypeError(`${where} must be ${REGION_FORMS}; got ${describeValue(region)}`);
+  }
+  checkHostList(region.api, 'api', where);
+  if (region.binapi !== undefined || hostKind === 'binapi') {
+    if (region.binapi === undefined)
+      throw new TypeError(
+        `${where}.binapi is missing: the binary transport connects to the binary hosts, such as { api: [...], binapi: ['bineapi.pcloud.com'] }`,
+      );
+    // The HTTP transport never reads binary hosts, so an empty list is fine there.
+    checkHostList(region.binapi, 'binapi', where, hostKind === 'api');
+  }
   return region;
 }
 

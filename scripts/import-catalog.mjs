@@ -31,6 +31,14 @@ const additions = {
     // param ctime: "requires mtime"
     requires: { ctime: 'mtime' },
   },
+  createfolder: {
+    // notes: "in practice it is path alone or folderid together with name (error 1001 otherwise)"
+    requires: { folderid: 'name' },
+  },
+  createfolderifnotexists: {
+    // notes: "in practice it is path alone or folderid together with name"
+    requires: { folderid: 'name' },
+  },
   changeuploadlink: {
     // notes: "expire and deleteexpire are alternatives; sending both is undefined."
     atMostOne: { expiry: ['expire', 'deleteexpire'] },

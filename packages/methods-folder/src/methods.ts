@@ -78,8 +78,8 @@ export const createfolder = defineMethod({
   params: {
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
     path: param.string(),
-    /** Id of the parent folder to create the new folder in. */
-    folderid: param.int({ min: 0 }),
+    /** Id of the parent folder to create the new folder in; needs `name`. */
+    folderid: param.int({ min: 0, requires: 'name' }),
     /** Name of the new folder; needed with `folderid`. */
     name: param.string(),
   },
@@ -95,8 +95,8 @@ export const createfolderifnotexists = defineMethod({
   params: {
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
     path: param.string(),
-    /** Id of the parent folder. */
-    folderid: param.int({ min: 0 }),
+    /** Id of the parent folder; needs `name`. */
+    folderid: param.int({ min: 0, requires: 'name' }),
     /** Name of the folder; needed with `folderid`. */
     name: param.string(),
   },

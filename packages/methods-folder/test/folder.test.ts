@@ -232,6 +232,21 @@ describe.each(transportNames)('folder methods over %s', (kind) => {
       await rejects(client.copyfolder({ folderid: 1 } as never), 'tofolderid|topath');
     });
 
+    test('null for a member of a one-of set (the server would see none of the set)', async () => {
+      await rejects(client.listfolder({ folderid: null } as never), 'folderid');
+      await rejects(client.createfolder({ path: null, folderid: 0, name: 'n' } as never), 'path');
+    });
+
+    test('folderid without name', async () => {
+      await rejects(client.createfolder({ folderid: 0 }), 'folderid');
+      await rejects(client.createfolderifnotexists({ folderid: 0 }), 'folderid');
+      const error = await client.createfolder({ folderid: 0 }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe("createfolder: 'name' is required when 'folderid' is given");
+      // with the name it goes through
+      const made = await client.createfolderifnotexists({ folderid: 0, name: 'needs-name' });
+      expect(made.metadata.name).toBe('needs-name');
+    });
+
     test('both members of a set', async () => {
       await rejects(client.createfolder({ path: '/x', folderid: 0 } as never), 'path|folderid');
       await rejects(client.copyfolder({ folderid: 1, tofolderid: 2, topath: '/y' } as never), 'tofolderid|topath');

@@ -21,9 +21,17 @@ export interface SignInOptions {
   transport: Transport;
   /**
    * Shows the authorize page to the user. Default: opens the system browser
-   * (`open` on macOS, `start` on Windows, `xdg-open` elsewhere).
+   * (`open` on macOS, `rundll32` on Windows, `xdg-open` elsewhere). A failure
+   * of the default opener does not end the sign-in (the URL has been
+   * reported, see `onAuthorizeUrl`); a failure of your own `open` does.
    */
   open?: (url: string) => void | Promise<void>;
+  /**
+   * Receives the authorize URL before `open` is called, every time, so a user
+   * on a machine without a usable browser (SSH, containers) can open it
+   * elsewhere. Default: prints it on stderr. Pass `() => {}` to stay quiet.
+   */
+  onAuthorizeUrl?: (url: string) => void;
   /** Loopback port; default 0 (any free port). Register `http://127.0.0.1:<port>/callback` as a redirect URI if your app needs a fixed one. */
   port?: number;
   /** Milliseconds to wait for the user; default 300000 (5 minutes). */
@@ -86,12 +94,17 @@ export function openInBrowser(url: string): Promise<void> {
   });
 }
 
+function printAuthorizeUrl(url: string): void {
+  process.stderr.write(`To sign in to pCloud, open this page in a browser:\n  ${url}\n`);
+}
+
 /**
  * Signs a user in with the OAuth2 code flow through their browser:
  *
  * 1. starts an HTTP server on `127.0.0.1` (port `port`, default any free one);
- * 2. opens pCloud's authorize page with `redirect_uri`
- *    `http://127.0.0.1:<port>/callback` and a random `state`;
+ * 2. reports pCloud's authorize page URL (`onAuthorizeUrl`, stderr by
+ *    default) with `redirect_uri` `http://127.0.0.1:<port>/callback` and a
+ *    random `state`, and opens it (`open`, the system browser by default);
  * 3. waits for the redirect, checks `state`, and tells the browser it can
  *    close the tab;
  * 4. exchanges the code with `oauth2_token` on the user's region.
@@ -183,11 +196,15 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
       permissions: options.permissions,
       authorizeOrigin,
     });
+    (options.onAuthorizeUrl ?? printAuthorizeUrl)(url);
     // Opening runs alongside the wait: a test driver (or a slow browser
     // launcher) may only settle after the redirect has arrived.
+    const open = options.open;
     Promise.resolve()
-      .then(() => (options.open ?? openInBrowser)(url))
-      .catch((error: unknown) => finish(error));
+      .then(() => (open ? open(url) : openInBrowser(url)))
+      // The default opener failing (no browser here) leaves the reported URL
+      // to the user, so the wait goes on; a caller's own opener ends it.
+      .catch((error: unknown) => (open ? finish(error) : undefined));
     const redirect = await redirected;
 
     let token: string | undefined;

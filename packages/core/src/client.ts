@@ -7,10 +7,11 @@ import { resolveAuth } from './auth.js';
 import { decodeAnswer } from './decode.js';
 import { ProtocolError, TransportError, ValidationError } from './errors.js';
 import { hostState } from './hosts.js';
-import { checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
+import { checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer, withDeadline } from './layers.js';
 import { encodeGlobals, encodeParams } from './params.js';
 import type { Region } from './regions.js';
 import { checkRetryPolicy, defaultRetryPolicy } from './retry.js';
+import { checkDuration } from './timer.js';
 import type {
   AnyMethod,
   CallOptions,
@@ -27,6 +28,9 @@ import type {
 } from './types.js';
 
 const DEFAULT_TIMEOUT = 30_000;
+/** Default `bodyTimeout`: a data answer may go this long without a byte. */
+const DEFAULT_BODY_TIMEOUT = 30_000;
+const DURATIONS = ['timeout', 'attemptTimeout', 'bodyTimeout'] as const;
 
 const IS_CLIENT = Symbol.for('pcloudkit.client');
 
@@ -41,6 +45,7 @@ export function createClient(options: ClientOptions): CoreClient {
   const policy = options.retry ?? defaultRetryPolicy;
   checkRetryPolicy(policy, 'createClient');
   const dates = options.dates ?? true;
+  for (const name of DURATIONS) if (options[name] !== undefined) checkDuration(options[name], `createClient: options.${name}`);
   const hosts = hostState({
     hostKind: transport.hostKind,
     region: options.region,
@@ -61,6 +66,8 @@ export function createClient(options: ClientOptions): CoreClient {
     if (call?.host !== undefined && (typeof call.host !== 'string' || call.host.trim() === '')) {
       throw new TypeError(`${method}: options.host must be a non-empty host name or origin`);
     }
+    for (const name of DURATIONS) if (call?.[name] !== undefined) checkDuration(call[name], `${method}: options.${name}`);
+    const attemptTimeout = call?.attemptTimeout ?? options.attemptTimeout;
     return {
       method,
       host: call?.host === undefined ? undefined : hosts.wire(call.host),
@@ -70,6 +77,8 @@ export function createClient(options: ClientOptions): CoreClient {
       signal: call?.signal,
       onUploadProgress: call?.onUploadProgress,
       timeout: call?.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
+      ...(attemptTimeout !== undefined ? { attemptTimeout } : {}),
+      ...(responseType === 'data' ? { bodyTimeout: call?.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
       retries: call?.retries ?? options.retries ?? policy.retries,
     };
   }
@@ -107,7 +116,7 @@ export function createClient(options: ClientOptions): CoreClient {
       const responseType = definition.data === 'download' ? 'data' : 'json';
       const request = baseRequest(definition.name, wire, call, responseType);
       request.definition = definition;
-      return (await finish(await handler(request), responseType, definition.name)) as ResultOf<M>;
+      return (await finish(await withDeadline(request, handler), responseType, definition.name)) as ResultOf<M>;
     },
     async call<R>(
       method: string,
@@ -121,7 +130,7 @@ export function createClient(options: ClientOptions): CoreClient {
       checkOpen(method);
       const request = baseRequest(method, wire, call, responseType);
       request.anonymous = call?.auth === false;
-      return (await finish(await handler(request), responseType, method)) as R;
+      return (await finish(await withDeadline(request, handler), responseType, method)) as R;
     },
     hosts: () => hosts.hosts(),
     use<P extends Plugin<Record<string, AnyMethod>, unknown>>(plugin: P) {

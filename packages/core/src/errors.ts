@@ -173,15 +173,43 @@ export class AbortError extends PcloudError {
   }
 }
 
-/** The call took longer than its timeout. */
+/** Which limit ran out: the whole call, one attempt of it, or a data answer's body waiting for bytes. */
+export type TimeoutPhase = 'call' | 'attempt' | 'body';
+
+/**
+ * A time limit ran out. `phase` says which one: `call` (the client's
+ * `timeout`, retries and backoff included, or a download's wait for its
+ * answer), `attempt` (`attemptTimeout`, one attempt) or `body` (`bodyTimeout`:
+ * a data answer sent no byte for that long).
+ */
 export class TimeoutError extends PcloudError {
   static readonly kind = Symbol.for('pcloudkit.TimeoutError');
   override readonly code = 'PCLOUD_TIMEOUT';
   override readonly retryable = true;
+  /** Milliseconds of the limit that ran out. */
   readonly timeout: number;
-  constructor(timeout: number) {
-    super(`The call did not finish within ${timeout} ms`);
+  /** Attempts made before the limit ran out (hosts tried, for a download); 1 for a body that stalled. */
+  readonly attempts: number;
+  readonly phase: TimeoutPhase;
+  /** Wire method name or what was running (`download from host`), when known. */
+  readonly method?: string;
+
+  constructor(timeout: number, init: { attempts?: number; phase?: TimeoutPhase; method?: string; cause?: unknown } = {}) {
+    const attempts = init.attempts ?? 1;
+    const phase = init.phase ?? 'call';
+    const who = init.method ?? 'The call';
+    const tries = `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`;
+    const message =
+      phase === 'body'
+        ? `${who}: no byte of the data answer arrived for ${timeout} ms (bodyTimeout)`
+        : phase === 'attempt'
+          ? `${who}: attempt ${attempts} did not finish within ${timeout} ms (attemptTimeout)`
+          : `${who} did not finish within ${timeout} ms (${tries} made)`;
+    super(message, { cause: init.cause });
     Object.defineProperty(this, TimeoutError.kind, { value: true });
     this.timeout = timeout;
+    this.attempts = attempts;
+    this.phase = phase;
+    if (init.method !== undefined) this.method = init.method;
   }
 }

@@ -7,6 +7,7 @@
 import { AbortError, ApiError, ProtocolError, TimeoutError, TransportError } from './errors.js';
 import type { HostState } from './hosts.js';
 import { checkRetryPolicy, defaultRetryPolicy, sleep } from './retry.js';
+import { timerSignal } from './timer.js';
 import type {
   AuthProvider,
   ClientRequest,
@@ -17,6 +18,7 @@ import type {
   Middleware,
   MiddlewareEntry,
   RetryPolicy,
+  TransportResponse,
 } from './types.js';
 
 /** The layers in chain order, outermost first. */
@@ -30,22 +32,66 @@ function named<N extends LayerName>(name: N, middleware: Middleware): Layer<N> {
 }
 
 /**
+ * Runs `run` under the call's deadline: `request.deadline` when an outer part
+ * (the client, or an outer layer) set one, else a new one of
+ * `request.timeout` ms, lifted when `run` settles.
+ */
+export async function withDeadline(
+  request: ClientRequest,
+  run: (request: ClientRequest) => Promise<TransportResponse>,
+): Promise<TransportResponse> {
+  if (request.deadline) return run(request);
+  const limit = timerSignal(request.timeout, () => new TimeoutError(request.timeout, { method: request.method }));
+  try {
+    return await run({ ...request, deadline: limit.signal });
+  } finally {
+    limit.clear();
+  }
+}
+
+/** The `TimeoutError` of a call whose deadline ran out after `attempts` attempts; `cause` is what the last attempt ended with. */
+function callTimeout(request: ClientRequest, attempts: number, cause?: unknown): TimeoutError {
+  const inner = cause instanceof TimeoutError && cause.phase === 'call' ? cause.cause : cause;
+  return new TimeoutError(request.timeout, { attempts, method: request.method, ...(inner !== undefined ? { cause: inner } : {}) });
+}
+
+/**
  * Sends a failed call again while `policy` allows it, at most
  * `request.retries` times, waiting `policy.delay` between attempts. An
- * aborted call is never retried.
+ * aborted call is never retried. Retries and delays stay within the call's
+ * deadline (see {@link withDeadline}): once it has passed, the call ends with
+ * `TimeoutError` saying how many attempts were made.
  */
 export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'retry'> {
   checkRetryPolicy(policy, 'retryLayer');
-  return named('retry', (next) => async (request) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await next(request);
-      } catch (error) {
-        if (attempt >= request.retries || request.signal?.aborted || !policy.shouldRetry(error, request, attempt)) throw error;
-        await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), request.signal);
+  return named('retry', (next) => (request) =>
+    withDeadline(request, async (req) => {
+      const deadline = req.deadline!;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await next(req);
+        } catch (error) {
+          const made = attempt + 1;
+          const aborted = req.signal?.aborted === true;
+          if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
+          if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
+          const stop = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+          try {
+            await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
+          } catch (interrupted) {
+            if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
+            throw interrupted;
+          }
+        }
       }
-    }
-  });
+    }),
+  );
+}
+
+/** An attempt's `TimeoutError` counts the attempts of the whole call. */
+function withAttempts(error: unknown, attempts: number): unknown {
+  if (!(error instanceof TimeoutError) || error.phase !== 'attempt' || error.attempts === attempts) return error;
+  return new TimeoutError(error.timeout, { phase: 'attempt', attempts, method: error.method, cause: error.cause });
 }
 
 /**
@@ -100,23 +146,36 @@ export function hostLayer(state: HostState): Layer<'host'> {
 }
 
 /**
- * Runs the rest of the chain under the caller's signal and `request.timeout`:
- * `AbortError` when the caller aborts, `TimeoutError` when time runs out.
+ * Runs the rest of the chain under the caller's signal, the call's deadline
+ * (see {@link withDeadline}) and, when `request.attemptTimeout` is set, a
+ * limit for this attempt: `AbortError` when the caller aborts, `TimeoutError`
+ * when time runs out. The limits are lifted when the answer is in, so the
+ * body of a data answer is ended only by the caller's signal (and the
+ * transport's `bodyTimeout`).
  */
 export function timeoutLayer(): Layer<'timeout'> {
-  return named('timeout', (next) => async (request) => {
-    const user = request.signal;
-    if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
-    const timer = AbortSignal.timeout(request.timeout);
-    const signal = user ? AbortSignal.any([user, timer]) : timer;
-    try {
-      return await next({ ...request, signal });
-    } catch (error) {
-      if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
-      if (timer.aborted) throw new TimeoutError(request.timeout);
-      throw error;
-    }
-  });
+  return named('timeout', (next) => (request) =>
+    withDeadline(request, async (req) => {
+      const user = req.signal;
+      const deadline = req.deadline!;
+      if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
+      if (deadline.aborted) throw callTimeout(req, 1);
+      const limit = req.attemptTimeout;
+      const attempt = limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
+      const signals = [deadline, ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])];
+      try {
+        return await next({ ...req, signal: AbortSignal.any(signals) });
+      } catch (error) {
+        if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
+        // the transport's own error is only the echo of the abort: it is not kept as the cause
+        if (deadline.aborted) throw callTimeout(req, 1);
+        if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
+        throw error;
+      } finally {
+        attempt?.clear();
+      }
+    }),
+  );
 }
 
 /** Turns an answer without a numeric `result` into `ProtocolError`, and a non-zero one into `ApiError`. */

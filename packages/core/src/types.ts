@@ -143,7 +143,18 @@ export interface TransportRequest {
   files?: UploadFile[];
   /** `data` when the answer is a byte stream instead of JSON. */
   responseType: 'json' | 'data';
+  /**
+   * Ends the call. The client's time limits are lifted as soon as the call
+   * returns, so once a data answer is handed back this signal fires only when
+   * the caller aborts; the transport keeps watching it while the body is read.
+   */
   signal?: AbortSignal;
+  /**
+   * Milliseconds the body of a data answer may go without a byte before
+   * reading it fails with `TimeoutError` (phase `body`). Absent: only the
+   * transport's own limits apply.
+   */
+  bodyTimeout?: number;
   onUploadProgress?: (progress: Progress) => void;
   /** Per-call hint: keep this call on its own persistent connection key (fileops, sticky login). */
   connectionKey?: string;
@@ -189,8 +200,12 @@ export interface Transport {
 /** Options accepted by every call. */
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Milliseconds before the call fails with `TimeoutError`. Default: the client's `timeout`. */
+  /** Milliseconds for the whole call, retries and backoff included, before it fails with `TimeoutError`. Default: the client's `timeout`. */
   timeout?: number;
+  /** Milliseconds for each attempt of the call. Default: the client's `attemptTimeout` (none). */
+  attemptTimeout?: number;
+  /** Milliseconds a data answer's body may go without a byte. Default: the client's `bodyTimeout`. */
+  bodyTimeout?: number;
   /** Upload progress callback. */
   onUploadProgress?: (progress: Progress) => void;
   /** Global params for this call (id, timeformat, filtermeta, ...). */
@@ -226,8 +241,16 @@ export interface ClientRequest extends Omit<TransportRequest, 'host'> {
   host?: string;
   /** Retries allowed for this call. */
   retries: number;
-  /** Milliseconds before timeout. */
+  /** Milliseconds for the whole call, retries and backoff included. */
   timeout: number;
+  /**
+   * Fires when the call's `timeout` has run out, with a `TimeoutError` as
+   * reason. Set by the client for each call (or by the retry or timeout layer
+   * when used alone), and lifted when the call returns.
+   */
+  deadline?: AbortSignal;
+  /** Milliseconds for one attempt (the timeout layer); absent means no limit per attempt. */
+  attemptTimeout?: number;
   /** Send no credentials (login calls themselves, anonymous raw calls). */
   anonymous?: boolean;
 }
@@ -291,8 +314,19 @@ export interface ClientOptions {
   region?: 'us' | 'eu' | Region;
   /** Ask `getapiserver` for the nearest host before the first call. Default `false`. */
   nearestHost?: boolean;
-  /** Milliseconds per call. Default 30000. */
+  /**
+   * Milliseconds for a whole call, retries and backoff included: the call
+   * fails with `TimeoutError` once they have passed. A data answer returned in
+   * time is then read under `bodyTimeout` only. Default 30000.
+   */
   timeout?: number;
+  /** Milliseconds for each attempt of a call, so a stalled attempt leaves time for a retry. Default: no per-attempt limit. */
+  attemptTimeout?: number;
+  /**
+   * Milliseconds the body of a data answer (a download method) may go without
+   * a byte before reading it fails with `TimeoutError`. Default 30000.
+   */
+  bodyTimeout?: number;
   /** How many retries the retry policy may make per call. Default: the policy's `retries` (2 for the default policy). */
   retries?: number;
   /** Which failures are retried and after which delays. Default `defaultRetryPolicy`. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConnectionState } from './connection.js';
 import { EmulatorCore, type DispatchCall, type DispatchResult } from './core.js';
-import { createApiHandler } from './http/api-server.js';
+import { createApiHandler, readBodiesToHalfClose } from './http/api-server.js';
 import { createContentHandler } from './http/content-server.js';
 import { createAuthorizePage } from './http/oauth-page.js';
 import { startBinaryPort } from './binary/server.js';
@@ -244,7 +244,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
 
     const apiRoute = deferredListener();
-    const apiPort = await listen(makeHttp(apiRoute.listener), options.port ?? 0, host);
+    const apiServer = makeHttp(apiRoute.listener);
+    readBodiesToHalfClose(apiServer);
+    const apiPort = await listen(apiServer, options.port ?? 0, host);
     const contentRoute = deferredListener();
     const contentHosts: string[] = [];
     for (let i = 0; i < Math.max(1, options.contentHosts ?? 2); i++) {

@@ -1,6 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Readable, Transform } from 'node:stream';
+import { Duplex, Readable, Transform } from 'node:stream';
+import { Server as TlsServer } from 'node:tls';
 import { ConnectionState } from '../connection.js';
 import type { UploadPart } from '../context.js';
 import type { DispatchResult, EmulatorCore } from '../core.js';
@@ -253,6 +254,130 @@ export function writeResult(core: EmulatorCore, method: string, req: IncomingMes
     return;
   }
   res.end(text);
+}
+
+/** A request head longer than this is handed to Node's parser as it is (which refuses it). */
+const MAX_SNIFFED_HEAD = 64 * 1024;
+
+/**
+ * Whether a request head announces a body that only ends when the client
+ * half-closes: pCloud reads a PUT without Content-Length (and not chunked)
+ * that way, whatever the HTTP version.
+ */
+function bodyEndsAtHalfClose(head: string): boolean {
+  const lines = head.split('\r\n');
+  if (!/^PUT\s/.test(lines[0] ?? '')) return false;
+  return !lines.slice(1).some((l) => /^\s*(content-length|transfer-encoding)\s*:/i.test(l));
+}
+
+/**
+ * Rewrites such a head for Node's parser: the body is re-framed as chunks
+ * (announced here) and the connection is closed after the answer, since
+ * nothing can follow a body that ends at half-close.
+ */
+function rewriteHead(head: string): string {
+  const lines = head.split('\r\n').filter((l, i) => i === 0 || !/^\s*connection\s*:/i.test(l));
+  return `${lines.join('\r\n')}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+}
+
+/**
+ * Puts a half-close-ended body into chunked framing: what the client sends
+ * after the head becomes chunks, and its half-close the last chunk. The HTTP
+ * server reads this stream instead of the socket; answers go to the socket.
+ */
+function chunkedView(socket: Socket, head: string, rest: Buffer): Duplex {
+  const chunk = (b: Buffer) => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`, 'latin1'), b, Buffer.from('\r\n')]);
+  const view = new Duplex({
+    allowHalfOpen: true,
+    read() {
+      socket.resume();
+    },
+    write(data: Buffer, _enc, cb) {
+      socket.write(data, cb);
+    },
+    final(cb) {
+      socket.end(cb);
+    },
+    destroy(err, cb) {
+      socket.destroy(err ?? undefined);
+      cb(err);
+    },
+  });
+  // what Node's HTTP server and the handlers read from a socket
+  for (const k of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted'] as const) {
+    Object.defineProperty(view, k, { get: () => (socket as unknown as Record<string, unknown>)[k] });
+  }
+  Object.assign(view, { setTimeout: () => view, setNoDelay: () => view, setKeepAlive: () => view });
+  view.push(Buffer.from(rewriteHead(head), 'latin1'));
+  if (rest.length > 0) view.push(chunk(rest));
+  socket.on('data', (b: Buffer) => {
+    if (b.length > 0 && !view.push(chunk(b))) socket.pause();
+  });
+  socket.on('end', () => {
+    view.push(Buffer.from('0\r\n\r\n'));
+    view.push(null);
+  });
+  socket.on('error', (e) => view.destroy(e));
+  socket.on('close', () => view.destroy());
+  return view;
+}
+
+/**
+ * Lets an HTTP server read PUT bodies that end at half-close, as pCloud
+ * does, and answer clients that half-close after their request.
+ *
+ * Node's parser takes a request without Content-Length or chunked encoding
+ * as having no body, so the first request head of each connection is read
+ * here: a PUT of that kind is handed to the server through `chunkedView`;
+ * anything else gets the socket back untouched (bytes unshifted), so
+ * keep-alive, pipelining and Node's fast path stay as they were. Only the
+ * first request of a connection is looked at: a later one on a kept-alive
+ * connection is framed by Node alone (a body that ends at half-close is
+ * always the connection's last anyway, but a client would have to open a
+ * new connection for it). `httpAllowHalfOpen` (a long-standing property of
+ * Node's HTTP server) keeps a half-closed connection open until the answer
+ * is written, then closes it; `allowHalfOpen` (the `net.Server` option)
+ * does the same for the TLS sockets under an HTTPS server.
+ */
+export function readBodiesToHalfClose(server: Server): void {
+  // an HTTP server's sockets are half-open already; TLS ones only when asked
+  Object.assign(server, { httpAllowHalfOpen: true, allowHalfOpen: true });
+  const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+  const [nodeListener] = server.listeners(event) as ((s: Duplex) => void)[];
+  if (!nodeListener) throw new Error('readBodiesToHalfClose: the server has no connection listener');
+  server.removeListener(event, nodeListener);
+  server.prependListener(event, (socket: Socket) => {
+    let head = Buffer.alloc(0);
+    const handOver = (stream: Duplex) => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.setTimeout(0);
+      socket.off('timeout', onTimeout);
+      nodeListener.call(server, stream);
+    };
+    const onData = (b: Buffer) => {
+      head = Buffer.concat([head, b]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0 && head.length < MAX_SNIFFED_HEAD) return;
+      socket.pause();
+      const text = end < 0 ? '' : head.toString('latin1', 0, end);
+      if (end >= 0 && bodyEndsAtHalfClose(text)) {
+        handOver(chunkedView(socket, text, head.subarray(end + 4)));
+        return;
+      }
+      // the bytes go back in front of the stream; Node's server reads them
+      // once the socket flows again (new bytes go straight to its parser)
+      socket.unshift(head);
+      handOver(socket);
+      socket.resume();
+    };
+    // the client half-closed (or went away) before a whole request head: nothing to answer
+    const onEnd = () => socket.destroy();
+    const onTimeout = () => socket.destroy();
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.setTimeout(60_000, onTimeout);
+  });
 }
 
 export { errorMessage };

@@ -1,0 +1,214 @@
+/**
+ * The case generator: from one catalogue entry (params with types and
+ * required/one-of, at-most-one sets, requires, login need) and the names of
+ * the params a fixture can fill, the list of calls to make and what kind of
+ * answer each may get. Fixture values are only plugged in when a call is
+ * made, because most calls need fresh objects.
+ */
+import type { CatalogMethod, CatalogParam } from '@pcloudkit/catalog';
+
+/** A parameter value as both protocols can carry it. */
+export type Value = string | number | boolean;
+export type Values = Readonly<Record<string, Value>>;
+
+export type CaseKind =
+  | 'correct'
+  | 'missing-required'
+  | 'one-of-empty'
+  | 'one-of-doubled'
+  | 'at-most-one-doubled'
+  | 'requires-missing'
+  | 'wrong-type'
+  | 'out-of-range'
+  | 'unknown-ref'
+  | 'no-login'
+  | 'bad-login';
+
+/**
+ * What the answer may be: `ok` result 0; `error` any documented error;
+ * `either` result 0 or a documented error (pCloud's choice is not known, so
+ * only the answer's shape is checked); a list: exactly one of these codes.
+ */
+export type Expect = 'ok' | 'error' | 'either' | readonly number[];
+
+export interface Case {
+  kind: CaseKind;
+  /** Short description, unique within the method (used in deviation keys). */
+  label: string;
+  /** `user`: the fixture's login; `none`: no credentials; `bad`: a token that does not exist. */
+  login: 'user' | 'none' | 'bad';
+  expect: Expect;
+  /** Params whose fixture values the call uses. */
+  uses: readonly string[];
+  /** The call's method params, built from the values a fixture made for this call. */
+  params(values: Values): Record<string, Value>;
+}
+
+export interface CasePlan {
+  /** Required params and one-of sets the fixture cannot fill (empty when covered). */
+  missing: string[];
+  cases: Case[];
+}
+
+export interface PlanOptions {
+  /** Param -> params sent along whenever it is used (createfolder: folderid needs name). */
+  companions?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A value no object has: ids, paths and codes that exist nowhere. */
+export const UNKNOWN = {
+  id: 9_876_543_210,
+  path: '/pcloudkit-conformance-missing/none',
+  code: 'pcloudkitconformancenosuchcode',
+} as const;
+
+/** Values of the wrong type, per catalogue param type. */
+export const WRONG_TYPE: Partial<Record<CatalogParam['type'], { value: string; label: string }>> = {
+  int: { value: 'x1', label: 'not a number' },
+  datetime: { value: 'not a date', label: 'not a date' },
+  'int-list': { value: 'x,y', label: 'not a list of numbers' },
+};
+
+/** Params whose malformed value pCloud's parser refuses before the method runs (see GENERAL_CODES). */
+const STRICT_IDS = new Set(['folderid', 'tofolderid', 'fileid', 'tofileid']);
+
+/** Params that name an existing object: `*id` ints, paths and link codes. */
+export function isReference(p: CatalogParam): boolean {
+  if (p.type === 'int') return /id$/.test(p.name);
+  if (p.type === 'string') return p.name === 'path' || p.name === 'code';
+  return false;
+}
+
+/**
+ * Values outside the range a param's catalogue summary states: "16-320" or
+ * "16 to 320" for numbers, "between 64x64 and 1280x960" or "width 16-2048,
+ * height 16-1024" for WIDTHxHEIGHT strings.
+ */
+export function outOfRange(p: CatalogParam): Value[] {
+  const s = p.summary;
+  if (p.type === 'int') {
+    const m = /(\d+)\s*(?:-|–|to)\s*(\d+)/.exec(s);
+    if (!m) return [];
+    const lo = Number(m[1]);
+    const hi = Number(m[2]);
+    return [...(lo > 0 ? [lo - 1] : []), hi + 1];
+  }
+  if (p.type === 'string') {
+    const between = /between (\d+)x(\d+) and (\d+)x(\d+)/.exec(s);
+    if (between) {
+      const [w0, h0, w1, h1] = between.slice(1).map(Number) as [number, number, number, number];
+      return [`${w0 - 1}x${h0 - 1}`, `${w1 + 1}x${h1 + 1}`];
+    }
+    const wh = /width (\d+)\s*-\s*(\d+), height (\d+)\s*-\s*(\d+)/.exec(s);
+    if (wh) {
+      const [w0, w1, h0, h1] = wh.slice(1).map(Number) as [number, number, number, number];
+      return [`${w0 - 1}x${h0 - 1}`, `${w1 + 1}x${h1 + 1}`];
+    }
+  }
+  return [];
+}
+
+const pick = (values: Values, names: readonly string[]): Record<string, Value> => {
+  const out: Record<string, Value> = {};
+  for (const n of names) {
+    const v = values[n];
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+};
+
+/**
+ * Plans the calls for one method. `provided` names the params a fixture can
+ * give a valid value for. The correct call sends every required param, the
+ * first provided member of each one-of set (with its companions), the first
+ * provided member of each at-most-one set and every other provided param.
+ */
+export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, options: PlanOptions = {}): CasePlan {
+  const companions = options.companions ?? {};
+  const companionOnly = new Set(Object.values(companions).flat());
+  const inSet = new Map<string, string>();
+  for (const [set, members] of Object.entries(method.oneOf)) for (const m of members) inSet.set(m, set);
+  const inAtMostOne = new Map<string, string>();
+  for (const [set, members] of Object.entries(method.atMostOne)) for (const m of members) inAtMostOne.set(m, set);
+
+  const missing: string[] = [];
+  const base: string[] = [];
+  const withCompanions = (name: string) => [name, ...(companions[name] ?? []).filter((c) => provided.has(c))];
+  for (const p of method.params) {
+    if (p.required === true) {
+      if (provided.has(p.name)) base.push(p.name);
+      else missing.push(p.name);
+    }
+  }
+  const chosen: Record<string, string> = {};
+  for (const [set, members] of Object.entries(method.oneOf)) {
+    const first = members.find((m) => provided.has(m));
+    if (first === undefined) missing.push(`${set} (${members.join('|')})`);
+    else {
+      chosen[set] = first;
+      base.push(...withCompanions(first));
+    }
+  }
+  const atMostOneUsed = new Set<string>();
+  for (const p of method.params) {
+    if (p.required === true || inSet.has(p.name) || companionOnly.has(p.name) || !provided.has(p.name)) continue;
+    const set = inAtMostOne.get(p.name);
+    if (set !== undefined) {
+      if (atMostOneUsed.has(set)) continue;
+      atMostOneUsed.add(set);
+    }
+    if (p.requires !== undefined && !provided.has(p.requires)) continue;
+    base.push(p.name);
+  }
+  if (missing.length > 0) return { missing, cases: [] };
+
+  const login: Case['login'] = method.auth ? 'user' : 'none';
+  const cases: Case[] = [];
+  const add = (kind: CaseKind, label: string, names: readonly string[], expect: Expect, extra: Record<string, Value> = {}, caseLogin = login) =>
+    cases.push({ kind, label, login: caseLogin, expect, uses: names, params: (values) => ({ ...pick(values, names), ...extra }) });
+  const without = (...drop: string[]) => base.filter((n) => !drop.includes(n));
+
+  add('correct', 'correct', base, 'ok');
+  for (const [set, members] of Object.entries(method.oneOf)) {
+    const current = chosen[set]!;
+    const currentGroup = withCompanions(current);
+    for (const m of members) {
+      if (m === current || !provided.has(m)) continue;
+      add('correct', `correct, ${set} by ${m}`, [...without(...currentGroup), ...withCompanions(m)], 'ok');
+    }
+  }
+  for (const p of method.params) {
+    if (p.required === true) add('missing-required', `missing ${p.name}`, without(p.name), 'error');
+  }
+  for (const [set, members] of Object.entries(method.oneOf)) {
+    add('one-of-empty', `none of ${set}`, without(...members, ...members.flatMap((m) => companions[m] ?? [])), 'error');
+    const given = members.filter((m) => provided.has(m));
+    if (given.length >= 2) add('one-of-doubled', `all of ${set}`, [...without(...given), ...given.flatMap(withCompanions)], 'either');
+  }
+  for (const [set, members] of Object.entries(method.atMostOne)) {
+    const given = members.filter((m) => provided.has(m));
+    if (given.length >= 2) add('at-most-one-doubled', `two of ${set}`, [...without(...given), ...given.slice(0, 2)], 'either');
+  }
+  for (const p of method.params) {
+    if (p.requires !== undefined && provided.has(p.name)) {
+      add('requires-missing', `${p.name} without ${p.requires}`, [...without(p.requires, p.name), p.name], 'either');
+    }
+  }
+  for (const p of method.params) {
+    const wrong = WRONG_TYPE[p.type];
+    if (!wrong) continue;
+    const strict = STRICT_IDS.has(p.name) || p.type === 'datetime';
+    add('wrong-type', `${p.name} ${wrong.label}`, without(p.name), strict ? 'error' : 'either', { [p.name]: wrong.value });
+  }
+  for (const p of method.params) {
+    for (const v of outOfRange(p)) add('out-of-range', `${p.name}=${v}`, without(p.name), 'either', { [p.name]: v });
+  }
+  for (const p of method.params) {
+    if (!base.includes(p.name) || !isReference(p)) continue;
+    const v = p.type === 'int' ? UNKNOWN.id : p.name === 'code' ? UNKNOWN.code : UNKNOWN.path;
+    add('unknown-ref', `unknown ${p.name}`, without(p.name), 'error', { [p.name]: v });
+  }
+  if (method.auth) add('no-login', 'no login', base, [1000], {}, 'none');
+  if (method.auth || method.errors.includes(2000)) add('bad-login', 'bad login', base, [2000], {}, 'bad');
+  return { missing, cases };
+}

@@ -1,0 +1,243 @@
+/**
+ * Fixtures: valid values for the params a case generator cannot invent
+ * (ids, paths, codes, tokens). A fixture names values, never an expected
+ * answer. Every call gets its own fresh objects, made through plain HTTP
+ * calls under its own folder, so calls that delete or move things do not
+ * disturb the next one.
+ *
+ * `DEFAULTS` fill required params and one-of members by name for any
+ * method; `FIXTURES` add per-method values (optional params, companions,
+ * values only that method understands).
+ */
+import type { CatalogMethod } from '@pcloudkit/catalog';
+import type { PlanOptions, Value, Values } from './cases.js';
+import { httpCall } from './protocol.js';
+
+/** What fixtures may use: the server, a login and, where available, the account's password and an OAuth app. */
+export interface FixtureContext {
+  api: string;
+  auth: string;
+  username?: string;
+  password?: string;
+  /** An OAuth app whose authorize page takes a scripted POST (the emulator's). */
+  oauthApp?: { client_id: string; client_secret: string };
+}
+
+/** Thrown when a fixture's own set-up call fails. */
+export class FixtureError extends Error {}
+
+/** Lazily made objects for one call, all below `root`. */
+export class FixtureEnv {
+  private cache = new Map<string, Promise<unknown>>();
+  constructor(
+    readonly ctx: FixtureContext,
+    readonly root: string,
+  ) {}
+
+  /** Calls a method over HTTP as the fixture's user; throws unless it succeeds. */
+  async api(method: string, params: Record<string, Value>, payload?: Uint8Array): Promise<Record<string, unknown>> {
+    const answer = await httpCall(this.ctx.api, method, { auth: this.ctx.auth, ...params }, payload ? { payload } : {});
+    if (answer.kind !== 'body' || answer.body.result !== 0) {
+      throw new FixtureError(`fixture call ${method} failed: ${JSON.stringify(answer.kind === 'body' ? answer.body : answer.reason)}`);
+    }
+    return answer.body;
+  }
+
+  private once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  /** The call's own folder. */
+  base(): Promise<{ folderid: number; path: string }> {
+    return this.once('base', () => this.makeFolder(this.root));
+  }
+
+  /** A fresh empty folder. */
+  folder(): Promise<{ folderid: number; path: string }> {
+    return this.once('folder', async () => (await this.base(), this.makeFolder(`${this.root}/dir`)));
+  }
+
+  /** A second fresh empty folder (destinations). */
+  folder2(): Promise<{ folderid: number; path: string }> {
+    return this.once('folder2', async () => (await this.base(), this.makeFolder(`${this.root}/dest`)));
+  }
+
+  /** A fresh small text file. */
+  file(): Promise<{ fileid: number; path: string }> {
+    return this.once('file', async () => {
+      const base = await this.base();
+      const body = await this.api('uploadfile', { folderid: base.folderid, filename: 'sample.txt' }, FILE_CONTENT);
+      const meta = (body.metadata as Record<string, unknown>[])[0]!;
+      return { fileid: Number(meta.fileid), path: `${this.root}/sample.txt` };
+    });
+  }
+
+  /** A public link to a fresh file. */
+  publink(): Promise<{ linkid: number; code: string }> {
+    return this.once('publink', async () => {
+      const body = await this.api('getfilepublink', { fileid: (await this.file()).fileid });
+      return { linkid: Number(body.linkid), code: String(body.code) };
+    });
+  }
+
+  /** A URL that serves a fresh file's bytes (a content link). */
+  fileUrl(): Promise<string> {
+    return this.once('fileUrl', async () => {
+      const body = await this.api('getfilelink', { fileid: (await this.file()).fileid });
+      const scheme = new URL(this.ctx.api).protocol;
+      return `${scheme}//${(body.hosts as string[])[0]}${String(body.path)}`;
+    });
+  }
+
+  /** A fresh auth token of the account and its tokenid (needs the password). */
+  token(): Promise<{ auth: string; tokenid: number }> {
+    return this.once('token', async () => {
+      const { username, password } = this.ctx;
+      if (username === undefined || password === undefined) throw new FixtureError('a fresh token needs --username and --password');
+      const answer = await httpCall(this.ctx.api, 'userinfo', { username, password, getauth: 1 });
+      if (answer.kind !== 'body' || typeof answer.body.auth !== 'string') throw new FixtureError('could not log in for a fresh token');
+      const auth = answer.body.auth;
+      const list = await httpCall(this.ctx.api, 'listtokens', { auth });
+      const tokens = answer.kind === 'body' && list.kind === 'body' ? (list.body.tokens as { tokenid: number; current?: boolean }[]) : [];
+      const mine = tokens.find((t) => t.current) ?? tokens.reduce((a, b) => (b.tokenid > a.tokenid ? b : a));
+      return { auth, tokenid: Number(mine.tokenid) };
+    });
+  }
+
+  /** An OAuth2 authorization code from the authorize page (emulator only). */
+  oauthCode(): Promise<{ client_id: string; client_secret: string; code: string }> {
+    return this.once('oauthCode', async () => {
+      const { oauthApp, username, password } = this.ctx;
+      if (!oauthApp || username === undefined || password === undefined) throw new FixtureError('an OAuth code needs the emulator app');
+      const form = new URLSearchParams({
+        client_id: oauthApp.client_id,
+        response_type: 'code',
+        redirect_uri: 'http://127.0.0.1/conformance',
+        username,
+        password,
+      });
+      const res = await fetch(`${this.ctx.api}/oauth2/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+      const code = new URL(res.headers.get('location') ?? 'http://x/').searchParams.get('code');
+      if (!code) throw new FixtureError(`the authorize page gave no code (HTTP ${res.status})`);
+      return { ...oauthApp, code };
+    });
+  }
+
+  private async makeFolder(path: string): Promise<{ folderid: number; path: string }> {
+    const body = await this.api('createfolder', { path });
+    return { folderid: Number((body.metadata as Record<string, unknown>).folderid), path };
+  }
+}
+
+/** Bytes of every fixture file and of every upload a case makes. */
+export const FILE_CONTENT = new TextEncoder().encode('pcloudkit conformance sample\n');
+
+type Resolver = (env: FixtureEnv, method: CatalogMethod) => Promise<Value>;
+
+export interface Fixture {
+  /** Values for params of this method (optional ones included). */
+  values?: Readonly<Record<string, Resolver>>;
+  companions?: PlanOptions['companions'];
+}
+
+const takesFile = (m: CatalogMethod) => m.params.some((p) => p.name === 'fileid');
+
+/** Values for required params and one-of members, by param name, for every method. */
+export const DEFAULTS: Readonly<Record<string, Resolver>> = {
+  fileid: async (env) => (await env.file()).fileid,
+  folderid: async (env) => (await env.folder()).folderid,
+  path: async (env, m) => (takesFile(m) ? (await env.file()).path : (await env.folder()).path),
+  tofolderid: async (env) => (await env.folder2()).folderid,
+  linkid: async (env) => (await env.publink()).linkid,
+  code: async (env) => (await env.publink()).code,
+  tokenid: async (env) => (await env.token()).tokenid,
+  url: (env) => env.fileUrl(),
+};
+
+/** Per-method values. */
+export const FIXTURES: Readonly<Record<string, Fixture>> = {
+  setlanguage: { values: { language: async () => 'en' } },
+  feedback: {
+    values: {
+      mail: async () => 'conformance@example.test',
+      reason: async () => 'conformance check',
+      message: async () => 'Sent by the pcloudkit conformance checker.',
+    },
+  },
+  diff: { values: { last: async () => 1, after: async () => '2020-01-01T00:00:00+00:00' } },
+  createfolder: {
+    values: {
+      path: async (env) => `${(await env.folder()).path}/new`,
+      name: async () => 'new',
+    },
+    companions: { folderid: ['name'] },
+  },
+  createfolderifnotexists: {
+    values: {
+      path: async (env) => `${(await env.folder()).path}/new`,
+      name: async () => 'new',
+    },
+    companions: { folderid: ['name'] },
+  },
+  renamefolder: { values: { toname: async () => 'renamed' } },
+  renamefile: { values: { toname: async () => 'renamed.txt' } },
+  copyfolder: { values: { topath: async (env) => (await env.folder2()).path } },
+  copyfile: {
+    values: {
+      topath: async (env) => `${(await env.folder2()).path}/copy.txt`,
+      mtime: async () => 1_700_000_000,
+      ctime: async () => 1_600_000_000,
+    },
+  },
+  uploadfile: {
+    values: {
+      folderid: async (env) => (await env.folder()).folderid,
+      path: async (env) => (await env.folder()).path,
+      filename: async () => 'upload.txt',
+    },
+  },
+  downloadfile: { values: { folderid: async (env) => (await env.folder()).folderid } },
+  downloadfileasync: { values: { folderid: async (env) => (await env.folder()).folderid } },
+  getpublinkdownload: { values: { code: async (env) => (await env.publink()).code } },
+  logout: { values: { auth: async (env) => (await env.token()).auth } },
+  oauth2_token: {
+    values: {
+      client_id: async (env) => (await env.oauthCode()).client_id,
+      client_secret: async (env) => (await env.oauthCode()).client_secret,
+      code: async (env) => (await env.oauthCode()).code,
+    },
+  },
+};
+
+/** The params a method's fixture can fill, and how. */
+export function fixtureFor(method: CatalogMethod): { provided: Set<string>; resolvers: Map<string, Resolver>; options: PlanOptions } {
+  const resolvers = new Map<string, Resolver>();
+  const own = FIXTURES[method.name];
+  for (const p of method.params) {
+    const fromDefault = DEFAULTS[p.name];
+    const needed = p.required !== false;
+    if (fromDefault && needed) resolvers.set(p.name, fromDefault);
+  }
+  for (const [name, r] of Object.entries(own?.values ?? {})) resolvers.set(name, r);
+  return { provided: new Set(resolvers.keys()), resolvers, options: own?.companions ? { companions: own.companions } : {} };
+}
+
+/** Makes the values one call needs: only those its params use. */
+export async function resolveValues(
+  env: FixtureEnv,
+  method: CatalogMethod,
+  resolvers: Map<string, Resolver>,
+  names: Iterable<string>,
+): Promise<Values> {
+  const out: Record<string, Value> = {};
+  for (const n of names) {
+    const r = resolvers.get(n);
+    if (r) out[n] = await r(env, method);
+  }
+  return out;
+}

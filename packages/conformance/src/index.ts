@@ -1,0 +1,15 @@
+export { planCases, outOfRange, isReference, UNKNOWN, WRONG_TYPE } from './cases.js';
+export type { Case, CaseKind, CasePlan, Expect, PlanOptions, Value, Values } from './cases.js';
+export { checkAnswer, checkMetadata, checkType, compareAnswers, documentedCodes } from './check.js';
+export type { Finding } from './check.js';
+export { deviations } from './deviations.js';
+export type { DeliberateDeviation } from './deviations.js';
+export { CONDITIONAL_OUTPUT, GENERAL_CODES, METADATA_FIELDS, OUTPUT_ALSO_FALSE, VARYING_FIELDS } from './facts.js';
+export { DEFAULTS, FIXTURES, FixtureEnv, fixtureFor } from './fixtures.js';
+export type { Fixture, FixtureContext } from './fixtures.js';
+export { binaryCall, httpCall } from './protocol.js';
+export type { Answer, Endpoints, Protocol } from './protocol.js';
+export { formatReport, totalLine } from './report.js';
+export { runConformance } from './run.js';
+export type { Deviation, MethodReport, MethodStatus, RunOptions, RunReport, ServerTarget } from './run.js';
+export { checkEmulator } from './emulator.js';

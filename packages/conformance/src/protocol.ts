@@ -1,0 +1,119 @@
+/**
+ * Plain protocol clients, one connection per call so that no login sticks
+ * from one call to the next: HTTP JSON through undici with core's exact
+ * JSON parser, and pCloud's binary protocol through the codec of
+ * @pcloudkit/transport-binary over a raw socket.
+ */
+import { connect } from 'node:net';
+import { parseJson } from '@pcloudkit/core';
+import { decodeTree, encodeRequest, readFrameLength, totalDataLength } from '@pcloudkit/transport-binary';
+import { request } from 'undici';
+import type { Value } from './cases.js';
+
+export type Protocol = 'http' | 'binary';
+
+/** One answer: the JSON (or binary tree) object, or that the server dropped the connection. */
+export type Answer =
+  | { kind: 'body'; body: Record<string, unknown>; data?: Uint8Array }
+  | { kind: 'dropped'; reason: string };
+
+export interface CallOptions {
+  /** Bytes sent with the request (uploads). */
+  payload?: Uint8Array;
+  timeoutMs?: number;
+}
+
+export interface Endpoints {
+  /** Base URL of the HTTP JSON API, e.g. `http://127.0.0.1:8080`. */
+  api: string;
+  /** `host:port` of the binary port. */
+  binapi: string;
+}
+
+const DEFAULT_TIMEOUT = 15_000;
+
+/** Calls a method over HTTP JSON (GET, or PUT with the payload as body). */
+export async function httpCall(api: string, method: string, params: Record<string, Value>, options: CallOptions = {}): Promise<Answer> {
+  const url = new URL(`${api.replace(/\/$/, '')}/${method}`);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT;
+  try {
+    const res = await request(url, {
+      method: options.payload ? 'PUT' : 'GET',
+      ...(options.payload ? { body: Buffer.from(options.payload) } : {}),
+      reset: true,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    const type = String(res.headers['content-type'] ?? '');
+    if (type.includes('json')) {
+      const body = parseJson(Buffer.from(bytes).toString('utf8'));
+      if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'dropped', reason: 'the answer is not a JSON object' };
+      return { kind: 'body', body: body as Record<string, unknown> };
+    }
+    return { kind: 'body', body: { result: 0 }, data: bytes };
+  } catch (e) {
+    return { kind: 'dropped', reason: (e as Error).message };
+  }
+}
+
+/** Calls a method over the binary protocol on a fresh connection. */
+export function binaryCall(
+  binapi: string,
+  method: string,
+  params: Record<string, Value>,
+  options: CallOptions = {},
+): Promise<Answer> {
+  const colon = binapi.lastIndexOf(':');
+  const host = binapi.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(binapi.slice(colon + 1));
+  const head = encodeRequest(method, params, options.payload ? { dataLength: options.payload.length, forceDataBit: true } : {});
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let buffered = Buffer.alloc(0);
+    let done = false;
+    const finish = (answer: Answer) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => finish({ kind: 'dropped', reason: 'no answer in time' }), options.timeoutMs ?? DEFAULT_TIMEOUT);
+    socket.on('connect', () => {
+      socket.write(head);
+      if (options.payload) socket.write(options.payload);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      try {
+        const len = readFrameLength(buffered);
+        if (len === undefined || buffered.length < 4 + len) return;
+        const tree = decodeTree(buffered.subarray(4, 4 + len));
+        const dataLength = Number(totalDataLength(tree.data));
+        if (buffered.length < 4 + len + dataLength) return;
+        finish({
+          kind: 'body',
+          body: tree.value,
+          ...(tree.data.length > 0 ? { data: new Uint8Array(buffered.subarray(4 + len, 4 + len + dataLength)) } : {}),
+        });
+      } catch (e) {
+        finish({ kind: 'dropped', reason: `undecodable answer: ${(e as Error).message}` });
+      }
+    });
+    socket.on('error', (e) => finish({ kind: 'dropped', reason: e.message }));
+    socket.on('close', () => finish({ kind: 'dropped', reason: 'connection closed without an answer' }));
+  });
+}
+
+/** Calls a method over the given protocol. */
+export function call(
+  endpoints: Endpoints,
+  protocol: Protocol,
+  method: string,
+  params: Record<string, Value>,
+  options: CallOptions = {},
+): Promise<Answer> {
+  return protocol === 'http' ? httpCall(endpoints.api, method, params, options) : binaryCall(endpoints.binapi, method, params, options);
+}

@@ -1,0 +1,54 @@
+/**
+ * Reads the examples out of a README: every fenced block tagged `ts`, with
+ * what the check may do with it. An HTML comment on the line just above the
+ * fence (blank lines between are allowed) narrows that:
+ *
+ * - `<!-- readme-check: typecheck-only -->`: type-checked, not run (it talks
+ *   to pCloud itself, opens a browser, or uses a value it declares);
+ * - `<!-- readme-check: fragment -->`: neither (a piece of a larger program).
+ *
+ * Every other block must type-check and run as written.
+ */
+
+export type ExampleMode = 'run' | 'typecheck-only' | 'fragment';
+
+export interface Example {
+  /** 1-based line of the opening fence. */
+  line: number;
+  code: string;
+  mode: ExampleMode;
+}
+
+const MARKER = /^<!--\s*readme-check:\s*([\w-]+)\s*-->$/;
+
+export function readmeExamples(markdown: string): Example[] {
+  const lines = markdown.split(/\r?\n/);
+  const examples: Example[] = [];
+  let fence: { line: number; mode: ExampleMode; ts: boolean; body: string[]; ticks: string } | undefined;
+  let lastMarker: { mode: ExampleMode; line: number } | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!;
+    if (fence) {
+      if (text.trimEnd() === fence.ticks) {
+        if (fence.ts) examples.push({ line: fence.line, code: `${fence.body.join('\n')}\n`, mode: fence.mode });
+        fence = undefined;
+      } else fence.body.push(text);
+      continue;
+    }
+    const open = /^(`{3,})\s*([\w-]*)/.exec(text);
+    if (open) {
+      const mode = lastMarker?.mode ?? 'run';
+      fence = { line: i + 1, mode, ts: /^(ts|typescript)$/i.test(open[2]!), body: [], ticks: open[1]! };
+      lastMarker = undefined;
+      continue;
+    }
+    const marker = MARKER.exec(text.trim());
+    if (marker) {
+      const mode = marker[1];
+      if (mode !== 'typecheck-only' && mode !== 'fragment') throw new Error(`line ${i + 1}: unknown readme-check marker "${mode}"`);
+      lastMarker = { mode, line: i + 1 };
+    } else if (text.trim() !== '') lastMarker = undefined;
+  }
+  if (fence) throw new Error(`line ${fence.line}: code block never closed`);
+  return examples;
+}

@@ -1,0 +1,250 @@
+/**
+ * Do the READMEs work for someone who is not inside this repository? Packs
+ * every published package (`pnpm pack`, which needs the packages built:
+ * `pnpm build`, as `pnpm test:all` does first), installs the tarballs into a
+ * fresh project with plain npm, type-checks every README example with
+ * `tsc --strict` under `node16` and `bundler` resolution, runs the runnable
+ * ones (against an emulator the installed CLI starts when they read
+ * `PCLOUD_API` / `PCLOUD_TOKEN`), and checks what the emulator README says
+ * about its CLI against what the installed CLI does.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Example, readmeExamples } from '../src/index.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const PACKAGES = join(ROOT, 'packages');
+
+interface Published {
+  dir: string;
+  name: string;
+}
+
+const published: Published[] = readdirSync(PACKAGES, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(PACKAGES, d.name, 'package.json')))
+  .map((d) => ({ dir: join(PACKAGES, d.name), pkg: JSON.parse(readFileSync(join(PACKAGES, d.name, 'package.json'), 'utf8')) }))
+  .filter(({ pkg }) => !pkg.private)
+  .map(({ dir, pkg }) => ({ dir, name: pkg.name as string }));
+
+interface Located extends Example {
+  /** README path relative to the repository, for messages. */
+  readme: string;
+  /** File name of the example in the scratch project. */
+  file: string;
+}
+
+const examples: Located[] = [
+  ...published.map((p) => join(p.dir, 'README.md')),
+  join(ROOT, 'README.md'), // the repository's front page shows the packages too
+].flatMap((path) => {
+  const readme = path.slice(ROOT.length + 1);
+  const slug = readme.replace(/^packages\//, '').replace(/\/?README\.md$/, '') || 'root';
+  return readmeExamples(readFileSync(path, 'utf8')).map((e) => ({ ...e, readme, file: `${slug}-line${e.line}` }));
+});
+const checked = examples.filter((e) => e.mode !== 'fragment');
+const runnable = examples.filter((e) => e.mode === 'run');
+
+const missingBuild = published.filter((p) => !existsSync(join(p.dir, 'dist')));
+const typescriptVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies.typescript as string;
+const typesNodeVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies['@types/node'] as string;
+
+/** The environment for child processes, without the package manager's own settings. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$)/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+function run(command: string, args: string[], cwd: string, timeout: number, env = cleanEnv()) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    execFile(command, args, { cwd, env, timeout, maxBuffer: 32 * 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) + (error && code === null ? `\n${error.message}` : '') });
+    });
+  });
+}
+
+/** Starts the installed CLI as its README says (`npx pcloudkit-emulator`); resolves to its ready line and the npx process. */
+function startCli(project: string): Promise<{ ready: Record<string, unknown>; child: ChildProcess; line: string }> {
+  const child = spawn('npx', ['--no-install', 'pcloudkit-emulator', '--port', '0'], {
+    cwd: project,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the emulator CLI printed no ready line within 30 s; stderr: ${stderr}`));
+    }, 30_000);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the emulator CLI exited (${code}) before it was ready; stderr: ${stderr}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolveReady({ ready: JSON.parse(line) as Record<string, unknown>, child, line });
+    });
+  });
+}
+
+/** Stops the emulator (the process its ready line names), then waits for npx to end. */
+function stopCli(child: ChildProcess | undefined, pid: unknown): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      done();
+    });
+    try {
+      if (typeof pid === 'number') process.kill(pid, 'SIGTERM');
+      else child.kill('SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+  });
+}
+
+const skipHere = missingBuild.length > 0 && !process.env.CI;
+if (skipHere) {
+  console.warn(
+    `readme-check: skipped, these packages are not built: ${missingBuild.map((p) => p.name).join(', ')} (run \`pnpm build\` first; in CI this fails instead)`,
+  );
+}
+
+describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
+  let project = '';
+  let emulator: ChildProcess | undefined;
+  let ready: Record<string, unknown> = {};
+  let readyLine = '';
+
+  beforeAll(async () => {
+    if (missingBuild.length) throw new Error(`build these packages before this test: ${missingBuild.map((p) => p.name).join(', ')}`);
+    project = await mkdtemp(join(tmpdir(), 'pcloudkit-readme-'));
+    const tarballs = join(project, 'tarballs');
+    await mkdir(tarballs);
+    const dependencies: Record<string, string> = { typescript: typescriptVersion, '@types/node': typesNodeVersion };
+    for (const p of published) {
+      const packed = await run('pnpm', ['pack', '--pack-destination', tarballs], p.dir, 120_000);
+      const tarball = packed.stdout.trim().split('\n').pop()!.trim();
+      if (packed.code !== 0 || !tarball.endsWith('.tgz'))
+        throw new Error(`pnpm pack failed for ${p.name}:\n${packed.stdout}\n${packed.stderr}`);
+      dependencies[p.name] = `file:${tarball}`;
+    }
+    await writeFile(
+      join(project, 'package.json'),
+      `${JSON.stringify({ name: 'readme-check-scratch', private: true, type: 'module', dependencies }, null, 2)}\n`,
+    );
+    // One plain npm install: the tarballs satisfy each other's version ranges,
+    // the rest (undici, better-sqlite3, typescript...) comes from the registry.
+    const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], project, 540_000);
+    if (installed.code !== 0) throw new Error(`npm install failed:\n${installed.stdout}\n${installed.stderr}`);
+
+    await mkdir(join(project, 'examples'));
+    for (const e of examples) {
+      // `export {}` keeps every example a module of its own, as a file of a real project would be.
+      await writeFile(join(project, 'examples', `${e.file}.ts`), `${e.code}export {};\n`);
+    }
+    ({ ready, child: emulator, line: readyLine } = await startCli(project));
+  }, 600_000);
+
+  afterAll(async () => {
+    await stopCli(emulator, ready.pid);
+    if (project) await rm(project, { recursive: true, force: true });
+  }, 30_000);
+
+  /** Runs tsc from the scratch project on the given files; resolves to its report. */
+  async function tsc(name: string, compilerOptions: Record<string, unknown>, files: string[]) {
+    await writeFile(join(project, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files }, null, 2));
+    const result = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', `tsconfig.${name}.json`], project, 300_000);
+    return `${result.stdout}${result.stderr}`.trim();
+  }
+
+  /** Turns tsc's `examples/<file>.ts(l,c)` into the README's own line numbers. */
+  function locate(report: string): string {
+    return report.replace(/examples\/([\w.-]+)\.ts\((\d+),(\d+)\)/g, (m, file: string, line: string) => {
+      const e = examples.find((x) => x.file === file);
+      return e ? `${e.readme}:${e.line + Number(line)}` : m;
+    });
+  }
+
+  const strict = { strict: true, target: 'es2022', lib: ['es2022'], types: ['node'], skipLibCheck: false };
+
+  it('every example type-checks with tsc --strict under node16 resolution', async () => {
+    const report = await tsc(
+      'node16',
+      { ...strict, module: 'node16', moduleResolution: 'node16', outDir: 'out', rootDir: 'examples' },
+      checked.map((e) => `examples/${e.file}.ts`),
+    );
+    expect(locate(report), 'tsc errors (README:line)').toBe('');
+  }, 300_000);
+
+  it('every example type-checks with tsc --strict under bundler resolution', async () => {
+    const report = await tsc(
+      'bundler',
+      { ...strict, module: 'esnext', moduleResolution: 'bundler', noEmit: true },
+      checked.map((e) => `examples/${e.file}.ts`),
+    );
+    expect(locate(report), 'tsc errors (README:line)').toBe('');
+  }, 300_000);
+
+  it("methods-oauth2's subpaths type-check under the older node10 resolution", async () => {
+    await writeFile(
+      join(project, 'node10.ts'),
+      [
+        "import { signIn, type SignInOptions } from '@pcloudkit/methods-oauth2/node';",
+        "import { oauth2_token } from '@pcloudkit/methods-oauth2/methods';",
+        "import { authorizeUrl } from '@pcloudkit/methods-oauth2';",
+        "const options: Pick<SignInOptions, 'clientId'> = { clientId: 'x' };",
+        'export const used = [signIn, oauth2_token.name, options, authorizeUrl];',
+        '',
+      ].join('\n'),
+    );
+    const report = await tsc('node10', { strict: true, module: 'commonjs', moduleResolution: 'node10', types: ['node'], noEmit: true }, [
+      'node10.ts',
+    ]);
+    expect(report).toBe('');
+  }, 300_000);
+
+  it.each(runnable.map((e) => [`${e.readme}:${e.line}`, e] as const))(
+    '%s runs as written',
+    async (_name, e) => {
+      // The node16 type-check above also writes the compiled examples to out/ (errors or not).
+      const compiled = join(project, 'out', `${e.file}.js`);
+      expect(existsSync(compiled), 'compiled by the node16 check').toBe(true);
+      const result = await run(
+        process.execPath,
+        [compiled],
+        project,
+        90_000,
+        cleanEnv({ PCLOUD_API: String(ready.api), PCLOUD_TOKEN: String(ready.access_token) }),
+      );
+      expect(result.code, `${e.readme}:${e.line} failed:\n${result.stderr}\n${result.stdout}`).toBe(0);
+    },
+    120_000,
+  );
+
+  it('the emulator README shows every field of the ready line the CLI prints', () => {
+    const readme = readFileSync(join(PACKAGES, 'emulator/README.md'), 'utf8');
+    const shown = /When ready it prints[\s\S]*?```json\n(.+)\n```/.exec(readme)?.[1];
+    expect(shown, 'the emulator README has a ```json ready-line example after "When ready it prints"').toBeDefined();
+    const example = JSON.parse(shown!) as Record<string, unknown>;
+    expect(Object.keys(example), `CLI printed: ${readyLine}`).toEqual(Object.keys(ready));
+    for (const [key, value] of Object.entries(ready)) {
+      expect(typeof example[key], key).toBe(typeof value);
+    }
+  });
+
+  it('the emulator README starts with `npx pcloudkit-emulator` and names no paths inside the repository', () => {
+    const readme = readFileSync(join(PACKAGES, 'emulator/README.md'), 'utf8');
+    const code = [...readme.matchAll(/```\w*\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n'));
+    const firstStart = code.find((line) => /pcloudkit-emulator|startEmulator\(|cli\.[jt]s/.test(line));
+    expect(firstStart, 'the first line of code that starts an emulator').toMatch(/^npx pcloudkit-emulator\b/);
+    expect(readme.match(/(^|[\s`(])(packages|src|test|dist|scripts)\/[\w.<>/-]+/gm) ?? []).toEqual([]);
+  });
+});

@@ -1,4 +1,3 @@
-import { TextDecoder } from 'node:util';
 import { Readable } from 'node:stream';
 import type { CallContext, MethodGroup } from '../context.js';
 import { DataReply } from '../context.js';
@@ -7,6 +6,7 @@ import { ApiError } from '../errors.js';
 import type { Body } from '../json.js';
 import { isValidContentType, typeInfoFor } from '../mime.js';
 import type { FileRec, Version } from '../store.js';
+import { MAX_CONVERT_BYTES, convertText, guessEncoding, isUtf8Name, knownEncoding } from '../text-encoding.js';
 
 /** Lowest accepted `maxspeed`, bytes per second. */
 export const MIN_SPEED = 1024;
@@ -73,18 +73,6 @@ function makeLink(
 
 const isVideo = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 2;
 const isAudio = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 3;
-
-/** Encodings gettextfile can convert from/to. */
-const OUT_ENCODINGS: Record<string, BufferEncoding> = {
-  'utf-8': 'utf8',
-  utf8: 'utf8',
-  'utf-16le': 'utf16le',
-  'utf-16': 'utf16le',
-  'iso-8859-1': 'latin1',
-  latin1: 'latin1',
-  'us-ascii': 'ascii',
-  ascii: 'ascii',
-};
 
 export const streamingMethods: MethodGroup = {
   getfilelink(c) {
@@ -168,27 +156,27 @@ export const streamingMethods: MethodGroup = {
     const p = c.params;
     const ctOverride = p.str('contenttype');
     if (ctOverride !== undefined && ctOverride !== '' && !isValidContentType(ctOverride)) throw new ApiError(1005);
-    const from = p.str('fromencoding')?.toLowerCase();
-    const to = p.str('toencoding')?.toLowerCase();
+    const from = p.str('fromencoding') || undefined;
+    const to = p.str('toencoding') || 'utf-8';
+    // pCloud names no error of its own for an unknown encoding; getpubtextfile's list has 1005
+    if (from !== undefined && !knownEncoding(from)) throw new ApiError(1005, { emulator: `unknown fromencoding ${from}` });
+    if (!knownEncoding(to)) throw new ApiError(1005, { emulator: `unknown toencoding ${to}` });
     const forcedownload = p.flag('forcedownload');
     let contentType = forcedownload ? 'application/octet-stream' : ctOverride || file.contenttype;
     const filename = forcedownload ? file.name : undefined;
-    const convert = (from !== undefined && !['utf-8', 'utf8'].includes(from)) || (to !== undefined && !['utf-8', 'utf8'].includes(to));
-    if (!convert) {
-      return new DataReply(c.store.blobs.open(version.blob), version.size, contentType, filename);
+    const blobs = c.store.blobs;
+    // a file too big to convert in memory is guessed from its start, and served only if nothing needs converting
+    const big = version.size > MAX_CONVERT_BYTES;
+    const bytes = big ? undefined : await blobs.read(version.blob);
+    const head = bytes ?? Buffer.concat((await blobs.open(version.blob, { start: 0, end: 64 * 1024 - 1 }).toArray()) as Buffer[]);
+    const source = from ?? guessEncoding(head, big);
+    if (isUtf8Name(source) && isUtf8Name(to)) {
+      const raw = bytes ? Readable.from([bytes]) : blobs.open(version.blob);
+      return new DataReply(raw, version.size, contentType, filename);
     }
-    let decoder: TextDecoder;
-    try {
-      decoder = new TextDecoder(from ?? 'utf-8');
-    } catch {
-      throw new ApiError(1005, { emulator: `unknown fromencoding ${from}` });
-    }
-    const enc = OUT_ENCODINGS[to ?? 'utf-8'];
-    if (!enc) throw new ApiError(1005, { emulator: `unsupported toencoding ${to}` });
-    if (version.size > 64 * 1024 * 1024) throw new ApiError(5000, { emulator: 'conversion limited to 64 MiB' });
-    const text = decoder.decode(await c.store.blobs.read(version.blob));
-    const out = Buffer.from(text, enc);
-    if (!forcedownload && !ctOverride && /^text\//.test(contentType)) contentType = `${contentType}; charset=${to ?? 'utf-8'}`;
+    if (!bytes) throw new ApiError(5000, { emulator: `conversion limited to ${MAX_CONVERT_BYTES} bytes` });
+    const out = convertText(bytes, source, to);
+    if (!forcedownload && !ctOverride && /^text\//.test(contentType)) contentType = `${contentType}; charset=${to}`;
     return new DataReply(Readable.from([out]), out.length, contentType, filename);
   },
 };

@@ -55,10 +55,17 @@ export interface PlanOptions {
   companions?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A value no object has: ids, paths and codes that exist nowhere. */
+/**
+ * Values no object has: ids, paths and codes that exist nowhere. A path is
+ * missing either as a whole (`path`: its parent, the root, exists) or from
+ * its parent on (`deepPath`); methods that document 2002 ("A component of
+ * parent directory does not exist.") get the deep one, which is the only
+ * kind of missing path a method that creates things refuses.
+ */
 export const UNKNOWN = {
   id: 9_876_543_210,
-  path: '/pcloudkit-conformance-missing/none',
+  path: '/pcloudkit-conformance-missing',
+  deepPath: '/pcloudkit-conformance-missing/none',
   code: 'pcloudkitconformancenosuchcode',
 } as const;
 
@@ -164,7 +171,7 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
 
   const login: Case['login'] = method.auth ? 'user' : 'none';
   const cases: Case[] = [];
-  const add = (kind: CaseKind, label: string, names: readonly string[], expect: Expect, extra: Record<string, Value> = {}, caseLogin = login) =>
+  const add = (kind: CaseKind, label: string, names: readonly string[], expect: Expect, extra: Record<string, Value> = {}, caseLogin: Case['login'] = login) =>
     cases.push({ kind, label, login: caseLogin, expect, uses: names, params: (values) => ({ ...pick(values, names), ...extra }) });
   const without = (...drop: string[]) => base.filter((n) => !drop.includes(n));
 
@@ -197,7 +204,8 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
   for (const p of method.params) {
     const wrong = WRONG_TYPE[p.type];
     if (!wrong) continue;
-    const strict = STRICT_IDS.has(p.name) || p.type === 'datetime';
+    // a malformed id the call relies on, or an unreadable date, must be refused
+    const strict = (STRICT_IDS.has(p.name) && base.includes(p.name)) || p.type === 'datetime';
     add('wrong-type', `${p.name} ${wrong.label}`, without(p.name), strict ? 'error' : 'either', { [p.name]: wrong.value });
   }
   for (const p of method.params) {
@@ -205,7 +213,8 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
   }
   for (const p of method.params) {
     if (!base.includes(p.name) || !isReference(p)) continue;
-    const v = p.type === 'int' ? UNKNOWN.id : p.name === 'code' ? UNKNOWN.code : UNKNOWN.path;
+    const path = method.errors.includes(2002) ? UNKNOWN.deepPath : UNKNOWN.path;
+    const v = p.type === 'int' ? UNKNOWN.id : p.name === 'code' ? UNKNOWN.code : path;
     add('unknown-ref', `unknown ${p.name}`, without(p.name), 'error', { [p.name]: v });
   }
   if (method.auth) add('no-login', 'no login', base, [1000], {}, 'none');

@@ -9,12 +9,14 @@ import type { Case } from './cases.js';
 import {
   CONDITIONAL_OUTPUT,
   GENERAL_CODES,
+  NOTED_CODES,
   isIdKey,
   METADATA_CATEGORIES,
   METADATA_FIELDS,
   METADATA_ICONS,
   OUTPUT_ALSO_FALSE,
   RFC2822_UTC,
+  STATE_LISTS,
   VARYING_FIELDS,
 } from './facts.js';
 import type { Answer } from './protocol.js';
@@ -36,6 +38,7 @@ export function documentedCodes(method: CatalogMethod): Set<number> {
       (typeof g.applies === 'object' && method.params.some((p) => g.applies !== 'all' && typeof g.applies === 'object' && g.applies.params.includes(p.name)));
     if (applies) codes.add(g.code);
   }
+  for (const code of Object.keys(NOTED_CODES[method.name] ?? {})) codes.add(Number(code));
   return codes;
 }
 
@@ -111,14 +114,23 @@ export function checkMetadata(v: unknown, where: string): string[] {
   return out;
 }
 
-/** Checks one answer of one call against the catalogue and the case's expectation. */
-export function checkAnswer(method: CatalogMethod, c: Case, answer: Answer): Finding[] {
+/**
+ * Checks one answer of one call against the catalogue and the case's
+ * expectation. `sentId` is the global `id` the call carried: every JSON
+ * answer echoes it. HTTP error answers also carry the code in `X-Error`.
+ */
+export function checkAnswer(method: CatalogMethod, c: Case, answer: Answer, protocol: 'http' | 'binary', sentId?: string): Finding[] {
   if (answer.kind === 'dropped') return [{ aspect: 'answer', detail: `no answer: ${answer.reason}` }];
   const body = answer.body;
   const out: Finding[] = [];
   const result = body.result;
   if (!isInt(result)) return [{ aspect: 'result', detail: `result is ${show(result)}, not an integer` }];
   const code = Number(result);
+  const httpData = protocol === 'http' && answer.data !== undefined;
+  if (sentId !== undefined && !httpData && body.id !== sentId) out.push({ aspect: 'id echo', detail: `sent id ${sentId}, got ${show(body.id)}` });
+  if (protocol === 'http' && code !== 0 && answer.xError !== String(code)) {
+    out.push({ aspect: 'X-Error', detail: `expected header X-Error: ${code}, got ${show(answer.xError)}` });
+  }
   if (code !== 0) {
     if (c.expect === 'ok') out.push({ aspect: 'result', detail: `expected success, got ${code} (${show(body.error)})` });
     else if (Array.isArray(c.expect) && !c.expect.includes(code)) {
@@ -180,6 +192,7 @@ export function compareAnswers(http: Answer, binary: Answer, roots: { http: stri
       return;
     }
     if (Array.isArray(a) && Array.isArray(b)) {
+      if (STATE_LISTS.has(key)) return;
       if (a.length !== b.length) out.push({ aspect: `parity ${where}`, detail: `${a.length} items over HTTP, ${b.length} over binary` });
       for (let i = 0; i < Math.min(a.length, b.length); i++) walk(a[i], b[i], `${where}[${i}]`, key);
       return;
@@ -195,7 +208,9 @@ export function compareAnswers(http: Answer, binary: Answer, roots: { http: stri
     const same = typeof x === 'number' || typeof x === 'bigint' ? BigInt(x as number) === BigInt(y as number) : x === y;
     if (!same) out.push({ aspect: `parity ${where}`, detail: `${show(a)} over HTTP, ${show(b)} over binary` });
   };
-  walk(http.body, binaryBody(binary), '', '');
+  // an HTTP data answer has no JSON body to compare, only its bytes
+  if (http.data === undefined) walk(http.body, binaryBody(binary), '', '');
+  else if (http.body.result !== binary.body.result) out.push({ aspect: 'parity result', detail: 'different results' });
   if ((http.data === undefined) !== (binary.data === undefined)) {
     out.push({ aspect: 'parity data', detail: `data answer only over ${http.data ? 'HTTP' : 'binary'}` });
   } else if (http.data && binary.data && Buffer.compare(Buffer.from(http.data), Buffer.from(binary.data)) !== 0) {

@@ -10,6 +10,10 @@
  * values only that method understands).
  */
 import type { CatalogMethod } from '@pcloudkit/catalog';
+import { makePng, makeWav } from '@pcloudkit/emulator';
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { request } from 'undici';
 import type { PlanOptions, Value, Values } from './cases.js';
 import { httpCall } from './protocol.js';
 
@@ -29,6 +33,7 @@ export class FixtureError extends Error {}
 /** Lazily made objects for one call, all below `root`. */
 export class FixtureEnv {
   private cache = new Map<string, Promise<unknown>>();
+  private cleanups: (() => Promise<void>)[] = [];
   constructor(
     readonly ctx: FixtureContext,
     readonly root: string,
@@ -67,13 +72,14 @@ export class FixtureEnv {
     return this.once('folder2', async () => (await this.base(), this.makeFolder(`${this.root}/dest`)));
   }
 
-  /** A fresh small text file. */
-  file(): Promise<{ fileid: number; path: string }> {
+  /** A fresh file: small text, or media of the kind a method links to (catalogue trait `media`). */
+  file(kind: CatalogMethod['media'] = undefined): Promise<{ fileid: number; path: string }> {
     return this.once('file', async () => {
       const base = await this.base();
-      const body = await this.api('uploadfile', { folderid: base.folderid, filename: 'sample.txt' }, FILE_CONTENT);
+      const sample = SAMPLES[kind ?? 'text'];
+      const body = await this.api('uploadfile', { folderid: base.folderid, filename: sample.name }, sample.bytes());
       const meta = (body.metadata as Record<string, unknown>[])[0]!;
-      return { fileid: Number(meta.fileid), path: `${this.root}/sample.txt` };
+      return { fileid: Number(meta.fileid), path: `${this.root}/${sample.name}` };
     });
   }
 
@@ -109,6 +115,44 @@ export class FixtureEnv {
     });
   }
 
+  /**
+   * The progress hash of an upload that is running during the call: a PUT
+   * whose body stops half-way until `close()` sends the rest.
+   */
+  runningUpload(): Promise<string> {
+    return this.once('runningUpload', async () => {
+      const base = await this.base();
+      const hash = randomBytes(8).toString('hex');
+      const bytes = new Uint8Array(64 * 1024);
+      const body = new PassThrough();
+      body.write(bytes.subarray(0, bytes.length / 2));
+      const url = new URL(`${this.ctx.api}/uploadfile`);
+      for (const [k, v] of Object.entries({ auth: this.ctx.auth, folderid: base.folderid, filename: 'running.bin', progresshash: hash })) {
+        url.searchParams.set(k, String(v));
+      }
+      const upload = request(url, { method: 'PUT', body, headers: { 'content-length': String(bytes.length) }, reset: true }).then(
+        (res) => res.body.dump(),
+        () => undefined,
+      );
+      this.cleanups.push(async () => {
+        body.end(bytes.subarray(bytes.length / 2));
+        await upload;
+      });
+      // the server knows the upload once it has read the first bytes
+      for (let i = 0; i < 100; i++) {
+        const seen = await httpCall(this.ctx.api, 'uploadprogress', { auth: this.ctx.auth, progresshash: hash });
+        if (seen.kind === 'body' && seen.body.result === 0) return hash;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new FixtureError('the running upload never showed up');
+    });
+  }
+
+  /** Ends what the fixture left running (uploads). */
+  async close(): Promise<void> {
+    for (const c of this.cleanups.splice(0)) await c();
+  }
+
   /** An OAuth2 authorization code from the authorize page (emulator only). */
   oauthCode(): Promise<{ client_id: string; client_secret: string; code: string }> {
     return this.once('oauthCode', async () => {
@@ -134,8 +178,21 @@ export class FixtureEnv {
   }
 }
 
-/** Bytes of every fixture file and of every upload a case makes. */
+/** Bytes of the text fixture file and of every upload a case makes. */
 export const FILE_CONTENT = new TextEncoder().encode('pcloudkit conformance sample\n');
+
+/**
+ * Fixture files by kind. Audio and image are real (a short WAV tone, a PNG);
+ * the video is a few bytes with an .mp4 name, enough for a server that goes
+ * by the name (a real pCloud may refuse it as a video).
+ */
+const SAMPLES: Record<'text' | NonNullable<CatalogMethod['media']>, { name: string; bytes: () => Uint8Array }> = {
+  text: { name: 'sample.txt', bytes: () => FILE_CONTENT },
+  audio: { name: 'tone.wav', bytes: () => makeWav({ seconds: 1 }) },
+  video: { name: 'clip.mp4', bytes: () => new TextEncoder().encode('pcloudkit conformance video placeholder') },
+  hls: { name: 'clip.mp4', bytes: () => new TextEncoder().encode('pcloudkit conformance video placeholder') },
+  image: { name: 'picture.png', bytes: () => makePng(32, 32) },
+};
 
 type Resolver = (env: FixtureEnv, method: CatalogMethod) => Promise<Value>;
 
@@ -149,14 +206,20 @@ const takesFile = (m: CatalogMethod) => m.params.some((p) => p.name === 'fileid'
 
 /** Values for required params and one-of members, by param name, for every method. */
 export const DEFAULTS: Readonly<Record<string, Resolver>> = {
-  fileid: async (env) => (await env.file()).fileid,
+  fileid: async (env, m) => (await env.file(m.media)).fileid,
   folderid: async (env) => (await env.folder()).folderid,
-  path: async (env, m) => (takesFile(m) ? (await env.file()).path : (await env.folder()).path),
+  path: async (env, m) => (takesFile(m) ? (await env.file(m.media)).path : (await env.folder()).path),
   tofolderid: async (env) => (await env.folder2()).folderid,
   linkid: async (env) => (await env.publink()).linkid,
   code: async (env) => (await env.publink()).code,
   tokenid: async (env) => (await env.token()).tokenid,
   url: (env) => env.fileUrl(),
+  progresshash: (env) => env.runningUpload(),
+};
+
+/** Catalogue entries the checker cannot call as API methods, with the reason. */
+export const NOT_CALLABLE: Readonly<Record<string, string>> = {
+  authorize: "a web page for the user's browser, not an API call (the emulator's OAuth2 tests drive it)",
 };
 
 /** Per-method values. */

@@ -14,7 +14,14 @@ export type Protocol = 'http' | 'binary';
 
 /** One answer: the JSON (or binary tree) object, or that the server dropped the connection. */
 export type Answer =
-  | { kind: 'body'; body: Record<string, unknown>; data?: Uint8Array }
+  | {
+      kind: 'body';
+      body: Record<string, unknown>;
+      /** Bytes of a data answer. */
+      data?: Uint8Array;
+      /** HTTP only: the `X-Error` header, when there is one. */
+      xError?: string;
+    }
   | { kind: 'dropped'; reason: string };
 
 export interface CallOptions {
@@ -50,7 +57,8 @@ export async function httpCall(api: string, method: string, params: Record<strin
     if (type.includes('json')) {
       const body = parseJson(Buffer.from(bytes).toString('utf8'));
       if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'dropped', reason: 'the answer is not a JSON object' };
-      return { kind: 'body', body: body as Record<string, unknown> };
+      const xError = res.headers['x-error'];
+      return { kind: 'body', body: body as Record<string, unknown>, ...(xError !== undefined ? { xError: String(xError) } : {}) };
     }
     return { kind: 'body', body: { result: 0 }, data: bytes };
   } catch (e) {

@@ -6,7 +6,7 @@ export function formatReport(report: RunReport): string {
     r.method,
     String(r.calls),
     String(r.deviations.length) + (r.explained.length ? ` (+${r.explained.length} deliberate)` : ''),
-    r.status === 'not covered' ? `not covered (no fixture for ${r.missing?.join(', ')})` : r.status,
+    r.status === 'not covered' ? `not covered (${r.reason ?? `no fixture for ${r.missing?.join(', ')}`})` : r.status,
   ]);
   const head = ['method', 'calls', 'deviations', 'status'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -8,7 +8,7 @@ import { type CatalogMethod, methods as catalogMethods } from '@pcloudkit/catalo
 import { type Case, planCases, type Value } from './cases.js';
 import { checkAnswer, compareAnswers, type Finding } from './check.js';
 import { type DeliberateDeviation, deviations as deliberateDeviations } from './deviations.js';
-import { FILE_CONTENT, type FixtureContext, FixtureEnv, FixtureError, fixtureFor, resolveValues } from './fixtures.js';
+import { FILE_CONTENT, type FixtureContext, FixtureEnv, FixtureError, fixtureFor, NOT_CALLABLE, resolveValues } from './fixtures.js';
 import { type Answer, call, type Endpoints, httpCall, type Protocol } from './protocol.js';
 
 export interface Deviation {
@@ -30,8 +30,9 @@ export interface MethodReport {
   deviations: Deviation[];
   /** Deviations the deliberate-deviation file explains. */
   explained: Deviation[];
-  /** For `not covered`: the params no fixture fills. */
+  /** For `not covered`: the params no fixture fills, or why the method cannot be called. */
   missing?: string[];
+  reason?: string;
 }
 
 export interface RunReport {
@@ -110,6 +111,8 @@ export async function runConformance(target: ServerTarget, options: RunOptions =
 
 async function checkMethod(target: ServerTarget, method: CatalogMethod, protocols: readonly Protocol[], runRoot: string): Promise<MethodReport> {
   const report: MethodReport = { method: method.name, status: 'checked', calls: 0, deviations: [], explained: [] };
+  const reason = NOT_CALLABLE[method.name];
+  if (reason !== undefined) return { ...report, status: 'not covered', reason };
   // A bare anonymous call tells whether the server has the method at all.
   if (notImplemented(await httpCall(target.api, method.name, {}))) return { ...report, status: 'not implemented' };
   const fixture = fixtureFor(method);
@@ -134,14 +137,18 @@ async function checkMethod(target: ServerTarget, method: CatalogMethod, protocol
         params = c.params(values);
         credentials = credentialsFor(c, target, values);
       } catch (e) {
+        await env.close();
         if (!(e instanceof FixtureError)) throw e;
         report.deviations.push({ method: method.name, protocol, check: `${c.label}: fixture`, detail: e.message });
         continue;
       }
-      const answer = await call(target, protocol, method.name, { ...params, ...credentials }, method.data === 'upload' ? { payload: FILE_CONTENT } : {});
+      const id = `conformance-${index}`;
+      const payload = method.data === 'upload' ? { payload: FILE_CONTENT } : {};
+      const answer = await call(target, protocol, method.name, { ...params, ...credentials, id }, payload);
+      await env.close();
       report.calls++;
       answers.set(protocol, answer);
-      for (const f of checkAnswer(method, c, answer)) report.deviations.push(toDeviation(method, protocol, c, f));
+      for (const f of checkAnswer(method, c, answer, protocol, id)) report.deviations.push(toDeviation(method, protocol, c, f));
     }
     const http = answers.get('http');
     const binary = answers.get('binary');

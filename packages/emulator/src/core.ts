@@ -104,7 +104,7 @@ export class EmulatorCore {
   }
 
   private async run(conn: ConnectionState, call: DispatchCall): Promise<DispatchResult> {
-    const params = new Params(call.params);
+    const params = new Params(call.params, findMethod(call.method));
     const idEcho = params.str('id');
     const c = new CallContext(this, conn, call.method, params, call.files, call.data, call.transport ?? {});
     try {

@@ -1,24 +1,78 @@
+import { type CatalogMethod, errorMessages } from '@pcloudkit/catalog';
 import { ApiError } from './errors.js';
 import { parseDatetime } from './time.js';
 
 /** A parameter value as a transport delivers it: HTTP gives strings, binary gives typed values. */
 export type RawParam = string | number | bigint | boolean;
 
-/** Error code for a malformed numeric parameter, by name. */
-const INVALID_INT: Record<string, number> = {
-  folderid: 1017,
-  tofolderid: 1017,
-  fileid: 1018,
-  tofileid: 1018,
-  tokenid: 1076,
-};
+/** Path-valued members of the catalogue's one-of sets (`path`, `topath`). */
+const isPathParam = (name: string) => name === 'path' || name === 'topath';
+
+/**
+ * pCloud prefers ids over paths: when a call names the same thing both ways
+ * (`fileid` and `path`, `tofolderid` and `topath`, any one-of set of the
+ * catalogue that has a path member), the path is not looked at. Dropping it
+ * here gives every method that rule, whatever order its handler reads them.
+ */
+function preferIds(raw: Readonly<Record<string, RawParam>>, method: CatalogMethod | undefined): Readonly<Record<string, RawParam>> {
+  if (!method) return raw;
+  let out = raw;
+  for (const members of Object.values(method.oneOf)) {
+    const given = members.filter((m) => Object.hasOwn(raw, m) && raw[m] !== undefined);
+    if (!given.some(isPathParam) || given.every(isPathParam)) continue;
+    if (out === raw) out = { ...raw };
+    for (const m of given) if (isPathParam(m)) delete (out as Record<string, RawParam>)[m];
+  }
+  return out;
+}
+
+const INVALID_PROVIDED = /^Invalid '([a-z_]+)' provided\.$/;
+
+/** Error code -> name quoted in an "Invalid 'name' provided." message (1017 folderid, 1018 fileid). */
+const INVALID_BY_NAME = new Map<string, number>(
+  Object.entries(errorMessages).flatMap(([code, text]) => {
+    const m = INVALID_PROVIDED.exec(text);
+    return m ? [[m[1]!, Number(code)] as [string, number]] : [];
+  }),
+);
+
+/** Date/time format not understood: pCloud's code for a value it cannot read. */
+const UNREADABLE = 1013;
+
+/**
+ * The code pCloud answers when a numeric parameter is not a number:
+ * the "Invalid 'name' provided." code of that parameter (the method's own,
+ * else the general one; `tofolderid` counts as `folderid`), else a code the
+ * method documents that names the parameter (`tokenid` 1076, `linkid` 1030,
+ * `offset` 1009 ...), else 1013, the one code pCloud has for a value it
+ * could not read.
+ */
+export function invalidNumberCode(name: string, method: CatalogMethod | undefined): number {
+  const base = name.startsWith('to') ? name.slice(2) : name;
+  const documented = method?.errors ?? [];
+  const invalid = [name, base].map((n) => INVALID_BY_NAME.get(n)).filter((c) => c !== undefined);
+  const own = invalid.find((c) => documented.includes(c));
+  if (own !== undefined) return own;
+  if (invalid[0] !== undefined) return invalid[0];
+  const named = documented.filter((c) => [name, base].some((n) => errorMessages[c]?.includes(`'${n}'`))).sort((a, b) => a - b);
+  return named[0] ?? UNREADABLE;
+}
 
 /**
  * Typed readers over the raw parameters of one call. Every reader accepts
- * both the HTTP (string) and the binary (typed) representations.
+ * both the HTTP (string) and the binary (typed) representations. Given the
+ * method's catalogue entry, path members of its one-of sets yield to the id
+ * members (see `preferIds`) and malformed numbers answer the method's codes.
  */
 export class Params {
-  constructor(readonly raw: Readonly<Record<string, RawParam>>) {}
+  readonly raw: Readonly<Record<string, RawParam>>;
+
+  constructor(
+    raw: Readonly<Record<string, RawParam>>,
+    private readonly method?: CatalogMethod,
+  ) {
+    this.raw = preferIds(raw, method);
+  }
 
   has(name: string): boolean {
     return Object.hasOwn(this.raw, name) && this.raw[name] !== undefined;
@@ -39,28 +93,28 @@ export class Params {
   }
 
   /**
-   * An integer parameter. Ids are checked strictly (malformed -> 1017/1018);
-   * other numbers are read leniently like C's strtoll (leading digits, else 0).
+   * An integer parameter: decimal digits with an optional sign (binary
+   * numbers as they come). Anything else is refused with the code pCloud
+   * uses for that parameter (`invalidNumberCode`), never read as 0.
    */
   int(name: string): number | undefined {
     if (!this.has(name)) return undefined;
     const v = this.raw[name]!;
     if (typeof v === 'number') {
-      if (!Number.isInteger(v)) return this.bad(name, Math.trunc(v));
+      if (!Number.isInteger(v)) throw this.bad(name);
       return v;
     }
     if (typeof v === 'bigint') return Number(v);
     if (typeof v === 'boolean') return v ? 1 : 0;
     const s = v.trim();
     if (/^[+-]?\d+$/.test(s)) return Number(s);
-    const m = /^[+-]?\d+/.exec(s);
-    return this.bad(name, m ? Number(m[0]) : 0);
+    throw this.bad(name);
   }
 
-  private bad(name: string, lenient: number): number {
-    const code = INVALID_INT[name];
-    if (code !== undefined) throw new ApiError(code);
-    return lenient;
+  private bad(name: string): ApiError {
+    const code = invalidNumberCode(name, this.method);
+    // 1013 speaks of dates: say what was wrong
+    return new ApiError(code, code === UNREADABLE ? { emulator: `'${name}' must be an integer` } : undefined);
   }
 
   needInt(name: string, missingCode: number): number {

@@ -91,6 +91,23 @@ export interface PubLinkRec {
   readonly maxdownloads?: number;
   readonly downloads: number;
   readonly traffic: number;
+  /** Short code (`shortlink` was asked for), accepted wherever the code is. */
+  readonly shortcode?: string;
+  /** Deleted by its owner: the code still resolves, to answer 7002. */
+  readonly deleted?: boolean;
+}
+
+/** The account as a `modifyuserinfo` event carries it, taken when the event happened. */
+export interface UserSnapshot {
+  readonly userid: number;
+  readonly email: string;
+  readonly emailverified: boolean;
+  readonly premium: boolean;
+  /** Unix seconds; only for premium accounts. */
+  readonly premiumexpires?: number;
+  readonly language: string;
+  readonly quota: number;
+  readonly usedquota: number;
 }
 
 export interface EventRec {
@@ -99,6 +116,22 @@ export interface EventRec {
   event: string;
   time: number;
   node?: NodeRec;
+  /** `modifyuserinfo` only; absent in events stored by older emulators. */
+  userinfo?: UserSnapshot;
+}
+
+/** Length of the emulated paid period. */
+const PREMIUM_PERIOD = 365 * 24 * 3600;
+
+/**
+ * End of a premium account's paid period (pCloud's `premiumexpires`): the
+ * emulated plan renews yearly from registration, so this is the first
+ * anniversary after `now`. Undefined for free accounts.
+ */
+export function premiumExpires(u: UserRec, now = nowSeconds()): number | undefined {
+  if (!u.premium) return undefined;
+  const periods = Math.max(1, Math.floor((now - u.registered) / PREMIUM_PERIOD) + 1);
+  return u.registered + periods * PREMIUM_PERIOD;
 }
 
 type Mut<T> = { -readonly [K in keyof T]: T[K] };
@@ -223,11 +256,11 @@ export class Store {
       blobUsed: p('SELECT 1 FROM versions WHERE blob = ? LIMIT 1').pluck(),
       delBlob: p('DELETE FROM blobs WHERE sha256 = ?'),
       insLink: p(
-        'INSERT INTO publinks (linkid, code, userid, kind, target, created, expires, maxdownloads, downloads, traffic) VALUES (@linkid, @code, @userid, @kind, @targetId, @created, @expires, @maxdownloads, 0, 0)',
+        'INSERT INTO publinks (linkid, code, userid, kind, target, created, expires, maxdownloads, downloads, traffic, shortcode) VALUES (@linkid, @code, @userid, @kind, @targetId, @created, @expires, @maxdownloads, 0, 0, @shortcode)',
       ),
-      delLink: p('DELETE FROM publinks WHERE linkid = ?'),
+      delLink: p('UPDATE publinks SET deleted = 1 WHERE linkid = ?'),
       countLink: p('UPDATE publinks SET downloads = ?, traffic = ? WHERE linkid = ?'),
-      insEvent: p('INSERT INTO events (diffid, userid, event, time, node_kind, node_id, node) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insEvent: p('INSERT INTO events (diffid, userid, event, time, node_kind, node_id, node, userinfo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       nthNewest: p('SELECT diffid FROM events WHERE userid = ? ORDER BY diffid DESC LIMIT 1 OFFSET ?').pluck(),
       trimEvents: p('DELETE FROM events WHERE userid = ? AND diffid <= ?'),
       eventsAfter: p('SELECT * FROM events WHERE userid = ? AND diffid > ? ORDER BY diffid LIMIT ?'),
@@ -613,8 +646,11 @@ export class Store {
       };
       if (r.expires !== null) l.expires = r.expires as number;
       if (r.maxdownloads !== null) l.maxdownloads = r.maxdownloads as number;
+      if (r.shortcode !== null) l.shortcode = r.shortcode as string;
+      if (r.deleted) l.deleted = true;
       this.publinksMap.set(l.linkid, l);
       this.publinksByCode.set(l.code, l.linkid);
+      if (l.shortcode !== undefined) this.publinksByCode.set(l.shortcode, l.linkid);
     }
     for (const r of db.prepare('SELECT * FROM blobs').iterate() as IterableIterator<Row>) {
       this.blobInfos.set(r.sha256 as string, {
@@ -1065,7 +1101,7 @@ export class Store {
     userid: number,
     kind: 'file' | 'folder',
     targetId: number,
-    opts: { expires?: number; maxdownloads?: number } = {},
+    opts: { expires?: number; maxdownloads?: number; shortlink?: boolean } = {},
   ): PubLinkRec {
     return this.write(() => {
       const rec: Mut<PubLinkRec> = {
@@ -1080,6 +1116,7 @@ export class Store {
       };
       if (opts.expires !== undefined) rec.expires = opts.expires;
       if (opts.maxdownloads !== undefined) rec.maxdownloads = opts.maxdownloads;
+      if (opts.shortlink) rec.shortcode = this.newShortcode();
       this.st.insLink!.run({
         linkid: rec.linkid,
         code: rec.code,
@@ -1089,20 +1126,31 @@ export class Store {
         created: rec.created,
         expires: rec.expires ?? null,
         maxdownloads: rec.maxdownloads ?? null,
+        shortcode: rec.shortcode ?? null,
       });
       this.publinksMap.set(rec.linkid, rec);
       this.publinksByCode.set(rec.code, rec.linkid);
+      if (rec.shortcode !== undefined) this.publinksByCode.set(rec.shortcode, rec.linkid);
       return rec;
     });
   }
 
+  /** A short code no link uses yet (letters and digits, like pCloud's pc.cd codes). */
+  private newShortcode(): string {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    for (;;) {
+      const code = [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('');
+      if (!this.publinksByCode.has(code)) return code;
+    }
+  }
+
+  /** Marks a link deleted; its codes keep resolving so visitors learn it was deleted (7002). */
   deletePublink(linkid: number): void {
     const l = this.publinksMap.get(linkid);
-    if (!l) return;
+    if (!l || l.deleted) return;
     this.write(() => {
       this.st.delLink!.run(linkid);
-      this.publinksMap.delete(linkid);
-      this.publinksByCode.delete(l.code);
+      l.deleted = true;
     });
   }
 
@@ -1122,6 +1170,9 @@ export class Store {
   emit(userid: number, event: string, node?: NodeRec): EventRec {
     return this.write(() => {
       const rec: EventRec = { diffid: this.next('diffid'), userid, event, time: nowSeconds() };
+      const user = event === 'modifyuserinfo' ? this.usersMap.get(userid) : undefined;
+      // the account as it is now: later changes must not rewrite this event
+      if (user) rec.userinfo = this.userSnapshot(user, rec.time);
       let json: string | null = null;
       if (node) {
         const copy = { ...node, revisions: [] } as NodeRec;
@@ -1129,7 +1180,8 @@ export class Store {
         rec.node = copy;
         json = JSON.stringify(copy);
       }
-      this.st.insEvent!.run(rec.diffid, userid, event, rec.time, node?.kind ?? null, node?.id ?? null, json);
+      const info = rec.userinfo ? JSON.stringify(rec.userinfo) : null;
+      this.st.insEvent!.run(rec.diffid, userid, event, rec.time, node?.kind ?? null, node?.id ?? null, json, info);
       let count = (this.eventCounts.get(userid) ?? 0) + 1;
       // trim in steps of a tenth of the limit, so trimming costs O(1) per event on average
       if (count > this.historyLimit + Math.max(1, Math.floor(this.historyLimit / 10))) {
@@ -1144,6 +1196,21 @@ export class Store {
       return rec;
     });
   }
+
+  /** The account fields a `modifyuserinfo` event carries, as they are at `at`. */
+  userSnapshot(u: UserRec, at = nowSeconds()): UserSnapshot {
+    const expires = premiumExpires(u, at);
+    return {
+      userid: u.userid,
+      email: u.email,
+      emailverified: u.emailverified,
+      premium: u.premium,
+      ...(expires !== undefined ? { premiumexpires: expires } : {}),
+      language: u.language,
+      quota: u.quota,
+      usedquota: this.usedQuota(u.userid),
+    };
+  }
 }
 
 function nameKey(n: NodeRec): string {
@@ -1154,5 +1221,6 @@ function toEvent(row: unknown): EventRec {
   const r = row as Row;
   const e: EventRec = { diffid: r.diffid as number, userid: r.userid as number, event: r.event as string, time: r.time as number };
   if (r.node !== null) e.node = JSON.parse(r.node as string) as NodeRec;
+  if (r.userinfo !== null && r.userinfo !== undefined) e.userinfo = JSON.parse(r.userinfo as string) as UserSnapshot;
   return e;
 }

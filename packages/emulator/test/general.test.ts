@@ -162,7 +162,8 @@ describe('general methods', () => {
   });
 
   it('currentserver and getip', async () => {
-    expect(await call(emu, 'currentserver')).toMatchObject({ result: 0, hostname: emu.apiHost, ip: '127.0.0.1' });
+    // pCloud's hostname is a bare host name, without the port
+    expect(await call(emu, 'currentserver')).toMatchObject({ result: 0, hostname: new URL(emu.api).hostname, ip: '127.0.0.1' });
     expect(await call(emu, 'getip')).toMatchObject({ result: 0, ip: '127.0.0.1' });
   });
 

@@ -135,8 +135,10 @@ describe('audio and video links', () => {
 
   it('getaudiolink checks abitrate and the file type', async () => {
     expect((await as(emu, 'getaudiolink', { path: '/Music/tone.wav', abitrate: 320 })).result).toBe(0);
-    expect((await as(emu, 'getaudiolink', { path: '/Music/tone.wav', abitrate: 8 })).result).toBe(1005);
-    expect((await as(emu, 'getaudiolink', { path: '/Music/tone.wav', abitrate: 321 })).result).toBe(1005);
+    // pCloud documents 16-320 but no error for leaving it: out-of-range values are taken to the nearest bound
+    expect((await as(emu, 'getaudiolink', { path: '/Music/tone.wav', abitrate: 8 })).result).toBe(0);
+    expect((await as(emu, 'getaudiolink', { path: '/Music/tone.wav', abitrate: 321 })).result).toBe(0);
+    expect((await as(emu, 'getaudiolink', { path: '/Music/tone.wav', abitrate: 'loud' })).result).toBe(1013);
     expect((await as(emu, 'getaudiolink', { path: '/Documents/readme.txt' })).result).toBe(2044);
   });
 

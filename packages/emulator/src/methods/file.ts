@@ -324,13 +324,14 @@ export const fileMethods: MethodGroup = {
   },
 
   deletefile(c) {
-    const { file } = c.targetFile();
+    const { file, byPath } = c.targetFile();
+    const path = byPath === undefined ? undefined : c.store.pathOf(file);
     c.store.markDeleted(file);
-    return { metadata: renderFile(c, file) };
+    return { metadata: renderFile(c, file, { path }) };
   },
 
   renamefile(c) {
-    const { file } = c.targetFile();
+    const { file, byPath } = c.targetFile();
     const dest = destination(c, { parentId: file.parent, name: file.name }, { missingParent: 2002, missingFolder: 2005 });
     if (!dest) throw new ApiError(1037);
     const name = checkName(dest.name);
@@ -341,7 +342,9 @@ export const fileMethods: MethodGroup = {
       if (clash && clash.id !== file.id) store.replaceByRename(file, clash);
       if (dest.folder.id !== file.parent || name !== file.name) store.move(file, dest.folder.id, name);
     });
-    const meta = renderFile(c, file);
+    // named by path (source or topath): the answer says where the file is now
+    const path = byPath !== undefined || c.params.has('topath') ? store.pathOf(file) : undefined;
+    const meta = renderFile(c, file, { path });
     store.clearDeletedFileId(file);
     return { metadata: meta };
   },

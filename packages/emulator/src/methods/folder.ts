@@ -109,7 +109,7 @@ export const folderMethods: MethodGroup = {
   },
 
   renamefolder(c) {
-    const { folder } = c.targetFolder(1002);
+    const { folder, byPath } = c.targetFolder(1002);
     if (folder.parent === null) throw new ApiError(2042);
     const dest = destination(c, { parentId: folder.parent, name: folder.name }, { missingParent: 2005, missingFolder: 2005 });
     if (!dest) throw new ApiError(1037);
@@ -118,15 +118,18 @@ export const folderMethods: MethodGroup = {
     const clash = c.store.findChildFolder(dest.folder.id, name);
     if (clash && clash.id !== folder.id) throw new ApiError(2004);
     if (dest.folder.id !== folder.parent || name !== folder.name) c.store.move(folder, dest.folder.id, name);
-    return { metadata: renderFolder(c, folder) };
+    // named by path (source or topath): the answer says where the folder is now
+    const path = byPath !== undefined || c.params.has('topath') ? c.store.pathOf(folder) : undefined;
+    return { metadata: renderFolder(c, folder, { path }) };
   },
 
   deletefolder(c) {
-    const { folder } = c.targetFolder(1002);
+    const { folder, byPath } = c.targetFolder(1002);
     if (folder.parent === null) throw new ApiError(2007);
     if (c.store.subfolders(folder.id).length > 0 || c.store.subfiles(folder.id).length > 0) throw new ApiError(2006);
+    const path = byPath === undefined ? undefined : c.store.pathOf(folder);
     c.store.markDeleted(folder);
-    return { metadata: renderFolder(c, folder) };
+    return { metadata: renderFolder(c, folder, { path }) };
   },
 
   deletefolderrecursive(c) {

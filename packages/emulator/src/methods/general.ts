@@ -1,8 +1,9 @@
+import { isIP } from 'node:net';
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
 import { renderNode } from '../render.js';
-import type { EventRec, NodeRec, UserRec } from '../store.js';
+import { type EventRec, type NodeRec, premiumExpires, type UserRec } from '../store.js';
 import { nowSeconds } from '../time.js';
 
 export const LANGUAGES: Readonly<Record<string, string>> = {
@@ -23,12 +24,15 @@ export const LANGUAGES: Readonly<Record<string, string>> = {
 };
 
 export function userInfoFields(c: CallContext, u: UserRec): Body {
+  const expires = premiumExpires(u);
   return {
     userid: u.userid,
     email: u.email,
     emailverified: u.emailverified,
     registered: c.time(u.registered),
     premium: u.premium,
+    // a paid plan that is not lifetime ends some day (pCloud sends this only when premium)
+    ...(expires !== undefined ? { premiumexpires: c.time(expires) } : {}),
     premiumlifetime: false,
     business: false,
     quota: u.quota,
@@ -48,18 +52,12 @@ export function renderEvent(c: CallContext, e: EventRec): Body {
   const out: Body = { event: e.event, time: c.time(e.time), diffid: e.diffid };
   if (e.node) out.metadata = renderNode(c, e.node);
   if (e.event === 'modifyuserinfo') {
+    // the account as it was when the event happened; events stored before snapshots existed show it as it is now
     const u = c.store.users.get(e.userid);
-    if (u) {
-      const info = userInfoFields(c, u);
-      out.userinfo = {
-        userid: info.userid!,
-        premium: info.premium!,
-        language: info.language!,
-        email: info.email!,
-        emailverified: info.emailverified!,
-        quota: info.quota!,
-        usedquota: info.usedquota!,
-      };
+    const info = e.userinfo ?? (u ? c.store.userSnapshot(u) : undefined);
+    if (info) {
+      const { premiumexpires, ...rest } = info;
+      out.userinfo = { ...rest, ...(premiumexpires !== undefined ? { premiumexpires: c.time(premiumexpires) } : {}) };
     }
   }
   return out;
@@ -168,9 +166,10 @@ export const generalMethods: MethodGroup = {
   },
 
   currentserver(c) {
-    const { apiHost } = c.core.server;
-    const [hostOnly] = apiHost.split(':');
-    return { ip: hostOnly ?? '127.0.0.1', ipbin: hostOnly ?? '127.0.0.1', ipv6: '::1', hostname: apiHost };
+    // pCloud's hostname is a bare DNS name (api7.pcloud.com): no port
+    const hostname = new URL(c.core.server.apiUrl).hostname.replace(/^\[|\]$/g, '');
+    const ip = isIP(hostname) === 4 ? hostname : '127.0.0.1';
+    return { ip, ipbin: ip, ipv6: '::1', hostname };
   },
 
   diff,

@@ -7,13 +7,18 @@ import { nowSeconds } from '../time.js';
 
 /**
  * A small part of the publinks group, enough for clients that share files
- * (rclone `link`): create, list, delete, show and download links. Limits
- * other than `expire`/`maxdownloads`, passwords and short links are not
- * emulated.
+ * (rclone `link`): create (with short links), list, delete, show and
+ * download links. Limits other than `expire`/`maxdownloads` and passwords
+ * are not emulated.
  */
 
 function linkUrl(c: CallContext, code: string): string {
   return `${c.core.server.apiUrl}/#page=publink&code=${code}`;
+}
+
+/** `shortcode` and `shortlink` of a link that has a short code (pCloud's short links live on pc.cd). */
+function shortFields(link: PubLinkRec): Body {
+  return link.shortcode === undefined ? {} : { shortcode: link.shortcode, shortlink: `https://pc.cd/${link.shortcode}` };
 }
 
 function create(c: CallContext, kind: 'file' | 'folder', targetId: number): Body {
@@ -23,15 +28,17 @@ function create(c: CallContext, kind: 'file' | 'folder', targetId: number): Body
   const rec = c.store.createPublink(user.userid, kind, targetId, {
     ...(expire !== undefined ? { expires: expire } : {}),
     ...(maxdownloads !== undefined ? { maxdownloads } : {}),
+    shortlink: c.params.flag('shortlink'),
   });
-  return { linkid: rec.linkid, code: rec.code, link: linkUrl(c, rec.code) };
+  return { linkid: rec.linkid, code: rec.code, link: linkUrl(c, rec.code), ...shortFields(rec) };
 }
 
-/** A live link by code (7001 unknown, 7004 expired, 7006 too many downloads). */
+/** A live link by code or short code (7001 unknown, 7002 deleted, 7004 expired, 7006 too many downloads). */
 function byCode(c: CallContext): { link: PubLinkRec; target: FileRec | FolderRec } {
   const code = c.params.needStr('code', 1028);
   const link = c.store.publinkByCode(code);
   if (!link) throw new ApiError(7001);
+  if (link.deleted) throw new ApiError(7002);
   const target = link.kind === 'file' ? c.store.files.get(link.targetId) : c.store.folders.get(link.targetId);
   if (!target || target.deleted) throw new ApiError(7002);
   if (link.expires !== undefined && nowSeconds() > link.expires) throw new ApiError(7004);
@@ -65,13 +72,14 @@ export const publinkMethods: MethodGroup = {
   listpublinks(c) {
     const user = c.requireUser();
     const publinks = [...c.store.publinks.values()]
-      .filter((l) => l.userid === user.userid)
+      .filter((l) => l.userid === user.userid && !l.deleted)
       .map((l) => {
         const target = l.kind === 'file' ? c.store.files.get(l.targetId) : c.store.folders.get(l.targetId);
         const out: Body = {
           linkid: l.linkid,
           code: l.code,
           link: linkUrl(c, l.code),
+          ...shortFields(l),
           created: c.time(l.created),
           modified: c.time(l.created),
           downloads: l.downloads,
@@ -88,7 +96,7 @@ export const publinkMethods: MethodGroup = {
     const user = c.requireUser();
     const id = c.params.needInt('linkid', 1030);
     const link = c.store.publinks.get(id);
-    if (!link || link.userid !== user.userid) throw new ApiError(2027);
+    if (!link || link.userid !== user.userid || link.deleted) throw new ApiError(2027);
     c.store.deletePublink(id);
     return {};
   },

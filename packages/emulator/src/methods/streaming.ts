@@ -32,9 +32,8 @@ function linkOptions(c: CallContext): Pick<ContentLink, 'forcedownload'> & { con
 function checkRange(c: CallContext, name: string, min: number, max: number): number | undefined {
   const v = c.params.int(name);
   if (v === undefined) return undefined;
-  // pCloud documents the range but no dedicated error; the emulator answers 1005
-  if (v < min || v > max) throw new ApiError(1005, { emulator: `${name} must be between ${min} and ${max}` });
-  return v;
+  // pCloud documents the range but no error for leaving it (1005 is about contenttype): take the nearest bound
+  return Math.min(max, Math.max(min, v));
 }
 
 function checkResolution(c: CallContext): void {

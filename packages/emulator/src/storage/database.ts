@@ -52,6 +52,13 @@ CREATE TABLE events (
 CREATE INDEX events_user ON events(userid, diffid);
 CREATE INDEX events_node ON events(node_id) WHERE node_id IS NOT NULL;
 `,
+  // modifyuserinfo events keep the account as it was (JSON); public links get short codes and stay, marked, when deleted
+  `
+ALTER TABLE events ADD COLUMN userinfo TEXT;
+ALTER TABLE publinks ADD COLUMN shortcode TEXT;
+ALTER TABLE publinks ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX publinks_shortcode ON publinks(shortcode) WHERE shortcode IS NOT NULL;
+`,
 ];
 
 /** Thrown when another emulator (process or instance) holds the data directory. */

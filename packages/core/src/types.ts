@@ -193,7 +193,7 @@ export interface Transport {
   /** The host list this transport talks to. */
   readonly hostKind: HostKind;
   call(request: TransportRequest): Promise<TransportResponse>;
-  /** Releases sockets and pools. */
+  /** Releases sockets and pools. Later calls fail with `TransportError` ("the transport is closed"). */
   close(): Promise<void>;
 }
 
@@ -365,6 +365,7 @@ export interface CoreClient {
   setRegion(region: 'us' | 'eu' | Region): void;
   /** Logs out on the server (where the credentials allow it) and forgets credentials. */
   logout(): Promise<void>;
+  /** Closes the transport. Later calls fail at once with `TransportError` ("the client is closed"), whatever the transport. */
   close(): Promise<void>;
 }
 

@@ -25,6 +25,8 @@ export interface ConnectionOptions {
   drainLimit: number;
   limits?: DecodeLimits;
   onFrame?: (dir: 'out' | 'in', bytes: Uint8Array) => void;
+  /** Called when a TLS handshake got no answer in time although the TCP connection was accepted. */
+  onTlsStall?: (message: string) => void;
   /** Called once, when the connection is gone for good. */
   onClose: (conn: Connection) => void;
 }
@@ -51,6 +53,8 @@ export interface CallSpec {
   onUploadProgress?: (progress: Progress) => void;
   /** A long poll: it may wait minutes for its answer, holding every answer behind it. */
   longPoll?: boolean;
+  /** Wire name of the method, for error messages. */
+  method?: string;
 }
 
 type State = 'queued' | 'writing' | 'sent' | 'answered';
@@ -78,6 +82,8 @@ export class Connection {
   readonly id = nextId++;
   private readonly socket: net.Socket;
   private connected = false;
+  /** The TCP connection is up (with TLS, the handshake may still be under way). */
+  private tcpConnected = false;
   private dead = false;
   private readonly toWrite: Pending[] = [];
   private readonly awaiting: Pending[] = [];
@@ -102,20 +108,30 @@ export class Connection {
     } else {
       this.socket = net.connect({ host: opts.host, port: opts.port }, onConnected);
     }
+    this.socket.once('connect', () => {
+      this.tcpConnected = true;
+    });
     this.socket.setNoDelay(true);
     this.connectTimer = setTimeout(() => {
-      this.fail(
-        new TransportError(`binary: connecting to ${opts.label} timed out after ${opts.connectTimeout} ms`, {
-          host: opts.label,
-          network: true,
-        }),
+      // A plain-TCP server reads the TLS hello as the length of a huge request and waits for the rest.
+      const stalled = this.handshakeStalled();
+      const error = new TransportError(
+        `binary: connecting to ${opts.label} timed out after ${opts.connectTimeout} ms${
+          stalled ? `: the port accepted the connection but answered no TLS handshake; it may not speak TLS${NO_TLS_HINT}` : ''
+        }`,
+        { host: opts.label, network: true },
       );
+      if (stalled) opts.onTlsStall?.(error.message);
+      this.fail(error);
     }, opts.connectTimeout);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('drain', () => this.wakeDrain());
     this.socket.on('error', (error) => {
+      const code = (error as { code?: unknown }).code;
+      if (this.connected && (code === 'ECONNRESET' || code === 'EPIPE')) this.rejectUnanswered();
+      const hint = this.handshakeStalled() ? `; the TLS handshake failed, the port may not speak TLS${NO_TLS_HINT}` : '';
       this.fail(
-        new TransportError(`binary: connection to ${opts.label} failed: ${error.message}`, {
+        new TransportError(`binary: connection to ${opts.label} failed: ${error.message}${hint}`, {
           cause: error,
           host: opts.label,
           network: !this.connected,
@@ -123,8 +139,31 @@ export class Connection {
       );
     });
     this.socket.on('close', () => {
+      if (this.connected) this.rejectUnanswered();
       this.fail(new TransportError(`binary: connection to ${opts.label} closed`, { host: opts.label, network: !this.connected }));
     });
+  }
+
+  /** With TLS: the TCP connection is up but the handshake has not finished. */
+  private handshakeStalled(): boolean {
+    return this.opts.tls && this.tcpConnected && !this.connected;
+  }
+
+  /**
+   * The server hung up. If the oldest outstanding request was sent whole and
+   * nothing of its answer arrived, the likely reason is that the server does
+   * not know its method: pCloud closes the connection instead of answering.
+   */
+  private rejectUnanswered(): void {
+    const head = this.awaiting[0];
+    if (head?.state !== 'sent' || this.buffered > 0 || this.payload || this.dead) return;
+    const method = head.spec.method ?? 'the method';
+    head.reject(
+      new TransportError(
+        `binary: ${this.opts.label} closed the connection before answering ${method}; the server may not know the method '${method}'`,
+        { host: this.opts.label, network: false },
+      ),
+    );
   }
 
   /** False once the connection failed or was closed. */
@@ -566,6 +605,8 @@ export class Connection {
     this.opts.onClose(this);
   }
 }
+
+const NO_TLS_HINT = " (for a plain-TCP port such as the emulator's, use binaryTransport({ tls: false }))";
 
 function abortError(reason: unknown): AbortError {
   if (reason instanceof AbortError) return reason;

@@ -53,6 +53,9 @@ export function parseHost(entry: string, defaultPort: number): Target {
   return { host: rest, port };
 }
 
+/** Milliseconds a stalled TLS handshake is remembered for its host. */
+const STALL_MEMORY = 30_000;
+
 /** Connection key of connection-bound calls (fileops) made without one. */
 const CONNECTION_BOUND_KEY = 'connection-bound';
 
@@ -69,6 +72,8 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
   const pools = new Map<string, Connection[]>();
   const keyed = new Map<string, Connection>();
   let closed = false;
+  /** Hosts whose TLS handshake stalled lately (a plain-TCP port): label -> until when, and why. */
+  const stalls = new Map<string, { until: number; message: string }>();
 
   function open(label: string, onClose: (c: Connection) => void): Connection {
     const target = parseHost(label, defaultPort);
@@ -83,6 +88,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       drainLimit: options.drainLimit ?? 1024 * 1024,
       limits: options.limits,
       onFrame: options.onFrame,
+      onTlsStall: (message) => stalls.set(label, { until: Date.now() + STALL_MEMORY, message }),
       onClose,
     });
   }
@@ -149,12 +155,22 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
 
       if (request.signal?.aborted) throw new AbortError(undefined, { cause: request.signal.reason });
       parseHost(request.host, defaultPort); // bad entries fail before connecting
+      // A port that just left a TLS handshake unanswered would only do it again: retries fail at once.
+      const stall = stalls.get(request.host);
+      if (stall && stall.until > Date.now()) throw new TransportError(stall.message, { host: request.host, network: true });
+      if (stall) stalls.delete(request.host);
       // File descriptors live on one connection: a connection-bound method keeps to a dedicated one even without a key.
       const key = request.connectionKey ?? (request.definition?.connectionBound ? CONNECTION_BOUND_KEY : undefined);
       const conn = key !== undefined ? dedicated(request.host, key) : pooled(request.host);
       // A long poll (`diff` with `block`) makes its connection look busy, so later calls go elsewhere while it waits.
       const longPoll = request.definition?.longPoll !== undefined && params[request.definition.longPoll] !== undefined;
-      const answer = await conn.call({ frame, signal: request.signal, onUploadProgress: request.onUploadProgress, longPoll });
+      const answer = await conn.call({
+        frame,
+        signal: request.signal,
+        onUploadProgress: request.onUploadProgress,
+        longPoll,
+        method: request.method,
+      });
       const response: TransportResponse = { result: answer.value, host: request.host };
       if (answer.data) response.data = answer.data;
       return response;

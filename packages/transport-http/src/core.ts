@@ -7,12 +7,14 @@ export {
   ProtocolError,
   TransportError,
   SECRET_PARAMS,
+  definePlugin,
   hostOrigin,
   linkUrls,
   parseJson,
   uploadSource,
 } from '@pcloudkit/core';
 export type {
+  CoreClient,
   FileOpener,
   LinkAnswer,
   LinkUrlOptions,

@@ -47,10 +47,29 @@ export function errorCode(error: unknown): string | undefined {
   return cause && cause !== error ? errorCode(cause) : undefined;
 }
 
-/** Whether the error says the server was never reached. */
+/** Node's message when the peer hangs up during the TLS handshake, before a byte of the request was written. */
+const TLS_NOT_ESTABLISHED = /before secure TLS connection was established/i;
+
+function messages(error: unknown, depth = 0): string[] {
+  if (typeof error !== 'object' || error === null || depth > 4) return [];
+  const own = typeof (error as { message?: unknown }).message === 'string' ? [(error as { message: string }).message] : [];
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? [...own, ...messages(cause, depth + 1)] : own;
+}
+
+/** Whether the error says the server was never reached (a TLS handshake that failed counts: no request byte was sent). */
 export function isConnectFailure(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && (CONNECT_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+  if (code !== undefined && (CONNECT_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) return true;
+  return messages(error).some((m) => TLS_NOT_ESTABLISHED.test(m));
+}
+
+/**
+ * Whether undici reports that the server closed the connection before any of
+ * the answer arrived (undici rejects the request only before the headers).
+ */
+export function closedBeforeAnswer(error: unknown): boolean {
+  return errorCode(error) === 'UND_ERR_SOCKET' && messages(error).some((m) => /other side closed/i.test(m));
 }
 
 /**
@@ -73,7 +92,12 @@ export function toCoreError(error: unknown, origin: string, signal: AbortSignal 
     return new ProtocolError(`${what}: ${origin} did not answer in HTTP/1.1: ${message}`, { cause: error });
   }
   const network = isConnectFailure(error);
-  return new TransportError(`${what} to ${origin} failed${code ? ` (${code})` : ''}: ${message}`, {
+  const tlsFailed =
+    origin.startsWith('https:') && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || messages(error).some((m) => TLS_NOT_ESTABLISHED.test(m)));
+  const hint = tlsFailed
+    ? `; the TLS handshake failed: if ${origin.slice('https://'.length)} speaks plain HTTP, write the host as http://`
+    : '';
+  return new TransportError(`${what} to ${origin} failed${code ? ` (${code})` : ''}: ${message}${hint}`, {
     cause: error,
     host: origin,
     network,

@@ -4,7 +4,7 @@ import { ProtocolError, TransportError, ValidationError, parseJson } from './cor
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
 import { encodeParams, wireText } from './encode.js';
 import { hostOrigin } from './core.js';
-import { snippet, toCoreError } from './errors.js';
+import { closedBeforeAnswer, snippet, toCoreError } from './errors.js';
 import { toWebStream } from './streams.js';
 import { ProgressCounter, multipartBody, prepareFile, putBody, type PreparedFile } from './upload.js';
 
@@ -194,6 +194,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   };
 
   let agent: Agent | undefined;
+  let closed = false;
   const sticky = new Map<string, Client>();
 
   function dispatcherFor(origin: string, connectionKey: string | undefined): Dispatcher {
@@ -213,6 +214,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
 
   async function call(request: TransportRequest): Promise<TransportResponse> {
     const { method, signal } = request;
+    if (closed) throw new TransportError('http: the transport is closed', { host: request.host, network: true });
     if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
       throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
     }
@@ -319,6 +321,13 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       });
     } catch (error) {
       if (sourceError && !signal?.aborted) throw sourceError;
+      if (!signal?.aborted && closedBeforeAnswer(error)) {
+        // pCloud (and the emulator) hang up on a method they do not know instead of answering.
+        throw new TransportError(
+          `${method}: ${origin} closed the connection before answering; the server may not know the method '${method}'`,
+          { cause: error, host: origin, network: false },
+        );
+      }
       throw toCoreError(error, origin, signal, `${method}`);
     }
 
@@ -360,6 +369,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   }
 
   async function close(): Promise<void> {
+    closed = true;
     const owned: Dispatcher[] = [...sticky.values()];
     if (agent) owned.push(agent);
     agent = undefined;

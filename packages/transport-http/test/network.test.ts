@@ -294,14 +294,16 @@ describe('connections', () => {
     expect(keyed).not.toContain(socketOf('a')[0]);
   });
 
-  it('close() drops the sockets; a later call opens a new one', async () => {
+  it('close() drops the sockets; a later call fails without connecting, as over binary', async () => {
     const s = await startServer((_q, res) => json(res, '{"result":0}'));
     cleanup.push(s.close);
     const t = transport();
     await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });
     await t.close();
-    await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });
-    expect(s.connections()).toBe(2);
+    const error = await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toBe('http: the transport is closed');
+    expect(s.connections()).toBe(1);
   });
 
   it('goes through a dispatcher you bring, and leaves it open on close()', async () => {
@@ -317,7 +319,9 @@ describe('connections', () => {
     const t = transport({ dispatcher: agent });
     await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });
     await t.close();
-    await t.call({ method: 'a', host: s.origin, params: {}, responseType: 'json' });
+    // the dispatcher still works for its owner
+    const after = await agent.request({ origin: s.origin, path: '/a', method: 'GET' });
+    expect(await after.body.json()).toEqual({ result: 0 });
     expect(dispatched).toBe(2);
   });
 });

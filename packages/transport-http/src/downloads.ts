@@ -1,0 +1,46 @@
+/**
+ * The `downloads` plugin: `client.download()` and `client.downloadToFile()`,
+ * the functions of links.ts with the client's scheme filled in, so a client
+ * pointed at an `http://` API (the emulator, a local proxy) fetches its links
+ * over `http` without the caller passing `scheme` by hand.
+ */
+import { definePlugin } from './core.js';
+import type { CoreClient, LinkAnswer } from './core.js';
+import { type DownloadOptions, type DownloadResult, download, downloadToFile } from './links.js';
+
+/** Where a download comes from: a link answer (`getfilelink`, ...), a URL or a list of URLs. */
+export type DownloadSource = LinkAnswer | string | readonly string[];
+
+/** What the {@link downloads} plugin adds to a client. */
+export interface DownloadHelpers {
+  /**
+   * {@link download} with the client's scheme for the bare hosts of a link
+   * answer (`options.scheme` still wins). The hosts come from the link.
+   */
+  download(source: DownloadSource, options?: DownloadOptions): Promise<DownloadResult>;
+  /** {@link downloadToFile} with the client's scheme, like {@link DownloadHelpers.download}. */
+  downloadToFile(source: DownloadSource, path: string, options?: DownloadOptions): Promise<{ path: string; bytes: number; url: string }>;
+}
+
+function helpers(client: CoreClient): DownloadHelpers {
+  // Read at each call: a sign-in may switch the client's region (and so its scheme) later.
+  const withScheme = (options: DownloadOptions | undefined): DownloadOptions => ({ scheme: client.scheme, ...options });
+  return {
+    download: (source, options) => download(source, withScheme(options)),
+    downloadToFile: (source, path, options) => downloadToFile(source, path, withScheme(options)),
+  };
+}
+
+/**
+ * Adds `download(link, options?)` and `downloadToFile(link, path, options?)`
+ * to a client; they take the scheme from the client. Works with any
+ * transport: the bytes always come over HTTP from the link's content hosts.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ transport: httpTransport(), region }).use(downloads);
+ * const link = await client.call<{ hosts: string[]; path: string }>('getfilelink', { fileid });
+ * const { body } = await client.download(link);
+ * ```
+ */
+export const downloads = definePlugin({ name: 'downloads', methods: {}, extend: helpers });

@@ -22,6 +22,7 @@ import {
   US,
   ValidationError,
   definePlugin,
+  hostOrigin,
   methodList,
   type MethodList,
   regionFromHostname,
@@ -171,11 +172,32 @@ export interface ParsedRedirect {
 export interface ParseRedirectOptions {
   /** The state you sent; when given, a different or missing one throws `OAuth2Error` (`state-mismatch`). */
   state?: string;
-  /** Scheme for a custom `hostname` without one. Default `https`. */
+  /**
+   * The client the sign-in runs on (the one you pass to {@link exchangeCode}).
+   * A `hostname` that is one of its API hosts gives back its own region, with
+   * its scheme and binary hosts; any other custom `hostname` gets its scheme.
+   */
+  client?: CoreClient;
+  /** Scheme for a custom `hostname` without one. Default: the `client`'s scheme, else `https`. */
   hostScheme?: 'https' | 'http';
 }
 
 const PCLOUD_API_HOSTS = new Set(['api.pcloud.com', 'eapi.pcloud.com']);
+
+/**
+ * The region for a `hostname` that is not one of pCloud's: the client's own
+ * region when it is one of the client's API hosts, else a region with that
+ * one API host (and no binary host: the redirect names none).
+ */
+function customRegion(hostname: string, options: ParseRedirectOptions): Region {
+  const client = options.client;
+  const scheme = options.hostScheme ?? client?.scheme ?? 'https';
+  const origin = hostOrigin(hostname, scheme);
+  const same = (h: string) => hostOrigin(h, client!.scheme).toLowerCase() === origin.toLowerCase();
+  if (client?.region.api.some(same)) return client.region;
+  const custom = regionFromHostname(hostname);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(hostname) || scheme === 'https' ? custom : { ...custom, api: [origin] };
+}
 
 function toInt(value: string | null): number | undefined {
   if (value === null || !/^\d+$/.test(value)) return undefined;
@@ -192,6 +214,8 @@ function toInt(value: string | null): number | undefined {
  * @example
  * ```ts
  * const { code, region } = parseRedirect(request.url, { state: expectedState });
+ * // against an emulator or a proxy, pass the client you sign in with: its scheme and hosts are kept
+ * const redirect = parseRedirect(request.url, { state: expectedState, client });
  * ```
  */
 export function parseRedirect(url: string | URL, options: ParseRedirectOptions = {}): ParsedRedirect {
@@ -230,10 +254,7 @@ export function parseRedirect(url: string | URL, options: ParseRedirectOptions =
   const hostname = get('hostname');
   let region: Region;
   if (hostname !== undefined && !PCLOUD_API_HOSTS.has(hostname.toLowerCase())) {
-    const custom = regionFromHostname(hostname);
-    const scheme = options.hostScheme ?? 'https';
-    const withScheme = /^[a-z]+:\/\//i.test(hostname) ? hostname : `${scheme}://${hostname}`;
-    region = scheme === 'https' ? custom : { ...custom, api: [withScheme] };
+    region = customRegion(hostname, options);
   } else if (locationid !== undefined) {
     region = regionFromLocationId(locationid);
   } else if (hostname !== undefined) {

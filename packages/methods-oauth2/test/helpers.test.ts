@@ -123,6 +123,19 @@ describe('parseRedirect', () => {
     expect(https.region.locationid).toBeUndefined();
     const http = parseRedirect('/cb?code=a&locationid=1&hostname=127.0.0.1:8123', { hostScheme: 'http' });
     expect(http.region.api).toEqual(['http://127.0.0.1:8123']);
+    // the redirect names no binary host, so none is made up (the HTTP port would not speak the binary protocol)
+    expect(http.region.binapi).toBeUndefined();
+  });
+
+  it('takes the scheme and the region of the client it is given', () => {
+    const client = createClient({
+      transport: memoryTransport(),
+      region: { api: ['http://127.0.0.1:8123'], binapi: ['127.0.0.1:8124'] },
+    });
+    expect(parseRedirect('/cb?code=a&hostname=127.0.0.1:8123', { client }).region).toBe(client.region);
+    expect(parseRedirect('/cb?code=a&hostname=127.0.0.1:9999', { client }).region).toEqual({ api: ['http://127.0.0.1:9999'] });
+    // hostScheme still wins
+    expect(parseRedirect('/cb?code=a&hostname=127.0.0.1:9999', { client, hostScheme: 'https' }).region.api).toEqual(['127.0.0.1:9999']);
   });
 
   it('throws state-mismatch when the state differs or is missing', () => {

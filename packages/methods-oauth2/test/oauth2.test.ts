@@ -161,6 +161,39 @@ describe.each(transportNames)('oauth2 over %s', (kind) => {
     expect(error).toMatchObject({ result: 2012, errorClass: 'state', method: 'oauth2_token' });
   });
 
+  it('manual code flow: parseRedirect and exchangeCode keep the scheme and hosts of the client, without hostScheme', async () => {
+    const state = 'code-' + kind;
+    const app = env.client(kind, null);
+    const url = authorizeUrl({
+      clientId: env.emulator.client_id,
+      responseType: 'code',
+      redirectUri: 'http://127.0.0.1:9/cb',
+      state,
+      authorizeOrigin: env.emulator.api,
+    });
+    const { status, location } = await approveOnPage(url, env.emulator);
+    expect(status).toBe(302);
+    const { code, region } = parseRedirect(location!, { state, client: app });
+    // the emulator's hostname is its bare HTTP host; the client's region says http:// and names the binary port
+    expect(new URL(location!).searchParams.get('hostname')).not.toMatch(/^http/);
+    expect(region).toBe(app.region);
+    const token = await exchangeCode(createClient({ transport: env.transport(kind), region, retries: 0 }), {
+      clientId: env.emulator.client_id,
+      clientSecret: env.emulator.client_secret,
+      code: code!,
+    });
+    expect(token.region).toBe(region);
+    const user = createClient({ transport: env.transport(kind), region: token.region, auth: { accessToken: token.accessToken } });
+    expect((await user.use(general).userinfo()).userid).toBe(token.uid);
+    await user.close();
+
+    // Without the client the redirect's host gets https and no binary host: a binary client says so when it is made.
+    const bare = parseRedirect(location!, { state });
+    expect(bare.region.api[0]).not.toMatch(/^http:/);
+    expect(bare.region.binapi).toBeUndefined();
+    if (kind === 'binary') expect(() => createClient({ transport: env.transport(kind), region: bare.region })).toThrow(/binapi is missing/);
+  });
+
   it('token flow: the fragment of the redirect carries a working token', async () => {
     const state = 'st-' + kind;
     const url = authorizeUrl({
@@ -173,13 +206,16 @@ describe.each(transportNames)('oauth2 over %s', (kind) => {
     const { status, location } = await approveOnPage(url, env.emulator);
     expect(status).toBe(302);
     expect(location).toContain('#access_token=');
-    const parsed = parseRedirect(location!, { state, hostScheme: 'http' });
+    // The client the app runs on gives the scheme and, for the binary transport, the binary host.
+    const app = env.client(kind, null);
+    const parsed = parseRedirect(location!, { state, client: app });
     expect(parsed.code).toBeUndefined();
     expect(parsed.accessToken).toBeDefined();
+    expect(parsed.region).toBe(app.region);
     expect(parsed.region.api).toEqual([env.emulator.api]);
     const client = createClient({
       transport: env.transport(kind),
-      region: kind === 'http' ? parsed.region : env.client(kind).region,
+      region: parsed.region,
       auth: { accessToken: parsed.accessToken! },
       retries: 0,
     }).use(general);

@@ -52,3 +52,33 @@ export function readmeExamples(markdown: string): Example[] {
   if (fence) throw new Error(`line ${fence.line}: code block never closed`);
   return examples;
 }
+
+/**
+ * Packages a README tells the reader to install: the names on its
+ * `npm install` (or `npm i`, `pnpm add`, `yarn add`) lines, flags left out.
+ */
+export function installedPackages(markdown: string): Set<string> {
+  const names = new Set<string>();
+  for (const [, args] of markdown.matchAll(/(?:npm (?:install|i)|pnpm add|yarn add)((?: +[^\s`#]+)+)/g)) {
+    for (const arg of args!.trim().split(/ +/)) if (!arg.startsWith('-')) names.add(packageName(arg));
+  }
+  return names;
+}
+
+/** Packages an example imports (`node:` modules left out), by package name. */
+export function importedPackages(code: string): Set<string> {
+  const names = new Set<string>();
+  const pattern = /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+  for (const [, from, dynamic, bare] of code.matchAll(pattern)) {
+    const spec = from ?? dynamic ?? bare;
+    if (spec && !spec.startsWith('node:') && !spec.startsWith('.')) names.add(packageName(spec));
+  }
+  return names;
+}
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`, a version suffix dropped. */
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  const name = spec.startsWith('@') ? `${parts[0]}/${parts[1] ?? ''}` : parts[0]!;
+  return name.replace(/(?<=.)@.*$/, '');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readmeExamples } from '../src/index.js';
+import { importedPackages, installedPackages, readmeExamples } from '../src/index.js';
 
 describe('readmeExamples', () => {
   it('finds ts blocks with their mode and skips other languages', () => {
@@ -36,5 +36,30 @@ describe('readmeExamples', () => {
 
   it('keeps a longer fence open across a shorter one', () => {
     expect(readmeExamples('````ts\nconst s = `\n```\n`;\n````\n')).toEqual([{ line: 1, code: 'const s = `\n```\n`;\n', mode: 'run' }]);
+  });
+});
+
+describe('installedPackages and importedPackages', () => {
+  it('reads install lines, leaving flags and comments out', () => {
+    const md = [
+      '```sh',
+      'npm install @pcloudkit/core @pcloudkit/transport-http',
+      'npm install --save-dev @pcloudkit/emulator   # for the example',
+      '```',
+      'or `pnpm add left-pad@1.3.0`.',
+    ].join('\n');
+    expect([...installedPackages(md)]).toEqual(['@pcloudkit/core', '@pcloudkit/transport-http', '@pcloudkit/emulator', 'left-pad']);
+  });
+
+  it('names imported packages by package, without node: modules or relative paths', () => {
+    const code = [
+      "import { createHash } from 'node:crypto';",
+      "import { signIn } from '@pcloudkit/methods-oauth2/node';",
+      "import type { LinkAnswer } from '@pcloudkit/core';",
+      "import 'reflect-metadata';",
+      "import { x } from './local.js';",
+      "const u = await import('undici');",
+    ].join('\n');
+    expect([...importedPackages(code)].sort()).toEqual(['@pcloudkit/core', '@pcloudkit/methods-oauth2', 'reflect-metadata', 'undici']);
   });
 });

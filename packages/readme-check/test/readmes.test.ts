@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Example, readmeExamples } from '../src/index.js';
+import { type Example, importedPackages, installedPackages, readmeExamples } from '../src/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const PACKAGES = join(ROOT, 'packages');
@@ -109,6 +109,20 @@ function stopCli(child: ChildProcess | undefined, pid: unknown): Promise<void> {
     }
   });
 }
+
+describe('README install lines', () => {
+  // A reader installs what the README's `npm install` lines say, then runs its examples.
+  it.each(published.map((p) => [p.name, p] as const))('%s: its install lines cover every package its examples import', (_name, p) => {
+    const markdown = readFileSync(join(p.dir, 'README.md'), 'utf8');
+    const installed = installedPackages(markdown);
+    const missing = readmeExamples(markdown)
+      .filter((e) => e.mode !== 'fragment')
+      .flatMap((e) =>
+        [...importedPackages(e.code)].filter((name) => !installed.has(name)).map((name) => `${name} (example at line ${e.line})`),
+      );
+    expect(missing, `installed: ${[...installed].join(' ')}`).toEqual([]);
+  });
+});
 
 const skipHere = missingBuild.length > 0 && !process.env.CI;
 if (skipHere) {

@@ -171,8 +171,14 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
 
   const login: Case['login'] = method.auth ? 'user' : 'none';
   const cases: Case[] = [];
-  const add = (kind: CaseKind, label: string, names: readonly string[], expect: Expect, extra: Record<string, Value> = {}, caseLogin: Case['login'] = login) =>
-    cases.push({ kind, label, login: caseLogin, expect, uses: names, params: (values) => ({ ...pick(values, names), ...extra }) });
+  const add = (
+    kind: CaseKind,
+    label: string,
+    names: readonly string[],
+    expect: Expect,
+    extra: Record<string, Value> = {},
+    caseLogin: Case['login'] = login,
+  ) => cases.push({ kind, label, login: caseLogin, expect, uses: names, params: (values) => ({ ...pick(values, names), ...extra }) });
   const without = (...drop: string[]) => base.filter((n) => !drop.includes(n));
 
   add('correct', 'correct', base, 'ok');

@@ -35,7 +35,8 @@ export function documentedCodes(method: CatalogMethod): Set<number> {
       g.applies === 'all' ||
       (g.applies === 'auth' && method.auth) ||
       (g.applies === 'datetime-param' && method.params.some((p) => p.type === 'datetime')) ||
-      (typeof g.applies === 'object' && method.params.some((p) => g.applies !== 'all' && typeof g.applies === 'object' && g.applies.params.includes(p.name)));
+      (typeof g.applies === 'object' &&
+        method.params.some((p) => g.applies !== 'all' && typeof g.applies === 'object' && g.applies.params.includes(p.name)));
     if (applies) codes.add(g.code);
   }
   for (const code of Object.keys(NOTED_CODES[method.name] ?? {})) codes.add(Number(code));
@@ -127,7 +128,8 @@ export function checkAnswer(method: CatalogMethod, c: Case, answer: Answer, prot
   if (!isInt(result)) return [{ aspect: 'result', detail: `result is ${show(result)}, not an integer` }];
   const code = Number(result);
   const httpData = protocol === 'http' && answer.data !== undefined;
-  if (sentId !== undefined && !httpData && body.id !== sentId) out.push({ aspect: 'id echo', detail: `sent id ${sentId}, got ${show(body.id)}` });
+  if (sentId !== undefined && !httpData && body.id !== sentId)
+    out.push({ aspect: 'id echo', detail: `sent id ${sentId}, got ${show(body.id)}` });
   if (protocol === 'http' && code !== 0 && answer.xError !== String(code)) {
     out.push({ aspect: 'X-Error', detail: `expected header X-Error: ${code}, got ${show(answer.xError)}` });
   }
@@ -174,7 +176,9 @@ export function checkAnswer(method: CatalogMethod, c: Case, answer: Answer, prot
  */
 export function compareAnswers(http: Answer, binary: Answer, roots: { http: string; binary: string }): Finding[] {
   if (http.kind === 'dropped' || binary.kind === 'dropped') {
-    return http.kind === binary.kind ? [] : [{ aspect: 'parity', detail: `only ${http.kind === 'dropped' ? 'HTTP' : 'binary'} dropped the call` }];
+    return http.kind === binary.kind
+      ? []
+      : [{ aspect: 'parity', detail: `only ${http.kind === 'dropped' ? 'HTTP' : 'binary'} dropped the call` }];
   }
   const out: Finding[] = [];
   const norm = (v: unknown, proto: 'http' | 'binary') => (typeof v === 'string' ? v.split(roots[proto]).join('<root>') : v);
@@ -197,7 +201,8 @@ export function compareAnswers(http: Answer, binary: Answer, roots: { http: stri
       for (let i = 0; i < Math.min(a.length, b.length); i++) walk(a[i], b[i], `${where}[${i}]`, key);
       return;
     }
-    const kind = (v: unknown) => (v instanceof BinaryData ? 'data' : typeof v === 'bigint' ? 'number' : Array.isArray(v) ? 'array' : typeof v);
+    const kind = (v: unknown) =>
+      v instanceof BinaryData ? 'data' : typeof v === 'bigint' ? 'number' : Array.isArray(v) ? 'array' : typeof v;
     if (kind(a) !== kind(b)) {
       out.push({ aspect: `parity ${where}`, detail: `${kind(a)} ${show(a)} over HTTP, ${kind(b)} ${show(b)} over binary` });
       return;

@@ -10,7 +10,10 @@ import { checkEmulator } from './emulator.js';
 import { formatReport } from './report.js';
 import { type RunReport, runConformance } from './run.js';
 
+// `pnpm conformance -- --method x` hands the `--` on; it is not an end of options here.
+const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
 const { values } = parseArgs({
+  args,
   options: {
     api: { type: 'string' },
     binapi: { type: 'string' },

@@ -71,7 +71,8 @@ export const METADATA_ICONS: ReadonlySet<string> = new Set([
 export const METADATA_CATEGORIES = { min: 0, max: 5 } as const;
 
 /** A datetime in the default format: RFC 2822 in UTC, always 31 bytes. */
-export const RFC2822_UTC = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000$/;
+export const RFC2822_UTC =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000$/;
 
 export interface GeneralCode {
   code: number;

@@ -64,12 +64,18 @@ export class FixtureEnv {
 
   /** A fresh empty folder. */
   folder(): Promise<{ folderid: number; path: string }> {
-    return this.once('folder', async () => (await this.base(), this.makeFolder(`${this.root}/dir`)));
+    return this.once('folder', async () => {
+      await this.base();
+      return this.makeFolder(`${this.root}/dir`);
+    });
   }
 
   /** A second fresh empty folder (destinations). */
   folder2(): Promise<{ folderid: number; path: string }> {
-    return this.once('folder2', async () => (await this.base(), this.makeFolder(`${this.root}/dest`)));
+    return this.once('folder2', async () => {
+      await this.base();
+      return this.makeFolder(`${this.root}/dest`);
+    });
   }
 
   /** A fresh file: small text, or media of the kind a method links to (catalogue trait `media`). */

@@ -4,7 +4,15 @@ export { checkAnswer, checkMetadata, checkType, compareAnswers, documentedCodes 
 export type { Finding } from './check.js';
 export { deviations } from './deviations.js';
 export type { DeliberateDeviation } from './deviations.js';
-export { CONDITIONAL_OUTPUT, GENERAL_CODES, METADATA_FIELDS, NOTED_CODES, OUTPUT_ALSO_FALSE, STATE_LISTS, VARYING_FIELDS } from './facts.js';
+export {
+  CONDITIONAL_OUTPUT,
+  GENERAL_CODES,
+  METADATA_FIELDS,
+  NOTED_CODES,
+  OUTPUT_ALSO_FALSE,
+  STATE_LISTS,
+  VARYING_FIELDS,
+} from './facts.js';
 export { DEFAULTS, FIXTURES, FixtureEnv, fixtureFor, NOT_CALLABLE } from './fixtures.js';
 export type { Fixture, FixtureContext } from './fixtures.js';
 export { binaryCall, httpCall } from './protocol.js';

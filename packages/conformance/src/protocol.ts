@@ -67,12 +67,7 @@ export async function httpCall(api: string, method: string, params: Record<strin
 }
 
 /** Calls a method over the binary protocol on a fresh connection. */
-export function binaryCall(
-  binapi: string,
-  method: string,
-  params: Record<string, Value>,
-  options: CallOptions = {},
-): Promise<Answer> {
+export function binaryCall(binapi: string, method: string, params: Record<string, Value>, options: CallOptions = {}): Promise<Answer> {
   const colon = binapi.lastIndexOf(':');
   const host = binapi.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(binapi.slice(colon + 1));

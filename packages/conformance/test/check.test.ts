@@ -53,7 +53,12 @@ describe('checkMetadata', () => {
     expect(checkMetadata({ ...file, created: '2013-03-21T18:31:45Z' }, 'm')[0]).toMatch(/created: expected an RFC 2822/);
     expect(checkMetadata({ ...file, isshared: 0 }, 'm')[0]).toMatch(/isshared: expected a boolean/);
     expect(checkMetadata({ ...file, category: 9 }, 'm')[0]).toMatch(/outside 0-5/);
-    expect(checkMetadata({ ...file, ismine: false }, 'm')).toEqual(['m.canread: missing', 'm.canmodify: missing', 'm.candelete: missing', 'm.userid: missing']);
+    expect(checkMetadata({ ...file, ismine: false }, 'm')).toEqual([
+      'm.canread: missing',
+      'm.canmodify: missing',
+      'm.candelete: missing',
+      'm.userid: missing',
+    ]);
   });
 });
 
@@ -72,14 +77,18 @@ describe('checkAnswer', () => {
       ...(xError ? { xError } : {}),
     });
     expect(checkAnswer(listfolder, caseOf('error'), answer(2005, 'Directory does not exist.', '2005'), 'http', 'q')).toEqual([]);
-    expect(checkAnswer(listfolder, caseOf('error'), answer(2005, 'Directory does not exist', '2005'), 'http', 'q')[0]?.aspect).toBe('message');
+    expect(checkAnswer(listfolder, caseOf('error'), answer(2005, 'Directory does not exist', '2005'), 'http', 'q')[0]?.aspect).toBe(
+      'message',
+    );
     expect(checkAnswer(listfolder, caseOf('error'), answer(2009, 'File not found.', '2009'), 'http', 'q')[0]?.detail).toMatch(
       /not documented for listfolder/,
     );
     expect(checkAnswer(listfolder, caseOf('error'), answer(2005, 'Directory does not exist.'), 'http', 'q')[0]?.aspect).toBe('X-Error');
     expect(checkAnswer(listfolder, caseOf('ok'), answer(2005, 'Directory does not exist.'), 'binary', 'q')[0]?.aspect).toBe('result');
     expect(checkAnswer(listfolder, caseOf([1000]), answer(2000, 'Log in failed.'), 'binary', 'q')[0]?.detail).toMatch(/expected 1000/);
-    expect(checkAnswer(listfolder, caseOf('either'), answer(2005, 'Directory does not exist.'), 'binary', 'other')[0]?.aspect).toBe('id echo');
+    expect(checkAnswer(listfolder, caseOf('either'), answer(2005, 'Directory does not exist.'), 'binary', 'other')[0]?.aspect).toBe(
+      'id echo',
+    );
     expect(checkAnswer(listfolder, caseOf('error'), { kind: 'dropped', reason: 'closed' }, 'binary')[0]?.aspect).toBe('answer');
   });
 
@@ -95,7 +104,10 @@ describe('compareAnswers', () => {
   const roots = { http: '/r/http', binary: '/r/binary' };
   it('ignores ids, dates and the fixture roots, and finds real differences', () => {
     const a = { kind: 'body' as const, body: { result: 0, metadata: { ...file, path: '/r/http/a.txt' } } };
-    const b = { kind: 'body' as const, body: { result: 0, metadata: { ...file, fileid: 10, id: 'f10', path: '/r/binary/a.txt', created: 1363890705 } } };
+    const b = {
+      kind: 'body' as const,
+      body: { result: 0, metadata: { ...file, fileid: 10, id: 'f10', path: '/r/binary/a.txt', created: 1363890705 } },
+    };
     expect(compareAnswers(a, b, roots).map((f) => f.aspect)).toEqual(['parity metadata.created']);
     const c = { kind: 'body' as const, body: { result: 0, metadata: { ...file, path: '/r/binary/a.txt', size: '3' } } };
     expect(compareAnswers(a, c, roots).map((f) => f.aspect)).toEqual(['parity metadata.size']);

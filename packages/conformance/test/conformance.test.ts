@@ -63,7 +63,12 @@ describe('the emulator README', () => {
     const rows = section!
       .split('\n')
       .filter((l) => /^\| `/.test(l))
-      .map((l) => l.split('|').map((c) => c.trim()).slice(1, 4));
+      .map((l) =>
+        l
+          .split('|')
+          .map((c) => c.trim())
+          .slice(1, 4),
+      );
     const listed = rows.map(([method, check, reason]) => ({
       method: method!.replace(/`/g, ''),
       check: check!.replace(/`/g, ''),

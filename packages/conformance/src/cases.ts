@@ -38,6 +38,8 @@ export interface Case {
   /** `user`: the fixture's login; `none`: no credentials; `bad`: a token that does not exist. */
   login: 'user' | 'none' | 'bad';
   expect: Expect;
+  /** The call asks for `timeformat=timestamp`: datetimes come back as numbers. */
+  timestamps?: boolean;
   /** Params whose fixture values the call uses. */
   uses: readonly string[];
   /** The call's method params, built from the values a fixture made for this call. */
@@ -182,6 +184,14 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
   const without = (...drop: string[]) => base.filter((n) => !drop.includes(n));
 
   add('correct', 'correct', base, 'ok');
+  if (method.output.some((o) => o.type === 'datetime' || o.type.startsWith('metadata'))) {
+    cases.push({
+      ...cases[0]!,
+      label: 'correct, timeformat=timestamp',
+      timestamps: true,
+      params: (values) => ({ ...pick(values, base), timeformat: 'timestamp' }),
+    });
+  }
   for (const [set, members] of Object.entries(method.oneOf)) {
     const current = chosen[set]!;
     const currentGroup = withCompanions(current);

@@ -3,7 +3,7 @@
  * fields and their types, the Metadata structure, data answers) and of the
  * HTTP answer against the binary answer of the same call.
  */
-import { type CatalogMethod, errorMessages } from '@pcloudkit/catalog';
+import { type CatalogMethod, methods as catalogMethods, errorMessages } from '@pcloudkit/catalog';
 import { BinaryData } from '@pcloudkit/transport-binary';
 import type { Case } from './cases.js';
 import {
@@ -20,6 +20,14 @@ import {
   VARYING_FIELDS,
 } from './facts.js';
 import type { Answer } from './protocol.js';
+
+/** Names of datetime fields: the Metadata structure's and every catalogue output typed `datetime`. */
+const DATETIME_KEYS: ReadonlySet<string> = new Set([
+  ...Object.entries(METADATA_FIELDS)
+    .filter(([, f]) => f.type === 'datetime')
+    .map(([name]) => name),
+  ...catalogMethods.flatMap((m) => m.output.filter((o) => o.type === 'datetime').map((o) => o.name)),
+]);
 
 /** One problem found: `aspect` names what was checked (result, message, output <field>, ...). */
 export interface Finding {
@@ -54,7 +62,7 @@ function isDatetime(v: unknown): boolean {
 }
 
 /** Problems of a value against a catalogue output type (empty when fine). */
-export function checkType(type: string, v: unknown, where: string): string[] {
+export function checkType(type: string, v: unknown, where: string, timestamps = false): string[] {
   switch (type) {
     case 'int':
       return isInt(v) ? [] : [`${where}: expected an integer, got ${show(v)}`];
@@ -63,11 +71,14 @@ export function checkType(type: string, v: unknown, where: string): string[] {
     case 'bool':
       return typeof v === 'boolean' ? [] : [`${where}: expected a boolean, got ${show(v)}`];
     case 'datetime':
-      return isDatetime(v) ? [] : [`${where}: expected an RFC 2822 UTC datetime, got ${show(v)}`];
+      if (timestamps) return isInt(v) ? [] : [`${where}: expected a Unix timestamp (timeformat=timestamp), got ${show(v)}`];
+      return typeof v === 'string' && RFC2822_UTC.test(v) ? [] : [`${where}: expected an RFC 2822 UTC datetime, got ${show(v)}`];
     case 'metadata':
-      return checkMetadata(v, where);
+      return checkMetadata(v, where, timestamps);
     case 'metadata[]':
-      return Array.isArray(v) ? v.flatMap((x, i) => checkMetadata(x, `${where}[${i}]`)) : [`${where}: expected an array, got ${show(v)}`];
+      return Array.isArray(v)
+        ? v.flatMap((x, i) => checkMetadata(x, `${where}[${i}]`, timestamps))
+        : [`${where}: expected an array, got ${show(v)}`];
     case 'object':
       return isObjectLike(v) ? [] : [`${where}: expected an object, got ${show(v)}`];
     case 'object[]':
@@ -82,7 +93,7 @@ export function checkType(type: string, v: unknown, where: string): string[] {
 }
 
 /** Problems of a value against the Metadata structure. */
-export function checkMetadata(v: unknown, where: string): string[] {
+export function checkMetadata(v: unknown, where: string, timestamps = false): string[] {
   if (!isObject(v)) return [`${where}: expected a metadata object, got ${show(v)}`];
   const out: string[] = [];
   const folder = v.isfolder === true;
@@ -99,7 +110,7 @@ export function checkMetadata(v: unknown, where: string): string[] {
       if (needed) out.push(`${where}.${name}: missing`);
       continue;
     }
-    out.push(...checkType(field.type, value, `${where}.${name}`));
+    out.push(...checkType(field.type, value, `${where}.${name}`, timestamps));
   }
   if (typeof v.id === 'string') {
     const want = folder ? `d${String(v.folderid)}` : `f${String(v.fileid)}`;
@@ -163,7 +174,7 @@ export function checkAnswer(method: CatalogMethod, c: Case, answer: Answer, prot
       continue;
     }
     if (v === false && alsoFalse.includes(o.name)) continue;
-    for (const problem of checkType(o.type, v, o.name)) out.push({ aspect: `output ${o.name}`, detail: problem });
+    for (const problem of checkType(o.type, v, o.name, c.timestamps)) out.push({ aspect: `output ${o.name}`, detail: problem });
   }
   return out;
 }
@@ -207,7 +218,7 @@ export function compareAnswers(http: Answer, binary: Answer, roots: { http: stri
       out.push({ aspect: `parity ${where}`, detail: `${kind(a)} ${show(a)} over HTTP, ${kind(b)} ${show(b)} over binary` });
       return;
     }
-    if (VARYING_FIELDS.has(key) || isIdKey(key) || (isDatetime(a) && typeof a === 'string')) return;
+    if (VARYING_FIELDS.has(key) || isIdKey(key) || DATETIME_KEYS.has(key) || (isDatetime(a) && typeof a === 'string')) return;
     const x = norm(a, 'http');
     const y = norm(b, 'binary');
     const same = typeof x === 'number' || typeof x === 'bigint' ? BigInt(x as number) === BigInt(y as number) : x === y;

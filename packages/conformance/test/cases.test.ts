@@ -39,6 +39,15 @@ describe('planCases', () => {
     expect(plan.missing).toEqual([]);
     expect(paramsOf('correct')).toEqual({ fileid: 7, name: 'n', after: '2020-01-01', mtime: 10, ctime: 5 });
     expect(byLabel.get('correct')).toMatchObject({ kind: 'correct', login: 'user', expect: 'ok' });
+    expect(paramsOf('correct, timeformat=timestamp')).toEqual({
+      fileid: 7,
+      name: 'n',
+      after: '2020-01-01',
+      mtime: 10,
+      ctime: 5,
+      timeformat: 'timestamp',
+    });
+    expect(byLabel.get('correct, timeformat=timestamp')).toMatchObject({ expect: 'ok', timestamps: true });
     expect(paramsOf('correct, target by path')).toEqual({ path: '/a/b.txt', name: 'n', after: '2020-01-01', mtime: 10, ctime: 5 });
   });
 

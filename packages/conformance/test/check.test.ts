@@ -1,7 +1,7 @@
 import { findMethod } from '@pcloudkit/catalog';
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../src/cases.js';
-import { checkAnswer, checkMetadata, compareAnswers, documentedCodes } from '../src/check.js';
+import { checkAnswer, checkMetadata, checkType, compareAnswers, documentedCodes } from '../src/check.js';
 
 const listfolder = findMethod('listfolder')!;
 const caseOf = (expectation: Case['expect']): Case => ({
@@ -59,6 +59,18 @@ describe('checkMetadata', () => {
       'm.candelete: missing',
       'm.userid: missing',
     ]);
+  });
+});
+
+describe('checkType', () => {
+  it('wants RFC 2822 dates by default and numbers with timeformat=timestamp', () => {
+    expect(checkType('datetime', when, 'd')).toEqual([]);
+    expect(checkType('datetime', 1363890705, 'd')).toHaveLength(1);
+    expect(checkType('datetime', 1363890705, 'd', true)).toEqual([]);
+    expect(checkType('datetime', when, 'd', true)).toHaveLength(1);
+    expect(checkMetadata({ ...file, created: 1363890705, modified: 1363890705 }, 'm', true)).toEqual([]);
+    expect(checkType('int', 10681749967730527559n, 'h')).toEqual([]);
+    expect(checkType('string[]', ['a', 1], 's')).toHaveLength(1);
   });
 });
 

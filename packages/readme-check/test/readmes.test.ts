@@ -53,10 +53,15 @@ const missingBuild = published.filter((p) => !existsSync(join(p.dir, 'dist')));
 const typescriptVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies.typescript as string;
 const typesNodeVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies['@types/node'] as string;
 
-/** The environment for child processes, without the package manager's own settings. */
+/** npm settings from the environment that say how to reach the registry: kept. */
+const REGISTRY_SETTINGS = /^npm_config_(registry|@[\w-]+:registry|(https?_)?proxy|noproxy|cafile|ca|strict_ssl|cache|userconfig|nodedir)$/i;
+
+/** The environment for child processes, without what pnpm (running this test) set for its own scripts. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) {
+    if (REGISTRY_SETTINGS.test(k) || !/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$)/.test(k)) env[k] = v;
+  }
   return { ...env, ...extra };
 }
 

@@ -21,7 +21,7 @@ export {
   SECRET_PARAMS,
 } from './errors.js';
 export type { ErrorClass, TimeoutPhase } from './errors.js';
-export { timerSignal } from './timer.js';
+export { checkDuration, timerSignal } from './timer.js';
 export type { TimerSignal } from './timer.js';
 export { accessTokenAuth, authTokenAuth, passwordAuth, passwordDigest } from './auth.js';
 export { EU, US, hostOrigin, regionFromHostname, regionFromLocationId, resolveRegion } from './regions.js';

@@ -64,27 +64,29 @@ function callTimeout(request: ClientRequest, attempts: number, cause?: unknown):
  */
 export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'retry'> {
   checkRetryPolicy(policy, 'retryLayer');
-  return named('retry', (next) => (request) =>
-    withDeadline(request, async (req) => {
-      const deadline = req.deadline!;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await next(req);
-        } catch (error) {
-          const made = attempt + 1;
-          const aborted = req.signal?.aborted === true;
-          if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
-          if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
-          const stop = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+  return named(
+    'retry',
+    (next) => (request) =>
+      withDeadline(request, async (req) => {
+        const deadline = req.deadline!;
+        for (let attempt = 0; ; attempt++) {
           try {
-            await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
-          } catch (interrupted) {
-            if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
-            throw interrupted;
+            return await next(req);
+          } catch (error) {
+            const made = attempt + 1;
+            const aborted = req.signal?.aborted === true;
+            if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
+            if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
+            const stop = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+            try {
+              await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
+            } catch (interrupted) {
+              if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
+              throw interrupted;
+            }
           }
         }
-      }
-    }),
+      }),
   );
 }
 
@@ -154,27 +156,30 @@ export function hostLayer(state: HostState): Layer<'host'> {
  * transport's `bodyTimeout`).
  */
 export function timeoutLayer(): Layer<'timeout'> {
-  return named('timeout', (next) => (request) =>
-    withDeadline(request, async (req) => {
-      const user = req.signal;
-      const deadline = req.deadline!;
-      if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
-      if (deadline.aborted) throw callTimeout(req, 1);
-      const limit = req.attemptTimeout;
-      const attempt = limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
-      const signals = [deadline, ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])];
-      try {
-        return await next({ ...req, signal: AbortSignal.any(signals) });
-      } catch (error) {
-        if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
-        // the transport's own error is only the echo of the abort: it is not kept as the cause
+  return named(
+    'timeout',
+    (next) => (request) =>
+      withDeadline(request, async (req) => {
+        const user = req.signal;
+        const deadline = req.deadline!;
+        if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
         if (deadline.aborted) throw callTimeout(req, 1);
-        if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
-        throw error;
-      } finally {
-        attempt?.clear();
-      }
-    }),
+        const limit = req.attemptTimeout;
+        const attempt =
+          limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
+        const signals = [deadline, ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])];
+        try {
+          return await next({ ...req, signal: AbortSignal.any(signals) });
+        } catch (error) {
+          if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
+          // the transport's own error is only the echo of the abort: it is not kept as the cause
+          if (deadline.aborted) throw callTimeout(req, 1);
+          if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
+          throw error;
+        } finally {
+          attempt?.clear();
+        }
+      }),
   );
 }
 

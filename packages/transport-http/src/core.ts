@@ -5,6 +5,7 @@ export {
   PcloudError,
   ValidationError,
   ProtocolError,
+  TimeoutError,
   TransportError,
   SECRET_PARAMS,
   definePlugin,
@@ -12,6 +13,8 @@ export {
   linkUrls,
   parseJson,
   uploadSource,
+  checkDuration,
+  timerSignal,
 } from '@pcloudkit/core';
 export type {
   CoreClient,

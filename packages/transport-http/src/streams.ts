@@ -1,14 +1,38 @@
+import { TimeoutError } from './core.js';
+
+/** A limit on how long one read may wait for the next chunk. */
+export interface IdleLimit {
+  /** Milliseconds; `Infinity` means no limit. */
+  ms: number;
+  /** The error the stream fails with when the limit runs out. */
+  error: () => Error;
+  /** Called then, to stop the source (e.g. destroy the socket's body). */
+  stop: (error: Error) => void;
+}
+
+/**
+ * The idle limit of a data answer's body: `TimeoutError` (phase `body`) after
+ * `ms` without a byte, and the body destroyed. None when `ms` is absent.
+ */
+export function bodyIdleLimit(ms: number | undefined, what: string, body: { destroy(): unknown }): IdleLimit | undefined {
+  if (ms === undefined) return undefined;
+  return { ms, error: () => new TimeoutError(ms, { phase: 'body', method: what }), stop: () => body.destroy() };
+}
+
 /**
  * Wraps an async iterable of bytes (such as undici's response body) in a web
  * `ReadableStream`. Pulls one chunk at a time, so nothing is buffered ahead of
  * the reader; `mapError` turns read failures into the caller's error type;
- * `cancel` on the stream stops the source.
+ * `cancel` on the stream stops the source. With `idle`, a read that waits
+ * longer than `idle.ms` for the next chunk fails with `idle.error()`; only
+ * time spent waiting for the source counts, not time the reader takes.
  */
 export function toWebStream(
   source: AsyncIterable<Uint8Array>,
-  options: { mapError?: (error: unknown) => unknown; onChunk?: (chunk: Uint8Array) => void; onEnd?: () => void } = {},
+  options: { mapError?: (error: unknown) => unknown; onChunk?: (chunk: Uint8Array) => void; onEnd?: () => void; idle?: IdleLimit } = {},
 ): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
+  const { idle } = options;
   let finished = false;
   const finish = () => {
     if (!finished) {
@@ -16,12 +40,34 @@ export function toWebStream(
       options.onEnd?.();
     }
   };
+  let idleError: Error | undefined;
+  const nextChunk = (): Promise<IteratorResult<Uint8Array>> => {
+    const next = iterator.next();
+    if (!idle || !(idle.ms <= 2 ** 31 - 1)) return next;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        idleError = idle.error();
+        reject(idleError);
+        idle.stop(idleError);
+      }, idle.ms);
+      next.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           for (;;) {
-            const next = await iterator.next();
+            const next = await nextChunk();
             if (next.done) {
               finish();
               controller.close();
@@ -35,7 +81,7 @@ export function toWebStream(
           }
         } catch (error) {
           finish();
-          controller.error(options.mapError ? options.mapError(error) : error);
+          controller.error(idleError ?? (options.mapError ? options.mapError(error) : error));
         }
       },
       async cancel() {

@@ -5,7 +5,7 @@ import type { Transport, TransportRequest, TransportResponse, WireValue } from '
 import { encodeParams, wireText } from './encode.js';
 import { hostOrigin } from './core.js';
 import { closedBeforeAnswer, snippet, toCoreError } from './errors.js';
-import { toWebStream } from './streams.js';
+import { bodyIdleLimit, toWebStream } from './streams.js';
 import { ProgressCounter, multipartBody, prepareFile, putBody, type PreparedFile } from './upload.js';
 
 /** TLS settings passed to every connect, e.g. `{ rejectUnauthorized: false }` for a self-signed test server. */
@@ -38,7 +38,12 @@ export interface HttpTransportOptions {
   keepAliveTimeout?: number;
   /** Milliseconds to wait for the answer's headers after the request was sent. Default `300000`. */
   headersTimeout?: number;
-  /** Milliseconds allowed between two chunks of the answer body. Default `300000`. */
+  /**
+   * Milliseconds undici allows between two chunks of any answer body, an
+   * outer bound. A data answer is also held to the call's own `bodyTimeout`
+   * (client option, 30 s by default), which fails with `TimeoutError`.
+   * Default `300000`.
+   */
   bodyTimeout?: number;
   /** TLS options for every connect. Default: Node's defaults (certificates verified). */
   tls?: TlsOptions;
@@ -354,8 +359,11 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       }
       const lengthText = header(answerHeaders, 'content-length');
       const length = lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : undefined;
+      // Once returned, the body is ended by the caller's signal (the client lifts its time limits when the
+      // call returns) or by `bodyTimeout` without a byte.
       const stream = toWebStream(source, {
         mapError: (error) => toCoreError(error, origin, signal, `reading the data of ${method}`),
+        idle: bodyIdleLimit(request.bodyTimeout, method, response.body),
       });
       return {
         result: { result: 0 },

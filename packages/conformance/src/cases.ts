@@ -182,6 +182,14 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
     caseLogin: Case['login'] = login,
   ) => cases.push({ kind, label, login: caseLogin, expect, uses: names, params: (values) => ({ ...pick(values, names), ...extra }) });
   const without = (...drop: string[]) => base.filter((n) => !drop.includes(n));
+  /** The base call with `name` in the place of its one-of set's chosen member (or just without `name`). */
+  const swapIn = (name: string) => {
+    const set = inSet.get(name);
+    if (set === undefined) return without(name);
+    const members = method.oneOf[set]!;
+    const rest = without(...members, ...members.flatMap((m) => companions[m] ?? []));
+    return [...rest, ...withCompanions(name).filter((n) => n !== name)];
+  };
 
   add('correct', 'correct', base, 'ok');
   if (method.output.some((o) => o.type === 'datetime' || o.type.startsWith('metadata'))) {
@@ -221,17 +229,19 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
     const wrong = WRONG_TYPE[p.type];
     if (!wrong) continue;
     // a malformed id the call relies on, or an unreadable date, must be refused
-    const strict = (STRICT_IDS.has(p.name) && base.includes(p.name)) || p.type === 'datetime';
-    add('wrong-type', `${p.name} ${wrong.label}`, without(p.name), strict ? 'error' : 'either', { [p.name]: wrong.value });
+    const relied = base.includes(p.name) || inSet.has(p.name);
+    const strict = (STRICT_IDS.has(p.name) && relied) || p.type === 'datetime';
+    add('wrong-type', `${p.name} ${wrong.label}`, swapIn(p.name), strict ? 'error' : 'either', { [p.name]: wrong.value });
   }
   for (const p of method.params) {
     for (const v of outOfRange(p)) add('out-of-range', `${p.name}=${v}`, without(p.name), 'either', { [p.name]: v });
   }
   for (const p of method.params) {
-    if (!base.includes(p.name) || !isReference(p)) continue;
+    const sent = base.includes(p.name) || (inSet.has(p.name) && provided.has(p.name));
+    if (!sent || !isReference(p)) continue;
     const path = method.errors.includes(2002) ? UNKNOWN.deepPath : UNKNOWN.path;
     const v = p.type === 'int' ? UNKNOWN.id : p.name === 'code' ? UNKNOWN.code : path;
-    add('unknown-ref', `unknown ${p.name}`, without(p.name), 'error', { [p.name]: v });
+    add('unknown-ref', `unknown ${p.name}`, swapIn(p.name), 'error', { [p.name]: v });
   }
   if (method.auth) add('no-login', 'no login', base, [1000], {}, 'none');
   if (method.auth || method.errors.includes(2000)) add('bad-login', 'bad login', base, [2000], {}, 'bad');

@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { checkEmulator } from './emulator.js';
 import { formatReport } from './report.js';
-import { type RunReport, runConformance } from './run.js';
+import type { Answer } from './protocol.js';
+import { type RunOptions, type RunReport, runConformance } from './run.js';
 
 // `pnpm conformance -- --method x` hands the `--` on; it is not an end of options here.
 const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
@@ -21,19 +22,32 @@ const { values } = parseArgs({
     username: { type: 'string' },
     password: { type: 'string' },
     method: { type: 'string', multiple: true },
+    verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log('usage: pnpm conformance [--method NAME]... [--api URL [--binapi HOST:PORT] --token T [--username U --password P]]');
+  console.log(
+    'usage: pnpm conformance [--verbose] [--method NAME]... [--api URL [--binapi HOST:PORT] --token T [--username U --password P]]',
+  );
   process.exit(0);
 }
 
 // No top-level await: the emulator runs in this process, and a module graph
 // still evaluating would hold up its lazily imported parts.
 async function main(): Promise<void> {
-  const options = values.method ? { methods: values.method } : {};
+  const options: RunOptions = {
+    ...(values.method ? { methods: values.method } : {}),
+    ...(values.verbose
+      ? {
+          onCall: (method: string, label: string, protocol: string, answer: Answer) =>
+            console.log(
+              `${method} [${protocol}] ${label}: ${answer.kind === 'dropped' ? `dropped (${answer.reason})` : `${String(answer.body.result)} ${String(answer.body.error ?? '')}`}`,
+            ),
+        }
+      : {}),
+  };
   let report: RunReport;
   if (values.api) {
     if (!values.token) {

@@ -56,6 +56,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Catalogue entries to use (default: the whole catalogue). */
   catalog?: readonly CatalogMethod[];
+  /** Told about every call made (the CLI's `--verbose`). */
+  onCall?: (method: string, label: string, protocol: Protocol, answer: Answer) => void;
 }
 
 const BAD_TOKEN = 'pcloudkitconformancebadtoken0000000000000000';
@@ -83,7 +85,7 @@ export async function runConformance(target: ServerTarget, options: RunOptions =
   const worker = async () => {
     while (next < list.length) {
       const i = next++;
-      reports[i] = await checkMethod(target, list[i]!, protocols, runRoot);
+      reports[i] = await checkMethod(target, list[i]!, protocols, runRoot, options.onCall);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
@@ -114,6 +116,7 @@ async function checkMethod(
   method: CatalogMethod,
   protocols: readonly Protocol[],
   runRoot: string,
+  onCall: RunOptions['onCall'],
 ): Promise<MethodReport> {
   const report: MethodReport = { method: method.name, status: 'checked', calls: 0, deviations: [], explained: [] };
   const reason = NOT_CALLABLE[method.name];
@@ -159,6 +162,7 @@ async function checkMethod(
       const answer = await call(target, protocol, method.name, { ...params, ...credentials, id }, payload);
       await env.close();
       report.calls++;
+      onCall?.(method.name, c.label, protocol, answer);
       answers.set(protocol, answer);
       for (const f of checkAnswer(method, c, answer, protocol, id)) report.deviations.push(toDeviation(method, protocol, c, f));
     }

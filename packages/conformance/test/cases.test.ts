@@ -59,7 +59,7 @@ describe('planCases', () => {
     expect(byLabel.get('all of target')?.expect).toBe('either');
     expect(paramsOf('two of since')).toMatchObject({ after: '2020-01-01', diffid: 3 });
     expect(paramsOf('ctime without mtime')).toEqual({ fileid: 7, name: 'n', after: '2020-01-01', ctime: 5 });
-    expect(paramsOf('fileid not a number')).toMatchObject({ fileid: 'x1' });
+    expect(paramsOf('fileid not a number')).toEqual({ fileid: 'x1', name: 'n', after: '2020-01-01', mtime: 10, ctime: 5 });
     expect(byLabel.get('fileid not a number')?.expect).toBe('error');
     expect(byLabel.get('diffid not a number')?.expect).toBe('either');
     expect(byLabel.get('after not a date')?.expect).toBe('error');
@@ -69,9 +69,10 @@ describe('planCases', () => {
     expect(paramsOf('unknown fileid')).toMatchObject({ fileid: UNKNOWN.id });
     expect(byLabel.get('no login')).toMatchObject({ login: 'none', expect: [1000] });
     expect(byLabel.get('bad login')).toMatchObject({ login: 'bad', expect: [2000] });
-    // strings have no wrong type; the path is not part of the base call, so it has no unknown case
+    // a one-of member goes in the place of the chosen one
+    expect(paramsOf('unknown path')).toEqual({ path: UNKNOWN.path, name: 'n', after: '2020-01-01', mtime: 10, ctime: 5 });
+    // strings have no wrong type
     expect(byLabel.has('name not a number')).toBe(false);
-    expect(byLabel.has('unknown path')).toBe(false);
   });
 
   it('gives every case a unique label', () => {

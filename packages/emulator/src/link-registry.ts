@@ -16,6 +16,8 @@ export interface ContentLink {
   expires: number;
   /** hls: path of the link that serves the media itself. */
   segmentPath?: string;
+  /** audio: MP3 bitrate to transcode to, kbit/s. */
+  abitrate?: number;
 }
 
 /** Expired links are swept once the registry holds more than this many. */

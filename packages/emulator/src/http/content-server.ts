@@ -3,7 +3,20 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { EmulatorCore } from '../core.js';
 import { sleep } from '../core.js';
 import type { ContentLink } from '../link-registry.js';
+import {
+  DEFAULT_AUDIO_BITRATE,
+  MAX_TRANSCODE_BYTES,
+  TranscodeCache,
+  decodeWav,
+  encodeMp3,
+  isMp3,
+  isWav,
+  mp3CutOffset,
+} from '../transcode.js';
 import { pumpWithLimit } from './limit.js';
+
+/** Transcoded audio kept per emulator, in bytes of MP3. */
+const TRANSCODE_CACHE_BYTES = 64 * 1024 * 1024;
 
 interface Range {
   start: number;
@@ -50,56 +63,13 @@ function throttle(bytesPerSecond: number): Transform {
   });
 }
 
-interface WavLayout {
-  dataOffset: number;
-  dataSize: number;
-  byteRate: number;
-  blockAlign: number;
-  fmt: Buffer;
-}
-
-/** Finds the fmt and data chunks of a RIFF/WAVE file from its first bytes. */
-function wavLayout(head: Buffer, total: number): WavLayout | undefined {
-  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return undefined;
-  let off = 12;
-  let fmt: Buffer | undefined;
-  while (off + 8 <= head.length) {
-    const id = head.toString('latin1', off, off + 4);
-    const size = head.readUInt32LE(off + 4);
-    if (id === 'fmt ') fmt = head.subarray(off + 8, off + 8 + size);
-    if (id === 'data') {
-      if (!fmt || fmt.length < 16) return undefined;
-      return {
-        dataOffset: off + 8,
-        dataSize: Math.min(size, total - off - 8),
-        byteRate: fmt.readUInt32LE(8),
-        blockAlign: fmt.readUInt16LE(12),
-        fmt,
-      };
-    }
-    off += 8 + size + (size % 2);
-  }
-  return undefined;
-}
-
-function wavHeader(fmt: Buffer, dataSize: number): Buffer {
-  const h = Buffer.alloc(12 + 8 + fmt.length + 8);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(h.length - 8 + dataSize, 4);
-  h.write('WAVE', 8, 'latin1');
-  h.write('fmt ', 12, 'latin1');
-  h.writeUInt32LE(fmt.length, 16);
-  fmt.copy(h, 20);
-  h.write('data', 20 + fmt.length, 'latin1');
-  h.writeUInt32LE(dataSize, 24 + fmt.length);
-  return h;
-}
-
 /**
  * Request handler of a content server. Links look like `/<key>/<name>`
  * (or `/<key>` with skipfilename); every content server knows every link.
  */
 export function createContentHandler(core: EmulatorCore) {
+  const transcoded = new TranscodeCache(TRANSCODE_CACHE_BYTES);
+
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       await serve(req, res);
@@ -134,28 +104,7 @@ export function createContentHandler(core: EmulatorCore) {
     const headers: Record<string, string | number> = { 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, no-store' };
     if (link.forcedownload) headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(link.name)}`;
 
-    // audio links honour ?start=<seconds> for WAV by skipping whole sample frames
-    const startSec = Number(url.searchParams.get('start') ?? '0');
-    if ((link.kind === 'audio' || link.kind === 'video') && startSec > 0 && Number.isFinite(startSec)) {
-      const head = await readHead(core, link.blob, Math.min(link.size, 64 * 1024));
-      const wav = wavLayout(head, link.size);
-      if (wav && wav.byteRate > 0 && wav.blockAlign > 0) {
-        let skip = Math.floor((startSec * wav.byteRate) / wav.blockAlign) * wav.blockAlign;
-        if (skip > wav.dataSize) skip = wav.dataSize;
-        const remaining = wav.dataSize - skip;
-        const header = wavHeader(wav.fmt, remaining);
-        headers['Content-Type'] = type;
-        headers['Content-Length'] = header.length + remaining;
-        res.writeHead(200, headers);
-        if (req.method === 'HEAD') return void res.end();
-        const body =
-          remaining > 0
-            ? core.store.blobs.open(link.blob, { start: wav.dataOffset + skip, end: wav.dataOffset + wav.dataSize - 1 })
-            : Readable.from([]);
-        res.write(header);
-        return send(req, res, body, link);
-      }
-    }
+    if (link.kind === 'audio' && (await serveAudio(req, res, link, url, headers))) return;
 
     const range = parseRange(req.headers.range, link.size);
     if (range === 'invalid') {
@@ -175,6 +124,63 @@ export function createContentHandler(core: EmulatorCore) {
     type = '';
     const body = core.store.blobs.open(link.blob, range ?? { start: 0, end: link.size - 1 });
     send(req, res, body, link);
+  }
+
+  /**
+   * Serves an audio link as MP3, as pCloud does: WAV is transcoded at the
+   * link's bitrate (once per file and bitrate, then cached), MP3 is served
+   * as stored. `start` (seconds) cuts at the frame boundary nearest to it.
+   * False when the file is neither (other formats: the caller serves the
+   * stored bytes).
+   */
+  async function serveAudio(
+    req: IncomingMessage,
+    res: ServerResponse,
+    link: ContentLink,
+    url: URL,
+    headers: Record<string, string | number>,
+  ): Promise<boolean> {
+    const head = await readHead(core, link.blob, Math.min(link.size, 64 * 1024));
+    const wav = isWav(head);
+    if (!wav && !isMp3(head)) return false;
+    if (link.size > MAX_TRANSCODE_BYTES) {
+      if (!wav) return false; // a big MP3 is served as stored, from its start
+      const text = `the emulator transcodes WAV files of up to ${MAX_TRANSCODE_BYTES} bytes\n`;
+      res.writeHead(501, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      res.end(req.method === 'HEAD' ? undefined : text);
+      return true;
+    }
+    const kbps = link.abitrate ?? DEFAULT_AUDIO_BITRATE;
+    const mp3 = wav
+      ? await transcoded.get(`${link.blob}:${kbps}`, async () => {
+          const pcm = decodeWav(await core.store.blobs.read(link.blob));
+          return pcm && encodeMp3(pcm, kbps);
+        })
+      : await core.store.blobs.read(link.blob);
+    if (!mp3) return false; // a WAV the emulator cannot decode (compressed, odd sample width)
+    const startSec = Number(url.searchParams.get('start') ?? '0');
+    const body = mp3.subarray(Number.isFinite(startSec) ? mp3CutOffset(mp3, startSec) : 0);
+    headers['Content-Type'] = link.forcedownload ? 'application/octet-stream' : (link.contenttypeOverride ?? 'audio/mpeg');
+    const range = parseRange(req.headers.range, body.length);
+    if (range === 'invalid') {
+      res.writeHead(416, { 'Content-Range': `bytes */${body.length}`, 'Content-Length': 0 });
+      res.end();
+      return true;
+    }
+    if (range) {
+      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${body.length}`;
+      headers['Content-Length'] = range.end - range.start + 1;
+      res.writeHead(206, headers);
+    } else {
+      headers['Content-Length'] = body.length;
+      res.writeHead(200, headers);
+    }
+    if (req.method === 'HEAD' || body.length === 0) {
+      res.end();
+      return true;
+    }
+    send(req, res, Readable.from([range ? body.subarray(range.start, range.end + 1) : body]), link);
+    return true;
   }
 
   function send(req: IncomingMessage, res: ServerResponse, body: Readable, link: ContentLink): void {

@@ -7,6 +7,7 @@ import type { Body } from '../json.js';
 import { isValidContentType, typeInfoFor } from '../mime.js';
 import type { FileRec, Version } from '../store.js';
 import { MAX_CONVERT_BYTES, convertText, guessEncoding, isUtf8Name, knownEncoding } from '../text-encoding.js';
+import { DEFAULT_AUDIO_BITRATE } from '../transcode.js';
 
 /** Lowest accepted `maxspeed`, bytes per second. */
 export const MIN_SPEED = 1024;
@@ -116,8 +117,8 @@ export const streamingMethods: MethodGroup = {
   getaudiolink(c) {
     const { file } = c.targetFile();
     if (!isAudio(file) && !isVideo(file)) throw new ApiError(2044);
-    checkRange(c, 'abitrate', 16, 320);
-    return makeLink(c, file, c.version(file), 'audio');
+    const abitrate = checkRange(c, 'abitrate', 16, 320) ?? DEFAULT_AUDIO_BITRATE;
+    return makeLink(c, file, c.version(file), 'audio', { abitrate });
   },
 
   gethlslink(c) {

@@ -5,7 +5,7 @@
  * answer each may get. Fixture values are only plugged in when a call is
  * made, because most calls need fresh objects.
  */
-import type { CatalogMethod, CatalogParam } from '@pcloudkit/catalog';
+import { type CatalogMethod, type CatalogParam, errorMessages } from '@pcloudkit/catalog';
 
 /** A parameter value as both protocols can carry it. */
 export type Value = string | number | boolean;
@@ -117,6 +117,17 @@ export function outOfRange(p: CatalogParam): Value[] {
   return [];
 }
 
+/**
+ * The method's documented request errors (1xxx) whose message names one of
+ * these params ("Please provide 'mail'.", "No fileid or path provided."):
+ * when a call leaves those params out, the answer must be one of them.
+ */
+export function codesNaming(method: CatalogMethod, names: readonly string[]): number[] {
+  return method.errors.filter(
+    (code) => code >= 1000 && code < 2000 && names.some((n) => new RegExp(`\\b${n}\\b`).test(errorMessages[code] ?? '')),
+  );
+}
+
 const pick = (values: Values, names: readonly string[]): Record<string, Value> => {
   const out: Record<string, Value> = {};
   for (const n of names) {
@@ -209,10 +220,19 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
     }
   }
   for (const p of method.params) {
-    if (p.required === true) add('missing-required', `missing ${p.name}`, without(p.name), 'error');
+    if (p.required === true) {
+      const named = codesNaming(method, [p.name]);
+      add('missing-required', `missing ${p.name}`, without(p.name), named.length > 0 ? named : 'error');
+    }
   }
   for (const [set, members] of Object.entries(method.oneOf)) {
-    add('one-of-empty', `none of ${set}`, without(...members, ...members.flatMap((m) => companions[m] ?? [])), 'error');
+    const named = codesNaming(method, members);
+    add(
+      'one-of-empty',
+      `none of ${set}`,
+      without(...members, ...members.flatMap((m) => companions[m] ?? [])),
+      named.length > 0 ? named : 'error',
+    );
     const given = members.filter((m) => provided.has(m));
     if (given.length >= 2) add('one-of-doubled', `all of ${set}`, [...without(...given), ...given.flatMap(withCompanions)], 'either');
   }

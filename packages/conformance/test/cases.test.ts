@@ -1,6 +1,7 @@
 import type { CatalogMethod } from '@pcloudkit/catalog';
 import { describe, expect, it } from 'vitest';
-import { outOfRange, planCases, UNKNOWN } from '../src/cases.js';
+import { findMethod } from '@pcloudkit/catalog';
+import { codesNaming, outOfRange, planCases, UNKNOWN } from '../src/cases.js';
 
 // A hand-made catalogue entry with one of everything the generator reads.
 const entry: CatalogMethod = {
@@ -55,6 +56,8 @@ describe('planCases', () => {
     expect(paramsOf('missing name')).toEqual({ fileid: 7, after: '2020-01-01', mtime: 10, ctime: 5 });
     expect(byLabel.get('missing name')?.expect).toBe('error');
     expect(paramsOf('none of target')).toEqual({ name: 'n', after: '2020-01-01', mtime: 10, ctime: 5 });
+    // 1004 "No fileid or path provided." names the set's members
+    expect(byLabel.get('none of target')?.expect).toEqual([1004]);
     expect(paramsOf('all of target')).toMatchObject({ fileid: 7, path: '/a/b.txt' });
     expect(byLabel.get('all of target')?.expect).toBe('either');
     expect(paramsOf('two of since')).toMatchObject({ after: '2020-01-01', diffid: 3 });
@@ -123,5 +126,14 @@ describe('outOfRange', () => {
       '2049x1025',
     ]);
     expect(outOfRange({ name: 'n', type: 'int', required: false, summary: 'Any number.' })).toEqual([]);
+  });
+});
+
+describe('codesNaming', () => {
+  it('finds the documented request errors whose message names the params', () => {
+    expect(codesNaming(findMethod('feedback')!, ['mail'])).toEqual([1033]);
+    expect(codesNaming(findMethod('listfolder')!, ['path', 'folderid'])).toEqual([1002]);
+    expect(codesNaming(findMethod('copyfile')!, ['tofolderid', 'topath'])).toEqual([1016]);
+    expect(codesNaming(findMethod('uploadfile')!, ['filename'])).toEqual([]);
   });
 });

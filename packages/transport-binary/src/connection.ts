@@ -7,7 +7,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { AbortError, ProtocolError, TransportError } from './core.js';
+import { AbortError, ProtocolError, TimeoutError, TransportError } from './core.js';
 import type { DataResponse, Progress } from './core.js';
 import { BinaryData, decodeTree, readFrameLength, totalDataLength, type DecodeLimits } from './codec/decode.js';
 import type { UploadBody } from './upload.js';
@@ -55,6 +55,12 @@ export interface CallSpec {
   longPoll?: boolean;
   /** Wire name of the method, for error messages. */
   method?: string;
+  /**
+   * Milliseconds the data payload of the answer may go without a byte; then
+   * its stream fails with `TimeoutError` and the connection is closed (the
+   * rest of the payload would hold up every later answer). Absent: no limit.
+   */
+  bodyTimeout?: number;
 }
 
 type State = 'queued' | 'writing' | 'sent' | 'answered';
@@ -74,6 +80,8 @@ interface Payload {
   /** null once the consumer cancelled: remaining bytes are skipped. */
   controller: ReadableStreamDefaultController<Uint8Array> | null;
   owner: Pending;
+  /** Runs while bytes are awaited from the server (not while the reader is behind): see `bodyTimeout`. */
+  idle?: ReturnType<typeof setTimeout>;
 }
 
 let nextId = 1;
@@ -417,6 +425,7 @@ export class Connection {
           if (this.paused && this.payload === payload) {
             this.paused = false;
             this.socket.resume();
+            this.watchPayload(payload);
             queueMicrotask(() => this.process());
           }
         },
@@ -425,6 +434,7 @@ export class Connection {
       { highWaterMark: 1024 * 1024, size: (chunk) => chunk.byteLength },
     );
     this.payload = payload;
+    this.watchPayload(payload);
     p.resolve({ value, data: { body, length: total } });
   }
 
@@ -442,11 +452,16 @@ export class Connection {
             this.paused = true;
             this.socket.pause();
           }
+          clearTimeout(pl.idle);
           return false;
         }
       }
     }
-    if (pl.remaining > 0) return false;
+    if (pl.remaining > 0) {
+      this.watchPayload(pl);
+      return false;
+    }
+    clearTimeout(pl.idle);
     this.payload = null;
     pl.owner.detach();
     if (pl.controller) {
@@ -461,6 +476,32 @@ export class Connection {
       this.socket.resume();
     }
     return true;
+  }
+
+  /** (Re)starts the payload's `bodyTimeout`, while bytes are awaited from the server. */
+  private watchPayload(pl: Payload): void {
+    clearTimeout(pl.idle);
+    const ms = pl.owner.spec.bodyTimeout;
+    if (ms === undefined || !(ms <= 2 ** 31 - 1) || this.payload !== pl || this.paused || this.dead) return;
+    pl.idle = setTimeout(() => this.payloadStalled(pl, ms), ms);
+  }
+
+  /** No byte of the payload for `ms`: its stream fails with TimeoutError, and the connection, blocked by the rest, is closed. */
+  private payloadStalled(pl: Payload, ms: number): void {
+    if (this.payload !== pl || this.dead) return;
+    const controller = pl.controller;
+    pl.controller = null;
+    try {
+      controller?.error(new TimeoutError(ms, { phase: 'body', method: pl.owner.spec.method }));
+    } catch {
+      /* already closed */
+    }
+    this.fail(
+      new TransportError(`binary: connection to ${this.opts.label} closed: a data answer sent no byte for ${ms} ms`, {
+        host: this.opts.label,
+        network: false,
+      }),
+    );
   }
 
   /**
@@ -573,6 +614,7 @@ export class Connection {
     const base = error instanceof TransportError ? error : new TransportError(String(error), { host: this.opts.label, network: false });
     const pl = this.payload;
     this.payload = null;
+    clearTimeout(pl?.idle);
     if (pl?.controller) {
       try {
         pl.controller.error(

@@ -1,5 +1,5 @@
 // The one place this package imports core's run-time values from.
-export { AbortError, ProtocolError, TransportError, ValidationError, uploadSource } from '@pcloudkit/core';
+export { AbortError, ProtocolError, TimeoutError, TransportError, ValidationError, uploadSource } from '@pcloudkit/core';
 export type {
   DataResponse,
   FileOpener,

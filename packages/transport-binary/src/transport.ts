@@ -170,6 +170,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
         onUploadProgress: request.onUploadProgress,
         longPoll,
         method: request.method,
+        bodyTimeout: request.bodyTimeout,
       });
       const response: TransportResponse = { result: answer.value, host: request.host };
       if (answer.data) response.data = answer.data;

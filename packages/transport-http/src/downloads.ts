@@ -15,7 +15,8 @@ export type DownloadSource = LinkAnswer | string | readonly string[];
 export interface DownloadHelpers {
   /**
    * {@link download} with the client's scheme for the bare hosts of a link
-   * answer (`options.scheme` still wins). The hosts come from the link.
+   * answer, and the client's `timeout` and `bodyTimeout` (options given here
+   * still win). The hosts come from the link.
    */
   download(source: DownloadSource, options?: DownloadOptions): Promise<DownloadResult>;
   /** {@link downloadToFile} with the client's scheme, like {@link DownloadHelpers.download}. */
@@ -24,7 +25,13 @@ export interface DownloadHelpers {
 
 function helpers(client: CoreClient): DownloadHelpers {
   // Read at each call: a sign-in may switch the client's region (and so its scheme) later.
-  const withScheme = (options: DownloadOptions | undefined): DownloadOptions => ({ scheme: client.scheme, ...options });
+  // The client's timeout bounds the wait for an answer, its bodyTimeout the reads, unless the call says otherwise.
+  const withScheme = (options: DownloadOptions | undefined): DownloadOptions => ({
+    scheme: client.scheme,
+    timeout: client.options.timeout,
+    bodyTimeout: client.options.bodyTimeout,
+    ...options,
+  });
   return {
     download: (source, options) => download(source, withScheme(options)),
     downloadToFile: (source, path, options) => downloadToFile(source, path, withScheme(options)),

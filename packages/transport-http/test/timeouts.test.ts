@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimeoutError, createClient, retryPolicy } from '@pcloudkit/core';
-import { download, downloadToFile, httpTransport } from '../src/index.js';
+import { download, downloadToFile, downloads, httpTransport } from '../src/index.js';
 import { startServer, type TestServer } from './helpers.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -120,6 +120,22 @@ describe('download()', () => {
     const error = await downloadToFile(`${s.origin}/f.bin`, path, { bodyTimeout: 150 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(existsSync(path)).toBe(false);
+  });
+
+  it("client.download() takes the client's timeout and bodyTimeout unless the call gives its own", async () => {
+    const s = await server((req, res) => {
+      if (req.url.includes('stall')) drip(res, { count: 8, every: 10, stallAfter: 2 });
+      // else: never answers
+    });
+    const c = client(s, { timeout: 120, bodyTimeout: 90 }).use(downloads);
+    const waited = (await c.download(`${s.origin}/f.bin`).catch((e: unknown) => e)) as TimeoutError;
+    expect(waited).toBeInstanceOf(TimeoutError);
+    expect([waited.phase, waited.timeout]).toEqual(['call', 120]);
+    const stalled = await c.download(`${s.origin}/stall.bin`);
+    const idle = (await readAll(stalled.body).catch((e: unknown) => e)) as TimeoutError;
+    expect([idle.phase, idle.timeout]).toEqual(['body', 90]);
+    const own = (await c.download(`${s.origin}/f.bin`, { timeout: 60 }).catch((e: unknown) => e)) as TimeoutError;
+    expect(own.timeout).toBe(60);
   });
 
   it('rejects a bad timeout before any request', async () => {

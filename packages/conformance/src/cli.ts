@@ -18,6 +18,7 @@ const { values } = parseArgs({
   options: {
     api: { type: 'string' },
     binapi: { type: 'string' },
+    'binapi-tls': { type: 'boolean' },
     token: { type: 'string' },
     username: { type: 'string' },
     password: { type: 'string' },
@@ -29,7 +30,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'usage: pnpm conformance [--verbose] [--method NAME]... [--api URL [--binapi HOST:PORT] --token T [--username U --password P]]',
+    'usage: pnpm conformance [--verbose] [--method NAME]... [--api URL [--binapi HOST:PORT [--binapi-tls]] --token T [--username U --password P]]',
   );
   process.exit(0);
 }
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       {
         api: values.api,
         binapi: values.binapi ?? '',
+        ...(values['binapi-tls'] ? { binapiTls: true } : {}),
         auth: values.token,
         ...(values.username !== undefined ? { username: values.username } : {}),
         ...(values.password !== undefined ? { password: values.password } : {}),

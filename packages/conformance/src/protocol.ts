@@ -5,6 +5,7 @@
  * @pcloudkit/transport-binary over a raw socket.
  */
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { parseJson } from '@pcloudkit/core';
 import { decodeTree, encodeRequest, readFrameLength, totalDataLength } from '@pcloudkit/transport-binary';
 import { request } from 'undici';
@@ -35,6 +36,8 @@ export interface Endpoints {
   api: string;
   /** `host:port` of the binary port. */
   binapi: string;
+  /** The binary port speaks TLS (pCloud's binapi hosts on port 443). */
+  binapiTls?: boolean;
 }
 
 const DEFAULT_TIMEOUT = 15_000;
@@ -67,13 +70,18 @@ export async function httpCall(api: string, method: string, params: Record<strin
 }
 
 /** Calls a method over the binary protocol on a fresh connection. */
-export function binaryCall(binapi: string, method: string, params: Record<string, Value>, options: CallOptions = {}): Promise<Answer> {
+export function binaryCall(
+  binapi: string,
+  method: string,
+  params: Record<string, Value>,
+  options: CallOptions & { tls?: boolean } = {},
+): Promise<Answer> {
   const colon = binapi.lastIndexOf(':');
   const host = binapi.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(binapi.slice(colon + 1));
   const head = encodeRequest(method, params, options.payload ? { dataLength: options.payload.length, forceDataBit: true } : {});
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
+    const socket = options.tls ? connectTls({ host, port, servername: host }) : connect({ host, port });
     let buffered = Buffer.alloc(0);
     let done = false;
     const finish = (answer: Answer) => {
@@ -84,7 +92,7 @@ export function binaryCall(binapi: string, method: string, params: Record<string
       resolve(answer);
     };
     const timer = setTimeout(() => finish({ kind: 'dropped', reason: 'no answer in time' }), options.timeoutMs ?? DEFAULT_TIMEOUT);
-    socket.on('connect', () => {
+    socket.on(options.tls ? 'secureConnect' : 'connect', () => {
       socket.write(head);
       if (options.payload) socket.write(options.payload);
     });
@@ -118,5 +126,7 @@ export function call(
   params: Record<string, Value>,
   options: CallOptions = {},
 ): Promise<Answer> {
-  return protocol === 'http' ? httpCall(endpoints.api, method, params, options) : binaryCall(endpoints.binapi, method, params, options);
+  return protocol === 'http'
+    ? httpCall(endpoints.api, method, params, options)
+    : binaryCall(endpoints.binapi, method, params, { ...options, ...(endpoints.binapiTls ? { tls: true } : {}) });
 }

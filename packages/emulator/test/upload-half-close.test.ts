@@ -174,6 +174,16 @@ describe('other bodies and half-closing clients', () => {
     }
   });
 
+  it('a blocked diff answers (empty) once its client half-closes', async () => {
+    const { diffid } = await as(emu, 'diff', { last: 0 });
+    const head = `GET /diff?auth=${emu.auth}&diffid=${diffid}&block=1 HTTP/1.0\r\n\r\n`;
+    const began = Date.now();
+    const { data, closed } = await exchange(emu.apiHost, head, []);
+    expect(closed).toBe(true);
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect(single(data).json).toMatchObject({ result: 0, entries: [], diffid });
+  });
+
   it('a PUT with Content-Length cut short by a half-close is not stored whole', async () => {
     const name = `${uniq('short')}.txt`;
     const head = putHead('1.0', name, 'Content-Length: 100\r\n');

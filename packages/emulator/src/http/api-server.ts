@@ -79,6 +79,8 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
       connections.set(socket, conn);
       const c = conn;
       socket.once('close', () => c.close());
+      // a client that half-closed sends no further request: a blocked diff answers now, like on a close
+      socket.once('end', () => c.interruptBlocking());
     }
     return conn;
   };

@@ -244,6 +244,8 @@ describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
         cleanEnv({ PCLOUD_API: String(ready.api), PCLOUD_TOKEN: String(ready.access_token) }),
       );
       expect(result.code, `${e.readme}:${e.line} failed:\n${result.stderr}\n${result.stdout}`).toBe(0);
+    // Examples report failures they catch with console.error: a clean run writes nothing there.
+    expect(result.stderr, `${e.readme}:${e.line} wrote to stderr`).toBe('');
     },
     120_000,
   );

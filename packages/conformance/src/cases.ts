@@ -38,6 +38,8 @@ export interface Case {
   /** `user`: the fixture's login; `none`: no credentials; `bad`: a token that does not exist. */
   login: 'user' | 'none' | 'bad';
   expect: Expect;
+  /** Upload methods: over HTTP, send the bytes as a multipart POST rather than a PUT. */
+  multipart?: boolean;
   /** The call asks for `timeformat=timestamp`: datetimes come back as numbers. */
   timestamps?: boolean;
   /** Params whose fixture values the call uses. */
@@ -210,6 +212,9 @@ export function planCases(method: CatalogMethod, provided: ReadonlySet<string>, 
       timestamps: true,
       params: (values) => ({ ...pick(values, base), timeformat: 'timestamp' }),
     });
+  }
+  if (method.data === 'upload' && method.params.some((p) => p.name === 'filename')) {
+    cases.push({ ...cases[0]!, label: 'correct, multipart', multipart: true });
   }
   for (const [set, members] of Object.entries(method.oneOf)) {
     const current = chosen[set]!;

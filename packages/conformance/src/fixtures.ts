@@ -238,7 +238,8 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
       message: async () => 'Sent by the pcloudkit conformance checker.',
     },
   },
-  diff: { values: { last: async () => 1, after: async () => '2020-01-01T00:00:00+00:00' } },
+  // no diffid: with it the correct call would wait for an event (block); block alone checks that it does not
+  diff: { values: { last: async () => 1, after: async () => '2020-01-01T00:00:00+00:00', block: async () => 1 } },
   createfolder: {
     values: {
       path: async (env) => `${(await env.folder()).path}/new`,

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { parseJson } from '@pcloudkit/core';
 import { decodeTree, encodeRequest, readFrameLength, totalDataLength } from '@pcloudkit/transport-binary';
-import { request } from 'undici';
+import { FormData, request } from 'undici';
 import type { Value } from './cases.js';
 
 export type Protocol = 'http' | 'binary';
@@ -28,6 +28,12 @@ export type Answer =
 export interface CallOptions {
   /** Bytes sent with the request (uploads). */
   payload?: Uint8Array;
+  /**
+   * HTTP only: send the payload as a multipart/form-data POST (params as
+   * fields, then one file part named after the `filename` param) instead of
+   * a PUT.
+   */
+  multipart?: boolean;
   timeoutMs?: number;
 }
 
@@ -42,15 +48,26 @@ export interface Endpoints {
 
 const DEFAULT_TIMEOUT = 15_000;
 
-/** Calls a method over HTTP JSON (GET, or PUT with the payload as body). */
+const text = (v: Value) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+
+/** Calls a method over HTTP JSON (GET; with a payload PUT, or a multipart POST). */
 export async function httpCall(api: string, method: string, params: Record<string, Value>, options: CallOptions = {}): Promise<Answer> {
   const url = new URL(`${api.replace(/\/$/, '')}/${method}`);
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT;
+  let body: Buffer | FormData | undefined;
+  if (options.payload && options.multipart) {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(params)) if (k !== 'filename') form.append(k, text(v));
+    form.append('file', new Blob([Buffer.from(options.payload)]), String(params.filename ?? 'upload.bin'));
+    body = form;
+  } else {
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, text(v));
+    if (options.payload) body = Buffer.from(options.payload);
+  }
   try {
     const res = await request(url, {
-      method: options.payload ? 'PUT' : 'GET',
-      ...(options.payload ? { body: Buffer.from(options.payload) } : {}),
+      method: body instanceof FormData ? 'POST' : body ? 'PUT' : 'GET',
+      ...(body ? { body } : {}),
       reset: true,
       headersTimeout: timeout,
       bodyTimeout: timeout,

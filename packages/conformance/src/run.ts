@@ -158,7 +158,7 @@ async function checkMethod(
         continue;
       }
       const id = `conformance-${index}`;
-      const payload = method.data === 'upload' ? { payload: FILE_CONTENT } : {};
+      const payload = method.data === 'upload' ? { payload: FILE_CONTENT, ...(c.multipart ? { multipart: true } : {}) } : {};
       const answer = await call(target, protocol, method.name, { ...params, ...credentials, id }, payload);
       await env.close();
       report.calls++;

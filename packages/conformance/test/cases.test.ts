@@ -111,6 +111,16 @@ describe('planCases', () => {
     expect(get('unknown path')).toEqual({ path: UNKNOWN.deepPath });
   });
 
+  it('sends upload methods also as a multipart POST', () => {
+    const upload: CatalogMethod = {
+      ...entry,
+      data: 'upload',
+      params: [...entry.params, { name: 'filename', type: 'string', required: false, summary: 'Name.' }],
+    };
+    expect(planCases(upload, provided).cases.find((c) => c.multipart)?.label).toBe('correct, multipart');
+    expect(plan.cases.some((c) => c.multipart)).toBe(false);
+  });
+
   it('plans anonymous methods without a no-login case', () => {
     const anon = planCases({ ...entry, auth: false, errors: [] }, provided);
     expect(anon.cases.find((c) => c.label === 'correct')?.login).toBe('none');

@@ -230,6 +230,32 @@ describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
     expect(report).toBe('');
   }, 300_000);
 
+  it('every entry point of every package loads with require() and import() from the installed tarballs', async () => {
+    const entries = published.flatMap((p) => {
+      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
+      return Object.keys(pkg.exports ?? { '.': null })
+        .filter((key) => key !== './package.json')
+        .map((key) => p.name + key.slice(1));
+    });
+    const script = `
+      const { createRequire } = require('node:module');
+      const load = createRequire(process.cwd() + '/');
+      (async () => {
+        const failed = [];
+        for (const name of ${JSON.stringify(entries)}) {
+          try { if (Object.keys(load(name)).length === 0) failed.push(name + ': require() gave no exports'); } catch (e) { failed.push(name + ': require() ' + e.message); }
+          try { if (Object.keys(await import(name)).length === 0) failed.push(name + ': import() gave no exports'); } catch (e) { failed.push(name + ': import() ' + e.message); }
+        }
+        console.log(JSON.stringify(failed));
+      })();
+    `;
+    await writeFile(join(project, 'load-all.cjs'), script);
+    const result = await run(process.execPath, ['load-all.cjs'], project, 60_000);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout.trim().split('\n').pop()!), `entries: ${entries.join(', ')}`).toEqual([]);
+    expect(entries.length).toBeGreaterThan(published.length);
+  }, 120_000);
+
   it.each(runnable.map((e) => [`${e.readme}:${e.line}`, e] as const))(
     '%s runs as written',
     async (_name, e) => {
@@ -244,8 +270,8 @@ describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
         cleanEnv({ PCLOUD_API: String(ready.api), PCLOUD_TOKEN: String(ready.access_token) }),
       );
       expect(result.code, `${e.readme}:${e.line} failed:\n${result.stderr}\n${result.stdout}`).toBe(0);
-    // Examples report failures they catch with console.error: a clean run writes nothing there.
-    expect(result.stderr, `${e.readme}:${e.line} wrote to stderr`).toBe('');
+      // Examples report failures they catch with console.error: a clean run writes nothing there.
+      expect(result.stderr, `${e.readme}:${e.line} wrote to stderr`).toBe('');
     },
     120_000,
   );

@@ -115,7 +115,10 @@ export class FixtureEnv {
       if (answer.kind !== 'body' || typeof answer.body.auth !== 'string') throw new FixtureError('could not log in for a fresh token');
       const auth = answer.body.auth;
       const list = await httpCall(this.ctx.api, 'listtokens', { auth });
-      const tokens = answer.kind === 'body' && list.kind === 'body' ? (list.body.tokens as { tokenid: number; current?: boolean }[]) : [];
+      const tokens =
+        list.kind === 'body' && Array.isArray(list.body.tokens) ? (list.body.tokens as { tokenid: number; current?: boolean }[]) : [];
+      if (tokens.length === 0) throw new FixtureError('listtokens gave no tokens');
+      // the token just made is the one marked current, else the newest
       const mine = tokens.find((t) => t.current) ?? tokens.reduce((a, b) => (b.tokenid > a.tokenid ? b : a));
       return { auth, tokenid: Number(mine.tokenid) };
     });

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TimeoutError, createClient, retryPolicy } from '@pcloudkit/core';
+import { TimeoutError, createClient, retryPolicy, type ClientOptions } from '@pcloudkit/core';
 import { download, downloadToFile, downloads, httpTransport } from '../src/index.js';
 import { startServer, type TestServer } from './helpers.js';
 
@@ -39,7 +39,7 @@ function drip(res: ServerResponse, options: { count: number; every: number; stal
   res.on('close', () => clearInterval(timer));
 }
 
-function client(s: TestServer, extra: Parameters<typeof createClient>[0] extends infer O ? Partial<O> : never = {}) {
+function client(s: TestServer, extra: Partial<ClientOptions> = {}) {
   const transport = httpTransport();
   cleanup.push(() => transport.close());
   return createClient({ transport, region: { api: [s.origin] }, retries: 0, ...extra });

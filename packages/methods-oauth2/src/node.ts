@@ -196,15 +196,19 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
       permissions: options.permissions,
       authorizeOrigin,
     });
-    (options.onAuthorizeUrl ?? printAuthorizeUrl)(url);
+    const report = options.onAuthorizeUrl ?? printAuthorizeUrl;
+    report(url);
     // Opening runs alongside the wait: a test driver (or a slow browser
     // launcher) may only settle after the redirect has arrived.
     const open = options.open;
     Promise.resolve()
       .then(() => (open ? open(url) : openInBrowser(url)))
-      // The default opener failing (no browser here) leaves the reported URL
-      // to the user, so the wait goes on; a caller's own opener ends it.
-      .catch((error: unknown) => (open ? finish(error) : undefined));
+      .catch((error: unknown) => {
+        // A caller's own opener failing ends the sign-in. The default one
+        // failing (no browser here) leaves the reported URL to the user.
+        if (open) finish(error);
+        else if (report === printAuthorizeUrl) process.stderr.write('(No browser could be opened here; open the page above yourself.)\n');
+      });
     const redirect = await redirected;
 
     let token: string | undefined;

@@ -106,14 +106,23 @@ describe('signIn reports the authorize URL', () => {
     }
   });
 
-  it('keeps waiting when the default opener cannot even start, and the URL still reaches the user', async () => {
+  it('keeps waiting when the default opener cannot even start, and says so on stderr', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'pcloudkit-no-path-'));
     const path = process.env.PATH;
     process.env.PATH = empty; // no xdg-open / open at all: spawning fails
+    const written: string[] = [];
     let browser: Promise<number> | undefined;
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      const url = /https?:\/\/\S+\/oauth2\/authorize\?\S+/.exec(String(chunk))?.[0];
+      // The person reads the note before acting on the URL.
+      if (url) setTimeout(() => (browser = approve(emulator, url)), 200);
+      return true;
+    });
     try {
-      const result = await signIn({ ...base(), onAuthorizeUrl: (url) => (browser = approve(emulator, url)) });
+      const result = await signIn(base());
       expect(await browser).toBe(200);
+      expect(written.join('')).toContain('No browser could be opened here');
       await result.client.close();
     } finally {
       process.env.PATH = path;

@@ -43,6 +43,7 @@ export function documentedCodes(method: CatalogMethod): Set<number> {
       g.applies === 'all' ||
       (g.applies === 'auth' && method.auth) ||
       (g.applies === 'datetime-param' && method.params.some((p) => p.type === 'datetime')) ||
+      (g.applies === 'int-param' && method.params.some((p) => p.type === 'int' || p.type === 'int-list')) ||
       (typeof g.applies === 'object' &&
         method.params.some((p) => g.applies !== 'all' && typeof g.applies === 'object' && g.applies.params.includes(p.name)));
     if (applies) codes.add(g.code);

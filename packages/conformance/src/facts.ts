@@ -77,7 +77,7 @@ export const RFC2822_UTC =
 export interface GeneralCode {
   code: number;
   /** Which methods can give it: every one, those needing a login, or those taking one of these params. */
-  applies: 'all' | 'auth' | 'datetime-param' | { params: readonly string[] };
+  applies: 'all' | 'auth' | 'datetime-param' | 'int-param' | { params: readonly string[] };
   reason: string;
 }
 
@@ -113,6 +113,18 @@ export const GENERAL_CODES: readonly GeneralCode[] = [
     code: 1013,
     applies: 'datetime-param',
     reason: 'a datetime parameter that cannot be parsed gives 1013 (Datetime structure), on every method that takes one',
+  },
+  {
+    code: 1013,
+    applies: 'int-param',
+    reason:
+      "pCloud documents no code for a number param whose value is not a number; where the param has no code of its own (1017, 1018, ...) the emulator answers 1013, the catalogue's only 'value not understood' error",
+  },
+  {
+    code: 1005,
+    applies: { params: ['resolution'] },
+    reason:
+      'getvideolink documents 1005 for a resolution outside 64x64..1280x960; gethlslink takes the same param and its shorter list leaves the code out',
   },
 ];
 

@@ -7,7 +7,7 @@
 import { type CatalogMethod, methods as catalogMethods } from '@pcloudkit/catalog';
 import { type Case, planCases, type Value } from './cases.js';
 import { checkAnswer, compareAnswers, type Finding } from './check.js';
-import { type DeliberateDeviation, deviations as deliberateDeviations } from './deviations.js';
+import { type DeliberateDeviation, NOT_COMPARED, deviations as deliberateDeviations } from './deviations.js';
 import { FILE_CONTENT, type FixtureContext, FixtureEnv, FixtureError, fixtureFor, NOT_CALLABLE, resolveValues } from './fixtures.js';
 import { type Answer, call, type Endpoints, httpCall, type Protocol } from './protocol.js';
 
@@ -107,7 +107,9 @@ export async function runConformance(target: ServerTarget, options: RunOptions =
   return {
     methods: reports,
     unexplained: reports.flatMap((r) => r.deviations),
-    stale: deliberate.filter((e) => !used.has(e) && (!wanted || wanted.has(e.method)) && checkedMethods.has(e.method)),
+    stale: deliberate.filter(
+      (e) => e.check !== NOT_COMPARED && !used.has(e) && (!wanted || wanted.has(e.method)) && checkedMethods.has(e.method),
+    ),
   };
 }
 

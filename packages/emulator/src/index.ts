@@ -17,7 +17,9 @@ import { folderMethods } from './methods/folder.js';
 import { generalMethods } from './methods/general.js';
 import { oauth2Methods } from './methods/oauth2.js';
 import { publinkMethods } from './methods/publinks.js';
+import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
+import { trashMethods } from './methods/trash.js';
 import { DEMO, seedDemo } from './seed.js';
 import { ServerInfo } from './server-info.js';
 import { Store } from './store.js';
@@ -54,6 +56,8 @@ export const METHOD_GROUPS = {
   oauth2: oauth2Methods,
   auth: authMethods,
   publinks: publinkMethods,
+  trash: trashMethods,
+  revisions: revisionMethods,
 } as const;
 
 export interface EmulatorOptions {

@@ -8,6 +8,18 @@ export interface RenderOptions {
   path?: string | undefined;
   /** A folder's listed children (`contents`), never filtered away. */
   contents?: Value[] | undefined;
+  /**
+   * Trash listings: the item's place inside the Trash (0 for its root),
+   * answered as `parentfolderid`, while `origparentfolderid` tells where it
+   * lived before it was deleted.
+   */
+  trashParent?: number | undefined;
+}
+
+function placeInTrash(c: CallContext, m: Body, parent: number, opts: RenderOptions): void {
+  if (opts.trashParent === undefined) return;
+  m.parentfolderid = opts.trashParent;
+  m.origparentfolderid = c.publicFolderId(parent);
 }
 
 /**
@@ -34,6 +46,7 @@ export function renderFolder(c: CallContext, f: FolderRec, opts: RenderOptions =
   if (!isRoot) m.parentfolderid = c.publicFolderId(f.parent!);
   if (opts.path !== undefined) m.path = opts.path;
   if (f.deleted) m.isdeleted = true;
+  if (!isRoot) placeInTrash(c, m, f.parent!, opts);
   return filterFields(c, m, c.conn.filterFolderMeta, opts.contents);
 }
 
@@ -61,6 +74,7 @@ export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {},
   if (opts.path !== undefined) m.path = opts.path;
   if (f.deleted) m.isdeleted = true;
   if (f.deletedfileid !== undefined) m.deletedfileid = f.deletedfileid;
+  placeInTrash(c, m, f.parent, opts);
   return filterFields(c, m, c.conn.filterFileMeta, undefined);
 }
 

@@ -1035,6 +1035,11 @@ export class Store {
     const cutoff = nowSeconds() - this.trashRetentionSeconds;
     const files = this.st.expiredFiles!.all(cutoff) as number[];
     const folders = this.st.expiredFolders!.all(cutoff) as number[];
+    this.purgeRows(files, folders);
+  }
+
+  /** Drops the rows (and then the unused blobs) of deleted files and folders. */
+  private purgeRows(files: readonly number[], folders: readonly number[]): void {
     if (files.length === 0 && folders.length === 0) return;
     const dropped: string[] = [];
     this.write(() => {
@@ -1067,6 +1072,61 @@ export class Store {
       }
     });
     for (const sha of dropped) if (!this.blobs.isHeld(sha)) this.removeBlobFile(sha);
+  }
+
+  // ---- trash: restore and permanent removal ---------------------------------
+
+  private trashSql?: Record<string, Database.Statement>;
+
+  private get tsql(): Record<string, Database.Statement> {
+    if (!this.trashSql) {
+      const p = (sql: string) => this.db.prepare(sql);
+      this.trashSql = {
+        restoreFolder: p('UPDATE folders SET deleted = NULL, parent = ?, name = ? WHERE id = ?'),
+        restoreFile: p('UPDATE files SET deleted = NULL, parent = ?, name = ? WHERE id = ?'),
+      };
+    }
+    return this.trashSql;
+  }
+
+  /**
+   * Puts one deleted node back under `parent` as `name` (a folder's deleted
+   * children stay deleted until restored themselves). Counts a file against
+   * the quota again and tells diff listeners it was created.
+   */
+  restore(n: NodeRec, parent: number, name: string): void {
+    const rec = n.kind === 'folder' ? this.folderRec(n.id) : this.fileRec(n.id);
+    if (!rec.deleted) return;
+    this.write(() => {
+      (rec.kind === 'folder' ? this.tsql.restoreFolder! : this.tsql.restoreFile!).run(parent, name, rec.id);
+      this.unlink(rec);
+      rec.parent = parent;
+      rec.name = name;
+      delete rec.deleted;
+      this.link(rec);
+      if (rec.kind === 'file') this.used.set(rec.owner, this.usedQuota(rec.owner) + rec.current.size);
+      this.bumpFolder(parent, nowSeconds());
+      this.emit(rec.owner, rec.kind === 'folder' ? 'createfolder' : 'createfile', rec);
+    });
+  }
+
+  /** Removes deleted nodes for good now (trash_clear): a deleted folder goes with everything inside it. */
+  purgeDeleted(nodes: readonly NodeRec[]): void {
+    const files = new Set<number>();
+    const folders = new Set<number>();
+    const collect = (n: NodeRec) => {
+      if (!n.deleted) return;
+      if (n.kind === 'file') {
+        files.add(n.id);
+        return;
+      }
+      if (folders.has(n.id)) return;
+      folders.add(n.id);
+      for (const f of this.subfolders(n.id, true)) collect(f);
+      for (const f of this.subfiles(n.id, true)) collect(f);
+    };
+    for (const n of nodes) collect(n);
+    this.purgeRows([...files], [...folders]);
   }
 
   /** A blob file whose row is gone; if removing it fails, the sweep at next start retries. */

@@ -41,7 +41,7 @@ export function userInfoFields(c: CallContext, u: UserRec): Body {
     cryptosetup: false,
     cryptosubscription: false,
     cryptolifetime: false,
-    trashrevretentiondays: 15,
+    trashrevretentiondays: Math.round(c.store.trashRetentionSeconds / 86400),
     haspassword: true,
     journey: { steps: {} },
   };

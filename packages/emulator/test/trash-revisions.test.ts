@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../src/index.js';
+import { as, upload } from './helpers.js';
+
+describe('the seeded demo account', () => {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator();
+  });
+  afterAll(() => emu.stop());
+
+  it('has a deleted file in the Trash and a file with two revisions', async () => {
+    const docs = await as(emu, 'listfolder', { path: '/Documents' });
+    const trash = await as(emu, 'trash_list');
+    expect(trash.result).toBe(0);
+    expect(trash.metadata.contents).toEqual([
+      expect.objectContaining({ name: 'old-draft.txt', isdeleted: true, parentfolderid: 0, origparentfolderid: docs.metadata.folderid }),
+    ]);
+    const revs = await as(emu, 'listrevisions', { path: '/Documents/notes.txt' });
+    expect(revs.result).toBe(0);
+    expect(revs.revisions).toHaveLength(2);
+    // the hash is the exact 64-bit number (parseReply keeps it as a decimal string)
+    expect(revs.revisions[0].hash).toMatch(/^\d+$/);
+    expect(revs.revisions.map((r: { size: number }) => r.size)).toEqual([21, 20]);
+    // the global revisionid reads the oldest version through gettextfile
+    const qs = new URLSearchParams({ auth: emu.auth, path: '/Documents/notes.txt', revisionid: String(revs.revisions[1].revisionid) });
+    expect(await (await fetch(`${emu.api}/gettextfile?${qs}`)).text()).toBe('Notes, first draft.\n');
+    expect(await (await fetch(`${emu.api}/gettextfile?auth=${emu.auth}&path=/Documents/notes.txt`)).text()).toBe('Notes, final version.\n');
+  });
+
+  it('userinfo reports the trash retention the emulator was started with', async () => {
+    expect((await as(emu, 'userinfo')).trashrevretentiondays).toBe(15);
+  });
+});
+
+describe('trash retention 0', () => {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator({ seed: false, trashRetentionDays: 0 });
+  });
+  afterAll(() => emu.stop());
+
+  it('purges deleted items at once: the Trash stays empty', async () => {
+    const up = await upload(emu, 'short-lived.txt', 'bye', { folderid: 0 });
+    expect((await as(emu, 'deletefile', { fileid: up.metadata[0].fileid })).result).toBe(0);
+    expect((await as(emu, 'trash_list')).metadata.contents).toEqual([]);
+    expect((await as(emu, 'trash_restore', { fileid: up.metadata[0].fileid })).result).toBe(2009);
+    expect((await as(emu, 'userinfo')).trashrevretentiondays).toBe(0);
+  });
+});
+
+describe('trash and revisions survive a restart', () => {
+  it('keeps Trash items and revisions, and a restore after restart sticks', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pcloudkit-trash-'));
+    try {
+      const first = await startEmulator({ dataDir, seed: false });
+      const a = await upload(first, 'kept.txt', 'one', { folderid: 0 });
+      await upload(first, 'kept.txt', 'two', { folderid: 0 });
+      const gone = await upload(first, 'gone.txt', 'x', { folderid: 0 });
+      await as(first, 'deletefile', { fileid: gone.metadata[0].fileid });
+      const auth = first.auth;
+      await first.stop();
+
+      const second = await startEmulator({ dataDir, seed: false });
+      try {
+        const withAuth = (method: string, params: Record<string, string | number> = {}) => as(second, method, { auth, ...params });
+        const revs = await withAuth('listrevisions', { fileid: a.metadata[0].fileid });
+        expect(revs.revisions).toHaveLength(1);
+        expect((await withAuth('trash_list')).metadata.contents.map((i: { name: string }) => i.name)).toEqual(['gone.txt']);
+        expect((await withAuth('trash_restore', { fileid: gone.metadata[0].fileid })).result).toBe(0);
+        // the revert is stored too
+        expect((await withAuth('revertrevision', { fileid: a.metadata[0].fileid, revisionid: revs.revisions[0].revisionid })).result).toBe(
+          0,
+        );
+      } finally {
+        await second.stop();
+      }
+      const third = await startEmulator({ dataDir, seed: false });
+      try {
+        const withAuth = (method: string, params: Record<string, string | number> = {}) => as(third, method, { auth, ...params });
+        expect((await withAuth('trash_list')).metadata.contents).toEqual([]);
+        expect((await withAuth('stat', { fileid: gone.metadata[0].fileid })).metadata.name).toBe('gone.txt');
+        const after = await withAuth('listrevisions', { fileid: a.metadata[0].fileid });
+        expect(after.revisions).toHaveLength(2);
+        expect(after.metadata.size).toBe(3);
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -138,14 +138,24 @@ export const NOTED_CODES: Readonly<Record<string, Readonly<Record<number, string
     2009: "stat's note: the page's error table looks copied from uploadfile and omits the expected not-found codes (1004, 2009, 2010)",
     2010: "stat's note: the page's error table looks copied from uploadfile and omits the expected not-found codes (1004, 2009, 2010)",
   },
-  trash_list: { 2005: "trash_list's note: the error table was not captured; expect at least 2005 for an unknown folderid" },
-  trash_restore: {
-    2005: "trash_restore's note: the stored error table is cut off after 2000; likely further codes include 2005",
-    2008: "trash_restore's notes: restoring stops with a quota error once an item would exceed the quota; likely codes include 2008",
-    2009: "trash_restore's note: the stored error table is cut off after 2000; likely further codes include 2009",
+  getzip: {
+    2005: "getzip's note: the tree params come from the shared Tree structure, which the page only references; an unknown folder in it answers 2005, as everywhere else",
   },
-  revertrevision: {
-    2029: "revertrevision's note: 2029 (revision not found) is the likely answer to a bad or missing revisionid, though no list names it",
+  getziplink: {
+    2005: "getziplink's note: the tree params come from the shared Tree structure, which the page only references; an unknown folder in it answers 2005, as everywhere else",
+  },
+  savezip: {
+    2005: "savezip's note: the tree params come from the shared Tree structure, which the page only references; an unknown folder in it answers 2005, as everywhere else",
+  },
+  extractarchive: {
+    1004: "extractarchive's note: the error table was not captured; the usual file-lookup codes (1004, 2002, 2009, 2010) are likely",
+    2002: "extractarchive's note: the error table was not captured; the usual file-lookup codes (1004, 2002, 2009, 2010) are likely",
+    2009: "extractarchive's note: the error table was not captured; the usual file-lookup codes (1004, 2002, 2009, 2010) are likely",
+    2010: "extractarchive's note: the error table was not captured; the usual file-lookup codes (1004, 2002, 2009, 2010) are likely",
+    1016: "extractarchive's note: the error table was not captured; a missing destination answers 1016, the code savezip documents for its destination pair",
+  },
+  extractarchiveprogress: {
+    2003: "extractarchiveprogress's note: its error list is unknown; the emulator answers 2003 for a missing or unknown progresshash",
   },
 };
 
@@ -167,7 +177,6 @@ export const CONDITIONAL_OUTPUT: Readonly<Record<string, Readonly<Record<string,
     currentfileuploaded: 'only while a file is being received',
   },
   currentserver: { ipv6: 'only when the server has an IPv6 address' },
-  trash_restore: { restored: 'only when the whole Trash (folderid=0) is restored without restoreto (output summary)' },
 };
 
 /** Output fields that may be the literal `false` instead of their type (method notes). */
@@ -192,6 +201,7 @@ export const VARYING_FIELDS: ReadonlySet<string> = new Set([
   'shortlink',
   'path',
   'usedquota',
+  'progresshash',
 ]);
 
 /**

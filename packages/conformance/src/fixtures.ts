@@ -10,7 +10,7 @@
  * values only that method understands).
  */
 import type { CatalogMethod } from '@pcloudkit/catalog';
-import { makePng, makeWav } from '@pcloudkit/emulator';
+import { makePng, makeWav, zipBuffer } from '@pcloudkit/emulator';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { request } from 'undici';
@@ -103,41 +103,6 @@ export class FixtureEnv {
       const body = await this.api('getfilelink', { fileid: (await this.file()).fileid });
       const scheme = new URL(this.ctx.api).protocol;
       return `${scheme}//${(body.hosts as string[])[0]}${String(body.path)}`;
-    });
-  }
-
-  /** A fresh file moved to the Trash (deletefile). */
-  trashedFile(): Promise<{ fileid: number }> {
-    return this.once('trashedFile', async () => {
-      const base = await this.base();
-      const body = await this.api('uploadfile', { folderid: base.folderid, filename: 'trashed.txt' }, FILE_CONTENT);
-      const fileid = Number((body.metadata as Record<string, unknown>[])[0]!.fileid);
-      await this.api('deletefile', { fileid });
-      return { fileid };
-    });
-  }
-
-  /** A fresh folder, with a file inside, moved to the Trash (deletefolderrecursive). */
-  trashedFolder(): Promise<{ folderid: number }> {
-    return this.once('trashedFolder', async () => {
-      await this.base();
-      const folder = await this.makeFolder(`${this.root}/trashed`);
-      await this.api('uploadfile', { folderid: folder.folderid, filename: 'inside.txt' }, FILE_CONTENT);
-      await this.api('deletefolderrecursive', { folderid: folder.folderid });
-      return { folderid: folder.folderid };
-    });
-  }
-
-  /** The revisionid of the earlier content of the call's text file, made by overwriting it once. */
-  revision(): Promise<number> {
-    return this.once('revision', async () => {
-      const base = await this.base();
-      const file = await this.file();
-      await this.api('uploadfile', { folderid: base.folderid, filename: SAMPLES.text.name }, new TextEncoder().encode('second version\n'));
-      const body = await this.api('listrevisions', { fileid: file.fileid });
-      const revs = body.revisions as { revisionid: number }[];
-      if (revs.length === 0) throw new FixtureError('overwriting the file made no revision');
-      return Number(revs[0]!.revisionid);
     });
   }
 
@@ -266,9 +231,41 @@ export const NOT_CALLABLE: Readonly<Record<string, string>> = {
   authorize: "a web page for the user's browser, not an API call (the emulator's OAuth2 tests drive it)",
 };
 
-/** Items of the call in the Trash (trash methods). */
-const trashedFileId: Resolver = async (env) => (await env.trashedFile()).fileid;
-const trashedFolderId: Resolver = async (env) => (await env.trashedFolder()).folderid;
+/** A small ZIP uploaded to the call's folder (archiving methods), made once per call. */
+const archives = new WeakMap<FixtureEnv, Promise<{ fileid: number; path: string }>>();
+function archive(env: FixtureEnv): Promise<{ fileid: number; path: string }> {
+  let made = archives.get(env);
+  if (!made) {
+    made = (async () => {
+      const base = await env.base();
+      const bytes = await zipBuffer({ 'inside.txt': 'pcloudkit conformance archive\n', 'sub/deeper.txt': 'one level down\n' });
+      const body = await env.api('uploadfile', { folderid: base.folderid, filename: 'archive.zip' }, bytes);
+      const meta = (body.metadata as Record<string, unknown>[])[0]!;
+      return { fileid: Number(meta.fileid), path: `${env.root}/archive.zip` };
+    })();
+    archives.set(env, made);
+  }
+  return made;
+}
+
+/** The progresshash of a savezip of the call's folder that has finished. */
+const savedZipHash: Resolver = async (env) => {
+  const hash = randomBytes(8).toString('hex');
+  await env.api('savezip', {
+    folderid: (await env.folder()).folderid,
+    tofolderid: (await env.folder2()).folderid,
+    toname: `${hash}.zip`,
+    progresshash: hash,
+  });
+  return hash;
+};
+
+/** The progresshash extractarchive answered for the call's archive. */
+const extractionHash: Resolver = async (env) => {
+  const body = await env.api('extractarchive', { fileid: (await archive(env)).fileid, tofolderid: (await env.folder2()).folderid });
+  if (typeof body.progresshash !== 'string') throw new FixtureError('extractarchive answered no progresshash');
+  return body.progresshash;
+};
 
 /** Per-method values. */
 export const FIXTURES: Readonly<Record<string, Fixture>> = {
@@ -317,18 +314,25 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   downloadfileasync: { values: { folderid: async (env) => (await env.folder()).folderid } },
   getpublinkdownload: { values: { code: async (env) => (await env.publink()).code } },
   logout: { values: { auth: async (env) => (await env.token()).auth } },
-  trash_list: { values: { folderid: trashedFolderId, recursive: async () => 1, nofiles: async () => 1 } },
-  trash_restorepath: { values: { fileid: trashedFileId, folderid: trashedFolderId } },
-  trash_restore: {
+  getzip: { values: { folderid: async (env) => (await env.base()).folderid, filename: async () => 'tree.zip' } },
+  getziplink: { values: { folderid: async (env) => (await env.base()).folderid, filename: async () => 'tree.zip' } },
+  savezip: {
     values: {
-      fileid: trashedFileId,
-      folderid: trashedFolderId,
-      restoreto: async (env) => (await env.folder2()).folderid,
-      metadata: async () => 1,
+      folderid: async (env) => (await env.base()).folderid,
+      topath: async (env) => `${(await env.folder2()).path}/saved.zip`,
+      toname: async () => 'saved.zip',
     },
   },
-  trash_clear: { values: { fileid: trashedFileId, folderid: trashedFolderId } },
-  revertrevision: { values: { revisionid: (env) => env.revision() } },
+  savezipprogress: { values: { progresshash: savedZipHash } },
+  extractarchive: {
+    values: {
+      fileid: async (env) => (await archive(env)).fileid,
+      path: async (env) => (await archive(env)).path,
+      topath: async (env) => (await env.folder2()).path,
+      overwrite: async () => 'rename',
+    },
+  },
+  extractarchiveprogress: { values: { progresshash: extractionHash, lines: async () => 0 } },
   oauth2_token: {
     values: {
       client_id: async (env) => (await env.oauthCode()).client_id,

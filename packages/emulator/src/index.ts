@@ -11,15 +11,14 @@ import { createApiHandler, readBodiesToHalfClose } from './http/api-server.js';
 import { createContentHandler } from './http/content-server.js';
 import { createAuthorizePage } from './http/oauth-page.js';
 import { startBinaryPort } from './binary/server.js';
+import { archivingMethods } from './methods/archiving.js';
 import { authMethods } from './methods/auth.js';
 import { fileMethods } from './methods/file.js';
 import { folderMethods } from './methods/folder.js';
 import { generalMethods } from './methods/general.js';
 import { oauth2Methods } from './methods/oauth2.js';
 import { publinkMethods } from './methods/publinks.js';
-import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
-import { trashMethods } from './methods/trash.js';
 import { DEMO, seedDemo } from './seed.js';
 import { ServerInfo } from './server-info.js';
 import { Store } from './store.js';
@@ -33,6 +32,8 @@ export type { CoreOptions, DispatchCall, DispatchData, DispatchResult } from './
 export { Authenticator, passwordDigest } from './authentication.js';
 export type { AuthOptions, Login, OAuthGrant } from './authentication.js';
 export { LinkRegistry } from './link-registry.js';
+export { ArchiveJobs } from './methods/archiving.js';
+export { zipBuffer } from './archive.js';
 export type { ContentLink } from './link-registry.js';
 export { ServerInfo } from './server-info.js';
 export type { ServerInfoInit } from './server-info.js';
@@ -56,8 +57,7 @@ export const METHOD_GROUPS = {
   oauth2: oauth2Methods,
   auth: authMethods,
   publinks: publinkMethods,
-  trash: trashMethods,
-  revisions: revisionMethods,
+  archiving: archivingMethods,
 } as const;
 
 export interface EmulatorOptions {

@@ -8,7 +8,7 @@ export interface ContentLink {
   size: number;
   name: string;
   contenttype: string;
-  kind: 'file' | 'audio' | 'video' | 'hls';
+  kind: 'file' | 'audio' | 'video' | 'hls' | 'zip';
   forcedownload: boolean;
   contenttypeOverride?: string;
   maxspeed?: number;
@@ -16,6 +16,8 @@ export interface ContentLink {
   expires: number;
   /** hls: path of the link that serves the media itself. */
   segmentPath?: string;
+  /** zip: makes the archive's bytes again for each download (`size` is its exact length). */
+  zip?: () => import('node:stream').Readable;
   /** audio: MP3 bitrate to transcode to, kbit/s. */
   abitrate?: number;
 }

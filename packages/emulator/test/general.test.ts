@@ -251,7 +251,7 @@ describe('general methods', () => {
   });
 
   it('answers implemented-elsewhere catalogue methods with a JSON error, never a crash', async () => {
-    const r = await as(emu, 'getzip');
+    const r = await as(emu, 'sharefolder');
     expect(r.result).toBe(5000);
     expect((await call(emu, 'getapiserver')).result).toBe(0);
   });

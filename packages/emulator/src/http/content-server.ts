@@ -99,6 +99,7 @@ export function createContentHandler(core: EmulatorCore) {
     if (delay > 0) await sleep(delay);
 
     if (link.kind === 'hls') return servePlaylist(req, res, link);
+    if (link.kind === 'zip') return serveZip(req, res, link);
 
     let type = link.forcedownload ? 'application/octet-stream' : (link.contenttypeOverride ?? link.contenttype);
     const headers: Record<string, string | number> = { 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, no-store' };
@@ -181,6 +182,23 @@ export function createContentHandler(core: EmulatorCore) {
     }
     send(req, res, Readable.from([range ? body.subarray(range.start, range.end + 1) : body]), link);
     return true;
+  }
+
+  /**
+   * Serves a getziplink archive: made again from the stored files for each
+   * request and streamed, so no range requests (its length is known, though).
+   */
+  function serveZip(req: IncomingMessage, res: ServerResponse, link: ContentLink): void {
+    const headers: Record<string, string | number> = {
+      'Accept-Ranges': 'none',
+      'Cache-Control': 'private, no-store',
+      'Content-Type': link.forcedownload ? 'application/octet-stream' : 'application/zip',
+      'Content-Length': link.size,
+    };
+    if (link.forcedownload) headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(link.name)}`;
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD' || !link.zip) return void res.end();
+    send(req, res, link.zip(), link);
   }
 
   function send(req: IncomingMessage, res: ServerResponse, body: Readable, link: ContentLink): void {

@@ -157,6 +157,15 @@ export const NOTED_CODES: Readonly<Record<string, Readonly<Record<number, string
   extractarchiveprogress: {
     2003: "extractarchiveprogress's note: its error list is unknown; the emulator answers 2003 for a missing or unknown progresshash",
   },
+  trash_list: { 2005: "trash_list's note: the error table was not captured; expect at least 2005 for an unknown folderid" },
+  trash_restore: {
+    2005: "trash_restore's note: the stored error table is cut off after 2000; likely further codes include 2005",
+    2008: "trash_restore's notes: restoring stops with a quota error once an item would exceed the quota; likely codes include 2008",
+    2009: "trash_restore's note: the stored error table is cut off after 2000; likely further codes include 2009",
+  },
+  revertrevision: {
+    2029: "revertrevision's note: 2029 (revision not found) is the likely answer to a bad or missing revisionid, though no list names it",
+  },
 };
 
 /**
@@ -177,6 +186,7 @@ export const CONDITIONAL_OUTPUT: Readonly<Record<string, Readonly<Record<string,
     currentfileuploaded: 'only while a file is being received',
   },
   currentserver: { ipv6: 'only when the server has an IPv6 address' },
+  trash_restore: { restored: 'only when the whole Trash (folderid=0) is restored without restoreto (output summary)' },
 };
 
 /** Output fields that may be the literal `false` instead of their type (method notes). */

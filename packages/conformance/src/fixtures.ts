@@ -106,6 +106,41 @@ export class FixtureEnv {
     });
   }
 
+  /** A fresh file moved to the Trash (deletefile). */
+  trashedFile(): Promise<{ fileid: number }> {
+    return this.once('trashedFile', async () => {
+      const base = await this.base();
+      const body = await this.api('uploadfile', { folderid: base.folderid, filename: 'trashed.txt' }, FILE_CONTENT);
+      const fileid = Number((body.metadata as Record<string, unknown>[])[0]!.fileid);
+      await this.api('deletefile', { fileid });
+      return { fileid };
+    });
+  }
+
+  /** A fresh folder, with a file inside, moved to the Trash (deletefolderrecursive). */
+  trashedFolder(): Promise<{ folderid: number }> {
+    return this.once('trashedFolder', async () => {
+      await this.base();
+      const folder = await this.makeFolder(`${this.root}/trashed`);
+      await this.api('uploadfile', { folderid: folder.folderid, filename: 'inside.txt' }, FILE_CONTENT);
+      await this.api('deletefolderrecursive', { folderid: folder.folderid });
+      return { folderid: folder.folderid };
+    });
+  }
+
+  /** The revisionid of the earlier content of the call's text file, made by overwriting it once. */
+  revision(): Promise<number> {
+    return this.once('revision', async () => {
+      const base = await this.base();
+      const file = await this.file();
+      await this.api('uploadfile', { folderid: base.folderid, filename: SAMPLES.text.name }, new TextEncoder().encode('second version\n'));
+      const body = await this.api('listrevisions', { fileid: file.fileid });
+      const revs = body.revisions as { revisionid: number }[];
+      if (revs.length === 0) throw new FixtureError('overwriting the file made no revision');
+      return Number(revs[0]!.revisionid);
+    });
+  }
+
   /** A fresh auth token of the account and its tokenid (needs the password). */
   token(): Promise<{ auth: string; tokenid: number }> {
     return this.once('token', async () => {
@@ -266,6 +301,9 @@ const extractionHash: Resolver = async (env) => {
   if (typeof body.progresshash !== 'string') throw new FixtureError('extractarchive answered no progresshash');
   return body.progresshash;
 };
+/** Items of the call in the Trash (trash methods). */
+const trashedFileId: Resolver = async (env) => (await env.trashedFile()).fileid;
+const trashedFolderId: Resolver = async (env) => (await env.trashedFolder()).folderid;
 
 /** Per-method values. */
 export const FIXTURES: Readonly<Record<string, Fixture>> = {
@@ -333,6 +371,18 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
     },
   },
   extractarchiveprogress: { values: { progresshash: extractionHash, lines: async () => 0 } },
+  trash_list: { values: { folderid: trashedFolderId, recursive: async () => 1, nofiles: async () => 1 } },
+  trash_restorepath: { values: { fileid: trashedFileId, folderid: trashedFolderId } },
+  trash_restore: {
+    values: {
+      fileid: trashedFileId,
+      folderid: trashedFolderId,
+      restoreto: async (env) => (await env.folder2()).folderid,
+      metadata: async () => 1,
+    },
+  },
+  trash_clear: { values: { fileid: trashedFileId, folderid: trashedFolderId } },
+  revertrevision: { values: { revisionid: (env) => env.revision() } },
   oauth2_token: {
     values: {
       client_id: async (env) => (await env.oauthCode()).client_id,

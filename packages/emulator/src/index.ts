@@ -18,7 +18,9 @@ import { folderMethods } from './methods/folder.js';
 import { generalMethods } from './methods/general.js';
 import { oauth2Methods } from './methods/oauth2.js';
 import { publinkMethods } from './methods/publinks.js';
+import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
+import { trashMethods } from './methods/trash.js';
 import { DEMO, seedDemo } from './seed.js';
 import { ServerInfo } from './server-info.js';
 import { Store } from './store.js';
@@ -58,6 +60,8 @@ export const METHOD_GROUPS = {
   auth: authMethods,
   publinks: publinkMethods,
   archiving: archivingMethods,
+  trash: trashMethods,
+  revisions: revisionMethods,
 } as const;
 
 export interface EmulatorOptions {

@@ -116,6 +116,15 @@ export async function seedDemo(store: Store, withFiles = true): Promise<void> {
   // an archive to try extractarchive on: a text file and one in a subfolder
   const samples = await zipBuffer({ 'hello.txt': 'Hello from a ZIP archive.\n', 'notes/todo.txt': 'Unpack me with extractarchive.\n' });
   await addBufferFile(store, user, documents.id, 'samples.zip', samples);
+  // a file with two earlier versions (listrevisions, revertrevision) and one in the Trash (trash_list, trash_restore)
+  await addBufferFile(store, user, documents.id, 'notes.txt', Buffer.from('Notes, first draft.\n', 'utf8'));
+  const notes = store.findChildFile(documents.id, 'notes.txt')!;
+  for (const text of ['Notes, second draft.\n', 'Notes, final version.\n']) {
+    const info = await store.blobs.writeBuffer(Buffer.from(text, 'utf8'));
+    store.replaceContent(notes, store.newVersion(info, contentHash(info.sha1).toString()));
+  }
+  await addBufferFile(store, user, documents.id, 'old-draft.txt', Buffer.from('A draft nobody needs any more.\n', 'utf8'));
+  store.markDeleted(store.findChildFile(documents.id, 'old-draft.txt')!);
   await addBufferFile(store, user, music.id, 'tone.wav', makeWav({ seconds: 2 }));
   await addBufferFile(store, user, pictures.id, 'gradient.png', makePng());
 }

@@ -308,6 +308,25 @@ const trashedFolderId: Resolver = async (env) => (await env.trashedFolder()).fol
 /** Per-method values. */
 export const FIXTURES: Readonly<Record<string, Fixture>> = {
   setlanguage: { values: { language: async () => 'en' } },
+  // thumbnails: an image file (getthumb and savethumb have no media trait, so their file is named here)
+  getthumblink: { values: { size: async () => '32x32' } },
+  getthumbslinks: { values: { fileids: async (env) => String((await env.file('image')).fileid), size: async () => '32x32' } },
+  getthumb: {
+    values: {
+      fileid: async (env) => (await env.file('image')).fileid,
+      path: async (env) => (await env.file('image')).path,
+      size: async () => '32x32',
+    },
+  },
+  savethumb: {
+    values: {
+      fileid: async (env) => (await env.file('image')).fileid,
+      path: async (env) => (await env.file('image')).path,
+      size: async () => '32x32',
+      topath: async (env) => `${(await env.folder2()).path}/thumb.jpg`,
+      toname: async () => 'thumb.jpg',
+    },
+  },
   feedback: {
     values: {
       mail: async () => 'conformance@example.test',

@@ -20,6 +20,7 @@ import { oauth2Methods } from './methods/oauth2.js';
 import { publinkMethods } from './methods/publinks.js';
 import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
+import { thumbnailMethods } from './methods/thumbnails.js';
 import { trashMethods } from './methods/trash.js';
 import { DEMO, seedDemo } from './seed.js';
 import { ServerInfo } from './server-info.js';
@@ -46,7 +47,7 @@ export { toJson } from './json.js';
 export type { Body, Value } from './json.js';
 export { Params } from './params.js';
 export type { RawParam } from './params.js';
-export { DEMO, makePng, makeWav } from './seed.js';
+export { DEMO, makePhoto, makePng, makeWav } from './seed.js';
 export { selfSignedCertificate } from './tls.js';
 export { formatRfc2822, parseDatetime } from './time.js';
 
@@ -62,6 +63,7 @@ export const METHOD_GROUPS = {
   archiving: archivingMethods,
   trash: trashMethods,
   revisions: revisionMethods,
+  thumbnails: thumbnailMethods,
 } as const;
 
 export interface EmulatorOptions {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ThumbRequest } from './thumbnail.js';
 
 /** A file the content servers serve under a random path until it expires. */
 export interface ContentLink {
@@ -8,7 +9,7 @@ export interface ContentLink {
   size: number;
   name: string;
   contenttype: string;
-  kind: 'file' | 'audio' | 'video' | 'hls' | 'zip';
+  kind: 'file' | 'audio' | 'video' | 'hls' | 'zip' | 'thumb';
   forcedownload: boolean;
   contenttypeOverride?: string;
   maxspeed?: number;
@@ -20,6 +21,8 @@ export interface ContentLink {
   zip?: () => import('node:stream').Readable;
   /** audio: MP3 bitrate to transcode to, kbit/s. */
   abitrate?: number;
+  /** thumb: the thumbnail of `blob` to serve. */
+  thumb?: ThumbRequest;
 }
 
 /** Expired links are swept once the registry holds more than this many. */

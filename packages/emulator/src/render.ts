@@ -2,6 +2,7 @@ import type { CallContext } from './context.js';
 import type { Body, Value } from './json.js';
 import { typeInfoFor } from './mime.js';
 import type { FileRec, FolderRec, NodeRec, Version } from './store.js';
+import { canThumbnail } from './thumbnail.js';
 
 export interface RenderOptions {
   /** Adds a `path` field (answers to calls that named the node by path). */
@@ -65,7 +66,7 @@ export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {},
     isshared: false,
     icon: info.icon,
     category: info.category,
-    thumb: info.category === 1,
+    thumb: canThumbnail(f.contenttype),
     size: version.size,
     contenttype: f.contenttype,
     hash: BigInt(version.hash),

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
 import { zipBuffer } from './archive.js';
 import { contentHash } from './blobs.js';
 import type { Store, UserRec } from './store.js';
@@ -90,6 +91,58 @@ export function makePng(width = 64, height = 64): Buffer {
   ]);
 }
 
+/**
+ * A photo-like landscape as JPEG (default 1024x768): a sky fading to the
+ * horizon, a sun with a glow, three ranges of hills and a grassy field,
+ * with a little grain so it compresses like a photo. Drawn here, encoded
+ * with sharp.
+ */
+export async function makePhoto(width = 1024, height = 768): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 3);
+  const sunX = width * 0.72;
+  const sunY = height * 0.3;
+  const sunR = Math.min(width, height) * 0.07;
+  // hill ridges: [base height (share of the image), amplitude, wavelength, phase, colour]
+  const ridges: [number, number, number, number, [number, number, number]][] = [
+    [0.55, 0.06, 0.9, 0.3, [92, 110, 140]],
+    [0.64, 0.05, 0.55, 1.7, [58, 96, 72]],
+    [0.74, 0.04, 0.35, 4.1, [70, 128, 52]],
+  ];
+  let seed = 12345;
+  const grain = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed / 0x7fffffff - 0.5) * 14;
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const t = y / height;
+      let rgb: [number, number, number] = [90 + 130 * t, 150 + 80 * t, 235 - 20 * t];
+      const d = Math.hypot(x - sunX, y - sunY);
+      if (d < sunR) rgb = [255, 244, 200];
+      else {
+        const glow = Math.max(0, 1 - (d - sunR) / (sunR * 3)) ** 2;
+        rgb = [rgb[0] + (255 - rgb[0]) * glow, rgb[1] + (230 - rgb[1]) * glow, rgb[2] + (170 - rgb[2]) * glow];
+      }
+      for (const [base, amp, wave, phase, colour] of ridges) {
+        const ridge = height * (base - amp * Math.sin((x / width / wave) * 2 * Math.PI + phase));
+        if (y >= ridge) {
+          const shade = 1 - Math.min(0.35, (y - ridge) / height);
+          rgb = [colour[0] * shade, colour[1] * shade, colour[2] * shade];
+        }
+      }
+      const i = (y * width + x) * 3;
+      const n = grain();
+      for (let k = 0; k < 3; k++) raw[i + k] = Math.max(0, Math.min(255, Math.round(rgb[k]! + n)));
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/** The demo photo, drawn once per process. */
+let seededPhoto: Promise<Buffer> | undefined;
+
 export const README_TEXT =
   'Welcome to the pcloudkit emulator.\n\nThis account is seeded with a few folders and files so that SDK examples,\n' +
   'the playground and integration tests have something to work with.\n';
@@ -127,4 +180,6 @@ export async function seedDemo(store: Store, withFiles = true): Promise<void> {
   store.markDeleted(store.findChildFile(documents.id, 'old-draft.txt')!);
   await addBufferFile(store, user, music.id, 'tone.wav', makeWav({ seconds: 2 }));
   await addBufferFile(store, user, pictures.id, 'gradient.png', makePng());
+  seededPhoto ??= makePhoto();
+  await addBufferFile(store, user, pictures.id, 'landscape.jpg', await seededPhoto);
 }

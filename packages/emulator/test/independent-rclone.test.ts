@@ -10,14 +10,14 @@
  * rclone is configured only through environment variables and an empty
  * temporary config file, so a developer's own rclone setup is never read.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/index.js';
+import { DEMO, startEmulator } from '../src/index.js';
 
 const hasRclone = spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0;
 
@@ -314,6 +314,25 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
     expect(gone.result).toBe(2005);
     const rootList = await lsjson('');
     expect(rootList.map((e) => e.Path)).not.toContain(root);
+  });
+
+  it('cleanup: empties the Trash (trash_clear, logged in with username and password as rclone does it)', async () => {
+    // the purge above left the test tree in the Trash (and the demo account starts with a deleted file)
+    const before = await api('trash_list');
+    expect(before.result).toBe(0);
+    expect(before.metadata.contents.map((i: { name: string }) => i.name)).toContain(root);
+    // rclone sends trash_clear with a password login (its docs: the method refuses OAuth tokens on pCloud)
+    const obscured = execFileSync('rclone', ['obscure', DEMO.password], { env }).toString('utf8').trim();
+    const saved = env;
+    env = { ...env, RCLONE_CONFIG_EMU_USERNAME: DEMO.username, RCLONE_CONFIG_EMU_PASSWORD: obscured };
+    try {
+      await ok(['cleanup', 'emu:']);
+    } finally {
+      env = saved;
+    }
+    const after = await api('trash_list');
+    expect(after.result).toBe(0);
+    expect(after.metadata.contents).toEqual([]);
   });
 
   it('reports a missing file as an error, not as empty output', async () => {

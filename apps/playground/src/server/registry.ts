@@ -9,7 +9,9 @@ import { definitions as fileDefinitions, file } from '@pcloudkit/methods-file';
 import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-folder';
 import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
 import { definitions as oauth2Definitions, oauth2 } from '@pcloudkit/methods-oauth2';
+import { definitions as revisionsDefinitions, revisions } from '@pcloudkit/methods-revisions';
 import { definitions as streamingDefinitions, streaming } from '@pcloudkit/methods-streaming';
+import { definitions as trashDefinitions, trash } from '@pcloudkit/methods-trash';
 
 interface Source {
   pkg: string;
@@ -26,6 +28,8 @@ const SOURCES: readonly Source[] = [
   { pkg: '@pcloudkit/methods-file', exportName: 'file', plugin: file, definitions: fileDefinitions },
   { pkg: '@pcloudkit/methods-streaming', exportName: 'streaming', plugin: streaming, definitions: streamingDefinitions },
   { pkg: '@pcloudkit/methods-oauth2', exportName: 'oauth2', plugin: oauth2, definitions: oauth2Definitions },
+  { pkg: '@pcloudkit/methods-trash', exportName: 'trash', plugin: trash, definitions: trashDefinitions },
+  { pkg: '@pcloudkit/methods-revisions', exportName: 'revisions', plugin: revisions, definitions: revisionsDefinitions },
 ];
 
 /** What the browser gets for each method. */

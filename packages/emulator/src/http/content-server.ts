@@ -13,6 +13,7 @@ import {
   isWav,
   mp3CutOffset,
 } from '../transcode.js';
+import { type Thumb, thumbsOf } from '../thumbnail.js';
 import { pumpWithLimit } from './limit.js';
 
 /** Transcoded audio kept per emulator, in bytes of MP3. */
@@ -99,6 +100,7 @@ export function createContentHandler(core: EmulatorCore) {
     if (delay > 0) await sleep(delay);
 
     if (link.kind === 'hls') return servePlaylist(req, res, link);
+    if (link.kind === 'thumb') return serveThumb(req, res, link);
     if (link.kind === 'zip') return serveZip(req, res, link);
 
     let type = link.forcedownload ? 'application/octet-stream' : (link.contenttypeOverride ?? link.contenttype);
@@ -162,11 +164,22 @@ export function createContentHandler(core: EmulatorCore) {
     const startSec = Number(url.searchParams.get('start') ?? '0');
     const body = mp3.subarray(Number.isFinite(startSec) ? mp3CutOffset(mp3, startSec) : 0);
     headers['Content-Type'] = link.forcedownload ? 'application/octet-stream' : (link.contenttypeOverride ?? 'audio/mpeg');
+    sendBuffer(req, res, link, body, headers);
+    return true;
+  }
+
+  /** Sends bytes made in memory (transcoded audio, thumbnails), honouring a `Range` header. */
+  function sendBuffer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    link: ContentLink,
+    body: Buffer,
+    headers: Record<string, string | number>,
+  ): void {
     const range = parseRange(req.headers.range, body.length);
     if (range === 'invalid') {
       res.writeHead(416, { 'Content-Range': `bytes */${body.length}`, 'Content-Length': 0 });
-      res.end();
-      return true;
+      return void res.end();
     }
     if (range) {
       headers['Content-Range'] = `bytes ${range.start}-${range.end}/${body.length}`;
@@ -176,29 +189,29 @@ export function createContentHandler(core: EmulatorCore) {
       headers['Content-Length'] = body.length;
       res.writeHead(200, headers);
     }
-    if (req.method === 'HEAD' || body.length === 0) {
-      res.end();
-      return true;
-    }
+    if (req.method === 'HEAD' || body.length === 0) return void res.end();
     send(req, res, Readable.from([range ? body.subarray(range.start, range.end + 1) : body]), link);
-    return true;
   }
 
   /**
-   * Serves a getziplink archive: made again from the stored files for each
-   * request and streamed, so no range requests (its length is known, though).
+   * Serves a thumbnail link: the image rendered from the file's content at
+   * the link's size, crop and type (cached, shared with the API's getthumb).
    */
-  function serveZip(req: IncomingMessage, res: ServerResponse, link: ContentLink): void {
+  async function serveThumb(req: IncomingMessage, res: ServerResponse, link: ContentLink): Promise<void> {
+    let thumb: Thumb;
+    try {
+      thumb = await thumbsOf(core).get(core, link.blob, link.size, link.thumb!);
+    } catch {
+      const text = 'thumbnail could not be made\n';
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      return void res.end(req.method === 'HEAD' ? undefined : text);
+    }
     const headers: Record<string, string | number> = {
-      'Accept-Ranges': 'none',
+      'Accept-Ranges': 'bytes',
       'Cache-Control': 'private, no-store',
-      'Content-Type': link.forcedownload ? 'application/octet-stream' : 'application/zip',
-      'Content-Length': link.size,
+      'Content-Type': thumb.contentType,
     };
-    if (link.forcedownload) headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(link.name)}`;
-    res.writeHead(200, headers);
-    if (req.method === 'HEAD' || !link.zip) return void res.end();
-    send(req, res, link.zip(), link);
+    sendBuffer(req, res, link, thumb.data, headers);
   }
 
   function send(req: IncomingMessage, res: ServerResponse, body: Readable, link: ContentLink): void {

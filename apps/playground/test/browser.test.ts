@@ -262,6 +262,44 @@ describe('playground in a browser', () => {
     await shot('06-data-answer');
   });
 
+  test('shows thumbnails as images the browser decodes at the expected size', async () => {
+    const natural = (selector: string) =>
+      page.waitForFunction(
+        (sel) => {
+          const img = document.querySelector(sel) as HTMLImageElement | null;
+          return img?.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : false;
+        },
+        selector,
+        { timeout: 20_000 },
+      );
+    // the seeded 1024x768 photo: proportions kept in a 128x128 box
+    await selectMethod('getthumblink');
+    await page.click('.seg label:has(input[value=path])');
+    await page.fill('#p-path', '/Pictures/landscape.jpg');
+    await page.fill('#p-size', '128x128');
+    await send();
+    expect(await page.textContent('#result-status .pill')).toBe('OK');
+    expect(await (await natural('#result-image')).jsonValue()).toEqual([128, 96]);
+    await shot('06b-getthumblink');
+    // cropped to the exact box, as PNG
+    await page.check('#p-crop');
+    await page.selectOption('#p-type', 'png');
+    await page.fill('#p-size', '80x60');
+    await page.check('#p-crop');
+    await send();
+    expect(await (await natural('#result-image')).jsonValue()).toEqual([80, 60]);
+    expect(await page.getAttribute('#result-image', 'src')).toMatch(/\.png$/);
+    // the bytes over the API connection, shown from the data answer
+    await selectMethod('getthumb');
+    await page.click('.seg label:has(input[value=path])');
+    await page.fill('#p-path', '/Pictures/landscape.jpg');
+    await page.fill('#p-size', '64x64');
+    await send();
+    expect(await page.textContent('#result-status .pill')).toBe('OK');
+    expect(await (await natural('#result-data-image')).jsonValue()).toEqual([64, 48]);
+    await shot('06c-getthumb');
+  });
+
   test('lists a folder over the binary transport', async () => {
     await page.click('.switch label:has(input[value=binary])');
     await selectMethod('listfolder');

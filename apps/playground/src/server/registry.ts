@@ -11,6 +11,7 @@ import { definitions as generalDefinitions, general } from '@pcloudkit/methods-g
 import { definitions as oauth2Definitions, oauth2 } from '@pcloudkit/methods-oauth2';
 import { definitions as revisionsDefinitions, revisions } from '@pcloudkit/methods-revisions';
 import { definitions as streamingDefinitions, streaming } from '@pcloudkit/methods-streaming';
+import { definitions as thumbnailsDefinitions, thumbnails } from '@pcloudkit/methods-thumbnails';
 import { definitions as trashDefinitions, trash } from '@pcloudkit/methods-trash';
 
 interface Source {
@@ -30,6 +31,7 @@ const SOURCES: readonly Source[] = [
   { pkg: '@pcloudkit/methods-oauth2', exportName: 'oauth2', plugin: oauth2, definitions: oauth2Definitions },
   { pkg: '@pcloudkit/methods-trash', exportName: 'trash', plugin: trash, definitions: trashDefinitions },
   { pkg: '@pcloudkit/methods-revisions', exportName: 'revisions', plugin: revisions, definitions: revisionsDefinitions },
+  { pkg: '@pcloudkit/methods-thumbnails', exportName: 'thumbnails', plugin: thumbnails, definitions: thumbnailsDefinitions },
 ];
 
 /** What the browser gets for each method. */

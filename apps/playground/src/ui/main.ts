@@ -380,7 +380,15 @@ function media(links: NonNullable<CallOutput['links']>): HTMLElement | undefined
   ) {
     box.append(h('video', { controls: '', preload: 'metadata', src: url, id: 'result-video', 'aria-label': 'Video stream from the link' }));
   } else if (first.kind === 'image') {
-    box.append(h('img', { src: url, alt: 'Thumbnail from the link', id: 'result-image' }));
+    // every image link of the answer (getthumbslinks has one per file), the first with a stable id
+    links.forEach((link, i) => {
+      const src = link.urls[0];
+      if (link.kind === 'image' && src) {
+        box.append(
+          h('img', { src, alt: `Thumbnail from the link${link.at ? ` ${link.at}` : ''}`, ...(i === 0 ? { id: 'result-image' } : {}) }),
+        );
+      }
+    });
   } else if (first.kind === 'hls') {
     box.append(
       h(
@@ -452,6 +460,10 @@ function renderResult(entry: HistoryEntry): void {
     const a = h('a', { href: d.url, download: d.filename, class: 'download', id: 'result-download' }, `Download ${d.filename}`);
     const body = h('div', {}, h('p', {}, a, ` · ${formatBytes(d.length)}${d.contentType ? ` · ${d.contentType}` : ''}`));
     if (d.preview !== undefined) body.append(h('pre', { class: 'code' }, d.preview));
+    if (d.contentType?.startsWith('image/'))
+      body.append(
+        h('div', { class: 'media' }, h('img', { src: `${d.url}?inline=1`, alt: 'Image from the data answer', id: 'result-data-image' })),
+      );
     root.append(section('Data', body));
   }
 

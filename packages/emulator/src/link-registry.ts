@@ -9,7 +9,7 @@ export interface ContentLink {
   size: number;
   name: string;
   contenttype: string;
-  kind: 'file' | 'audio' | 'video' | 'hls' | 'zip' | 'thumb';
+  kind: 'file' | 'audio' | 'video' | 'hls' | 'thumb' | 'zip';
   forcedownload: boolean;
   contenttypeOverride?: string;
   maxspeed?: number;

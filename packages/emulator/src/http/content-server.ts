@@ -214,6 +214,23 @@ export function createContentHandler(core: EmulatorCore) {
     sendBuffer(req, res, link, thumb.data, headers);
   }
 
+  /**
+   * Serves a getziplink archive: made again from the stored files for each
+   * request and streamed, so no range requests (its length is known, though).
+   */
+  function serveZip(req: IncomingMessage, res: ServerResponse, link: ContentLink): void {
+    const headers: Record<string, string | number> = {
+      'Accept-Ranges': 'none',
+      'Cache-Control': 'private, no-store',
+      'Content-Type': link.forcedownload ? 'application/octet-stream' : 'application/zip',
+      'Content-Length': link.size,
+    };
+    if (link.forcedownload) headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(link.name)}`;
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD' || !link.zip) return void res.end();
+    send(req, res, link.zip(), link);
+  }
+
   function send(req: IncomingMessage, res: ServerResponse, body: Readable, link: ContentLink): void {
     let stream: Readable = body;
     if (link.maxspeed) stream = stream.pipe(throttle(link.maxspeed));

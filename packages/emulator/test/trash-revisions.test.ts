@@ -94,3 +94,46 @@ describe('trash and revisions survive a restart', () => {
     }
   });
 });
+
+describe('revisions from every kind of overwrite, and trash events', () => {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator({ seed: false });
+  });
+  afterAll(() => emu.stop());
+
+  it('copyfile onto an existing file keeps the replaced content as a revision', async () => {
+    const a = await upload(emu, 'copy-src.txt', 'source bytes', { folderid: 0 });
+    const b = await upload(emu, 'copy-dst.txt', 'old target', { folderid: 0 });
+    const r = await as(emu, 'copyfile', { fileid: a.metadata[0].fileid, topath: '/copy-dst.txt' });
+    expect(r.result).toBe(0);
+    const revs = await as(emu, 'listrevisions', { fileid: b.metadata[0].fileid });
+    expect(revs.revisions).toEqual([expect.objectContaining({ size: 10, hash: String(b.metadata[0].hash) })]);
+    expect(revs.metadata.hash).toBe(String(a.metadata[0].hash));
+  });
+
+  it('a restored file comes back as a createfile diff event, a cleared one never does', async () => {
+    const up = await upload(emu, 'evented.txt', 'e', { folderid: 0 });
+    const fileid = up.metadata[0].fileid;
+    await as(emu, 'deletefile', { fileid });
+    const { diffid } = await as(emu, 'diff', { last: 0 });
+    expect((await as(emu, 'trash_restore', { fileid })).result).toBe(0);
+    const events = await as(emu, 'diff', { diffid });
+    expect(events.entries.map((e: { event: string; metadata?: { fileid?: number } }) => [e.event, e.metadata?.fileid])).toEqual([
+      ['createfile', fileid],
+    ]);
+  });
+
+  it('a restored folder whose name was taken meanwhile gets a free name, its contents come along', async () => {
+    const made = await as(emu, 'createfolder', { path: '/twin' });
+    await upload(emu, 'inside.txt', 'i', { folderid: made.metadata.folderid });
+    expect((await as(emu, 'deletefolderrecursive', { folderid: made.metadata.folderid })).result).toBe(0);
+    await as(emu, 'createfolder', { path: '/twin' });
+    const where = await as(emu, 'trash_restorepath', { folderid: made.metadata.folderid });
+    expect(where.metadata).toMatchObject({ name: 'twin (2)', parentfolderid: 0 });
+    const back = await as(emu, 'trash_restore', { folderid: made.metadata.folderid, metadata: 1 });
+    expect(back.metadata).toMatchObject({ name: 'twin (2)', folderid: made.metadata.folderid });
+    expect(back.metadata.contents.map((i: { name: string }) => i.name)).toEqual(['inside.txt']);
+    expect(back.metadata.isdeleted).toBeUndefined();
+  });
+});

@@ -2,18 +2,22 @@
 # Makes sure the system tools the test suites drive are present:
 #   - rclone   (independent pCloud client, packages/emulator/test/independent-rclone.test.ts)
 #   - chromium (browser tests)
+#   - zip, unzip (archives read and written by another implementation than the emulator's,
+#     packages/emulator/test/archiving.test.ts and packages/methods-archiving)
 # Installs only what is missing, through apt, and only when apt is usable.
 # Idempotent and quiet: a second run does nothing and prints one line.
 set -euo pipefail
 
 missing=()
 command -v rclone >/dev/null 2>&1 || missing+=(rclone)
+command -v zip >/dev/null 2>&1 || missing+=(zip)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   missing+=(chromium)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "ensure-system-deps: rclone and chromium already present"
+  echo "ensure-system-deps: rclone, chromium, zip and unzip already present"
   exit 0
 fi
 

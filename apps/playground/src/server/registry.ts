@@ -5,6 +5,7 @@
  */
 import type { AnyMethod, ParamInfo, Plugin } from '@pcloudkit/core';
 import { errorMessages, findMethod, type CatalogOutput } from '@pcloudkit/catalog';
+import { archiving, definitions as archivingDefinitions } from '@pcloudkit/methods-archiving';
 import { definitions as fileDefinitions, file } from '@pcloudkit/methods-file';
 import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-folder';
 import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
@@ -32,6 +33,7 @@ const SOURCES: readonly Source[] = [
   { pkg: '@pcloudkit/methods-trash', exportName: 'trash', plugin: trash, definitions: trashDefinitions },
   { pkg: '@pcloudkit/methods-revisions', exportName: 'revisions', plugin: revisions, definitions: revisionsDefinitions },
   { pkg: '@pcloudkit/methods-thumbnails', exportName: 'thumbnails', plugin: thumbnails, definitions: thumbnailsDefinitions },
+  { pkg: '@pcloudkit/methods-archiving', exportName: 'archiving', plugin: archiving, definitions: archivingDefinitions },
 ];
 
 /** What the browser gets for each method. */

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { zipStream } from '../src/archive.js';
 import { ArchiveJobs, startEmulator, type Emulator } from '../src/index.js';
 import { as, expectOk, uniq, upload } from './helpers.js';
 
@@ -105,6 +107,33 @@ describe('getzip', () => {
     const missing = await as(emu, 'getzip', { folderid: 999_999_999 });
     expect(missing.result).toBe(2005);
   });
+});
+
+describe('zip64', () => {
+  it.skipIf(!python)(
+    'past 65,535 entries the archive switches to zip64, and Python reads every entry',
+    async () => {
+      const n = 65_536 + 10;
+      const entries = Array.from({ length: n }, (_, i) => ({
+        path: `d/${i}.txt`,
+        modified: 1_700_000_000,
+        size: 1,
+        open: () => Readable.from([Buffer.from([i % 256])]),
+      }));
+      const { stream, size } = zipStream(entries);
+      const file = join(work, 'many.zip');
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(c as Buffer);
+      const bytes = Buffer.concat(chunks);
+      expect(bytes.length).toBe(await size);
+      // the zip64 end of central directory record is there
+      expect(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true);
+      writeFileSync(file, bytes);
+      const script = 'import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1])\nn=z.namelist()\nprint(len(n), z.read("d/65545.txt")[0])';
+      expect(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }).trim()).toBe(`${n} ${65_545 % 256}`);
+    },
+    60_000,
+  );
 });
 
 describe('getziplink', () => {

@@ -59,6 +59,8 @@ export function zipStream(
 ): { stream: Readable; size: Promise<number> } {
   const zip = new ZipFile();
   const offset = opts.offset ?? 0;
+  /** The file being read into the archive, closed when the archive is dropped half-way. */
+  let current: Readable | undefined;
   for (const e of entries) {
     const mtime = dosDate(e.modified, offset);
     if (!e.open) {
@@ -68,6 +70,7 @@ export function zipStream(
     const openFile = e.open;
     zip.addReadStreamLazy(e.path, { size: e.size ?? 0, compress: false, mtime, forceDosTimestamp: true }, (cb) => {
       const source = openFile();
+      current = source;
       if (!opts.onBytes && !opts.onFileDone) return cb(null, source);
       const counted = new PassThrough();
       source.on('data', (chunk: Buffer) => opts.onBytes?.(chunk.length));
@@ -81,6 +84,7 @@ export function zipStream(
   const size = new Promise<number>((resolve) => end(undefined, resolve));
   const stream = zip.outputStream as unknown as Readable;
   zip.on('error', (err: Error) => stream.destroy(err));
+  stream.once('close', () => current?.destroy());
   return { stream, size };
 }
 

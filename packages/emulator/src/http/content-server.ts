@@ -228,7 +228,10 @@ export function createContentHandler(core: EmulatorCore) {
     if (link.forcedownload) headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(link.name)}`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD' || !link.zip) return void res.end();
-    send(req, res, link.zip(), link);
+    const body = link.zip();
+    // a client that goes away half-way: drop the archive, which closes the file it was reading
+    res.once('close', () => body.destroy());
+    send(req, res, body, link);
   }
 
   function send(req: IncomingMessage, res: ServerResponse, body: Readable, link: ContentLink): void {

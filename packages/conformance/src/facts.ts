@@ -216,11 +216,11 @@ export const VARYING_FIELDS: ReadonlySet<string> = new Set([
 
 /**
  * Lists whose length depends on the account's state at the moment of the
- * call (history events, links, tokens): the other protocol's call, and the
+ * call (history events, links, tokens, collections): the other protocol's call, and the
  * fixtures made in between, add to them. Their items are checked against
  * the catalogue types, but not paired up between the protocols.
  */
-export const STATE_LISTS: ReadonlySet<string> = new Set(['entries', 'publinks', 'tokens']);
+export const STATE_LISTS: ReadonlySet<string> = new Set(['entries', 'publinks', 'tokens', 'collections']);
 
 /** Whether a key names an id (`fileid`, `parentfolderid`, `fileids`, ...), which differs between fresh objects. */
 export function isIdKey(key: string): boolean {

@@ -192,6 +192,16 @@ export class FixtureEnv {
     });
   }
 
+  /** A fresh collection named after the call's folder, holding the call's (audio) file at position 1. */
+  collection(): Promise<{ collectionid: number }> {
+    return this.once('collection', async () => {
+      const file = await this.file('audio');
+      const body = await this.api('collection_create', { name: `${this.root} list`, fileids: String(file.fileid) });
+      const c = body.collection;
+      return { collectionid: Number((Array.isArray(c) ? c[0] : c).id) };
+    });
+  }
+
   /** Ends what the fixture left running (uploads). */
   async close(): Promise<void> {
     for (const c of this.cleanups.splice(0)) await c();
@@ -305,6 +315,9 @@ const extractionHash: Resolver = async (env) => {
 const trashedFileId: Resolver = async (env) => (await env.trashedFile()).fileid;
 const trashedFolderId: Resolver = async (env) => (await env.trashedFolder()).folderid;
 
+/** A fresh collection of the call (collection methods). */
+const collectionId: Resolver = async (env) => (await env.collection()).collectionid;
+
 /** Per-method values. */
 export const FIXTURES: Readonly<Record<string, Fixture>> = {
   setlanguage: { values: { language: async () => 'en' } },
@@ -402,6 +415,34 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   },
   trash_clear: { values: { fileid: trashedFileId, folderid: trashedFolderId } },
   revertrevision: { values: { revisionid: (env) => env.revision() } },
+  collection_list: { values: { type: async () => 1, showfiles: async () => 1, pagesize: async () => 5 } },
+  collection_details: { values: { collectionid: collectionId, page: async () => 1, pagesize: async () => 10 } },
+  collection_create: {
+    values: {
+      name: async (env) => `${env.root} new`,
+      type: async () => 1,
+      fileids: async (env) => String((await env.file('audio')).fileid),
+    },
+  },
+  collection_rename: { values: { collectionid: collectionId, name: async (env) => `${env.root} renamed` } },
+  collection_delete: { values: { collectionid: collectionId } },
+  collection_linkfiles: { values: { collectionid: collectionId, fileids: async (env) => String((await env.file('audio')).fileid) } },
+  collection_unlinkfiles: {
+    values: {
+      collectionid: collectionId,
+      all: async () => 1,
+      positions: async () => '1',
+      fileids: async (env) => String((await env.file('audio')).fileid),
+    },
+  },
+  collection_move: {
+    values: {
+      collectionid: collectionId,
+      item: async () => 1,
+      fileid: async (env) => (await env.file('audio')).fileid,
+      position: async () => 1,
+    },
+  },
   oauth2_token: {
     values: {
       client_id: async (env) => (await env.oauthCode()).client_id,

@@ -13,6 +13,7 @@ import { createAuthorizePage } from './http/oauth-page.js';
 import { startBinaryPort } from './binary/server.js';
 import { archivingMethods } from './methods/archiving.js';
 import { authMethods } from './methods/auth.js';
+import { collectionMethods } from './methods/collection.js';
 import { fileMethods } from './methods/file.js';
 import { folderMethods } from './methods/folder.js';
 import { generalMethods } from './methods/general.js';
@@ -60,6 +61,7 @@ export const METHOD_GROUPS = {
   oauth2: oauth2Methods,
   auth: authMethods,
   publinks: publinkMethods,
+  collection: collectionMethods,
   archiving: archivingMethods,
   trash: trashMethods,
   revisions: revisionMethods,

@@ -179,6 +179,10 @@ export async function seedDemo(store: Store, withFiles = true): Promise<void> {
   await addBufferFile(store, user, documents.id, 'old-draft.txt', Buffer.from('A draft nobody needs any more.\n', 'utf8'));
   store.markDeleted(store.findChildFile(documents.id, 'old-draft.txt')!);
   await addBufferFile(store, user, music.id, 'tone.wav', makeWav({ seconds: 2 }));
+  // a playlist with the tone in it (collection_list then adds the system collections)
+  const tone = store.findChildFile(music.id, 'tone.wav')!;
+  const playlist = store.createCollection(user.userid, 'Demo playlist', 1);
+  store.setCollectionItems(playlist.id, [{ fileid: tone.id, added: tone.created }]);
   await addBufferFile(store, user, pictures.id, 'gradient.png', makePng());
   seededPhoto ??= makePhoto();
   await addBufferFile(store, user, pictures.id, 'landscape.jpg', await seededPhoto);

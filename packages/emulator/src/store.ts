@@ -1224,6 +1224,77 @@ export class Store {
     });
   }
 
+  // ---- collections (playlists) ----------------------------------------------
+  // Read straight from the database (no maps): collections are small and only
+  // their own methods read them.
+
+  private collectionSql?: Record<string, Database.Statement>;
+
+  private get csql(): Record<string, Database.Statement> {
+    if (!this.collectionSql) {
+      const p = (sql: string) => this.db.prepare(sql);
+      this.collectionSql = {
+        byUser: p('SELECT * FROM collections WHERE userid = ? ORDER BY id'),
+        byId: p('SELECT * FROM collections WHERE id = ?'),
+        ins: p('INSERT INTO collections (userid, name, type, system, created, modified) VALUES (?, ?, ?, ?, ?, ?)'),
+        rename: p('UPDATE collections SET name = ?, modified = ? WHERE id = ?'),
+        touch: p('UPDATE collections SET modified = ? WHERE id = ?'),
+        del: p('DELETE FROM collections WHERE id = ?'),
+        items: p('SELECT fileid, position, added FROM collection_items WHERE collectionid = ? ORDER BY position'),
+        clearItems: p('DELETE FROM collection_items WHERE collectionid = ?'),
+        insItem: p('INSERT INTO collection_items (collectionid, position, fileid, added) VALUES (?, ?, ?, ?)'),
+      };
+    }
+    return this.collectionSql;
+  }
+
+  /** A user's collections, oldest first. */
+  collectionsOf(userid: number): CollectionRec[] {
+    return this.csql.byUser!.all(userid).map(toCollection);
+  }
+
+  collection(id: number): CollectionRec | undefined {
+    const row = this.csql.byId!.get(id);
+    return row === undefined ? undefined : toCollection(row);
+  }
+
+  /** Items of a collection in their order (positions 1, 2, ...). */
+  collectionItems(id: number): CollectionItem[] {
+    return this.csql.items!.all(id) as CollectionItem[];
+  }
+
+  createCollection(userid: number, name: string, type: number, system = false): CollectionRec {
+    return this.write(() => {
+      const now = nowSeconds();
+      const info = this.csql.ins!.run(userid, name, type, system ? 1 : 0, now, now);
+      return this.collection(Number(info.lastInsertRowid))!;
+    });
+  }
+
+  renameCollection(id: number, name: string): void {
+    this.write(() => this.csql.rename!.run(name, nowSeconds(), id));
+  }
+
+  deleteCollection(id: number): void {
+    this.write(() => {
+      this.csql.clearItems!.run(id);
+      this.csql.del!.run(id);
+    });
+  }
+
+  /**
+   * Replaces a collection's items with `items`, in that order (positions are
+   * renumbered from 1). `touch` marks the collection modified (not done when
+   * only unreachable items were pruned).
+   */
+  setCollectionItems(id: number, items: readonly { fileid: number; added: number }[], touch = true): void {
+    this.write(() => {
+      this.csql.clearItems!.run(id);
+      for (const [i, it] of items.entries()) this.csql.insItem!.run(id, i + 1, it.fileid, it.added);
+      if (touch) this.csql.touch!.run(nowSeconds(), id);
+    });
+  }
+
   // ---- events --------------------------------------------------------------
 
   /** Appends an event to the user's diff history (trimmed to `historyLimit`). */
@@ -1283,4 +1354,38 @@ function toEvent(row: unknown): EventRec {
   if (r.node !== null) e.node = JSON.parse(r.node as string) as NodeRec;
   if (r.userinfo !== null && r.userinfo !== undefined) e.userinfo = JSON.parse(r.userinfo as string) as UserSnapshot;
   return e;
+}
+
+/** A collection (playlist) of a user. `type`: 0 generic, 1 audio. */
+export interface CollectionRec {
+  readonly id: number;
+  readonly userid: number;
+  readonly name: string;
+  readonly type: number;
+  /** Made by the server; cannot be renamed or deleted. */
+  readonly system: boolean;
+  readonly created: number;
+  readonly modified: number;
+}
+
+/** One file in a collection. */
+export interface CollectionItem {
+  readonly fileid: number;
+  /** 1-based place in the collection. */
+  readonly position: number;
+  /** Unix seconds when it was linked. */
+  readonly added: number;
+}
+
+function toCollection(row: unknown): CollectionRec {
+  const r = row as Row;
+  return {
+    id: r.id as number,
+    userid: r.userid as number,
+    name: r.name as string,
+    type: r.type as number,
+    system: r.system === 1,
+    created: r.created as number,
+    modified: r.modified as number,
+  };
 }

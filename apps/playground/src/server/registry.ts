@@ -6,6 +6,7 @@
 import type { AnyMethod, ParamInfo, Plugin } from '@pcloudkit/core';
 import { errorMessages, findMethod, type CatalogOutput } from '@pcloudkit/catalog';
 import { archiving, definitions as archivingDefinitions } from '@pcloudkit/methods-archiving';
+import { collection, definitions as collectionDefinitions } from '@pcloudkit/methods-collection';
 import { definitions as fileDefinitions, file } from '@pcloudkit/methods-file';
 import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-folder';
 import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
@@ -30,6 +31,7 @@ const SOURCES: readonly Source[] = [
   { pkg: '@pcloudkit/methods-file', exportName: 'file', plugin: file, definitions: fileDefinitions },
   { pkg: '@pcloudkit/methods-streaming', exportName: 'streaming', plugin: streaming, definitions: streamingDefinitions },
   { pkg: '@pcloudkit/methods-oauth2', exportName: 'oauth2', plugin: oauth2, definitions: oauth2Definitions },
+  { pkg: '@pcloudkit/methods-collection', exportName: 'collection', plugin: collection, definitions: collectionDefinitions },
   { pkg: '@pcloudkit/methods-trash', exportName: 'trash', plugin: trash, definitions: trashDefinitions },
   { pkg: '@pcloudkit/methods-revisions', exportName: 'revisions', plugin: revisions, definitions: revisionsDefinitions },
   { pkg: '@pcloudkit/methods-thumbnails', exportName: 'thumbnails', plugin: thumbnails, definitions: thumbnailsDefinitions },

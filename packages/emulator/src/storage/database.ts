@@ -59,6 +59,20 @@ ALTER TABLE publinks ADD COLUMN shortcode TEXT;
 ALTER TABLE publinks ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX publinks_shortcode ON publinks(shortcode) WHERE shortcode IS NOT NULL;
 `,
+  // collections (playlists): names unique per user, items ordered by a 1-based position
+  // (IF NOT EXISTS: a database whose user_version was set back keeps its tables)
+  `
+CREATE TABLE IF NOT EXISTS collections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, userid INTEGER NOT NULL, name TEXT NOT NULL, type INTEGER NOT NULL,
+  system INTEGER NOT NULL, created INTEGER NOT NULL, modified INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS collections_name ON collections(userid, name);
+CREATE TABLE IF NOT EXISTS collection_items (
+  collectionid INTEGER NOT NULL, fileid INTEGER NOT NULL, position INTEGER NOT NULL, added INTEGER NOT NULL,
+  PRIMARY KEY (collectionid, fileid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS collection_items_order ON collection_items(collectionid, position);
+`,
 ];
 
 /** Thrown when another emulator (process or instance) holds the data directory. */

@@ -11,7 +11,16 @@
  * savezipprogress) and `client.extract()` (extractarchive, followed to the
  * end). Writing a ZIP to a file lives in `@pcloudkit/methods-archiving/node`.
  */
-import { AbortError, type CallOptions, type CoreClient, definePlugin, methodList, type MethodList, type ParamsOf } from '@pcloudkit/core';
+import {
+  AbortError,
+  TransportError,
+  type CallOptions,
+  type CoreClient,
+  definePlugin,
+  methodList,
+  type MethodList,
+  type ParamsOf,
+} from '@pcloudkit/core';
 // The same module by its public path, for the types (see tsup.config.ts).
 import type * as Methods from '@pcloudkit/methods-archiving/methods';
 import * as methods from './methods.js';
@@ -20,6 +29,7 @@ import {
   extractarchive,
   extractarchiveprogress,
   getzip,
+  getziplink,
   type SaveZipProgressResult,
   type SaveZipResult,
   savezip,
@@ -45,6 +55,13 @@ export interface JobOptions {
 
 /** Options of {@link zipStream}. */
 export interface ZipStreamOptions extends Pick<CallOptions, 'signal' | 'timeout' | 'bodyTimeout'> {
+  /**
+   * Where the bytes come from: `'api'` (default) answers `getzip` on the
+   * API connection (either transport); `'link'` asks `getziplink` and
+   * fetches the archive from the content servers over HTTP(S) with
+   * `fetch`, trying each host in turn (the client's scheme).
+   */
+  via?: 'api' | 'link';
   /** Bytes of the archive received so far, and its length when the server said. */
   onProgress?: (progress: { loaded: number; total?: number }) => void;
 }
@@ -56,12 +73,14 @@ export interface ZipDownload {
 }
 
 /**
- * A ZIP of a tree as a web stream (`getzip`), never held whole in memory:
- * `onProgress` sees the bytes as they are read. Works on both transports.
+ * A ZIP of a tree as a web stream (`getzip`, or `getziplink` and the
+ * content servers with `via: 'link'`), never held whole in memory:
+ * `onProgress` sees the bytes as they are read.
  */
 export async function zipStream(client: CoreClient, params: ParamsOf<typeof getzip>, options: ZipStreamOptions = {}): Promise<ZipDownload> {
-  const { onProgress, ...call } = options;
-  const answer = await client.request(getzip, params, call);
+  const { onProgress, via = 'api', ...call } = options;
+  if (via !== 'api' && via !== 'link') throw new TypeError("zipStream: via must be 'api' or 'link'");
+  const answer = via === 'link' ? await fromLink(client, params, call) : await client.request(getzip, params, call);
   if (!onProgress) return answer.length === undefined ? { body: answer.body } : { body: answer.body, length: answer.length };
   const total = answer.length;
   let loaded = 0;
@@ -75,6 +94,33 @@ export async function zipStream(client: CoreClient, params: ParamsOf<typeof getz
     }),
   );
   return total === undefined ? { body: counted } : { body: counted, length: total };
+}
+
+/** `getziplink`, then the archive from the first content host that serves it. */
+async function fromLink(
+  client: CoreClient,
+  params: ParamsOf<typeof getzip>,
+  call: Pick<CallOptions, 'signal' | 'timeout'>,
+): Promise<ZipDownload> {
+  const link = await client.request(getziplink, params, call);
+  let failure: unknown;
+  for (const host of link.hosts) {
+    const url = `${client.scheme}://${host}${link.path}`;
+    try {
+      const res = await fetch(url, call.signal ? { signal: call.signal } : {});
+      if (!res.ok || !res.body) {
+        await res.body?.cancel();
+        failure = new TransportError(`${url} answered HTTP ${res.status}`, { host, network: false });
+        continue;
+      }
+      const length = Number(res.headers.get('content-length') ?? Number.NaN);
+      return Number.isSafeInteger(length) ? { body: res.body, length } : { body: res.body };
+    } catch (e) {
+      if (call.signal?.aborted) throw new AbortError('the ZIP download was aborted', { cause: call.signal.reason });
+      failure = new TransportError(`could not fetch ${url}`, { host, cause: e });
+    }
+  }
+  throw failure ?? new TransportError('getziplink answered no content host', { network: false });
 }
 
 /** Options of {@link saveZip}. */

@@ -106,6 +106,18 @@ describe.each(transportNames)('archiving over %s', (kind) => {
     expectTree(file);
   });
 
+  test("via: 'link' fetches the same archive from the content servers", async () => {
+    const direct = await readAll((await client.getzip({ folderid: tree.folderid })).body);
+    const seen: number[] = [];
+    const file = join(work, `${kind}-via-link.zip`);
+    sent.length = 0;
+    const written = await zipToFile(client, { folderid: tree.folderid }, file, { via: 'link', onProgress: (p) => seen.push(p.loaded) });
+    expect(sent.map((s) => s.method)).toEqual(['getziplink']);
+    expect(written.bytes).toBe(direct.length);
+    expect(readFileSync(file).equals(direct)).toBe(true);
+    expect(seen.at(-1)).toBe(direct.length);
+  });
+
   test('zipToFile stops on abort and removes the partial file', async () => {
     const file = join(work, `${kind}-aborted.zip`);
     const ctl = new AbortController();

@@ -17,6 +17,7 @@ import {
   OUTPUT_ALSO_FALSE,
   RFC2822_UTC,
   STATE_LISTS,
+  TIME_DEPENDENT,
   VARYING_FIELDS,
 } from './facts.js';
 import type { Answer } from './protocol.js';
@@ -184,9 +185,11 @@ export function checkAnswer(method: CatalogMethod, c: Case, answer: Answer, prot
  * Differences between the HTTP and the binary answer to the same call:
  * result, message, field names, value kinds, and values except those that
  * differ by design (ids, datetimes, per-call secrets; see VARYING_FIELDS).
- * `roots` are the two calls' fixture folders, equal once normalised.
+ * `roots` are the two calls' fixture folders, equal once normalised;
+ * `method` names the call, for the parts that record fixture times.
  */
-export function compareAnswers(http: Answer, binary: Answer, roots: { http: string; binary: string }): Finding[] {
+export function compareAnswers(http: Answer, binary: Answer, roots: { http: string; binary: string }, method = ''): Finding[] {
+  const timed = TIME_DEPENDENT[method] ?? {};
   if (http.kind === 'dropped' || binary.kind === 'dropped') {
     return http.kind === binary.kind
       ? []
@@ -219,7 +222,8 @@ export function compareAnswers(http: Answer, binary: Answer, roots: { http: stri
       out.push({ aspect: `parity ${where}`, detail: `${kind(a)} ${show(a)} over HTTP, ${kind(b)} ${show(b)} over binary` });
       return;
     }
-    if (VARYING_FIELDS.has(key) || isIdKey(key) || DATETIME_KEYS.has(key) || (isDatetime(a) && typeof a === 'string')) return;
+    if (key in timed || VARYING_FIELDS.has(key) || isIdKey(key) || DATETIME_KEYS.has(key) || (isDatetime(a) && typeof a === 'string'))
+      return;
     const x = norm(a, 'http');
     const y = norm(b, 'binary');
     const same = typeof x === 'number' || typeof x === 'bigint' ? BigInt(x as number) === BigInt(y as number) : x === y;
@@ -230,7 +234,7 @@ export function compareAnswers(http: Answer, binary: Answer, roots: { http: stri
   else if (http.body.result !== binary.body.result) out.push({ aspect: 'parity result', detail: 'different results' });
   if ((http.data === undefined) !== (binary.data === undefined)) {
     out.push({ aspect: 'parity data', detail: `data answer only over ${http.data ? 'HTTP' : 'binary'}` });
-  } else if (http.data && binary.data && Buffer.compare(Buffer.from(http.data), Buffer.from(binary.data)) !== 0) {
+  } else if (!('data' in timed) && http.data && binary.data && Buffer.compare(Buffer.from(http.data), Buffer.from(binary.data)) !== 0) {
     out.push({ aspect: 'parity data', detail: `${http.data.length} bytes over HTTP, ${binary.data.length} different bytes over binary` });
   }
   return out;

@@ -215,6 +215,16 @@ export const VARYING_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Answer parts that record the fixtures' own times, so they differ whenever
+ * the HTTP and the binary call's fresh fixtures were made in different
+ * seconds: method -> field (or `data` for the answer's bytes) -> why.
+ */
+export const TIME_DEPENDENT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  getzip: { data: "a ZIP records each entry's modification time, and each protocol zips its own fresh fixtures" },
+  savezip: { hash: "the saved ZIP records each entry's modification time, and each protocol zips its own fresh fixtures" },
+};
+
+/**
  * Lists whose length depends on the account's state at the moment of the
  * call (history events, links, tokens, collections): the other protocol's call, and the
  * fixtures made in between, add to them. Their items are checked against

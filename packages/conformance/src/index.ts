@@ -11,6 +11,7 @@ export {
   NOTED_CODES,
   OUTPUT_ALSO_FALSE,
   STATE_LISTS,
+  TIME_DEPENDENT,
   VARYING_FIELDS,
 } from './facts.js';
 export { DEFAULTS, FIXTURES, FixtureEnv, fixtureFor, NOT_CALLABLE } from './fixtures.js';

@@ -170,7 +170,8 @@ async function checkMethod(
     }
     const http = answers.get('http');
     const binary = answers.get('binary');
-    if (http && binary) for (const f of compareAnswers(http, binary, roots)) report.deviations.push(toDeviation(method, 'both', c, f));
+    if (http && binary)
+      for (const f of compareAnswers(http, binary, roots, method.name)) report.deviations.push(toDeviation(method, 'both', c, f));
   }
   return report;
 }

@@ -4,7 +4,7 @@
  * PORT=0, URL read from what it prints. Screenshots go to test-results/.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -260,6 +260,20 @@ describe('playground in a browser', () => {
     const preview = await page.locator('.section:has(> summary:text-is("Data")) pre').textContent();
     expect(preview).toContain('pcloudkit emulator');
     await shot('06-data-answer');
+  });
+
+  test('downloads a zip of a folder with a progress bar that reaches 100%', async () => {
+    await selectMethod('getzip');
+    await page.fill('#p-folderid', '0');
+    await send();
+    expect(await page.textContent('#result-status .pill')).toBe('OK');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#result-download').click()]);
+    expect(await page.locator('#download-progress').evaluate((e) => (e as HTMLProgressElement).value)).toBe(100);
+    expect(await page.textContent('#download-progress-text')).toMatch(/^100% · /);
+    const path = await download.path();
+    const bytes = readFileSync(path);
+    expect(bytes.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04])); // a ZIP local file header
+    await shot('06b-zip-download');
   });
 
   test('shows thumbnails as images the browser decodes at the expected size', async () => {

@@ -270,6 +270,48 @@ async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
   renderResult(entry);
 }
 
+/**
+ * Fetches a data answer with a progress bar (archives can be large), then
+ * hands the bytes to the browser as a download.
+ */
+async function downloadWithProgress(
+  url: string,
+  filename: string,
+  total: number,
+  box: HTMLElement,
+  bar: HTMLProgressElement,
+  text: HTMLOutputElement,
+): Promise<void> {
+  box.hidden = false;
+  const show = (loaded: number) => {
+    const pct = total > 0 ? Math.min(100, Math.round((loaded / total) * 100)) : 100;
+    bar.value = pct;
+    text.value = `${pct}% · ${formatBytes(loaded)} / ${formatBytes(total)}`;
+  };
+  show(0);
+  try {
+    const res = await fetch(url);
+    if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let loaded = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      show(loaded);
+    }
+    show(loaded);
+    const href = URL.createObjectURL(new Blob(chunks as BlobPart[]));
+    const save = h('a', { href, download: filename });
+    save.click();
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  } catch (error) {
+    text.value = `download failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 /** Uploads through XHR so the browser reports upload progress (browser → playground server leg). */
 function upload(
   call: { method: string; params: FormValues; transport: string; target: string },
@@ -458,7 +500,14 @@ function renderResult(entry: HistoryEntry): void {
   if (output.data) {
     const d = output.data;
     const a = h('a', { href: d.url, download: d.filename, class: 'download', id: 'result-download' }, `Download ${d.filename}`);
-    const body = h('div', {}, h('p', {}, a, ` · ${formatBytes(d.length)}${d.contentType ? ` · ${d.contentType}` : ''}`));
+    const bar = h('progress', { id: 'download-progress', max: '100', value: '0', 'aria-label': 'Download progress' });
+    const barText = h('output', { id: 'download-progress-text', for: 'download-progress' });
+    const progress = h('div', { class: 'progress', hidden: '' }, bar, barText);
+    a.addEventListener('click', (event) => {
+      event.preventDefault();
+      void downloadWithProgress(d.url, d.filename, d.length, progress, bar, barText);
+    });
+    const body = h('div', {}, h('p', {}, a, ` · ${formatBytes(d.length)}${d.contentType ? ` · ${d.contentType}` : ''}`), progress);
     if (d.preview !== undefined) body.append(h('pre', { class: 'code' }, d.preview));
     if (d.contentType?.startsWith('image/'))
       body.append(

@@ -6,47 +6,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import ts from 'typescript';
+import { hoverService } from '@pcloudkit/testkit';
 import { describe, expect, it } from 'vitest';
 
 const pkgDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const methodsFile = join(pkgDir, 'src', 'methods.ts');
-
-/** A language service over the real sources plus one virtual file. */
-function service(code: string) {
-  const file = join(pkgDir, 'test', '__hover__.ts');
-  const config = ts.readConfigFile(join(pkgDir, 'tsconfig.json'), ts.sys.readFile);
-  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, pkgDir);
-  const read = (f: string) => (f === file ? code : ts.sys.readFile(f));
-  const host: ts.LanguageServiceHost = {
-    getScriptFileNames: () => [file],
-    getScriptVersion: () => '1',
-    getScriptSnapshot: (f) => {
-      const text = read(f);
-      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-    },
-    getCurrentDirectory: () => pkgDir,
-    getCompilationSettings: () => options,
-    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-    fileExists: (f) => f === file || ts.sys.fileExists(f),
-    readFile: read,
-    readDirectory: ts.sys.readDirectory,
-    directoryExists: ts.sys.directoryExists,
-    getDirectories: ts.sys.getDirectories,
-  };
-  const ls = ts.createLanguageService(host, ts.createDocumentRegistry());
-  /** Hover documentation at the `n`-th occurrence of `marker` (an identifier) in `inFile`. */
-  const docAt = (marker: string, n = 0, inFile = file) => {
-    const text = read(inFile)!;
-    let at = -1;
-    for (let i = 0; i <= n; i++) at = text.indexOf(marker, at + 1);
-    expect(at, `${marker} #${n} in ${inFile}`).toBeGreaterThanOrEqual(0);
-    const info = ls.getQuickInfoAtPosition(inFile, at + 1);
-    return ts.displayPartsToString(info?.documentation);
-  };
-  const errors = () => ls.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-  return { docAt, errors };
-}
 
 const code = `
 import { createClient, memoryTransport } from '@pcloudkit/core';
@@ -58,7 +22,7 @@ export const c = client.copyfolder({ path: '/a', topath: '/b', noover: true });
 `;
 
 describe('editor hover on plugin methods', () => {
-  const { docAt, errors } = service(code);
+  const { docAt, errors } = hoverService(pkgDir, code);
 
   it('compiles', () => {
     expect(errors()).toEqual([]);

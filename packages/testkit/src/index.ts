@@ -59,3 +59,4 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
     },
   };
 }
+export { hoverService, type HoverService } from './hover.js';

@@ -51,6 +51,34 @@ export async function readSmallBody(req: IncomingMessage, limit: number): Promis
   return Buffer.concat(chunks);
 }
 
+/** Response headers a browser app may read from a cross-origin answer. */
+const EXPOSED_HEADERS = 'X-Error, Content-Length, Content-Type, Content-Disposition, Content-Range, Accept-Ranges, Cache-Control';
+/** Request headers allowed when a preflight does not name any. */
+const DEFAULT_ALLOWED_HEADERS = 'Authorization, Content-Type, Range, X-Requested-With';
+
+/**
+ * CORS as pCloud answers it, for the API and the content hosts: any origin
+ * may call (authentication is a parameter or a Bearer header, never a
+ * cookie that a browser would attach, so `*` without credentials is
+ * enough; Authorization is allowed as an ordinary request header).
+ * Sets the headers on every answer; answers an `OPTIONS` preflight itself
+ * with 204 (allowing `methods`) and returns true, so the caller stops there.
+ */
+export function handleCors(req: IncomingMessage, res: ServerResponse, methods = 'GET, POST, PUT, HEAD, OPTIONS'): boolean {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+  if (req.method !== 'OPTIONS') return false;
+  const asked = req.headers['access-control-request-headers'];
+  res.writeHead(204, {
+    'Access-Control-Allow-Methods': methods,
+    'Access-Control-Allow-Headers': asked && /^[\w\s,-]+$/.test(asked) ? asked : DEFAULT_ALLOWED_HEADERS,
+    'Access-Control-Max-Age': '86400',
+    'Content-Length': 0,
+  });
+  res.end();
+  return true;
+}
+
 function keepAliveRequested(req: IncomingMessage): boolean {
   const h = req.headers.connection;
   if (!h) return false;
@@ -107,6 +135,10 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
     const route = opts.routes[url.pathname];
     if (route) {
       await route(req, res, conn);
+      return;
+    }
+    if (handleCors(req, res)) {
+      req.resume(); // a preflight has no body; discard whatever came anyway
       return;
     }
     if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -14,6 +14,7 @@ import {
   mp3CutOffset,
 } from '../transcode.js';
 import { type Thumb, thumbsOf } from '../thumbnail.js';
+import { handleCors } from './api-server.js';
 import { pumpWithLimit } from './limit.js';
 
 /** Transcoded audio kept per emulator, in bytes of MP3. */
@@ -85,7 +86,8 @@ export function createContentHandler(core: EmulatorCore) {
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...extra });
       res.end(req.method === 'HEAD' ? undefined : text);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+    if (handleCors(req, res, 'GET, HEAD, OPTIONS')) return;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(405, 'method not allowed\n', { Allow: 'GET, HEAD, OPTIONS' });
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://content.invalid');

@@ -1,0 +1,27 @@
+// The one place this package imports core's run-time values from.
+export {
+  AbortError,
+  ApiError,
+  PcloudError,
+  ValidationError,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  SECRET_PARAMS,
+  hostOrigin,
+  linkUrls,
+  parseJson,
+  uploadSource,
+  checkDuration,
+  timerSignal,
+} from '@pcloudkit/core';
+export type {
+  LinkAnswer,
+  LinkUrlOptions,
+  Progress,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+  UploadFile,
+  WireValue,
+} from '@pcloudkit/core';

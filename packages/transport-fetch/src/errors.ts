@@ -1,0 +1,84 @@
+import { AbortError, PcloudError, SECRET_PARAMS, TimeoutError, TransportError } from './core.js';
+import type { WireValue } from './core.js';
+
+/**
+ * Codes some runtimes (Node, Bun, Deno) put on the cause of a rejected fetch
+ * when the connection never carried the request: DNS, refused or unreachable
+ * connects, connect timeouts, TLS handshake failures.
+ */
+const CONNECT_CODES =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_\w+|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENETDOWN|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|ERR_TLS_\w+|ERR_SSL_\w+|EPROTO|ConnectionRefused|FailedToOpenSocket)$/;
+
+/** The first string `code` found on an error or its causes. */
+export function errorCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 5) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner))
+    for (const e of inner) {
+      const c = errorCode(e, depth + 1);
+      if (c) return c;
+    }
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? errorCode(cause, depth + 1) : undefined;
+}
+
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = error;
+  for (let i = 0; i < 4 && typeof e === 'object' && e !== null; i++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string' && m && !parts.includes(m)) parts.push(m);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.length ? parts.join(': ') : String(error);
+}
+
+/**
+ * Maps a rejected `fetch` (or a failed body read) to a core error:
+ * the core error the caller's signal carries, or `AbortError`, when the
+ * signal fired; core errors unchanged; anything else a `TransportError`.
+ * `beforeAnswer` says fetch itself rejected (no status line arrived): then
+ * `network` is true unless the runtime's error code shows that the request
+ * did reach the server (a reset after connecting). Browsers give no code at
+ * all, so a rejected fetch there counts as never reaching the server.
+ */
+export function toCoreError(error: unknown, origin: string, signal: AbortSignal | undefined, what: string, beforeAnswer = false): Error {
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof PcloudError) return reason;
+    return new AbortError(`${what} was aborted`, { cause: reason ?? error });
+  }
+  if (error instanceof PcloudError) return error;
+  const code = errorCode(error);
+  const network = beforeAnswer && (code === undefined || CONNECT_CODES.test(code));
+  return new TransportError(`${what} to ${origin} failed${code ? ` (${code})` : ''}: ${describe(error)}`, {
+    cause: error,
+    host: origin,
+    network,
+  });
+}
+
+/**
+ * A short, printable piece of an unexpected answer for error messages, with
+ * every credential the request carried blanked out in case the server echoed it.
+ */
+export function snippet(text: string, params: Record<string, WireValue> | undefined, bearer: string | undefined, max = 160): string {
+  let s = text.length > max * 4 ? text.slice(0, max * 4) : text;
+  const secrets: string[] = [];
+  if (bearer) secrets.push(bearer);
+  if (params)
+    for (const [k, v] of Object.entries(params))
+      if (SECRET_PARAMS.has(k) && v !== undefined && v !== null && String(v).length >= 4) secrets.push(String(v));
+  for (const secret of secrets) s = s.split(secret).join('[redacted]');
+  s = s.replace(/\s+/g, ' ').trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this replaces
+  s = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** The `TimeoutError` of a data answer whose body went `ms` without a byte. */
+export function bodyTimeoutError(ms: number, what: string): TimeoutError {
+  return new TimeoutError(ms, { phase: 'body', method: what });
+}

@@ -90,6 +90,9 @@ export async function download(source: LinkAnswer | string | readonly string[], 
   const waitSignal = signal ? AbortSignal.any([signal, wait.signal]) : wait.signal;
   try {
     return await tryHosts();
+  } catch (error) {
+    signal?.removeEventListener('abort', onCaller);
+    throw error;
   } finally {
     wait.clear();
     wait.signal.removeEventListener('abort', onWait);

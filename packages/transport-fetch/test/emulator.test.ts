@@ -195,6 +195,28 @@ describe('fetchTransport against the emulator (Node fetch)', () => {
     expect(sha256(new Uint8Array(await new Response(second.body).arrayBuffer()))).toBe(sha256(data));
   });
 
+  it('ends a download body with AbortError when the signal fires mid-read, and an unknown link to a ProtocolError (HTTP 404)', async () => {
+    const data = pattern(3_000_000, 41);
+    const up = await call('uploadfile', authed({ folderid: 0, renameifexists: 1 }), { files: [{ name: 'fetch-abort.bin', data }] });
+    const fileid = (up.result.metadata as Array<{ fileid: number }>)[0]!.fileid;
+    const link = (await call('getfilelink', authed({ fileid }))).result as { hosts: string[]; path: string };
+    const controller = new AbortController();
+    const file = await download(link, { scheme: 'http', signal: controller.signal });
+    const reader = file.body.getReader();
+    expect((await reader.read()).done).toBe(false);
+    controller.abort();
+    let error: unknown;
+    try {
+      for (let next = await reader.read(); !next.done; next = await reader.read());
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AbortError);
+
+    const bad = linkUrls({ hosts: link.hosts, path: '/no-such-link/f.bin' }, { scheme: 'http' });
+    await expect(download(bad)).rejects.toMatchObject({ name: 'ProtocolError', message: expect.stringContaining('HTTP 404') });
+  });
+
   it('aborts: an already aborted signal, and one fired while the answer is awaited', async () => {
     await expect(call('getdigest', {}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
     emu.faults.delay('getdigest', 2000);
@@ -262,6 +284,25 @@ describe('fetchTransport against a local server that misbehaves', () => {
         res.write('first');
         return;
       }
+      if (req.url?.startsWith('/echo')) {
+        const parts: Buffer[] = [];
+        req.on('data', (c: Buffer) => parts.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(parts);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              result: 0,
+              method: req.method,
+              url: req.url,
+              authorization: req.headers.authorization ?? null,
+              contentType: req.headers['content-type'] ?? null,
+              body: body.toString('latin1'),
+            }),
+          );
+        });
+        return;
+      }
       if (req.url?.startsWith('/notjson')) {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<html>oops</html>');
@@ -288,6 +329,46 @@ describe('fetchTransport against a local server that misbehaves', () => {
     );
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).phase).toBe('body');
+  });
+
+  it('sends the bearer token as a header, payloadUpload as a PUT of the bare bytes, and refuses connection-bound methods', async () => {
+    const got = await transport.call({ method: 'echo', host: origin, params: { a: 1, b: true }, bearer: 'tok-123', responseType: 'json' });
+    expect(got.result).toMatchObject({ method: 'GET', url: '/echo?a=1&b=1', authorization: 'Bearer tok-123' });
+
+    const payload = new Uint8Array([0, 1, 2, 250, 255]);
+    const put = await transport.call({
+      method: 'echo',
+      host: origin,
+      params: { fd: 3, offset: 7 },
+      files: [{ name: '', data: payload }],
+      definition: { payloadUpload: true } as never,
+      responseType: 'json',
+    });
+    expect(put.result).toMatchObject({ method: 'PUT', url: '/echo?fd=3&offset=7' });
+    expect(Buffer.from(put.result.body as string, 'latin1').equals(Buffer.from(payload))).toBe(true);
+
+    const form = await transport.call({
+      method: 'echo',
+      host: origin,
+      params: { folderid: 0, name: 'x' },
+      files: [{ name: 'f.txt', data: new TextEncoder().encode('FILE') }],
+      responseType: 'json',
+    });
+    expect(form.result.method).toBe('POST');
+    expect(form.result.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    const body = form.result.body as string;
+    // The params come before the file part.
+    expect(body.indexOf('name="folderid"')).toBeLessThan(body.indexOf('filename="f.txt"'));
+    expect(body.indexOf('name="name"')).toBeLessThan(body.indexOf('filename="f.txt"'));
+
+    const bound = transport.call({
+      method: 'echo',
+      host: origin,
+      params: {},
+      definition: { connectionBound: true } as never,
+      responseType: 'json',
+    });
+    await expect(bound).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('turns an answer that is not JSON, or JSON without result, into a ProtocolError', async () => {

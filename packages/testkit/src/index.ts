@@ -7,10 +7,14 @@ import { createClient, type AuthOptions, type ClientOptions, type CoreClient, ty
 import { startEmulator, type Emulator, type EmulatorOptions } from '@pcloudkit/emulator';
 import { httpTransport } from '@pcloudkit/transport-http';
 import { binaryTransport } from '@pcloudkit/transport-binary';
+import { fetchTransport } from '@pcloudkit/transport-fetch';
 
-export type TransportName = 'http' | 'binary';
+export type TransportName = 'http' | 'binary' | 'fetch';
 
-/** The transports every integration suite runs over (`PCLOUDKIT_TRANSPORTS=http` narrows it). */
+/**
+ * The transports every integration suite runs over (`PCLOUDKIT_TRANSPORTS=http` narrows it). `fetch` is
+ * opt-in (`PCLOUDKIT_TRANSPORTS=http,binary,fetch`): it would add a third run of every suite.
+ */
 export const transportNames: TransportName[] = (process.env.PCLOUDKIT_TRANSPORTS?.split(',') as TransportName[] | undefined) ?? [
   'http',
   'binary',
@@ -37,7 +41,9 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
     const t =
       kind === 'http'
         ? httpTransport({ tls: { rejectUnauthorized: false } })
-        : binaryTransport({ tls: emulator.certificate !== undefined, tlsOptions: { rejectUnauthorized: false } });
+        : kind === 'fetch'
+          ? fetchTransport()
+          : binaryTransport({ tls: emulator.certificate !== undefined, tlsOptions: { rejectUnauthorized: false } });
     opened.push(t);
     return t;
   };

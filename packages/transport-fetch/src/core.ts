@@ -9,6 +9,7 @@ export {
   TransportError,
   SECRET_PARAMS,
   hostOrigin,
+  wirePairs,
   linkUrls,
   parseJson,
   uploadSource,

@@ -1,5 +1,5 @@
-import { ProtocolError, TransportError, ValidationError, hostOrigin, parseJson } from './core.js';
-import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
+import { ProtocolError, TransportError, ValidationError, hostOrigin, parseJson, wirePairs } from './core.js';
+import type { Transport, TransportRequest, TransportResponse } from './core.js';
 import { bodyTimeoutError, snippet, toCoreError } from './errors.js';
 import { guardStream } from './streams.js';
 import { type PreparedFile, prepareFile, progressReporter } from './upload.js';
@@ -37,30 +37,6 @@ const METHOD_NAME = /^[A-Za-z0-9_]+$/;
 const JSON_TYPE = /^(application|text)\/(json|javascript)|\+json/i;
 /** Largest JSON-typed data answer that is checked for pCloud's error shape. */
 const SNIFF_LIMIT = 64 * 1024;
-
-/** One wire value as text: booleans `1`/`0`, bigints exact. Throws `TypeError` for what cannot be sent. */
-function wireText(value: WireValue): string {
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'boolean':
-      return value ? '1' : '0';
-    case 'bigint':
-      return value.toString();
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`cannot send the number ${value}`);
-      return String(value);
-    default:
-      throw new TypeError(`cannot send a value of type ${typeof value}`);
-  }
-}
-
-/** Params as ordered `[name, text]` pairs, skipping `undefined` and `null`. */
-function paramPairs(params: Record<string, WireValue> | undefined): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== null) pairs.push([k, wireText(v)]);
-  return pairs;
-}
 
 /** Parses a JSON answer and checks it is an object with a numeric `result`. */
 function decodeAnswer(text: string, status: number, contentType: string | undefined, request: TransportRequest, origin: string) {
@@ -141,7 +117,7 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
 
     let pairs: Array<[string, string]>;
     try {
-      pairs = paramPairs(request.params);
+      pairs = wirePairs(request.params);
     } catch (error) {
       throw new ValidationError(method, 'params', (error as Error).message);
     }

@@ -10,6 +10,7 @@ export {
   SECRET_PARAMS,
   definePlugin,
   hostOrigin,
+  wirePairs,
   linkUrls,
   parseJson,
   uploadSource,

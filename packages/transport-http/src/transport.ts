@@ -2,8 +2,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, Client, type Dispatcher } from 'undici';
 import { ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
-import { encodeParams, wireText } from './encode.js';
-import { hostOrigin } from './core.js';
+import { encodeParams } from './encode.js';
+import { hostOrigin, wirePairs } from './core.js';
 import { closedBeforeAnswer, snippet, toCoreError } from './errors.js';
 import { bodyIdleLimit, toWebStream } from './streams.js';
 import { ProgressCounter, multipartBody, prepareFile, putBody, type PreparedFile } from './upload.js';
@@ -288,9 +288,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
         body = guard(putBody(file, progress));
       } else {
         httpMethod = 'POST';
-        const fields: Array<[string, string]> = [];
-        for (const [k, v] of Object.entries(request.params ?? {})) if (v !== undefined && v !== null) fields.push([k, wireText(v)]);
-        const form = multipartBody(fields, prepared, progress);
+        const form = multipartBody(wirePairs(request.params), prepared, progress);
         headers['content-type'] = form.contentType;
         if (form.length !== undefined) headers['content-length'] = String(form.length);
         body = guard(form.body());

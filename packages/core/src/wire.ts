@@ -1,0 +1,29 @@
+/**
+ * Wire values as text, the form every text protocol (HTTP query strings,
+ * url-encoded and multipart bodies) sends them in. Shared by the transports.
+ */
+import type { WireValue } from './types.js';
+
+/** One wire value as text: booleans `1`/`0`, bigints exact. Throws `TypeError` for what cannot be sent. */
+export function wireText(value: WireValue): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'boolean':
+      return value ? '1' : '0';
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`cannot send the number ${value}`);
+      return String(value);
+    default:
+      throw new TypeError(`cannot send a value of type ${typeof value}`);
+  }
+}
+
+/** Params as ordered `[name, text]` pairs, skipping `undefined` and `null` (a caller's unset optional fields). */
+export function wirePairs(params: Readonly<Record<string, WireValue | undefined | null>> | undefined): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== null) pairs.push([k, wireText(v)]);
+  return pairs;
+}

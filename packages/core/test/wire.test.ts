@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { wirePairs, wireText } from '../src/index.js';
+
+describe('wire text', () => {
+  it('writes booleans as 1/0, bigints exactly and refuses what cannot be sent', () => {
+    expect(wireText(true)).toBe('1');
+    expect(wireText(false)).toBe('0');
+    expect(wireText(18446744073709551615n)).toBe('18446744073709551615');
+    expect(wireText(12.5)).toBe('12.5');
+    expect(() => wireText(Number.NaN)).toThrow(TypeError);
+    expect(() => wireText({} as never)).toThrow(/cannot send a value of type object/);
+  });
+
+  it('keeps insertion order and skips unset fields', () => {
+    expect(wirePairs({ b: 1, a: 'x', skip: undefined, none: null, flag: true })).toEqual([
+      ['b', '1'],
+      ['a', 'x'],
+      ['flag', '1'],
+    ]);
+    expect(wirePairs(undefined)).toEqual([]);
+  });
+});

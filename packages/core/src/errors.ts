@@ -213,3 +213,21 @@ export class TimeoutError extends PcloudError {
     if (init.method !== undefined) this.method = init.method;
   }
 }
+
+/**
+ * A short, printable piece of an unexpected answer for error messages, with
+ * every credential the request carried blanked out in case the server echoed it.
+ */
+export function answerSnippet(text: string, params?: Readonly<Record<string, unknown>>, bearer?: string, max = 160): string {
+  let s = text.length > max * 4 ? text.slice(0, max * 4) : text;
+  const secrets: string[] = [];
+  if (bearer) secrets.push(bearer);
+  if (params)
+    for (const [k, v] of Object.entries(params))
+      if (SECRET_PARAMS.has(k) && v !== undefined && v !== null && String(v).length >= 4) secrets.push(String(v));
+  for (const secret of secrets) s = s.split(secret).join('[redacted]');
+  s = s.replace(/\s+/g, ' ').trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this replaces
+  s = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

@@ -10,6 +10,7 @@ export type { InferParams, Method, MethodInput, MethodList, MethodsOf, Returns }
 export {
   AbortError,
   ApiError,
+  answerSnippet,
   PcloudError,
   ProtocolError,
   TimeoutError,

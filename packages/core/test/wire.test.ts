@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wirePairs, wireText } from '../src/index.js';
+import { answerSnippet, wirePairs, wireText } from '../src/index.js';
 
 describe('wire text', () => {
   it('writes booleans as 1/0, bigints exactly and refuses what cannot be sent', () => {
@@ -18,5 +18,13 @@ describe('wire text', () => {
       ['flag', '1'],
     ]);
     expect(wirePairs(undefined)).toEqual([]);
+  });
+});
+
+describe('answerSnippet', () => {
+  it('blanks the credentials the request carried, flattens white space and control characters, and cuts long text', () => {
+    const text = `<html>\n token=secret-token bearer=abcd1234\u0001 ${'x'.repeat(400)}`;
+    const s = answerSnippet(text, { auth: 'secret-token', folderid: 1 }, 'abcd1234', 60);
+    expect(s).toBe(`<html> token=[redacted] bearer=[redacted]? ${'x'.repeat(17)}…`);
   });
 });

@@ -1,5 +1,4 @@
-import { AbortError, PcloudError, SECRET_PARAMS, TimeoutError, TransportError } from './core.js';
-import type { WireValue } from './core.js';
+import { AbortError, PcloudError, TimeoutError, TransportError } from './core.js';
 
 /**
  * Codes some runtimes (Node, Bun, Deno) put on the cause of a rejected fetch
@@ -60,23 +59,7 @@ export function toCoreError(error: unknown, origin: string, signal: AbortSignal 
   });
 }
 
-/**
- * A short, printable piece of an unexpected answer for error messages, with
- * every credential the request carried blanked out in case the server echoed it.
- */
-export function snippet(text: string, params: Record<string, WireValue> | undefined, bearer: string | undefined, max = 160): string {
-  let s = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  const secrets: string[] = [];
-  if (bearer) secrets.push(bearer);
-  if (params)
-    for (const [k, v] of Object.entries(params))
-      if (SECRET_PARAMS.has(k) && v !== undefined && v !== null && String(v).length >= 4) secrets.push(String(v));
-  for (const secret of secrets) s = s.split(secret).join('[redacted]');
-  s = s.replace(/\s+/g, ' ').trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this replaces
-  s = s.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
+export { answerSnippet as snippet } from './core.js';
 
 /** The `TimeoutError` of a data answer whose body went `ms` without a byte. */
 export function bodyTimeoutError(ms: number, what: string): TimeoutError {

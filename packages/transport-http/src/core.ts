@@ -1,13 +1,13 @@
 // The one place this package imports core's run-time values from.
 export {
   AbortError,
+  answerSnippet,
   ApiError,
   PcloudError,
   ValidationError,
   ProtocolError,
   TimeoutError,
   TransportError,
-  SECRET_PARAMS,
   definePlugin,
   hostOrigin,
   wirePairs,

@@ -41,3 +41,24 @@ export function linkUrls(link: LinkAnswer, options: LinkUrlOptions = {}): string
     return url.toString();
   });
 }
+
+/** A part of a file to download: bytes `start` to `end` inclusive (to the end of the file without `end`). */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+/** The URLs to try for a download: a link answer's URLs (best host first), one URL, or a list of URLs. */
+export function downloadUrls(source: LinkAnswer | string | readonly string[], options: LinkUrlOptions = {}): string[] {
+  if (typeof source === 'string') return [source];
+  if (Array.isArray(source)) return [...(source as readonly string[])];
+  return linkUrls(source as LinkAnswer, options);
+}
+
+/** Checks a byte range and gives its `Range` header value (`bytes=start-end`). Throws `RangeError` for a bad range. */
+export function rangeHeader(range: ByteRange): string {
+  const okStart = Number.isSafeInteger(range.start) && range.start >= 0;
+  const okEnd = range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start);
+  if (!okStart || !okEnd) throw new RangeError(`invalid range ${JSON.stringify(range)}`);
+  return `bytes=${range.start}-${range.end ?? ''}`;
+}

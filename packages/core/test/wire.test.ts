@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerSnippet, wirePairs, wireText } from '../src/index.js';
+import { answerSnippet, downloadUrls, rangeHeader, wirePairs, wireText } from '../src/index.js';
 
 describe('wire text', () => {
   it('writes booleans as 1/0, bigints exactly and refuses what cannot be sent', () => {
@@ -26,5 +26,23 @@ describe('answerSnippet', () => {
     const text = `<html>\n token=secret-token bearer=abcd1234\u0001 ${'x'.repeat(400)}`;
     const s = answerSnippet(text, { auth: 'secret-token', folderid: 1 }, 'abcd1234', 60);
     expect(s).toBe(`<html> token=[redacted] bearer=[redacted]? ${'x'.repeat(17)}…`);
+  });
+});
+
+describe('download sources and ranges', () => {
+  it('lists the URLs of a link answer, one URL or a list', () => {
+    expect(downloadUrls({ hosts: ['c1.example', 'c2.example'], path: '/k/f.txt' })).toEqual([
+      'https://c1.example/k/f.txt',
+      'https://c2.example/k/f.txt',
+    ]);
+    expect(downloadUrls('http://h/x')).toEqual(['http://h/x']);
+    expect(downloadUrls(['a', 'b'])).toEqual(['a', 'b']);
+  });
+
+  it('writes the Range header of a valid range and refuses bad ones', () => {
+    expect(rangeHeader({ start: 5 })).toBe('bytes=5-');
+    expect(rangeHeader({ start: 0, end: 9 })).toBe('bytes=0-9');
+    expect(() => rangeHeader({ start: 5, end: 2 })).toThrow(RangeError);
+    expect(() => rangeHeader({ start: -1 })).toThrow(RangeError);
   });
 });

@@ -11,6 +11,8 @@ export {
   hostOrigin,
   wirePairs,
   linkUrls,
+  downloadUrls,
+  rangeHeader,
   parseJson,
   uploadSource,
   checkDuration,

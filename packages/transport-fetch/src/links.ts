@@ -5,7 +5,8 @@ import {
   TimeoutError,
   TransportError,
   checkDuration,
-  linkUrls,
+  downloadUrls,
+  rangeHeader,
   parseJson,
   timerSignal,
 } from './core.js';
@@ -43,12 +44,6 @@ export interface DownloadResult {
 
 const DEFAULT_TIMEOUT = 30_000;
 
-function toUrls(source: LinkAnswer | string | readonly string[], options: LinkUrlOptions): string[] {
-  if (typeof source === 'string') return [source];
-  if (Array.isArray(source)) return [...(source as readonly string[])];
-  return linkUrls(source as LinkAnswer, options);
-}
-
 /**
  * Downloads a file through `fetch` from a link answer (`getfilelink`, ...), a
  * URL or a list of URLs. Hosts are tried in order: a network failure or a 5xx
@@ -58,14 +53,10 @@ function toUrls(source: LinkAnswer | string | readonly string[], options: LinkUr
  * cut out here, so the bytes are right either way.
  */
 export async function download(source: LinkAnswer | string | readonly string[], options: DownloadOptions = {}): Promise<DownloadResult> {
-  const urls = toUrls(source, options);
+  const urls = downloadUrls(source, options);
   if (urls.length === 0) throw new TypeError('download needs at least one URL or host');
   const { range, signal } = options;
-  if (range) {
-    const okStart = Number.isSafeInteger(range.start) && range.start >= 0;
-    const okEnd = range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start);
-    if (!okStart || !okEnd) throw new RangeError(`invalid range ${JSON.stringify(range)}`);
-  }
+  const rangeValue = range ? rangeHeader(range) : undefined;
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   const bodyTimeout = options.bodyTimeout ?? DEFAULT_TIMEOUT;
   checkDuration(timeout, 'download: options.timeout');
@@ -73,7 +64,7 @@ export async function download(source: LinkAnswer | string | readonly string[], 
   if (signal?.aborted) throw new AbortError('the download was aborted', { cause: signal.reason });
   const doFetch = options.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = {};
-  if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
+  if (rangeValue) headers.range = rangeValue;
 
   let tried = 0;
   let current = '';

@@ -12,6 +12,8 @@ export {
   hostOrigin,
   wirePairs,
   linkUrls,
+  downloadUrls,
+  rangeHeader,
   parseJson,
   uploadSource,
   checkDuration,

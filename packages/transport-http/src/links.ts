@@ -6,7 +6,8 @@ import {
   TimeoutError,
   TransportError,
   checkDuration,
-  linkUrls,
+  downloadUrls,
+  rangeHeader,
   parseJson,
   timerSignal,
 } from './core.js';
@@ -59,12 +60,6 @@ function first(headers: Record<string, string | string[] | undefined>, name: str
   return Array.isArray(v) ? v[0] : v;
 }
 
-function toUrls(source: LinkAnswer | string | readonly string[], options: LinkUrlOptions): string[] {
-  if (typeof source === 'string') return [source];
-  if (Array.isArray(source)) return [...(source as readonly string[])];
-  return linkUrls(source as LinkAnswer, options);
-}
-
 /**
  * Downloads a file from a link answer (`getfilelink`, `getvideolink`...), a
  * URL or a list of URLs. Hosts are tried in order; a network failure or a 5xx
@@ -78,14 +73,10 @@ function toUrls(source: LinkAnswer | string | readonly string[], options: LinkUr
  * is cut to the range here, so the bytes are right either way.
  */
 export async function download(source: LinkAnswer | string | readonly string[], options: DownloadOptions = {}): Promise<DownloadResult> {
-  const urls = toUrls(source, options);
+  const urls = downloadUrls(source, options);
   if (urls.length === 0) throw new TypeError('download needs at least one URL or host');
   const { range, signal } = options;
-  if (range) {
-    const okStart = Number.isSafeInteger(range.start) && range.start >= 0;
-    const okEnd = range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start);
-    if (!okStart || !okEnd) throw new RangeError(`invalid range ${JSON.stringify(range)}`);
-  }
+  const rangeValue = range ? rangeHeader(range) : undefined;
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   const bodyTimeout = options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT;
   checkDuration(timeout, 'download: options.timeout');
@@ -103,7 +94,7 @@ export async function download(source: LinkAnswer | string | readonly string[], 
   };
 
   const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'pcloudkit-transport-http' };
-  if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
+  if (rangeValue) headers.range = rangeValue;
 
   let tried = 0;
   let current = '';

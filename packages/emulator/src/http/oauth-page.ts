@@ -4,6 +4,9 @@ import { ApiError } from '../errors.js';
 import type { AppRec, UserRec } from '../store.js';
 import { parseCookies, readSmallBody } from './api-server.js';
 
+// An empty icon: a browser then asks for no /favicon.ico (which would be a 404 in its console).
+const ICON = '<link rel="icon" href="data:,">';
+
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 interface AuthorizeRequest {
@@ -13,17 +16,50 @@ interface AuthorizeRequest {
   state: string | undefined;
 }
 
-/** Is `uri` an acceptable redirect target for `app`? */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Is `uri` an acceptable redirect target for `app`? Only `http:` and
+ * `https:` targets are accepted (a `javascript:`, `data:` or `file:` target
+ * would run or read something in the user's browser). An app with no
+ * registered URIs takes any such target; otherwise the target must be one of
+ * them, except that a loopback target (`http://127.0.0.1`, `[::1]`,
+ * `localhost`) may use any port, as native apps listen on a free one
+ * (RFC 8252, section 7.3).
+ */
 function redirectAllowed(app: AppRec, uri: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    return false;
-  }
-  if (app.redirectUris.length === 0) return u.protocol === 'http:' || u.protocol === 'https:' || /^[a-z][a-z0-9+.-]*:$/.test(u.protocol);
-  return app.redirectUris.includes(uri);
+  const u = webUrl(uri);
+  if (!u) return false;
+  if (app.redirectUris.length === 0) return true;
+  if (app.redirectUris.includes(uri)) return true;
+  if (u.protocol !== 'http:' || !LOOPBACK_HOSTS.has(u.hostname)) return false;
+  return app.redirectUris.some((registered) => {
+    const r = webUrl(registered);
+    if (r?.protocol !== 'http:' || r.hostname !== u.hostname) return false;
+    r.port = u.port;
+    return r.toString() === u.toString();
+  });
 }
+
+function webUrl(uri: string): URL | undefined {
+  try {
+    const u = new URL(uri);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Headers of every answer of the page: never cached, and never shown inside
+ * a frame of another site (a framed page could be overlaid to trick the user
+ * into pressing Allow).
+ */
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "frame-ancestors 'none'",
+} as const;
 
 /**
  * The emulator's stand-in for my.pcloud.com's `/oauth2/authorize` page.
@@ -53,6 +89,7 @@ export function createAuthorizePage(core: EmulatorCore) {
     if (!app) return html(res, 400, 'Unknown client_id.');
     if (ar.response_type !== 'code' && ar.response_type !== 'token') return html(res, 400, "response_type must be 'code' or 'token'.");
     if (ar.response_type === 'token' && !ar.redirect_uri) return html(res, 400, 'redirect_uri is required for the token flow.');
+    if (ar.redirect_uri && !webUrl(ar.redirect_uri)) return html(res, 400, 'redirect_uri must be an http: or https: URL.');
     if (ar.redirect_uri && !redirectAllowed(app, ar.redirect_uri)) return html(res, 400, 'redirect_uri is not registered for this app.');
 
     const cookieUser = sessionUser(core, parseCookies(req.headers.cookie).auth);
@@ -121,18 +158,18 @@ function redirect(res: ServerResponse, ar: AuthorizeRequest, answer: Record<stri
     for (const [k, v] of Object.entries(values)) target.searchParams.set(k, v);
     location = target.toString();
   }
-  const headers: Record<string, string> = { Location: location, 'Content-Length': '0', 'Cache-Control': 'no-store' };
+  const headers: Record<string, string> = { ...PAGE_HEADERS, Location: location, 'Content-Length': '0' };
   if (setCookie) headers['Set-Cookie'] = setCookie;
   res.writeHead(302, headers);
   res.end();
 }
 
 function html(res: ServerResponse, status: number, message: string, setCookie?: string): void {
-  const body = `<!doctype html><html><head><meta charset="utf-8"><title>pcloudkit emulator</title></head><body><p>${message}</p></body></html>`;
+  const body = `<!doctype html><html><head><meta charset="utf-8"><title>pcloudkit emulator</title>${ICON}</head><body><p>${message}</p></body></html>`;
   const headers: Record<string, string | number> = {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
+    ...PAGE_HEADERS,
   };
   if (setCookie) headers['Set-Cookie'] = setCookie;
   res.writeHead(status, headers);
@@ -155,7 +192,7 @@ function form(
     ? `<p>Signed in as <b>${esc(user.email)}</b>.</p>`
     : `<p><label>Email <input name="username" type="email" autocomplete="username"></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password"></label></p>`;
-  const body = `<!doctype html><html><head><meta charset="utf-8"><title>Authorize ${esc(app.name)} - pcloudkit emulator</title></head>
+  const body = `<!doctype html><html><head><meta charset="utf-8"><title>Authorize ${esc(app.name)} - pcloudkit emulator</title>${ICON}</head>
 <body><h1>Authorize ${esc(app.name)}</h1>
 <p>The application <b>${esc(app.name)}</b> wants access to your files on this pCloud emulator.</p>
 ${error ? `<p role="alert" style="color:#b00">${esc(error)}</p>` : ''}
@@ -165,7 +202,7 @@ ${error ? `<p role="alert" style="color:#b00">${esc(error)}</p>` : ''}
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
+    ...PAGE_HEADERS,
   });
   res.end(body);
 }

@@ -2,7 +2,8 @@
  * pCloud OAuth 2.0: the `authorize` page and the `oauth2_token` exchange,
  * plus pure helpers to build the page URL, read the redirect and swap a code
  * for a token. A loopback sign-in for Node programs lives in
- * `@pcloudkit/methods-oauth2/node`.
+ * `@pcloudkit/methods-oauth2/node`, the popup and redirect sign-ins for web
+ * pages in `@pcloudkit/methods-oauth2/browser`.
  *
  * The two flows:
  *
@@ -61,18 +62,25 @@ export type OAuth2ErrorReason =
   /** The redirect carries neither a code nor a token. */
   | 'no-credentials'
   /** The token answer has no usable token. */
-  | 'bad-token-answer';
+  | 'bad-token-answer'
+  /** Browser: the popup could not be opened (a popup blocker, or not called from a click). */
+  | 'popup-blocked'
+  /** Browser: the user closed the popup before the sign-in finished. */
+  | 'popup-closed';
 
 /** An OAuth2 sign-in step failed. */
 export class OAuth2Error extends PcloudError {
   static readonly kind = Symbol.for('pcloudkit.OAuth2Error');
   override readonly code = 'PCLOUD_OAUTH2_ERROR';
   readonly reason: OAuth2ErrorReason;
+  /** For `denied`: the `error` code of the redirect, e.g. `access_denied` when the user pressed Deny. */
+  readonly oauthError?: string;
 
-  constructor(reason: OAuth2ErrorReason, message: string) {
+  constructor(reason: OAuth2ErrorReason, message: string, oauthError?: string) {
     super(message);
     Object.defineProperty(this, OAuth2Error.kind, { value: true });
     this.reason = reason;
+    if (oauthError !== undefined) this.oauthError = oauthError;
   }
 }
 
@@ -238,7 +246,7 @@ export function parseRedirect(url: string | URL, options: ParseRedirectOptions =
   const error = get('error');
   if (error !== undefined) {
     const description = get('error_description');
-    throw new OAuth2Error('denied', `authorization failed: ${error}${description ? ` (${description})` : ''}`);
+    throw new OAuth2Error('denied', `authorization failed: ${error}${description ? ` (${description})` : ''}`, error);
   }
   const state = get('state');
   if (options.state !== undefined && state !== options.state) {

@@ -146,6 +146,15 @@ export class BlobStore {
     return this.place(tmp, info, error !== undefined, error);
   }
 
+  /**
+   * Moves a finished file (on the same file system, digests already known)
+   * into the store, held like a `write` result. Used for fileops working
+   * copies, which are written in place rather than streamed.
+   */
+  adopt(path: string, info: BlobInfo): Promise<BlobWriteResult> {
+    return this.place(path, info, false);
+  }
+
   private async place(tmp: string, info: BlobInfo, partial: boolean, error?: Error): Promise<BlobWriteResult> {
     // held from here on: a concurrent cleanup must not remove the blob before its row commits
     this.held.set(info.sha256, (this.held.get(info.sha256) ?? 0) + 1);

@@ -23,6 +23,8 @@ import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
 import { thumbnailMethods } from './methods/thumbnails.js';
 import { trashMethods } from './methods/trash.js';
+import { fileopsMethods } from './methods/fileops.js';
+import { openFilesOf, recoverWorkingCopies } from './open-files.js';
 import { DEMO, seedDemo } from './seed.js';
 import { ServerInfo } from './server-info.js';
 import { Store } from './store.js';
@@ -64,6 +66,7 @@ export const METHOD_GROUPS = {
   collection: collectionMethods,
   archiving: archivingMethods,
   trash: trashMethods,
+  fileops: fileopsMethods,
   revisions: revisionMethods,
   thumbnails: thumbnailMethods,
 } as const;
@@ -238,6 +241,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   try {
     await seedDemo(store, options.seed ?? true);
+    // fileops writes acknowledged before a crash become versions now
+    await recoverWorkingCopies(store);
 
     let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
     if (options.tls === true) tlsCreds = await selfSignedCertificate();
@@ -335,6 +340,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       core,
       stop() {
         stopped ??= (async () => {
+          await openFilesOf(store).shutdown();
           for (const t of attached) await t.close().catch(() => undefined);
           await closeServers();
           store.close();

@@ -16,6 +16,9 @@ export interface AuthOptions {
   now?: () => number;
 }
 
+/** Key in `ConnectionState.extra` of the session generation a sticky password login belongs to. */
+const SESSION = 'auth:session';
+
 /** The caller of one call, as `identify` resolved it. */
 export interface Login {
   user: UserRec;
@@ -42,6 +45,7 @@ export class Authenticator {
   private readonly digests = new Map<string, number>();
   private readonly failures = new Map<string, number[]>();
   private readonly codes = new Map<string, OAuthGrant>();
+  private readonly sessions = new Map<number, number>();
   private readonly now: () => number;
 
   constructor(
@@ -61,8 +65,11 @@ export class Authenticator {
   identify(conn: ConnectionState, p: Params, opts: { bearer?: string | undefined; checkCredentials: boolean }): Login | undefined {
     if (conn.stickyAuth && conn.userid !== undefined) {
       const u = this.store.users.get(conn.userid);
-      if (u) return { user: u, token: conn.authToken ? this.store.tokens.get(conn.authToken) : undefined, fresh: false };
-      conn.userid = undefined;
+      // a connection's login ends with its account, its token (logout, deletetoken) or its session (changepassword)
+      const token = conn.authToken !== undefined ? this.store.tokens.get(conn.authToken) : undefined;
+      const alive = u && (conn.authToken === undefined ? conn.extra.get(SESSION) === this.session(u.userid) : token !== undefined);
+      if (u && alive) return { user: u, token, fresh: false };
+      this.logout(conn);
     }
     if (!opts.checkCredentials) return undefined;
     const auth = p.str('auth');
@@ -87,8 +94,25 @@ export class Authenticator {
     if (conn.stickyAuth) {
       conn.userid = user.userid;
       conn.authToken = token?.token;
+      conn.extra.set(SESSION, this.session(user.userid));
     }
     return { user, token, fresh: true };
+  }
+
+  /** Session generation of a user: connections logged in by password before the last bump are logged out. */
+  private session(userid: number): number {
+    return this.sessions.get(userid) ?? 0;
+  }
+
+  /**
+   * Ends every session of a user but the one on `keep`: password logins that
+   * stick to other connections end at their next call; tokens are revoked by
+   * the caller (the store), which ends the connections that logged in with them.
+   */
+  endOtherSessions(userid: number, keep: ConnectionState | undefined): void {
+    const next = this.session(userid) + 1;
+    this.sessions.set(userid, next);
+    if (keep?.userid === userid) keep.extra.set(SESSION, next);
   }
 
   /**
@@ -109,6 +133,7 @@ export class Authenticator {
   logout(conn: ConnectionState): void {
     conn.userid = undefined;
     conn.authToken = undefined;
+    conn.extra.delete(SESSION);
   }
 
   /** The `auth` token a `getauth=1` answer carries: the one used, else a new one. */

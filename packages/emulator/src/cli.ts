@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { startEmulator, type EmulatorOptions } from './index.js';
+import { type EmulatorOptions, mailLogLine, parseUserArg, startEmulator } from './index.js';
 
 const HELP = `Usage: pcloudkit-emulator [options]
 
@@ -17,10 +17,15 @@ Options:
   --tls           serve HTTPS with a self-signed certificate
   --seed          create demo folders and files (default)
   --no-seed       start with an empty demo account
+  --user MAIL:PASSWORD
+                  one more account beside the demo user (repeatable)
+  --mail-log      print every mail the emulator sends (verification, reset,
+                  e-mail change, ...) on stdout, one JSON line {"mail":{...}}
+                  each, code and link included
   -h, --help      show this help
 
 When ready, one line of JSON with the API URL and credentials is printed on
-stdout. SIGINT/SIGTERM stop the emulator cleanly.
+stdout. The outbox can also be read at <api>/_emulator/mail (see README). SIGINT/SIGTERM stop the emulator cleanly.
 `;
 
 async function main(): Promise<void> {
@@ -34,6 +39,8 @@ async function main(): Promise<void> {
       tls: { type: 'boolean' },
       seed: { type: 'boolean' },
       'no-seed': { type: 'boolean' },
+      user: { type: 'string', multiple: true },
+      'mail-log': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
   }
   if (values.tls) opts.tls = true;
   opts.seed = values['no-seed'] ? false : true;
+  if (values.user) opts.users = values.user.map(parseUserArg);
 
   const emu = await startEmulator(opts);
   const ready = {
@@ -78,9 +86,12 @@ async function main(): Promise<void> {
     binapi: emu.binary ? `${emu.binary.host}:${emu.binary.port}` : null,
     tls: emu.certificate !== undefined,
     dataDir: opts.dataDir ?? null,
+    users: (opts.users ?? []).map((u) => u.email),
+    mail: `${emu.api}/_emulator/mail`,
     pid: process.pid,
   };
   process.stdout.write(JSON.stringify(ready) + '\n');
+  if (values['mail-log']) emu.mail.onMail((m) => process.stdout.write(mailLogLine(m)));
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -7,6 +7,7 @@ import { ApiError, DropConnection, errorMessage } from './errors.js';
 import { FaultRules } from './faults.js';
 import type { Body, Value } from './json.js';
 import { LinkRegistry } from './link-registry.js';
+import { Outbox, type OutboxOptions } from './mail.js';
 import { Params, type RawParam } from './params.js';
 import type { ServerInfo } from './server-info.js';
 import type { Store } from './store.js';
@@ -39,6 +40,10 @@ export interface DispatchResult {
 export interface CoreOptions extends AuthOptions {
   /** Lifetime of content-server links. */
   linkTtlMs: number;
+  /** The outbox: how many mails it keeps and the per-address rate limit of mail-sending methods. */
+  mail?: OutboxOptions;
+  /** Lifetime of the codes mails carry (default 24 hours). */
+  mailCodeTtlMs?: number;
 }
 
 export interface UploadProgress {
@@ -69,6 +74,12 @@ export class EmulatorCore {
   readonly progress = new Map<string, UploadProgress>();
   /** What `feedback` received (the emulator sends no mail). */
   readonly feedback: { mail: string; reason: string; message: string; name?: string }[] = [];
+  /** Every mail the emulator would send (verification, reset, e-mail change, ...). */
+  readonly mail: Outbox;
+  /** Lifetime of mailed codes, in ms. */
+  readonly mailCodeTtlMs: number;
+  /** Clock in epoch milliseconds. */
+  readonly now: () => number;
 
   constructor(
     readonly store: Store,
@@ -77,6 +88,9 @@ export class EmulatorCore {
   ) {
     this.auth = new Authenticator(store, options);
     this.links = new LinkRegistry(options.linkTtlMs, options.now);
+    this.now = options.now ?? Date.now;
+    this.mail = new Outbox({ now: this.now, ...options.mail });
+    this.mailCodeTtlMs = options.mailCodeTtlMs ?? 24 * 3600_000;
   }
 
   /** Adds a method group (name -> handler). Later registrations win. */

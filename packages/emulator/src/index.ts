@@ -17,15 +17,15 @@ import { collectionMethods } from './methods/collection.js';
 import { fileMethods } from './methods/file.js';
 import { folderMethods } from './methods/folder.js';
 import { generalMethods } from './methods/general.js';
+import { newsletterMethods } from './methods/newsletter.js';
 import { oauth2Methods } from './methods/oauth2.js';
 import { publinkMethods } from './methods/publinks.js';
 import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
 import { thumbnailMethods } from './methods/thumbnails.js';
 import { trashMethods } from './methods/trash.js';
-import { fileopsMethods } from './methods/fileops.js';
-import { openFilesOf, recoverWorkingCopies } from './open-files.js';
-import { DEMO, seedDemo } from './seed.js';
+import { createMailRoute, MAIL_PATH, type Mailbox } from './mail.js';
+import { DEMO, type SeedUser, seedDemo, seedUsers } from './seed.js';
 import { ServerInfo } from './server-info.js';
 import { Store } from './store.js';
 import { selfSignedCertificate } from './tls.js';
@@ -50,7 +50,10 @@ export { toJson } from './json.js';
 export type { Body, Value } from './json.js';
 export { Params } from './params.js';
 export type { RawParam } from './params.js';
-export { DEMO, makePhoto, makePng, makeWav } from './seed.js';
+export { DEMO, makePhoto, makePng, makeWav, parseUserArg } from './seed.js';
+export type { SeedUser } from './seed.js';
+export { MAIL_FROM, MAIL_PATH, Outbox, createMailRoute, mailLogLine } from './mail.js';
+export type { Mail, MailFilter, MailKind, Mailbox, OutboxOptions } from './mail.js';
 export { selfSignedCertificate } from './tls.js';
 export { formatRfc2822, parseDatetime } from './time.js';
 
@@ -62,11 +65,11 @@ export const METHOD_GROUPS = {
   streaming: streamingMethods,
   oauth2: oauth2Methods,
   auth: authMethods,
+  newsletter: newsletterMethods,
   publinks: publinkMethods,
   collection: collectionMethods,
   archiving: archivingMethods,
   trash: trashMethods,
-  fileops: fileopsMethods,
   revisions: revisionMethods,
   thumbnails: thumbnailMethods,
 } as const;
@@ -89,6 +92,17 @@ export interface EmulatorOptions {
   tls?: boolean | { key: string | Buffer; cert: string | Buffer };
   /** Create the demo folders and files (default true). The demo account and app always exist. */
   seed?: boolean;
+  /**
+   * More accounts beside the demo user, each with its own empty tree, quota
+   * and tokens (created when missing; an existing data directory keeps its own).
+   */
+  users?: SeedUser[];
+  /** Mails per address and kind within `mailRateWindowMs` before mail-sending methods answer 4000 (default 10). */
+  mailRateLimit?: number;
+  /** Window of the mail rate limit (default 15 minutes). */
+  mailRateWindowMs?: number;
+  /** Lifetime of the codes mails carry (default 24 hours). */
+  mailCodeTtlMs?: number;
   /** Number of content servers (default 2, at least 1). */
   contentHosts?: number;
   /** Lifetime of a getdigest digest (default 30000 ms). */
@@ -159,6 +173,8 @@ export interface Emulator {
   readonly faults: EmulatorFaults;
   /** The transport-neutral core (store, method table, dispatcher). */
   readonly core: EmulatorCore;
+  /** The outbox: every mail the emulator would have sent, with its code and link. */
+  readonly mail: Mailbox;
   stop(): Promise<void>;
   createUser(opts: { username: string; password: string; quota?: number; premium?: boolean }): Promise<{ userid: number; auth: string }>;
   createApp(opts?: { redirectUris?: string[]; name?: string }): Promise<{ client_id: string; client_secret: string }>;
@@ -241,8 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   try {
     await seedDemo(store, options.seed ?? true);
-    // fileops writes acknowledged before a crash become versions now
-    await recoverWorkingCopies(store);
+    seedUsers(store, options.users ?? []);
 
     let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
     if (options.tls === true) tlsCreds = await selfSignedCertificate();
@@ -282,13 +297,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       loginFailureWindowMs: options.loginFailureWindowMs ?? 60_000,
       linkTtlMs: options.linkTtlMs ?? 6 * 3600 * 1000,
       oauthCodeTtlMs: options.oauthCodeTtlMs ?? 10 * 60 * 1000,
+      mail: {
+        ...(options.mailRateLimit !== undefined ? { rateLimit: options.mailRateLimit } : {}),
+        ...(options.mailRateWindowMs !== undefined ? { rateWindowMs: options.mailRateWindowMs } : {}),
+      },
+      ...(options.mailCodeTtlMs !== undefined ? { mailCodeTtlMs: options.mailCodeTtlMs } : {}),
     });
     for (const group of Object.values(METHOD_GROUPS)) core.register(group);
     const authorize = createAuthorizePage(core);
     apiRoute.bind(
       createApiHandler(core, {
         stickyAuth: options.httpStickyAuth ?? false,
-        routes: { '/oauth2/authorize': authorize, '/authorize': authorize },
+        routes: { '/oauth2/authorize': authorize, '/authorize': authorize, [MAIL_PATH]: createMailRoute(core.mail) },
       }),
     );
     contentRoute.bind(createContentHandler(core));
@@ -338,9 +358,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       binary: undefined,
       faults,
       core,
+      mail: core.mail,
       stop() {
         stopped ??= (async () => {
-          await openFilesOf(store).shutdown();
           for (const t of attached) await t.close().catch(() => undefined);
           await closeServers();
           store.close();

@@ -187,3 +187,43 @@ export async function seedDemo(store: Store, withFiles = true): Promise<void> {
   seededPhoto ??= makePhoto();
   await addBufferFile(store, user, pictures.id, 'landscape.jpg', await seededPhoto);
 }
+
+/** An account to create at start beside the demo user (`users` option, `--user mail:password`). */
+export interface SeedUser {
+  email: string;
+  password: string;
+  /** Bytes (default 10 GiB). */
+  quota?: number;
+  premium?: boolean;
+  /** Default true: a seeded address counts as confirmed. */
+  emailverified?: boolean;
+  /** A `supportedlanguages` code (default 'en'). */
+  language?: string;
+}
+
+/**
+ * Creates the accounts that do not exist yet (an existing data directory
+ * keeps its users as they are, passwords included). Each has its own empty
+ * root folder, quota and tokens.
+ */
+export function seedUsers(store: Store, users: readonly SeedUser[]): UserRec[] {
+  return users.map((u) => {
+    const existing = store.userByEmail(u.email);
+    if (existing) return existing;
+    return store.createUser(u.email, u.password, {
+      ...(u.quota !== undefined ? { quota: u.quota } : {}),
+      ...(u.premium !== undefined ? { premium: u.premium } : {}),
+      ...(u.emailverified !== undefined ? { emailverified: u.emailverified } : {}),
+      ...(u.language !== undefined ? { language: u.language } : {}),
+    });
+  });
+}
+
+/** Parses `--user mail:password` (the password is everything after the first colon). */
+export function parseUserArg(arg: string): SeedUser {
+  const colon = arg.indexOf(':');
+  const email = colon < 0 ? '' : arg.slice(0, colon).trim();
+  const password = colon < 0 ? '' : arg.slice(colon + 1);
+  if (!/^[^\s@:]+@[^\s@:]+$/.test(email) || password === '') throw new Error(`invalid --user ${arg}: expected mail:password`);
+  return { email, password };
+}

@@ -73,6 +73,22 @@ export interface TokenRec {
   readonly clientId?: string;
 }
 
+/** A code a mail carried (verification, password reset, e-mail change, deactivation, newsletter). */
+export interface MailCodeRec {
+  readonly code: string;
+  /** What the code is for (`verifyemail`, `resetpassword`, `changemail-old`, ...). */
+  readonly kind: string;
+  /** The account it belongs to (none for newsletter codes of addresses without one). */
+  userid?: number;
+  /** The address the mail went to. */
+  readonly email: string;
+  /** E-mail change: the new address the code confirms. */
+  newmail?: string;
+  /** Epoch milliseconds. */
+  readonly created: number;
+  readonly expires: number;
+}
+
 export interface AppRec {
   readonly client_id: string;
   readonly client_secret: string;
@@ -699,7 +715,11 @@ export class Store {
     if (this.liveNames.get(key) === n.id) this.liveNames.delete(key);
   }
 
-  createUser(email: string, password: string, opts: { quota?: number; premium?: boolean } = {}): UserRec {
+  createUser(
+    email: string,
+    password: string,
+    opts: { quota?: number; premium?: boolean; emailverified?: boolean; language?: string } = {},
+  ): UserRec {
     return this.write(() => {
       const userid = this.next('userid');
       const now = nowSeconds();
@@ -717,11 +737,11 @@ export class Store {
         email,
         password,
         rootId: root.id,
-        language: 'en',
+        language: opts.language ?? 'en',
         registered: now,
         quota: opts.quota ?? 10 * 1024 ** 3,
         premium: opts.premium ?? false,
-        emailverified: true,
+        emailverified: opts.emailverified ?? true,
       };
       this.insertFolder(root);
       this.st.insUser!.run({
@@ -733,7 +753,7 @@ export class Store {
         registered: now,
         quota: user.quota,
         premium: user.premium ? 1 : 0,
-        emailverified: 1,
+        emailverified: user.emailverified ? 1 : 0,
       });
       this.foldersMap.set(root.id, root);
       this.usersMap.set(userid, user);
@@ -753,7 +773,198 @@ export class Store {
     });
   }
 
+  // ---- accounts (passwords, addresses, mailed codes, invites, newsletter) ----
+  // Codes, invites and the newsletter list are read straight from the database.
+
+  private accountSql?: Record<string, Database.Statement>;
+
+  private get asql(): Record<string, Database.Statement> {
+    if (!this.accountSql) {
+      const p = (sql: string) => this.db.prepare(sql);
+      this.accountSql = {
+        setPassword: p('UPDATE users SET password = ? WHERE userid = ?'),
+        setEmail: p('UPDATE users SET email = ?, emailverified = ? WHERE userid = ?'),
+        setVerified: p('UPDATE users SET emailverified = ? WHERE userid = ?'),
+        insCode: p(
+          'INSERT INTO mail_codes (code, kind, userid, email, newmail, created, expires) VALUES (@code, @kind, @userid, @email, @newmail, @created, @expires)',
+        ),
+        code: p('SELECT * FROM mail_codes WHERE code = ?'),
+        delCode: p('DELETE FROM mail_codes WHERE code = ?'),
+        delUserCodes: p('DELETE FROM mail_codes WHERE userid = ? AND kind = ?'),
+        delExpiredCodes: p('DELETE FROM mail_codes WHERE expires < ?'),
+        insInvite: p('INSERT OR IGNORE INTO invites (inviter, invitee, email, created) VALUES (?, ?, ?, ?)'),
+        invites: p('SELECT * FROM invites WHERE inviter = ? ORDER BY created, invitee'),
+        newsletter: p('SELECT * FROM newsletter WHERE email = ?'),
+        subscribe: p(
+          'INSERT INTO newsletter (email, verified, created) VALUES (?, ?, ?) ON CONFLICT(email) DO UPDATE SET verified = MAX(verified, excluded.verified)',
+        ),
+        unsubscribe: p('DELETE FROM newsletter WHERE email = ?'),
+        // what deleteUser removes besides the tree (tables of later method groups add their rows here)
+        delUserTokens: p('DELETE FROM tokens WHERE userid = ?'),
+        delUserLinks: p('DELETE FROM publinks WHERE userid = ?'),
+        delUserEvents: p('DELETE FROM events WHERE userid = ?'),
+        delUserItems: p('DELETE FROM collection_items WHERE collectionid IN (SELECT id FROM collections WHERE userid = ?)'),
+        delUserCollections: p('DELETE FROM collections WHERE userid = ?'),
+        delAllUserCodes: p('DELETE FROM mail_codes WHERE userid = ?'),
+        delUserInvites: p('DELETE FROM invites WHERE inviter = ? OR invitee = ?'),
+        delUser: p('DELETE FROM users WHERE userid = ?'),
+      };
+    }
+    return this.accountSql;
+  }
+
+  setPassword(user: UserRec, password: string): void {
+    const u = this.usersMap.get(user.userid);
+    if (!u) return;
+    this.write(() => {
+      this.asql.setPassword!.run(password, u.userid);
+      u.password = password;
+    });
+  }
+
+  /** Gives the account a new address (verified: the change was confirmed from it). */
+  setEmail(user: UserRec, email: string): void {
+    const u = this.usersMap.get(user.userid);
+    if (!u) return;
+    this.write(() => {
+      this.asql.setEmail!.run(email, 1, u.userid);
+      this.usersByEmail.delete(u.email.toLowerCase());
+      u.email = email;
+      u.emailverified = true;
+      this.usersByEmail.set(email.toLowerCase(), u);
+      this.emit(u.userid, 'modifyuserinfo');
+    });
+  }
+
+  setEmailVerified(user: UserRec): void {
+    const u = this.usersMap.get(user.userid);
+    if (!u || u.emailverified) return;
+    this.write(() => {
+      this.asql.setVerified!.run(1, u.userid);
+      u.emailverified = true;
+      this.emit(u.userid, 'modifyuserinfo');
+    });
+  }
+
+  /**
+   * Stores a code a mail carries. `expires` is in epoch milliseconds.
+   * Earlier codes of the same kind for the same user stay valid until they
+   * expire or are used (several mails may be in flight).
+   */
+  createMailCode(rec: Omit<MailCodeRec, 'code' | 'created'>, now: number): MailCodeRec {
+    return this.write(() => {
+      this.asql.delExpiredCodes!.run(now);
+      const code = randomBytes(18).toString('base64url').replace(/[-_]/g, 'x');
+      const full: MailCodeRec = { ...rec, code, created: now };
+      this.asql.insCode!.run({ ...full, userid: full.userid ?? null, newmail: full.newmail ?? null });
+      return full;
+    });
+  }
+
+  mailCode(code: string): MailCodeRec | undefined {
+    const r = this.asql.code!.get(code) as Row | undefined;
+    if (!r) return undefined;
+    const out: MailCodeRec = {
+      code: r.code as string,
+      kind: r.kind as string,
+      email: r.email as string,
+      created: r.created as number,
+      expires: r.expires as number,
+    };
+    if (r.userid !== null) out.userid = r.userid as number;
+    if (r.newmail !== null) out.newmail = r.newmail as string;
+    return out;
+  }
+
+  /** Uses a code up; with `allOfKind`, every other code of that kind of its user goes too. */
+  dropMailCode(rec: MailCodeRec, allOfKind = false): void {
+    this.write(() => {
+      this.asql.delCode!.run(rec.code);
+      if (allOfKind && rec.userid !== undefined) this.asql.delUserCodes!.run(rec.userid, rec.kind);
+    });
+  }
+
+  addInvite(inviter: number, invitee: UserRec): void {
+    this.write(() => this.asql.insInvite!.run(inviter, invitee.userid, invitee.email, nowSeconds()));
+  }
+
+  /** People `inviter` brought in, oldest first; `email` is the address they signed up with. */
+  invitesOf(inviter: number): { invitee: number; email: string; created: number }[] {
+    return (this.asql.invites!.all(inviter) as Row[]).map((r) => ({
+      invitee: r.invitee as number,
+      email: r.email as string,
+      created: r.created as number,
+    }));
+  }
+
+  /** The newsletter entry of an address, if it is on the list. */
+  newsletterEntry(email: string): { email: string; verified: boolean } | undefined {
+    const r = this.asql.newsletter!.get(email.toLowerCase()) as Row | undefined;
+    return r ? { email: r.email as string, verified: r.verified === 1 } : undefined;
+  }
+
+  /** Puts an address on the newsletter list (verified stays once set). */
+  subscribeNewsletter(email: string, verified: boolean): void {
+    this.write(() => this.asql.subscribe!.run(email.toLowerCase(), verified ? 1 : 0, nowSeconds()));
+  }
+
+  unsubscribeNewsletter(email: string): void {
+    this.write(() => this.asql.unsubscribe!.run(email.toLowerCase()));
+  }
+
+  /**
+   * Removes an account and everything it owns: its tokens (and OAuth grants),
+   * links, history, collections, codes, invites and newsletter entry first,
+   * so nobody can use it any more, then its whole tree (trash included) and
+   * the blobs no other file refers to.
+   */
+  deleteUser(user: UserRec): void {
+    const u = this.usersMap.get(user.userid);
+    if (!u) return;
+    const id = u.userid;
+    this.write(() => {
+      const s = this.asql;
+      s.delUserTokens!.run(id);
+      for (const [token, t] of this.tokensMap) if (t.userid === id) this.tokensMap.delete(token);
+      s.delUserLinks!.run(id);
+      for (const [linkid, l] of this.publinksMap) {
+        if (l.userid !== id) continue;
+        this.publinksMap.delete(linkid);
+        this.publinksByCode.delete(l.code);
+        if (l.shortcode !== undefined) this.publinksByCode.delete(l.shortcode);
+      }
+      s.delUserEvents!.run(id);
+      s.delUserItems!.run(id);
+      s.delUserCollections!.run(id);
+      s.delAllUserCodes!.run(id);
+      s.delUserInvites!.run(id, id);
+      s.unsubscribe!.run(u.email.toLowerCase());
+      s.delUser!.run(id);
+      this.usersMap.delete(id);
+      this.usersByEmail.delete(u.email.toLowerCase());
+      this.eventCounts.delete(id);
+      this.floors.delete(id);
+    });
+    const files = [...this.filesMap.values()].filter((f) => f.owner === id).map((f) => f.id);
+    const folders = [...this.foldersMap.values()].filter((f) => f.owner === id).map((f) => f.id);
+    this.purgeRows(files, folders);
+    this.used.delete(id);
+  }
+
   // ---- tokens / apps -------------------------------------------------------
+
+  /** Revokes a user's auth tokens (OAuth grants stay), all but `keep` when given. */
+  deleteAuthTokens(userid: number, keep?: string): number {
+    const victims = [...this.tokensMap.values()].filter((t) => t.userid === userid && t.kind === 'auth' && t.token !== keep);
+    if (victims.length === 0) return 0;
+    this.write(() => {
+      for (const t of victims) {
+        this.st.delToken!.run(t.token);
+        this.tokensMap.delete(t.token);
+      }
+    });
+    return victims.length;
+  }
 
   createToken(userid: number, kind: 'auth' | 'oauth', device: string, clientId?: string): TokenRec {
     return this.write(() => {

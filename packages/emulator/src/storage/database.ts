@@ -73,6 +73,20 @@ CREATE TABLE IF NOT EXISTS collection_items (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS collection_items_order ON collection_items(collectionid, position);
 `,
+  // accounts: the codes mails carry (verification, reset, e-mail change, deactivation, newsletter),
+  // who invited whom, and the newsletter list (by address, with or without an account)
+  `
+CREATE TABLE IF NOT EXISTS mail_codes (
+  code TEXT PRIMARY KEY, kind TEXT NOT NULL, userid INTEGER, email TEXT NOT NULL, newmail TEXT,
+  created INTEGER NOT NULL, expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mail_codes_user ON mail_codes(userid);
+CREATE TABLE IF NOT EXISTS invites (
+  inviter INTEGER NOT NULL, invitee INTEGER NOT NULL, email TEXT NOT NULL, created INTEGER NOT NULL,
+  PRIMARY KEY (inviter, invitee)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS newsletter (email TEXT PRIMARY KEY, verified INTEGER NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;
+`,
 ];
 
 /** Thrown when another emulator (process or instance) holds the data directory. */
@@ -107,7 +121,9 @@ export function openDatabase(dir: string | undefined): Db {
         'this version keeps its data in an SQLite database and does not import snapshots: start with an empty --data directory',
     );
   }
-  const db = new Database(dir === undefined ? ':memory:' : join(dir, DB_FILE), { timeout: 0 });
+  // PCLOUDKIT_SQLITE_BINDING names a better-sqlite3 addon built for another Node ABI (the Node 24 test run, scripts/node24.sh).
+  const nativeBinding = process.env.PCLOUDKIT_SQLITE_BINDING || undefined;
+  const db = new Database(dir === undefined ? ':memory:' : join(dir, DB_FILE), { timeout: 0, ...(nativeBinding ? { nativeBinding } : {}) });
   try {
     if (dir !== undefined) {
       db.pragma('locking_mode = EXCLUSIVE');

@@ -24,6 +24,8 @@ export async function buildUi(outDir = join(out, 'public')) {
     conditions: ['source'],
     target: 'es2022',
     minify: true,
+    // Error classes are shown by name (ApiError, ValidationError): keep the names minifying would shorten.
+    keepNames: true,
     sourcemap: true,
     logLevel: 'warning',
   });

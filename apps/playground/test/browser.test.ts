@@ -22,6 +22,15 @@ let page: Page;
 let url: string;
 let emulatorApi: string;
 const output: string[] = [];
+/** Every request the page sent (method and URL), in order. */
+const requests: { method: string; url: string }[] = [];
+
+/** The requests the page sent while `action` ran. */
+async function sentDuring(action: () => Promise<void>): Promise<{ method: string; url: string }[]> {
+  const from = requests.length;
+  await action();
+  return requests.slice(from);
+}
 
 /** Saves the window, scrolled to the result, and the result panel on its own. */
 async function shot(name: string): Promise<void> {
@@ -97,6 +106,7 @@ beforeAll(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => output.push(`page error: ${e.message}`));
+  page.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
   await page.goto(url);
   await page.waitForSelector('body[data-ready=true]');
 });
@@ -111,11 +121,17 @@ afterAll(async () => {
 });
 
 describe('playground in a browser', () => {
-  test('lists the methods by group and calls getapiserver on the emulator', async () => {
+  test('lists the methods by group and calls getapiserver on the emulator straight from the page', async () => {
     const groups = await page.locator('.group h3').allTextContents();
     expect(groups).toEqual(expect.arrayContaining(['general', 'folder', 'file', 'streaming']));
     await selectMethod('getapiserver');
-    await send();
+    const sent = await sentDuring(send);
+    // The page itself called the emulator (transport-fetch); the playground server saw no call.
+    expect(
+      sent.map((r) => r.url),
+      JSON.stringify(sent),
+    ).toEqual([`${emulatorApi}/getapiserver?timeformat=timestamp`]);
+    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
     await expect.poll(() => page.textContent('#result-status .pill')).toBe('OK');
     const text = await responseText();
     // The emulator answers with its own host for both protocols.
@@ -125,7 +141,25 @@ describe('playground in a browser', () => {
     const request = await page.locator('.section:has(> summary:text-is("Request as sent")) .json').textContent();
     expect(request).toContain(emulatorApi);
     expect(request).not.toContain('bearer');
+    expect(await page.textContent('#result-line')).toBe(`GET ${emulatorApi}/getapiserver?timeformat=timestamp`);
     await shot('01-getapiserver');
+  });
+
+  test('sends HTTP calls that need a login with the token masked in what it shows', async () => {
+    await selectMethod('listfolder');
+    await page.click('.seg label:has(input[value=path])');
+    await page.fill('#p-path', '/Music');
+    const sent = await sentDuring(send);
+    expect(await page.textContent('#result-status .pill')).toBe('OK');
+    const call = sent.find((r) => r.url.startsWith(`${emulatorApi}/listfolder?`));
+    expect(call, JSON.stringify(sent)).toBeDefined();
+    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    expect(await page.textContent('#result-line')).toBe(`GET ${emulatorApi}/listfolder?path=/Music&timeformat=timestamp`);
+    const request = await page.locator('.section:has(> summary:text-is("Request as sent")) .json').textContent();
+    expect(request).toContain('"bearer": "[redacted]"');
+    const token = await page.evaluate(async () => ((await (await fetch('/api/settings')).json()) as any).emulator.accessToken as string);
+    expect(await page.content()).not.toContain(token);
+    expect(await responseText()).toContain('"path": "/Music"');
   });
 
   test('shows an inline validation error for a missing param and sends nothing', async () => {
@@ -181,9 +215,12 @@ describe('playground in a browser', () => {
       (window as unknown as { progressSeen: number[] }).progressSeen = seen;
       new MutationObserver(() => seen.push(bar.value)).observe(bar, { attributes: true, attributeFilter: ['value'] });
     });
-    const answer = page.waitForResponse((r) => r.url().endsWith('/api/upload'));
-    await send();
-    const serverText = ((await (await answer).json()) as { response: string }).response;
+    // The file goes from the page to the emulator's uploadfile (XHR, for the progress), not to the playground server.
+    const answer = page.waitForResponse((r) => r.url().startsWith(`${emulatorApi}/uploadfile`));
+    const sent = await sentDuring(send);
+    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    expect(sent.find((r) => r.url.startsWith(`${emulatorApi}/uploadfile`))?.method).toBe('POST');
+    const serverText = await (await answer).text();
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await cdp.detach();
 
@@ -198,7 +235,7 @@ describe('playground in a browser', () => {
     expect(text).toContain('"name": "tone');
     expect(text).toContain(`"size": ${wav.length}`);
     // The 64-bit hash is shown with exactly the digits the server sent (no double rounding).
-    const hash = /"hash": (\d+)/.exec(serverText)?.[1];
+    const hash = /"hash":\s*(\d+)/.exec(serverText)?.[1];
     expect(hash).toMatch(/^\d+$/);
     expect(text).toContain(`"hash": ${hash},`);
     fileid = /"fileids": \[ (\d+)/.exec(text)?.[1] ?? '';
@@ -252,8 +289,12 @@ describe('playground in a browser', () => {
     await selectMethod('gettextfile');
     await page.click('.seg label:has(input[value=path])');
     await page.fill('#p-path', '/Documents/readme.txt');
-    await send();
+    const sent = await sentDuring(send);
+    expect(sent.map((r) => r.url)).toEqual([`${emulatorApi}/gettextfile?path=%2FDocuments%2Freadme.txt&timeformat=timestamp`]);
+    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
     expect(await page.textContent('#result-status .pill')).toBe('OK');
+    // The answer's bytes arrived in the page with a progress bar.
+    expect(await page.textContent('#receive-progress-text')).toMatch(/^100% · /);
     const link = page.locator('#result-download');
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe('readme.txt');
@@ -314,12 +355,14 @@ describe('playground in a browser', () => {
     await shot('06c-getthumb');
   });
 
-  test('lists a folder over the binary transport', async () => {
+  test('lists a folder over the binary transport, through the playground server', async () => {
     await page.click('.switch label:has(input[value=binary])');
     await selectMethod('listfolder');
     await page.click('.seg label:has(input[value=folderid])');
     await page.fill('#p-folderid', '0');
-    await send();
+    const sent = await sentDuring(send);
+    // Browsers cannot speak the binary protocol: the page hands the call to the server's bridge.
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${url}api/call`]);
     expect(await page.textContent('#result-status .pill')).toBe('OK');
     expect(await responseText()).toContain('"contents": [');
     expect(await page.locator('.frame').count()).toBeGreaterThanOrEqual(2);
@@ -328,25 +371,50 @@ describe('playground in a browser', () => {
 });
 
 describe('pCloud settings', () => {
-  test('takes a token without ever showing it back', async () => {
+  test('keeps the token in the page and sends it only to pCloud, never showing it back', async () => {
     const token = 'playground-test-token-0123456789';
     const seen: string[] = [];
     page.on('response', async (res) => {
-      if (res.url().includes('/api/')) seen.push(await res.text().catch(() => ''));
+      if (res.url().startsWith(url)) seen.push(await res.text().catch(() => ''));
     });
+    // Stand in for pCloud's EU API (no internet here): answer userinfo as pCloud would, with CORS.
+    const reached: string[] = [];
+    await page.route('https://eapi.pcloud.com/**', async (route) => {
+      reached.push(route.request().url());
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'application/json', 'access-control-allow-origin': '*' },
+        body: `{"result":0,"userid":9007199254740993,"email":"someone@example.com","auth":"${token}"}`,
+      });
+    });
+    await page.click('.switch label:has(input[value=http])');
     await page.click('#settings-button');
     await page.fill('#settings-token', token);
+    await page.selectOption('#settings-kind', 'auth');
     await page.selectOption('#settings-region', 'eu');
     await shot('08-settings-dialog');
     await page.click('#settings-save');
     await expect.poll(() => page.textContent('#target-status')).toContain('pCloud EU · token set');
     expect(await page.isChecked('input[name=target][value=pcloud]')).toBe(true);
     expect(await page.inputValue('#settings-token')).toBe('');
+
+    await selectMethod('userinfo');
+    const sent = await sentDuring(send);
+    expect(await page.textContent('#result-status .pill')).toBe('OK');
+    // The call went from the page to pCloud with the token; the playground server saw nothing.
+    expect(reached).toHaveLength(1);
+    expect(new URL(reached[0]!).searchParams.get('auth')).toBe(token);
+    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    // Shown masked, the 64-bit id exact, the token nowhere in the page or in what the server sent.
+    expect(await page.textContent('#result-line')).toMatch(/^GET https:\/\/eapi\.pcloud\.com\/userinfo\?.*auth=\*\*\*/);
+    expect(await responseText()).toContain('"userid": 9007199254740993');
     expect(await page.content()).not.toContain(token);
     expect(seen.join('\n')).not.toContain(token);
     await shot('09-pcloud-target');
+    await page.unroute('https://eapi.pcloud.com/**');
     await page.click('#settings-button');
     await page.click('#settings-forget');
     await expect.poll(() => page.textContent('#target-status')).toContain('no token yet');
+    await page.click('.switch label:has(input[value=emulator])');
   });
 });

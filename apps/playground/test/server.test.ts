@@ -1,7 +1,7 @@
 /**
  * The playground's JSON API over real sockets, with the embedded emulator:
- * method listing, calls, server-side validation, uploads, data answers,
- * settings and the request guards.
+ * method listing, binary calls through the bridge, server-side validation,
+ * uploads, data answers, credentials and the request guards.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPlayground, type Playground } from '../src/server/app.js';
@@ -12,6 +12,7 @@ import { encodeParams, type ValidationError } from '@pcloudkit/core';
 import { errorMessages, findMethod } from '@pcloudkit/catalog';
 
 let app: Playground;
+let settings: { emulator: { api: string; accessToken: string; binary: string } };
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(new URL(path, app.url), {
@@ -24,6 +25,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 
 beforeAll(async () => {
   app = await startPlayground({ port: 0 });
+  settings = (await (await fetch(new URL('/api/settings', app.url))).json()) as typeof settings;
 });
 afterAll(async () => {
   await app?.close();
@@ -139,25 +141,48 @@ describe('form checks', () => {
 });
 
 describe('JSON API', () => {
-  test('GET /api/methods lists every method with its params', async () => {
+  /** A binary call through the bridge, with the demo user's credentials as the page sends them. */
+  async function bridge(method: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+    const credentials = { kind: 'access_token', token: settings.emulator.accessToken };
+    return post('/api/call', { method, params, transport: 'binary', target: 'emulator', credentials, ...extra });
+  }
+
+  test('GET /api/methods lists every method with its params and the emulator the page calls directly', async () => {
     const res = await fetch(new URL('/api/methods', app.url));
     const json = (await res.json()) as any;
     const names = json.methods.map((m: { name: string }) => m.name);
     expect(names).toEqual(expect.arrayContaining(['getapiserver', 'listfolder', 'uploadfile', 'getaudiolink', 'gettextfile']));
-    expect(json.settings.emulator.running).toBe(true);
+    expect(json.settings.emulator).toMatchObject({ running: true, api: app.emulatorApi });
+    // The token the page's HTTP calls use works on the emulator directly.
+    const direct = await fetch(`${app.emulatorApi}/userinfo`, {
+      headers: { authorization: `Bearer ${json.settings.emulator.accessToken}` },
+    });
+    expect(((await direct.json()) as { result: number }).result).toBe(0);
+    expect(json.methods.find((m: { name: string }) => m.name === 'getaudiolink').media).toBe('audio');
   });
 
-  test('POST /api/call runs a call and reports the request as sent, with credentials redacted', async () => {
-    const { json } = await post('/api/call', { method: 'listfolder', params: { path: '/Music' } });
+  test('the bridge refuses HTTP calls: the page makes those itself', async () => {
+    const { status, json } = await post('/api/call', { method: 'listfolder', params: { path: '/Music' }, transport: 'http' });
+    expect(status).toBe(400);
+    expect(json.error.message).toMatch(/straight to the target/);
+  });
+
+  test('POST /api/call runs a binary call and reports the request as sent, with credentials redacted', async () => {
+    const { json } = await bridge('listfolder', { path: '/Music' });
     expect(json.error).toBeNull();
-    expect(json.request).toMatchObject({ method: 'listfolder', host: app.emulatorApi, bearer: '[redacted]' });
+    expect(json.request).toMatchObject({ method: 'listfolder', transport: 'binary', host: settings.emulator.binary });
     expect(json.request.params).toMatchObject({ path: '/Music', timeformat: 'timestamp' });
+    expect(json.request.bearer).toBe('[redacted]');
     expect(json.response).toContain('"name": "tone.wav"');
     expect(typeof json.timing).toBe('number');
+    expect(json.frames.length).toBeGreaterThanOrEqual(2);
+    // The token never comes back, not even inside the frames' hex.
+    const hexToken = Buffer.from(settings.emulator.accessToken).toString('hex');
+    expect(JSON.stringify(json.frames)).not.toContain(hexToken);
   });
 
   test('file hashes come back exact (64-bit) in the response text', async () => {
-    const { json } = await post('/api/call', { method: 'listfolder', params: { path: '/Music' } });
+    const { json } = await bridge('listfolder', { path: '/Music' });
     const shown = /"hash": (\d+)/.exec(json.response)?.[1];
     // The digits the emulator itself sends for the same listing.
     const direct = await fetch(`${app.emulatorApi}/listfolder?path=/Music&auth=${encodeURIComponent((await emulatorToken()) ?? '')}`);
@@ -167,19 +192,20 @@ describe('JSON API', () => {
   });
 
   test('core validation errors name the param and nothing is sent', async () => {
-    const { json } = await post('/api/call', { method: 'getaudiolink', params: { fileid: 'abc' } });
+    const { json } = await bridge('getaudiolink', { fileid: 'abc' });
     expect(json.error).toMatchObject({ name: 'ValidationError', code: 'PCLOUD_VALIDATION_ERROR', param: 'fileid' });
     expect(json.request.host).toBeUndefined();
+    expect(json.frames).toEqual([]);
   });
 
   test('API errors carry result code and class', async () => {
-    const { json } = await post('/api/call', { method: 'getfilelink', params: { path: '/missing.bin' } });
+    const { json } = await bridge('getfilelink', { path: '/missing.bin' });
     expect(json.error).toMatchObject({ name: 'ApiError', result: 2009, errorClass: 'state' });
     expect(json.response).toContain('"result": 2009');
   });
 
   test('link answers come with ready URLs', async () => {
-    const { json } = await post('/api/call', { method: 'getaudiolink', params: { path: '/Music/tone.wav' } });
+    const { json } = await bridge('getaudiolink', { path: '/Music/tone.wav' });
     expect(json.links[0].kind).toBe('audio');
     const res = await fetch(json.links[0].urls[0]);
     expect(res.status).toBe(200);
@@ -187,7 +213,7 @@ describe('JSON API', () => {
   });
 
   test('data answers are downloadable from /api/data/<id>', async () => {
-    const { json } = await post('/api/call', { method: 'gettextfile', params: { path: '/Documents/readme.txt' } });
+    const { json } = await bridge('gettextfile', { path: '/Documents/readme.txt' });
     expect(json.error).toBeNull();
     expect(json.data.preview).toContain('pcloudkit emulator');
     const res = await fetch(new URL(json.data.url, app.url));
@@ -195,12 +221,19 @@ describe('JSON API', () => {
     expect(await res.text()).toBe(json.data.preview);
   });
 
-  test('POST /api/upload streams a multipart file into uploadfile', async () => {
+  test('POST /api/upload streams a multipart file into uploadfile over the binary protocol', async () => {
     const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7) % 251);
     const form = new FormData();
+    const credentials = { kind: 'access_token', token: settings.emulator.accessToken };
     form.append(
       'call',
-      JSON.stringify({ method: 'uploadfile', params: { path: '/Documents', renameifexists: true }, transport: 'http', target: 'emulator' }),
+      JSON.stringify({
+        method: 'uploadfile',
+        params: { path: '/Documents', renameifexists: true },
+        transport: 'binary',
+        target: 'emulator',
+        credentials,
+      }),
     );
     form.append('size', String(bytes.length));
     form.append('file', new Blob([bytes]), 'blob.bin');
@@ -211,23 +244,23 @@ describe('JSON API', () => {
     expect(json.response).toContain(`"size": ${bytes.length}`);
     // Read it back through a link and compare the bytes.
     const fileid = /"fileids": \[\s*(\d+)/.exec(json.response)![1]!;
-    const link = await post('/api/call', { method: 'getfilelink', params: { fileid } });
+    const link = await bridge('getfilelink', { fileid });
     const back = new Uint8Array(await (await fetch(link.json.links[0].urls[0])).arrayBuffer());
     expect(Buffer.compare(Buffer.from(back), Buffer.from(bytes))).toBe(0);
   });
 
-  test('the pCloud token is kept server-side and never echoed', async () => {
+  test('the server keeps no token: each binary call brings its own, and it is never echoed', async () => {
     const token = 'tok-SECRET-1234567890';
-    const set = await post('/api/settings', { token, region: 'eu' });
-    expect(set.json.pcloud).toEqual({ configured: true, region: 'eu', kind: 'access_token' });
-    expect(JSON.stringify(set.json)).not.toContain(token);
-    const got = await (await fetch(new URL('/api/settings', app.url))).text();
-    expect(got).not.toContain(token);
-    const cleared = await post('/api/settings', { token: '' });
-    expect(cleared.json.pcloud.configured).toBe(false);
-    // Without a token, pCloud calls that need a login are refused before anything is sent.
-    const refused = await post('/api/call', { method: 'userinfo', params: {}, target: 'pcloud' });
+    // A token the emulator does not know: refused with pCloud's code, the token scrubbed everywhere.
+    const { json } = await bridge('userinfo', {}, { credentials: { kind: 'auth', token } });
+    expect(json.error).toMatchObject({ name: 'ApiError', result: 2000 });
+    expect(JSON.stringify(json)).not.toContain(token);
+    expect(JSON.stringify(json.frames)).not.toContain(Buffer.from(token).toString('hex'));
+    // pCloud calls that need a login are refused before anything is sent when no token comes with them.
+    const refused = await post('/api/call', { method: 'userinfo', params: {}, transport: 'binary', target: 'pcloud' });
     expect(refused.status).toBe(409);
+    // There is nowhere to store a token any more.
+    expect((await post('/api/settings', { token })).status).toBe(404);
   });
 
   test('POSTs need the x-playground header and a local Host', async () => {

@@ -1,7 +1,9 @@
 /**
- * The playground's HTTP server (node:http, no framework): static UI files
- * plus a small JSON API. It listens on 127.0.0.1 by default and keeps the
- * pCloud token only in memory.
+ * The playground's HTTP server (node:http, no framework): static UI files,
+ * the method list, and a bridge for the binary transport (browsers cannot
+ * speak it; HTTP calls go from the page straight to the target). It listens
+ * on 127.0.0.1 by default and keeps no token: the page sends the credentials
+ * of each binary call with it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -11,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { UploadFile } from '@pcloudkit/core';
 import { startEmulator, type Emulator } from '@pcloudkit/emulator';
-import { DataStore, describeError, runCall, type CallInput, type CallOutput, type Target } from './calls.js';
+import { describeError, type CallOutput, type Credentials } from '../shared/output.js';
+import { DataStore, runBinaryCall, type CallInput, type Target } from './calls.js';
 import { boundaryOf, MultipartError, partText, readMultipart } from './multipart.js';
 import { buildRegistry, type Entry } from './registry.js';
 
@@ -35,8 +38,24 @@ export interface Playground {
 
 /** What `GET /api/settings` answers (and `GET /api/methods` next to the methods). */
 export interface Settings {
-  pcloud: { configured: boolean; region: 'us' | 'eu'; kind: 'access_token' | 'auth' };
-  emulator: { running: true; api: string; username: string; binary: string } | { running: false; problem: string };
+  emulator:
+    | {
+        running: true;
+        /** Origin of the emulator's HTTP API, which the page calls directly. */
+        api: string;
+        /** The demo user, signed in when the page opens. */
+        username: string;
+        /** The demo user's OAuth2 access token (a local, throw-away account). */
+        accessToken: string;
+        binary: string;
+      }
+    | { running: false; problem: string };
+}
+
+/** A binary call from the page: the method, its params, and the credentials to use. */
+export interface BridgeCall extends CallInput {
+  credentials?: Credentials;
+  region: 'us' | 'eu';
 }
 
 const TYPES: Record<string, string> = {
@@ -99,15 +118,32 @@ async function readJson(req: IncomingMessage, limit = 1024 * 1024): Promise<Reco
   return value as Record<string, unknown>;
 }
 
-/** Checks and normalises `{ method, params, transport, target }`. */
-function callInput(body: Record<string, unknown>): CallInput {
-  const { method, params, transport = 'http', target = 'emulator' } = body;
+/** Checks and normalises `{ method, params, transport: 'binary', target, credentials?, region? }`. */
+function callInput(body: Record<string, unknown>): BridgeCall {
+  const { method, params, transport = 'binary', target = 'emulator', credentials, region = 'us' } = body;
   if (typeof method !== 'string') throw new HttpError(400, "'method' must be a string");
   if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params)))
     throw new HttpError(400, "'params' must be an object");
-  if (transport !== 'http' && transport !== 'binary') throw new HttpError(400, "'transport' must be 'http' or 'binary'");
+  if (transport === 'http')
+    throw new HttpError(
+      400,
+      'HTTP calls go from the page straight to the target (transport-fetch); this bridge runs the binary transport only',
+    );
+  if (transport !== 'binary') throw new HttpError(400, "'transport' must be 'binary'");
   if (target !== 'emulator' && target !== 'pcloud') throw new HttpError(400, "'target' must be 'emulator' or 'pcloud'");
-  return { method, params: (params ?? {}) as Record<string, unknown>, transport, target };
+  if (region !== 'us' && region !== 'eu') throw new HttpError(400, "'region' must be 'us' or 'eu'");
+  let creds: Credentials | undefined;
+  if (credentials !== undefined && credentials !== null) {
+    const c = credentials as Record<string, unknown>;
+    if (typeof c !== 'object' || typeof c.token !== 'string' || c.token === '' || (c.kind !== 'auth' && c.kind !== 'access_token'))
+      throw new HttpError(400, "'credentials' must be { kind: 'access_token' | 'auth', token }");
+    creds = { kind: c.kind, token: c.token };
+  }
+  return { method, params: (params ?? {}) as Record<string, unknown>, target, region, credentials: creds };
+}
+
+function authOf(credentials: Credentials): Target['auth'] {
+  return credentials.kind === 'auth' ? { authToken: credentials.token } : { accessToken: credentials.token };
 }
 
 /** Starts the playground server (and, by default, an emulator in the same process). */
@@ -116,7 +152,6 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const publicDir = options.publicDir ?? findPublicDir();
   const registry = buildRegistry();
   const data = new DataStore();
-  let pcloud: { token: string; kind: 'access_token' | 'auth'; region: 'us' | 'eu' } | undefined;
 
   let emulator: Emulator | undefined;
   let emulatorProblem = 'started with --no-emulator';
@@ -128,39 +163,39 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     }
   }
 
-  function targetFor(input: CallInput): Target {
+  function targetFor(input: BridgeCall): Target {
+    const secrets = input.credentials ? [input.credentials.token] : [];
     if (input.target === 'emulator') {
       if (!emulator) throw new HttpError(409, `The emulator is not running (${emulatorProblem}).`);
       return {
         region: { api: [emulator.api], binapi: [binaryHostOf(emulator)] },
-        auth: { accessToken: emulator.access_token },
-        secrets: [emulator.access_token],
-        binaryTls: false,
+        auth: input.credentials ? authOf(input.credentials) : undefined,
+        secrets,
+        tls: false,
       };
     }
-    if (!pcloud) return { region: 'us', secrets: [], binaryTls: true };
-    return {
-      region: pcloud.region,
-      auth: pcloud.kind === 'auth' ? { authToken: pcloud.token } : { accessToken: pcloud.token },
-      secrets: [pcloud.token],
-      binaryTls: true,
-    };
+    return { region: input.region, auth: input.credentials ? authOf(input.credentials) : undefined, secrets, tls: true };
   }
 
-  function entryFor(input: CallInput): Entry {
+  function entryFor(input: BridgeCall): Entry {
     const entry = registry.get(input.method);
     if (!entry) throw new HttpError(404, `unknown method '${input.method}'`);
-    if (input.target === 'pcloud' && entry.definition.auth && !pcloud) {
-      throw new HttpError(409, 'Enter a pCloud token (Settings) before calling methods that need a login.');
+    if (input.target === 'pcloud' && entry.definition.auth && !input.credentials) {
+      throw new HttpError(409, 'Enter a pCloud token (pCloud token…) before calling methods that need a login.');
     }
     return entry;
   }
 
   function settings(): Settings {
     return {
-      pcloud: { configured: Boolean(pcloud), region: pcloud?.region ?? 'us', kind: pcloud?.kind ?? 'access_token' },
       emulator: emulator
-        ? { running: true, api: emulator.api, username: emulator.username, binary: binaryHostOf(emulator) }
+        ? {
+            running: true,
+            api: emulator.api,
+            username: emulator.username,
+            accessToken: emulator.access_token,
+            binary: binaryHostOf(emulator),
+          }
         : { running: false, problem: emulatorProblem },
     };
   }
@@ -169,7 +204,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const boundary = boundaryOf(req.headers['content-type']);
     if (!boundary) throw new HttpError(415, 'send multipart/form-data');
     const parts = readMultipart(req, boundary);
-    let input: CallInput | undefined;
+    let input: BridgeCall | undefined;
     let size: number | undefined;
     try {
       for (;;) {
@@ -181,7 +216,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
           const entry = entryFor(input);
           if (entry.definition.data !== 'upload') throw new HttpError(400, `${input.method} does not take files`);
           const file: UploadFile = { name: part.filename || 'upload.bin', data: part.body, size, contentType: part.contentType };
-          const output = await runCall(entry, input, targetFor(input), { files: [file], data });
+          const output = await runBinaryCall(entry, input, targetFor(input), { files: [file], data });
           for (;;) if ((await parts.next()).done) break; // read what is left of the form
           return output;
         }
@@ -243,20 +278,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       return send(res, 200, { methods, settings: settings() });
     }
     if (req.method === 'GET' && path === '/api/settings') return send(res, 200, settings());
-    if (req.method === 'POST' && path === '/api/settings') {
-      const body = await readJson(req);
-      const region = body.region === 'eu' ? 'eu' : 'us';
-      const kind = body.kind === 'auth' ? 'auth' : 'access_token';
-      if (typeof body.token === 'string' && body.token.trim() !== '') pcloud = { token: body.token.trim(), kind, region };
-      else if (body.token === '' || body.token === null) pcloud = undefined;
-      else if (pcloud) pcloud = { ...pcloud, region, kind };
-      return send(res, 200, settings());
-    }
     if (req.method === 'POST' && path === '/api/call') {
       const input = callInput(await readJson(req));
       const entry = entryFor(input);
       if (entry.definition.data === 'upload') throw new HttpError(400, `${input.method} takes a file: use /api/upload`);
-      return send(res, 200, await runCall(entry, input, targetFor(input), { data }));
+      return send(res, 200, await runBinaryCall(entry, input, targetFor(input), { data }));
     }
     if (req.method === 'POST' && path === '/api/upload') return send(res, 200, await handleUpload(req));
     const dataMatch = /^\/api\/data\/([a-z0-9]+)$/.exec(path);
@@ -283,7 +309,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (error instanceof HttpError) return send(res, error.status, { error: { name: 'PlaygroundError', message: error.message } });
-      send(res, 500, { error: describeError(error, pcloud ? [pcloud.token] : []) });
+      send(res, 500, { error: describeError(error, []) });
     });
   });
   await new Promise<void>((ok, fail) => {

@@ -1,5 +1,4 @@
 /** Turns a playground call into a TypeScript snippet that does the same with pcloudkit. */
-import type { Settings } from '../server/app.js';
 import type { MethodInfo } from '../server/registry.js';
 import type { FormValues } from './form.js';
 
@@ -8,7 +7,8 @@ export interface CodeInput {
   values: FormValues;
   transport: 'http' | 'binary';
   target: 'emulator' | 'pcloud';
-  settings?: Settings;
+  /** The pCloud account's region and token kind (never the token). */
+  pcloud?: { region: 'us' | 'eu'; kind: 'access_token' | 'auth' };
   fileName?: string;
 }
 
@@ -37,13 +37,17 @@ function objectLiteral(method: MethodInfo, values: FormValues): string {
 export function toTypeScript(input: CodeInput): string {
   const { method, values, transport, target } = input;
   const lines: string[] = [];
-  const transportPkg = transport === 'binary' ? '@pcloudkit/transport-binary' : '@pcloudkit/transport-http';
-  const transportFn = transport === 'binary' ? 'binaryTransport' : 'httpTransport';
+  // The page itself runs HTTP calls with transport-fetch: the snippet does the same.
+  const transportPkg = transport === 'binary' ? '@pcloudkit/transport-binary' : '@pcloudkit/transport-fetch';
+  const transportFn = transport === 'binary' ? 'binaryTransport' : 'fetchTransport';
   const usePlugin = Boolean(method.plugin);
   lines.push(`import { createClient } from '@pcloudkit/core';`);
   lines.push(`import { ${transportFn} } from '${transportPkg}';`);
   lines.push(`import { ${usePlugin ? method.plugin : method.name} } from '${method.pkg}';`);
   if (target === 'emulator') lines.push(`import { startEmulator } from '@pcloudkit/emulator';`);
+  // transport-fetch takes Blobs, not paths: Node opens the file as one.
+  const blobUpload = method.data === 'upload' && transport === 'http';
+  if (blobUpload) lines.push(`import { openAsBlob } from 'node:fs';`);
   lines.push('');
   if (target === 'emulator') {
     lines.push(`const emulator = await startEmulator({ port: 0 });`);
@@ -58,9 +62,8 @@ export function toTypeScript(input: CodeInput): string {
     );
     lines.push(`});`);
   } else {
-    const region = input.settings?.pcloud.region ?? 'us';
-    const auth =
-      input.settings?.pcloud.kind === 'auth' ? `{ authToken: process.env.PCLOUD_AUTH! }` : `{ accessToken: process.env.PCLOUD_TOKEN! }`;
+    const region = input.pcloud?.region ?? 'us';
+    const auth = input.pcloud?.kind === 'auth' ? `{ authToken: process.env.PCLOUD_AUTH! }` : `{ accessToken: process.env.PCLOUD_TOKEN! }`;
     lines.push(`const client = createClient({`);
     lines.push(`  transport: ${transportFn}(),`);
     lines.push(`  auth: ${auth},`);
@@ -72,7 +75,8 @@ export function toTypeScript(input: CodeInput): string {
   let options = '';
   if (method.data === 'upload') {
     const name = input.fileName ?? 'file.bin';
-    options = `, { files: [{ name: ${literal(method, '', name)}, data: { path: ${literal(method, '', `./${name}`)} } }] }`;
+    const source = blobUpload ? `await openAsBlob(${literal(method, '', `./${name}`)})` : `{ path: ${literal(method, '', `./${name}`)} }`;
+    options = `, { files: [{ name: ${literal(method, '', name)}, data: ${source} }] }`;
   }
   const call = usePlugin ? `client.use(${method.plugin}).${method.name}(${args}${options})` : `${method.name}(client, ${args}${options})`;
   if (method.data === 'download') {

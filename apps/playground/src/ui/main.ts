@@ -1,12 +1,17 @@
 /**
  * The playground page: method list, generated forms, results and history.
- * Plain DOM code; the server does the pcloudkit calls.
+ * Plain DOM code. HTTP calls run here, from the browser straight to the
+ * target, through `@pcloudkit/transport-fetch`; binary calls go through the
+ * playground server, since browsers cannot open the TCP connection that
+ * protocol needs.
  */
 import { toTypeScript } from './codegen.js';
 import { parseJson } from '@pcloudkit/core';
 import type { Settings } from '../server/app.js';
-import type { CallOutput } from '../server/calls.js';
 import type { MethodInfo } from '../server/registry.js';
+import type { CallOutput, Credentials } from '../shared/output.js';
+import { definitionsByName } from '../shared/sources.js';
+import { runHttpCall } from './direct.js';
 import { buildFields, collect, fill, type FormValues, h, showErrors } from './form.js';
 import { renderJson } from './json.js';
 
@@ -23,9 +28,20 @@ interface HistoryEntry {
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 
+/** Definitions of the bundled method packages, for the calls the page makes itself. */
+const definitions = definitionsByName();
+
+/** The pCloud account entered under "pCloud token…": kept in this page's memory only. */
+interface PcloudAccount {
+  token?: string;
+  kind: 'access_token' | 'auth';
+  region: 'us' | 'eu';
+}
+
 const state = {
   methods: [] as MethodInfo[],
   settings: undefined as Settings | undefined,
+  pcloud: { kind: 'access_token', region: 'us' } as PcloudAccount,
   current: undefined as MethodInfo | undefined,
   history: [] as HistoryEntry[],
   seq: 0,
@@ -55,6 +71,13 @@ function target(): 'emulator' | 'pcloud' {
 }
 function transport(): 'http' | 'binary' {
   return $<HTMLInputElement>('input[name=transport]:checked').value as 'http' | 'binary';
+}
+
+/** The credentials calls to a target run with. */
+function credentialsFor(t: 'emulator' | 'pcloud'): Credentials | undefined {
+  if (t === 'pcloud') return state.pcloud.token ? { kind: state.pcloud.kind, token: state.pcloud.token } : undefined;
+  const e = state.settings?.emulator;
+  return e?.running ? { kind: 'access_token', token: e.accessToken } : undefined;
 }
 
 function toast(text: string): void {
@@ -92,11 +115,10 @@ function renderStatus(): void {
       e.running ? `Emulator ${e.api} · signed in as ${e.username}` : `Emulator unavailable: ${e.problem}`,
     );
   } else {
+    const p = state.pcloud;
     el.replaceChildren(
-      h('span', { class: `dot${s.pcloud.configured ? '' : ' off'}`, 'aria-hidden': 'true' }),
-      s.pcloud.configured
-        ? `pCloud ${s.pcloud.region.toUpperCase()} · token set`
-        : 'pCloud: no token yet (only methods without login work)',
+      h('span', { class: `dot${p.token ? '' : ' off'}`, 'aria-hidden': 'true' }),
+      p.token ? `pCloud ${p.region.toUpperCase()} · token set` : 'pCloud: no token yet (only methods without login work)',
     );
   }
 }
@@ -177,6 +199,13 @@ function select(m: MethodInfo, values?: FormValues): void {
       h('div', { class: 'progress', hidden: '' }, progress, h('output', { id: 'upload-progress-text', for: 'upload-progress' })),
     );
   }
+  if (m.data === 'download') {
+    const progress = h('progress', { id: 'receive-progress', max: '100', 'aria-label': 'Data answer received' });
+    (progress as HTMLProgressElement).value = 0;
+    actions.append(
+      h('div', { class: 'progress', hidden: '' }, progress, h('output', { id: 'receive-progress-text', for: 'receive-progress' })),
+    );
+  }
   form.append(actions);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -233,7 +262,14 @@ async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
   const call = { method: m.name, params: values, transport: transport(), target: target() };
   let output: CallOutput;
   try {
-    output = m.data === 'upload' && file ? await upload(call, file, form) : await api<CallOutput>('/api/call', call);
+    const credentials = credentialsFor(call.target);
+    if (call.target === 'pcloud' && m.auth && !credentials)
+      throw new Error('Enter a pCloud token (pCloud token…) before calling methods that need a login.');
+    if (call.transport === 'http') output = await callHttp(m, values, form, credentials, file);
+    else {
+      const bridged = { ...call, credentials, region: state.pcloud.region };
+      output = m.data === 'upload' && file ? await upload(bridged, file, form) : await api<CallOutput>('/api/call', bridged);
+    }
   } catch (error) {
     output = {
       request: { method: m.name, params: values, transport: call.transport, target: call.target },
@@ -312,12 +348,59 @@ async function downloadWithProgress(
   }
 }
 
-/** Uploads through XHR so the browser reports upload progress (browser → playground server leg). */
-function upload(
-  call: { method: string; params: FormValues; transport: string; target: string },
-  file: File,
+/** A progress bar of the form (`upload` or `receive`), shown and reset; `show` moves it. */
+function formProgress(form: HTMLFormElement, which: 'upload' | 'receive') {
+  const bar = form.querySelector<HTMLProgressElement>(`#${which}-progress`);
+  const text = form.querySelector<HTMLOutputElement>(`#${which}-progress-text`);
+  if (bar && text) {
+    bar.parentElement!.hidden = false;
+    bar.value = 0;
+    text.value = '';
+  }
+  return {
+    show(loaded: number, total: number | undefined, done = '') {
+      if (!bar || !text) return;
+      const pct = total ? Math.min(100, Math.round((loaded / total) * 100)) : done ? 100 : 0;
+      bar.value = pct;
+      text.value = done || `${total ? `${pct}% · ` : ''}${formatBytes(loaded)}${total ? ` / ${formatBytes(total)}` : ''}`;
+    },
+  };
+}
+
+/** Runs an HTTP call from the page itself (transport-fetch, straight to the target). */
+async function callHttp(
+  m: MethodInfo,
+  values: FormValues,
   form: HTMLFormElement,
+  credentials: Credentials | undefined,
+  file: File | undefined,
 ): Promise<CallOutput> {
+  const found = definitions.get(m.name);
+  if (!found) throw new Error(`${m.name} is not in the page's bundle`);
+  const t = target();
+  const emulator = state.settings?.emulator;
+  if (t === 'emulator' && !emulator?.running) throw new Error(`The emulator is not running (${emulator?.problem ?? 'unknown'}).`);
+  const region = t === 'emulator' && emulator?.running ? { api: [emulator.api] } : state.pcloud.region;
+  const up = m.data === 'upload' ? formProgress(form, 'upload') : undefined;
+  const down = m.data === 'download' ? formProgress(form, 'receive') : undefined;
+  const output = await runHttpCall({
+    definition: found.definition,
+    media: m.media,
+    params: values,
+    target: t,
+    region,
+    credentials,
+    file,
+    onUploadProgress: up && ((loaded, total) => up.show(loaded, total, loaded >= total ? `100% · sent, waiting for the answer…` : '')),
+    onDataProgress: down && ((loaded, total) => down.show(loaded, total)),
+  });
+  if (file) up?.show(file.size, file.size, output.error ? 'failed' : `done · ${formatBytes(file.size)}`);
+  if (output.data) down?.show(output.data.length, output.data.length, `100% · ${formatBytes(output.data.length)} received`);
+  return output;
+}
+
+/** Uploads through XHR to the binary bridge so the browser reports upload progress (browser → playground server leg). */
+function upload(call: Record<string, unknown>, file: File, form: HTMLFormElement): Promise<CallOutput> {
   const progress = form.querySelector<HTMLProgressElement>('#upload-progress')!;
   const text = form.querySelector<HTMLOutputElement>('#upload-progress-text')!;
   progress.parentElement!.hidden = false;
@@ -511,7 +594,11 @@ function renderResult(entry: HistoryEntry): void {
     if (d.preview !== undefined) body.append(h('pre', { class: 'code' }, d.preview));
     if (d.contentType?.startsWith('image/'))
       body.append(
-        h('div', { class: 'media' }, h('img', { src: `${d.url}?inline=1`, alt: 'Image from the data answer', id: 'result-data-image' })),
+        h(
+          'div',
+          { class: 'media' },
+          h('img', { src: d.id ? `${d.url}?inline=1` : d.url, alt: 'Image from the data answer', id: 'result-data-image' }),
+        ),
       );
     root.append(section('Data', body));
   }
@@ -521,7 +608,10 @@ function renderResult(entry: HistoryEntry): void {
     root.append(section('Response', jsonView(text, 3), true, [toolButton('Copy JSON', () => void copy(text), 'Copy the response JSON')]));
   }
 
-  root.append(section('Request as sent', jsonView(JSON.stringify(output.request, null, 2), 3), false));
+  const sent = h('div', {});
+  if (output.request.line) sent.append(h('pre', { class: 'code', id: 'result-line' }, output.request.line));
+  sent.append(jsonView(JSON.stringify(output.request, null, 2), 3));
+  root.append(section('Request as sent', sent, false));
 
   if (output.frames) {
     const body = h('div', { class: 'frames' });
@@ -545,7 +635,7 @@ function code(entry: HistoryEntry): string {
     values: entry.values,
     transport: entry.transport,
     target: entry.target,
-    settings: state.settings,
+    pcloud: state.pcloud,
     fileName: entry.fileName,
   });
 }
@@ -592,34 +682,35 @@ function setupSettings(): void {
   const region = $<HTMLSelectElement>('#settings-region');
   const info = $('#settings-state');
   const show = () => {
-    const s = state.settings?.pcloud;
+    const p = state.pcloud;
     token.value = '';
-    kind.value = s?.kind ?? 'access_token';
-    region.value = s?.region ?? 'us';
-    info.textContent = s?.configured ? 'A token is set. Leave the field empty to keep it.' : 'No token is set.';
+    kind.value = p.kind;
+    region.value = p.region;
+    info.textContent = p.token ? 'A token is set. Leave the field empty to keep it.' : 'No token is set.';
     dialog.showModal();
     token.focus();
   };
   $('#settings-button').addEventListener('click', show);
   $('#settings-cancel').addEventListener('click', () => dialog.close());
-  $('#settings-forget').addEventListener('click', async () => {
-    state.settings = await api<Settings>('/api/settings', { token: '' });
+  $('#settings-forget').addEventListener('click', () => {
+    state.pcloud = { kind: state.pcloud.kind, region: state.pcloud.region };
     renderStatus();
     dialog.close();
     toast('Token forgotten');
   });
-  $('#settings-form').addEventListener('submit', async (e) => {
+  $('#settings-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    const body: Record<string, string> = { kind: kind.value, region: region.value };
-    if (token.value.trim()) body.token = token.value;
-    state.settings = await api<Settings>('/api/settings', body);
+    const entered = token.value.trim();
+    state.pcloud = {
+      token: entered || state.pcloud.token,
+      kind: kind.value === 'auth' ? 'auth' : 'access_token',
+      region: region.value === 'eu' ? 'eu' : 'us',
+    };
     token.value = '';
     dialog.close();
-    if (state.settings.pcloud.configured) {
-      $<HTMLInputElement>('input[name=target][value=pcloud]').checked = true;
-    }
+    if (state.pcloud.token) $<HTMLInputElement>('input[name=target][value=pcloud]').checked = true;
     renderStatus();
-    toast(state.settings.pcloud.configured ? 'pCloud token saved in server memory' : 'Settings saved');
+    toast(state.pcloud.token ? 'pCloud token kept in this page' : 'Settings saved');
   });
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The method packages the playground offers, in the order their groups are
+ * listed. Browser-safe: the page bundles them to run HTTP calls itself, the
+ * server uses them for the binary transport and the method list.
+ */
+import type { AnyMethod, Plugin } from '@pcloudkit/core';
+import { archiving, definitions as archivingDefinitions } from '@pcloudkit/methods-archiving';
+import { collection, definitions as collectionDefinitions } from '@pcloudkit/methods-collection';
+import { definitions as fileDefinitions, file } from '@pcloudkit/methods-file';
+import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-folder';
+import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
+import { definitions as oauth2Definitions, oauth2 } from '@pcloudkit/methods-oauth2';
+import { definitions as revisionsDefinitions, revisions } from '@pcloudkit/methods-revisions';
+import { definitions as streamingDefinitions, streaming } from '@pcloudkit/methods-streaming';
+import { definitions as thumbnailsDefinitions, thumbnails } from '@pcloudkit/methods-thumbnails';
+import { definitions as trashDefinitions, trash } from '@pcloudkit/methods-trash';
+
+export interface Source {
+  pkg: string;
+  /** Name of the plugin export. */
+  exportName: string;
+  plugin: Plugin;
+  definitions: readonly AnyMethod[];
+}
+
+export const SOURCES: readonly Source[] = [
+  { pkg: '@pcloudkit/methods-general', exportName: 'general', plugin: general, definitions: generalDefinitions },
+  { pkg: '@pcloudkit/methods-folder', exportName: 'folder', plugin: folder, definitions: folderDefinitions },
+  { pkg: '@pcloudkit/methods-file', exportName: 'file', plugin: file, definitions: fileDefinitions },
+  { pkg: '@pcloudkit/methods-streaming', exportName: 'streaming', plugin: streaming, definitions: streamingDefinitions },
+  { pkg: '@pcloudkit/methods-oauth2', exportName: 'oauth2', plugin: oauth2, definitions: oauth2Definitions },
+  { pkg: '@pcloudkit/methods-collection', exportName: 'collection', plugin: collection, definitions: collectionDefinitions },
+  { pkg: '@pcloudkit/methods-trash', exportName: 'trash', plugin: trash, definitions: trashDefinitions },
+  { pkg: '@pcloudkit/methods-revisions', exportName: 'revisions', plugin: revisions, definitions: revisionsDefinitions },
+  { pkg: '@pcloudkit/methods-thumbnails', exportName: 'thumbnails', plugin: thumbnails, definitions: thumbnailsDefinitions },
+  { pkg: '@pcloudkit/methods-archiving', exportName: 'archiving', plugin: archiving, definitions: archivingDefinitions },
+];
+
+/** Every definition by name (the first package that defines a name wins). */
+export function definitionsByName(): Map<string, { definition: AnyMethod; source: Source }> {
+  const out = new Map<string, { definition: AnyMethod; source: Source }>();
+  for (const source of SOURCES)
+    for (const definition of source.definitions) if (!out.has(definition.name)) out.set(definition.name, { definition, source });
+  return out;
+}

@@ -78,6 +78,8 @@ export class OAuth2Error extends PcloudError {
 
   constructor(reason: OAuth2ErrorReason, message: string, oauthError?: string) {
     super(message);
+    // Spelled out: bundlers may rename the class (esbuild gives `_OAuth2Error`), and `name` would follow.
+    this.name = 'OAuth2Error';
     Object.defineProperty(this, OAuth2Error.kind, { value: true });
     this.reason = reason;
     if (oauthError !== undefined) this.oauthError = oauthError;

@@ -1,0 +1,57 @@
+/**
+ * Debian's Chromium driven by playwright-core, and a log of everything a
+ * page (and any popup it opens) reports: console messages, uncaught errors,
+ * failed requests.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Starts headless Chromium. A missing browser is an error, never a skip:
+ * scripts/ensure-system-deps.sh installs it in CI, CHROMIUM_PATH points elsewhere.
+ */
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM} (scripts/ensure-system-deps.sh installs it; CHROMIUM_PATH overrides)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface PageEvent {
+  kind: 'console' | 'pageerror' | 'requestfailed';
+  /** For console messages: `log`, `warning`, `error`, ... */
+  type?: string;
+  text: string;
+  url: string;
+}
+
+/** Records what every page of `context` reports, popups included. */
+export function recordPageEvents(context: BrowserContext): PageEvent[] {
+  const events: PageEvent[] = [];
+  const watch = (page: Page) => {
+    page.on('console', (m) => events.push({ kind: 'console', type: m.type(), text: m.text(), url: page.url() }));
+    page.on('pageerror', (e) => events.push({ kind: 'pageerror', text: String(e.stack ?? e), url: page.url() }));
+    page.on('requestfailed', (r) =>
+      events.push({ kind: 'requestfailed', text: `${r.method()} ${r.url()}: ${r.failure()?.errorText}`, url: page.url() }),
+    );
+  };
+  context.on('page', watch);
+  for (const page of context.pages()) watch(page);
+  return events;
+}
+
+/** The events that mean something went wrong: errors and warnings in the console, uncaught errors, failed requests. */
+export function problems(events: readonly PageEvent[]): PageEvent[] {
+  return events.filter((e) => e.kind !== 'console' || e.type === 'error' || e.type === 'warning' || /CORS|Access-Control/i.test(e.text));
+}

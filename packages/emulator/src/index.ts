@@ -24,6 +24,8 @@ import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
 import { thumbnailMethods } from './methods/thumbnails.js';
 import { trashMethods } from './methods/trash.js';
+import { fileopsMethods } from './methods/fileops.js';
+import { openFilesOf, recoverWorkingCopies } from './open-files.js';
 import { createMailRoute, MAIL_PATH, type Mailbox } from './mail.js';
 import { DEMO, type SeedUser, seedDemo, seedUsers } from './seed.js';
 import { ServerInfo } from './server-info.js';
@@ -70,6 +72,7 @@ export const METHOD_GROUPS = {
   collection: collectionMethods,
   archiving: archivingMethods,
   trash: trashMethods,
+  fileops: fileopsMethods,
   revisions: revisionMethods,
   thumbnails: thumbnailMethods,
 } as const;
@@ -258,6 +261,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   try {
     await seedDemo(store, options.seed ?? true);
     seedUsers(store, options.users ?? []);
+    // fileops writes acknowledged before a crash become versions now
+    await recoverWorkingCopies(store);
 
     let tlsCreds: { key: string | Buffer; cert: string | Buffer } | undefined;
     if (options.tls === true) tlsCreds = await selfSignedCertificate();
@@ -361,6 +366,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       mail: core.mail,
       stop() {
         stopped ??= (async () => {
+          await openFilesOf(store).shutdown();
           for (const t of attached) await t.close().catch(() => undefined);
           await closeServers();
           store.close();

@@ -28,6 +28,7 @@ import { fileopsMethods } from './methods/fileops.js';
 import { openFilesOf, recoverWorkingCopies } from './open-files.js';
 import { createMailRoute, MAIL_PATH, type Mailbox } from './mail.js';
 import { DEMO, type SeedUser, seedDemo, seedUsers } from './seed.js';
+import type { DropDirection } from './faults.js';
 import { ServerInfo } from './server-info.js';
 import { Store } from './store.js';
 import { selfSignedCertificate } from './tls.js';
@@ -129,6 +130,16 @@ export interface EmulatorOptions {
   binary?: boolean | { port?: number };
 }
 
+/** Options of `EmulatorFaults.dropAfterBytes`. */
+export interface DropOptions {
+  /** `'send'` (default): bytes of answers; `'receive'`: bytes of request bodies. */
+  direction?: DropDirection;
+  /** `'request'` (default): counted per answer or body; `'connection'`: summed over one connection. */
+  scope?: 'request' | 'connection';
+  /** Connections to cut before the rule retires (default: until cleared). */
+  times?: number;
+}
+
 export interface EmulatorFaults {
   /** A `127.0.0.1:PORT` host that accepts connections and destroys them at once. */
   unreachableHost(): Promise<string>;
@@ -136,8 +147,17 @@ export interface EmulatorFaults {
   setApiServers(servers: { api?: string[]; binapi?: string[] }): void;
   /** Delays every answer of `method` ('*' = all, 'content' = content servers) by `ms`. */
   delay(method: string, ms: number): void;
-  /** Cuts the connection after `n` bytes of the answer body of `method` ('content' = content servers). */
-  dropAfterBytes(method: string, n: number): void;
+  /**
+   * Cuts the connection after `n` bytes of the answer body of `method`
+   * ('*' = all, 'content' = content servers), on the API, binary and content
+   * ports. Options: `direction: 'receive'` counts the request body instead
+   * (HTTP PUT body, binary payload: file_write, file_pwrite, uploads);
+   * `scope: 'connection'` sums every matching answer or body of one
+   * connection; `times` cuts that many connections, then the rule goes
+   * (default: until cleared). `n` may be a function, drawn again for each
+   * answer, body or connection (random cut points).
+   */
+  dropAfterBytes(method: string, n: number | (() => number), opts?: DropOptions): void;
   /** Answers `method` ('*' = all) with pCloud error `code`, `times` times (default: until cleared). */
   failWith(method: string, code: number, opts?: { times?: number }): void;
   /** Removes every fault. */
@@ -338,8 +358,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       delay(method, ms) {
         core.faults.delays.set(method, ms);
       },
-      dropAfterBytes(method, n) {
-        core.faults.drops.set(method, n);
+      dropAfterBytes(method, n, opts) {
+        if (!opts && typeof n === 'number') {
+          core.faults.drops.set(method, n);
+          return;
+        }
+        const direction = opts?.direction ?? 'send';
+        core.faults.dropRules.set(`${direction}:${method}`, {
+          bytes: n,
+          direction,
+          scope: opts?.scope ?? 'request',
+          remaining: opts?.times ?? Number.POSITIVE_INFINITY,
+        });
       },
       failWith(method, code, opts) {
         core.faults.fails.set(method, { code, remaining: opts?.times ?? Infinity });

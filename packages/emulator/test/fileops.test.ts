@@ -1,62 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index.js';
-import { frame, open, type Reader } from './binary-wire.js';
-import { as, type Json, parseReply } from './helpers.js';
+import { binarySession, httpSession, type Session } from './fileops-sessions.js';
+import { as, type Json } from './helpers.js';
 
 const O_WRITE = 0x0002;
 const O_CREAT = 0x0040;
 const O_EXCL = 0x0080;
 const O_TRUNC = 0x0200;
 const O_APPEND = 0x0400;
-
-type Params = Record<string, string | number>;
-
-/** One fileops session: a single connection to one port, calls in order. */
-interface Session {
-  call(method: string, params?: Params, payload?: Buffer): Promise<{ body: Json; data?: Buffer }>;
-  close(): Promise<void>;
-}
-
-/** Calls over one keep-alive HTTP connection (undici Client: a single socket). */
-function httpSession(emu: Emulator): Session {
-  const client = new Client(emu.api, { pipelining: 1 });
-  return {
-    async call(method, params = {}, payload) {
-      const qs = new URLSearchParams(Object.entries({ auth: emu.auth, ...params }).map(([k, v]) => [k, String(v)]));
-      const res = await client.request({
-        path: `/${method}?${qs}`,
-        method: payload ? 'PUT' : 'GET',
-        ...(payload ? { body: payload } : {}),
-        headers: { connection: 'keep-alive' },
-      });
-      const bytes = Buffer.from(await res.body.arrayBuffer());
-      if (/octet-stream/.test(String(res.headers['content-type']))) return { body: { result: 0 }, data: bytes };
-      return { body: parseReply(bytes.toString('utf8')) };
-    },
-    close: () => client.close(),
-  };
-}
-
-/** Calls over one binary-protocol connection; logs in on the first call. */
-async function binarySession(emu: Emulator): Promise<Session & { reader: Reader }> {
-  const reader = await open(emu);
-  let first = true;
-  return {
-    reader,
-    async call(method, params = {}, payload) {
-      const all: Record<string, string | number | boolean> = first ? { auth: emu.auth, ...params } : { ...params };
-      first = false;
-      reader.socket.write(frame(method, all, payload));
-      const a = await reader.answer();
-      return { body: a.value as Json, ...(a.payload ? { data: a.payload } : {}) };
-    },
-    async close() {
-      reader.socket.destroy();
-    },
-  };
-}
 
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');

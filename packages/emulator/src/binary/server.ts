@@ -104,6 +104,8 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
   let outbox: Promise<void> = Promise.resolve();
 
   let received = 0;
+  // fault injection: a receive-direction drop of the current payload's method
+  let meter: ((n: number) => number) | undefined;
 
   const start = (req: BinaryRequest) => {
     let data: PassThrough | undefined;
@@ -111,6 +113,9 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
       data = new PassThrough({ highWaterMark: 256 * 1024 });
       sink = data;
       payloadLeft = req.dataLength;
+      meter = core.faults.receiveMeter(req.method, socket);
+      // a method reading it sees a broken payload; one that has not started yet must not crash the process
+      data.on('error', () => undefined);
     }
     const base = received;
     // an upload method sent without the data bit gets an empty payload
@@ -146,7 +151,15 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
     let off = 0;
     while (off < chunk.length && !dead) {
       if (payloadLeft > 0) {
-        const n = Math.min(payloadLeft, chunk.length - off);
+        const avail = Math.min(payloadLeft, chunk.length - off);
+        const n = meter ? meter(avail) : avail;
+        if (n < avail) {
+          // the drop fault: what passed reaches the method, then the connection goes
+          sink?.write(chunk.subarray(off, off + n));
+          received += n;
+          drop();
+          return;
+        }
         const part = chunk.subarray(off, off + n);
         off += n;
         payloadLeft -= n;
@@ -210,7 +223,7 @@ async function writeAnswer(core: EmulatorCore, socket: Socket, method: string, a
   const data = answer.body.result === 0 ? answer.data : undefined;
   if (answer.data && !data) answer.data.stream.destroy();
   const frame = encodeReply(answer.body, data?.length);
-  let budget = core.faults.dropFor(method) ?? Infinity;
+  let budget = core.faults.sendLimit(method, socket, frame.length + (data?.length ?? 0)) ?? Infinity;
   const send = async (bytes: Buffer): Promise<boolean> => {
     if (socket.destroyed) return false;
     if (bytes.length >= budget) {

@@ -206,9 +206,17 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
     } else if (req.method === 'PUT') {
       let n = 0;
       received = () => n;
+      // fault injection: a receive-direction drop cuts the connection inside the body
+      const meter = core.faults.receiveMeter(method, req.socket);
       const counter = new Transform({
         transform(chunk: Buffer, _e, cb) {
-          n += chunk.length;
+          const pass = meter ? meter(chunk.length) : chunk.length;
+          n += pass;
+          if (pass < chunk.length) {
+            cb(null, chunk.subarray(0, pass));
+            setImmediate(() => req.socket?.destroy());
+            return;
+          }
           cb(null, chunk);
         },
       });
@@ -263,9 +271,9 @@ function requestDone(req: IncomingMessage): Promise<void> {
 
 /** Writes a dispatcher result as an HTTP answer, honouring `dropAfterBytes` faults. */
 export function writeResult(core: EmulatorCore, method: string, req: IncomingMessage, res: ServerResponse, result: DispatchResult): void {
-  const drop = core.faults.dropFor(method);
   if (result.data && result.body.result === 0) {
     const d = result.data;
+    const drop = core.faults.sendLimit(method, req.socket, d.length);
     const headers: Record<string, string | number> = { 'Content-Type': d.contentType, 'Content-Length': d.length };
     if (d.filename !== undefined) headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(d.filename)}`;
     res.writeHead(200, headers);
@@ -283,6 +291,7 @@ export function writeResult(core: EmulatorCore, method: string, req: IncomingMes
   const code = result.body.result;
   if (typeof code === 'number' && code !== 0) headers['X-Error'] = code;
   res.writeHead(200, headers);
+  const drop = core.faults.sendLimit(method, req.socket, text.length);
   if (drop !== undefined) {
     void pumpWithLimit(Readable.from([text]), res, req.socket, drop);
     return;

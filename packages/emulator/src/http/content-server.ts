@@ -239,7 +239,8 @@ export function createContentHandler(core: EmulatorCore) {
   function send(req: IncomingMessage, res: ServerResponse, body: Readable, link: ContentLink): void {
     let stream: Readable = body;
     if (link.maxspeed) stream = stream.pipe(throttle(link.maxspeed));
-    const drop = core.faults.dropFor('content');
+    const length = Number(res.getHeader('content-length'));
+    const drop = core.faults.sendLimit('content', req.socket, Number.isFinite(length) ? length : undefined);
     body.on('error', () => req.socket?.destroy());
     if (drop !== undefined) {
       void pumpWithLimit(stream, res, req.socket, drop);

@@ -415,6 +415,8 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   },
   trash_clear: { values: { fileid: trashedFileId, folderid: trashedFolderId } },
   revertrevision: { values: { revisionid: (env) => env.revision() } },
+  // O_CREAT: opens the call's file by path or fileid, creates `opened.txt` in its folder by folderid + name
+  file_open: { values: { flags: async () => 0x0040, name: async () => 'opened.txt' }, companions: { folderid: ['name'] } },
   collection_list: { values: { type: async () => 1, showfiles: async () => 1, pagesize: async () => 5 } },
   collection_details: { values: { collectionid: collectionId, page: async () => 1, pagesize: async () => 10 } },
   collection_create: {

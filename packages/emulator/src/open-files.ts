@@ -19,7 +19,7 @@
  * so only unacknowledged bytes are lost.
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, constants as fsConstants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -172,7 +172,8 @@ export class OpenFile {
     const journal = `${base}.json`;
     const v = file.current;
     const copyBase = !empty && v.size > 0;
-    if (copyBase) await fsp.copyFile(this.store.blobs.pathOf(v.blob), path);
+    // a reflink where the file system has them, else a plain copy
+    if (copyBase) await fsp.copyFile(this.store.blobs.pathOf(v.blob), path, fsConstants.COPYFILE_FICLONE);
     const fh = await fsp.open(path, copyBase ? 'r+' : 'w+');
     await fsp.writeFile(journal, JSON.stringify({ fileid: this.fileid, owner: file.owner }));
     if (this.store.persist) {

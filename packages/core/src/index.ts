@@ -11,7 +11,6 @@ export {
   AbortError,
   ApiError,
   answerSnippet,
-  IntegrityError,
   PcloudError,
   ProtocolError,
   TimeoutError,

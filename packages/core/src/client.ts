@@ -76,6 +76,7 @@ export function createClient(options: ClientOptions): CoreClient {
       files: call?.files,
       signal: call?.signal,
       onUploadProgress: call?.onUploadProgress,
+      ...(call?.connectionKey !== undefined ? { connectionKey: call.connectionKey } : {}),
       timeout: call?.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
       ...(attemptTimeout !== undefined ? { attemptTimeout } : {}),
       ...(responseType === 'data' ? { bodyTimeout: call?.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),

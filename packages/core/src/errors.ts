@@ -215,6 +215,28 @@ export class TimeoutError extends PcloudError {
 }
 
 /**
+ * Transferred bytes do not match the checksum the server reports for them
+ * (an upload or download that was verified end to end). `algorithm` names
+ * the hash that differed.
+ */
+export class IntegrityError extends PcloudError {
+  static readonly kind = Symbol.for('pcloudkit.IntegrityError');
+  override readonly code = 'PCLOUD_INTEGRITY';
+  readonly algorithm: string;
+  /** Hex digest of the local bytes. */
+  readonly local: string;
+  /** Hex digest the server reported. */
+  readonly remote: string;
+  constructor(message: string, init: { algorithm: string; local: string; remote: string; cause?: unknown }) {
+    super(message, { cause: init.cause });
+    Object.defineProperty(this, IntegrityError.kind, { value: true });
+    this.algorithm = init.algorithm;
+    this.local = init.local;
+    this.remote = init.remote;
+  }
+}
+
+/**
  * A short, printable piece of an unexpected answer for error messages, with
  * every credential the request carried blanked out in case the server echoed it.
  */

@@ -193,6 +193,13 @@ export interface Transport {
   /** The host list this transport talks to. */
   readonly hostKind: HostKind;
   call(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Optional: closes the dedicated connection(s) kept for `connectionKey`
+   * (file descriptors live and die with it). A later call with the same key
+   * opens a fresh connection. Transports without dedicated connections leave
+   * it out.
+   */
+  release?(connectionKey: string): Promise<void>;
   /** Releases sockets and pools. Later calls fail with `TransportError` ("the transport is closed"). */
   close(): Promise<void>;
 }
@@ -214,6 +221,12 @@ export interface CallOptions {
   retries?: number;
   /** Files for methods whose definition has `data: 'upload'`. */
   files?: UploadFile[];
+  /**
+   * Keeps this call on the transport's dedicated connection for this key
+   * instead of the shared pool (file descriptors belong to one connection).
+   * `transport.release(key)` closes that connection.
+   */
+  connectionKey?: string;
   /**
    * Sends this call to this host (`host[:port]` or a full origin) instead of
    * the one the client would choose; no suggested-host fallback applies.

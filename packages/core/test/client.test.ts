@@ -51,6 +51,15 @@ const testPlugin = definePlugin({
 const ok = (extra: Record<string, unknown> = {}) => ({ result: 0, ...extra });
 
 describe('client pipeline', () => {
+  it('passes a call option connectionKey on to the transport, and leaves it out otherwise', async () => {
+    const t = memoryTransport();
+    const c = createClient({ transport: t, auth: { accessToken: 'tok' } });
+    await c.call('file_size', { fd: 1 }, { connectionKey: 'handle-1' });
+    await c.call('userinfo');
+    expect(t.requests.map((r) => r.connectionKey)).toEqual(['handle-1', undefined]);
+    expect('connectionKey' in t.requests[1]!).toBe(false);
+  });
+
   it('validates before sending: required, one-of, types, bounds, unknown names', async () => {
     const t = memoryTransport();
     const c = createClient({ transport: t, auth: { accessToken: 'tok' } }).use(testPlugin);

@@ -177,6 +177,16 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       return response;
     },
 
+    /** Closes the dedicated connection(s) kept for `connectionKey`; their file descriptors die with them. */
+    async release(connectionKey: string): Promise<void> {
+      const suffix = `\u0000${connectionKey}`;
+      for (const [id, conn] of keyed) {
+        if (!id.endsWith(suffix)) continue;
+        keyed.delete(id);
+        conn.close();
+      }
+    },
+
     async close(): Promise<void> {
       closed = true;
       const all = [...keyed.values(), ...[...pools.values()].flat()];

@@ -118,6 +118,18 @@ describe('binaryTransport: calls', () => {
     expect(new Set([a1.result.conn, b1.result.conn, pooled.result.conn]).size).toBe(3);
   });
 
+  it('release(key) closes the connection of that key only; the next call with the key opens a new one', async () => {
+    const { server, transport } = await setup((_r, c) => c.reply({ result: 0, conn: c.id }));
+    const a1 = await transport.call(req(server.host, 'file_open', {}, { connectionKey: 'A' }));
+    const b1 = await transport.call(req(server.host, 'file_open', {}, { connectionKey: 'B' }));
+    await transport.release!('A');
+    const a2 = await transport.call(req(server.host, 'file_read', {}, { connectionKey: 'A' }));
+    const b2 = await transport.call(req(server.host, 'file_read', {}, { connectionKey: 'B' }));
+    expect(a2.result.conn).not.toBe(a1.result.conn);
+    expect(b2.result.conn).toBe(b1.result.conn);
+    await transport.release!('no such key');
+  });
+
   it('keeps connection-bound methods on one dedicated connection even without a connectionKey', async () => {
     const { server, transport } = await setup((r, c) => c.reply({ result: 0, conn: c.id }), { connections: 4 });
     const bound = defineMethod({ name: 'file_read', group: 'test', params: { fd: param.int() }, connectionBound: true });

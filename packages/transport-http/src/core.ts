@@ -3,6 +3,7 @@ export {
   AbortError,
   answerSnippet,
   ApiError,
+  IntegrityError,
   PcloudError,
   ValidationError,
   ProtocolError,

@@ -6,10 +6,26 @@
  */
 import { definePlugin } from './core.js';
 import type { CoreClient, LinkAnswer } from './core.js';
-import { type DownloadOptions, type DownloadResult, download, downloadToFile } from './links.js';
+import {
+  type DownloadOptions,
+  type DownloadResult,
+  type DownloadToFileOptions,
+  type DownloadToFileResult,
+  download,
+  downloadToFile,
+} from './links.js';
 
 /** Where a download comes from: a link answer (`getfilelink`, ...), a URL or a list of URLs. */
 export type DownloadSource = LinkAnswer | string | readonly string[];
+
+/** Options of the plugin's `downloadToFile`. */
+export interface DownloadToFileHelperOptions extends DownloadToFileOptions {
+  /**
+   * The file in the account whose checksums the download must match: the
+   * plugin asks `checksumfile` for them first and passes them as `checksum`.
+   */
+  verify?: { fileid: number | bigint } | { path: string };
+}
 
 /** What the {@link downloads} plugin adds to a client. */
 export interface DownloadHelpers {
@@ -20,7 +36,7 @@ export interface DownloadHelpers {
    */
   download(source: DownloadSource, options?: DownloadOptions): Promise<DownloadResult>;
   /** {@link downloadToFile} with the client's scheme, like {@link DownloadHelpers.download}. */
-  downloadToFile(source: DownloadSource, path: string, options?: DownloadOptions): Promise<{ path: string; bytes: number; url: string }>;
+  downloadToFile(source: DownloadSource, path: string, options?: DownloadToFileHelperOptions): Promise<DownloadToFileResult>;
 }
 
 function helpers(client: CoreClient): DownloadHelpers {
@@ -34,7 +50,16 @@ function helpers(client: CoreClient): DownloadHelpers {
   });
   return {
     download: (source, options) => download(source, withScheme(options)),
-    downloadToFile: (source, path, options) => downloadToFile(source, path, withScheme(options)),
+    async downloadToFile(source, path, options) {
+      const { verify, ...rest } = options ?? {};
+      let checksum = rest.checksum;
+      if (verify) {
+        const sums = await client.call<Record<string, unknown>>('checksumfile', { ...verify }, { signal: rest.signal });
+        checksum = {};
+        for (const name of ['sha1', 'md5', 'sha256'] as const) if (typeof sums[name] === 'string') checksum[name] = sums[name] as string;
+      }
+      return downloadToFile(source, path, withScheme({ ...rest, ...(checksum ? { checksum } : {}) }) as DownloadToFileOptions);
+    },
   };
 }
 

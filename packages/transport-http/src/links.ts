@@ -2,6 +2,7 @@ import { Agent, getGlobalDispatcher, type Dispatcher } from 'undici';
 import {
   AbortError,
   ApiError,
+  IntegrityError,
   ProtocolError,
   TimeoutError,
   TransportError,
@@ -53,6 +54,8 @@ export interface DownloadResult {
   url: string;
   /** HTTP status: 200, or 206 for a range the server honoured. */
   status: number;
+  /** Size of the whole file, when the server said (`Content-Range` of a 206, or the length of a 200). */
+  size?: number;
 }
 
 function first(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -211,48 +214,253 @@ export async function download(source: LinkAnswer | string | readonly string[], 
         onEnd: release,
         idle: bodyIdleLimit(bodyTimeout, `download from ${parsed.host}`, response.body),
       });
-      return { body, url, status: statusCode, ...(length !== undefined ? { length } : {}), ...(contentType ? { contentType } : {}) };
+      const whole = /\/(\d+)\s*$/.exec(first(h, 'content-range') ?? '')?.[1] ?? (statusCode === 200 ? lengthText : undefined);
+      const size = whole !== undefined && /^\d+$/.test(whole) ? Number(whole) : undefined;
+      return {
+        body,
+        url,
+        status: statusCode,
+        ...(length !== undefined ? { length } : {}),
+        ...(size !== undefined ? { size } : {}),
+        ...(contentType ? { contentType } : {}),
+      };
     }
     release();
     throw lastError ?? new TransportError('download failed on every host', { network: true });
   }
 }
 
+/** Options of {@link downloadToFile}. */
+export interface DownloadToFileOptions extends DownloadOptions {
+  /**
+   * Times a download that broke off is asked again for the rest (`Range`
+   * from the byte it stopped at), first from the same host and then from
+   * the next ones, when no byte came in between. Default 5; 0 fails at the
+   * first broken connection.
+   */
+  retries?: number;
+  /** Milliseconds before asking again; doubles each time in a row, up to 5 s. Default 200. */
+  retryDelay?: number;
+  /**
+   * Hex checksums the file must have (from `checksumfile`). The bytes written
+   * are hashed and compared at the end; a mismatch removes the file and
+   * throws `IntegrityError`.
+   */
+  checksum?: { sha1?: string; md5?: string; sha256?: string };
+  /**
+   * Ranges fetched at the same time, each on a connection of its own and
+   * each resumed on its own. Default 1. Above 1 the server must tell the
+   * file's size (`Content-Range`), or the download goes on as one range.
+   */
+  parallel?: number;
+  /** Bytes per range when `parallel` is above 1. Default 16 MiB. */
+  partSize?: number;
+}
+
+/** Answer of {@link downloadToFile}. */
+export interface DownloadToFileResult {
+  path: string;
+  /** Bytes in the file. */
+  bytes: number;
+  /** The URL that served the last bytes. */
+  url: string;
+  /** Times a broken-off download was asked again for the rest. */
+  resumes: number;
+  /** Hex checksums that were checked, by name. */
+  checksums?: Record<string, string>;
+}
+
+/** Failures after which asking again for the rest may help. */
+function resumable(error: unknown): boolean {
+  return error instanceof TransportError || (error instanceof TimeoutError && error.phase === 'body') || error instanceof ProtocolError;
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortError('the download was aborted', { cause: signal.reason }));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(new AbortError('the download was aborted', { cause: signal!.reason }));
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
+
 /**
  * Downloads to a file on disk (Node only), streaming: memory stays flat
- * whatever the size. A partial file is removed when the download fails.
- * Resolves with the number of bytes written and the URL that served them.
+ * whatever the size. When the connection breaks off, the rest is asked for
+ * with `Range` from the byte the file has reached, on the same host and
+ * then the next ones (`retries`); with `checksum` the result is checked
+ * against the server's hashes; with `parallel` several ranges travel at
+ * once. A partial file is removed when the download fails.
  */
 export async function downloadToFile(
   source: LinkAnswer | string | readonly string[],
   path: string,
-  options: DownloadOptions = {},
-): Promise<{ path: string; bytes: number; url: string }> {
-  const [{ createWriteStream }, { rm }, { Readable, Transform }, { pipeline }] = await Promise.all([
-    import('node:fs'),
-    import('node:fs/promises'),
-    import('node:stream'),
-    import('node:stream/promises'),
-  ]);
-  const result = await download(source, options);
-  let bytes = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.byteLength;
-      done(null, chunk);
-    },
-  });
+  options: DownloadToFileOptions = {},
+): Promise<DownloadToFileResult> {
+  const [{ open, rm }, { createHash }] = await Promise.all([import('node:fs/promises'), import('node:crypto')]);
+  const urls = downloadUrls(source, options);
+  if (urls.length === 0) throw new TypeError('download needs at least one URL or host');
+  const retries = options.retries ?? 5;
+  const retryDelay = options.retryDelay ?? 200;
+  const parallel = options.parallel ?? 1;
+  const partSize = options.partSize ?? 16 * 1024 * 1024;
+  if (!Number.isInteger(retries) || retries < 0) throw new RangeError('downloadToFile: retries must be an integer >= 0');
+  if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError('downloadToFile: parallel must be an integer >= 1');
+  if (!Number.isSafeInteger(partSize) || partSize < 1) throw new RangeError('downloadToFile: partSize must be a positive integer');
+  const base = options.range?.start ?? 0;
+  if (options.range) rangeHeader(options.range);
+  const { signal } = options;
+  const wanted = Object.entries(options.checksum ?? {}).filter(([, v]) => typeof v === 'string') as [string, string][];
+
+  const file = await open(path, 'w');
+  let written = 0;
+  let total: number | undefined;
+  let resumes = 0;
+  let lastUrl = urls[0]!;
+  const report = () => {
+    try {
+      options.onProgress?.(total === undefined ? { loaded: written } : { loaded: written, total });
+    } catch {
+      /* ignore listener errors */
+    }
+  };
+
+  /**
+   * Fetches file bytes [start, end] (to the end of the file without `end`)
+   * into the file at the same place minus `base`, resuming after breaks.
+   * `onFirst` sees the first answer. Hashes the bytes in order when `hash` is given.
+   */
+  async function fetchRange(
+    start: number,
+    end: number | undefined,
+    hash?: Array<ReturnType<typeof createHash>>,
+    onFirst?: (r: DownloadResult) => void,
+  ): Promise<void> {
+    let at = start;
+    let stop = end; // last byte, once known
+    let host = 0;
+    let failures = 0;
+    for (;;) {
+      if (stop !== undefined && at > stop) return;
+      const ordered = [...urls.slice(host), ...urls.slice(0, host)];
+      const whole = at === 0 && stop === undefined;
+      const progressBefore = at;
+      try {
+        const answer = await download(ordered, { ...options, onProgress: undefined, range: whole ? undefined : { start: at, end: stop } });
+        lastUrl = answer.url;
+        host = urls.indexOf(answer.url);
+        if (answer.size !== undefined && (stop === undefined || stop > answer.size - 1)) stop = answer.size - 1;
+        else if (stop === undefined && answer.length !== undefined) stop = at + answer.length - 1;
+        onFirst?.(answer);
+        onFirst = undefined;
+        const reader = answer.body.getReader();
+        try {
+          for (;;) {
+            const next = await reader.read();
+            if (next.done) break;
+            const chunk = next.value;
+            let off = 0;
+            while (off < chunk.byteLength) {
+              const { bytesWritten } = await file.write(chunk, off, chunk.byteLength - off, at - base + off);
+              off += bytesWritten;
+            }
+            if (hash) for (const h of hash) h.update(chunk);
+            at += chunk.byteLength;
+            written += chunk.byteLength;
+            report();
+          }
+        } finally {
+          reader.releaseLock();
+        }
+        if (stop === undefined || at > stop) return;
+        throw new TransportError(`download from ${new URL(answer.url).host} ended at byte ${at}, before byte ${stop + 1}`, {
+          host: answer.url,
+          network: false,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw new AbortError('the download was aborted', { cause: signal.reason });
+        if (!resumable(error)) throw error;
+        // A break after some bytes is asked again from the same host; one that gave nothing moves on to the next.
+        failures = at > progressBefore ? 0 : failures + 1;
+        if (failures > retries) throw error;
+        if (failures > 0) host = (host + 1) % urls.length;
+        resumes++;
+        await pause(Math.min(5000, retryDelay * 2 ** Math.max(0, failures - 1)), signal);
+      }
+    }
+  }
+
   try {
-    await pipeline(
-      Readable.fromWeb(result.body as unknown as import('node:stream/web').ReadableStream<Uint8Array>),
-      count,
-      createWriteStream(path),
-      ...(options.signal ? ([{ signal: options.signal }] as const) : []),
-    );
+    const end = options.range?.end;
+    if (parallel > 1) {
+      // The first part tells the size; the rest go `parallel` at a time.
+      const firstEnd = end === undefined ? base + partSize - 1 : Math.min(end, base + partSize - 1);
+      let size: number | undefined;
+      await fetchRange(base, firstEnd, undefined, (r) => {
+        size = r.size;
+        if (size !== undefined) total = (end === undefined ? size - 1 : Math.min(end, size - 1)) - base + 1;
+      });
+      const last = end === undefined ? (size === undefined ? undefined : size - 1) : Math.min(end, (size ?? Infinity) - 1);
+      if (last === undefined) {
+        await fetchRange(firstEnd + 1, undefined);
+      } else {
+        let next = firstEnd + 1;
+        const worker = async () => {
+          while (next <= last) {
+            const from = next;
+            next = Math.min(last + 1, from + partSize);
+            await fetchRange(from, next - 1);
+          }
+        };
+        await Promise.all(Array.from({ length: parallel }, worker));
+      }
+    } else {
+      const hashes = wanted.map(([name]) => createHash(name));
+      await fetchRange(base, end, hashes, (r) => {
+        if (r.length !== undefined) total = r.length;
+      });
+      if (wanted.length > 0)
+        checkDigests(
+          wanted,
+          hashes.map((h) => h.digest('hex')),
+        );
+      await file.close();
+      return { path, bytes: written, url: lastUrl, resumes, ...(wanted.length ? { checksums: Object.fromEntries(wanted) } : {}) };
+    }
+    await file.close();
+    if (wanted.length > 0) {
+      // The ranges came out of order: hash the file as written.
+      const hashes = wanted.map(([name]) => createHash(name));
+      const { createReadStream } = await import('node:fs');
+      for await (const chunk of createReadStream(path)) for (const h of hashes) h.update(chunk as Buffer);
+      checkDigests(
+        wanted,
+        hashes.map((h) => h.digest('hex')),
+      );
+    }
+    return { path, bytes: written, url: lastUrl, resumes, ...(wanted.length ? { checksums: Object.fromEntries(wanted) } : {}) };
   } catch (error) {
+    await file.close().catch(() => {});
     await rm(path, { force: true }).catch(() => {});
-    if (options.signal?.aborted) throw new AbortError('the download was aborted', { cause: options.signal.reason });
+    if (signal?.aborted) throw new AbortError('the download was aborted', { cause: signal.reason });
     throw error;
   }
-  return { path, bytes, url: result.url };
+}
+
+function checkDigests(wanted: [string, string][], local: string[]): void {
+  wanted.forEach(([name, expected], i) => {
+    if (expected.toLowerCase() !== local[i]) {
+      throw new IntegrityError(`downloadToFile: the ${name} of the bytes received is ${local[i]}, the server's is ${expected}`, {
+        algorithm: name,
+        local: local[i]!,
+        remote: expected.toLowerCase(),
+      });
+    }
+  });
 }

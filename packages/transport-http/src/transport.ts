@@ -374,6 +374,18 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     return { result: decodeAnswer(text, statusCode, contentType, request, origin), host: request.host };
   }
 
+  /** Closes the dedicated sockets kept for `connectionKey` (one per origin); their file descriptors die with them. */
+  async function release(connectionKey: string): Promise<void> {
+    const prefix = `${connectionKey}\n`;
+    const gone: Dispatcher[] = [];
+    for (const [key, client] of sticky) {
+      if (!key.startsWith(prefix)) continue;
+      sticky.delete(key);
+      gone.push(client);
+    }
+    await Promise.all(gone.map((d) => d.destroy().catch(() => {})));
+  }
+
   async function close(): Promise<void> {
     closed = true;
     const owned: Dispatcher[] = [...sticky.values()];
@@ -383,5 +395,5 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     await Promise.all(owned.map((d) => d.destroy().catch(() => {})));
   }
 
-  return { name: 'http', hostKind: 'api', call, close };
+  return { name: 'http', hostKind: 'api', call, release, close };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, ApiError, ProtocolError, TransportError, type Progress } from '@pcloudkit/core';
+import { AbortError, ApiError, IntegrityError, ProtocolError, TransportError, type Progress } from '@pcloudkit/core';
 import { download, downloadToFile, linkUrls } from '../src/index.js';
 import { freePort, json, startServer } from './helpers.js';
 
@@ -176,7 +176,7 @@ describe('downloadToFile', () => {
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const path = join(dir, 'out.bin');
     const done = await downloadToFile(`${s.origin}/f`, path);
-    expect(done).toEqual({ path, bytes: FILE.length, url: `${s.origin}/f` });
+    expect(done).toEqual({ path, bytes: FILE.length, url: `${s.origin}/f`, resumes: 0 });
     expect(
       createHash('sha256')
         .update(await readFile(path))
@@ -193,8 +193,84 @@ describe('downloadToFile', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pck-dl-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const path = join(dir, 'out.bin');
-    const err = await downloadToFile(`${s.origin}/f`, path).catch((e) => e);
+    const err = await downloadToFile(`${s.origin}/f`, path, { retries: 0 }).catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     await expect(stat(path)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+/** A content server that honours ranges but cuts every answer after `cut` bytes; answers the requests' Range headers in `seen`. */
+async function breakingServer(cut: number, seen: string[] = []) {
+  const s = await startServer((q, res) => {
+    const m = /^bytes=(\d+)-(\d*)$/.exec(String(q.headers.range ?? ''));
+    seen.push(String(q.headers.range ?? ''));
+    const start = m ? Number(m[1]) : 0;
+    const end = m?.[2] ? Math.min(Number(m[2]), FILE.length - 1) : FILE.length - 1;
+    res.writeHead(m ? 206 : 200, {
+      'content-length': end - start + 1,
+      ...(m ? { 'content-range': `bytes ${start}-${end}/${FILE.length}` } : {}),
+    });
+    const part = FILE.subarray(start, Math.min(end + 1, start + cut));
+    if (start + cut > end) return void res.end(part);
+    res.write(part, () => setTimeout(() => res.socket?.destroy(), 5));
+  });
+  cleanup.push(s.close);
+  return s;
+}
+
+describe('downloadToFile after broken connections', () => {
+  const sha1 = createHash('sha1').update(FILE).digest('hex');
+  const target = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pck-dl-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    return join(dir, 'out.bin');
+  };
+
+  it('asks for the rest with Range from where it stopped, and the bytes are identical', async () => {
+    const seen: string[] = [];
+    const s = await breakingServer(150_000, seen);
+    const path = await target();
+    const done = await downloadToFile(`${s.origin}/f`, path, { retryDelay: 1, checksum: { sha1 } });
+    expect(done).toMatchObject({ bytes: FILE.length, resumes: 3, checksums: { sha1 } });
+    expect(seen).toEqual(['', 'bytes=150000-499999', 'bytes=300000-499999', 'bytes=450000-499999']);
+    expect(Buffer.compare(await readFile(path), FILE)).toBe(0);
+  });
+
+  it('moves on to the next host when one gives nothing', async () => {
+    const good = await breakingServer(200_000);
+    const dead = `http://127.0.0.1:${await freePort()}/f`;
+    const path = await target();
+    const done = await downloadToFile([`${good.origin}/f`, dead], path, { retryDelay: 1 });
+    expect(done.bytes).toBe(FILE.length);
+    expect(Buffer.compare(await readFile(path), FILE)).toBe(0);
+  });
+
+  it('a checksum that differs removes the file and throws IntegrityError', async () => {
+    const s = await contentServer();
+    const path = await target();
+    const err = await downloadToFile(`${s.origin}/f`, path, { checksum: { sha1: '0'.repeat(40) } }).catch((e) => e);
+    expect(err).toBeInstanceOf(IntegrityError);
+    expect(err).toMatchObject({ algorithm: 'sha1', local: sha1 });
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('parallel ranges, each resumed on its own, give the same bytes', async () => {
+    const seen: string[] = [];
+    const s = await breakingServer(60_000, seen);
+    const path = await target();
+    const progress: number[] = [];
+    const done = await downloadToFile(`${s.origin}/f`, path, {
+      parallel: 3,
+      partSize: 100_000,
+      retryDelay: 1,
+      checksum: { sha1 },
+      onProgress: (p) => progress.push(p.loaded),
+    });
+    expect(done.bytes).toBe(FILE.length);
+    expect(done.resumes).toBeGreaterThanOrEqual(5);
+    expect(seen).toContain('bytes=0-99999');
+    expect(seen).toContain('bytes=400000-499999');
+    expect(progress.at(-1)).toBe(FILE.length);
+    expect(Buffer.compare(await readFile(path), FILE)).toBe(0);
   });
 });

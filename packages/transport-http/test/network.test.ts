@@ -294,6 +294,22 @@ describe('connections', () => {
     expect(keyed).not.toContain(socketOf('a')[0]);
   });
 
+  it('release(key) closes the socket of that key only; the next call with the key opens a new one', async () => {
+    const s = await startServer((_q, res) => json(res, '{"result":0}'));
+    cleanup.push(s.close);
+    const t = transport();
+    const call = (key: string) => t.call({ method: `k_${key}`, host: s.origin, params: {}, responseType: 'json', connectionKey: key });
+    await call('A');
+    await call('B');
+    await t.release!('A');
+    await call('A');
+    await call('B');
+    const socketsOf = (key: string) => s.requests.filter((r) => r.url.startsWith(`/k_${key}`)).map((r) => r.socket);
+    expect(socketsOf('A')[1]).not.toBe(socketsOf('A')[0]);
+    expect(socketsOf('B')[1]).toBe(socketsOf('B')[0]);
+    await t.release!('no such key');
+  });
+
   it('close() drops the sockets; a later call fails without connecting, as over binary', async () => {
     const s = await startServer((_q, res) => json(res, '{"result":0}'));
     cleanup.push(s.close);

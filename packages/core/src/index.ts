@@ -11,6 +11,7 @@ export {
   AbortError,
   ApiError,
   answerSnippet,
+  IntegrityError,
   PcloudError,
   ProtocolError,
   TimeoutError,

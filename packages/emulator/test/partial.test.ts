@@ -26,12 +26,21 @@ async function brokenPut(query: string): Promise<void> {
 }
 
 describe('uploads cut short', () => {
-  it('keep the bytes received without nopartial', async () => {
+  it('leave nothing behind without nopartial either', async () => {
     const name = `${uniq('partial')}.bin`;
     await brokenPut(`auth=${emu.auth}&folderid=0&filename=${name}`);
+    expect((await as(emu, 'stat', { path: `/${name}` })).result).toBe(2009);
+  });
+
+  it('never replace an existing file with the bytes that arrived', async () => {
+    const name = `${uniq('keep')}.bin`;
+    const whole = Buffer.alloc(1000, 3);
+    const put = await fetch(`${emu.api}/uploadfile?auth=${emu.auth}&folderid=0&filename=${name}`, { method: 'PUT', body: whole });
+    expect(((await put.json()) as { result: number }).result).toBe(0);
+    await brokenPut(`auth=${emu.auth}&folderid=0&filename=${name}`);
     const s = await as(emu, 'stat', { path: `/${name}` });
-    expect(s.result).toBe(0);
-    expect(s.metadata.size).toBe(500);
+    expect(s.metadata.size).toBe(1000);
+    expect((await as(emu, 'listrevisions', { path: `/${name}` })).revisions).toHaveLength(0);
   });
 
   it('leave nothing behind with nopartial', async () => {

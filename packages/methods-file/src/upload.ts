@@ -13,7 +13,11 @@ export type UploadDestination = { folderid?: number | bigint | string; path?: ne
 export type UploadOptions = UploadDestination & {
   /** On a name clash, store as "name (2).ext" instead of overwriting (which keeps a revision). */
   renameifexists?: boolean;
-  /** Drop files whose upload was cut short instead of keeping partial data. */
+  /**
+   * Drop files whose upload was cut short instead of keeping partial data.
+   * Default `true` (sent as `nopartial=1`): an interrupted upload never
+   * leaves a truncated file behind; pass `false` to let pCloud keep what arrived.
+   */
   nopartial?: boolean;
   /** Modification time to record: a `Date` or Unix seconds. */
   mtime?: Date | number;
@@ -59,7 +63,7 @@ export function makeUpload(client: CoreClient, uploadfile: MethodDefinition<'upl
         folderid: options.folderid,
         path: options.path,
         renameifexists: options.renameifexists,
-        nopartial: options.nopartial,
+        nopartial: options.nopartial ?? true,
         mtime: seconds('mtime', options.mtime),
         ctime: seconds('ctime', options.ctime),
         progresshash: options.progresshash,

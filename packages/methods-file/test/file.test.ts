@@ -175,6 +175,35 @@ describe.each(transportNames)('file methods over %s', (kind) => {
       expect(listed.metadata.contents).toHaveLength(2);
     });
 
+    test('a source that fails mid-way leaves the existing file whole; upload() sends nopartial=1 by default', async () => {
+      const folderid = await mkdir('/up-cut');
+      const whole = randomBytes(4 << 20);
+      const first = await client.upload({ name: 'big.bin', data: whole }, { folderid });
+      const params: Record<string, unknown>[] = [];
+      const spy: Middleware = (next) => (request) => {
+        params.push(request.params);
+        return next(request);
+      };
+      const spying = env.client(kind, undefined, { middleware: [spy] }).use(file);
+      async function* failing() {
+        yield whole.subarray(0, 1 << 20);
+        yield whole.subarray(1 << 20, 2 << 20);
+        throw new Error('the source broke');
+      }
+      const error = await spying
+        .upload({ name: 'big.bin', data: Readable.from(failing()), size: whole.length }, { folderid })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect(params[0]).toMatchObject({ nopartial: 1 });
+      // the emulator may still be reading the cut request: wait until it gave up on it
+      for (let i = 0; i < 50; i++) {
+        const now = await client.stat({ fileid: first.fileids[0]! });
+        expect(now.metadata).toMatchObject({ size: whole.length });
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect((await client.checksumfile({ fileid: first.fileids[0]! })).sha1).toBe(hex('sha1', whole));
+    });
+
     test('mtime and ctime are recorded', async () => {
       const folderid = await mkdir('/up-times');
       const mtime = new Date('2020-05-06T07:08:09Z');

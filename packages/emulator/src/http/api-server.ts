@@ -5,11 +5,11 @@ import { Server as TlsServer } from 'node:tls';
 import { ConnectionState } from '../connection.js';
 import type { UploadPart } from '../context.js';
 import type { DispatchResult, EmulatorCore } from '../core.js';
-import { DropConnection, errorMessage } from '../errors.js';
+import { ApiError, DropConnection, errorMessage } from '../errors.js';
 import { toJson } from '../json.js';
 import type { RawParam } from '../params.js';
 import { pumpWithLimit } from './limit.js';
-import { MultipartReader, multipartBoundary } from './multipart.js';
+import { isMultipart, type MultipartBody, MultipartError, readMultipart } from './multipart.js';
 
 const MAX_FORM_BYTES = 1024 * 1024;
 
@@ -159,46 +159,29 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
     for (const [k, v] of url.searchParams) params[k] = v;
 
     const ctype = req.headers['content-type'];
-    let multipart: MultipartReader | undefined;
+    let multipart: MultipartBody | undefined;
     let files: AsyncIterable<UploadPart> | undefined;
     let data: Readable | undefined;
     let received = () => 0;
-    const boundary = multipartBoundary(ctype);
-    if (req.method === 'POST' && boundary) {
-      const mp = new MultipartReader(req, boundary);
-      multipart = mp;
-      received = () => mp.received;
-      let first: Awaited<ReturnType<MultipartReader['next']>>;
+    if (req.method === 'POST' && isMultipart(ctype)) {
       try {
-        // ordinary fields come first; stop at the first file part
-        for (;;) {
-          first = await mp.next();
-          if (!first || first.filename !== undefined) break;
-          const chunks: Buffer[] = [];
-          let n = 0;
-          for await (const c of first.stream) {
-            n += (c as Buffer).length;
-            if (n > MAX_FORM_BYTES) throw new DropConnection('form field too large');
-            chunks.push(c as Buffer);
-          }
-          if (first.name !== undefined) params[first.name] = Buffer.concat(chunks).toString('utf8');
-        }
+        const mp = await readMultipart(req);
+        multipart = mp;
+        received = mp.received;
+        // ordinary fields come first; the file parts are read by the method
+        for (const [k, v] of mp.fields) params[k] = v;
+        files = mp.files;
       } catch (e) {
-        if (e instanceof DropConnection) throw e;
-        throw new DropConnection('malformed multipart body');
+        if (!(e instanceof MultipartError) || e.kind === 'malformed' || e.kind === 'broken') {
+          throw new DropConnection('malformed multipart body');
+        }
+        if (e.kind === 'limit') {
+          refuseBody(res, params, e.message);
+          return;
+        }
+        // no boundary: the parts cannot be found, so a method that reads files fails clearly
+        files = noFileParts();
       }
-      const firstFile = first;
-      files = {
-        async *[Symbol.asyncIterator]() {
-          let part = firstFile;
-          while (part) {
-            if (part.filename !== undefined) {
-              yield { filename: part.filename, stream: part.stream };
-            }
-            part = await mp.next();
-          }
-        },
-      };
     } else if (req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(ctype ?? '')) {
       const body = await readSmallBody(req, MAX_FORM_BYTES);
       if (body === null) throw new DropConnection('form too large');
@@ -248,7 +231,7 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
     });
 
     // whatever the handler did not read is drained so keep-alive stays usable
-    if (multipart) await multipart.drain();
+    if (multipart) await multipart.discard();
     else if (data) {
       data.resume();
       await requestDone(req);
@@ -258,6 +241,33 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
     }
     writeResult(core, method, req, res, result);
   }
+}
+
+/** File parts of a multipart request without a boundary: reading them fails with 2088. */
+function noFileParts(): AsyncIterable<UploadPart> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(new ApiError(2088, { emulator: 'multipart/form-data without a boundary: no part can be read' })),
+    }),
+  };
+}
+
+/**
+ * Answers a multipart body that passed a cap before its file parts (5001,
+ * pCloud's upload error) and closes the connection without reading the rest.
+ */
+function refuseBody(res: ServerResponse, params: Record<string, RawParam>, why: string): void {
+  const body: Record<string, string | number> = { result: 5001, error: errorMessage(5001), emulator: why };
+  if (typeof params.id === 'string') body.id = params.id;
+  const text = Buffer.from(JSON.stringify(body), 'utf8');
+  res.shouldKeepAlive = false;
+  res.writeHead(200, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': text.length,
+    'X-Error': 5001,
+    Connection: 'close',
+  });
+  res.end(text);
 }
 
 /** Resolves once the request body has been read to its end (or the request is gone). */

@@ -1,204 +1,245 @@
-import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
+import { Busboy, type BusboyFileStream, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 
-/** One part of a multipart/form-data body. */
-export interface MultipartPart {
-  name: string | undefined;
-  filename: string | undefined;
+/** Caps on what a multipart/form-data body may hold before its file parts. */
+export interface MultipartLimits {
+  /** Ordinary fields before the first file part. */
+  fields: number;
+  /** Bytes of one field's value. */
+  fieldBytes: number;
+  /** Bytes of all field values together. */
+  totalFieldBytes: number;
+  /** File parts in one body. */
+  files: number;
+}
+
+/** Far above what any pCloud call sends (a few dozen short params), far below what hurts the process. */
+export const DEFAULT_MULTIPART_LIMITS: Readonly<MultipartLimits> = Object.freeze({
+  fields: 1000,
+  fieldBytes: 1024 * 1024,
+  totalFieldBytes: 4 * 1024 * 1024,
+  files: 10_000,
+});
+
+/**
+ * Why a multipart body could not be read: `boundary` (the Content-Type names
+ * none), `limit` (a cap of `MultipartLimits` was passed), `malformed` (the
+ * bytes are not multipart) or `broken` (the connection ended early).
+ */
+export class MultipartError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'boundary' | 'limit' | 'malformed' | 'broken',
+  ) {
+    super(message);
+    this.name = 'MultipartError';
+  }
+}
+
+/** One file part; its stream errors when the body does not complete properly after it. */
+export interface FilePart {
+  filename: string;
   contentType: string | undefined;
-  /** The part's bytes. Must be consumed (or left to `next()` to skip) before the next part. */
   stream: Readable;
 }
 
-const MAX_HEADER_BYTES = 16 * 1024;
-
-/** Extracts the boundary from a Content-Type header, if it is multipart/form-data. */
-export function multipartBoundary(contentType: string | undefined): string | undefined {
-  if (!contentType || !/^multipart\/form-data/i.test(contentType)) return undefined;
-  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const b = m?.[1] ?? m?.[2];
-  if (!b || b.length > 200) return undefined;
-  return b;
+export interface MultipartBody {
+  /** The ordinary fields before the first file part, in order. Fields after a file part are ignored, as pCloud does. */
+  fields: [string, string][];
+  /** The file parts, in order, each streamed as it arrives. */
+  files: AsyncIterable<FilePart>;
+  /** Body bytes received so far. */
+  received(): number;
+  /** Discards whatever the consumer left unread; resolves once the body was read to its end or the request is gone. */
+  discard(): Promise<void>;
 }
+
+/** Whether a Content-Type announces multipart/form-data (with or without a usable boundary). */
+export function isMultipart(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^multipart\/form-data/i.test(contentType);
+}
+
+const PART_HIGH_WATER = 256 * 1024;
 
 /**
- * A streaming multipart/form-data reader. It pulls chunks from the source
- * only as fast as the consumer reads part bodies, keeping at most one chunk
- * plus a boundary's worth of bytes in memory.
+ * Reads a multipart/form-data request with `@fastify/busboy`. Resolves with
+ * the ordinary fields once the first file part starts (or the body ended
+ * without one), rejects with a `MultipartError` when the fields cannot be
+ * read. Nothing is buffered beyond one field (capped) and a few stream
+ * buffers: file parts are pulled only as fast as the consumer reads them.
+ *
+ * A file part's stream ends only once the parser has moved past it (the next
+ * part started or the closing boundary came); a body that stops inside a
+ * part or before its closing boundary makes the stream fail instead, so an
+ * interrupted upload is never taken for a complete one.
  */
-export class MultipartReader {
-  private buf: Buffer;
-  private readonly delim: Buffer;
-  private readonly iter: AsyncIterator<Buffer>;
-  private state: 'between' | 'body' | 'end' = 'between';
-  private current: Readable | undefined;
-  /** Bytes pulled from the source so far. */
-  received = 0;
-
-  constructor(source: AsyncIterable<Buffer>, boundary: string) {
-    this.delim = Buffer.from(`\r\n--${boundary}`, 'latin1');
-    // a virtual CRLF lets the opening boundary match like all the others
-    this.buf = Buffer.from('\r\n');
-    this.iter = source[Symbol.asyncIterator]();
-    this.started = false;
-  }
-
-  private started: boolean;
-
-  private async fill(): Promise<boolean> {
-    const r = await this.iter.next();
-    if (r.done) return false;
-    const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as Uint8Array);
-    this.received += chunk.length;
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    return true;
-  }
-
-  /** Skips the preamble up to the first boundary. */
-  private async start(): Promise<void> {
-    this.started = true;
-    for (;;) {
-      const idx = this.buf.indexOf(this.delim);
-      if (idx >= 0) {
-        this.buf = this.buf.subarray(idx + this.delim.length);
-        return;
-      }
-      if (this.buf.length > this.delim.length) this.buf = this.buf.subarray(this.buf.length - this.delim.length);
-      if (!(await this.fill())) throw new Error('multipart: no boundary found');
-    }
-  }
-
-  private chain: Promise<unknown> = Promise.resolve();
-
-  /** bodyChunk, serialised so a stream read and a skip never overlap. */
-  private lockedChunk(): Promise<Buffer | null> {
-    const run = this.chain.then(() => this.bodyChunk());
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Next chunk of the current part's body, or null at its end. */
-  private async bodyChunk(): Promise<Buffer | null> {
-    if (this.state !== 'body') return null;
-    for (;;) {
-      const idx = this.buf.indexOf(this.delim);
-      if (idx >= 0) {
-        const out = this.buf.subarray(0, idx);
-        this.buf = this.buf.subarray(idx + this.delim.length);
-        this.state = 'between';
-        return out.length > 0 ? out : null;
-      }
-      const safe = this.buf.length - (this.delim.length - 1);
-      if (safe > 0) {
-        const out = this.buf.subarray(0, safe);
-        this.buf = this.buf.subarray(safe);
-        return out;
-      }
-      if (!(await this.fill())) throw new Error('multipart: body ended inside a part');
-    }
-  }
-
-  /** The next part, or null after the closing boundary. */
-  async next(): Promise<MultipartPart | null> {
-    if (!this.started) await this.start();
-    await this.chain;
-    if (this.state === 'body') {
-      // the consumer left the previous part unread: skip it
-      this.current?.destroy();
-      while (this.state === 'body') await this.lockedChunk();
-    }
-    if (this.state === 'end') return null;
-    // after a boundary: "--" closes the body, CRLF opens a part
-    while (this.buf.length < 2) if (!(await this.fill())) throw new Error('multipart: truncated');
-    if (this.buf[0] === 0x2d && this.buf[1] === 0x2d) {
-      this.state = 'end';
-      return null;
-    }
-    // tolerate transport padding before the CRLF
-    let crlf = this.buf.indexOf('\r\n');
-    while (crlf < 0) {
-      if (this.buf.length > 1024 || !(await this.fill())) throw new Error('multipart: bad boundary line');
-      crlf = this.buf.indexOf('\r\n');
-    }
-    this.buf = this.buf.subarray(crlf + 2);
-    let end = this.buf.indexOf('\r\n\r\n');
-    let headerText: string;
-    if (this.buf.length >= 2 && this.buf[0] === 0x0d && this.buf[1] === 0x0a) {
-      headerText = '';
-      this.buf = this.buf.subarray(2);
-    } else {
-      while (end < 0) {
-        if (this.buf.length > MAX_HEADER_BYTES) throw new Error('multipart: part headers too large');
-        if (!(await this.fill())) throw new Error('multipart: truncated part headers');
-        end = this.buf.indexOf('\r\n\r\n');
-      }
-      headerText = this.buf.subarray(0, end).toString('utf8');
-      this.buf = this.buf.subarray(end + 4);
-    }
-    const part = parsePartHeaders(headerText);
-    this.state = 'body';
-    const reader = this;
-    const stream = new Readable({
-      highWaterMark: 256 * 1024,
-      read() {
-        reader.lockedChunk().then(
-          (chunk) => {
-            this.push(chunk);
-          },
-          (err: Error) => this.destroy(err),
-        );
-      },
+export function readMultipart(req: IncomingMessage, limits: MultipartLimits = DEFAULT_MULTIPART_LIMITS): Promise<MultipartBody> {
+  let parser: BusboyInstance;
+  try {
+    parser = new Busboy({
+      headers: req.headers as BusboyHeaders,
+      preservePath: true,
+      isPartAFile: (_name, _type, filename) => filename !== undefined,
+      highWaterMark: 64 * 1024,
+      fileHwm: PART_HIGH_WATER,
+      limits: { fields: limits.fields, fieldSize: limits.fieldBytes, files: limits.files, headerPairs: 100 },
     });
-    this.current = stream;
-    return { ...part, stream };
+  } catch {
+    return Promise.reject(new MultipartError('multipart/form-data without a boundary', 'boundary'));
   }
 
-  /** Reads and discards everything left in the source. */
-  async drain(): Promise<void> {
-    try {
-      while (this.state !== 'end') {
-        const p = await this.next();
-        if (!p) break;
-      }
-    } catch {
-      // malformed tail: fall through and swallow the rest
-    }
-    try {
-      for (;;) {
-        const r = await this.iter.next();
-        if (r.done) break;
-      }
-    } catch {
-      // source broke; nothing to drain
-    }
-  }
-}
+  let received = 0;
+  const fields: [string, string][] = [];
+  let fieldBytes = 0;
+  let fileSeen = false;
+  let failure: Error | undefined;
+  let finished = false;
+  let discarding = false;
+  /** File parts not yet handed to the consumer. */
+  const waiting: FilePart[] = [];
+  /** Streams handed out and not yet ended or failed. */
+  const open = new Set<PassThrough>();
+  /** A part whose bytes all arrived, ended once the parser moves on. */
+  let held: PassThrough | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
 
-function parsePartHeaders(text: string): Omit<MultipartPart, 'stream'> {
-  let name: string | undefined;
-  let filename: string | undefined;
-  let contentType: string | undefined;
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const key = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (key === 'content-type') contentType = value;
-    if (key !== 'content-disposition') continue;
-    for (const m of value.matchAll(/;\s*([A-Za-z*]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g)) {
-      const k = m[1]!.toLowerCase();
-      // only \" is unescaped: browsers send backslashes in names as they are
-      const v = m[2] !== undefined ? m[2].replace(/\\"/g, '"') : m[3]!.trim();
-      if (k === 'name') name = v;
-      else if (k === 'filename' && filename === undefined) filename = v;
-      else if (k === 'filename*') {
-        const ext = /^([^']*)'[^']*'(.*)$/.exec(v);
-        try {
-          filename = ext ? decodeURIComponent(ext[2]!) : v;
-        } catch {
-          filename = v;
+  let settle: { resolve: (b: MultipartBody) => void; reject: (e: Error) => void } | undefined;
+  const result = new Promise<MultipartBody>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  let allDone!: () => void;
+  const done = new Promise<void>((r) => {
+    allDone = r;
+  });
+
+  /** Parts the parser has moved past: their end may come (streams end a tick after the next part starts). */
+  const passed = new WeakSet<PassThrough>();
+  const release = () => {
+    for (const s of open) passed.add(s);
+    const h = held;
+    held = undefined;
+    if (h) {
+      h.end();
+      open.delete(h);
+    }
+  };
+  const fail = (err: Error) => {
+    if (failure || finished) return;
+    failure = err;
+    held = undefined;
+    for (const s of open) s.destroy(err);
+    open.clear();
+    for (const p of waiting) p.stream.destroy(err);
+    req.unpipe(parser);
+    // the rest of the body is read and dropped, so the answer can still be written
+    req.resume();
+    settle?.reject(err);
+    settle = undefined;
+    notify();
+    allDone();
+  };
+
+  const body: MultipartBody = {
+    fields,
+    received: () => received,
+    files: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = waiting.shift();
+          if (next) {
+            yield next;
+            continue;
+          }
+          if (failure) throw failure;
+          if (finished) return;
+          await new Promise<void>((r) => {
+            wake = r;
+          });
         }
+      },
+    },
+    async discard() {
+      discarding = true;
+      for (const s of open) s.resume();
+      for (const p of waiting) p.stream.resume();
+      await done;
+      if (!req.complete && !req.destroyed) {
+        req.resume();
+        await new Promise<void>((r) => {
+          req.once('end', r);
+          req.once('close', r);
+        });
       }
+    },
+  };
+
+  parser.on('field', (name: string, value: string, _nameCut: boolean, valueCut: boolean) => {
+    release();
+    if (fileSeen || failure) return;
+    if (valueCut) return fail(new MultipartError(`a form field is longer than ${limits.fieldBytes} bytes`, 'limit'));
+    fieldBytes += Buffer.byteLength(value);
+    if (fieldBytes > limits.totalFieldBytes) {
+      return fail(new MultipartError(`the form fields hold more than ${limits.totalFieldBytes} bytes`, 'limit'));
     }
-  }
-  return { name, filename, contentType };
+    if (name !== undefined) fields.push([name, value]);
+  });
+  parser.on('fieldsLimit', () => {
+    if (!fileSeen) fail(new MultipartError(`more than ${limits.fields} form fields`, 'limit'));
+  });
+  parser.on('filesLimit', () => fail(new MultipartError(`more than ${limits.files} file parts`, 'limit')));
+  parser.on('file', (_name: string, source: BusboyFileStream, filename: string, _enc: string, contentType: string) => {
+    release();
+    if (failure) {
+      source.resume();
+      return;
+    }
+    fileSeen = true;
+    const out = new PassThrough({ highWaterMark: PART_HIGH_WATER });
+    // a part failed before anyone read it must not become an uncaught error
+    out.on('error', () => undefined);
+    open.add(out);
+    source.on('error', (e: Error) => out.destroy(e));
+    source.on('end', () => {
+      if (failure || out.destroyed) return;
+      if (finished || passed.has(out)) {
+        out.end();
+        open.delete(out);
+      } else held = out;
+    });
+    source.pipe(out, { end: false });
+    const part: FilePart = { filename, contentType, stream: out };
+    if (discarding) out.resume();
+    else waiting.push(part);
+    settle?.resolve(body);
+    settle = undefined;
+    notify();
+  });
+  parser.on('error', (e: Error) => fail(new MultipartError(`malformed multipart body: ${e.message}`, 'malformed')));
+  parser.on('finish', () => {
+    if (failure) return;
+    release();
+    finished = true;
+    settle?.resolve(body);
+    settle = undefined;
+    notify();
+    allDone();
+  });
+
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+  });
+  const broken = () => {
+    if (!req.complete) fail(new MultipartError('the connection ended inside the multipart body', 'broken'));
+  };
+  req.once('aborted', broken);
+  req.once('error', broken);
+  req.once('close', broken);
+  req.pipe(parser);
+  return result;
 }

@@ -83,7 +83,6 @@ async function uploadfile(c: CallContext): Promise<Body> {
   const user = c.requireUser();
   const folder = uploadFolder(c);
   const p = c.params;
-  const nopartial = p.flag('nopartial');
   const renameifexists = p.flag('renameifexists');
   const times = fileTimes(c);
   const source: AsyncIterable<UploadPart> | undefined = c.files ?? (c.data ? singlePut(c, c.data) : undefined);
@@ -127,9 +126,7 @@ async function uploadfile(c: CallContext): Promise<Body> {
       try {
         if (res.partial) {
           if (res.error?.message === 'size limit exceeded') throw new ApiError(2008);
-          if (nopartial) throw new ApiError(2041);
-          // without nopartial pCloud keeps what arrived
-          storeFile(c, folder, name, res.info, { renameifexists, times });
+          // an upload that did not complete never creates or replaces a file, whatever nopartial says
           throw new ApiError(2041);
         }
         const file = storeFile(c, folder, name, res.info, { renameifexists, times });

@@ -166,6 +166,12 @@ export const NOTED_CODES: Readonly<Record<string, Readonly<Record<number, string
   revertrevision: {
     2029: "revertrevision's note: 2029 (revision not found) is the likely answer to a bad or missing revisionid, though no list names it",
   },
+  deactivateuser: Object.fromEntries(
+    [1022, 1034, 2012, 2074, 2272].map((code) => [
+      code,
+      "deactivateuser's note: code/password failures such as 1022, 1034, 2012, 2074, 2272 are likely as well but unverified",
+    ]),
+  ),
 };
 
 /**
@@ -212,6 +218,8 @@ export const VARYING_FIELDS: ReadonlySet<string> = new Set([
   'path',
   'usedquota',
   'progresshash',
+  // account methods work on an account (or newsletter address) registered afresh for each call
+  'email',
 ]);
 
 /**

@@ -48,6 +48,54 @@ export class FixtureEnv {
     return answer.body;
   }
 
+  /** Calls a method over HTTP without the fixture's login; throws unless it succeeds. */
+  async anon(method: string, params: Record<string, Value>): Promise<Record<string, unknown>> {
+    const answer = await httpCall(this.ctx.api, method, params);
+    if (answer.kind !== 'body' || answer.body.result !== 0) {
+      throw new FixtureError(`fixture call ${method} failed: ${JSON.stringify(answer.kind === 'body' ? answer.body : answer.reason)}`);
+    }
+    return answer.body;
+  }
+
+  /**
+   * An account of its own for this call (register, then a login): the
+   * methods that change or remove an account, or need an unconfirmed
+   * address, work on it instead of the fixture's user.
+   */
+  account(): Promise<{ mail: string; password: string; auth: string }> {
+    return this.once('account', async () => {
+      const mail = freshAddress();
+      await this.anon('register', { mail, password: ACCOUNT_PASSWORD, termsaccepted: 'yes' });
+      const body = await this.anon('userinfo', { username: mail, password: ACCOUNT_PASSWORD, getauth: 1 });
+      return { mail, password: ACCOUNT_PASSWORD, auth: String(body.auth) };
+    });
+  }
+
+  /** A fresh address put on the newsletter list (unconfirmed). */
+  newsletterAddress(): Promise<string> {
+    return this.once('newsletterAddress', async () => {
+      const mail = freshAddress();
+      await this.anon('newsletter_subscribe', { mail });
+      return mail;
+    });
+  }
+
+  /**
+   * The code of the newest mail of `kind` to `to`, read from the emulator's
+   * outbox (its admin path, which takes no credentials); emulator only.
+   */
+  async mailedCode(to: string, kind: string): Promise<string> {
+    const url = new URL('/_emulator/mail', this.ctx.api);
+    url.searchParams.set('to', to);
+    url.searchParams.set('kind', kind);
+    url.searchParams.set('wait', '3000');
+    const res = await fetch(url).catch(() => undefined);
+    const mails = res?.ok ? ((await res.json()) as { mails?: { code?: string }[] }).mails : undefined;
+    const code = mails?.at(-1)?.code;
+    if (code === undefined) throw new FixtureError(`no ${kind} mail to ${to} in the outbox (mailed codes are read from the emulator only)`);
+    return code;
+  }
+
   private once<T>(key: string, make: () => Promise<T>): Promise<T> {
     let p = this.cache.get(key) as Promise<T> | undefined;
     if (!p) {
@@ -232,6 +280,14 @@ export class FixtureEnv {
   }
 }
 
+/** Password of the accounts fixtures register (it passes pCloud's password rules). */
+const ACCOUNT_PASSWORD = 'Conformance-pass-7';
+/** A new password for the methods that set one. */
+const NEW_PASSWORD = 'Conformance-new-8';
+
+/** An address no account or list has yet. */
+const freshAddress = () => `conformance-${randomBytes(6).toString('hex')}@pcloudkit.test`;
+
 /** Bytes of the text fixture file and of every upload a case makes. */
 export const FILE_CONTENT = new TextEncoder().encode('pcloudkit conformance sample\n');
 
@@ -318,8 +374,80 @@ const trashedFolderId: Resolver = async (env) => (await env.trashedFolder()).fol
 /** A fresh collection of the call (collection methods). */
 const collectionId: Resolver = async (env) => (await env.collection()).collectionid;
 
+/** The call's own account (accounts methods). */
+const accountAuth: Resolver = async (env) => (await env.account()).auth;
+const accountPassword: Resolver = async (env) => (await env.account()).password;
+const accountMail: Resolver = async (env) => (await env.account()).mail;
+
+/** The code the first e-mail change mail carried (sendchangemail without params). */
+const changeOldCode = async (env: FixtureEnv): Promise<string> => {
+  const { mail, auth } = await env.account();
+  await env.anon('sendchangemail', { auth });
+  return env.mailedCode(mail, 'changemail-old');
+};
+
 /** Per-method values. */
 export const FIXTURES: Readonly<Record<string, Fixture>> = {
+  // accounts: each call registers its own account and reads its codes from the emulator's outbox
+  register: {
+    values: {
+      mail: async () => freshAddress(),
+      password: async () => ACCOUNT_PASSWORD,
+      termsaccepted: async () => 'yes',
+      language: async () => 'en',
+    },
+  },
+  sendverificationemail: { values: { auth: accountAuth } },
+  verifyemail: { values: { code: async (env) => env.mailedCode((await env.account()).mail, 'verifyemail') } },
+  changepassword: { values: { auth: accountAuth, oldpassword: accountPassword, newpassword: async () => NEW_PASSWORD } },
+  lostpassword: { values: { mail: accountMail } },
+  resetpassword: {
+    values: {
+      code: async (env) => {
+        const { mail } = await env.account();
+        await env.anon('lostpassword', { mail });
+        return env.mailedCode(mail, 'resetpassword');
+      },
+      newpassword: async () => NEW_PASSWORD,
+    },
+  },
+  sendchangemail: { values: { auth: accountAuth, newmail: async () => freshAddress(), code: changeOldCode } },
+  changemail: {
+    values: {
+      auth: accountAuth,
+      password: accountPassword,
+      code: async (env) => {
+        const { auth } = await env.account();
+        const newmail = freshAddress();
+        await env.anon('sendchangemail', { auth, newmail, code: await changeOldCode(env) });
+        return env.mailedCode(newmail, 'changemail-new');
+      },
+    },
+  },
+  senddeactivatemail: { values: { auth: accountAuth } },
+  deactivateuser: {
+    values: {
+      auth: accountAuth,
+      password: accountPassword,
+      code: async (env) => {
+        const { mail, auth } = await env.account();
+        await env.anon('senddeactivatemail', { auth });
+        return env.mailedCode(mail, 'deactivate');
+      },
+    },
+  },
+  newsletter_subscribe: { values: { mail: async () => freshAddress() } },
+  newsletter_verifyemail: { values: { code: async (env) => env.mailedCode(await env.newsletterAddress(), 'newsletter-verify') } },
+  newsletter_unsibscribemail: { values: { mail: (env) => env.newsletterAddress() } },
+  newsletter_unsubscribe: {
+    values: {
+      code: async (env) => {
+        const mail = await env.newsletterAddress();
+        await env.anon('newsletter_unsibscribemail', { mail });
+        return env.mailedCode(mail, 'newsletter-unsubscribe');
+      },
+    },
+  },
   setlanguage: { values: { language: async () => 'en' } },
   // thumbnails: an image file (getthumb and savethumb have no media trait, so their file is named here)
   getthumblink: { values: { size: async () => '32x32' } },

@@ -24,6 +24,13 @@ export interface BinaryPortOptions {
   port?: number;
   /** Serve TLS with this key and certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Requests of one connection whose answers are not fully sent yet before
+   * the port stops reading that connection (default 64); it reads again
+   * once half of them went out. A client that sends and never reads holds
+   * at most this many answers in the server's memory.
+   */
+  maxPendingAnswers?: number;
 }
 
 export interface BinaryPort {
@@ -43,7 +50,7 @@ export async function startBinaryPort(core: EmulatorCore, options: BinaryPortOpt
   const onSocket = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serveConnection(core, socket);
+    serveConnection(core, socket, options.maxPendingAnswers ?? 64);
   };
   const server: Server = options.tls
     ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
@@ -74,7 +81,7 @@ export async function startBinaryPort(core: EmulatorCore, options: BinaryPortOpt
   };
 }
 
-function serveConnection(core: EmulatorCore, socket: Socket): void {
+function serveConnection(core: EmulatorCore, socket: Socket, maxPending: number): void {
   socket.setNoDelay(true);
   const conn = new ConnectionState({ remoteAddress: socket.remoteAddress ?? '127.0.0.1', transport: 'binary', stickyAuth: true });
   let dead = false;
@@ -102,6 +109,24 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
 
   // Answers go out strictly in request order.
   let outbox: Promise<void> = Promise.resolve();
+  // Backpressure: requests whose answers are not fully written; past
+  // maxPending the socket is not read (the rest of the bytes wait in `header`).
+  let pending = 0;
+  let stalled = false;
+  const answered = () => {
+    pending -= 1;
+    if (!stalled || dead || pending > maxPending / 2) return;
+    stalled = false;
+    const rest = header;
+    header = Buffer.alloc(0);
+    try {
+      feed(rest);
+    } catch (e) {
+      drop(e);
+      return;
+    }
+    if (!stalled && !waitingDrain && !dead) socket.resume();
+  };
 
   let received = 0;
   // fault injection: a receive-direction drop of the current payload's method
@@ -133,6 +158,7 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
     // Whatever the method did not read is discarded so the next request can be parsed.
     const discard = () => data?.resume();
     result.then(discard, discard);
+    pending += 1;
     outbox = outbox.then(async () => {
       if (dead) return;
       let answer: DispatchResult;
@@ -143,6 +169,7 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
         return;
       }
       await writeAnswer(core, socket, req.method, answer).catch((e) => drop(e));
+      answered();
     });
   };
 
@@ -176,7 +203,7 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
           socket.pause();
           target.once('drain', () => {
             waitingDrain = false;
-            if (!dead) socket.resume();
+            if (!dead && !stalled) socket.resume();
           });
         }
         continue;
@@ -187,6 +214,12 @@ function serveConnection(core: EmulatorCore, socket: Socket): void {
       let used = 0;
       let payloadNext = false;
       while (buf.length - used >= LENGTH_BYTES) {
+        if (pending >= maxPending) {
+          // too many answers wait for this client: stop reading until half of them went out
+          stalled = true;
+          socket.pause();
+          break;
+        }
         const view = buf.subarray(used);
         const size = headerLength(view);
         if (view.length < size) break;

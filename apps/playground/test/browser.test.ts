@@ -15,6 +15,8 @@ import { makeWav } from '@pcloudkit/emulator';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'test-results');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** A second account seeded with --user, beside the demo user. */
+const BOB = { email: 'bob@pcloudkit.test', password: 'bobs-Secret-42' };
 
 let server: ChildProcess;
 let browser: Browser;
@@ -24,6 +26,16 @@ let emulatorApi: string;
 const output: string[] = [];
 /** Every request the page sent (method and URL), in order. */
 const requests: { method: string; url: string }[] = [];
+
+/** Calls handed to the playground server's bridge (binary calls go there, HTTP calls never). */
+function bridged(sent: { method: string; url: string }[]) {
+  return sent.filter((r) => r.url.startsWith(`${url}api/call`) || r.url.startsWith(`${url}api/upload`));
+}
+
+/** Requests to the emulator's API, not counting the page's reads of its outbox. */
+function toEmulator(sent: { method: string; url: string }[]) {
+  return sent.filter((r) => r.url.startsWith(emulatorApi) && !r.url.includes('/_emulator/'));
+}
 
 /** The requests the page sent while `action` ran. */
 async function sentDuring(action: () => Promise<void>): Promise<{ method: string; url: string }[]> {
@@ -44,11 +56,15 @@ async function shot(name: string): Promise<void> {
 
 /** Starts the server like `pnpm start` does and resolves with the URL it prints. */
 function startServer(): Promise<{ url: string; emulator: string }> {
-  server = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/server/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  server = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'src/server/main.ts', '--user', `${BOB.email}:${BOB.password}`],
+    {
+      cwd: root,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   server.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   return new Promise((resolve, reject) => {
     let emulator = '';
@@ -127,11 +143,8 @@ describe('playground in a browser', () => {
     await selectMethod('getapiserver');
     const sent = await sentDuring(send);
     // The page itself called the emulator (transport-fetch); the playground server saw no call.
-    expect(
-      sent.map((r) => r.url),
-      JSON.stringify(sent),
-    ).toEqual([`${emulatorApi}/getapiserver?timeformat=timestamp`]);
-    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    expect(toEmulator(sent).map((r) => r.url)).toEqual([`${emulatorApi}/getapiserver?timeformat=timestamp`]);
+    expect(bridged(sent)).toEqual([]);
     await expect.poll(() => page.textContent('#result-status .pill')).toBe('OK');
     const text = await responseText();
     // The emulator answers with its own host for both protocols.
@@ -153,7 +166,7 @@ describe('playground in a browser', () => {
     expect(await page.textContent('#result-status .pill')).toBe('OK');
     const call = sent.find((r) => r.url.startsWith(`${emulatorApi}/listfolder?`));
     expect(call, JSON.stringify(sent)).toBeDefined();
-    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    expect(bridged(sent)).toEqual([]);
     expect(await page.textContent('#result-line')).toBe(`GET ${emulatorApi}/listfolder?path=/Music&timeformat=timestamp`);
     const request = await page.locator('.section:has(> summary:text-is("Request as sent")) .json').textContent();
     expect(request).toContain('"bearer": "[redacted]"');
@@ -218,7 +231,7 @@ describe('playground in a browser', () => {
     // The file goes from the page to the emulator's uploadfile (XHR, for the progress), not to the playground server.
     const answer = page.waitForResponse((r) => r.url().startsWith(`${emulatorApi}/uploadfile`));
     const sent = await sentDuring(send);
-    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    expect(bridged(sent)).toEqual([]);
     expect(sent.find((r) => r.url.startsWith(`${emulatorApi}/uploadfile`))?.method).toBe('POST');
     const serverText = await (await answer).text();
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -290,8 +303,8 @@ describe('playground in a browser', () => {
     await page.click('.seg label:has(input[value=path])');
     await page.fill('#p-path', '/Documents/readme.txt');
     const sent = await sentDuring(send);
-    expect(sent.map((r) => r.url)).toEqual([`${emulatorApi}/gettextfile?path=%2FDocuments%2Freadme.txt&timeformat=timestamp`]);
-    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    expect(toEmulator(sent).map((r) => r.url)).toEqual([`${emulatorApi}/gettextfile?path=%2FDocuments%2Freadme.txt&timeformat=timestamp`]);
+    expect(bridged(sent)).toEqual([]);
     expect(await page.textContent('#result-status .pill')).toBe('OK');
     // The answer's bytes arrived in the page with a progress bar.
     expect(await page.textContent('#receive-progress-text')).toMatch(/^100% · /);
@@ -362,7 +375,8 @@ describe('playground in a browser', () => {
     await page.fill('#p-folderid', '0');
     const sent = await sentDuring(send);
     // Browsers cannot speak the binary protocol: the page hands the call to the server's bridge.
-    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${url}api/call`]);
+    expect(bridged(sent).map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${url}api/call`]);
+    expect(toEmulator(sent)).toEqual([]);
     expect(await page.textContent('#result-status .pill')).toBe('OK');
     expect(await responseText()).toContain('"contents": [');
     expect(await page.locator('.frame').count()).toBeGreaterThanOrEqual(2);
@@ -404,7 +418,7 @@ describe('pCloud settings', () => {
     // The call went from the page to pCloud with the token; the playground server saw nothing.
     expect(reached).toHaveLength(1);
     expect(new URL(reached[0]!).searchParams.get('auth')).toBe(token);
-    expect(sent.filter((r) => r.url.startsWith(url))).toEqual([]);
+    expect(bridged(sent)).toEqual([]);
     // Shown masked, the 64-bit id exact, the token nowhere in the page or in what the server sent.
     expect(await page.textContent('#result-line')).toMatch(/^GET https:\/\/eapi\.pcloud\.com\/userinfo\?.*auth=\*\*\*/);
     expect(await responseText()).toContain('"userid": 9007199254740993');
@@ -416,5 +430,114 @@ describe('pCloud settings', () => {
     await page.click('#settings-forget');
     await expect.poll(() => page.textContent('#target-status')).toContain('no token yet');
     await page.click('.switch label:has(input[value=emulator])');
+  });
+});
+
+describe('emulator users and outbox', () => {
+  async function pill(): Promise<string | null> {
+    return page.textContent('#result-status .pill');
+  }
+  async function signedInAs(): Promise<string | null> {
+    return page.textContent('#current-user-email');
+  }
+  /** The outbox entries shown, newest first. */
+  async function mails(): Promise<{ kind: string; text: string }[]> {
+    return page
+      .locator('#mail-list li[data-mail]')
+      .evaluateAll((items) => items.map((li) => ({ kind: (li as HTMLElement).dataset.kind ?? '', text: li.textContent ?? '' })));
+  }
+
+  test('switches between the seeded users, on both transports', async () => {
+    await page.click('.switch label:has(input[value=emulator])');
+    await page.click('.switch label:has(input[value=http])');
+    expect(await signedInAs()).toBe('demo@pcloudkit.test');
+    const listed = await page.locator('#user-list .email').allTextContents();
+    expect(listed).toEqual(expect.arrayContaining(['demo@pcloudkit.test', BOB.email]));
+
+    await page.click(`#user-list button[data-email="${BOB.email}"]`);
+    await expect.poll(signedInAs).toBe(BOB.email);
+    expect(await page.textContent('#target-status')).toContain(`signed in as ${BOB.email}`);
+    await selectMethod('userinfo');
+    const sent = await sentDuring(send);
+    expect(await pill()).toBe('OK');
+    expect(await responseText()).toContain(`"email": "${BOB.email}"`);
+    expect(bridged(sent)).toEqual([]);
+    // Bob's empty tree, not the demo user's.
+    await selectMethod('listfolder');
+    await page.click('.seg label:has(input[value=folderid])');
+    await page.fill('#p-folderid', '0');
+    await send();
+    expect(await responseText()).not.toContain('"name": "Music"');
+
+    // The binary bridge runs as the same user: the page hands it the credentials.
+    await page.click('.switch label:has(input[value=binary])');
+    await selectMethod('userinfo');
+    await send();
+    expect(await pill()).toBe('OK');
+    expect(await responseText()).toContain(`"email": "${BOB.email}"`);
+    await page.click('.switch label:has(input[value=http])');
+    await shot('10-user-switcher');
+  });
+
+  test('signs up, confirms the address from the outbox, and signs in with the password', async () => {
+    const mail = `carol-${Date.now()}@pcloudkit.test`;
+    const password = 'carols-Secret-7';
+    await page.click('#outbox-clear');
+    await expect.poll(mails).toEqual([]);
+
+    await selectMethod('register');
+    await page.selectOption('#p-termsaccepted', 'yes');
+    await page.fill('#p-mail', mail);
+    await page.fill('#p-password', password);
+    await send();
+    expect(await pill()).toBe('OK');
+    // The emulator mailed a verification code; the panel shows it and the new user is listed.
+    await expect.poll(async () => (await mails()).map((m) => m.kind)).toEqual(['verifyemail']);
+    const [verify] = await mails();
+    expect(verify!.text).toContain(`to ${mail}`);
+    const code = await page.locator('#mail-list li[data-kind=verifyemail] .code').textContent();
+    expect(code).toMatch(/^\S{6,}$/);
+    await expect.poll(() => page.locator('#user-list .email').allTextContents()).toContain(mail);
+    expect(await page.textContent(`#user-list li:has(button[data-email="${mail}"]) .tag`)).toBe('unverified');
+
+    // One click opens verifyemail with the code filled in.
+    await page.click('#mail-list li[data-kind=verifyemail] .use-link');
+    await expect.poll(() => page.textContent('#method-title')).toBe('verifyemail');
+    expect(await page.inputValue('#p-code')).toBe(code);
+    await send();
+    expect(await pill()).toBe('OK');
+    expect(await responseText()).toContain(`"email": "${mail}"`);
+    await expect.poll(() => page.locator(`#user-list li:has(button[data-email="${mail}"]) .tag`).count()).toBe(0);
+
+    // Forgot password: the reset code from the outbox, a new password, then a login with it.
+    await selectMethod('lostpassword');
+    await page.fill('#p-mail', mail);
+    await send();
+    expect(await pill()).toBe('OK');
+    await expect.poll(async () => (await mails()).map((m) => m.kind)).toEqual(['resetpassword', 'verifyemail']);
+    await page.click('#mail-list li[data-kind=resetpassword] .use-link');
+    await expect.poll(() => page.textContent('#method-title')).toBe('resetpassword');
+    await page.fill('#p-newpassword', 'carols-New-Secret-8');
+    await send();
+    expect(await pill()).toBe('OK');
+
+    // The old password no longer works; the new one does, through a login the page makes itself.
+    await page.fill('#login-email', mail);
+    await page.fill('#login-password', password);
+    await page.click('#login-submit');
+    await expect.poll(() => page.textContent('#login-error')).toMatch(/2000/);
+    expect(await signedInAs()).toBe(BOB.email);
+    const sent = await sentDuring(async () => {
+      await page.fill('#login-password', 'carols-New-Secret-8');
+      await page.click('#login-submit');
+      await expect.poll(signedInAs).toBe(mail);
+    });
+    expect(toEmulator(sent).map((r) => new URL(r.url).pathname)).toEqual(['/getdigest', '/userinfo', '/userinfo']); // the login (digest, then getauth), then the call
+    expect(bridged(sent)).toEqual([]);
+    await selectMethod('userinfo');
+    await send();
+    expect(await responseText()).toContain(`"emailverified": true`);
+    expect(await responseText()).toContain(`"email": "${mail}"`);
+    await shot('11-outbox');
   });
 });

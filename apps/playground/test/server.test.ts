@@ -24,7 +24,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 beforeAll(async () => {
-  app = await startPlayground({ port: 0 });
+  app = await startPlayground({ port: 0, users: [{ email: 'bob@pcloudkit.test', password: 'bobs-Secret-42' }] });
   settings = (await (await fetch(new URL('/api/settings', app.url))).json()) as typeof settings;
 });
 afterAll(async () => {
@@ -85,6 +85,9 @@ describe('registry', () => {
     expect(link.info.oneOf.target).toEqual(expect.arrayContaining(['fileid', 'path']));
     expect(link.info.params.find((p) => p.name === 'abitrate')).toMatchObject({ type: 'int', min: 16, max: 320 });
     expect(registry.get('uploadfile')!.info.data).toBe('upload');
+    // The account and newsletter packages are listed with their plugins.
+    expect(registry.get('register')!.info).toMatchObject({ pkg: '@pcloudkit/methods-auth', plugin: 'account', auth: false });
+    expect(registry.get('newsletter_subscribe')!.info.pkg).toBe('@pcloudkit/methods-newsletter');
     for (const [name, { definition }] of registry) expect(definition.name).toBe(name);
     expect(registry.size).toBe(new Set([...registry.values()].map((e) => e.definition)).size);
   });
@@ -261,6 +264,23 @@ describe('JSON API', () => {
     expect(refused.status).toBe(409);
     // There is nowhere to store a token any more.
     expect((await post('/api/settings', { token })).status).toBe(404);
+  });
+
+  test('lists the emulator users and signs one in with a fresh auth token that works on both ports', async () => {
+    const listed = (await (await fetch(new URL('/api/emulator/users', app.url))).json()) as any;
+    const bob = listed.users.find((u: { email: string }) => u.email === 'bob@pcloudkit.test');
+    expect(bob).toMatchObject({ emailverified: true });
+    expect(listed.users.map((u: { email: string }) => u.email)).toContain('demo@pcloudkit.test');
+    expect(JSON.stringify(listed)).not.toContain('bobs-Secret-42'); // passwords stay in the emulator
+    const { status, json } = await post('/api/emulator/signin', { userid: bob.userid });
+    expect(status).toBe(200);
+    expect(json.email).toBe('bob@pcloudkit.test');
+    const direct = (await (await fetch(`${app.emulatorApi}/userinfo?auth=${encodeURIComponent(json.auth)}`)).json()) as any;
+    expect(direct.email).toBe('bob@pcloudkit.test');
+    const binary = await bridge('userinfo', {}, { credentials: { kind: 'auth', token: json.auth } });
+    expect(binary.json.response).toContain('"email": "bob@pcloudkit.test"');
+    expect((await post('/api/emulator/signin', { userid: 999_999 })).status).toBe(404);
+    expect((await post('/api/emulator/signin', { userid: bob.userid }, { 'x-playground': '0' })).status).toBe(403);
   });
 
   test('POSTs need the x-playground header and a local Host', async () => {

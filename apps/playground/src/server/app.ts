@@ -12,7 +12,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { UploadFile } from '@pcloudkit/core';
-import { startEmulator, type Emulator } from '@pcloudkit/emulator';
+import { MAIL_PATH, startEmulator, type Emulator, type SeedUser } from '@pcloudkit/emulator';
 import { describeError, type CallOutput, type Credentials } from '../shared/output.js';
 import { DataStore, runBinaryCall, type CallInput, type Target } from './calls.js';
 import { boundaryOf, MultipartError, partText, readMultipart } from './multipart.js';
@@ -25,6 +25,8 @@ export interface PlaygroundOptions {
   host?: string;
   /** Start the embedded emulator. Default true. */
   emulator?: boolean;
+  /** More accounts for the embedded emulator beside the demo user (the switcher lists them). */
+  users?: SeedUser[];
   /** Folder with the built UI. Default: found next to the server. */
   publicDir?: string;
 }
@@ -48,6 +50,8 @@ export interface Settings {
         /** The demo user's OAuth2 access token (a local, throw-away account). */
         accessToken: string;
         binary: string;
+        /** Path of the emulator's outbox on its API origin (not a pCloud method; takes no credentials). */
+        mailPath: string;
       }
     | { running: false; problem: string };
 }
@@ -157,7 +161,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   let emulatorProblem = 'started with --no-emulator';
   if (options.emulator !== false) {
     try {
-      emulator = await startEmulator({ port: 0 });
+      emulator = await startEmulator({ port: 0, users: options.users ?? [] });
     } catch (error) {
       emulatorProblem = `the emulator failed to start: ${(error as Error).message}`;
     }
@@ -195,6 +199,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
             username: emulator.username,
             accessToken: emulator.access_token,
             binary: binaryHostOf(emulator),
+            mailPath: MAIL_PATH,
           }
         : { running: false, problem: emulatorProblem },
     };
@@ -278,6 +283,24 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       return send(res, 200, { methods, settings: settings() });
     }
     if (req.method === 'GET' && path === '/api/settings') return send(res, 200, settings());
+    if (path === '/api/emulator/users' || path === '/api/emulator/signin') {
+      if (!emulator) throw new HttpError(409, `The emulator is not running (${emulatorProblem}).`);
+      const { store } = emulator.core;
+      // Every account of the embedded emulator: the demo user, --user ones and those `register` created.
+      if (req.method === 'GET' && path === '/api/emulator/users') {
+        const users = [...store.users.values()].map((u) => ({ userid: u.userid, email: u.email, emailverified: u.emailverified }));
+        return send(res, 200, { users });
+      }
+      if (req.method === 'POST' && path === '/api/emulator/signin') {
+        // The emulator's operator signs a user in without their password: a fresh auth token, as emulator.createUser gives.
+        const { userid } = await readJson(req);
+        const user = typeof userid === 'number' ? store.users.get(userid) : undefined;
+        if (!user) throw new HttpError(404, 'no such user in the emulator');
+        const token = store.createToken(user.userid, 'auth', 'pcloudkit playground');
+        return send(res, 200, { userid: user.userid, email: user.email, auth: token.token });
+      }
+      throw new HttpError(405, 'method not allowed');
+    }
     if (req.method === 'POST' && path === '/api/call') {
       const input = callInput(await readJson(req));
       const entry = entryFor(input);

@@ -3,6 +3,7 @@
  * PORT and HOST environment variables work too (flags win). Prints the URL
  * to open on a line of its own: `Playground: http://127.0.0.1:4310/`.
  */
+import { parseUserArg, type SeedUser } from '@pcloudkit/emulator';
 import { startPlayground } from './app.js';
 
 function usage(): never {
@@ -13,6 +14,7 @@ Usage: node dist/server/main.js [options]
   --port <n>       Port to listen on (env PORT, default 4310; 0 picks a free one)
   --host <h>       Interface to listen on (env HOST, default 127.0.0.1)
   --no-emulator    Do not start the embedded emulator (only the pCloud target works)
+  --user <m:p>     One more emulator account, mail:password (repeat for more)
   --help           Show this help`);
   process.exit(0);
 }
@@ -21,6 +23,7 @@ const args = process.argv.slice(2);
 let port = process.env.PORT !== undefined && process.env.PORT !== '' ? Number(process.env.PORT) : 4310;
 let host = process.env.HOST || '127.0.0.1';
 let emulator = true;
+const users: SeedUser[] = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
   if (a === '--help' || a === '-h') usage();
@@ -29,7 +32,14 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--host') host = args[++i] ?? host;
   else if (a.startsWith('--host=')) host = a.slice(7);
   else if (a === '--no-emulator') emulator = false;
-  else {
+  else if (a === '--user' || a.startsWith('--user=')) {
+    try {
+      users.push(parseUserArg(a === '--user' ? (args[++i] ?? '') : a.slice(7)));
+    } catch (error) {
+      console.error((error as Error).message);
+      process.exit(2);
+    }
+  } else {
     console.error(`unknown option ${a} (try --help)`);
     process.exit(2);
   }
@@ -40,7 +50,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 try {
-  const app = await startPlayground({ port, host, emulator });
+  const app = await startPlayground({ port, host, emulator, users });
   if (app.emulatorApi) console.log(`Emulator: ${app.emulatorApi} (demo account logged in)`);
   else if (emulator) console.log('Emulator: not available, see the Target menu in the page');
   console.log(`Playground: ${app.url}`);

@@ -5,10 +5,12 @@
  */
 import type { AnyMethod, Plugin } from '@pcloudkit/core';
 import { archiving, definitions as archivingDefinitions } from '@pcloudkit/methods-archiving';
+import { account, definitions as accountDefinitions } from '@pcloudkit/methods-auth';
 import { collection, definitions as collectionDefinitions } from '@pcloudkit/methods-collection';
 import { definitions as fileDefinitions, file } from '@pcloudkit/methods-file';
 import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-folder';
 import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
+import { definitions as newsletterDefinitions, newsletter } from '@pcloudkit/methods-newsletter';
 import { definitions as oauth2Definitions, oauth2 } from '@pcloudkit/methods-oauth2';
 import { definitions as revisionsDefinitions, revisions } from '@pcloudkit/methods-revisions';
 import { definitions as streamingDefinitions, streaming } from '@pcloudkit/methods-streaming';
@@ -34,6 +36,8 @@ export const SOURCES: readonly Source[] = [
   { pkg: '@pcloudkit/methods-revisions', exportName: 'revisions', plugin: revisions, definitions: revisionsDefinitions },
   { pkg: '@pcloudkit/methods-thumbnails', exportName: 'thumbnails', plugin: thumbnails, definitions: thumbnailsDefinitions },
   { pkg: '@pcloudkit/methods-archiving', exportName: 'archiving', plugin: archiving, definitions: archivingDefinitions },
+  { pkg: '@pcloudkit/methods-auth', exportName: 'account', plugin: account, definitions: accountDefinitions },
+  { pkg: '@pcloudkit/methods-newsletter', exportName: 'newsletter', plugin: newsletter, definitions: newsletterDefinitions },
 ];
 
 /** Every definition by name (the first package that defines a name wins). */

@@ -12,6 +12,7 @@ import type { MethodInfo } from '../server/registry.js';
 import type { CallOutput, Credentials } from '../shared/output.js';
 import { definitionsByName } from '../shared/sources.js';
 import { runHttpCall } from './direct.js';
+import { setupAccounts, type SignedIn } from './accounts.js';
 import { buildFields, collect, fill, type FormValues, h, showErrors } from './form.js';
 import { renderJson } from './json.js';
 
@@ -42,6 +43,9 @@ const state = {
   methods: [] as MethodInfo[],
   settings: undefined as Settings | undefined,
   pcloud: { kind: 'access_token', region: 'us' } as PcloudAccount,
+  /** Who emulator calls run as (the switcher changes it). */
+  emulatorUser: undefined as SignedIn | undefined,
+  accounts: undefined as ReturnType<typeof setupAccounts> | undefined,
   current: undefined as MethodInfo | undefined,
   history: [] as HistoryEntry[],
   seq: 0,
@@ -76,8 +80,7 @@ function transport(): 'http' | 'binary' {
 /** The credentials calls to a target run with. */
 function credentialsFor(t: 'emulator' | 'pcloud'): Credentials | undefined {
   if (t === 'pcloud') return state.pcloud.token ? { kind: state.pcloud.kind, token: state.pcloud.token } : undefined;
-  const e = state.settings?.emulator;
-  return e?.running ? { kind: 'access_token', token: e.accessToken } : undefined;
+  return state.emulatorUser?.credentials;
 }
 
 function toast(text: string): void {
@@ -112,7 +115,7 @@ function renderStatus(): void {
     const e = s.emulator;
     el.replaceChildren(
       h('span', { class: `dot${e.running ? '' : ' off'}`, 'aria-hidden': 'true' }),
-      e.running ? `Emulator ${e.api} · signed in as ${e.username}` : `Emulator unavailable: ${e.problem}`,
+      e.running ? `Emulator ${e.api} · signed in as ${state.emulatorUser?.email ?? e.username}` : `Emulator unavailable: ${e.problem}`,
     );
   } else {
     const p = state.pcloud;
@@ -304,6 +307,8 @@ async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
   state.history.unshift(entry);
   renderHistory(entry.id);
   renderResult(entry);
+  // Calls create users and send mail: show the emulator's users and outbox as they are now.
+  if (call.target === 'emulator') void state.accounts?.refresh();
 }
 
 /**
@@ -720,6 +725,31 @@ async function main(): Promise<void> {
   const { methods, settings } = await api<{ methods: MethodInfo[]; settings: Settings }>('/api/methods');
   state.methods = methods;
   state.settings = settings;
+  const emulator = settings.emulator;
+  if (emulator.running) {
+    state.emulatorUser = { email: emulator.username, credentials: { kind: 'access_token', token: emulator.accessToken } };
+    state.accounts = setupAccounts({
+      api: emulator.api,
+      mailPath: emulator.mailPath,
+      initial: state.emulatorUser,
+      onChange(user) {
+        state.emulatorUser = user;
+        $<HTMLInputElement>('input[name=target][value=emulator]').checked = true;
+        renderStatus();
+      },
+      openMethod(name, values) {
+        const m = methods.find((x) => x.name === name);
+        if (!m) return false;
+        select(m, values);
+        $<HTMLInputElement>('#search').value = '';
+        renderList();
+        return true;
+      },
+      toast,
+    });
+  } else {
+    for (const id of ['#accounts', '#outbox']) $(id).hidden = true;
+  }
   renderStatus();
   renderList();
   renderHistory();

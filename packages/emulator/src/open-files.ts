@@ -83,6 +83,17 @@ export interface Descriptor {
   closed: boolean;
 }
 
+/** Bytes gathered before one positional write of the working copy. */
+const WRITE_BATCH = 1024 * 1024;
+
+async function writeAll(fh: FileHandle, data: Buffer, at: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, at + done);
+    done += bytesWritten;
+  }
+}
+
 /** Digests of recently committed contents, so a reopen that appends need not re-read the file. */
 const digestCache = new Map<string, Digests>();
 const DIGEST_CACHE_SIZE = 16;
@@ -209,40 +220,64 @@ export class OpenFile {
    */
   async write(source: AsyncIterable<Buffer> | undefined, position: number | undefined): Promise<{ bytes: number; end: number }> {
     const w = await this.working();
-    let pos = position ?? w.size;
-    const start = pos;
+    const start = position ?? w.size;
+    // received bytes are gathered into batches; one batch is written while the next one arrives
+    let pos = start;
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let written = start;
+    let writing: Promise<void> | undefined;
+    const flush = async () => {
+      if (batchBytes === 0) return;
+      const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      const at = pos - batchBytes;
+      batch = [];
+      batchBytes = 0;
+      await writing;
+      writing = writeAll(w.fh, data, at).then(() => {
+        written = at + data.length;
+      });
+    };
     let failure: unknown;
     try {
       if (source) {
         for await (const raw of source) {
           const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
           if (chunk.length === 0) continue;
-          const end = pos + chunk.length;
-          if (end > w.size && end - w.size > this.room(w)) throw new ApiError(2008);
-          this.touchDigests(w, pos, chunk);
-          let done = 0;
-          while (done < chunk.length) {
-            const { bytesWritten } = await w.fh.write(chunk, done, chunk.length - done, pos + done);
-            done += bytesWritten;
-          }
-          pos = end;
-          if (pos > w.size) w.size = pos;
-          w.dirty = true;
+          const size = Math.max(w.size, pos);
+          if (pos + chunk.length > size && pos + chunk.length - w.size > this.room(w)) throw new ApiError(2008);
+          this.touchDigests(w, pos, size, chunk);
+          batch.push(chunk);
+          batchBytes += chunk.length;
+          pos += chunk.length;
+          if (batchBytes >= WRITE_BATCH) await flush();
         }
       }
+      await flush();
     } catch (e) {
       failure = e;
     }
-    if (pos > start && this.store.persist) await w.fh.datasync();
+    try {
+      await writing;
+    } catch (e) {
+      failure ??= e;
+    }
+    // what reached the file counts, even when the source broke half-way
+    if (written > w.size) w.size = written;
+    if (written > start) {
+      w.dirty = true;
+      if (this.store.persist) await w.fh.datasync();
+    }
+    if (written !== pos) w.digests = undefined;
     if (failure !== undefined) throw failure instanceof ApiError ? failure : new ApiError(5003);
     return { bytes: pos - start, end: pos };
   }
 
   /** Keeps the running digests while writes append at the end; forgets them otherwise. */
-  private touchDigests(w: WorkingCopy, pos: number, chunk: Buffer): void {
+  private touchDigests(w: WorkingCopy, pos: number, size: number, chunk: Buffer): void {
     const d = w.digests;
     if (!d) return;
-    if (pos === d.length && pos === w.size) {
+    if (pos === d.length && pos === size) {
       d.sha1.update(chunk);
       d.md5.update(chunk);
       d.sha256.update(chunk);

@@ -4,7 +4,7 @@
  * failed requests.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -42,9 +42,16 @@ export function recordPageEvents(context: BrowserContext): PageEvent[] {
   const watch = (page: Page) => {
     page.on('console', (m) => events.push({ kind: 'console', type: m.type(), text: m.text(), url: page.url() }));
     page.on('pageerror', (e) => events.push({ kind: 'pageerror', text: String(e.stack ?? e), url: page.url() }));
-    page.on('requestfailed', (r) =>
-      events.push({ kind: 'requestfailed', text: `${r.method()} ${r.url()}: ${r.failure()?.errorText}`, url: page.url() }),
-    );
+    const answered = new WeakSet<Request>();
+    page.on('response', (r) => answered.add(r.request()));
+    page.on('requestfailed', (r) => {
+      const errorText = r.failure()?.errorText ?? '';
+      // Chromium sometimes reports a fetch body read to its end through a stream reader as
+      // ERR_ABORTED after the whole answer arrived (the reader let go; nothing failed). A
+      // refused or broken request has no answer, so it still counts.
+      if (errorText === 'net::ERR_ABORTED' && answered.has(r)) return;
+      events.push({ kind: 'requestfailed', text: `${r.method()} ${r.url()}: ${errorText}`, url: page.url() });
+    });
   };
   context.on('page', watch);
   for (const page of context.pages()) watch(page);

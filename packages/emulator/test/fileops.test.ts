@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, FormData } from 'undici';
 import { startEmulator, type Emulator } from '../src/index.js';
 import { binarySession, httpSession, type Session } from './fileops-sessions.js';
-import { as, type Json } from './helpers.js';
+import { as, type Json, parseReply } from './helpers.js';
 
 const O_WRITE = 0x0002;
 const O_CREAT = 0x0040;
@@ -183,5 +184,39 @@ describe.each(ports)('fileops over %s', (_name, connect) => {
     const changed = await s.call('file_pread_ifmod', { fd, offset: 4, count: 5, sha1: sha1(Buffer.from('other')) });
     expect(changed.data?.toString()).toBe('quick');
     await s.close();
+  });
+});
+
+describe('fileops over HTTP: other ways to send the payload', () => {
+  it('file_write takes a multipart POST whose data part follows the fields (with or without a file name)', async () => {
+    const { folderid } = await freshFolder();
+    const client = new Client(emu.api, { pipelining: 1 });
+    const post = async (method: string, fields: Record<string, string>, data: Blob | string) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ auth: emu.auth, ...fields })) form.append(k, v);
+      if (typeof data === 'string') form.append('data', data);
+      else form.append('data', data, 'chunk.bin');
+      const res = await client.request({ path: `/${method}`, method: 'POST', body: form, headers: { connection: 'keep-alive' } });
+      return parseReply(await res.body.text());
+    };
+    const q = (params: Record<string, string | number>) =>
+      new URLSearchParams(Object.entries({ auth: emu.auth, ...params }).map(([k, v]) => [k, String(v)]));
+    const opened = parseReply(
+      await (
+        await client.request({
+          path: `/file_open?${q({ flags: O_CREAT, folderid, name: 'm.bin' })}`,
+          method: 'GET',
+          headers: { connection: 'keep-alive' },
+        })
+      ).body.text(),
+    );
+    const binary = Buffer.from([0, 255, 128, 10, 13, 0xc3]);
+    expect(await post('file_write', { fd: String(opened.fd) }, new Blob([binary]))).toMatchObject({ result: 0, bytes: 6 });
+    expect(await post('file_pwrite', { fd: '-1', offset: '6' }, 'text part')).toMatchObject({ result: 0, bytes: 9 });
+    await client
+      .request({ path: `/file_close?${q({ fd: opened.fd })}`, method: 'GET', headers: { connection: 'keep-alive' } })
+      .then((r) => r.body.text());
+    expect(await fileContent(opened.fileid)).toEqual(Buffer.concat([binary, Buffer.from('text part')]));
+    await client.close();
   });
 });

@@ -32,11 +32,15 @@ async function* payload(c: CallContext): AsyncIterable<Buffer> {
     yield* c.data as AsyncIterable<Buffer>;
     return;
   }
-  if (!c.files) return;
-  for await (const part of c.files) {
-    yield* part.stream as AsyncIterable<Buffer>;
-    return;
+  if (c.files) {
+    for await (const part of c.files) {
+      yield* part.stream as AsyncIterable<Buffer>;
+      return;
+    }
   }
+  // a multipart `data` part without a file name reaches us as a text field (UTF-8)
+  const field = c.params.raw.data;
+  if (typeof field === 'string') yield Buffer.from(field, 'utf8');
 }
 
 /** Position `offset` counted from `whence` (0 start, 1 the descriptor's offset, 2 the end); 1009 when before the start. */

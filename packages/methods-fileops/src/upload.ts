@@ -1,0 +1,421 @@
+/**
+ * Resumable upload of a large file through `file_pwrite`: the bytes go in
+ * chunks to a temporary file next to the target, one chunk held in memory
+ * at a time (plus the one before it), so memory stays flat whatever the
+ * size. After a dropped connection the file is opened again on a fresh
+ * connection, `file_size` says how far the server got, `file_checksum` of
+ * the last chunk checks those bytes, and sending goes on from there. At the
+ * end the server's checksums of the whole file (`checksumfile`) must equal
+ * the local ones; only then is the temporary file renamed over the target
+ * (`renamefile` replaces a file of that name in one step).
+ */
+import {
+  AbortError,
+  ApiError,
+  type CoreClient,
+  IntegrityError,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+} from '@pcloudkit/core';
+import { currentHost, O_CREAT, O_EXCL, O_WRITE, uniqueConnectionKey } from './handle.js';
+import { file_checksum, file_close, file_open, file_pwrite, file_size, file_truncate } from './methods.js';
+import { type ChunkReader, type HashFactory, type Hasher, type HashName, type LargeSource, openSource, type PathOpener } from './source.js';
+
+/** Where the upload ends up: a folder and a name, or a full path. */
+export type UploadTarget = { folderid: number | bigint; name: string } | { path: string };
+
+/** Progress of {@link uploadLarge}. */
+export interface UploadLargeProgress {
+  /** Bytes the server has acknowledged. */
+  loaded: number;
+  /** Size of the source, when known. */
+  total?: number;
+  /** Bytes handed to the network so far, resent ones included. */
+  sent: number;
+  /** Times the upload reconnected and went on. */
+  resumes: number;
+}
+
+/** Options of {@link uploadLarge}. */
+export interface UploadLargeOptions {
+  /** Length of a stream source (bytes, Blobs and files know theirs). Only used for progress. */
+  size?: number;
+  /** Bytes per `file_pwrite`. Default 8 MiB. Memory use is about three chunks. */
+  chunkSize?: number;
+  /** Stops the upload (AbortError). The temporary file stays, so the resume token still works. */
+  signal?: AbortSignal;
+  onProgress?: (progress: UploadLargeProgress) => void;
+  /**
+   * Called once the temporary file exists, with a short string to store. Pass
+   * it back as `resume` (with the same source and target) to go on in
+   * another process, without sending again what the server already has.
+   */
+  onResumeToken?: (token: string) => void;
+  /** A token from `onResumeToken` of an earlier, interrupted upload of the same source to the same target. */
+  resume?: string;
+  /** Reconnections in a row without a chunk getting through before the upload gives up. Default 5. */
+  maxRetries?: number;
+  /** Milliseconds before the first reconnection; doubles each time in a row, up to 5 s. Default 200. */
+  retryDelay?: number;
+  /** Milliseconds allowed for each call (one chunk). Default: the client's `timeout`. */
+  timeout?: number;
+}
+
+/** Answer of {@link uploadLarge}. */
+export interface UploadLargeResult {
+  /** The file at the target, as `renamefile` answered. */
+  metadata: Record<string, unknown> & { fileid: number; name: string; size: number };
+  /** Hex checksums checked against the server's, by name (`sha1` always). */
+  checksums: Partial<Record<HashName, string>>;
+  /** Bytes in the file. */
+  size: number;
+  /** Bytes handed to the network, resent ones included. */
+  sent: number;
+  /** Times the upload reconnected and went on. */
+  resumes: number;
+}
+
+/** What the Node entry supplies: file access and native hashes. */
+export interface UploadPlatform {
+  openPath?: PathOpener;
+  hash: HashFactory;
+}
+
+interface Token {
+  v: 1;
+  /** Temporary file id. */
+  f: number;
+  /** Target, as given. */
+  t: UploadTarget;
+  /** Chunk size used. */
+  c: number;
+  /** Hash names the region reports. */
+  h: HashName[];
+}
+
+const DEFAULT_CHUNK = 8 * 1024 * 1024;
+
+function encodeToken(token: Token): string {
+  const json = JSON.stringify(token, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function decodeToken(text: string): Token {
+  try {
+    const token = JSON.parse(atob(text.replace(/-/g, '+').replace(/_/g, '/'))) as Token;
+    if (token.v === 1 && Number.isSafeInteger(token.f) && Number.isSafeInteger(token.c) && Array.isArray(token.h) && token.t) return token;
+  } catch {
+    // reported below
+  }
+  throw new ValidationError('uploadLarge', 'resume', 'not a resume token of uploadLarge');
+}
+
+const sameTarget = (a: UploadTarget, b: UploadTarget) =>
+  JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ===
+  JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** Failures after which reconnecting may help: the connection, a time limit, a garbled answer, a lost descriptor, a server error. */
+function recoverable(error: unknown): boolean {
+  if (error instanceof AbortError || error instanceof ValidationError) return false;
+  if (error instanceof TransportError || error instanceof TimeoutError || error instanceof ProtocolError) return true;
+  if (error instanceof ApiError) return error.result === 1007 || error.result >= 5000;
+  return false;
+}
+
+function checkTarget(target: UploadTarget): { parent: { folderid: number | bigint } | { dir: string }; name: string } {
+  if (target && typeof target === 'object') {
+    if ('path' in target && typeof target.path === 'string') {
+      const i = target.path.lastIndexOf('/');
+      const name = target.path.slice(i + 1);
+      if (i < 0 || !name) throw new ValidationError('uploadLarge', 'path', `path must be absolute and name a file: ${target.path}`);
+      return { parent: { dir: target.path.slice(0, i) }, name };
+    }
+    if ('folderid' in target && target.folderid !== undefined && typeof target.name === 'string' && target.name !== '')
+      return { parent: { folderid: target.folderid }, name: target.name };
+  }
+  throw new ValidationError('uploadLarge', 'target', 'the target is { folderid, name } or { path }');
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** A chunk and where it starts in the file. */
+interface Piece {
+  start: number;
+  bytes: Uint8Array;
+}
+const end = (p: Piece) => p.start + p.bytes.byteLength;
+
+/** Implementation shared by both entries; `platform` brings file access and hashes. */
+export async function uploadLargeWith(
+  platform: UploadPlatform,
+  client: CoreClient,
+  source: LargeSource,
+  target: UploadTarget,
+  options: UploadLargeOptions = {},
+): Promise<UploadLargeResult> {
+  const { signal } = options;
+  const { parent, name } = checkTarget(target);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1)
+    throw new ValidationError('uploadLarge', 'chunkSize', 'chunkSize must be a positive integer');
+  const maxRetries = options.maxRetries ?? 5;
+  const retryDelay = options.retryDelay ?? 200;
+  const throwIfAborted = () => {
+    if (signal?.aborted) throw new AbortError('the upload was aborted', { cause: signal.reason });
+  };
+  throwIfAborted();
+
+  let token = options.resume !== undefined ? decodeToken(options.resume) : undefined;
+  if (token && !sameTarget(token.t, target)) throw new ValidationError('uploadLarge', 'resume', 'the resume token is for another target');
+  if (token && token.c !== chunkSize && options.chunkSize !== undefined)
+    throw new ValidationError('uploadLarge', 'resume', `the resume token was made with chunkSize ${token.c}`);
+  const chunk = token?.c ?? chunkSize;
+
+  const reader: ChunkReader = await openSource(source, options.size, platform.openPath);
+  const total = reader.size ?? options.size;
+  const host = await currentHost(client);
+  let key = uniqueConnectionKey('upload');
+  let fd = 0;
+  let sent = 0;
+  let resumes = 0;
+  const call = () => ({
+    connectionKey: key,
+    host,
+    retries: 0,
+    signal,
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  });
+  const progress = (loaded: number) => {
+    try {
+      options.onProgress?.({ loaded, ...(total !== undefined ? { total } : {}), sent, resumes });
+    } catch {
+      // a listener's error does not stop the upload
+    }
+  };
+
+  try {
+    // 1. The temporary file, new or the one of the token.
+    let hashes: HashName[];
+    let tempId: number;
+    let resumeAt = 0;
+    const reopen = async (): Promise<number> => {
+      const opened = await file_open(client, { flags: O_WRITE, fileid: tempId }, call());
+      fd = opened.fd;
+      return (await file_size(client, { fd }, call())).size;
+    };
+    if (token) {
+      tempId = token.f;
+      hashes = token.h;
+      try {
+        resumeAt = await reopen();
+      } catch (error) {
+        if (!(error instanceof ApiError && error.result === 2009)) throw error;
+        token = undefined; // the temporary file is gone: start again
+      }
+    }
+    if (!token) {
+      const tempName = `.${name}.${uniqueConnectionKey('part').split(':').pop()!.slice(0, 12)}.upload`;
+      const where = 'folderid' in parent ? { folderid: parent.folderid, name: tempName } : { path: `${parent.dir}/${tempName}` };
+      const opened = await file_open(client, { flags: O_WRITE | O_CREAT | O_EXCL, ...where } as never, call());
+      fd = opened.fd;
+      tempId = opened.fileid;
+      // Which whole-file hashes this region reports (sha1 everywhere, md5 in the US, sha256 in the EU).
+      const probe = await client.call<Record<string, unknown>>('checksumfile', { fileid: tempId }, { signal, retries: 0 });
+      hashes = (['sha1', 'md5', 'sha256'] as const).filter((h) => typeof probe[h] === 'string');
+      if (!hashes.includes('sha1')) throw new ProtocolError('checksumfile: the answer has no sha1');
+      token = { v: 1, f: tempId, t: target, c: chunk, h: hashes };
+    }
+    options.onResumeToken?.(encodeToken(token));
+    const hashers = new Map<HashName, Hasher>(hashes!.map((h) => [h, platform.hash(h)]));
+    const hashAll = (bytes: Uint8Array) => {
+      for (const h of hashers.values()) h.update(bytes);
+    };
+
+    // 2. A resumed upload: hash what the server has, after checking its last chunk.
+    let offset = 0;
+    let prev: Piece | undefined;
+    if (resumeAt > 0) {
+      while (offset < resumeAt) {
+        throwIfAborted();
+        const bytes = await reader.next(Math.min(chunk, resumeAt - offset));
+        if (bytes.byteLength === 0) break;
+        prev = { start: offset, bytes };
+        hashAll(bytes);
+        offset += bytes.byteLength;
+      }
+      const same =
+        offset === resumeAt &&
+        prev !== undefined &&
+        (await file_checksum(client, { fd, offset: prev.start, count: prev.bytes.byteLength }, call())).sha1.toLowerCase() ===
+          localSha1(platform, prev.bytes);
+      if (!same) {
+        // The server's copy is longer than the source or its end differs: start again from nothing.
+        if (!reader.seekable)
+          throw new ProtocolError('uploadLarge: the resumed file does not match the stream, which cannot be read again');
+        await client.transport.release?.(key);
+        await client.call('deletefile', { fileid: tempId! }, { signal }).catch(() => {});
+        await reader.close();
+        return await uploadLargeWith(platform, client, source, target, { ...options, resume: undefined });
+      }
+      progress(offset);
+    }
+
+    // 3. Chunks, one at a time, the next one read while the current one travels.
+    let failures = 0;
+    let current: Piece | undefined;
+    let nextRead: Promise<Uint8Array> | undefined = reader.next(chunk);
+    /** Bytes [from, to) from the pieces held in memory or, for files and Blobs, from the source again. */
+    const bytesAt = async (from: number, to: number): Promise<Uint8Array> => {
+      const parts: Uint8Array[] = [];
+      let at = from;
+      for (const p of [prev, current]) {
+        if (!p || at >= to || at < p.start || at >= end(p)) continue;
+        const stop = Math.min(to, end(p));
+        parts.push(p.bytes.subarray(at - p.start, stop - p.start));
+        at = stop;
+      }
+      if (at < to) {
+        if (!reader.seekable)
+          throw new ProtocolError(`uploadLarge: the server lost bytes ${at}-${to} it had acknowledged, and a stream cannot be read again`);
+        parts.push(await reader.readAt(at, to - at));
+      }
+      return concat(parts);
+    };
+    let pending: Piece | undefined; // what is still to send of `current`
+    for (;;) {
+      throwIfAborted();
+      if (!pending) {
+        const bytes = await nextRead!;
+        if (bytes.byteLength === 0) break;
+        hashAll(bytes);
+        if (current) prev = current;
+        current = { start: offset, bytes };
+        pending = current;
+        nextRead = reader.next(chunk);
+        nextRead.catch(() => {}); // observed when awaited
+      }
+      let attemptSent = 0;
+      try {
+        await file_pwrite(
+          client,
+          { fd, offset: pending.start },
+          {
+            ...call(),
+            files: [{ name: 'data', data: pending.bytes }],
+            onUploadProgress: (p) => {
+              attemptSent = p.loaded;
+            },
+          },
+        );
+        sent += pending.bytes.byteLength;
+        offset = end(pending);
+        pending = undefined;
+        failures = 0;
+        progress(offset);
+      } catch (error) {
+        sent += attemptSent;
+        throwIfAborted();
+        if (!recoverable(error) || failures >= maxRetries) throw error;
+        failures++;
+        resumes++;
+        // 4. Reconnect, ask how far the server got, check the last chunk's worth, go on from there.
+        for (;;) {
+          await client.transport.release?.(key);
+          key = uniqueConnectionKey('upload');
+          await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
+          try {
+            let size = await reopen();
+            const top = end(current!);
+            if (size > top) {
+              await file_truncate(client, { fd, length: top }, call());
+              size = top;
+            }
+            const checkFrom = Math.max(0, size - chunk, prev ? Math.min(prev.start, size) : 0);
+            if (size > checkFrom) {
+              const local = localSha1(platform, await bytesAt(checkFrom, size));
+              const remote = await file_checksum(client, { fd, offset: checkFrom, count: size - checkFrom }, call());
+              if (remote.sha1.toLowerCase() !== local) {
+                await file_truncate(client, { fd, length: checkFrom }, call());
+                size = checkFrom;
+              }
+            }
+            offset = size;
+            pending = size < top ? { start: size, bytes: await bytesAt(size, top) } : undefined;
+            progress(offset);
+            break;
+          } catch (again) {
+            throwIfAborted();
+            if (!recoverable(again) || failures >= maxRetries) throw again;
+            failures++;
+            resumes++;
+          }
+        }
+      }
+    }
+    await file_close(client, { fd }, call()).catch(() => {});
+    await client.transport.release?.(key);
+
+    // 5. The whole file, checked, then renamed over the target.
+    const local = Object.fromEntries([...hashers].map(([h, hasher]) => [h, hasher.digest()])) as Partial<Record<HashName, string>>;
+    const remote = await client.call<Record<string, unknown>>('checksumfile', { fileid: tempId! }, { signal });
+    for (const [h, value] of Object.entries(local)) {
+      const theirs = String(remote[h] ?? '').toLowerCase();
+      if (theirs !== value) {
+        await client.call('deletefile', { fileid: tempId! }).catch(() => {});
+        throw new IntegrityError(
+          `uploadLarge: the server's ${h} of ${name} is ${theirs || 'missing'}, the local one ${value}; nothing was renamed`,
+          {
+            algorithm: h,
+            local: value,
+            remote: theirs,
+          },
+        );
+      }
+    }
+    const renamed = await client.call<{ metadata: UploadLargeResult['metadata'] }>(
+      'renamefile',
+      'folderid' in parent
+        ? { fileid: tempId!, tofolderid: parent.folderid, toname: name }
+        : { fileid: tempId!, topath: (target as { path: string }).path },
+      { signal },
+    );
+    return { metadata: renamed.metadata, checksums: local, size: offset, sent, resumes };
+  } catch (error) {
+    await client.transport.release?.(key);
+    throw error;
+  } finally {
+    await reader.close().catch(() => {});
+  }
+}
+
+function localSha1(platform: UploadPlatform, bytes: Uint8Array): string {
+  const h = platform.hash('sha1');
+  h.update(bytes);
+  return h.digest();
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortError('the upload was aborted', { cause: signal.reason }));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortError('the upload was aborted', { cause: signal!.reason }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

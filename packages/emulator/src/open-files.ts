@@ -75,6 +75,8 @@ interface LockRange {
 export interface Descriptor {
   readonly fd: number;
   readonly conn: ConnectionState;
+  /** The user who opened it: only that user's calls reach it, even on a connection several users share. */
+  readonly userid: number;
   readonly file: OpenFile;
   readonly flags: number;
   offset: number;
@@ -456,13 +458,13 @@ export class OpenFiles {
   }
 
   /** Opens a new descriptor on `conn` for `fileid`, numbered `fd`. */
-  open(conn: ConnectionState, fd: number, fileid: number, flags: number): Descriptor {
+  open(conn: ConnectionState, fd: number, fileid: number, flags: number, userid: number): Descriptor {
     let file = this.files.get(fileid);
     if (!file) {
       file = new OpenFile(this, fileid);
       this.files.set(fileid, file);
     }
-    const d: Descriptor = { fd, conn, file, flags, offset: 0, wrote: false, closed: false };
+    const d: Descriptor = { fd, conn, userid, file, flags, offset: 0, wrote: false, closed: false };
     file.descriptors.add(d);
     table(conn).set(fd, d);
     watchConnection(this, conn);
@@ -519,14 +521,15 @@ function watchConnection(files: OpenFiles, conn: ConnectionState): void {
 /**
  * The descriptor a call names: `fd` as given, or counted back from the
  * latest open when negative (-1 = the latest). 1007 when it is not open
- * on this connection (closed, never opened, or an open that failed).
+ * on this connection (closed, never opened, or an open that failed) or
+ * when another user opened it.
  */
-export function resolveDescriptor(conn: ConnectionState, raw: string | undefined): Descriptor {
+export function resolveDescriptor(conn: ConnectionState, raw: string | undefined, userid: number): Descriptor {
   if (raw === undefined || !/^\s*[+-]?\d+\s*$/.test(raw)) throw new ApiError(1007);
   const n = Number(raw);
   const fd = n < 0 ? conn.nextFd + n : n;
   const d = table(conn).get(fd);
-  if (!d || d.closed) throw new ApiError(1007);
+  if (!d || d.closed || d.userid !== userid) throw new ApiError(1007);
   return d;
 }
 

@@ -307,8 +307,6 @@ const ROWS: Row[] = [
       refuse: [1007],
       sameConnection: true,
       variants: [(_i, fd) => params(fd)],
-      knownLeak:
-        'descriptors belong to the connection, not to the user: Bob, on a connection where Alice opened her file, reaches it through her fd (reads its bytes, its size, writes to it)',
     }),
   ),
 

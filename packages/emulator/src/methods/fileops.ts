@@ -15,8 +15,7 @@ import type { FileRec } from '../store.js';
 import { checkName } from './shared.js';
 
 function descriptor(c: CallContext): Descriptor {
-  c.requireUser();
-  return resolveDescriptor(c.conn, c.params.str('fd'));
+  return resolveDescriptor(c.conn, c.params.str('fd'), c.requireUser().userid);
 }
 
 /** A non-negative integer parameter, `code` when missing or negative. */
@@ -101,7 +100,7 @@ async function fileOpen(c: CallContext): Promise<Body> {
   const file = await openTarget(c, flags);
   if (flags & O_WRITE && c.store.usedQuota(user.userid) > user.quota) throw new ApiError(2008);
   const files = openFilesOf(c.store);
-  const d = files.open(c.conn, fd, file.id, flags);
+  const d = files.open(c.conn, fd, file.id, flags, user.userid);
   if (flags & O_TRUNC) {
     try {
       await d.file.run(() => d.file.truncateAtOpen());

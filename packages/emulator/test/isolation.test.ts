@@ -513,8 +513,10 @@ beforeAll(async () => {
   const zip = await expectOk(
     as(emu, 'savezip', { folderid: documents.folderid, tofolderid: 0, toname: 'alice.zip', progresshash: zipHash }),
   );
-  const extractHash = 'alice-extract-hash';
-  await expectOk(as(emu, 'extractarchive', { fileid: zip.metadata.fileid, tofolderid: 0, progresshash: extractHash }));
+  // the server names the extraction job itself: its progresshash comes in the answer
+  const extraction = await expectOk(as(emu, 'extractarchive', { fileid: zip.metadata.fileid, tofolderid: 0 }));
+  const extractHash: string = extraction.progresshash;
+  await expectOk(as(emu, 'extractarchiveprogress', { progresshash: extractHash }));
   const oauthCode = emu.core.auth.issueCode({ clientId: emu.client_id, userid: user.userid, redirectUri: undefined });
   // mailed codes: two first steps of an address change (one goes on to the second step), a deactivation
   const mailed = async (method: string, kind: string, params: Params = {}) => {

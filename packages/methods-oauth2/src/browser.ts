@@ -8,7 +8,7 @@
  * `history`, `crypto.getRandomValues`): it bundles for browsers with no Node
  * module.
  */
-import { AbortError, TimeoutError, createClient } from '@pcloudkit/core';
+import { AbortError, TimeoutError, ValidationError, createClient } from '@pcloudkit/core';
 import type { ClientOptions, CoreClient, Region, Transport } from '@pcloudkit/core';
 import { DEFAULT_AUTHORIZE_ORIGIN, OAuth2Error, authorizeUrl, parseRedirect } from './index.js';
 
@@ -106,7 +106,21 @@ function defaultRedirectUri(): string {
 }
 
 function prepare(options: BrowserSignInOptions, state: string): { url: string; redirectUri: string; hostScheme: 'https' | 'http' } {
-  const redirectUri = options?.redirectUri ?? defaultRedirectUri();
+  if (typeof options !== 'object' || options === null) throw new ValidationError('authorize', 'options', 'sign-in options are required');
+  let redirectUri: string;
+  try {
+    // A relative redirect URI is taken relative to this page.
+    redirectUri = options.redirectUri === undefined ? defaultRedirectUri() : new URL(options.redirectUri, location.href).toString();
+  } catch {
+    throw new ValidationError('authorize', 'redirectUri', `'redirectUri' is not a URL: ${JSON.stringify(options.redirectUri)}`);
+  }
+  if (!/^https?:$/.test(new URL(redirectUri).protocol)) {
+    throw new ValidationError(
+      'authorize',
+      'redirectUri',
+      `'redirectUri' must be an http: or https: URL, got ${JSON.stringify(redirectUri)}`,
+    );
+  }
   const authorizeOrigin = options.authorizeOrigin ?? DEFAULT_AUTHORIZE_ORIGIN;
   const url = authorizeUrl({
     clientId: options.clientId,
@@ -266,6 +280,12 @@ export function signInWithPopup(options: PopupSignInOptions): Promise<BrowserSig
     return Promise.reject(error);
   }
   const { signal } = options;
+  const timeout = options.timeout ?? 300_000;
+  if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 2 ** 31 - 1) {
+    return Promise.reject(
+      new ValidationError('authorize', 'timeout', `'timeout' must be a number of milliseconds above 0, got ${String(timeout)}`),
+    );
+  }
   if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
   const redirectOrigin = new URL(prepared.redirectUri).origin;
   // Opened before anything asynchronous, while the click still counts as a user gesture.
@@ -275,7 +295,6 @@ export function signInWithPopup(options: PopupSignInOptions): Promise<BrowserSig
       new OAuth2Error('popup-blocked', 'the browser blocked the sign-in popup; call signInWithPopup from a click handler'),
     );
 
-  const timeout = options.timeout ?? 300_000;
   return new Promise<BrowserSignInResult>((resolve, reject) => {
     const finish = (error: unknown, value?: BrowserSignInResult) => {
       window.removeEventListener('message', onMessage);

@@ -3,7 +3,7 @@
  * played by small stand-ins. The real thing (Chromium, the emulator's page,
  * popup and redirect) is in packages/browser-tests.
  */
-import { US, EU, TimeoutError } from '@pcloudkit/core';
+import { EU, TimeoutError, US, ValidationError } from '@pcloudkit/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OAuth2Error } from '../src/index.js';
 import { PENDING_KEY, completePopupSignIn, finishSignIn, signInWithPopup, startSignIn } from '../src/browser.js';
@@ -162,10 +162,22 @@ describe('redirect flow', () => {
     expect(href).toBe('https://app.example/start');
   });
 
-  it('bad options fail before anything is stored or opened', () => {
-    expect(() => startSignIn({ clientId: '' })).toThrow(/clientId/);
+  it('bad options fail with ValidationError before anything is stored or opened', async () => {
+    expect(() => startSignIn({ clientId: '' })).toThrow(ValidationError);
+    expect(() => startSignIn(undefined as never)).toThrow(ValidationError);
+    expect(() => startSignIn({ clientId: 'app1', redirectUri: 'javascript:alert(1)' })).toThrow(/http: or https:/);
+    expect(() => startSignIn({ clientId: 'app1', redirectUri: 'http://[bad' })).toThrow(/not a URL/);
+    await expect(signInWithPopup({ clientId: 'app1', timeout: -1 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(signInWithPopup({ clientId: 'app1', redirectUri: 'data:text/html,x' })).rejects.toBeInstanceOf(ValidationError);
     expect(storage.items.size).toBe(0);
+    expect(opened).toEqual([]);
     expect(href).toBe('https://app.example/start');
+  });
+
+  it('a relative redirect URI is taken relative to the page', () => {
+    href = 'https://app.example/app/start?x=1';
+    const url = startSignIn({ clientId: 'app1', redirectUri: 'return', navigate: () => {} });
+    expect(new URL(url).searchParams.get('redirect_uri')).toBe('https://app.example/app/return');
   });
 });
 

@@ -120,6 +120,29 @@ describe('descriptors and connections', () => {
     await b.close();
   });
 
+  it('diff reports the file created at open and modified at close, and each close that changed it adds a revision', async () => {
+    const start = (await as(emu, 'diff', { last: 0 })).diffid as number;
+    const s = httpSession(emu);
+    const o = await s.call('file_open', { flags: O_CREAT, path: `/diffed-${++seq}.txt` });
+    const fileid = o.body.fileid as number;
+    await s.call('file_write', { fd: o.body.fd }, Buffer.from('one'));
+    await s.call('file_close', { fd: o.body.fd });
+    const again = (await s.call('file_open', { flags: 0, fileid })).body.fd as number;
+    await s.call('file_write', { fd: again }, Buffer.from('two'));
+    await s.call('file_close', { fd: again });
+    // reading only: no revision, no event
+    const reader = (await s.call('file_open', { flags: 0, fileid })).body.fd as number;
+    await s.call('file_pread', { fd: reader, offset: 0, count: 3 });
+    await s.call('file_close', { fd: reader });
+    await s.close();
+    const events = ((await as(emu, 'diff', { diffid: start })).entries as { event: string; metadata?: { fileid?: number } }[])
+      .filter((e) => e.metadata?.fileid === fileid)
+      .map((e) => e.event);
+    expect(events).toEqual(['createfile', 'modifyfile', 'modifyfile']);
+    const revs = (await as(emu, 'listrevisions', { fileid })).revisions as { size: number }[];
+    expect(revs.map((r) => r.size)).toEqual([3, 0]);
+  });
+
   it('each keep-alive HTTP connection has its own descriptor table', async () => {
     const a = httpSession(emu);
     const b = httpSession(emu);

@@ -119,6 +119,25 @@ describe('rate limits on mail-sending methods', () => {
     expect(emu.mail.list({ to: 'dora@sessions.test', kind: 'resetpassword' })).toHaveLength(3);
   });
 
+  it('register makes the account even past the limit, without the mail', async () => {
+    const strict = await startEmulator({ seed: false, binary: false, mailRateLimit: 1 });
+    try {
+      const mail = 'again@sessions.test';
+      const signUp = () => call(strict, 'register', { mail, password: 'Again-pass-1', termsaccepted: 'yes' });
+      await expectOk(signUp());
+      const auth = String((await expectOk(call(strict, 'userinfo', { username: mail, password: 'Again-pass-1', getauth: 1 }))).auth);
+      expect((await call(strict, 'sendverificationemail', { auth })).result).toBe(4000);
+      await expectOk(call(strict, 'senddeactivatemail', { auth }));
+      const code = (await strict.mail.next(mail, { kind: 'deactivate' })).code!;
+      await expectOk(call(strict, 'deactivateuser', { auth, password: 'Again-pass-1', code }));
+      await expectOk(signUp());
+      expect(strict.core.store.userByEmail(mail)).toBeDefined();
+      expect(strict.mail.list({ to: mail, kind: 'verifyemail' })).toHaveLength(1);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('newsletter_unsibscribemail stays silent past the limit', async () => {
     const mail = 'reader@sessions.test';
     await expectOk(call(emu, 'newsletter_subscribe', { mail }));
@@ -141,12 +160,12 @@ describe('the outbox admin path', () => {
     expect(mails[0]).toMatchObject({ to: 'erin@sessions.test', kind: 'deactivate', code: expect.any(String) });
 
     // with wait, the answer comes when the next mail does
-    const waiting = fetch(`${path()}?to=erin@sessions.test&after=${mails[0].id}&wait=5000`).then((r) => r.json() as Promise<Json>);
+    const waiting = fetch(`${path()}?to=erin@sessions.test&after=${mails[0]!.id}&wait=5000`).then((r) => r.json() as Promise<Json>);
     await new Promise((r) => setTimeout(r, 100));
     await expectOk(call(emu, 'sendchangemail', { auth: erin.auth }));
     const next = await waiting;
     expect(next.mails).toHaveLength(1);
-    expect(next.mails[0]).toMatchObject({ kind: 'changemail-old', id: mails[0].id + 1 });
+    expect(next.mails[0]).toMatchObject({ kind: 'changemail-old', id: mails[0]!.id + 1 });
     // and an empty list when nothing comes in time
     expect(await (await fetch(`${path()}?to=erin@sessions.test&after=${next.mails[0].id}&wait=50`)).json()).toEqual({ mails: [] });
 

@@ -93,9 +93,10 @@ export function takeCode(c: CallContext, code: string, kind: string, opts: { exp
   return rec;
 }
 
-/** Sends the address-confirmation mail of an account. */
-function sendVerification(c: CallContext, user: UserRec): void {
+/** Sends the address-confirmation mail of an account (`quiet`: skipped, not refused, past the rate limit). */
+function sendVerification(c: CallContext, user: UserRec, quiet = false): void {
   mailCode(c, {
+    quiet,
     kind: 'verifyemail',
     to: user.email,
     userid: user.userid,
@@ -147,8 +148,9 @@ export const authMethods: MethodGroup = {
         text: `${maskEmail(user.email)} signed up with your invitation link. They count once they confirm their address.\n`,
       });
     }
-    // a new account gets the confirmation mail at once; the rate limit cannot refuse the first one
-    sendVerification(c, user);
+    // a new account gets the confirmation mail at once; the account exists whatever the rate limit says,
+    // so past it (an address signed up and deactivated again and again) the mail is skipped, not refused
+    sendVerification(c, user, true);
     return {};
   },
 

@@ -83,6 +83,23 @@ describe.each(transportNames)('auth tokens over %s', (kind) => {
     expect(await clients[2]!.tokens.revokeOthers()).toEqual([]);
   });
 
+  test('signed in with an OAuth access token, no listed token is the current one: revokeOthers wants keep', async () => {
+    const { clients } = await userWithTokens(2);
+    const tokens = await clients[0]!.tokens.list();
+    const oauth = env.client(kind).use(account); // the demo user's access token
+    const demoTokens = await oauth.tokens.list();
+    expect(demoTokens.length).toBeGreaterThan(0);
+    expect(demoTokens.some((t) => t.current)).toBe(false);
+    await expect(oauth.tokens.revokeOthers()).rejects.toThrow(/pass \{ keep: tokenid \}/);
+    // the other user's tokens are untouched, and revoking one of them from here is refused
+    expect((await clients[0]!.tokens.list()).map((t) => t.tokenid)).toEqual(tokens.map((t) => t.tokenid));
+    await apiError(oauth.tokens.revoke(tokens[0]!.tokenid), 2102);
+    const kept = demoTokens[0]!.tokenid;
+    const revoked = await oauth.tokens.revokeOthers({ keep: kept });
+    expect(revoked.map((t) => t.tokenid)).toEqual(demoTokens.slice(1).map((t) => t.tokenid));
+    expect((await oauth.tokens.list()).map((t) => t.tokenid)).toEqual([kept]);
+  });
+
   test('deletetoken: missing or unknown tokenid', async () => {
     const { clients } = await userWithTokens(1);
     await apiError(deletetoken(clients[0]!, { tokenid: 987654321 }), 2102);

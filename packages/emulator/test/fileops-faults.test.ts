@@ -88,6 +88,55 @@ describe('drop faults while receiving a request body', () => {
   });
 });
 
+describe('a chunked upload that resumes after random drops', () => {
+  it.each([
+    ['binary', binarySession],
+    ['HTTP keep-alive', httpSession],
+  ] as const)('%s: five connections cut at drawn points; reopen, file_size, continue; the checksum matches', async (_name, connect) => {
+    const total = 4 * 1024 * 1024;
+    const chunk = 128 * 1024;
+    const content = bytes(total, 7);
+    const path = `/resumed-${++seq}.bin`;
+    let cuts = 0;
+    emu.faults.dropAfterBytes('file_pwrite', () => 100_000 + ((cuts++ * 377_123) % 600_000), {
+      direction: 'receive',
+      scope: 'connection',
+      times: 5,
+    });
+    let sessions = 0;
+    let sent = 0;
+    let done = false;
+    while (!done) {
+      expect(sessions++).toBeLessThan(10);
+      const s = await connect(emu);
+      try {
+        const fd = (await s.call('file_open', { flags: O_CREAT, path })).body.fd as number;
+        let at = (await s.call('file_size', { fd })).body.size as number;
+        while (at < total) {
+          const piece = content.subarray(at, Math.min(total, at + chunk));
+          sent += piece.length;
+          const w = await s.call('file_pwrite', { fd, offset: at }, piece);
+          expect(w.body.result).toBe(0);
+          at += piece.length;
+        }
+        const sum = await s.call('file_checksum', { fd, offset: 0, count: total });
+        expect(sum.body).toMatchObject({ sha1: createHash('sha1').update(content).digest('hex'), size: total });
+        await s.call('file_close', { fd });
+        done = true;
+      } catch (e) {
+        if (done) throw e;
+      } finally {
+        await s.destroy();
+      }
+    }
+    expect(cuts).toBe(5);
+    expect(sessions).toBe(6);
+    // every cut costs at most the chunk in flight
+    expect(sent).toBeLessThanOrEqual(total + 5 * chunk);
+    expect((await as(emu, 'checksumfile', { path })).sha1).toBe(createHash('sha1').update(content).digest('hex'));
+  });
+});
+
 describe('drop faults while sending an answer', () => {
   it('binary port: a file_read answer is cut after n bytes, once', async () => {
     const s = await binarySession(emu);

@@ -57,6 +57,8 @@ interface Ids {
     song: number;
     picture: number;
     zipfile: number;
+    /** A file of Bob's in his Trash. */
+    trashed: number;
     collectionid: number;
     app: { client_id: string; client_secret: string };
     password: string;
@@ -377,9 +379,15 @@ const ROWS: Row[] = [
 
   // ---- trash
   { method: 'trash_list', refuse: [2005], variants: [(i) => ({ folderid: a(i).documents })] },
-  ...['trash_restorepath', 'trash_restore', 'trash_clear'].map(
+  ...['trash_restorepath', 'trash_clear'].map(
     (method): Row => ({ method, refuse: NOT_FOUND_FILE, variants: [(i) => ({ fileid: a(i).trashed })] }),
   ),
+  {
+    method: 'trash_restore',
+    // 1054: restoreto is no folder of the caller's
+    refuse: [2009, 1054],
+    variants: [(i) => ({ fileid: a(i).trashed }), (i) => ({ fileid: b(i).trashed, restoreto: a(i).documents })],
+  },
 
   // ---- revisions
   {
@@ -541,6 +549,8 @@ beforeAll(async () => {
   const picture = (await expectOk(upload(emu, 'bob.png', png, { folderid: folder }, bobAuth))).metadata[0].fileid;
   const bobZip = await expectOk(as(emu, 'savezip', { fileids: file, tofolderid: folder, toname: 'bob.zip', auth: bobAuth }));
   const bobCollection = await expectOk(as(emu, 'collection_create', { name: 'bob list', auth: bobAuth }));
+  const bobTrashed = (await expectOk(upload(emu, 'bob-bin.txt', 'gone', { folderid: folder }, bobAuth))).metadata[0].fileid;
+  await expectOk(as(emu, 'deletefile', { fileid: bobTrashed, auth: bobAuth }));
   const app = await emu.createApp({ name: "Bob's app" });
 
   ids = {
@@ -577,6 +587,7 @@ beforeAll(async () => {
       song,
       picture,
       zipfile: bobZip.metadata.fileid,
+      trashed: bobTrashed,
       collectionid: (Array.isArray(bobCollection.collection) ? bobCollection.collection[0] : bobCollection.collection).id,
       app,
       password: bobPassword,

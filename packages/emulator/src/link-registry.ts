@@ -67,6 +67,11 @@ export class LinkRegistry {
     return this.now() > link.expires ? 'expired' : link;
   }
 
+  /** Forgets every link of a user (the account was removed): they answer 404 from now on. */
+  forgetUser(userid: number): void {
+    for (const [k, l] of this.links) if (l.userid === userid) this.links.delete(k);
+  }
+
   get size(): number {
     return this.links.size;
   }

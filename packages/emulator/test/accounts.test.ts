@@ -253,7 +253,8 @@ describe('deactivate', () => {
     await upload(emu, 'same.txt', shared, { folderid: 0 }, keeper.auth);
     const store = emu.core.store;
     const onlyBlob = store.files.get(only.metadata[0].fileid)!.current.blob;
-    await expectOk(call(emu, 'getfilepublink', { auth: acct.auth, fileid: only.metadata[0].fileid }));
+    const pub = await expectOk(call(emu, 'getfilepublink', { auth: acct.auth, fileid: only.metadata[0].fileid }));
+    const link = await expectOk(call(emu, 'getfilelink', { auth: acct.auth, fileid: only.metadata[0].fileid }));
 
     expect((await call(emu, 'deactivateuser', { auth: acct.auth, password: 'Leave-pass-1', code: 'nosuchcode' })).result).toBe(2012);
     await expectOk(call(emu, 'senddeactivatemail', { auth: acct.auth }));
@@ -277,6 +278,9 @@ describe('deactivate', () => {
     expect([...store.tokens.values()].filter((t) => t.userid === acct.userid)).toEqual([]);
     expect([...store.publinks.values()].filter((l) => l.userid === acct.userid)).toEqual([]);
     expect(store.blobInfo(onlyBlob)).toBeUndefined();
+    // its public links and content links are gone too
+    expect((await call(emu, 'showpublink', { code: pub.code })).result).toBe(7001);
+    expect((await fetch(`http://${link.hosts[0]}${link.path}`)).status).toBe(404);
     // the other user's copy of the same bytes is untouched
     const kept = await expectOk(call(emu, 'getfilelink', { auth: keeper.auth, path: '/same.txt' }));
     const bytes = await (await fetch(`http://${kept.hosts[0]}${kept.path}`)).text();

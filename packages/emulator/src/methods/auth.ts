@@ -356,6 +356,7 @@ export const authMethods: MethodGroup = {
     confirmPassword(user, password);
     c.store.dropMailCode(rec, true);
     c.store.deleteUser(user);
+    c.core.links.forgetUser(user.userid);
     if (c.conn.userid === user.userid) c.core.auth.logout(c.conn);
     // nothing of the account is left: no `getauth` token may be made for it
     c.user = undefined;

@@ -52,6 +52,8 @@ export class CallContext {
   token: TokenRec | undefined;
   /** Set when this call logged in with credentials (not a sticky connection). */
   freshLogin = false;
+  /** The descriptor number a `file_open` call took (the dispatcher assigns it first thing). */
+  fdNumber: number | undefined;
   readonly timestamps: boolean;
 
   constructor(

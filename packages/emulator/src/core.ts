@@ -121,6 +121,9 @@ export class EmulatorCore {
     const params = new Params(call.params, findMethod(call.method));
     const idEcho = params.str('id');
     const c = new CallContext(this, conn, call.method, params, call.files, call.data, call.transport ?? {});
+    // every file_open takes the next descriptor number, even one refused before its handler runs,
+    // so relative descriptors (-1 = the latest open) of a pipeline stay right
+    if (call.method === 'file_open') c.fdNumber = conn.nextFd++;
     try {
       const delay = this.faults.delayFor(call.method);
       if (delay > 0) await sleep(delay, conn.closeSignal);

@@ -187,6 +187,25 @@ describe.each(ports)('fileops over %s', (_name, connect) => {
   });
 });
 
+describe('fileops over HTTP: numbering when an open is refused before it runs', () => {
+  it('a file_open without login still takes a number, so -1 names it (1007), not an older descriptor', async () => {
+    const { folderid } = await freshFolder();
+    const client = new Client(emu.api, { pipelining: 1 });
+    const get = async (method: string, params: Record<string, string | number>) => {
+      const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+      const res = await client.request({ path: `/${method}?${qs}`, method: 'GET', headers: { connection: 'keep-alive' } });
+      return parseReply(await res.body.text());
+    };
+    expect(await get('file_open', { auth: emu.auth, flags: O_CREAT, folderid, name: 'n.txt' })).toMatchObject({ result: 0, fd: 1 });
+    expect(await get('file_open', { flags: O_CREAT, folderid, name: 'n.txt' })).toMatchObject({ result: 1000 });
+    expect(await get('file_size', { auth: emu.auth, fd: '-1' })).toMatchObject({ result: 1007 });
+    expect(await get('file_size', { auth: emu.auth, fd: '-2' })).toMatchObject({ result: 0, size: 0 });
+    expect(await get('file_open', { auth: emu.auth, flags: 0, folderid, name: 'n.txt' })).toMatchObject({ result: 1004 });
+    expect(await get('file_open', { auth: emu.auth, flags: O_CREAT, folderid, name: 'n.txt' })).toMatchObject({ result: 0, fd: 4 });
+    await client.close();
+  });
+});
+
 describe('fileops over HTTP: other ways to send the payload', () => {
   it('file_write takes a multipart POST whose data part follows the fields (with or without a file name)', async () => {
     const { folderid } = await freshFolder();

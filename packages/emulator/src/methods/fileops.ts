@@ -92,8 +92,8 @@ async function openTarget(c: CallContext, flags: number): Promise<FileRec> {
 }
 
 async function fileOpen(c: CallContext): Promise<Body> {
-  // every open takes a number, even one that fails: relative descriptors stay right
-  const fd = c.conn.nextFd++;
+  // taken by the dispatcher for every open, even one that fails: relative descriptors stay right
+  const fd = c.fdNumber ?? c.conn.nextFd++;
   const flags = c.params.int('flags');
   if (flags === undefined) throw new ApiError(1006);
   const user = c.requireUser();

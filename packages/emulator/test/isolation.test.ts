@@ -16,6 +16,7 @@ import { methods as catalogue, findMethod } from '@pcloudkit/catalog';
 import { Client, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWav, startEmulator, type Emulator } from '../src/index.js';
+import { open as openBinary, frame } from './binary-wire.js';
 import { as, call, download, expectOk, type Json, parseReply, upload } from './helpers.js';
 
 type Params = Record<string, string | number>;
@@ -467,12 +468,23 @@ async function asBob(method: string, params: Params, auth = ids.bob.auth): Promi
 const OPEN_FILE = 'alice-open.txt';
 
 /**
+ * Known leak, reported: on the binary port a login sticks to the connection
+ * and wins over the credentials a later call carries, so on a connection
+ * where Alice signed in, a call with Bob's token is served as Alice (her
+ * userinfo, her descriptors). The binary descriptor rows and the test below
+ * run as expected failures while this is set; once the call's own
+ * credentials win, they fail: set it to undefined.
+ */
+const STICKY_LOGIN_LEAK: string | undefined =
+  "a call with Bob's token on a binary connection where Alice signed in is served as Alice (authentication.ts: identify)";
+
+/**
  * What Alice's account looks like, for the before/after comparison. While a
  * descriptor row is a known leak, Bob really writes to the file Alice holds
  * open: that file and the used quota are left out until the leak is fixed.
  */
 async function snapshot(): Promise<Json> {
-  const leaking = rows.some((r) => r.knownLeak && 'sameConnection' in r);
+  const leaking = STICKY_LOGIN_LEAK !== undefined || rows.some((r) => r.knownLeak && 'sameConnection' in r);
   const tree = await expectOk(as(emu, 'listfolder', { folderid: 0, recursive: 1 }));
   if (leaking) tree.metadata.contents = tree.metadata.contents.filter((x: Json) => x.name !== OPEN_FILE);
   const trash = await expectOk(as(emu, 'trash_list', { recursive: 1 }));
@@ -680,6 +692,60 @@ describe("Bob sends Alice's ids", () => {
   it.fails.each(refuseRows.filter((r) => r.knownLeak).map((r) => [r.method, r] as const))('%s is refused (known leak)', (_m, row) =>
     refused(row),
   );
+
+  // The same rows on the binary port, where a login sticks to the connection:
+  // Bob sends his token with each call on a socket of his own, or (descriptor
+  // rows) on the socket where Alice just opened her file.
+  const onBinary = async (row: Extract<Row, { refuse: number[] }>) => {
+    const socket = await openBinary(emu);
+    try {
+      for (const [n, variant] of row.variants.entries()) {
+        let fd = 0;
+        if (row.sameConnection) {
+          socket.socket.write(frame('file_open', { auth: emu.auth, flags: 0x0002, fileid: ids.alice.open }));
+          const opened = await socket.answer();
+          expect(opened.value.result, 'Alice opens her file').toBe(0);
+          fd = Number(opened.value.fd);
+        }
+        const params = variant(ids, fd);
+        socket.socket.write(frame(row.method, { ...params, auth: ids.bob.auth }));
+        const { value, payload } = await socket.answer();
+        const label = `${row.method} variant ${n + 1} ${JSON.stringify(params)}`;
+        expect(payload, `${label} answered data`).toBeUndefined();
+        expect(row.refuse, `${label} answered ${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`).toContain(
+          Number(value.result),
+        );
+        if (row.sameConnection) {
+          socket.socket.write(frame('file_close', { auth: emu.auth, fd }));
+          expect((await socket.answer()).value.result).toBe(0);
+        }
+      }
+    } finally {
+      socket.socket.destroy();
+    }
+  };
+  const binaryRows = refuseRows.filter((r) => !r.knownLeak && !r.upload);
+  const sticky = (r: Extract<Row, { refuse: number[] }>) => STICKY_LOGIN_LEAK !== undefined && r.sameConnection === true;
+  it.each(binaryRows.filter((r) => !sticky(r)).map((r) => [r.method, r] as const))('%s is refused on the binary port', (_m, row) =>
+    onBinary(row),
+  );
+  it.fails.each(binaryRows.filter(sticky).map((r) => [r.method, r] as const))(
+    '%s is refused on the binary port (known leak: sticky login)',
+    (_m, row) => onBinary(row),
+  );
+  (STICKY_LOGIN_LEAK === undefined ? it : it.fails)("on a binary connection where Alice signed in, Bob's token is Bob's", async () => {
+    const socket = await openBinary(emu);
+    try {
+      socket.socket.write(frame('userinfo', { auth: emu.auth }));
+      expect((await socket.answer()).value.email).toBe(ids.alice.email);
+      socket.socket.write(frame('userinfo', { auth: ids.bob.auth }));
+      expect((await socket.answer()).value.email).toBe('bob@pcloudkit.test');
+      socket.socket.write(frame('userinfo', { auth: 'not-a-token' }));
+      expect((await socket.answer()).value.result).toBe(2000);
+    } finally {
+      socket.socket.destroy();
+    }
+  });
 
   it.each(rows.filter((r) => 'partial' in r).map((r) => [r.method, r] as const))('%s reports per item failures', async (_m, row) => {
     if (!('partial' in row)) return;

@@ -2,8 +2,9 @@
  * Credential providers. OAuth2 access tokens are the main way in; auth tokens
  * and the digest login stay for older accounts and for the emulator.
  */
-import { ProtocolError } from './errors.js';
-import type { AuthOptions, AuthProvider, ClientRequest, CoreClient } from './types.js';
+import { TransportError } from './errors.js';
+import type { passwordAuth } from './password.js';
+import type { AuthOptions, AuthProvider } from './types.js';
 
 /** Sends an OAuth2 access token (`Authorization: Bearer`, or the `access_token` param where headers do not exist). */
 export function accessTokenAuth(accessToken: string): AuthProvider {
@@ -31,59 +32,24 @@ export function authTokenAuth(authToken: string): AuthProvider {
   };
 }
 
-function hex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-async function sha1Hex(text: string): Promise<string> {
-  return hex(await globalThis.crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)));
-}
-
 /**
- * The password digest pCloud's current clients send: lowercase hex SHA-1 of
- * `password + sha1hex(lowercase(username)) + digest`. The plain password
- * never leaves the machine.
+ * {@link passwordAuth} for `{ username, password }` options: the login code
+ * (digest, SHA-1) is loaded on the first call that needs credentials, so
+ * apps that sign in with a token do not carry it.
  */
-export async function passwordDigest(username: string, password: string, digest: string): Promise<string> {
-  return sha1Hex(password + (await sha1Hex(username.toLowerCase())) + digest);
-}
-
-/**
- * Username + password login through `getdigest` and `passworddigest`, done
- * lazily on the first call that needs it; the session token it yields (via
- * `getauth`) is then reused, and renewed once when the server rejects it.
- */
-export function passwordAuth(username: string, password: string): AuthProvider & { token(): string | undefined } {
-  let token: string | undefined;
-  let pending: Promise<string> | undefined;
-  const login = async (client: CoreClient): Promise<string> => {
-    const { digest } = await client.call<{ digest?: string }>('getdigest', {}, { auth: false, retries: 0 });
-    if (typeof digest !== 'string') throw new ProtocolError('getdigest answered without a digest');
-    const answer = await client.call<{ auth?: string }>(
-      'userinfo',
-      { username, digest, passworddigest: await passwordDigest(username, password, digest), getauth: 1 },
-      { auth: false, retries: 0 },
-    );
-    if (typeof answer.auth !== 'string') throw new ProtocolError('login succeeded but the answer carried no auth token');
-    return answer.auth;
-  };
+function lazyPasswordAuth(username: string, password: string): AuthProvider {
+  let provider: ReturnType<typeof passwordAuth> | undefined;
   return {
-    async apply(request: ClientRequest, client: CoreClient) {
-      if (!token) {
-        pending ??= login(client).finally(() => (pending = undefined));
-        token = await pending;
-      }
-      request.params.auth = token;
+    async apply(request, client) {
+      // In a bundle split into chunks this fetches one, which fails when the network is down: a network failure of the call.
+      const login = await import('./password.js').catch((error: unknown) => {
+        throw new TransportError(`could not load the password login of @pcloudkit/core: ${String(error)}`, { cause: error });
+      });
+      provider ??= login.passwordAuth(username, password);
+      await provider.apply(request, client);
     },
-    refresh() {
-      const had = token !== undefined;
-      token = undefined;
-      return had;
-    },
-    clear() {
-      token = undefined;
-    },
-    token: () => token,
+    refresh: (client) => provider?.refresh?.(client) ?? false,
+    clear: () => provider?.clear?.(),
   };
 }
 
@@ -116,7 +82,7 @@ export function resolveAuth(auth: AuthOptions | undefined | null, where = 'creat
   if ('accessToken' in auth) return accessTokenAuth(credential(auth, 'accessToken', where));
   if ('authToken' in auth) return authTokenAuth(credential(auth, 'authToken', where));
   if ('username' in auth || 'password' in auth) {
-    return passwordAuth(credential(auth, 'username', where), credential(auth, 'password', where));
+    return lazyPasswordAuth(credential(auth, 'username', where), credential(auth, 'password', where));
   }
   const keys = Object.keys(auth);
   throw new TypeError(`${where} must be ${AUTH_FORMS}; got an object with ${keys.length ? `keys ${keys.join(', ')}` : 'no keys'}`);

@@ -25,7 +25,8 @@ export {
 export type { ErrorClass, TimeoutPhase } from './errors.js';
 export { checkDuration, timerSignal } from './timer.js';
 export type { TimerSignal } from './timer.js';
-export { accessTokenAuth, authTokenAuth, passwordAuth, passwordDigest } from './auth.js';
+export { accessTokenAuth, authTokenAuth } from './auth.js';
+export { passwordAuth, passwordDigest } from './password.js';
 export { EU, US, hostOrigin, regionFromHostname, regionFromLocationId, resolveRegion } from './regions.js';
 export type { Region } from './regions.js';
 export { jsonSafe, parseJson, stringifyJson } from './json.js';

@@ -1,4 +1,5 @@
-import { AbortError, PcloudError, TimeoutError, TransportError } from './core.js';
+import { AbortError, PcloudError, ProtocolError, TimeoutError, TransportError, answerSnippet, parseJson } from './core.js';
+import type { TransportRequest } from './core.js';
 
 /**
  * Codes some runtimes (Node, Bun, Deno) put on the cause of a rejected fetch
@@ -59,7 +60,30 @@ export function toCoreError(error: unknown, origin: string, signal: AbortSignal 
   });
 }
 
-export { answerSnippet as snippet } from './core.js';
+export { answerSnippet as snippet };
+
+/** The `ProtocolError` of an answer that is not a pCloud JSON object (one with a numeric `result`): what is wrong, and a piece of it. */
+export function badAnswer(
+  text: string,
+  status: number,
+  contentType: string | undefined,
+  request: TransportRequest,
+  origin: string,
+): ProtocolError {
+  let problem = 'answer has no numeric "result"';
+  let cause: unknown;
+  try {
+    const value = parseJson(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) problem = 'answer is JSON but not an object';
+  } catch (error) {
+    cause = error;
+    problem = text ? 'answer is not valid JSON' : 'empty answer where JSON was expected';
+  }
+  return new ProtocolError(
+    `${request.method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''}): ${problem}${text ? `: ${answerSnippet(text, request.params, request.bearer)}` : ''}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
 
 /** The `TimeoutError` of a data answer whose body went `ms` without a byte. */
 export function bodyTimeoutError(ms: number, what: string): TimeoutError {

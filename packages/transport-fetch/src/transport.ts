@@ -1,9 +1,5 @@
-import { ProtocolError, TransportError, ValidationError, hostOrigin, parseJson, wirePairs } from './core.js';
+import { AbortError, ProtocolError, TransportError, ValidationError, hostOrigin, parseJson, wirePairs } from './core.js';
 import type { Transport, TransportRequest, TransportResponse } from './core.js';
-import { bodyTimeoutError, snippet, toCoreError } from './errors.js';
-import { guardStream } from './streams.js';
-import { type PreparedFile, prepareFile, progressReporter } from './upload.js';
-import { hasXhr, xhrSend } from './xhr.js';
 
 /** Options of {@link fetchTransport}. Every one is optional. */
 export interface FetchTransportOptions {
@@ -34,54 +30,41 @@ export interface FetchTransportOptions {
 }
 
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
-const JSON_TYPE = /^(application|text)\/(json|javascript)|\+json/i;
-/** Largest JSON-typed data answer that is checked for pCloud's error shape. */
-const SNIFF_LIMIT = 64 * 1024;
 
-/** Parses a JSON answer and checks it is an object with a numeric `result`. */
-function decodeAnswer(text: string, status: number, contentType: string | undefined, request: TransportRequest, origin: string) {
-  const where = `${request.method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''})`;
-  let value: unknown;
+/**
+ * Parses a JSON answer and checks it is an object with a numeric `result`;
+ * anything else is a `ProtocolError`, whose message is built by code loaded
+ * on the first one.
+ */
+export async function decodeAnswer(
+  text: string,
+  status: number,
+  contentType: string | undefined,
+  request: TransportRequest,
+  origin: string,
+): Promise<Record<string, unknown>> {
   try {
-    value = parseJson(text);
-  } catch (error) {
-    throw new ProtocolError(
-      text.length === 0
-        ? `${where}: empty answer where JSON was expected`
-        : `${where}: answer is not valid JSON: ${snippet(text, request.params, request.bearer)}`,
-      { cause: error },
-    );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ProtocolError(`${where}: answer is JSON but not an object: ${snippet(text, request.params, request.bearer)}`);
-  const result = (value as Record<string, unknown>).result;
-  if (typeof result !== 'number' || !Number.isInteger(result))
-    throw new ProtocolError(`${where}: answer has no numeric "result": ${snippet(text, request.params, request.bearer)}`);
-  return value as Record<string, unknown>;
-}
-
-/** A pCloud error answer (object with a non-zero integer `result`), or undefined. */
-function errorAnswer(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value = parseJson(new TextDecoder().decode(bytes));
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const result = (value as Record<string, unknown>).result;
-      if (typeof result === 'number' && Number.isInteger(result) && result !== 0) return value as Record<string, unknown>;
-    }
+    const value = parseJson(text) as Record<string, unknown> | null;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Number.isInteger(value.result)) return value;
   } catch {
-    // not JSON: it is data
+    // described below
   }
-  return undefined;
+  const errors = await errorsModule();
+  throw errors
+    ? errors.badAnswer(text, status, contentType, request, origin)
+    : new ProtocolError(`${request.method} on ${origin}: the answer is not a pCloud JSON object`);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+/** What the upload module needs from the transport that loaded it. */
+export interface CallContext {
+  request: TransportRequest;
+  origin: string;
+  pairs: Array<[string, string]>;
+  headers: Record<string, string>;
+  uploadMethod: 'multipart' | 'put';
+  useXhr: boolean;
+  /** Sends the request with fetch and reads the answer; `sent` runs once fetch has an answer. */
+  send(url: string, method: string, body: BodyInit | undefined, sent?: () => void): Promise<TransportResponse>;
 }
 
 /**
@@ -89,7 +72,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * `GET /<method>?<params>` (or a url-encoded POST above `postThreshold`),
  * uploads a `FormData` POST or a PUT, data answers a web stream. It imports
  * nothing from Node, so it runs wherever `fetch` does. No retries, auth or
- * validation here: the client does those.
+ * validation here: the client does those. The code for uploads and for data
+ * answers is loaded the first time one is made, so apps that only call JSON
+ * methods do not carry it.
  */
 export function fetchTransport(options: FetchTransportOptions = {}): Transport {
   const postThreshold = options.postThreshold ?? 2000;
@@ -104,7 +89,7 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
     if (closed) throw new TransportError('fetch: the transport is closed', { host: request.host, network: true });
     if (typeof method !== 'string' || !METHOD_NAME.test(method))
       throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
-    if (signal?.aborted) throw toCoreError(signal.reason, request.host, signal, method);
+    if (signal?.aborted) throw await failure(signal.reason, request.host, signal, method);
     if (request.definition?.connectionBound)
       throw new ValidationError(
         method,
@@ -124,153 +109,44 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
     const headers: Record<string, string> = { ...options.headers };
     if (request.bearer) headers.authorization = `Bearer ${request.bearer}`;
 
-    let httpMethod: 'GET' | 'POST' | 'PUT' = 'GET';
-    let query = new URLSearchParams(pairs).toString();
-    let body: string | FormData | Blob | undefined;
-    let uploadTotal: number | undefined;
-
-    const files = request.files ?? [];
-    const payloadUpload = request.definition?.payloadUpload === true;
-    if (files.length > 0) {
-      if (payloadUpload && files.length !== 1)
-        throw new ValidationError(method, 'files', `${method} carries exactly one payload, got ${files.length} files`);
-      if (uploadMethod === 'put' && files.length !== 1)
-        throw new ValidationError(method, 'files', `a PUT upload carries exactly one file, got ${files.length}`);
-      let prepared: PreparedFile[];
+    async function send(url: string, httpMethod: string, body: BodyInit | undefined, sent?: () => void): Promise<TransportResponse> {
+      let response: Response;
       try {
-        prepared = await Promise.all(files.map((f) => prepareFile(f, payloadUpload)));
+        response = await doFetch(url, {
+          method: httpMethod,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          ...(signal ? { signal } : {}),
+          redirect: 'follow',
+        });
       } catch (error) {
-        throw new ValidationError(method, 'files', (error as Error).message);
+        throw await failure(error, origin, signal, method, true);
       }
-      if (signal?.aborted) throw toCoreError(signal.reason, origin, signal, method);
-      uploadTotal = prepared.reduce((n, f) => n + f.blob.size, 0);
-      if (uploadMethod === 'put' || payloadUpload) {
-        const file = prepared[0]!;
-        httpMethod = 'PUT';
-        if (!payloadUpload && !pairs.some(([k]) => k === 'filename'))
-          query = new URLSearchParams([...pairs, ['filename', file.name]]).toString();
-        headers['content-type'] = file.contentType;
-        body = file.blob;
-      } else {
-        httpMethod = 'POST';
-        const form = new FormData();
-        for (const [k, v] of pairs) form.append(k, v);
-        // pCloud reads the params before the first file: files go last.
-        for (const file of prepared) form.append('file', file.blob, file.name);
-        body = form;
-        query = '';
+      sent?.();
+      const contentType = response.headers.get('content-type') ?? undefined;
+      if (request.responseType === 'data' && response.headers.get('x-error') === null) {
+        // Data answers (downloads, thumbnails, archives) are streamed by code loaded on the first one.
+        return (await load(import('./data.js'), origin)).dataAnswer(response, request, origin, contentType);
       }
-    } else if (query.length > postThreshold) {
-      httpMethod = 'POST';
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        throw await failure(error, origin, signal, `reading the answer of ${method}`);
+      }
+      return { result: await decodeAnswer(text, response.status, contentType, request, origin), host: request.host };
+    }
+
+    if (request.files?.length) {
+      // Upload code (file reading, FormData, XMLHttpRequest) is loaded on the first upload.
+      return (await load(import('./upload.js'), origin)).sendUpload({ request, origin, pairs, headers, uploadMethod, useXhr, send });
+    }
+    const query = new URLSearchParams(pairs).toString();
+    if (query.length > postThreshold) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = query;
-      query = '';
+      return send(`${origin}/${method}`, 'POST', query);
     }
-    const url = `${origin}/${method}${query ? `?${query}` : ''}`;
-
-    // Upload progress: XMLHttpRequest where it exists, else only the start and the end.
-    const report = uploadTotal !== undefined ? progressReporter(uploadTotal, request.onUploadProgress) : undefined;
-    report?.(0);
-    if (
-      report &&
-      request.onUploadProgress &&
-      useXhr &&
-      hasXhr() &&
-      request.responseType === 'json' &&
-      body !== undefined &&
-      typeof body !== 'string'
-    ) {
-      let answer: Awaited<ReturnType<typeof xhrSend>>;
-      try {
-        answer = await xhrSend(url, httpMethod, headers, body, signal, (sent, total) =>
-          report(total > 0 ? Math.round((sent / total) * uploadTotal!) : 0),
-        );
-      } catch (error) {
-        throw toCoreError(error, origin, signal, method, true);
-      }
-      report(uploadTotal!);
-      const type = answer.header('content-type');
-      return { result: decodeAnswer(answer.text, answer.status, type, request, origin), host: request.host };
-    }
-
-    let response: Response;
-    try {
-      response = await doFetch(url, {
-        method: httpMethod,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        ...(signal ? { signal } : {}),
-        redirect: 'follow',
-      });
-    } catch (error) {
-      throw toCoreError(error, origin, signal, method, true);
-    }
-    report?.(uploadTotal!);
-
-    const status = response.status;
-    const contentType = response.headers.get('content-type') ?? undefined;
-    const xError = response.headers.get('x-error');
-    const jsonType = contentType !== undefined && JSON_TYPE.test(contentType);
-
-    if (request.responseType === 'data' && xError === null) {
-      if (status >= 400 && !jsonType) {
-        const text = await response.text().catch(() => '');
-        throw new ProtocolError(
-          `${method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''}): data answer failed without a JSON error: ${snippet(text, request.params, request.bearer)}`,
-        );
-      }
-      if (!response.body) {
-        return {
-          result: { result: 0 },
-          data: { body: new Blob([]).stream(), length: 0, ...(contentType ? { contentType } : {}) },
-          host: request.host,
-        };
-      }
-      const reader = response.body.getReader();
-      const mapError = (error: unknown) => toCoreError(error, origin, signal, `reading the data of ${method}`);
-      const head: Uint8Array[] = [];
-      if (jsonType) {
-        // A stored .json file is served as JSON too: only a small body with pCloud's error shape is an error answer.
-        let size = 0;
-        let ended = false;
-        try {
-          while (size <= SNIFF_LIMIT) {
-            const next = await reader.read();
-            if (next.done) {
-              ended = true;
-              break;
-            }
-            head.push(next.value);
-            size += next.value.byteLength;
-          }
-        } catch (error) {
-          throw mapError(error);
-        }
-        const answer = ended ? errorAnswer(concat(head)) : undefined;
-        if (answer) return { result: answer, host: request.host };
-      }
-      const lengthText = response.headers.get('content-length');
-      const length = lengthText !== null && /^\d+$/.test(lengthText) ? Number(lengthText) : undefined;
-      const ms = request.bodyTimeout;
-      const stream = guardStream(reader, {
-        mapError,
-        head,
-        ...(ms !== undefined ? { idle: { ms, error: () => bodyTimeoutError(ms, method) } } : {}),
-      });
-      return {
-        result: { result: 0 },
-        data: { body: stream, ...(length !== undefined ? { length } : {}), ...(contentType ? { contentType } : {}) },
-        host: request.host,
-      };
-    }
-
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw toCoreError(error, origin, signal, `reading the answer of ${method}`);
-    }
-    return { result: decodeAnswer(text, status, contentType, request, origin), host: request.host };
+    return send(`${origin}/${method}${query ? `?${query}` : ''}`, 'GET', undefined);
   }
 
   async function close(): Promise<void> {
@@ -278,4 +154,38 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
   }
 
   return { name: 'fetch', hostKind: 'api', call, close };
+}
+
+/**
+ * The error a failed fetch or body read ends the call with (see
+ * `toCoreError`). The code that tells failures apart is loaded on the first
+ * failure; if even that cannot be loaded (a split bundle while the network is
+ * down), the failure is a network one, as a browser's failed fetch is.
+ */
+export async function failure(
+  error: unknown,
+  origin: string,
+  signal: AbortSignal | undefined,
+  what: string,
+  beforeAnswer = false,
+): Promise<Error> {
+  const errors = await errorsModule();
+  if (errors) return errors.toCoreError(error, origin, signal, what, beforeAnswer);
+  if (signal?.aborted) return new AbortError(`${what} was aborted`, { cause: signal.reason ?? error });
+  return new TransportError(`${what} to ${origin} failed: ${String(error)}`, { cause: error, host: origin, network: beforeAnswer });
+}
+
+/** errors.js, loaded on the first failure; `undefined` when it cannot be loaded (a split bundle while the network is down). */
+const errorsModule = () => import('./errors.js').catch(() => undefined);
+
+/**
+ * A lazily loaded part of this package. In a bundle split into chunks the
+ * browser fetches it then, which fails when the network is down: that is a
+ * network failure of the call (`TransportError`), as the request itself
+ * would have been.
+ */
+function load<T>(module: Promise<T>, origin: string): Promise<T> {
+  return module.catch((error: unknown) => {
+    throw new TransportError(`could not load a part of @pcloudkit/transport-fetch: ${String(error)}`, { cause: error, host: origin });
+  });
 }

@@ -1,0 +1,98 @@
+import { ProtocolError, parseJson } from './core.js';
+import type { TransportRequest, TransportResponse } from './core.js';
+import { bodyTimeoutError, snippet, toCoreError } from './errors.js';
+import { guardStream } from './streams.js';
+
+const JSON_TYPE = /^(application|text)\/(json|javascript)|\+json/i;
+/** Largest JSON-typed data answer that is checked for pCloud's error shape. */
+const SNIFF_LIMIT = 64 * 1024;
+
+/** A pCloud error answer (object with a non-zero integer `result`), or undefined. */
+function errorAnswer(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value = parseJson(new TextDecoder().decode(bytes));
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const result = (value as Record<string, unknown>).result;
+      if (typeof result === 'number' && Number.isInteger(result) && result !== 0) return value as Record<string, unknown>;
+    }
+  } catch {
+    // not JSON: it is data
+  }
+  return undefined;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The answer of a data method that came without `X-Error`: its body as a web
+ * stream (read failures mapped, `bodyTimeout` enforced), or the pCloud error
+ * a small JSON body turns out to be. A failed HTTP status without a JSON body
+ * is a `ProtocolError`.
+ */
+export async function dataAnswer(
+  response: Response,
+  request: TransportRequest,
+  origin: string,
+  contentType: string | undefined,
+): Promise<TransportResponse> {
+  const { method, signal } = request;
+  const jsonType = contentType !== undefined && JSON_TYPE.test(contentType);
+  const status = response.status;
+  if (status >= 400 && !jsonType) {
+    const text = await response.text().catch(() => '');
+    throw new ProtocolError(
+      `${method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''}): data answer failed without a JSON error: ${snippet(text, request.params, request.bearer)}`,
+    );
+  }
+  if (!response.body) {
+    return {
+      result: { result: 0 },
+      data: { body: new Blob([]).stream(), length: 0, ...(contentType ? { contentType } : {}) },
+      host: request.host,
+    };
+  }
+  const reader = response.body.getReader();
+  const mapError = (error: unknown) => toCoreError(error, origin, signal, `reading the data of ${method}`);
+  const head: Uint8Array[] = [];
+  if (jsonType) {
+    // A stored .json file is served as JSON too: only a small body with pCloud's error shape is an error answer.
+    let size = 0;
+    let ended = false;
+    try {
+      while (size <= SNIFF_LIMIT) {
+        const next = await reader.read();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        head.push(next.value);
+        size += next.value.byteLength;
+      }
+    } catch (error) {
+      throw mapError(error);
+    }
+    const answer = ended ? errorAnswer(concat(head)) : undefined;
+    if (answer) return { result: answer, host: request.host };
+  }
+  const lengthText = response.headers.get('content-length');
+  const length = lengthText !== null && /^\d+$/.test(lengthText) ? Number(lengthText) : undefined;
+  const ms = request.bodyTimeout;
+  const stream = guardStream(reader, {
+    mapError,
+    head,
+    ...(ms !== undefined ? { idle: { ms, error: () => bodyTimeoutError(ms, method) } } : {}),
+  });
+  return {
+    result: { result: 0 },
+    data: { body: stream, ...(length !== undefined ? { length } : {}), ...(contentType ? { contentType } : {}) },
+    host: request.host,
+  };
+}

@@ -171,7 +171,8 @@ export const verifyemail = defineMethod({
 /**
  * Sets a new password after checking the current one (2031 when it is
  * wrong). The new one follows the rules of `register` and must differ from
- * the old one (2030).
+ * the old one (2030). The account's other sessions end (the emulator revokes
+ * every auth token but the one of this call); this one goes on.
  */
 export const changepassword = defineMethod({
   name: 'changepassword',
@@ -204,7 +205,8 @@ export const lostpassword = defineMethod({
 
 /**
  * Sets a new password with the code `lostpassword` mailed. An unknown code
- * gives 2012, an expired one 2036; the password follows the rules of `register`.
+ * gives 2012, an expired one 2036; the password follows the rules of
+ * `register`. Every session of the account ends: sign in again.
  */
 export const resetpassword = defineMethod({
   name: 'resetpassword',
@@ -331,8 +333,8 @@ export const senddeactivatemail = defineMethod({
 
 /**
  * Closes the signed-in user's account for good, with the code from
- * `senddeactivatemail` and the password. There is no way back: the account
- * and its files are gone.
+ * `senddeactivatemail` and the password (2012: bad code, 2272: wrong
+ * password). There is no way back: the account and its files are gone.
  */
 export const deactivateuser = defineMethod({
   name: 'deactivateuser',

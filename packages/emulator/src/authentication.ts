@@ -129,6 +129,18 @@ export class Authenticator {
     return u;
   }
 
+  /**
+   * A password check outside a login (changepassword, changemail,
+   * deactivateuser) under the same per-address limit: 4000 while `addr` is
+   * over it; a wrong password answers `wrongCode` and counts as a failure.
+   */
+  confirmPassword(addr: string, user: UserRec, password: string, wrongCode: number): void {
+    if (this.recentFailures(addr).length >= this.options.loginFailureLimit) throw new ApiError(4000);
+    if (password === user.password) return;
+    this.failures.set(addr, [...this.recentFailures(addr), this.now()]);
+    throw new ApiError(wrongCode);
+  }
+
   /** Forgets the connection's sticky login. */
   logout(conn: ConnectionState): void {
     conn.userid = undefined;

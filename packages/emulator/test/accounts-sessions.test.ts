@@ -146,6 +146,26 @@ describe('rate limits on mail-sending methods', () => {
   });
 });
 
+describe('wrong passwords outside a login', () => {
+  it('count toward the login failure limit of the address (4000)', async () => {
+    const strict = await startEmulator({ seed: false, binary: false, loginFailureLimit: 2 });
+    try {
+      const { auth } = await strict.createUser({ username: 'hal@sessions.test', password: 'Hal-pass-123' });
+      const change = (oldpassword: string) => call(strict, 'changepassword', { auth, oldpassword, newpassword: 'Hal-pass-456' });
+      expect((await change('wrong-1')).result).toBe(2031);
+      await expectOk(call(strict, 'senddeactivatemail', { auth }));
+      const code = (await strict.mail.next('hal@sessions.test')).code!;
+      expect((await call(strict, 'deactivateuser', { auth, password: 'wrong-2', code })).result).toBe(2272);
+      // over the limit even the right password is refused, and a password login as well
+      expect((await change('Hal-pass-123')).result).toBe(4000);
+      expect((await call(strict, 'userinfo', { username: 'hal@sessions.test', password: 'Hal-pass-123' })).result).toBe(4000);
+      expect((await call(strict, 'userinfo', { auth })).result).toBe(0);
+    } finally {
+      await strict.stop();
+    }
+  });
+});
+
 describe('the outbox admin path', () => {
   const path = () => `${emu.api}/_emulator/mail`;
 

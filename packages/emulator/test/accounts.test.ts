@@ -9,7 +9,8 @@ let emu: Emulator;
 const BOB = { email: 'bob@accounts.test', password: 'bob-Password-1' };
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: false, binary: false, users: [BOB] });
+  // the tests try many wrong passwords from one address: keep them under the login failure limit
+  emu = await startEmulator({ seed: false, binary: false, users: [BOB], loginFailureLimit: 100 });
 });
 afterAll(async () => {
   await emu.stop();

@@ -116,9 +116,9 @@ function maskEmail(email: string): string {
 /** Verified invitees after which `invite` says the free-space bonus is used up. */
 const INVITE_BONUS_CAP = 20;
 
-/** The account's current password, or 2272. */
-function confirmPassword(user: UserRec, password: string): void {
-  if (password !== user.password) throw new ApiError(2272);
+/** The account's current password, or `wrongCode`; wrong ones count toward the login failure limit (4000). */
+function confirmPassword(c: CallContext, user: UserRec, password: string, wrongCode = 2272): void {
+  c.core.auth.confirmPassword(c.conn.remoteAddress, user, password, wrongCode);
 }
 
 // ---- the auth group ---------------------------------------------------------
@@ -180,7 +180,7 @@ export const authMethods: MethodGroup = {
     const user = c.requireUser();
     const oldpassword = c.params.needStr('oldpassword', 1031);
     const newpassword = c.params.needStr('newpassword', 1032);
-    if (oldpassword !== user.password) throw new ApiError(2031);
+    confirmPassword(c, user, oldpassword, 2031);
     if (newpassword === user.password) throw new ApiError(2030);
     checkPasswordRules(newpassword);
     c.store.setPassword(user, newpassword);
@@ -318,7 +318,7 @@ export const authMethods: MethodGroup = {
     const password = c.params.needStr('password', 1034);
     const code = c.params.needStr('code', 1022);
     const rec = takeCode(c, code, 'changemail-new', { expired: 2074, userid: user.userid });
-    confirmPassword(user, password);
+    confirmPassword(c, user, password);
     const newmail = rec.newmail ?? rec.email;
     if (sameAddress(newmail, user.email)) throw new ApiError(2271);
     const holder = c.store.userByEmail(newmail);
@@ -353,7 +353,7 @@ export const authMethods: MethodGroup = {
     const password = c.params.needStr('password', 1034);
     const code = c.params.needStr('code', 1022);
     const rec = takeCode(c, code, 'deactivate', { expired: 2074, userid: user.userid });
-    confirmPassword(user, password);
+    confirmPassword(c, user, password);
     c.store.dropMailCode(rec, true);
     c.store.deleteUser(user);
     c.core.links.forgetUser(user.userid);

@@ -156,6 +156,16 @@ interface Piece {
 }
 const end = (p: Piece) => p.start + p.bytes.byteLength;
 
+/** A chunk handed to the connection, and how much of it went out. */
+interface Flight {
+  piece: Piece;
+  sent: number;
+  done: Promise<void>;
+}
+
+/** Chunks on the connection at once. */
+const IN_FLIGHT = 2;
+
 /** Implementation shared by both entries; `platform` brings file access and hashes. */
 export async function uploadLargeWith(
   platform: UploadPlatform,
@@ -271,15 +281,17 @@ export async function uploadLargeWith(
       progress(offset);
     }
 
-    // 3. Chunks, one at a time, the next one read while the current one travels.
+    // 3. Chunks: two travel at once on the connection (pipelined over binary, queued over HTTP), the next
+    // one is read and hashed meanwhile, so neither side waits for the other.
     let failures = 0;
-    let current: Piece | undefined;
+    const inflight: Flight[] = [];
     let nextRead: Promise<Uint8Array> | undefined = reader.next(chunk);
+    let sourceDone = false;
     /** Bytes [from, to) from the pieces held in memory or, for files and Blobs, from the source again. */
     const bytesAt = async (from: number, to: number): Promise<Uint8Array> => {
       const parts: Uint8Array[] = [];
       let at = from;
-      for (const p of [prev, current]) {
+      for (const p of [prev, ...inflight.map((f) => f.piece)]) {
         if (!p || at >= to || at < p.start || at >= end(p)) continue;
         const stop = Math.min(to, end(p));
         parts.push(p.bytes.subarray(at - p.start, stop - p.start));
@@ -292,51 +304,63 @@ export async function uploadLargeWith(
       }
       return concat(parts);
     };
-    let pending: Piece | undefined; // what is still to send of `current`
+    const send = (piece: Piece): Flight => {
+      const flight: Flight = { piece, sent: 0, done: Promise.resolve() };
+      flight.done = file_pwrite(
+        client,
+        { fd, offset: piece.start },
+        {
+          ...call(),
+          files: [{ name: 'data', data: piece.bytes }],
+          onUploadProgress: (p) => {
+            flight.sent = p.loaded;
+          },
+        },
+      ).then(() => undefined);
+      flight.done.catch(() => {}); // awaited in order below
+      return flight;
+    };
+    let queued = offset; // end of what was handed to the connection
     for (;;) {
       throwIfAborted();
-      if (!pending) {
+      while (!sourceDone && inflight.length < IN_FLIGHT) {
         const bytes = await nextRead!;
-        if (bytes.byteLength === 0) break;
-        hashAll(bytes);
-        if (current) prev = current;
-        current = { start: offset, bytes };
-        pending = current;
+        if (bytes.byteLength === 0) {
+          sourceDone = true;
+          break;
+        }
         nextRead = reader.next(chunk);
         nextRead.catch(() => {}); // observed when awaited
+        hashAll(bytes);
+        inflight.push(send({ start: queued, bytes }));
+        queued += bytes.byteLength;
       }
-      let attemptSent = 0;
+      const head = inflight[0];
+      if (!head) break;
       try {
-        await file_pwrite(
-          client,
-          { fd, offset: pending.start },
-          {
-            ...call(),
-            files: [{ name: 'data', data: pending.bytes }],
-            onUploadProgress: (p) => {
-              attemptSent = p.loaded;
-            },
-          },
-        );
-        sent += pending.bytes.byteLength;
-        offset = end(pending);
-        pending = undefined;
+        await head.done;
+        inflight.shift();
+        sent += head.piece.bytes.byteLength;
+        offset = end(head.piece);
+        prev = head.piece;
         failures = 0;
         progress(offset);
       } catch (error) {
-        sent += attemptSent;
+        // The connection is gone for every request on it: let them all end.
+        await Promise.allSettled(inflight.map((f) => f.done));
+        for (const f of inflight) sent += f.sent;
         throwIfAborted();
         if (!recoverable(error) || failures >= maxRetries) throw error;
-        failures++;
-        resumes++;
         // 4. Reconnect, ask how far the server got, check the last chunk's worth, go on from there.
         for (;;) {
+          failures++;
+          resumes++;
           await client.transport.release?.(key);
           key = uniqueConnectionKey('upload');
           await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
           try {
             let size = await reopen();
-            const top = end(current!);
+            const top = queued;
             if (size > top) {
               await file_truncate(client, { fd, length: top }, call());
               size = top;
@@ -351,14 +375,14 @@ export async function uploadLargeWith(
               }
             }
             offset = size;
-            pending = size < top ? { start: size, bytes: await bytesAt(size, top) } : undefined;
+            const rest = size < top ? { start: size, bytes: await bytesAt(size, top) } : undefined;
+            inflight.length = 0;
+            if (rest) inflight.push(send(rest));
             progress(offset);
             break;
           } catch (again) {
             throwIfAborted();
             if (!recoverable(again) || failures >= maxRetries) throw again;
-            failures++;
-            resumes++;
           }
         }
       }

@@ -22,6 +22,17 @@ Options:
   --mail-log      print every mail the emulator sends (verification, reset,
                   e-mail change, ...) on stdout, one JSON line {"mail":{...}}
                   each, code and link included
+  --header-timeout MS  a request head must be complete within MS (default 60000)
+  --body-timeout MS    a request body may go MS without a byte (default 60000;
+                       the upload as a whole may take as long as it needs)
+  --idle-timeout MS    an HTTP keep-alive connection waits MS for its next
+                       request (default 60000)
+  --binary-idle-timeout MS
+                       a binary connection with no call in progress stays
+                       MS (default 600000); 0 turns a time limit off
+  --max-connections-per-address N
+                       open connections one client address may hold on each
+                       port (default 256; 0 = no cap)
   -h, --help      show this help
 
 When ready, one line of JSON with the API URL and credentials is printed on
@@ -41,6 +52,11 @@ async function main(): Promise<void> {
       'no-seed': { type: 'boolean' },
       user: { type: 'string', multiple: true },
       'mail-log': { type: 'boolean' },
+      'header-timeout': { type: 'string' },
+      'body-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'binary-idle-timeout': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -67,6 +83,25 @@ async function main(): Promise<void> {
     const n = Number(values['trash-days']);
     if (!Number.isFinite(n) || n < 0) throw new Error(`invalid --trash-days ${values['trash-days']}`);
     opts.trashRetentionDays = n;
+  }
+  const count = (flag: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`invalid --${flag} ${text}`);
+    return n;
+  };
+  const timeouts: NonNullable<EmulatorOptions['timeouts']> = {};
+  for (const [flag, key] of [
+    ['header-timeout', 'header'],
+    ['body-timeout', 'body'],
+    ['idle-timeout', 'idle'],
+    ['binary-idle-timeout', 'binaryIdle'],
+  ] as const) {
+    const text = values[flag];
+    if (text !== undefined) timeouts[key] = count(flag, text);
+  }
+  if (Object.keys(timeouts).length > 0) opts.timeouts = timeouts;
+  if (values['max-connections-per-address'] !== undefined) {
+    opts.maxConnectionsPerAddress = count('max-connections-per-address', values['max-connections-per-address']);
   }
   if (values.tls) opts.tls = true;
   opts.seed = values['no-seed'] ? false : true;

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { ConnectionState } from './connection.js';
 import { EmulatorCore, type DispatchCall, type DispatchResult } from './core.js';
 import { createApiHandler, readBodiesToHalfClose } from './http/api-server.js';
+import { capConnectionsPerAddress, DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_TIME_LIMITS, type TimeLimits } from './http/limit.js';
 import { createContentHandler } from './http/content-server.js';
 import { createAuthorizePage } from './http/oauth-page.js';
 import { startBinaryPort } from './binary/server.js';
@@ -55,6 +56,7 @@ export { Params } from './params.js';
 export type { RawParam } from './params.js';
 export { DEMO, makePhoto, makePng, makeWav, parseUserArg } from './seed.js';
 export type { SeedUser } from './seed.js';
+export type { TimeLimits } from './http/limit.js';
 export { MAIL_FROM, MAIL_PATH, Outbox, createMailRoute, mailLogLine } from './mail.js';
 export type { Mail, MailFilter, MailKind, Mailbox, OutboxOptions } from './mail.js';
 export { selfSignedCertificate } from './tls.js';
@@ -128,6 +130,17 @@ export interface EmulatorOptions {
   httpStickyAuth?: boolean;
   /** Binary-protocol port (`binapi`): on by default on any free port, TLS when `tls` is set; `false` turns it off. */
   binary?: boolean | { port?: number };
+  /**
+   * Time limits against slow and silent clients, in ms (0 = none), on every
+   * port: `header` (a request head, complete within; default 60 s), `body`
+   * (a request body without a byte; default 60 s, an upload as such may
+   * take as long as it needs), `idle` (an HTTP keep-alive connection
+   * between requests; default 60 s), `binaryIdle` (a binary connection
+   * with no call in progress; default 10 min).
+   */
+  timeouts?: Partial<TimeLimits>;
+  /** Connections one client address may hold open at once on each port (default 256; 0 = no cap). */
+  maxConnectionsPerAddress?: number;
 }
 
 /** Options of `EmulatorFaults.dropAfterBytes`. */
@@ -288,8 +301,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.tls === true) tlsCreds = await selfSignedCertificate();
     else if (options.tls) tlsCreds = options.tls;
 
+    const limits: TimeLimits = { ...DEFAULT_TIME_LIMITS, ...options.timeouts };
+    const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_CONNECTIONS_PER_ADDRESS;
     const makeHttp = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
-      const opts = { keepAliveTimeout: 60_000, headersTimeout: 60_000, requestTimeout: 0 };
+      // total request time is not limited (slow uploads); body stalls are (bodyIdleLimit)
+      const opts = {
+        keepAliveTimeout: limits.idle,
+        headersTimeout: limits.header,
+        requestTimeout: 0,
+        // headersTimeout is checked this often
+        connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor((limits.header || 60_000) / 4))),
+      };
       const server = tlsCreds
         ? createHttpsServer({ ...opts, key: tlsCreds.key, cert: tlsCreds.cert }, handler)
         : createHttpServer(opts, handler);
@@ -297,12 +319,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', () => undefined);
       track(server);
+      capConnectionsPerAddress(server, perAddress);
       return server;
     };
 
     const apiRoute = deferredListener();
     const apiServer = makeHttp(apiRoute.listener);
-    readBodiesToHalfClose(apiServer);
+    readBodiesToHalfClose(apiServer, limits.header);
     const apiPort = await listen(apiServer, options.port ?? 0, host);
     const contentRoute = deferredListener();
     const contentHosts: string[] = [];
@@ -333,6 +356,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiRoute.bind(
       createApiHandler(core, {
         stickyAuth: options.httpStickyAuth ?? false,
+        bodyTimeoutMs: limits.body,
         routes: { '/oauth2/authorize': authorize, '/authorize': authorize, [MAIL_PATH]: createMailRoute(core.mail) },
       }),
     );
@@ -431,7 +455,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
     if (options.binary !== false) {
       const port = typeof options.binary === 'object' ? (options.binary.port ?? 0) : 0;
-      const bin = await startBinaryPort(core, { host, port, ...(tlsCreds ? { tls: tlsCreds } : {}) });
+      const bin = await startBinaryPort(core, {
+        host,
+        port,
+        ...(tlsCreds ? { tls: tlsCreds } : {}),
+        timeouts: { header: limits.header, body: limits.body, idle: limits.binaryIdle },
+        maxConnectionsPerAddress: perAddress,
+      });
       emulator.attachTransport({ kind: 'binapi', host: bin.hostPort, close: () => bin.close() });
       (emulator as { binary: Emulator['binary'] }).binary = { host: bin.host, port: bin.port };
     }

@@ -17,6 +17,7 @@ import type { DispatchResult, EmulatorCore } from '../core.js';
 import { DropConnection } from '../errors.js';
 import { headerLength, LENGTH_BYTES, MalformedRequest, parseHeader, type BinaryRequest } from './request.js';
 import { encodeReply } from './response.js';
+import { capConnectionsPerAddress, DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_TIME_LIMITS } from '../http/limit.js';
 
 export interface BinaryPortOptions {
   host?: string;
@@ -31,6 +32,15 @@ export interface BinaryPortOptions {
    * at most this many answers in the server's memory.
    */
   maxPendingAnswers?: number;
+  /**
+   * Time limits in ms (0 = none): `header` for a request header once its
+   * first byte came (default 60 s), `body` for a payload going without a
+   * byte (default 60 s), `idle` for a connection with no call in progress
+   * (default 10 min). A call being served or answered is never timed.
+   */
+  timeouts?: { header?: number; body?: number; idle?: number };
+  /** Connections one client address may hold open at once (default 256; 0 = no cap). */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface BinaryPort {
@@ -50,11 +60,22 @@ export async function startBinaryPort(core: EmulatorCore, options: BinaryPortOpt
   const onSocket = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serveConnection(core, socket, options.maxPendingAnswers ?? 64);
+    serveConnection(core, socket, limits);
+  };
+  const t = options.timeouts ?? {};
+  const limits: ConnectionLimits = {
+    maxPending: options.maxPendingAnswers ?? 64,
+    header: t.header ?? DEFAULT_TIME_LIMITS.header,
+    body: t.body ?? DEFAULT_TIME_LIMITS.body,
+    idle: t.idle ?? DEFAULT_TIME_LIMITS.binaryIdle,
   };
   const server: Server = options.tls
-    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
+    ? createTlsServer(
+        { key: options.tls.key, cert: options.tls.cert, ...(limits.header > 0 ? { handshakeTimeout: limits.header } : {}) },
+        onSocket,
+      )
     : createNetServer(onSocket);
+  capConnectionsPerAddress(server, options.maxConnectionsPerAddress ?? DEFAULT_CONNECTIONS_PER_ADDRESS);
   server.on('tlsClientError', () => undefined);
   server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
@@ -81,7 +102,15 @@ export async function startBinaryPort(core: EmulatorCore, options: BinaryPortOpt
   };
 }
 
-function serveConnection(core: EmulatorCore, socket: Socket, maxPending: number): void {
+interface ConnectionLimits {
+  maxPending: number;
+  header: number;
+  body: number;
+  idle: number;
+}
+
+function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionLimits): void {
+  const { maxPending } = limits;
   socket.setNoDelay(true);
   const conn = new ConnectionState({ remoteAddress: socket.remoteAddress ?? '127.0.0.1', transport: 'binary', stickyAuth: true });
   let dead = false;
@@ -100,6 +129,7 @@ function serveConnection(core: EmulatorCore, socket: Socket, maxPending: number)
   };
   socket.on('error', () => drop());
   socket.on('close', () => drop());
+  socket.on('timeout', () => drop());
 
   // Reading state: header bytes being collected, or payload bytes being
   // forwarded to the current request's stream.
@@ -109,6 +139,26 @@ function serveConnection(core: EmulatorCore, socket: Socket, maxPending: number)
 
   // Answers go out strictly in request order.
   let outbox: Promise<void> = Promise.resolve();
+  // Time limits: a request half-received must keep coming (payload bytes,
+  // its header within `header`); with nothing in progress the connection may
+  // stay `idle`; while calls are served or answered nothing is timed.
+  let headerTimer: NodeJS.Timeout | undefined;
+  const watch = () => {
+    if (dead) return;
+    const partialHeader = header.length > 0 && !stalled;
+    if (partialHeader && !headerTimer && limits.header > 0) {
+      headerTimer = setTimeout(() => drop(new DropConnection('request header too slow')), limits.header);
+      headerTimer.unref();
+    } else if (!partialHeader && headerTimer) {
+      clearTimeout(headerTimer);
+      headerTimer = undefined;
+    }
+    if (payloadLeft > 0 && !waitingDrain) socket.setTimeout(limits.body);
+    else if (partialHeader) socket.setTimeout(limits.body);
+    else if (pending > 0 || stalled || waitingDrain) socket.setTimeout(0);
+    else socket.setTimeout(limits.idle);
+  };
+  socket.once('close', () => clearTimeout(headerTimer));
   // Backpressure: requests whose answers are not fully written; past
   // maxPending the socket is not read (the rest of the bytes wait in `header`).
   let pending = 0;
@@ -170,6 +220,7 @@ function serveConnection(core: EmulatorCore, socket: Socket, maxPending: number)
       }
       await writeAnswer(core, socket, req.method, answer).catch((e) => drop(e));
       answered();
+      watch();
     });
   };
 
@@ -204,6 +255,7 @@ function serveConnection(core: EmulatorCore, socket: Socket, maxPending: number)
           target.once('drain', () => {
             waitingDrain = false;
             if (!dead && !stalled) socket.resume();
+            watch();
           });
         }
         continue;
@@ -249,7 +301,9 @@ function serveConnection(core: EmulatorCore, socket: Socket, maxPending: number)
     } catch (e) {
       drop(e);
     }
+    watch();
   });
+  watch();
 }
 
 async function writeAnswer(core: EmulatorCore, socket: Socket, method: string, answer: DispatchResult): Promise<void> {

@@ -8,7 +8,7 @@ import type { DispatchResult, EmulatorCore } from '../core.js';
 import { ApiError, DropConnection, errorMessage } from '../errors.js';
 import { toJson } from '../json.js';
 import type { RawParam } from '../params.js';
-import { pumpWithLimit } from './limit.js';
+import { bodyIdleLimit, DEFAULT_TIME_LIMITS, pumpWithLimit } from './limit.js';
 import { isMultipart, type MultipartBody, MultipartError, readMultipart } from './multipart.js';
 
 const MAX_FORM_BYTES = 1024 * 1024;
@@ -18,6 +18,8 @@ export interface ApiHttpOptions {
   stickyAuth: boolean;
   /** Extra routes served before the method table (OAuth pages). */
   routes: Record<string, (req: IncomingMessage, res: ServerResponse, conn: ConnectionState) => void | Promise<void>>;
+  /** Milliseconds a request body may go without a byte before the connection is cut (default 60 s; 0 = never). */
+  bodyTimeoutMs?: number;
 }
 
 /** Parses a Cookie header into a map. */
@@ -115,6 +117,7 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const conn = connFor(req);
+    bodyIdleLimit(req, opts.bodyTimeoutMs ?? DEFAULT_TIME_LIMITS.body);
     // pCloud closes the connection after a request that does not ask for keep-alive
     if (!keepAliveRequested(req)) res.shouldKeepAlive = false;
     try {
@@ -360,7 +363,16 @@ function chunkedView(socket: Socket, head: string, rest: Buffer): Duplex {
   for (const k of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted'] as const) {
     Object.defineProperty(view, k, { get: () => (socket as unknown as Record<string, unknown>)[k] });
   }
-  Object.assign(view, { setTimeout: () => view, setNoDelay: () => view, setKeepAlive: () => view });
+  Object.assign(view, {
+    // time limits apply to the real socket; its timeout reaches the HTTP server through the view
+    setTimeout: (ms: number) => {
+      socket.setTimeout(ms);
+      return view;
+    },
+    setNoDelay: () => view,
+    setKeepAlive: () => view,
+  });
+  socket.on('timeout', () => view.emit('timeout'));
   view.push(Buffer.from(rewriteHead(head), 'latin1'));
   if (rest.length > 0) view.push(chunk(rest));
   socket.on('data', (b: Buffer) => {
@@ -392,7 +404,7 @@ function chunkedView(socket: Socket, head: string, rest: Buffer): Duplex {
  * is written, then closes it; `allowHalfOpen` (the `net.Server` option)
  * does the same for the TLS sockets under an HTTPS server.
  */
-export function readBodiesToHalfClose(server: Server): void {
+export function readBodiesToHalfClose(server: Server, headerTimeoutMs: number = DEFAULT_TIME_LIMITS.header): void {
   // an HTTP server's sockets are half-open already; TLS ones only when asked
   Object.assign(server, { httpAllowHalfOpen: true, allowHalfOpen: true });
   const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
@@ -404,8 +416,7 @@ export function readBodiesToHalfClose(server: Server): void {
     const handOver = (stream: Duplex) => {
       socket.off('data', onData);
       socket.off('end', onEnd);
-      socket.setTimeout(0);
-      socket.off('timeout', onTimeout);
+      clearTimeout(headTimer);
       nodeListener.call(server, stream);
     };
     const onData = (b: Buffer) => {
@@ -426,10 +437,12 @@ export function readBodiesToHalfClose(server: Server): void {
     };
     // the client half-closed (or went away) before a whole request head: nothing to answer
     const onEnd = () => socket.destroy();
-    const onTimeout = () => socket.destroy();
     socket.on('data', onData);
     socket.once('end', onEnd);
-    socket.setTimeout(60_000, onTimeout);
+    // the first request head must be complete in time, however slowly its bytes come
+    const headTimer = setTimeout(() => socket.destroy(), headerTimeoutMs > 0 ? headerTimeoutMs : 2 ** 31 - 1);
+    headTimer.unref();
+    socket.once('close', () => clearTimeout(headTimer));
   });
 }
 

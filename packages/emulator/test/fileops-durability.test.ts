@@ -62,3 +62,46 @@ describe('fileops writes with a data directory', () => {
     }
   });
 });
+
+describe('fileops, quota and region', () => {
+  it('a write past the quota answers 2008 and keeps the bytes that fitted; O_WRITE checks at open', async () => {
+    const emu = await startEmulator({ seed: false, binary: false });
+    try {
+      const bob = await emu.createUser({ username: 'quota-bob@pcloudkit.test', password: 'bob-password-1', quota: 100_000 });
+      const s = httpSession(emu);
+      const call = (m: string, p: Record<string, string | number>, body?: Buffer) => s.call(m, { ...p, auth: bob.auth }, body);
+      const fd = (await call('file_open', { flags: O_CREAT, path: '/q.bin' })).body.fd;
+      expect((await call('file_write', { fd }, Buffer.alloc(60_000, 1))).body).toMatchObject({ result: 0, bytes: 60_000 });
+      expect((await call('file_write', { fd }, Buffer.alloc(60_000, 2))).body.result).toBe(2008);
+      const size = (await call('file_size', { fd })).body.size as number;
+      expect(size).toBeGreaterThanOrEqual(60_000);
+      expect(size).toBeLessThanOrEqual(100_000);
+      // overwriting inside the file needs no room
+      expect((await call('file_pwrite', { fd, offset: 0 }, Buffer.alloc(1_000, 3))).body.result).toBe(0);
+      await call('file_close', { fd });
+      // fill the account, then an O_WRITE open is refused at once
+      const big = (await call('file_open', { flags: O_CREAT, path: '/fill.bin' })).body.fd;
+      await call('file_write', { fd: big }, Buffer.alloc(100_000 - size, 4));
+      await call('file_close', { fd: big });
+      expect((await call('file_open', { flags: 0x0002, path: '/q.bin' })).body.result).toBe(0);
+      await s.close();
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('file_checksum answers sha256 instead of md5 in the EU region', async () => {
+    const emu = await startEmulator({ seed: false, region: 'eu' });
+    try {
+      const s = await binarySession(emu);
+      const fd = (await s.call('file_open', { flags: O_CREAT, path: '/eu.txt' })).body.fd;
+      await s.call('file_write', { fd }, Buffer.from('europe'));
+      const sum = (await s.call('file_checksum', { fd, offset: 0, count: 6 })).body;
+      expect(sum).toMatchObject({ result: 0, size: 6, sha256: createHash('sha256').update('europe').digest('hex') });
+      expect(sum.md5).toBeUndefined();
+      await s.close();
+    } finally {
+      await emu.stop();
+    }
+  });
+});

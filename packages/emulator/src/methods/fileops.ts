@@ -25,15 +25,24 @@ function count(c: CallContext, name: string, code: number): number {
   return v;
 }
 
+/**
+ * Chunks of a payload stream. A write that stops early (quota, disk) leaves
+ * the stream undestroyed, so the transport can still drain the rest of the
+ * body and keep the connection usable.
+ */
+function chunks(stream: Readable): AsyncIterable<Buffer> {
+  return stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+}
+
 /** The request payload: the PUT body / binary data, or the multipart part (named `data`). */
 async function* payload(c: CallContext): AsyncIterable<Buffer> {
   if (c.data) {
-    yield* c.data as AsyncIterable<Buffer>;
+    yield* chunks(c.data);
     return;
   }
   if (c.files) {
     for await (const part of c.files) {
-      yield* part.stream as AsyncIterable<Buffer>;
+      yield* chunks(part.stream);
       return;
     }
   }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +145,58 @@ describe('rate limits on mail-sending methods', () => {
     await expectOk(call(emu, 'newsletter_subscribe', { mail }));
     for (let i = 0; i < 5; i++) expect(await call(emu, 'newsletter_unsibscribemail', { mail })).toEqual({ result: 0 });
     expect(emu.mail.list({ to: mail, kind: 'newsletter-unsubscribe' })).toHaveLength(3);
+  });
+});
+
+describe('persistence', () => {
+  it('accounts, their codes, invitations and the newsletter list outlive a restart; the outbox does not', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pcloudkit-accounts-'));
+    try {
+      const first = await startEmulator({
+        seed: false,
+        binary: false,
+        dataDir: dir,
+        users: [{ email: 'ivy@sessions.test', password: 'Ivy-pass-123' }],
+      });
+      const ivy = first.core.store.userByEmail('ivy@sessions.test')!;
+      await expectOk(
+        call(first, 'register', { mail: 'jon@sessions.test', password: 'Jon-pass-123', termsaccepted: 'yes', referer: ivy.userid }),
+      );
+      const code = (await first.mail.next('jon@sessions.test', { kind: 'verifyemail' })).code!;
+      await expectOk(call(first, 'newsletter_subscribe', { mail: 'ivy@sessions.test' }));
+      await first.stop();
+
+      // the seeded user is not created twice, and keeps a password changed since
+      const second = await startEmulator({
+        seed: false,
+        binary: false,
+        dataDir: dir,
+        users: [{ email: 'ivy@sessions.test', password: 'other' }],
+      });
+      try {
+        expect(second.mail.list()).toEqual([]);
+        expect(await call(second, 'verifyemail', { code })).toMatchObject({ result: 0, email: 'jon@sessions.test' });
+        const auth = String(
+          (await expectOk(call(second, 'userinfo', { username: 'ivy@sessions.test', password: 'Ivy-pass-123', getauth: 1 }))).auth,
+        );
+        expect((await expectOk(call(second, 'userinfo', { auth }))).userid).toBe(ivy.userid);
+        expect((await expectOk(call(second, 'userinfo', { username: 'ivy@sessions.test', password: 'Ivy-pass-123' }))).email).toBe(
+          'ivy@sessions.test',
+        );
+        expect((await call(second, 'userinfo', { username: 'ivy@sessions.test', password: 'other' })).result).toBe(2000);
+        expect((await expectOk(call(second, 'userinfo', { username: 'jon@sessions.test', password: 'Jon-pass-123' }))).emailverified).toBe(
+          true,
+        );
+        expect((await expectOk(call(second, 'userinvites', { auth }))).invites).toEqual([
+          { email: 'jo***@sessions.test', is_pending: false },
+        ]);
+        expect(await call(second, 'newsletter_check', { auth })).toEqual({ result: 0, subscribed: true, verified: true });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -166,7 +166,7 @@ describe('persistence', () => {
       await expectOk(call(first, 'newsletter_subscribe', { mail: 'ivy@sessions.test' }));
       await first.stop();
 
-      // the seeded user is not created twice, and keeps a password changed since
+      // the seeded user is not created again: the stored account, password included, wins over the option
       const second = await startEmulator({
         seed: false,
         binary: false,

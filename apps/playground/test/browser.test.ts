@@ -4,6 +4,7 @@
  * PORT=0, URL read from what it prints. Screenshots go to test-results/.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -539,5 +540,65 @@ describe('emulator users and outbox', () => {
     expect(await responseText()).toContain(`"emailverified": true`);
     expect(await responseText()).toContain(`"email": "${mail}"`);
     await shot('11-outbox');
+  });
+});
+
+describe('file handle panel', () => {
+  beforeAll(async () => {
+    // back to the demo user (the account tests above signed in as a new one, with an empty tree)
+    if ((await page.textContent('#current-user-email')) !== 'demo@pcloudkit.test') {
+      await page.click('#user-list button[data-email="demo@pcloudkit.test"]');
+      await page.waitForFunction(() => document.querySelector('#current-user-email')?.textContent === 'demo@pcloudkit.test');
+    }
+  });
+
+  test.each(['binary', 'http'] as const)('opens, writes, seeks, reads and closes a file on one %s connection', async (transport) => {
+    await page.click('.switch label:has(input[value=emulator])');
+    await page.click(`.switch label:has(input[value=${transport}])`);
+    await page.click('#open-fileops');
+    await expect.poll(() => page.textContent('#method-title')).toBe('File handle');
+    await page.fill('#handle-path', `/Documents/panel-${transport}.txt`);
+    await page.check('#flag-O_TRUNC');
+    await page.click('#handle-open');
+    await expect.poll(() => page.textContent('#handle-state')).toMatch(new RegExp(`^fd \\d+ · fileid \\d+ · ${transport} connection `));
+    const connection = (await page.textContent('#handle-state'))!.split(' connection ')[1]!;
+    await page.fill('#handle-text', 'one connection, one descriptor');
+    await page.click('#handle-write');
+    await expect.poll(() => page.locator('#handle-log li').last().textContent()).toContain('"bytes": 30');
+    await page.fill('#handle-offset', '-10');
+    await page.selectOption('#handle-whence', 'end');
+    await page.click('#handle-seek');
+    await expect.poll(() => page.locator('#handle-log li').last().textContent()).toContain('"offset": 20');
+    await page.fill('#handle-count', '100');
+    await page.click('#handle-read');
+    await expect.poll(() => page.locator('#handle-log li').last().textContent()).toContain('"text": "descriptor"');
+    // Every call was logged on the connection file_open used.
+    const calls = await page.locator('#handle-log li:has-text("→ file_")').allTextContents();
+    expect(calls.map((c) => c.split(' ')[1])).toEqual(['file_open', 'file_write', 'file_seek', 'file_read']);
+    expect(calls.every((c) => c.includes(`on ${connection}`))).toBe(true);
+    await shot(`12-file-handle-${transport}`);
+    await page.click('#handle-close');
+    await expect.poll(() => page.textContent('#handle-state')).toContain('Closed');
+    expect(await page.isDisabled('#handle-read')).toBe(true);
+  });
+
+  test.each(['binary', 'http'] as const)('the resumable upload over %s goes on after the connection is dropped', async (transport) => {
+    await page.click(`.switch label:has(input[value=${transport}])`);
+    const bytes = Buffer.alloc(512 * 1024);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + (i >> 10)) & 0xff;
+    await page.setInputFiles('#large-file', { name: 'large.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await page.fill('#large-path', `/Documents/resumed-${transport}.bin`);
+    await page.fill('#large-chunk', '64');
+    await page.click('#large-drop');
+    await expect.poll(() => page.locator('#large-log li').last().textContent()).toContain('will cut the connection');
+    await page.click('#large-upload');
+    await expect.poll(() => page.locator('#large-log li').last().textContent(), { timeout: 30_000 }).toMatch(/^✓ /);
+    const done = (await page.locator('#large-log li').last().textContent())!;
+    expect(done).toContain(`${bytes.length} bytes in place`);
+    expect(done).toContain(`sha1 ${createHash('sha1').update(bytes).digest('hex')}`);
+    expect(Number(await page.textContent('#large-resumes'))).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#large-log li:has-text("reconnected")').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#large-progress').evaluate((e) => (e as HTMLProgressElement).value)).toBe(100);
+    await shot(`13-resumable-upload-${transport}`);
   });
 });

@@ -13,8 +13,10 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { UploadFile } from '@pcloudkit/core';
 import { MAIL_PATH, startEmulator, type Emulator, type SeedUser } from '@pcloudkit/emulator';
-import { describeError, type CallOutput, type Credentials } from '../shared/output.js';
+import { describeError, type CallOutput, type Credentials, type TransportName } from '../shared/output.js';
 import { DataStore, runBinaryCall, type CallInput, type Target } from './calls.js';
+import { Handles, type FileopsTarget, type HandleOp } from './fileops.js';
+import type { Whence } from '@pcloudkit/methods-fileops';
 import { boundaryOf, MultipartError, partText, readMultipart } from './multipart.js';
 import { buildRegistry, type Entry } from './registry.js';
 
@@ -123,17 +125,9 @@ async function readJson(req: IncomingMessage, limit = 1024 * 1024): Promise<Reco
 }
 
 /** Checks and normalises `{ method, params, transport: 'binary', target, credentials?, region? }`. */
-function callInput(body: Record<string, unknown>): BridgeCall {
-  const { method, params, transport = 'binary', target = 'emulator', credentials, region = 'us' } = body;
-  if (typeof method !== 'string') throw new HttpError(400, "'method' must be a string");
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params)))
-    throw new HttpError(400, "'params' must be an object");
-  if (transport === 'http')
-    throw new HttpError(
-      400,
-      'HTTP calls go from the page straight to the target (transport-fetch); this bridge runs the binary transport only',
-    );
-  if (transport !== 'binary') throw new HttpError(400, "'transport' must be 'binary'");
+/** Where a call goes and as whom: `{ target, credentials?, region? }` of a request body. */
+function connectionInput(body: Record<string, unknown>): Pick<BridgeCall, 'target' | 'region' | 'credentials'> {
+  const { target = 'emulator', credentials, region = 'us' } = body;
   if (target !== 'emulator' && target !== 'pcloud') throw new HttpError(400, "'target' must be 'emulator' or 'pcloud'");
   if (region !== 'us' && region !== 'eu') throw new HttpError(400, "'region' must be 'us' or 'eu'");
   let creds: Credentials | undefined;
@@ -143,7 +137,59 @@ function callInput(body: Record<string, unknown>): BridgeCall {
       throw new HttpError(400, "'credentials' must be { kind: 'access_token' | 'auth', token }");
     creds = { kind: c.kind, token: c.token };
   }
-  return { method, params: (params ?? {}) as Record<string, unknown>, target, region, credentials: creds };
+  return { target, region, credentials: creds };
+}
+
+function callInput(body: Record<string, unknown>): BridgeCall {
+  const { method, params, transport = 'binary' } = body;
+  if (typeof method !== 'string') throw new HttpError(400, "'method' must be a string");
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params)))
+    throw new HttpError(400, "'params' must be an object");
+  if (transport === 'http')
+    throw new HttpError(
+      400,
+      'HTTP calls go from the page straight to the target (transport-fetch); this bridge runs the binary transport only',
+    );
+  if (transport !== 'binary') throw new HttpError(400, "'transport' must be 'binary'");
+  return { method, params: (params ?? {}) as Record<string, unknown>, ...connectionInput(body) };
+}
+
+/** `transport` of a file handle or resumable upload: both run here (descriptors live on one connection). */
+function fileopsTransport(body: Record<string, unknown>): TransportName {
+  if (body.transport !== 'http' && body.transport !== 'binary') throw new HttpError(400, "'transport' must be 'http' or 'binary'");
+  return body.transport;
+}
+
+function int(value: unknown, name: string, min = 0): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min)
+    throw new HttpError(400, `'${name}' must be an integer of at least ${min}`);
+  return n;
+}
+
+const WHENCE = new Set(['start', 'current', 'end']);
+/** Largest file the resumable upload panel takes (it is held in memory). */
+const UPLOAD_LARGE_LIMIT = 256 * 1024 * 1024;
+
+function handleOp(body: Record<string, unknown>): HandleOp {
+  switch (body.op) {
+    case 'read':
+      return { op: 'read', count: int(body.count, 'count') };
+    case 'write':
+      if (typeof body.text !== 'string') throw new HttpError(400, "'text' must be a string");
+      return { op: 'write', text: body.text };
+    case 'seek':
+      if (!WHENCE.has(String(body.whence ?? 'start'))) throw new HttpError(400, "'whence' must be start, current or end");
+      return { op: 'seek', offset: int(body.offset, 'offset', Number.MIN_SAFE_INTEGER), whence: String(body.whence ?? 'start') as Whence };
+    case 'truncate':
+      return { op: 'truncate', length: int(body.length, 'length') };
+    case 'size':
+    case 'checksum':
+    case 'close':
+      return { op: body.op };
+    default:
+      throw new HttpError(400, "'op' must be read, write, seek, size, checksum, truncate or close");
+  }
 }
 
 function authOf(credentials: Credentials): Target['auth'] {
@@ -156,6 +202,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const publicDir = options.publicDir ?? findPublicDir();
   const registry = buildRegistry();
   const data = new DataStore();
+  const handles = new Handles();
 
   let emulator: Emulator | undefined;
   let emulatorProblem = 'started with --no-emulator';
@@ -179,6 +226,59 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       };
     }
     return { region: input.region, auth: input.credentials ? authOf(input.credentials) : undefined, secrets, tls: true };
+  }
+
+  function fileopsTarget(body: Record<string, unknown>): FileopsTarget {
+    const transport = fileopsTransport(body);
+    const { region, auth, secrets, tls } = targetFor({ method: '', params: {}, ...connectionInput(body) });
+    return { transport, region, auth, secrets, tls };
+  }
+
+  /**
+   * The resumable upload: a multipart form (a `call` field with the target
+   * and `path`, then the file), answered as a stream of JSON lines (progress
+   * events, then `{ type: 'done' }` with the outcome) so the page can show
+   * the progress and each reconnection as they happen.
+   */
+  async function handleUploadLarge(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const boundary = boundaryOf(req.headers['content-type']);
+    if (!boundary) throw new HttpError(415, 'send multipart/form-data');
+    let call: Record<string, unknown> | undefined;
+    let bytes: Buffer | undefined;
+    try {
+      for await (const part of readMultipart(req, boundary)) {
+        if (part.filename !== undefined) {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          for await (const chunk of part.body) {
+            size += chunk.length;
+            if (size > UPLOAD_LARGE_LIMIT)
+              throw new HttpError(413, `the playground takes files of at most ${UPLOAD_LARGE_LIMIT} bytes here`);
+            chunks.push(Buffer.from(chunk));
+          }
+          bytes = Buffer.concat(chunks);
+        } else if (part.name === 'call') {
+          try {
+            call = JSON.parse(await partText(part)) as Record<string, unknown>;
+          } catch {
+            throw new HttpError(400, "the 'call' field is not valid JSON");
+          }
+        } else await partText(part);
+      }
+    } catch (error) {
+      req.resume();
+      if (error instanceof MultipartError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    if (!call || !bytes) throw new HttpError(400, "send a 'call' field, then the file");
+    const target = fileopsTarget(call);
+    if (typeof call.path !== 'string' || !call.path.startsWith('/')) throw new HttpError(400, "'path' must be an absolute path");
+    const chunkSize = int(call.chunkSize ?? 65536, 'chunkSize', 1);
+    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    const line = (value: unknown) => res.write(`${JSON.stringify(value)}\n`);
+    const out = await handles.uploadLarge(target, bytes, call.path, chunkSize, line);
+    line({ type: 'done', ...out });
+    res.end();
   }
 
   function entryFor(input: BridgeCall): Entry {
@@ -308,6 +408,25 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       return send(res, 200, await runBinaryCall(entry, input, targetFor(input), { data }));
     }
     if (req.method === 'POST' && path === '/api/upload') return send(res, 200, await handleUpload(req));
+    if (req.method === 'POST' && path === '/api/fileops/open') {
+      const body = await readJson(req);
+      if (typeof body.path !== 'string' || !body.path.startsWith('/')) throw new HttpError(400, "'path' must be an absolute path");
+      return send(res, 200, await handles.open(fileopsTarget(body), body.path, int(body.flags ?? 0, 'flags')));
+    }
+    if (req.method === 'POST' && path === '/api/fileops/op') {
+      const body = await readJson(req);
+      const out = await handles.op(String(body.id), handleOp(body));
+      if (!out) throw new HttpError(404, 'no such open handle (closed, or the server restarted)');
+      return send(res, 200, out);
+    }
+    if (req.method === 'POST' && path === '/api/fileops/upload') return handleUploadLarge(req, res);
+    if (req.method === 'POST' && path === '/api/fileops/drop') {
+      // Cuts the connection while the emulator answers the next file_pwrite: the chunk is stored but its answer is lost,
+      // so the resumable upload has to reconnect and ask the server how much it has.
+      if (!emulator) throw new HttpError(409, `The emulator is not running (${emulatorProblem}).`);
+      emulator.faults.dropAfterBytes('file_pwrite', 1, { times: 1 });
+      return send(res, 200, { armed: true });
+    }
     const dataMatch = /^\/api\/data\/([a-z0-9]+)$/.exec(path);
     if (req.method === 'GET' && dataMatch) {
       const item = data.get(dataMatch[1]!);
@@ -346,6 +465,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     url: `http://${shownHost}:${port}/`,
     emulatorApi: emulator?.api,
     async close() {
+      await handles.closeAll();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
       await emulator?.stop();

@@ -26,6 +26,8 @@ export interface MethodInfo {
   output: readonly CatalogOutput[];
   /** Error codes the catalogue documents for the method, with pCloud's message for each. */
   errors: { code: number; message: string }[];
+  /** Its calls must travel on the connection that opened the descriptor (fileops): the file handle panel runs them. */
+  connectionBound?: boolean;
   /** What the method's links point at, from the catalogue (audio, video, hls, image). */
   media?: 'audio' | 'video' | 'hls' | 'image';
 }
@@ -52,6 +54,7 @@ function describe(definition: AnyMethod, source: Source): MethodInfo {
     output: facts?.output ?? [],
     errors: (facts?.errors ?? []).map((code) => ({ code, message: errorMessages[code] ?? '' })),
     ...(facts?.media ? { media: facts.media } : {}),
+    ...(definition.connectionBound ? { connectionBound: true } : {}),
   };
 }
 

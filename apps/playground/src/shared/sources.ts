@@ -8,6 +8,7 @@ import { archiving, definitions as archivingDefinitions } from '@pcloudkit/metho
 import { account, definitions as accountDefinitions } from '@pcloudkit/methods-auth';
 import { collection, definitions as collectionDefinitions } from '@pcloudkit/methods-collection';
 import { definitions as fileDefinitions, file } from '@pcloudkit/methods-file';
+import { fileops, definitions as fileopsDefinitions } from '@pcloudkit/methods-fileops';
 import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-folder';
 import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
 import { definitions as newsletterDefinitions, newsletter } from '@pcloudkit/methods-newsletter';
@@ -37,6 +38,7 @@ export const SOURCES: readonly Source[] = [
   { pkg: '@pcloudkit/methods-thumbnails', exportName: 'thumbnails', plugin: thumbnails, definitions: thumbnailsDefinitions },
   { pkg: '@pcloudkit/methods-archiving', exportName: 'archiving', plugin: archiving, definitions: archivingDefinitions },
   { pkg: '@pcloudkit/methods-auth', exportName: 'account', plugin: account, definitions: accountDefinitions },
+  { pkg: '@pcloudkit/methods-fileops', exportName: 'fileops', plugin: fileops, definitions: fileopsDefinitions },
   { pkg: '@pcloudkit/methods-newsletter', exportName: 'newsletter', plugin: newsletter, definitions: newsletterDefinitions },
 ];
 

@@ -13,6 +13,7 @@ import type { CallOutput, Credentials } from '../shared/output.js';
 import { definitionsByName } from '../shared/sources.js';
 import { runHttpCall } from './direct.js';
 import { setupAccounts, type SignedIn } from './accounts.js';
+import { fileopsPanel } from './fileops.js';
 import { buildFields, collect, fill, type FormValues, h, showErrors } from './form.js';
 import { renderJson } from './json.js';
 
@@ -215,6 +216,19 @@ function select(m: MethodInfo, values?: FormValues): void {
     void submit(m, form);
   });
   panel.replaceChildren(head, h('p', { class: 'summary' }, m.summary ?? ''), form);
+  if (m.connectionBound) {
+    // A one-off call cannot use a descriptor: it would travel on a new connection, where the descriptor does not exist.
+    const go = h('button', { type: 'button', class: 'ghost small', id: 'to-fileops' }, 'Open the file handle panel');
+    go.addEventListener('click', () => $('#open-fileops').click());
+    form.before(
+      h(
+        'p',
+        { class: 'note', role: 'note' },
+        'Descriptors live on the connection that opened them, so this method is best tried in the file handle panel, which keeps one connection per open file. ',
+        go,
+      ),
+    );
+  }
   // What the catalogue documents about the answer: its fields and the errors pCloud may send.
   const facts = h('div', { class: 'facts' });
   if (m.output.length)
@@ -765,6 +779,18 @@ async function main(): Promise<void> {
     }
   });
   $('#method-list').addEventListener('keydown', listKeys);
+  $('#open-fileops').addEventListener('click', () => {
+    state.current = undefined;
+    for (const b of document.querySelectorAll('.method-item')) b.toggleAttribute('aria-current', false);
+    $('#result').replaceChildren();
+    history.replaceState(null, '', '#file-handle');
+    fileopsPanel($('#method'), {
+      transport,
+      target,
+      emulator: () => target() === 'emulator' && Boolean(state.settings?.emulator.running),
+      connection: () => ({ target: target(), credentials: credentialsFor(target()), region: state.pcloud.region }),
+    });
+  });
   for (const r of document.querySelectorAll('input[name=target], input[name=transport]')) r.addEventListener('change', renderStatus);
   document.addEventListener('keydown', (e) => {
     const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
@@ -783,7 +809,8 @@ async function main(): Promise<void> {
   });
 
   const wanted = methods.find((m) => `#${m.name}` === location.hash) ?? methods.find((m) => m.name === 'getapiserver') ?? methods[0];
-  if (wanted) select(wanted);
+  if (location.hash === '#file-handle') $('#open-fileops').click();
+  else if (wanted) select(wanted);
   else $('#method').replaceChildren(h('p', { class: 'empty' }, 'No method packages are installed.'));
   document.body.dataset.ready = 'true';
 }

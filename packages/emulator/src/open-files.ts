@@ -237,6 +237,10 @@ export class OpenFile {
       batchBytes = 0;
       await writing;
       writing = writeAll(w.fh, data, at).then(() => {
+        // digests follow what is in the file, batch after batch, so a broken source leaves them right
+        this.touchDigests(w, at, data);
+        if (at + data.length > w.size) w.size = at + data.length;
+        w.dirty = true;
         written = at + data.length;
       });
     };
@@ -246,12 +250,11 @@ export class OpenFile {
         for await (const raw of source) {
           const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
           if (chunk.length === 0) continue;
-          const size = Math.max(w.size, pos);
-          if (pos + chunk.length > size && pos + chunk.length - w.size > this.room(w)) throw new ApiError(2008);
-          this.touchDigests(w, pos, size, chunk);
+          const end = pos + chunk.length;
+          if (end > w.size && end - w.size > this.room(w)) throw new ApiError(2008);
           batch.push(chunk);
           batchBytes += chunk.length;
-          pos += chunk.length;
+          pos = end;
           if (batchBytes >= WRITE_BATCH) await flush();
         }
       }
@@ -264,26 +267,21 @@ export class OpenFile {
     } catch (e) {
       failure ??= e;
     }
-    // what reached the file counts, even when the source broke half-way
-    if (written > w.size) w.size = written;
-    if (written > start) {
-      w.dirty = true;
-      if (this.store.persist) await w.fh.datasync();
-    }
-    if (written !== pos) w.digests = undefined;
+    // what reached the file stays, even when the source broke half-way
+    if (written > start && this.store.persist) await w.fh.datasync();
     if (failure !== undefined) throw failure instanceof ApiError ? failure : new ApiError(5003);
     return { bytes: pos - start, end: pos };
   }
 
   /** Keeps the running digests while writes append at the end; forgets them otherwise. */
-  private touchDigests(w: WorkingCopy, pos: number, size: number, chunk: Buffer): void {
+  private touchDigests(w: WorkingCopy, pos: number, data: Buffer): void {
     const d = w.digests;
     if (!d) return;
-    if (pos === d.length && pos === size) {
-      d.sha1.update(chunk);
-      d.md5.update(chunk);
-      d.sha256.update(chunk);
-      d.length += chunk.length;
+    if (pos === d.length && pos === w.size) {
+      d.sha1.update(data);
+      d.md5.update(data);
+      d.sha256.update(data);
+      d.length += data.length;
     } else w.digests = undefined;
   }
 

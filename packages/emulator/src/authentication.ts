@@ -66,7 +66,7 @@ export class Authenticator {
     if (conn.stickyAuth && conn.userid !== undefined) {
       const u = this.store.users.get(conn.userid);
       // a connection's login ends with its account, its token (logout, deletetoken) or its session (changepassword)
-      const token = conn.authToken !== undefined ? this.store.tokens.get(conn.authToken) : undefined;
+      const token = conn.authToken !== undefined ? this.store.useToken(conn.authToken) : undefined;
       const alive = u && (conn.authToken === undefined ? conn.extra.get(SESSION) === this.session(u.userid) : token !== undefined);
       if (u && alive) return { user: u, token, fresh: false };
       this.logout(conn);

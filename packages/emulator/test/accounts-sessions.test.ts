@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../src/index.js';
+import { type Emulator, Outbox, startEmulator } from '../src/index.js';
 import { frame, open, type Reader } from './binary-wire.js';
 import { call, expectOk, type Json } from './helpers.js';
 
@@ -217,6 +217,24 @@ describe('wrong passwords outside a login', () => {
     } finally {
       await strict.stop();
     }
+  });
+});
+
+describe('the outbox', () => {
+  it('next hands out each mail once, waits for one, and gives up after timeoutMs', async () => {
+    const box = new Outbox({ keep: 3 });
+    const send = (to: string, kind = 'note') => box.send({ to, kind, subject: 's', text: 't' });
+    send('a@x.test');
+    send('b@x.test');
+    expect((await box.next('A@x.test')).to).toBe('a@x.test');
+    const waiting = box.next('a@x.test', { timeoutMs: 2000 });
+    send('a@x.test', 'later');
+    expect((await waiting).kind).toBe('later');
+    await expect(box.next('a@x.test', { timeoutMs: 30 })).rejects.toThrow(/no mail to a@x.test within 30 ms/);
+    // only the newest `keep` mails stay
+    for (let i = 0; i < 3; i++) send('c@x.test');
+    expect(box.list().map((m) => m.to)).toEqual(['c@x.test', 'c@x.test', 'c@x.test']);
+    expect(box.list({ after: box.list()[1]!.id })).toHaveLength(1);
   });
 });
 

@@ -123,10 +123,10 @@ export class OpenFile {
     return this.registry.store;
   }
 
-  /** The file's record; 2009 once it is gone. */
-  record(): FileRec {
+  /** The file's record; `code` (5004 read error, 5003 write error) once it was deleted. */
+  record(code = 5004): FileRec {
     const f = this.store.files.get(this.fileid);
-    if (!f || f.deleted) throw new ApiError(5004, { emulator: 'the file was deleted while open' });
+    if (!f || f.deleted) throw new ApiError(code, { emulator: 'the file was deleted while open' });
     return f;
   }
 
@@ -178,7 +178,7 @@ export class OpenFile {
   /** Makes sure a working copy exists; `empty` starts it with no bytes (O_TRUNC). */
   private async working(empty = false): Promise<WorkingCopy> {
     if (this.work) return this.work;
-    const file = this.record();
+    const file = this.record(5003);
     const dir = await this.registry.workDir();
     const base = join(dir, `${this.fileid}-${randomBytes(6).toString('hex')}`);
     const path = `${base}.bin`;
@@ -208,7 +208,7 @@ export class OpenFile {
 
   /** Quota left to the owner for this file to grow into. */
   private room(w: WorkingCopy): number {
-    const file = this.record();
+    const file = this.record(5003);
     const user = this.store.users.get(file.owner);
     if (!user) return Infinity;
     return user.quota - this.store.usedQuota(file.owner) + file.current.size - w.size;

@@ -143,6 +143,18 @@ describe('descriptors and connections', () => {
     expect(revs.map((r) => r.size)).toEqual([3, 0]);
   });
 
+  it('a file deleted while open answers 5004 to reads and 5003 to writes, and closing does not bring it back', async () => {
+    const s = await binarySession(emu);
+    const path = `/deleted-${++seq}.txt`;
+    const o = await s.call('file_open', { flags: O_CREAT, path });
+    expect((await as(emu, 'deletefile', { fileid: o.body.fileid })).result).toBe(0);
+    expect((await s.call('file_pread', { fd: o.body.fd, offset: 0, count: 10 })).body.result).toBe(5004);
+    expect((await s.call('file_write', { fd: o.body.fd }, Buffer.from('late'))).body.result).toBe(5003);
+    expect((await s.call('file_close', { fd: o.body.fd })).body.result).toBe(0);
+    expect((await as(emu, 'stat', { path })).result).toBe(2009);
+    await s.close();
+  });
+
   it('each keep-alive HTTP connection has its own descriptor table', async () => {
     const a = httpSession(emu);
     const b = httpSession(emu);

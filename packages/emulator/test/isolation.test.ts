@@ -53,6 +53,8 @@ interface Ids {
   };
   bob: {
     auth: string;
+    /** An OAuth2 access token of Bob's for the demo app. */
+    accessToken: string;
     folder: number;
     file: number;
     song: number;
@@ -454,10 +456,14 @@ let ids: Ids;
 let markers: string[];
 let before: Json;
 
-/** Calls a method as Bob over HTTP; a data answer (not JSON) is reported as such. */
-async function asBob(method: string, params: Params, auth = ids.bob.auth): Promise<{ json?: Json; data?: string }> {
-  const qs = new URLSearchParams(Object.entries({ ...params, auth }).map(([k, v]) => [k, String(v)]));
-  const res = await request(`${emu.api}/${method}?${qs}`);
+/**
+ * Calls a method as Bob over HTTP, with his auth token (or, with `bearer`,
+ * his OAuth access token in the Authorization header); a data answer (not
+ * JSON) is reported as such.
+ */
+async function asBob(method: string, params: Params, auth = ids.bob.auth, bearer?: string): Promise<{ json?: Json; data?: string }> {
+  const qs = new URLSearchParams(Object.entries(bearer ? params : { ...params, auth }).map(([k, v]) => [k, String(v)]));
+  const res = await request(`${emu.api}/${method}?${qs}`, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
   const text = await res.body.text();
   const type = String(res.headers['content-type'] ?? '');
   if (!type.includes('json')) return { data: `${res.statusCode} ${type}: ${text.slice(0, 80)}` };
@@ -564,6 +570,8 @@ beforeAll(async () => {
   const bobTrashed = (await expectOk(upload(emu, 'bob-bin.txt', 'gone', { folderid: folder }, bobAuth))).metadata[0].fileid;
   await expectOk(as(emu, 'deletefile', { fileid: bobTrashed, auth: bobAuth }));
   const app = await emu.createApp({ name: "Bob's app" });
+  const bobCode = emu.core.auth.issueCode({ clientId: emu.client_id, userid: bobUser.userid, redirectUri: undefined });
+  const bobOauth = await expectOk(call(emu, 'oauth2_token', { client_id: emu.client_id, client_secret: emu.client_secret, code: bobCode }));
 
   ids = {
     alice: {
@@ -594,6 +602,7 @@ beforeAll(async () => {
     },
     bob: {
       auth: bobAuth,
+      accessToken: bobOauth.access_token,
       folder,
       file,
       song,
@@ -691,6 +700,21 @@ describe("Bob sends Alice's ids", () => {
   // Expected failures: each is a leak reported to the lead; once fixed, drop the row's knownLeak.
   it.fails.each(refuseRows.filter((r) => r.knownLeak).map((r) => [r.method, r] as const))('%s is refused (known leak)', (_m, row) =>
     refused(row),
+  );
+
+  // The plain HTTP rows again, Bob signed in with an OAuth access token.
+  it.each(refuseRows.filter((r) => !r.knownLeak && !r.upload && !r.sameConnection).map((r) => [r.method, r] as const))(
+    '%s is refused to an OAuth access token',
+    async (_m, row) => {
+      for (const [n, variant] of row.variants.entries()) {
+        const params = variant(ids, 0);
+        const answer = await asBob(row.method, params, undefined, ids.bob.accessToken);
+        const label = `${row.method} variant ${n + 1} ${JSON.stringify(params)}`;
+        expect(answer.data, `${label} answered data`).toBeUndefined();
+        expect(row.refuse, `${label} answered ${JSON.stringify(answer.json)}`).toContain(answer.json!.result);
+        expect(leaks(JSON.stringify(answer.json)), label).toEqual([]);
+      }
+    },
   );
 
   // The same rows on the binary port, where a login sticks to the connection:

@@ -25,6 +25,8 @@ let page: Page;
 let url: string;
 let emulatorApi: string;
 const output: string[] = [];
+/** Errors the page logged to the console (a blocked cross-origin call shows up here). */
+const consoleErrors: string[] = [];
 /** Every request the page sent (method and URL), in order. */
 const requests: { method: string; url: string }[] = [];
 
@@ -124,6 +126,9 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => output.push(`page error: ${e.message}`));
   page.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
   await page.goto(url);
   await page.waitForSelector('body[data-ready=true]');
 });
@@ -600,5 +605,14 @@ describe('file handle panel', () => {
     expect(await page.locator('#large-log li:has-text("reconnected")').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('#large-progress').evaluate((e) => (e as HTMLProgressElement).value)).toBe(100);
     await shot(`13-resumable-upload-${transport}`);
+  });
+});
+
+describe('the page as a whole', () => {
+  test('made every cross-origin call above without a CORS error or a page error', () => {
+    expect(consoleErrors.filter((e) => /CORS|Access-Control|cross-origin/i.test(e))).toEqual([]);
+    expect(output.filter((line) => line.startsWith('page error:'))).toEqual([]);
+    // and it did talk to the emulator's origin from the page, many times
+    expect(toEmulator(requests).length).toBeGreaterThan(10);
   });
 });

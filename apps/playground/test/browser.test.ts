@@ -546,6 +546,58 @@ describe('emulator users and outbox', () => {
     expect(await responseText()).toContain(`"email": "${mail}"`);
     await shot('11-outbox');
   });
+
+  test('changes the signed-in address and deactivates the account, codes from the outbox', async () => {
+    const old = (await signedInAs())!;
+    expect(old).toMatch(/^carol-/);
+    const password = 'carols-New-Secret-8';
+    const renamed = old.replace('carol-', 'carol-renamed-');
+    await page.click('#outbox-clear');
+    await expect.poll(mails).toEqual([]);
+
+    // 1. sendchangemail: a code to the current address.
+    await selectMethod('sendchangemail');
+    await send();
+    expect(await pill()).toBe('OK');
+    await expect.poll(async () => (await mails()).map((m) => m.kind)).toEqual(['changemail-old']);
+    // 2. the same method with that code and the new address: a code to the new address.
+    await page.click('#mail-list li[data-kind=changemail-old] .use-link');
+    await expect.poll(() => page.textContent('#method-title')).toBe('sendchangemail');
+    expect(await page.inputValue('#p-code')).not.toBe('');
+    await page.fill('#p-newmail', renamed);
+    await send();
+    expect(await pill()).toBe('OK');
+    await expect.poll(async () => (await mails())[0]?.kind).toBe('changemail-new');
+    expect((await mails())[0]!.text).toContain(`to ${renamed}`);
+    // 3. changemail with the code from the new address and the password.
+    await page.click('#mail-list li[data-kind=changemail-new] .use-link');
+    await expect.poll(() => page.textContent('#method-title')).toBe('changemail');
+    await page.fill('#p-password', password);
+    await send();
+    expect(await pill()).toBe('OK');
+    // The panel follows the account to its new address.
+    await expect.poll(signedInAs).toBe(renamed);
+    await expect.poll(() => page.locator('#user-list .email').allTextContents()).toContain(renamed);
+    expect(await page.locator('#user-list .email').allTextContents()).not.toContain(old);
+
+    // Deactivation: senddeactivatemail, then deactivateuser with the mailed code and the password.
+    await selectMethod('senddeactivatemail');
+    await send();
+    expect(await pill()).toBe('OK');
+    await expect.poll(() => page.locator('#mail-list li[data-kind=deactivate]').count()).toBe(1);
+    await page.click('#mail-list li[data-kind=deactivate] .use-link');
+    await expect.poll(() => page.textContent('#method-title')).toBe('deactivateuser');
+    await page.fill('#p-password', password);
+    await send();
+    expect(await pill()).toBe('OK');
+    await expect.poll(() => page.locator('#user-list .email').allTextContents()).not.toContain(renamed);
+    await expect.poll(() => page.locator('#current-user-gone').count()).toBe(1);
+    // Its token went with it.
+    await selectMethod('userinfo');
+    await send();
+    expect(await pill()).toBe('Error');
+    await shot('11b-deactivated');
+  });
 });
 
 describe('file handle panel', () => {

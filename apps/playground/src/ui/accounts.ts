@@ -32,6 +32,8 @@ export interface Mail {
 export interface SignedIn {
   email: string;
   credentials: Credentials;
+  /** Known once the user list or a login said it; lets the panel follow an e-mail change. */
+  userid?: number;
 }
 
 export interface AccountsOptions {
@@ -40,8 +42,8 @@ export interface AccountsOptions {
   mailPath: string;
   /** The user the page starts as (the demo user, with its access token). */
   initial: SignedIn;
-  /** Called when the user changes. */
-  onChange(user: SignedIn): void;
+  /** Called when the user changes: `switched` when the person picked another user (not when the panel learnt more about this one). */
+  onChange(user: SignedIn, switched: boolean): void;
   /** Opens a method's form with values (a mail's link: method and code). */
   openMethod(name: string, values: Record<string, string>): boolean;
   toast(text: string): void;
@@ -62,12 +64,17 @@ export function setupAccounts(options: AccountsOptions) {
 
   function use(user: SignedIn): void {
     current = user;
-    options.onChange(user);
+    options.onChange(user, true);
     renderUsers();
   }
 
   function renderUsers(): void {
-    $('#current-user').replaceChildren('Signed in as ', h('strong', { id: 'current-user-email' }, current.email));
+    const gone = current.userid !== undefined && users.length > 0 && !users.some((u) => u.userid === current.userid);
+    $('#current-user').replaceChildren(
+      'Signed in as ',
+      h('strong', { id: 'current-user-email' }, current.email),
+      ...(gone ? [h('span', { class: 'tag', id: 'current-user-gone' }, ' (this account no longer exists)')] : []),
+    );
     const list = $('#user-list');
     list.replaceChildren();
     for (const u of users) {
@@ -90,6 +97,15 @@ export function setupAccounts(options: AccountsOptions) {
     } catch {
       users = [];
     }
+    // Follow the signed-in account: learn its id, and its new address after a changemail.
+    const me =
+      current.userid !== undefined
+        ? users.find((u) => u.userid === current.userid)
+        : users.find((u) => u.email.toLowerCase() === current.email.toLowerCase());
+    if (me && (me.userid !== current.userid || me.email !== current.email)) {
+      current = { ...current, userid: me.userid, email: me.email };
+      options.onChange(current, false);
+    }
     renderUsers();
   }
 
@@ -100,8 +116,8 @@ export function setupAccounts(options: AccountsOptions) {
       headers: { 'content-type': 'application/json', 'x-playground': '1' },
       body: JSON.stringify({ userid: u.userid }),
     });
-    const { email, auth } = await json<{ email: string; auth: string }>(res);
-    use({ email, credentials: { kind: 'auth', token: auth } });
+    const { userid, email, auth } = await json<{ userid: number; email: string; auth: string }>(res);
+    use({ email, userid, credentials: { kind: 'auth', token: auth } });
     options.toast(`Signed in as ${email}`);
   }
 
@@ -110,10 +126,14 @@ export function setupAccounts(options: AccountsOptions) {
     const auth = passwordAuth(email, password);
     const client = createClient({ transport: fetchTransport(), auth, region: { api: [options.api] }, retries: 0 });
     try {
-      const info = await client.call<{ email?: string }>('userinfo');
+      const info = await client.call<{ email?: string; userid?: number }>('userinfo');
       const token = auth.token();
       if (!token) throw new Error('the login gave no auth token');
-      use({ email: typeof info.email === 'string' ? info.email : email, credentials: { kind: 'auth', token } });
+      use({
+        email: typeof info.email === 'string' ? info.email : email,
+        ...(typeof info.userid === 'number' ? { userid: info.userid } : {}),
+        credentials: { kind: 'auth', token },
+      });
       options.toast(`Signed in as ${email}`);
     } finally {
       await client.close().catch(() => {});

@@ -746,9 +746,9 @@ async function main(): Promise<void> {
       api: emulator.api,
       mailPath: emulator.mailPath,
       initial: state.emulatorUser,
-      onChange(user) {
+      onChange(user, switched) {
         state.emulatorUser = user;
-        $<HTMLInputElement>('input[name=target][value=emulator]').checked = true;
+        if (switched) $<HTMLInputElement>('input[name=target][value=emulator]').checked = true;
         renderStatus();
       },
       openMethod(name, values) {

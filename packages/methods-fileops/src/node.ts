@@ -6,12 +6,13 @@
  * is that one.
  */
 import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { open, stat } from 'node:fs/promises';
 import { type CoreClient, definePlugin } from '@pcloudkit/core';
 import { definitions, type FileopsHelpers } from './index.js';
 import { openFile } from './handle.js';
-import type { HashFactory, LargeSource, PathOpener } from './source.js';
-import { type UploadLargeOptions, type UploadLargeResult, type UploadTarget, uploadLargeWith } from './upload.js';
+import type { HashFactory, HashName, LargeSource, PathOpener } from './source.js';
+import { type HashStream, type UploadLargeOptions, type UploadLargeResult, type UploadTarget, uploadLargeWith } from './upload.js';
 
 /** Incremental hashes from `node:crypto`. */
 export const nodeHash: HashFactory = (name) => {
@@ -22,6 +23,76 @@ export const nodeHash: HashFactory = (name) => {
   };
 };
 
+// The hashing worker: it reads each chunk from shared memory and answers once it is hashed.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const hashes = workerData.map((name) => createHash(name));
+const slots = [];
+parentPort.on('message', (m) => {
+  if (m === null) return parentPort.postMessage(hashes.map((h) => h.digest('hex')));
+  if (m.buffer) slots[m.slot] = m.buffer;
+  const bytes = new Uint8Array(slots[m.slot], 0, m.length);
+  for (const h of hashes) h.update(bytes);
+  parentPort.postMessage(true);
+});`;
+
+/** Chunks that may wait for the workers at once. */
+const HASH_QUEUE = 2;
+
+/**
+ * The whole file's hashes on a worker thread, so hashing runs beside the
+ * network work instead of holding up the connection. Each chunk is copied
+ * once into one of {@link HASH_QUEUE} shared buffers that the worker reads;
+ * a buffer is filled again only once its last chunk is hashed, so memory
+ * stays bounded. One worker hashes fast enough for one connection and
+ * keeps the extra memory to one thread's.
+ */
+export function workerHashStream(names: HashName[]): HashStream {
+  // A worker answers its messages in order: a FIFO of waiting promises.
+  const workers = [names].map((group) => {
+    const worker = new Worker(WORKER, { eval: true, workerData: group });
+    worker.unref();
+    const waiting: Array<{ ok(value: unknown): void; fail(error: unknown): void }> = [];
+    worker.on('message', (m) => waiting.shift()?.ok(m));
+    worker.on('error', (e) => {
+      for (const w of waiting.splice(0)) w.fail(e);
+    });
+    const send = (message: unknown) =>
+      new Promise<unknown>((ok, fail) => {
+        waiting.push({ ok, fail });
+        worker.postMessage(message);
+      });
+    return { worker, send };
+  });
+  let queue: Promise<unknown>[] = [];
+  // HASH_QUEUE shared buffers, used in turn: when one is filled again, the chunk it held is hashed.
+  const slots: SharedArrayBuffer[] = [];
+  let turn = 0;
+  return {
+    async update(bytes) {
+      const slot = turn++ % HASH_QUEUE;
+      let fresh: SharedArrayBuffer | undefined;
+      if ((slots[slot]?.byteLength ?? -1) < bytes.byteLength) slots[slot] = fresh = new SharedArrayBuffer(bytes.byteLength);
+      new Uint8Array(slots[slot]!).set(bytes);
+      // messages are answered in order: one promise per chunk, for all workers
+      const hashed = Promise.all(workers.map((w) => w.send({ slot, length: bytes.byteLength, ...(fresh ? { buffer: fresh } : {}) })));
+      hashed.catch(() => {}); // awaited below or in digests()
+      queue.push(hashed);
+      if (queue.length >= HASH_QUEUE) await queue.shift();
+    },
+    async digests() {
+      await Promise.all(queue);
+      queue = [];
+      const hex = (await Promise.all(workers.map((w) => w.send(null)))).flat() as string[];
+      return Object.fromEntries(names.map((name, i) => [name, hex[i]!]));
+    },
+    close() {
+      for (const w of workers) void w.worker.terminate();
+    },
+  };
+}
+
 /** Opens a regular file for reads at any position. */
 export const openPath: PathOpener = async (path) => {
   const info = await stat(path);
@@ -29,8 +100,8 @@ export const openPath: PathOpener = async (path) => {
   const handle = await open(path, 'r');
   return {
     size: info.size,
-    async read(offset, length) {
-      const buffer = new Uint8Array(length);
+    async read(offset, length, into) {
+      const buffer = into ?? new Uint8Array(length);
       let done = 0;
       while (done < length) {
         const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
@@ -50,7 +121,7 @@ export function uploadLarge(
   target: UploadTarget,
   options?: UploadLargeOptions,
 ): Promise<UploadLargeResult> {
-  return uploadLargeWith({ hash: nodeHash, openPath }, client, source, target, options);
+  return uploadLargeWith({ hash: nodeHash, hashStream: workerHashStream, openPath }, client, source, target, options);
 }
 
 /** The fileops plugin of the main entry, with this entry's `uploadLarge` (paths, native hashes). Use one or the other. */

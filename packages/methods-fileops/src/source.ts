@@ -41,7 +41,7 @@ export interface ChunkReader {
   readonly size: number | undefined;
   /** True when any range can be read again (bytes, Blobs, files). */
   readonly seekable: boolean;
-  /** The next `length` bytes (fewer only at the end; empty at the end). */
+  /** The next `length` bytes (fewer only at the end; empty at the end); for files, valid for `READ_RING` more calls. */
   next(length: number): Promise<Uint8Array>;
   /** Skips to `offset` (forwards only for streams). */
   skipTo(offset: number): Promise<void>;
@@ -53,21 +53,43 @@ export interface ChunkReader {
 /** Random access to a file on disk, as the Node entry opens it. */
 export interface RandomAccessFile {
   size: number;
-  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Bytes at `offset`; into `buffer` (from its start) when one is given. */
+  read(offset: number, length: number, buffer?: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
 }
+
+/**
+ * Buffers `next()` of a file source reads into, used in turn: a chunk's bytes
+ * stay valid until this many later `next()` calls. The upload holds at most
+ * four chunks at once (one read ahead, two on the connection, the last one
+ * acknowledged), so memory is reused instead of left to the garbage collector.
+ */
+export const READ_RING = 6;
 
 /** Opens `{ path }` sources. */
 export type PathOpener = (path: string) => Promise<RandomAccessFile>;
 
-function randomReader(size: number, read: (offset: number, length: number) => Promise<Uint8Array>, close = async () => {}): ChunkReader {
+function randomReader(
+  size: number,
+  read: (offset: number, length: number, buffer?: Uint8Array) => Promise<Uint8Array>,
+  close = async () => {},
+  ring = false,
+): ChunkReader {
   let position = 0;
+  const buffers: Uint8Array[] = [];
+  let turn = 0;
+  const into = (n: number): Uint8Array | undefined => {
+    if (!ring) return undefined;
+    const slot = turn++ % READ_RING;
+    if ((buffers[slot]?.byteLength ?? -1) < n) buffers[slot] = new Uint8Array(n);
+    return buffers[slot]!.subarray(0, n);
+  };
   return {
     size,
     seekable: true,
     async next(length) {
       const n = Math.max(0, Math.min(length, size - position));
-      const bytes = n === 0 ? new Uint8Array(0) : await read(position, n);
+      const bytes = n === 0 ? new Uint8Array(0) : await read(position, n, into(n));
       position += bytes.byteLength;
       return bytes;
     },
@@ -160,8 +182,9 @@ export async function openSource(source: LargeSource, size: number | undefined, 
     const file = await openPath(source.path);
     return randomReader(
       file.size,
-      (o, n) => file.read(o, n),
+      (o, n, buffer) => file.read(o, n, buffer),
       () => file.close(),
+      true,
     );
   }
   throw new TypeError('uploadLarge takes bytes, a Blob, a web ReadableStream, a Node Readable, an async iterable or { path }');

@@ -21,7 +21,7 @@ import {
 } from '@pcloudkit/core';
 import { currentHost, O_CREAT, O_EXCL, O_WRITE, uniqueConnectionKey } from './handle.js';
 import { file_checksum, file_close, file_open, file_pwrite, file_size, file_truncate } from './methods.js';
-import { type ChunkReader, type HashFactory, type Hasher, type HashName, type LargeSource, openSource, type PathOpener } from './source.js';
+import { type ChunkReader, type HashFactory, type HashName, type LargeSource, openSource, type PathOpener } from './source.js';
 
 /** Where the upload ends up: a folder and a name, or a full path. */
 export type UploadTarget = { folderid: number | bigint; name: string } | { path: string };
@@ -42,7 +42,7 @@ export interface UploadLargeProgress {
 export interface UploadLargeOptions {
   /** Length of a stream source (bytes, Blobs and files know theirs). Only used for progress. */
   size?: number;
-  /** Bytes per `file_pwrite`. Default 8 MiB. Memory use is about three chunks. */
+  /** Bytes per `file_pwrite`. Default 4 MiB. Memory use is about six chunks (two travelling, one read ahead, the last one kept, two being hashed). */
   chunkSize?: number;
   /** Stops the upload (AbortError). The temporary file stays, so the resume token still works. */
   signal?: AbortSignal;
@@ -80,7 +80,29 @@ export interface UploadLargeResult {
 /** What the Node entry supplies: file access and native hashes. */
 export interface UploadPlatform {
   openPath?: PathOpener;
+  /** Hashes computed on the spot (short ranges, and the whole file without `hashStream`). */
   hash: HashFactory;
+  /** Hashes of the whole file computed elsewhere (the Node entry uses worker threads). */
+  hashStream?: (names: HashName[]) => HashStream;
+}
+
+/** The running hashes of the whole upload. */
+export interface HashStream {
+  /** Adds bytes; a promise means "wait before adding more" (bounded memory). */
+  update(bytes: Uint8Array): void | Promise<void>;
+  digests(): Promise<Partial<Record<HashName, string>>>;
+  close(): void;
+}
+
+function syncHashStream(factory: HashFactory, names: HashName[]): HashStream {
+  const hashers = names.map((name) => [name, factory(name)] as const);
+  return {
+    update(bytes) {
+      for (const [, h] of hashers) h.update(bytes);
+    },
+    digests: async () => Object.fromEntries(hashers.map(([name, h]) => [name, h.digest()])),
+    close() {},
+  };
 }
 
 interface Token {
@@ -95,7 +117,7 @@ interface Token {
   h: HashName[];
 }
 
-const DEFAULT_CHUNK = 8 * 1024 * 1024;
+const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
 function encodeToken(token: Token): string {
   const json = JSON.stringify(token, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -214,6 +236,7 @@ export async function uploadLargeWith(
     }
   };
 
+  let stream: HashStream | undefined;
   try {
     // 1. The temporary file, new or the one of the token.
     let hashes: HashName[];
@@ -247,10 +270,8 @@ export async function uploadLargeWith(
       token = { v: 1, f: tempId, t: target, c: chunk, h: hashes };
     }
     options.onResumeToken?.(encodeToken(token));
-    const hashers = new Map<HashName, Hasher>(hashes!.map((h) => [h, platform.hash(h)]));
-    const hashAll = (bytes: Uint8Array) => {
-      for (const h of hashers.values()) h.update(bytes);
-    };
+    stream = platform.hashStream ? platform.hashStream(hashes!) : syncHashStream(platform.hash, hashes!);
+    const hashAll = (bytes: Uint8Array) => stream!.update(bytes);
 
     // 2. A resumed upload: hash what the server has, after checking its last chunk.
     let offset = 0;
@@ -261,7 +282,7 @@ export async function uploadLargeWith(
         const bytes = await reader.next(Math.min(chunk, resumeAt - offset));
         if (bytes.byteLength === 0) break;
         prev = { start: offset, bytes };
-        hashAll(bytes);
+        await hashAll(bytes);
         offset += bytes.byteLength;
       }
       const same =
@@ -331,7 +352,7 @@ export async function uploadLargeWith(
         }
         nextRead = reader.next(chunk);
         nextRead.catch(() => {}); // observed when awaited
-        hashAll(bytes);
+        await hashAll(bytes);
         inflight.push(send({ start: queued, bytes }));
         queued += bytes.byteLength;
       }
@@ -391,7 +412,7 @@ export async function uploadLargeWith(
     await client.transport.release?.(key);
 
     // 5. The whole file, checked, then renamed over the target.
-    const local = Object.fromEntries([...hashers].map(([h, hasher]) => [h, hasher.digest()])) as Partial<Record<HashName, string>>;
+    const local = await stream.digests();
     const remote = await client.call<Record<string, unknown>>('checksumfile', { fileid: tempId! }, { signal });
     for (const [h, value] of Object.entries(local)) {
       const theirs = String(remote[h] ?? '').toLowerCase();
@@ -419,6 +440,7 @@ export async function uploadLargeWith(
     await client.transport.release?.(key);
     throw error;
   } finally {
+    stream?.close();
     await reader.close().catch(() => {});
   }
 }

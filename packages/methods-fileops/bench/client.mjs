@@ -1,0 +1,62 @@
+// One phase of the bench in a plain Node process of its own, on the built package (dist), so its
+// peak RSS is the client's alone. Arguments: phase (large | plain | download), transport (binary | http),
+// then a JSON object of settings. Prints one JSON line with the outcome.
+import { readFile } from 'node:fs/promises';
+import { createClient } from '@pcloudkit/core';
+import { binaryTransport } from '@pcloudkit/transport-binary';
+import { downloads, httpTransport } from '@pcloudkit/transport-http';
+import { fileops } from '@pcloudkit/methods-fileops/node';
+
+const [phase, kind, json] = process.argv.slice(2);
+const settings = JSON.parse(json);
+const writes = [];
+const record = (next) => (request) => {
+  if (request.method === 'file_pwrite') writes.push([Number(request.params.offset), request.files[0].data.byteLength]);
+  return next(request);
+};
+const client = createClient({
+  transport: kind === 'binary' ? binaryTransport({ tls: false }) : httpTransport(),
+  region: { api: [settings.api], binapi: [settings.binapi] },
+  auth: { accessToken: settings.token },
+  timeout: 300_000,
+  middleware: [record],
+})
+  .use(fileops)
+  .use(downloads);
+
+let peak = process.memoryUsage().rss;
+const parts = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+const timer = setInterval(() => {
+  const m = process.memoryUsage();
+  peak = Math.max(peak, m.rss);
+  for (const k of Object.keys(parts)) parts[k] = Math.max(parts[k], m[k]);
+}, 10);
+const started = performance.now();
+let outcome;
+if (phase === 'large') {
+  const done = await client.uploadLarge(
+    { path: settings.source },
+    { folderid: settings.folderid, name: settings.name },
+    { chunkSize: settings.chunk },
+  );
+  outcome = { fileid: done.metadata.fileid, sent: done.sent, resumes: done.resumes, checksums: done.checksums, writes };
+} else if (phase === 'plain') {
+  const done = await client.call(
+    'uploadfile',
+    { folderid: settings.folderid },
+    { files: [{ name: settings.name, data: { path: settings.source } }] },
+  );
+  outcome = { fileid: done.metadata[0].fileid };
+} else {
+  const link = await client.call('getfilelink', { fileid: settings.fileid });
+  const done = await client.downloadToFile(link, settings.target, { verify: { fileid: settings.fileid } });
+  outcome = { bytes: done.bytes, resumes: done.resumes, checksums: done.checksums };
+}
+const ms = performance.now() - started;
+clearInterval(timer);
+await client.close();
+// The kernel's high-water mark of this process's resident memory (getrusage's maxRSS would also count
+// the parent's memory at fork time).
+const hwm = /VmHWM:\s+(\d+) kB/.exec(await readFile('/proc/self/status', 'utf8').catch(() => ''))?.[1];
+if (hwm) peak = Math.max(peak, Number(hwm) * 1024);
+console.log(JSON.stringify({ ms, peak, parts, ...outcome }));

@@ -270,7 +270,12 @@ function refuseBody(res: ServerResponse, params: Record<string, RawParam>, why: 
     'X-Error': 5001,
     Connection: 'close',
   });
-  res.end(text);
+  // the rest of the body is read and dropped for a moment so the client sees the answer, then the connection goes
+  res.end(text, () => {
+    const socket = res.socket;
+    socket?.end();
+    setTimeout(() => socket?.destroy(), 2000).unref();
+  });
 }
 
 /** Resolves once the request body has been read to its end (or the request is gone). */

@@ -14,11 +14,15 @@ export interface MultipartLimits {
   files: number;
 }
 
-/** Far above what any pCloud call sends (a few dozen short params), far below what hurts the process. */
+/**
+ * Far above what any pCloud call sends (a few dozen short params), and the
+ * same 1 MiB a url-encoded form may hold: what a refused body leaves for the
+ * garbage collector stays small.
+ */
 export const DEFAULT_MULTIPART_LIMITS: Readonly<MultipartLimits> = Object.freeze({
   fields: 1000,
   fieldBytes: 1024 * 1024,
-  totalFieldBytes: 4 * 1024 * 1024,
+  totalFieldBytes: 1024 * 1024,
   files: 10_000,
 });
 
@@ -80,10 +84,11 @@ export function readMultipart(req: IncomingMessage, limits: MultipartLimits = DE
     parser = new Busboy({
       headers: req.headers as BusboyHeaders,
       preservePath: true,
-      isPartAFile: (_name, _type, filename) => filename !== undefined,
+      // every part comes as a stream: fields are gathered here, under the caps
+      isPartAFile: () => true,
       highWaterMark: 64 * 1024,
       fileHwm: PART_HIGH_WATER,
-      limits: { fields: limits.fields, fieldSize: limits.fieldBytes, files: limits.files, headerPairs: 100 },
+      limits: { headerPairs: 100 },
     });
   } catch {
     return Promise.reject(new MultipartError('multipart/form-data without a boundary', 'boundary'));
@@ -179,54 +184,89 @@ export function readMultipart(req: IncomingMessage, limits: MultipartLimits = DE
     },
   };
 
-  parser.on('field', (name: string, value: string, _nameCut: boolean, valueCut: boolean) => {
-    release();
-    if (fileSeen || failure) return;
-    if (valueCut) return fail(new MultipartError(`a form field is longer than ${limits.fieldBytes} bytes`, 'limit'));
-    fieldBytes += Buffer.byteLength(value);
-    if (fieldBytes > limits.totalFieldBytes) {
-      return fail(new MultipartError(`the form fields hold more than ${limits.totalFieldBytes} bytes`, 'limit'));
+  /** Fields whose bytes are still arriving: the fields are handed over once none is left. */
+  let fieldsOpen = 0;
+  let fieldCount = 0;
+  let fileCount = 0;
+  /** Field values stay bytes until all are in: a refused body leaves no strings behind. */
+  const rawFields: [string, Buffer][] = [];
+  const maybeReady = () => {
+    if ((fileSeen || finished) && fieldsOpen === 0 && !failure && settle) {
+      for (const [name, value] of rawFields) fields.push([name, value.toString('utf8')]);
+      rawFields.length = 0;
+      settle.resolve(body);
+      settle = undefined;
     }
-    if (name !== undefined) fields.push([name, value]);
-  });
-  parser.on('fieldsLimit', () => {
-    if (!fileSeen) fail(new MultipartError(`more than ${limits.fields} form fields`, 'limit'));
-  });
-  parser.on('filesLimit', () => fail(new MultipartError(`more than ${limits.files} file parts`, 'limit')));
-  parser.on('file', (_name: string, source: BusboyFileStream, filename: string, _enc: string, contentType: string) => {
-    release();
-    if (failure) {
-      source.resume();
-      return;
-    }
-    fileSeen = true;
-    const out = new PassThrough({ highWaterMark: PART_HIGH_WATER });
-    // a part failed before anyone read it must not become an uncaught error
-    out.on('error', () => undefined);
-    open.add(out);
-    source.on('error', (e: Error) => out.destroy(e));
-    source.on('end', () => {
-      if (failure || out.destroyed) return;
-      if (finished || passed.has(out)) {
-        out.end();
-        open.delete(out);
-      } else held = out;
+  };
+  /**
+   * An ordinary field, gathered as bytes (not as a growing string, which
+   * would leave megabytes of garbage behind per field) and refused as soon
+   * as it passes a cap.
+   */
+  const readField = (name: string | undefined, source: BusboyFileStream) => {
+    fieldCount += 1;
+    if (fieldCount > limits.fields) return fail(new MultipartError(`more than ${limits.fields} form fields`, 'limit'));
+    fieldsOpen += 1;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    source.on('data', (b: Buffer) => {
+      if (failure) return;
+      size += b.length;
+      fieldBytes += b.length;
+      if (size > limits.fieldBytes) return fail(new MultipartError(`a form field is longer than ${limits.fieldBytes} bytes`, 'limit'));
+      if (fieldBytes > limits.totalFieldBytes) {
+        return fail(new MultipartError(`the form fields hold more than ${limits.totalFieldBytes} bytes`, 'limit'));
+      }
+      chunks.push(b);
     });
-    source.pipe(out, { end: false });
-    const part: FilePart = { filename, contentType, stream: out };
-    if (discarding) out.resume();
-    else waiting.push(part);
-    settle?.resolve(body);
-    settle = undefined;
-    notify();
-  });
+    source.on('error', () => undefined);
+    source.on('end', () => {
+      fieldsOpen -= 1;
+      if (failure) return;
+      if (name !== undefined) rawFields.push([name, Buffer.concat(chunks)]);
+      maybeReady();
+    });
+  };
+  parser.on(
+    'file',
+    (name: string | undefined, source: BusboyFileStream, filename: string | undefined, _enc: string, contentType: string) => {
+      release();
+      // fields after a file part are ignored, as are all parts once the body failed
+      if (failure || (filename === undefined && fileSeen)) {
+        source.on('error', () => undefined);
+        source.resume();
+        return;
+      }
+      if (filename === undefined) return readField(name, source);
+      fileCount += 1;
+      if (fileCount > limits.files) return fail(new MultipartError(`more than ${limits.files} file parts`, 'limit'));
+      fileSeen = true;
+      const out = new PassThrough({ highWaterMark: PART_HIGH_WATER });
+      // a part failed before anyone read it must not become an uncaught error
+      out.on('error', () => undefined);
+      open.add(out);
+      source.on('error', (e: Error) => out.destroy(e));
+      source.on('end', () => {
+        if (failure || out.destroyed) return;
+        if (finished || passed.has(out)) {
+          out.end();
+          open.delete(out);
+        } else held = out;
+      });
+      source.pipe(out, { end: false });
+      const part: FilePart = { filename, contentType, stream: out };
+      if (discarding) out.resume();
+      else waiting.push(part);
+      maybeReady();
+      notify();
+    },
+  );
   parser.on('error', (e: Error) => fail(new MultipartError(`malformed multipart body: ${e.message}`, 'malformed')));
   parser.on('finish', () => {
     if (failure) return;
     release();
     finished = true;
-    settle?.resolve(body);
-    settle = undefined;
+    maybeReady();
     notify();
     allDone();
   });

@@ -1,0 +1,477 @@
+// The standing attack suite: the emulator runs in a child process whose
+// memory is sampled while it is flooded, fed malformed input and held by slow
+// clients. Every attack must leave it alive, bounded and with every stored
+// file intact. The figures are printed at the end of the run.
+import { createHash, randomBytes } from 'node:crypto';
+import { decodeResponse, readFrameLength } from '@pcloudkit/transport-binary';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  binaryRequest,
+  type ChildEmulator,
+  chunk,
+  Figures,
+  httpAnswers,
+  Multipart,
+  openRaw,
+  pause,
+  postHead,
+  type RawConnection,
+  spawnEmulator,
+  trickle,
+} from '../src/index.js';
+
+const MiB = 1024 * 1024;
+/** What the emulator may take at most while attacked (it starts near 120 MB). */
+const RSS_BOUND = 300 * MiB;
+const figures = new Figures();
+let inputsTried = 0;
+
+let emu: ChildEmulator;
+/** Files stored before the attacks: they must come out of them unchanged. */
+const kept: { name: string; fileid: number; sha1: string; size: number }[] = [];
+
+type Json = Record<string, any>;
+
+async function api(method: string, params: Record<string, string | number> = {}, init: RequestInit = {}): Promise<Json> {
+  const qs = new URLSearchParams(Object.entries({ auth: emu.ready.auth, ...params }).map(([k, v]) => [k, String(v)]));
+  const res = await fetch(`${emu.ready.api}/${method}?${qs}`, init);
+  return JSON.parse((await res.text()).replace(/"hash":(\d+)/g, '"hash":"$1"')) as Json;
+}
+
+async function store(name: string, bytes: Buffer): Promise<void> {
+  const r = await api('uploadfile', { folderid: 0, filename: name }, { method: 'PUT', body: new Uint8Array(bytes) });
+  expect(r.result).toBe(0);
+  kept.push({ name, fileid: r.metadata[0].fileid, sha1: createHash('sha1').update(bytes).digest('hex'), size: bytes.length });
+}
+
+/** The server still answers a new client quickly. */
+async function stillServes(): Promise<number> {
+  const began = Date.now();
+  expect((await api('getapiserver')).result).toBe(0);
+  return Date.now() - began;
+}
+
+beforeAll(async () => {
+  emu = await spawnEmulator();
+  await store('kept-small.txt', Buffer.from('nothing may change this file'));
+  await store('kept-4mib.bin', randomBytes(4 * MiB));
+});
+
+afterAll(async () => {
+  const code = await emu?.stop();
+  figures.add('emulator process', 'exit code after SIGTERM', code ?? -1);
+  process.stdout.write(
+    figures.format({
+      'load held': `${(figures.total('bytes sent by the attacker') / 1024 ** 3).toFixed(2)} GiB sent in floods, peak RSS ${Math.round(
+        Math.max(
+          ...figures
+            .all()
+            .filter((f) => f.label === 'peak RSS')
+            .map((f) => f.value),
+          0,
+        ) / MiB,
+      )} MiB (bound ${RSS_BOUND / MiB} MiB)`,
+      'connections cut or refused': figures.total('connections cut by a time limit') + figures.total('connections refused by the cap'),
+      'inputs tried': inputsTried,
+      'data lost': figures.total('files lost or changed'),
+    }),
+  );
+});
+
+describe('property names are unknown methods on both ports', () => {
+  const names = [
+    'constructor',
+    'toString',
+    '__proto__',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    'propertyIsEnumerable',
+    'toLocaleString',
+    '__defineGetter__',
+    '__lookupGetter__',
+    'prototype',
+  ];
+
+  it('HTTP: the connection is dropped without an answer, like any unknown method', async () => {
+    for (const name of names) {
+      const c = await openRaw(emu.ready.apiHost);
+      await c.send(
+        `GET /${name}?auth=${emu.ready.auth} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\nGET /getapiserver HTTP/1.1\r\nHost: x\r\n\r\n`,
+      );
+      expect(await c.waitClosed(3000), name).toBeDefined();
+      expect(c.received().length, name).toBe(0);
+      inputsTried += 1;
+    }
+    await stillServes();
+  });
+
+  it('binary: the connection is closed without an answer', async () => {
+    for (const name of names) {
+      const c = await openRaw(emu.ready.binapi!);
+      await c.send(binaryRequest(name, { auth: emu.ready.auth }));
+      expect(await c.waitClosed(3000), name).toBeDefined();
+      expect(c.received().length, name).toBe(0);
+      inputsTried += 1;
+    }
+    expect(emu.alive()).toBe(true);
+  });
+
+  it('as parameter names they are ignored like any unknown parameter', async () => {
+    const params = Object.fromEntries(names.map((n, i) => [n, String(i)]));
+    const viaHttp = await api('userinfo', params);
+    expect(viaHttp.result).toBe(0);
+    const c = await openRaw(emu.ready.binapi!);
+    await c.send(binaryRequest('userinfo', { auth: emu.ready.auth, ...params }));
+    const until = Date.now() + 3000;
+    let frame: Buffer | undefined;
+    while (!frame && Date.now() < until) {
+      const got = c.received();
+      const len = readFrameLength(got);
+      if (len !== undefined && got.length >= 4 + len) frame = got.subarray(0, 4 + len);
+      else await pause(20);
+    }
+    expect(decodeResponse(frame!).value).toMatchObject({ result: 0 });
+    c.socket.destroy();
+    inputsTried += 2;
+    figures.add('property names', 'names tried on both ports', names.length);
+  });
+});
+
+describe('malformed multipart bodies', () => {
+  /** Sends one POST and collects the answer (or the close). */
+  async function exchange(
+    path: string,
+    contentType: string,
+    body: Buffer,
+    length = body.length,
+  ): Promise<{ answers: Json[]; closed: boolean }> {
+    const c = await openRaw(emu.ready.apiHost);
+    await c.send(Buffer.concat([Buffer.from(postHead(path, contentType, length)), body]));
+    const until = Date.now() + 5000;
+    while (Date.now() < until && httpAnswers(c.received()).length === 0 && c.closedAfter() === undefined) await pause(10);
+    const answers = httpAnswers(c.received()).map((a) => JSON.parse(a.body.toString()) as Json);
+    const closed = c.closedAfter() !== undefined;
+    c.socket.destroy();
+    return { answers, closed };
+  }
+
+  it('a body cut at any point never stores a file, and the whole body does', async () => {
+    const mp = new Multipart();
+    const name = 'sweep.bin';
+    const whole = Buffer.concat([
+      mp.field('auth', emu.ready.auth),
+      mp.field('folderid', '0'),
+      mp.file(name, randomBytes(3000)),
+      mp.close(),
+    ]);
+    // the body is complete once the closing boundary's "--" is there (the CRLF after it is optional)
+    const complete = whole.length - 2;
+    const cuts: number[] = [];
+    for (let at = 1; at < complete; at += 29) cuts.push(at);
+    // every offset around the end, where the file's last bytes and the closing boundary are
+    for (let at = complete - 80; at < complete; at++) cuts.push(at);
+    let refused = 0;
+    for (let i = 0; i < cuts.length; i += 8) {
+      const batch = cuts.slice(i, i + 8);
+      const outcomes = await Promise.all(batch.map((at) => exchange('/uploadfile', mp.contentType, whole.subarray(0, at))));
+      for (const [j, o] of outcomes.entries()) {
+        // either an error answer or a dropped connection: never a stored file
+        for (const a of o.answers) expect(a.result, `cut at ${batch[j]}`).not.toBe(0);
+        refused += 1;
+      }
+    }
+    inputsTried += cuts.length;
+    expect((await api('stat', { path: `/${name}` })).result).toBe(2009);
+    for (const end of [complete, whole.length]) {
+      const full = await exchange('/uploadfile', mp.contentType, whole.subarray(0, end));
+      expect(full.answers[0]).toMatchObject({ result: 0, metadata: [{ name, size: 3000 }] });
+      expect((await api('deletefile', { path: `/${name}` })).result).toBe(0);
+    }
+    figures.add('malformed multipart', 'truncated bodies refused', refused);
+  });
+
+  it('junk in every part of the format: answered or dropped, the server keeps serving', async () => {
+    const mp = new Multipart();
+    const auth = mp.field('auth', emu.ready.auth);
+    const file = mp.file('junk.bin', Buffer.from('junk'));
+    const cases: [string, string, Buffer][] = [
+      ['random bytes', mp.contentType, randomBytes(64 * 1024)],
+      ['no boundary parameter', 'multipart/form-data', Buffer.concat([auth, file, mp.close()])],
+      ['an empty boundary', 'multipart/form-data; boundary=', Buffer.concat([auth, file, mp.close()])],
+      ['a 5000-character boundary', `multipart/form-data; boundary=${'b'.repeat(5000)}`, Buffer.concat([auth, file, mp.close()])],
+      [
+        'part headers of 200 KB',
+        mp.contentType,
+        Buffer.from(`--${mp.boundary}\r\nX-Big: ${'h'.repeat(200_000)}\r\n\r\nv\r\n--${mp.boundary}--\r\n`),
+      ],
+      [
+        '10,000 header lines in one part',
+        mp.contentType,
+        Buffer.from(
+          `--${mp.boundary}\r\n${'X-A: b\r\n'.repeat(10_000)}Content-Disposition: form-data; name="a"\r\n\r\nv\r\n--${mp.boundary}--\r\n`,
+        ),
+      ],
+      [
+        'LF line ends only',
+        mp.contentType,
+        Buffer.from(`--${mp.boundary}\nContent-Disposition: form-data; name="a"\n\nv\n--${mp.boundary}--\n`),
+      ],
+      ['only the closing boundary', mp.contentType, mp.close()],
+      [
+        'a part without Content-Disposition',
+        mp.contentType,
+        Buffer.from(`--${mp.boundary}\r\nContent-Type: text/plain\r\n\r\nv\r\n--${mp.boundary}--\r\n`),
+      ],
+      ['a nested multipart part', mp.contentType, Buffer.concat([auth, mp.field('inner', `--x\r\n\r\n--x--`), file, mp.close()])],
+      [
+        'a quote-broken filename',
+        mp.contentType,
+        Buffer.from(`--${mp.boundary}\r\nContent-Disposition: form-data; name="f"; filename="a\r\n\r\nv\r\n--${mp.boundary}--\r\n`),
+      ],
+      ['a filename with a NUL', mp.contentType, Buffer.concat([auth, mp.file('a\u0000b.bin', Buffer.from('x')), mp.close()])],
+      [
+        'a filename* with bad escapes',
+        mp.contentType,
+        Buffer.from(
+          `--${mp.boundary}\r\nContent-Disposition: form-data; name="f"; filename*=UTF-8''%ZZ%\r\n\r\nv\r\n--${mp.boundary}--\r\n`,
+        ),
+      ],
+      [
+        'a fields-only body of 1,001 fields',
+        mp.contentType,
+        Buffer.concat([...Array.from({ length: 1001 }, (_, i) => mp.field(`p${i}`, 'v')), mp.close()]),
+      ],
+      ['a field of 1 MiB + 1', mp.contentType, Buffer.concat([mp.field('auth', Buffer.alloc(MiB + 1, 0x61)), mp.close()])],
+    ];
+    for (const [label, type, body] of cases) {
+      const o = await exchange('/uploadfile?folderid=0', type, body);
+      for (const a of o.answers) expect(typeof a.result, label).toBe('number');
+      expect(emu.alive(), label).toBe(true);
+      inputsTried += 1;
+    }
+    // Content-Length longer than the body, then a half-close
+    const c = await openRaw(emu.ready.apiHost);
+    await c.send(Buffer.concat([Buffer.from(postHead('/uploadfile', mp.contentType, 10_000)), auth, file]));
+    c.socket.end();
+    await c.waitClosed(5000);
+    inputsTried += 1;
+    await stillServes();
+    // odd but valid bodies (a long boundary, a field that looks like multipart) store the whole file
+    const junk = await api('stat', { path: '/junk.bin' });
+    if (junk.result === 0) {
+      expect(junk.metadata.size).toBe(4);
+      await api('deletefile', { path: '/junk.bin' });
+    }
+    const listed = await api('listfolder', { folderid: 0 });
+    expect(listed.metadata.contents.map((f: Json) => f.name).sort()).toEqual(kept.map((k) => k.name).sort());
+    figures.add('malformed multipart', 'kinds of junk tried', cases.length + 1);
+  });
+});
+
+describe('memory floods', () => {
+  it('HTTP: 1 GiB of multipart fields ahead of the files, no login needed, leaves memory bounded', async () => {
+    const sampler = emu.sample();
+    const mp = new Multipart();
+    const field = chunk(mp.field('f', Buffer.alloc(MiB - 200, 0x66)));
+    const target = 1024 * MiB;
+    let sent = 0;
+    let connections = 0;
+    let refusals = 0;
+    const attacker = async () => {
+      while (sent < target) {
+        const c = await openRaw(emu.ready.apiHost);
+        connections += 1;
+        await c.send(postHead('/uploadfile?folderid=0', mp.contentType));
+        // fields without end until the server has had enough
+        for (let i = 0; i < 4000 && sent < target; i++) {
+          const before = c.flushed();
+          const ok = await c.send(field);
+          sent += c.flushed() - before;
+          if (!ok) break;
+        }
+        await c.waitClosed(5000);
+        const answers = httpAnswers(c.received()).map((a) => JSON.parse(a.body.toString()) as Json);
+        if (answers[0]?.result === 5001) refusals += 1;
+        c.socket.destroy();
+      }
+    };
+    const began = Date.now();
+    await Promise.all([attacker(), attacker(), attacker(), attacker()]);
+    const took = Date.now() - began;
+    // many tiny fields on top
+    const tiny = await openRaw(emu.ready.apiHost);
+    await tiny.send(postHead('/uploadfile?folderid=0', mp.contentType));
+    for (let i = 0; i < 50 && tiny.closedAfter() === undefined; i++) {
+      const before = tiny.flushed();
+      await tiny.send(chunk(Buffer.concat(Array.from({ length: 1000 }, (_, j) => mp.field(`t${i}-${j}`, 'v')))));
+      sent += tiny.flushed() - before;
+    }
+    await tiny.waitClosed(5000);
+    const peak = sampler.stop();
+    expect(emu.alive()).toBe(true);
+    expect(sent).toBeGreaterThanOrEqual(target);
+    expect(refusals).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(RSS_BOUND);
+    await stillServes();
+    figures.add('HTTP multipart field flood', 'bytes sent by the attacker', sent, 'bytes');
+    figures.add('HTTP multipart field flood', 'connections opened', connections);
+    figures.add('HTTP multipart field flood', 'answered 5001 and closed', refusals);
+    figures.add('HTTP multipart field flood', 'time', took, 'ms');
+    figures.add('HTTP multipart field flood', 'peak RSS', peak, 'bytes');
+  });
+
+  it('binary: clients that pipeline requests and never read are stopped; memory stays bounded', async () => {
+    const zipSource = kept.find((k) => k.name === 'kept-4mib.bin')!;
+    const sampler = emu.sample();
+    const small = binaryRequest('userinfo', { auth: 'not-a-token' });
+    const big = binaryRequest('getzip', { auth: emu.ready.auth, fileids: zipSource.fileid });
+    const burst = (req: Buffer) => Buffer.concat(Array.from({ length: Math.ceil((256 * 1024) / req.length) }, () => req));
+    const conns: { c: RawConnection; size: number }[] = [];
+    for (let i = 0; i < 8; i++) conns.push({ c: await openRaw(emu.ready.binapi!, { keepReceived: false }), size: small.length });
+    for (let i = 0; i < 2; i++) conns.push({ c: await openRaw(emu.ready.binapi!, { keepReceived: false }), size: big.length });
+    // the attackers never read what comes back
+    for (const { c } of conns) c.socket.pause();
+    const until = Date.now() + 8000;
+    let offered = 0;
+    await Promise.all(
+      conns.map(async ({ c, size }) => {
+        const bytes = burst(size === small.length ? small : big);
+        while (Date.now() < until && c.closedAfter() === undefined) {
+          // a write the server does not take stays pending: stop offering at the deadline
+          const ok = await Promise.race([c.send(bytes), pause(Math.max(0, until - Date.now())).then(() => false)]);
+          if (!ok) break;
+          offered += bytes.length;
+        }
+      }),
+    );
+    const latency = await stillServes();
+    const peak = sampler.stop();
+    const accepted = conns.reduce((n, { c }) => n + c.flushed(), 0);
+    const requests = conns.reduce((n, { c, size }) => n + Math.floor(c.flushed() / size), 0);
+    for (const { c } of conns) c.socket.destroy();
+    expect(emu.alive()).toBe(true);
+    expect(peak).toBeLessThan(RSS_BOUND);
+    expect(latency).toBeLessThan(2000);
+    figures.add('binary pipelining flood (10 connections, 8 s)', 'bytes sent by the attacker', offered, 'bytes');
+    figures.add('binary pipelining flood (10 connections, 8 s)', 'requests the kernel took', requests);
+    figures.add('binary pipelining flood (10 connections, 8 s)', 'bytes the kernel took', accepted, 'bytes');
+    figures.add('binary pipelining flood (10 connections, 8 s)', 'latency of a new client', latency, 'ms');
+    figures.add('binary pipelining flood (10 connections, 8 s)', 'peak RSS', peak, 'bytes');
+  });
+
+  it('binary: a 1 GiB upload cut at 600 MiB streams to disk with bounded memory and stores nothing', async () => {
+    const sampler = emu.sample();
+    const name = 'cut-gib.bin';
+    const c = await openRaw(emu.ready.binapi!);
+    await c.send(binaryRequest('uploadfile', { auth: emu.ready.auth, folderid: 0, filename: name, progresshash: 'cut-gib' }, 1024 * MiB));
+    const block = Buffer.alloc(4 * MiB, 0x5a);
+    let sent = 0;
+    while (sent < 600 * MiB) {
+      if (!(await c.send(block))) break;
+      sent += block.length;
+    }
+    c.socket.destroy();
+    // the upload ends (2041 inside the server) rather than wait for bytes that never come
+    for (let i = 0; i < 200; i++) {
+      const p = await api('uploadprogress', { progresshash: 'cut-gib' });
+      if (p.finished) break;
+      await pause(50);
+    }
+    const peak = sampler.stop();
+    expect((await api('stat', { path: `/${name}` })).result).toBe(2009);
+    expect(peak).toBeLessThan(RSS_BOUND);
+    figures.add('binary upload cut short', 'bytes sent by the attacker', sent, 'bytes');
+    figures.add('binary upload cut short', 'files stored from it', 0);
+    figures.add('binary upload cut short', 'peak RSS', peak, 'bytes');
+  });
+});
+
+describe('slow clients', () => {
+  let slow: ChildEmulator;
+  beforeAll(async () => {
+    slow = await spawnEmulator([
+      '--header-timeout',
+      '1000',
+      '--body-timeout',
+      '1000',
+      '--idle-timeout',
+      '1000',
+      '--binary-idle-timeout',
+      '1000',
+      '--max-connections-per-address',
+      '100',
+    ]);
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('trickling heads, stalled bodies and silent connections are cut by the time limits; extra connections are refused', async () => {
+    const { apiHost, binapi, auth, contentHosts } = slow.ready;
+    const conns: RawConnection[] = [];
+    const work: Promise<void>[] = [];
+    const began = Date.now();
+    for (let i = 0; i < 40; i++) {
+      const head = await openRaw(apiHost);
+      conns.push(head);
+      work.push(trickle(head, `GET /userinfo?auth=${auth} HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(500)}\r\n\r\n`, 100, 10_000));
+      const body = await openRaw(apiHost);
+      conns.push(body);
+      await body.send(
+        `PUT /uploadfile?auth=${auth}&folderid=0&filename=slow-${i}.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n`,
+      );
+      await body.send(Buffer.alloc(100, 1));
+      if (i % 2) continue;
+      const bin = await openRaw(binapi!);
+      conns.push(bin);
+      work.push(trickle(bin, binaryRequest('userinfo', { auth, pad: 'p'.repeat(500) }), 100, 10_000));
+      conns.push(await openRaw(contentHosts[0]!));
+    }
+    // the cap: 100 per address and port; 80 are held on the API port now
+    const extra: RawConnection[] = [];
+    for (let i = 0; i < 40; i++) extra.push(await openRaw(apiHost));
+    await pause(300);
+    const refused = extra.filter((c) => c.closedAfter() !== undefined).length;
+    expect(refused).toBeGreaterThan(0);
+    for (const c of extra) c.socket.destroy();
+    await pause(200);
+    // a steady upload on a slow link (a byte every 300 ms, 3 s in all) outlives every limit
+    const steady = await openRaw(apiHost);
+    await steady.send(`PUT /uploadfile?auth=${auth}&folderid=0&filename=steady.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n`);
+    await trickle(steady, Buffer.alloc(10, 7), 300, 10_000);
+    for (let i = 0; i < 100 && httpAnswers(steady.received()).length === 0; i++) await pause(20);
+    expect(JSON.parse(httpAnswers(steady.received())[0]!.body.toString())).toMatchObject({ result: 0, metadata: [{ size: 10 }] });
+    steady.socket.destroy();
+    // every slow connection is gone well before its bytes could have arrived
+    const closed = await Promise.all(conns.map((c) => c.waitClosed(6000)));
+    const cut = closed.filter((t) => t !== undefined).length;
+    expect(cut).toBe(conns.length);
+    expect(Math.max(...(closed as number[]))).toBeLessThan(6000);
+    await Promise.all(work);
+    const stats = await fetch(`${slow.ready.api}/stat?auth=${auth}&path=/slow-0.bin`).then((r) => r.json() as Promise<Json>);
+    expect(stats.result).toBe(2009);
+    expect(slow.alive()).toBe(true);
+    figures.add('slow clients (limits 1 s, cap 100)', 'connections cut by a time limit', cut);
+    figures.add('slow clients (limits 1 s, cap 100)', 'connections refused by the cap', refused);
+    figures.add('slow clients (limits 1 s, cap 100)', 'time until the last was cut', Math.max(...(closed as number[])), 'ms');
+    figures.add('slow clients (limits 1 s, cap 100)', 'steady 3 s upload stored', 1);
+    figures.add('slow clients (limits 1 s, cap 100)', 'whole run', Date.now() - began, 'ms');
+  });
+});
+
+describe('no data lost', () => {
+  it('every file stored before the attacks reads back with its checksum', async () => {
+    let lost = 0;
+    for (const k of kept) {
+      const r = await api('checksumfile', { fileid: k.fileid });
+      if (r.result !== 0 || r.sha1 !== k.sha1 || r.metadata.size !== k.size) lost += 1;
+    }
+    const listed = await api('listfolder', { folderid: 0 });
+    const names = listed.metadata.contents.map((f: Json) => f.name).sort();
+    figures.add('consistency', 'files checked', kept.length);
+    figures.add('consistency', 'files lost or changed', lost);
+    expect(lost).toBe(0);
+    expect(names).toEqual(kept.map((k) => k.name).sort());
+  });
+});

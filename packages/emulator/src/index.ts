@@ -25,6 +25,9 @@ import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
 import { thumbnailMethods } from './methods/thumbnails.js';
 import { trashMethods } from './methods/trash.js';
+import { transferMethods } from './methods/transfer.js';
+import { UPLOAD_PAGE_PATH, uploadLinkMethods } from './methods/uploadlinks.js';
+import { createUploadPage } from './http/upload-page.js';
 import { fileopsMethods } from './methods/fileops.js';
 import { openFilesOf, recoverWorkingCopies } from './open-files.js';
 import { createMailRoute, MAIL_PATH, type Mailbox } from './mail.js';
@@ -78,6 +81,8 @@ export const METHOD_GROUPS = {
   fileops: fileopsMethods,
   revisions: revisionMethods,
   thumbnails: thumbnailMethods,
+  uploadlinks: uploadLinkMethods,
+  transfer: transferMethods,
 } as const;
 
 export interface EmulatorOptions {
@@ -357,7 +362,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       createApiHandler(core, {
         stickyAuth: options.httpStickyAuth ?? false,
         bodyTimeoutMs: limits.body,
-        routes: { '/oauth2/authorize': authorize, '/authorize': authorize, [MAIL_PATH]: createMailRoute(core.mail) },
+        routes: {
+          '/oauth2/authorize': authorize,
+          '/authorize': authorize,
+          [MAIL_PATH]: createMailRoute(core.mail),
+          [UPLOAD_PAGE_PATH]: createUploadPage(core),
+        },
       }),
     );
     contentRoute.bind(createContentHandler(core));

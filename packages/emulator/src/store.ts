@@ -269,7 +269,9 @@ export class Store {
         'INSERT OR IGNORE INTO versions (fileid, revisionid, blob, size, hash, created) SELECT ?, revisionid, blob, size, hash, created FROM versions WHERE fileid = ?',
       ),
       insBlob: p('INSERT OR IGNORE INTO blobs (sha256, sha1, md5, size) VALUES (?, ?, ?, ?)'),
-      blobUsed: p('SELECT 1 FROM versions WHERE blob = ? LIMIT 1').pluck(),
+      blobUsed: p(
+        'SELECT 1 FROM (SELECT ? AS sha) AS b WHERE EXISTS (SELECT 1 FROM versions WHERE blob = b.sha) OR EXISTS (SELECT 1 FROM transfer_files WHERE blob = b.sha)',
+      ).pluck(),
       delBlob: p('DELETE FROM blobs WHERE sha256 = ?'),
       insLink: p(
         'INSERT INTO publinks (linkid, code, userid, kind, target, created, expires, maxdownloads, downloads, traffic, shortcode) VALUES (@linkid, @code, @userid, @kind, @targetId, @created, @expires, @maxdownloads, 0, 0, @shortcode)',
@@ -291,7 +293,9 @@ export class Store {
       purgeVersions: p('DELETE FROM versions WHERE fileid = ?'),
       purgeFile: p('DELETE FROM files WHERE id = ?'),
       purgeFolder: p('DELETE FROM folders WHERE id = ?'),
-      unusedBlobs: p('SELECT sha256 FROM blobs WHERE NOT EXISTS (SELECT 1 FROM versions WHERE versions.blob = blobs.sha256)').pluck(),
+      unusedBlobs: p(
+        'SELECT sha256 FROM blobs WHERE NOT EXISTS (SELECT 1 FROM versions WHERE versions.blob = blobs.sha256) AND NOT EXISTS (SELECT 1 FROM transfer_files WHERE transfer_files.blob = blobs.sha256)',
+      ).pluck(),
     };
   }
 
@@ -936,6 +940,7 @@ export class Store {
       s.delUserEvents!.run(id);
       s.delUserItems!.run(id);
       s.delUserCollections!.run(id);
+      this.usql.delUser!.run(id);
       s.delAllUserCodes!.run(id);
       s.delUserInvites!.run(id, id);
       s.unsubscribe!.run(u.email.toLowerCase());
@@ -1435,6 +1440,133 @@ export class Store {
     });
   }
 
+  // ---- upload links and transfers -------------------------------------------
+  // Read straight from the database (no maps): only their own methods read them.
+
+  private uploadSql?: Record<string, Database.Statement>;
+
+  private get usql(): Record<string, Database.Statement> {
+    if (!this.uploadSql) {
+      const p = (sql: string) => this.db.prepare(sql);
+      this.uploadSql = {
+        byUser: p('SELECT * FROM uploadlinks WHERE userid = ? AND deleted = 0 ORDER BY id'),
+        byId: p('SELECT * FROM uploadlinks WHERE id = ?'),
+        byCode: p('SELECT * FROM uploadlinks WHERE code = ?'),
+        ins: p(
+          'INSERT INTO uploadlinks (code, userid, folderid, comment, created, modified, expires, maxspace, maxfiles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
+        change: p('UPDATE uploadlinks SET expires = ?, maxspace = ?, maxfiles = ?, modified = ? WHERE id = ?'),
+        del: p('UPDATE uploadlinks SET deleted = 1, modified = ? WHERE id = ?'),
+        count: p('UPDATE uploadlinks SET files = files + 1, space = space + ? WHERE id = ?'),
+        insFile: p('INSERT OR REPLACE INTO uploadlink_files (fileid, linkid, uploader, comment, created) VALUES (?, ?, ?, ?, ?)'),
+        fileOf: p('SELECT * FROM uploadlink_files WHERE fileid = ?'),
+        delUser: p('UPDATE uploadlinks SET deleted = 1 WHERE userid = ?'),
+        insTransfer: p('INSERT INTO transfers (sender, receivers, message, created) VALUES (?, ?, ?, ?)'),
+        insTransferFile: p('INSERT INTO transfer_files (transferid, position, name, blob, size) VALUES (?, ?, ?, ?, ?)'),
+        transferFile: p('SELECT * FROM transfer_files WHERE transferid = ? AND position = ?'),
+      };
+    }
+    return this.uploadSql;
+  }
+
+  /** A new upload link into `folderid` (internal id) of `userid`, with a fresh random code. */
+  createUploadLink(
+    userid: number,
+    folderid: number,
+    comment: string,
+    limits: { expires?: number; maxspace?: number; maxfiles?: number },
+  ): UploadLinkRec {
+    return this.write(() => {
+      const code = randomBytes(24).toString('base64url').replace(/[-_]/g, 'x');
+      const now = nowSeconds();
+      const info = this.usql.ins!.run(
+        code,
+        userid,
+        folderid,
+        comment,
+        now,
+        now,
+        limits.expires ?? null,
+        limits.maxspace ?? null,
+        limits.maxfiles ?? null,
+      );
+      return this.uploadLink(Number(info.lastInsertRowid))!;
+    });
+  }
+
+  /** A link by its id (deleted ones too). */
+  uploadLink(id: number): UploadLinkRec | undefined {
+    const row = this.usql.byId!.get(id);
+    return row === undefined ? undefined : toUploadLink(row);
+  }
+
+  /** A link by its code (deleted ones too, so visitors learn it was deleted). */
+  uploadLinkByCode(code: string): UploadLinkRec | undefined {
+    const row = this.usql.byCode!.get(code);
+    return row === undefined ? undefined : toUploadLink(row);
+  }
+
+  /** A user's live upload links, oldest first. */
+  uploadLinksOf(userid: number): UploadLinkRec[] {
+    return this.usql.byUser!.all(userid).map(toUploadLink);
+  }
+
+  /** Sets a link's expiry and caps (undefined removes one). */
+  changeUploadLink(id: number, limits: { expires?: number; maxspace?: number; maxfiles?: number }): void {
+    this.write(() => this.usql.change!.run(limits.expires ?? null, limits.maxspace ?? null, limits.maxfiles ?? null, nowSeconds(), id));
+  }
+
+  /** Marks a link deleted: its code keeps resolving, to answer 7002. Uploaded files stay. */
+  deleteUploadLink(id: number): void {
+    this.write(() => this.usql.del!.run(nowSeconds(), id));
+  }
+
+  /** Counts one file received through a link and keeps who sent it with what comment. */
+  recordUploadLinkFile(linkid: number, fileid: number, size: number, uploader: { name?: string; comment?: string }): void {
+    this.write(() => {
+      this.usql.count!.run(size, linkid);
+      this.usql.insFile!.run(fileid, linkid, uploader.name ?? null, uploader.comment ?? null, nowSeconds());
+    });
+  }
+
+  /** Who put a file in through an upload link, and their comment (undefined for other files). */
+  uploadLinkFile(fileid: number): { linkid: number; uploader?: string; comment?: string; created: number } | undefined {
+    const r = this.usql.fileOf!.get(fileid) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      linkid: r.linkid as number,
+      created: r.created as number,
+      ...(r.uploader !== null ? { uploader: r.uploader as string } : {}),
+      ...(r.comment !== null ? { comment: r.comment as string } : {}),
+    };
+  }
+
+  /** A new transfer (its files follow with addTransferFile); returns its id. */
+  createTransfer(sender: string, receivers: readonly string[], message: string): number {
+    return this.write(() => Number(this.usql.insTransfer!.run(sender, receivers.join(','), message, nowSeconds()).lastInsertRowid));
+  }
+
+  /**
+   * Adds a received file (its blob on disk, held by the caller) to a
+   * transfer at a 1-based position. The row refers to the blob, so the blob
+   * stays as long as the transfer does.
+   */
+  addTransferFile(transferid: number, position: number, name: string, info: BlobInfo): void {
+    this.write(() => {
+      if (!this.blobInfos.has(info.sha256) && !this.newBlobs.has(info.sha256)) {
+        this.st.insBlob!.run(info.sha256, info.sha1, info.md5, info.size);
+        this.newBlobs.set(info.sha256, info);
+      }
+      this.usql.insTransferFile!.run(transferid, position, name, info.sha256, info.size);
+    });
+  }
+
+  /** One file of a transfer by its 1-based position. */
+  transferFile(transferid: number, position: number): { name: string; blob: string; size: number } | undefined {
+    const r = this.usql.transferFile!.get(transferid, position) as Row | undefined;
+    return r ? { name: r.name as string, blob: r.blob as string, size: r.size as number } : undefined;
+  }
+
   // ---- collections (playlists) ----------------------------------------------
   // Read straight from the database (no maps): collections are small and only
   // their own methods read them.
@@ -1565,6 +1697,45 @@ function toEvent(row: unknown): EventRec {
   if (r.node !== null) e.node = JSON.parse(r.node as string) as NodeRec;
   if (r.userinfo !== null && r.userinfo !== undefined) e.userinfo = JSON.parse(r.userinfo as string) as UserSnapshot;
   return e;
+}
+
+/** An upload link: anonymous uploads into a folder of its owner. Times in Unix seconds. */
+export interface UploadLinkRec {
+  readonly id: number;
+  readonly code: string;
+  readonly userid: number;
+  /** Internal id of the target folder. */
+  readonly folderid: number;
+  readonly comment: string;
+  readonly created: number;
+  readonly modified: number;
+  readonly expires?: number;
+  readonly maxspace?: number;
+  readonly maxfiles?: number;
+  /** Files received so far. */
+  readonly files: number;
+  /** Bytes received so far. */
+  readonly space: number;
+  readonly deleted: boolean;
+}
+
+function toUploadLink(row: unknown): UploadLinkRec {
+  const r = row as Row;
+  return {
+    id: r.id as number,
+    code: r.code as string,
+    userid: r.userid as number,
+    folderid: r.folderid as number,
+    comment: r.comment as string,
+    created: r.created as number,
+    modified: r.modified as number,
+    ...(r.expires !== null ? { expires: r.expires as number } : {}),
+    ...(r.maxspace !== null ? { maxspace: r.maxspace as number } : {}),
+    ...(r.maxfiles !== null ? { maxfiles: r.maxfiles as number } : {}),
+    files: r.files as number,
+    space: r.space as number,
+    deleted: r.deleted === 1,
+  };
 }
 
 /** A collection (playlist) of a user. `type`: 0 generic, 1 audio. */

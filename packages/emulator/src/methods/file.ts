@@ -9,7 +9,7 @@ import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
 import { typeOf } from '../mime.js';
 import { renderFile } from '../render.js';
-import type { FileRec, FolderRec } from '../store.js';
+import type { FileRec, FolderRec, UserRec } from '../store.js';
 import { checkName, destination, fileTimes, freeFileName } from './shared.js';
 
 /** Destination folder of an upload: `folderid`, `path` or the root. */
@@ -32,10 +32,10 @@ export function storeFile(
   folder: FolderRec,
   name: string,
   info: BlobInfo,
-  opts: { renameifexists?: boolean; times?: { created?: number; modified?: number } } = {},
+  opts: { renameifexists?: boolean; times?: { created?: number; modified?: number }; owner?: UserRec } = {},
 ): FileRec {
   const store = c.store;
-  const user = c.requireUser();
+  const user = opts.owner ?? c.requireUser();
   const existing = store.findChildFile(folder.id, name);
   const grows = info.size - (existing && !opts.renameifexists ? existing.current.size : 0);
   if (store.usedQuota(user.userid) + grows > user.quota) throw new ApiError(2008);
@@ -56,63 +56,99 @@ function progressKey(c: CallContext, hash: string): string {
   return `${c.requireUser().userid}:${hash}`;
 }
 
-function startProgress(c: CallContext, entry: UploadProgress): UploadProgress | undefined {
+/** The call's `progresshash`, when it names one. */
+function progressHash(c: CallContext): string | undefined {
   const hash = c.params.str('progresshash');
-  if (hash === undefined || hash === '') return undefined;
-  const key = progressKey(c, hash);
+  return hash === undefined || hash === '' ? undefined : hash;
+}
+
+function startProgress(c: CallContext, entry: UploadProgress): UploadProgress | undefined {
+  const hash = progressHash(c);
+  return hash === undefined ? undefined : trackProgress(c, progressKey(c, hash), entry);
+}
+
+function finishProgress(c: CallContext, entry: UploadProgress | undefined): void {
+  if (entry) endProgress(c, progressKey(c, progressHash(c)!), entry);
+}
+
+/** Files the poll methods can find under `key` (uploadprogress, uploadlinkprogress, uploadtransferprogress). */
+export function trackProgress(c: CallContext, key: string, entry: UploadProgress): UploadProgress {
   c.core.progress.set(key, entry);
   return entry;
 }
 
-function finishProgress(c: CallContext, entry: UploadProgress | undefined): void {
-  if (!entry) return;
+/** Marks an upload finished; its entry stays readable for ten minutes. */
+export function endProgress(c: CallContext, key: string, entry: UploadProgress): void {
   entry.finished = true;
-  const hash = c.params.str('progresshash')!;
-  const key = progressKey(c, hash);
   const t = setTimeout(() => {
     if (c.core.progress.get(key) === entry) c.core.progress.delete(key);
   }, 10 * 60_000);
   t.unref();
 }
 
+/** The progress poll answer of an upload entry (`files` only where the method lists them). */
+export function progressReply(e: UploadProgress, withFiles: boolean): Body {
+  const out: Body = { total: e.total, uploaded: e.uploaded(), filenumber: e.filenumber, finished: e.finished };
+  if (withFiles) out.files = e.files;
+  if (e.currentfile !== undefined) out.currentfile = e.currentfile;
+  if (e.currentfileuploaded !== undefined) out.currentfileuploaded = e.currentfileuploaded;
+  return out;
+}
+
 async function* singlePut(c: CallContext, data: Readable): AsyncIterable<UploadPart> {
   yield { filename: c.params.str('filename') ?? '', stream: data };
 }
 
-async function uploadfile(c: CallContext): Promise<Body> {
-  const user = c.requireUser();
-  const folder = uploadFolder(c);
-  const p = c.params;
-  const renameifexists = p.flag('renameifexists');
-  const times = fileTimes(c);
+/** What `receiveFiles` needs from the method that takes the files. */
+export interface Receiver {
+  /** Where the progress methods find this upload (none: not tracked). */
+  progressKey?: string;
+  /** Bytes the next file may have before `overLimit` answers. */
+  maxBytes: () => number;
+  /** The answer to a file that grew past `maxBytes`. */
+  overLimit: () => ApiError;
+  /** Checks a part's name before its bytes are read. */
+  checkPart?: (name: string) => void;
+  /** Keeps one received file (its blob is held until this returns); returns what the progress lists. */
+  keep: (name: string, info: BlobInfo) => Value | undefined;
+}
+
+/**
+ * Reads the call's files (multipart parts, or a PUT body named by
+ * `filename`) into blobs one by one and hands each to `r.keep`, with
+ * upload progress under `r.progressKey`. A broken upload answers 2041 and
+ * keeps nothing of the broken file; a failing disk answers 5000. Returns
+ * how many files were kept.
+ */
+export async function receiveFiles(c: CallContext, r: Receiver): Promise<number> {
   const source: AsyncIterable<UploadPart> | undefined = c.files ?? (c.data ? singlePut(c, c.data) : undefined);
-  const fileids: Value[] = [];
-  const metadata: Value[] = [];
-  const sums: Value[] = [];
-  const received = c.transport.bodyReceived ?? (() => 0);
   let currentBytes = 0;
-  const progress = startProgress(c, {
-    total: c.transport.bodyLength ?? 0,
-    uploaded: received,
-    filenumber: 0,
-    files: [],
-    finished: false,
-  });
+  let kept = 0;
+  const progress =
+    r.progressKey === undefined
+      ? undefined
+      : trackProgress(c, r.progressKey, {
+          total: c.transport.bodyLength ?? 0,
+          uploaded: c.transport.bodyReceived ?? (() => 0),
+          filenumber: 0,
+          files: [],
+          finished: false,
+        });
   try {
-    if (!source) return { fileids, metadata, checksums: sums };
+    if (!source) return 0;
     for await (const part of source) {
       const name = checkName(part.filename);
+      r.checkPart?.(name);
       currentBytes = 0;
       if (progress) {
         progress.filenumber += 1;
         progress.currentfile = name;
         progress.currentfileuploaded = 0;
       }
-      const maxBytes = Math.max(0, user.quota - c.store.usedQuota(user.userid)) + 1;
       let res: BlobWriteResult;
       try {
         res = await c.store.blobs.write(part.stream, {
-          maxBytes,
+          maxBytes: r.maxBytes(),
           onBytes: (n) => {
             currentBytes += n;
             if (progress) progress.currentfileuploaded = currentBytes;
@@ -125,16 +161,13 @@ async function uploadfile(c: CallContext): Promise<Body> {
       }
       try {
         if (res.partial) {
-          if (res.error?.message === 'size limit exceeded') throw new ApiError(2008);
+          if (res.error?.message === 'size limit exceeded') throw r.overLimit();
           // an upload that did not complete never creates or replaces a file, whatever nopartial says
           throw new ApiError(2041);
         }
-        const file = storeFile(c, folder, name, res.info, { renameifexists, times });
-        const meta = renderFile(c, file);
-        fileids.push(file.id);
-        metadata.push(meta);
-        sums.push(checksums(c, res.info));
-        if (progress) progress.files.push(meta);
+        const listed = r.keep(name, res.info);
+        kept += 1;
+        if (progress && listed !== undefined) progress.files.push(listed);
       } finally {
         // an upload that was refused or not stored leaves no blob behind
         c.store.releaseBlob(res.info.sha256);
@@ -144,9 +177,34 @@ async function uploadfile(c: CallContext): Promise<Body> {
     if (progress) {
       delete progress.currentfile;
       delete progress.currentfileuploaded;
-      finishProgress(c, progress);
+      endProgress(c, r.progressKey!, progress);
     }
   }
+  return kept;
+}
+
+async function uploadfile(c: CallContext): Promise<Body> {
+  const user = c.requireUser();
+  const folder = uploadFolder(c);
+  const renameifexists = c.params.flag('renameifexists');
+  const times = fileTimes(c);
+  const fileids: Value[] = [];
+  const metadata: Value[] = [];
+  const sums: Value[] = [];
+  const hash = progressHash(c);
+  await receiveFiles(c, {
+    ...(hash !== undefined ? { progressKey: progressKey(c, hash) } : {}),
+    maxBytes: () => Math.max(0, user.quota - c.store.usedQuota(user.userid)) + 1,
+    overLimit: () => new ApiError(2008),
+    keep(name, info) {
+      const file = storeFile(c, folder, name, info, { renameifexists, times });
+      const meta = renderFile(c, file);
+      fileids.push(file.id);
+      metadata.push(meta);
+      sums.push(checksums(c, info));
+      return meta;
+    },
+  });
   return { fileids, metadata, checksums: sums };
 }
 
@@ -277,10 +335,7 @@ export const fileMethods: MethodGroup = {
         })),
       };
     }
-    const out: Body = { total: e.total, uploaded: e.uploaded(), filenumber: e.filenumber, files: e.files, finished: e.finished };
-    if (e.currentfile !== undefined) out.currentfile = e.currentfile;
-    if (e.currentfileuploaded !== undefined) out.currentfileuploaded = e.currentfileuploaded;
-    return out;
+    return progressReply(e, true);
   },
 
   downloadfile: (c) => downloadInto(c, false),

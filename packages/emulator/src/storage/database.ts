@@ -87,6 +87,27 @@ CREATE TABLE IF NOT EXISTS invites (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS newsletter (email TEXT PRIMARY KEY, verified INTEGER NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;
 `,
+  // upload links (a deleted one stays, marked, so its code answers 7002), who sent each file through one,
+  // and transfers with their files (their blob references keep the blobs)
+  `
+CREATE TABLE IF NOT EXISTS uploadlinks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, userid INTEGER NOT NULL, folderid INTEGER NOT NULL,
+  comment TEXT NOT NULL, created INTEGER NOT NULL, modified INTEGER NOT NULL, expires INTEGER, maxspace INTEGER, maxfiles INTEGER,
+  files INTEGER NOT NULL DEFAULT 0, space INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS uploadlinks_user ON uploadlinks(userid);
+CREATE TABLE IF NOT EXISTS uploadlink_files (
+  fileid INTEGER PRIMARY KEY, linkid INTEGER NOT NULL, uploader TEXT, comment TEXT, created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS transfers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, receivers TEXT NOT NULL, message TEXT NOT NULL, created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS transfer_files (
+  transferid INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
+  PRIMARY KEY (transferid, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS transfer_files_blob ON transfer_files(blob);
+`,
 ];
 
 /** Thrown when another emulator (process or instance) holds the data directory. */

@@ -1,0 +1,93 @@
+import type { CallContext, MethodGroup } from '../context.js';
+import { ApiError } from '../errors.js';
+import type { Body } from '../json.js';
+import { typeOf } from '../mime.js';
+import { progressReply, receiveFiles } from './file.js';
+
+/**
+ * Transfers: anyone sends files to up to 20 addresses without an account.
+ * The files are kept apart from every account; each recipient gets a mail
+ * (kind `transfer`) with a download link per file on the content servers.
+ */
+
+/** Recipients one transfer may have (more: 2099). */
+export const MAX_RECEIVERS = 20;
+
+/** Bytes one transfer may carry (more: 2097). */
+export const MAX_TRANSFER_BYTES = 5 * 1024 ** 3;
+
+/** Characters of the sender's message kept (pCloud's limit). */
+const MAX_MESSAGE = 160;
+
+/** The mail kind the outbox receives for each recipient. */
+export const TRANSFER_MAIL_KIND = 'transfer';
+
+/** A plain address check: something@domain.tld, no spaces. */
+const isAddress = (s: string) => /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(s);
+
+/** Where uploadtransferprogress finds a transfer. */
+const progressKey = (hash: string) => `transfer:${hash}`;
+
+export const transferMethods: MethodGroup = {
+  async uploadtransfer(c: CallContext): Promise<Body> {
+    const p = c.params;
+    const sender = p.str('sendermail')?.trim() ?? '';
+    if (!isAddress(sender)) throw new ApiError(1074);
+    const receivers = [...new Set((p.list('receivermails') ?? []).map((r) => r.toLowerCase()))];
+    if (receivers.length === 0 || !receivers.every(isAddress)) throw new ApiError(1075);
+    if (receivers.length > MAX_RECEIVERS) throw new ApiError(2099);
+    if (!c.core.mail.allow(sender, TRANSFER_MAIL_KIND)) throw new ApiError(2098);
+    const message = (p.str('message') ?? '').slice(0, MAX_MESSAGE);
+    const hash = p.str('progresshash');
+    const files: { name: string; size: number; position: number }[] = [];
+    let transferid: number | undefined;
+    let bytes = 0;
+    await receiveFiles(c, {
+      ...(hash ? { progressKey: progressKey(hash) } : {}),
+      maxBytes: () => Math.max(0, MAX_TRANSFER_BYTES - bytes) + 1,
+      overLimit: () => new ApiError(2097),
+      keep(name, info) {
+        transferid ??= c.store.createTransfer(sender, receivers, message);
+        const position = files.length + 1;
+        c.store.addTransferFile(transferid, position, name, info);
+        files.push({ name, size: info.size, position });
+        bytes += info.size;
+        return { name, size: info.size };
+      },
+    });
+    if (transferid === undefined) throw new ApiError(2088);
+    const { scheme, contentHosts } = c.core.server;
+    const links = files.map((f) => {
+      const stored = c.store.transferFile(transferid!, f.position)!;
+      const { path } = c.core.links.add({
+        userid: 0,
+        fileid: 0,
+        blob: stored.blob,
+        size: stored.size,
+        name: f.name,
+        contenttype: typeOf(f.name).contenttype,
+        kind: 'file',
+        forcedownload: true,
+      });
+      return { ...f, url: `${scheme}://${contentHosts[(f.position - 1) % contentHosts.length]}${path}` };
+    });
+    const listing = links.map((l) => `${l.name} (${l.size} bytes): ${l.url}`).join('\n');
+    for (const to of receivers) {
+      c.core.mail.send({
+        to,
+        kind: TRANSFER_MAIL_KIND,
+        subject: `${sender} sent you ${files.length === 1 ? 'a file' : `${files.length} files`}`,
+        text: `${sender} sent you files through pCloud Transfer.\n${message ? `\nMessage: ${message}\n` : ''}\nDownload:\n${listing}\n`,
+        link: links[0]!.url,
+      });
+    }
+    return {};
+  },
+
+  uploadtransferprogress(c) {
+    const hash = c.params.str('progresshash');
+    const e = hash ? c.core.progress.get(progressKey(hash)) : undefined;
+    if (!e) throw new ApiError(1900);
+    return progressReply(e, true);
+  },
+};

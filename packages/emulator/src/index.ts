@@ -8,7 +8,13 @@ import { join, resolve } from 'node:path';
 import { ConnectionState } from './connection.js';
 import { EmulatorCore, type DispatchCall, type DispatchResult } from './core.js';
 import { createApiHandler, readBodiesToHalfClose } from './http/api-server.js';
-import { capConnectionsPerAddress, DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_TIME_LIMITS, type TimeLimits } from './http/limit.js';
+import {
+  bodyIdleLimit,
+  capConnectionsPerAddress,
+  DEFAULT_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_TIME_LIMITS,
+  type TimeLimits,
+} from './http/limit.js';
 import { createContentHandler } from './http/content-server.js';
 import { createAuthorizePage } from './http/oauth-page.js';
 import { startBinaryPort } from './binary/server.js';
@@ -318,7 +324,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor((limits.header || 60_000) / 4))),
       };
       const server = tlsCreds
-        ? createHttpsServer({ ...opts, key: tlsCreds.key, cert: tlsCreds.cert }, handler)
+        ? createHttpsServer(
+            { ...opts, key: tlsCreds.key, cert: tlsCreds.cert, ...(limits.header > 0 ? { handshakeTimeout: limits.header } : {}) },
+            handler,
+          )
         : createHttpServer(opts, handler);
       // anything the HTTP parser rejects (garbage, oversized headers) just drops the connection
       server.on('clientError', (_err, socket) => socket.destroy());
@@ -370,7 +379,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         },
       }),
     );
-    contentRoute.bind(createContentHandler(core));
+    const content = createContentHandler(core);
+    contentRoute.bind((req, res) => {
+      // content requests carry no body, but one that announces a body must not stall the connection
+      bodyIdleLimit(req, limits.body);
+      return content(req, res);
+    });
 
     const demo = store.userByEmail(DEMO.username)!;
     const authToken = store.createToken(demo.userid, 'auth', 'pcloudkit-emulator ready token');

@@ -142,6 +142,14 @@ describe('HTTP time limits', () => {
     expect(after).toBeLessThan(4000);
   });
 
+  it('a content server cuts a request whose announced body stalls', async () => {
+    const c = await open(emu.contentHosts[0]!);
+    c.socket.write('GET /nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789');
+    const after = await waitClosed(c, 3000);
+    expect(after).toBeGreaterThanOrEqual(350);
+    expect(after).toBeLessThan(2000);
+  });
+
   it('content servers close idle connections too', async () => {
     const c = await open(emu.contentHosts[0]!);
     expect(await waitClosed(c, 5000)).toBeLessThan(4000);

@@ -118,7 +118,11 @@ export class BlobStore {
     let error: Error | undefined;
     let diskError: Error | undefined;
     const out = createWriteStream(tmp);
-    out.once('error', (e) => (diskError = e));
+    // Only the file's own failures are disk errors: since Node 24, pipeline() also hands the source's
+    // or the hasher's error (a broken or over-quota upload) to the file stream it destroys.
+    out.once('error', (e) => {
+      if (isDiskError(e)) diskError = e;
+    });
     try {
       await pipeline(source as Readable, hasher, out);
     } catch (e) {

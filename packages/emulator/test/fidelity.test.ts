@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index.js';
-import { DB_FILE } from '../src/storage/database.js';
+import { DB_FILE, addonOption } from '../src/storage/database.js';
 import { as, call, upload, uniq } from './helpers.js';
 
 // Places where the emulator used to answer differently from what the catalogue says pCloud does.
@@ -63,7 +63,7 @@ describe('diff: modifyuserinfo events', () => {
     await as(first, 'setlanguage', { language: 'fr' });
     await first.stop();
     // turn the database back into the first schema: no snapshot column, no link columns
-    const db = new Database(join(dataDir, DB_FILE));
+    const db = new Database(join(dataDir, DB_FILE), addonOption());
     db.exec(`DROP INDEX publinks_shortcode;
       ALTER TABLE publinks DROP COLUMN shortcode;
       ALTER TABLE publinks DROP COLUMN deleted;

@@ -126,6 +126,16 @@ function isBusy(e: unknown): boolean {
 }
 
 /**
+ * The better-sqlite3 option that loads the addon named by
+ * `PCLOUDKIT_SQLITE_BINDING`, when it is set: a build for another Node ABI
+ * than the one in node_modules (the Node 24 test run, scripts/node24.sh).
+ */
+export function addonOption(): { nativeBinding?: string } {
+  const nativeBinding = process.env.PCLOUDKIT_SQLITE_BINDING;
+  return nativeBinding ? { nativeBinding } : {};
+}
+
+/**
  * Opens (and creates when new) the metadata database. With a directory the
  * file is opened in WAL mode with `synchronous=FULL`, so a committed
  * transaction is on disk before the call that made it answers, and with
@@ -142,9 +152,7 @@ export function openDatabase(dir: string | undefined): Db {
         'this version keeps its data in an SQLite database and does not import snapshots: start with an empty --data directory',
     );
   }
-  // PCLOUDKIT_SQLITE_BINDING names a better-sqlite3 addon built for another Node ABI (the Node 24 test run, scripts/node24.sh).
-  const nativeBinding = process.env.PCLOUDKIT_SQLITE_BINDING || undefined;
-  const db = new Database(dir === undefined ? ':memory:' : join(dir, DB_FILE), { timeout: 0, ...(nativeBinding ? { nativeBinding } : {}) });
+  const db = new Database(dir === undefined ? ':memory:' : join(dir, DB_FILE), { timeout: 0, ...addonOption() });
   try {
     if (dir !== undefined) {
       db.pragma('locking_mode = EXCLUSIVE');

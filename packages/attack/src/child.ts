@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,10 @@ export interface ChildEmulator {
   stderr(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves with the exit code (null after a signal). */
   stop(): Promise<number | null>;
+  /** `kill -9`: no cleanup at all; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** Open file descriptors of the process (sockets included), or undefined where /proc is missing. */
+  openFiles(): number | undefined;
 }
 
 export interface RssSampler {
@@ -126,6 +130,17 @@ export async function spawnEmulator(flags: string[] = [], opts: { startTimeoutMs
     },
     alive: () => !exited,
     stderr: () => err,
+    async kill() {
+      if (!exited) child.kill('SIGKILL');
+      await exit;
+    },
+    openFiles() {
+      try {
+        return readdirSync(`/proc/${pid}/fd`).length;
+      } catch {
+        return undefined;
+      }
+    },
     async stop() {
       if (exited) return exit;
       child.kill('SIGTERM');

@@ -14,6 +14,7 @@ import {
   ApiError,
   type CoreClient,
   IntegrityError,
+  PcloudError,
   ProtocolError,
   TimeoutError,
   TransportError,
@@ -292,8 +293,7 @@ export async function uploadLargeWith(
           localSha1(platform, prev.bytes);
       if (!same) {
         // The server's copy is longer than the source or its end differs: start again from nothing.
-        if (!reader.seekable)
-          throw new ProtocolError('uploadLarge: the resumed file does not match the stream, which cannot be read again');
+        if (!reader.seekable) throw new PcloudError('uploadLarge: the resumed file does not match the stream, which cannot be read again');
         await client.transport.release?.(key);
         await client.call('deletefile', { fileid: tempId! }, { signal }).catch(() => {});
         await reader.close();
@@ -320,7 +320,7 @@ export async function uploadLargeWith(
       }
       if (at < to) {
         if (!reader.seekable)
-          throw new ProtocolError(`uploadLarge: the server lost bytes ${at}-${to} it had acknowledged, and a stream cannot be read again`);
+          throw new PcloudError(`uploadLarge: the server lost bytes ${at}-${to} it had acknowledged, and a stream cannot be read again`);
         parts.push(await reader.readAt(at, to - at));
       }
       return concat(parts);

@@ -29,6 +29,42 @@ export const deviations: readonly DeliberateDeviation[] = [
       "pCloud documents no error codes for oauth2_token; the emulator answers 2012 (Invalid 'code' provided.) for an unknown, used or expired code",
   },
   {
+    method: 'showuploadlink',
+    check: 'missing code: result',
+    reason:
+      "pCloud documents no code for a missing link code on showuploadlink; the emulator answers 1022 (Please provide 'code'.), pCloud's code for a missing code elsewhere",
+  },
+  {
+    method: 'showuploadlink',
+    check: 'unknown code: result',
+    reason:
+      "pCloud documents no code for an unknown link code on showuploadlink; the emulator answers 7001 (Invalid link 'code'.), pCloud's code for an unknown link code elsewhere",
+  },
+  {
+    method: 'uploadtolink',
+    check: 'missing code: result',
+    reason:
+      "pCloud documents no code for a missing link code on uploadtolink; the emulator answers 1022 (Please provide 'code'.), pCloud's code for a missing code elsewhere",
+  },
+  {
+    method: 'uploadtolink',
+    check: 'unknown code: result',
+    reason:
+      "pCloud documents no code for an unknown link code on uploadtolink; the emulator answers 7001 (Invalid link 'code'.), pCloud's code for an unknown link code elsewhere",
+  },
+  {
+    method: 'copytolink',
+    check: 'missing code: result',
+    reason:
+      "pCloud documents no code for a missing link code on copytolink; the emulator answers 1022 (Please provide 'code'.), pCloud's code for a missing code elsewhere",
+  },
+  {
+    method: 'copytolink',
+    check: 'unknown code: result',
+    reason:
+      "pCloud documents no code for an unknown link code on copytolink; the emulator answers 7001 (Invalid link 'code'.), pCloud's code for an unknown link code elsewhere",
+  },
+  {
     method: 'getvideolink',
     check: NOT_COMPARED,
     reason:

@@ -220,6 +220,8 @@ export const VARYING_FIELDS: ReadonlySet<string> = new Set([
   'progresshash',
   // account methods work on an account (or newsletter address) registered afresh for each call
   'email',
+  // an upload link's drop address is made from its code
+  'mail',
 ]);
 
 /**

@@ -27,6 +27,14 @@ export interface FixtureContext {
   oauthApp?: { client_id: string; client_secret: string };
 }
 
+/** Where `runningUpload` sends its upload and how it polls the progress (default: uploadfile, uploadprogress). */
+export interface RunningUploadTarget {
+  method: string;
+  params: Record<string, Value>;
+  progress: string;
+  pollParams: Record<string, Value>;
+}
+
 /** Thrown when a fixture's own set-up call fails. */
 export class FixtureError extends Error {}
 
@@ -211,15 +219,20 @@ export class FixtureEnv {
    * The progress hash of an upload that is running during the call: a PUT
    * whose body stops half-way until `close()` sends the rest.
    */
-  runningUpload(): Promise<string> {
-    return this.once('runningUpload', async () => {
-      const base = await this.base();
+  runningUpload(into?: RunningUploadTarget): Promise<string> {
+    return this.once(`runningUpload:${into?.method ?? 'uploadfile'}`, async () => {
       const hash = randomBytes(8).toString('hex');
+      const target = into ?? {
+        method: 'uploadfile',
+        params: { auth: this.ctx.auth, folderid: (await this.base()).folderid },
+        progress: 'uploadprogress',
+        pollParams: { auth: this.ctx.auth },
+      };
       const bytes = new Uint8Array(64 * 1024);
       const body = new PassThrough();
       body.write(bytes.subarray(0, bytes.length / 2));
-      const url = new URL(`${this.ctx.api}/uploadfile`);
-      for (const [k, v] of Object.entries({ auth: this.ctx.auth, folderid: base.folderid, filename: 'running.bin', progresshash: hash })) {
+      const url = new URL(`${this.ctx.api}/${target.method}`);
+      for (const [k, v] of Object.entries({ ...target.params, filename: 'running.bin', progresshash: hash })) {
         url.searchParams.set(k, String(v));
       }
       const upload = request(url, { method: 'PUT', body, headers: { 'content-length': String(bytes.length) }, reset: true }).then(
@@ -232,7 +245,7 @@ export class FixtureEnv {
       });
       // the server knows the upload once it has read the first bytes
       for (let i = 0; i < 100; i++) {
-        const seen = await httpCall(this.ctx.api, 'uploadprogress', { auth: this.ctx.auth, progresshash: hash });
+        const seen = await httpCall(this.ctx.api, target.progress, { ...target.pollParams, progresshash: hash });
         if (seen.kind === 'body' && seen.body.result === 0) return hash;
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -370,6 +383,28 @@ const extractionHash: Resolver = async (env) => {
 /** Items of the call in the Trash (trash methods). */
 const trashedFileId: Resolver = async (env) => (await env.trashedFile()).fileid;
 const trashedFolderId: Resolver = async (env) => (await env.trashedFolder()).folderid;
+
+/** An upload link into the call's folder, made once per call (upload link methods). */
+const uploadLinks = new WeakMap<FixtureEnv, Promise<{ code: string; uploadlinkid: number }>>();
+function uploadLink(env: FixtureEnv): Promise<{ code: string; uploadlinkid: number }> {
+  let made = uploadLinks.get(env);
+  if (!made) {
+    made = (async () => {
+      const folder = await env.folder();
+      const body = await env.api('createuploadlink', { folderid: folder.folderid, comment: 'pcloudkit conformance drop' });
+      return { code: String(body.code), uploadlinkid: Number(body.uploadlinkid) };
+    })();
+    uploadLinks.set(env, made);
+  }
+  return made;
+}
+const uploadLinkCode: Resolver = async (env) => (await uploadLink(env)).code;
+const uploadLinkId: Resolver = async (env) => (await uploadLink(env)).uploadlinkid;
+/** Addresses of a transfer (anything that looks like an address: the emulator only mails its outbox). */
+const transferAddresses = {
+  sendermail: async () => 'conformance-sender@example.com',
+  receivermails: async () => 'conformance-a@example.com,conformance-b@example.com',
+};
 
 /** A fresh collection of the call (collection methods). */
 const collectionId: Resolver = async (env) => (await env.collection()).collectionid;
@@ -511,6 +546,38 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   downloadfile: { values: { folderid: async (env) => (await env.folder()).folderid } },
   downloadfileasync: { values: { folderid: async (env) => (await env.folder()).folderid } },
   getpublinkdownload: { values: { code: async (env) => (await env.publink()).code } },
+  // upload links and transfers: a link into the call's folder; progress of an upload still running
+  createuploadlink: {
+    values: { comment: async () => 'conformance', maxspace: async () => 1 << 20, maxfiles: async () => 10, expire: async () => '2100-01-01T00:00:00+00:00' },
+  },
+  changeuploadlink: {
+    values: { uploadlinkid: uploadLinkId, maxspace: async () => 1 << 20, maxfiles: async () => 10, expire: async () => '2100-01-01T00:00:00+00:00' },
+  },
+  deleteuploadlink: { values: { uploadlinkid: uploadLinkId } },
+  showuploadlink: { values: { code: uploadLinkCode } },
+  uploadtolink: { values: { code: uploadLinkCode } },
+  copytolink: { values: { code: uploadLinkCode, toname: async () => 'copied.txt' } },
+  uploadlinkprogress: {
+    values: {
+      code: uploadLinkCode,
+      progresshash: async (env) => {
+        const code = (await uploadLink(env)).code;
+        return env.runningUpload({ method: 'uploadtolink', params: { code }, progress: 'uploadlinkprogress', pollParams: { code } });
+      },
+    },
+  },
+  uploadtransfer: { values: transferAddresses },
+  uploadtransferprogress: {
+    values: {
+      progresshash: (env) =>
+        env.runningUpload({
+          method: 'uploadtransfer',
+          params: { sendermail: 'conformance-sender@example.com', receivermails: 'conformance-a@example.com' },
+          progress: 'uploadtransferprogress',
+          pollParams: {},
+        }),
+    },
+  },
   logout: { values: { auth: async (env) => (await env.token()).auth } },
   getzip: { values: { folderid: async (env) => (await env.base()).folderid, filename: async () => 'tree.zip' } },
   getziplink: { values: { folderid: async (env) => (await env.base()).folderid, filename: async () => 'tree.zip' } },

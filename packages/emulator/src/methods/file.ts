@@ -95,8 +95,8 @@ export function progressReply(e: UploadProgress, withFiles: boolean): Body {
   return out;
 }
 
-async function* singlePut(c: CallContext, data: Readable): AsyncIterable<UploadPart> {
-  yield { filename: c.params.str('filename') ?? '', stream: data };
+async function* singlePut(c: CallContext, data: Readable, defaultName = ''): AsyncIterable<UploadPart> {
+  yield { filename: c.params.str('filename') ?? defaultName, stream: data };
 }
 
 /** What `receiveFiles` needs from the method that takes the files. */
@@ -107,6 +107,8 @@ export interface Receiver {
   maxBytes: () => number;
   /** The answer to a file that grew past `maxBytes`. */
   overLimit: () => ApiError;
+  /** Name of a file sent as a raw PUT body without `filename` (none: such a body answers 2001). */
+  defaultName?: string;
   /** Checks a part's name before its bytes are read. */
   checkPart?: (name: string) => void;
   /** Keeps one received file (its blob is held until this returns); returns what the progress lists. */
@@ -121,7 +123,7 @@ export interface Receiver {
  * how many files were kept.
  */
 export async function receiveFiles(c: CallContext, r: Receiver): Promise<number> {
-  const source: AsyncIterable<UploadPart> | undefined = c.files ?? (c.data ? singlePut(c, c.data) : undefined);
+  const source: AsyncIterable<UploadPart> | undefined = c.files ?? (c.data ? singlePut(c, c.data, r.defaultName) : undefined);
   let currentBytes = 0;
   let kept = 0;
   const progress =

@@ -46,6 +46,8 @@ export const transferMethods: MethodGroup = {
       ...(hash ? { progressKey: progressKey(hash) } : {}),
       maxBytes: () => Math.max(0, MAX_TRANSFER_BYTES - bytes) + 1,
       overLimit: () => new ApiError(2097),
+      // a raw PUT body may come without `filename` (these methods document none)
+      defaultName: 'upload.bin',
       keep(name, info) {
         transferid ??= c.store.createTransfer(sender, receivers, message);
         const position = files.length + 1;

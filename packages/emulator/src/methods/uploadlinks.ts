@@ -183,6 +183,8 @@ export const uploadLinkMethods: MethodGroup = {
         return Math.min(room, left);
       },
       overLimit: () => new ApiError(limitedBySpace ? 7007 : 2008),
+      // a raw PUT body may come without `filename` (these methods document none)
+      defaultName: 'upload.bin',
       keep(name, info) {
         const file = storeFile(c, folder, name, info, { renameifexists: true, owner });
         c.store.recordUploadLinkFile(link.id, file.id, info.size, {

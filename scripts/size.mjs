@@ -16,7 +16,7 @@
 // Usage: node scripts/size.mjs [--analyze]   (or pnpm size; --analyze lists
 // the app's bundle by input file, biggest first). packages/transport-fetch's
 // size test runs the same measurement in CI (measureApp, BUDGET).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -38,21 +38,25 @@ const packages = Object.fromEntries(
   }),
 );
 
-/** Resolves `@pcloudkit/<name>[/sub]` to the package's `source` export, wherever it is imported from. */
-const workspace = {
-  name: 'workspace-sources',
+/**
+ * Resolves `@pcloudkit/<name>[/sub]`, wherever it is imported from, to the
+ * package's `source` export, or with `from: 'dist'` to its built ESM file
+ * (what an install from npm gets).
+ */
+const workspace = (from = 'source') => ({
+  name: 'workspace-packages',
   setup(b) {
     b.onResolve({ filter: /^@pcloudkit\// }, (args) => {
       const [, scope, name, ...rest] = /^(@pcloudkit)\/([^/]+)(.*)$/.exec(args.path) ?? [];
       const pkg = packages[`${scope}/${name}`];
       const entry = pkg?.exports[`.${rest.join('')}`];
-      const source = entry && typeof entry === 'object' ? entry.source : undefined;
-      if (!source) return undefined; // let esbuild report it
+      const file = entry && typeof entry === 'object' ? (from === 'dist' ? entry.import?.default : entry.source) : undefined;
+      if (!file) return undefined; // let esbuild report it
       // A plugin's answer replaces esbuild's package.json lookup, so the package's sideEffects is passed on here.
-      return { path: join(pkg.dir, source), ...(pkg.sideEffects === false ? { sideEffects: false } : {}) };
+      return { path: join(pkg.dir, file), ...(pkg.sideEffects === false ? { sideEffects: false } : {}) };
     });
   },
-};
+});
 
 /** Leaves `import()`ed modules out of the bundle, as chunks a split build loads on first use. */
 const lazyChunks = {
@@ -67,7 +71,7 @@ const lazyChunks = {
  * minified and gzipped sizes. `lazy: 'split'` leaves out what is loaded with
  * `import()`; `'inline'` bundles it too.
  */
-async function measure(code, { platform = 'browser', lazy = 'inline' } = {}) {
+async function measure(code, { platform = 'browser', lazy = 'inline', from = 'source' } = {}) {
   const out = await build({
     stdin: { contents: code, resolveDir: root, sourcefile: 'size-entry.js', loader: 'js' },
     bundle: true,
@@ -76,11 +80,11 @@ async function measure(code, { platform = 'browser', lazy = 'inline' } = {}) {
     format: 'esm',
     minify: platform === 'browser',
     target: 'es2022',
-    conditions: ['source'],
+    ...(from === 'source' ? { conditions: ['source'] } : {}),
     legalComments: 'none',
     logLevel: 'error',
     metafile: true,
-    plugins: lazy === 'split' ? [workspace, lazyChunks] : [workspace],
+    plugins: lazy === 'split' ? [workspace(from), lazyChunks] : [workspace(from)],
   });
   const bytes = out.outputFiles[0].contents;
   return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, text: out.outputFiles[0].text, metafile: out.metafile };
@@ -150,6 +154,12 @@ async function main() {
     `  with every part loaded on first use bundled in (uploads, data answers, failure details, password login): ${kb(all.gzip)} gzipped (${all.gzip} bytes)`,
   );
   console.log('  pcloud-sdk-js, for comparison: 37.7 KB gzipped for a listfolder app');
+  // The same app from the built packages, when they are built: what an app gets from npm.
+  const built = ['core', 'methods-folder', 'transport-fetch'].every((p) => existsSync(join(root, 'packages', p, 'dist/index.js')));
+  if (built) {
+    const dist = await measure(APP, { lazy: 'split', from: 'dist' });
+    console.log(`  the same app from the built packages (dist/, as installed from npm): ${kb(dist.gzip)} gzipped (${dist.gzip} bytes)`);
+  }
   if (process.argv.includes('--analyze')) console.log(await analyzeMetafile(first.metafile));
 
   const { base, rows } = await measureMethods();

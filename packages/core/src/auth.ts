@@ -43,7 +43,7 @@ function lazyPasswordAuth(username: string, password: string): AuthProvider {
     async apply(request, client) {
       // In a bundle split into chunks this fetches one, which fails when the network is down: a network failure of the call.
       const login = await import('./password.js').catch((error: unknown) => {
-        throw new TransportError(`could not load the password login of @pcloudkit/core: ${String(error)}`, { cause: error });
+        throw new TransportError(`could not load a part of @pcloudkit/core: ${String(error)}`, { cause: error });
       });
       provider ??= login.passwordAuth(username, password);
       await provider.apply(request, client);

@@ -34,7 +34,10 @@ export interface HttpTransportOptions {
    * values are safe for reads; undici pipelines only GET requests.
    */
   pipelining?: number;
-  /** Milliseconds an idle socket is kept open for reuse. Default `4000` (undici's default). */
+  /**
+   * Milliseconds an idle socket is kept open for reuse. Default `4000` (undici's default); the
+   * dedicated sockets of a `connectionKey` stay at least 60000 (their file descriptors die with them).
+   */
   keepAliveTimeout?: number;
   /** Milliseconds to wait for the answer's headers after the request was sent. Default `300000`. */
   headersTimeout?: number;
@@ -208,7 +211,13 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       const key = `${connectionKey}\n${origin}`;
       let client = sticky.get(key);
       if (!client) {
-        client = new Client(origin, { ...connectOptions, pipelining: 1 });
+        // A dedicated socket carries state (file descriptors) that dies with it: keep it through pauses
+        // of up to a minute (a shorter Keep-Alive hint from the server still wins).
+        client = new Client(origin, {
+          ...connectOptions,
+          keepAliveTimeout: Math.max(connectOptions.keepAliveTimeout, 60_000),
+          pipelining: 1,
+        });
         sticky.set(key, client);
       }
       return client;

@@ -16,8 +16,30 @@ export interface SdkAllowance {
   outsidePlugin?: string;
 }
 
+/** The methods that open a public link by its code. */
+const PUBLINK_READERS = [
+  'showpublink',
+  'getpublinkdownload',
+  'copypubfile',
+  'getpubthumb',
+  'getpubthumblink',
+  'getpubthumbslinks',
+  'savepubthumb',
+  'getpubzip',
+  'getpubziplink',
+  'savepubzip',
+  'getpubvideolinks',
+  'getpubaudiolink',
+  'getpubtextfile',
+];
+
 /** Method name -> allowed differences. */
 export const sdkAllowances: Readonly<Record<string, SdkAllowance>> = {
+  // A link made with `linkpassword` is opened by sending the password with each call that names its
+  // code; the catalogue lists the param only on the methods that create links.
+  ...Object.fromEntries(
+    PUBLINK_READERS.map((name) => [name, { extra: { linkpassword: 'the password of a protected public link, sent by visitors' } }]),
+  ),
   uploadfile: {
     required: {
       // The server needs a name for every file, but callers never pass it: a

@@ -406,6 +406,14 @@ const transferAddresses = {
   receivermails: async () => 'conformance-a@example.com,conformance-b@example.com',
 };
 
+/** The code of a public link to the call's file, made as `kind` (image, audio, video). */
+const publinkTo =
+  (kind: NonNullable<CatalogMethod['media']>): Resolver =>
+  async (env) => {
+    await env.file(kind);
+    return (await env.publink()).code;
+  };
+
 /** A fresh collection of the call (collection methods). */
 const collectionId: Resolver = async (env) => (await env.collection()).collectionid;
 
@@ -546,6 +554,35 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   downloadfile: { values: { folderid: async (env) => (await env.folder()).folderid } },
   downloadfileasync: { values: { folderid: async (env) => (await env.folder()).folderid } },
   getpublinkdownload: { values: { code: async (env) => (await env.publink()).code } },
+  // public links: the link's file is of the kind the method serves (the call's file is made first, as that kind)
+  gettreepublink: {
+    values: {
+      name: async (env) => `${env.root} tree`,
+      fileids: async (env) => String((await env.file()).fileid),
+      folderids: async (env) => String((await env.folder()).folderid),
+    },
+  },
+  getcollectionpublink: { values: { collectionid: collectionId } },
+  changepublink: { values: { maxdownloads: async () => 5, expire: async () => '2100-01-01T00:00:00+00:00' } },
+  getpubvideolinks: { values: { code: publinkTo('video') } },
+  getpubaudiolink: { values: { code: publinkTo('audio') } },
+  getpubthumb: { values: { code: publinkTo('image'), size: async () => '32x32' } },
+  getpubthumblink: { values: { code: publinkTo('image'), size: async () => '32x32' } },
+  getpubthumbslinks: {
+    values: { code: publinkTo('image'), fileids: async (env) => String((await env.file('image')).fileid), size: async () => '32x32' },
+  },
+  savepubthumb: {
+    values: {
+      code: publinkTo('image'),
+      size: async () => '32x32',
+      topath: async (env) => `${(await env.folder2()).path}/thumb.jpg`,
+      toname: async () => 'thumb.jpg',
+    },
+  },
+  copypubfile: { values: { topath: async (env) => `${(await env.folder2()).path}/copy.txt` } },
+  savepubzip: {
+    values: { topath: async (env) => `${(await env.folder2()).path}/saved.zip`, toname: async () => 'saved.zip' },
+  },
   // upload links and transfers: a link into the call's folder; progress of an upload still running
   createuploadlink: {
     values: { comment: async () => 'conformance', maxspace: async () => 1 << 20, maxfiles: async () => 10, expire: async () => '2100-01-01T00:00:00+00:00' },

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import type { ConnectionState } from './connection.js';
 import type { EmulatorCore } from './core.js';
@@ -44,6 +45,9 @@ export interface TransportInfo {
   /** Value of the User-Agent (or similar) for token "device" names. */
   device?: string;
 }
+
+/** The call a handler runs for (the dispatcher enters it), so the store's write guard knows who is writing. */
+export const currentCall = new AsyncLocalStorage<CallContext>();
 
 /** Everything a handler needs about the call being served. */
 export class CallContext {
@@ -96,7 +100,7 @@ export class CallContext {
     const user = this.requireUser();
     if (id === 0) return this.store.folders.get(user.rootId)!;
     const f = this.store.folders.get(id);
-    if (!f || f.owner !== user.userid || f.deleted || f.parent === null) throw new ApiError(notFound);
+    if (!f || f.deleted || f.parent === null || !this.store.access(user.userid, f.id)) throw new ApiError(notFound);
     return f;
   }
 
@@ -104,7 +108,7 @@ export class CallContext {
   fileById(id: number): FileRec {
     const user = this.requireUser();
     const f = this.store.files.get(id);
-    if (!f || f.owner !== user.userid || f.deleted) throw new ApiError(2009);
+    if (!f || f.deleted || !this.store.access(user.userid, f.parent)) throw new ApiError(2009);
     return f;
   }
 
@@ -120,18 +124,27 @@ export class CallContext {
     const user = this.requireUser();
     let cur = this.store.folders.get(user.rootId)!;
     for (const name of parts) {
-      const next = this.store.findChildFolder(cur.id, name);
+      const next = this.childFolder(cur.id, name);
       if (!next) throw new ApiError(missing);
       cur = next;
     }
     return cur;
   }
 
+  /** A child folder by name as the current user sees it: their own folders and the shares mounted there. */
+  childFolder(parentId: number, name: string): FolderRec | undefined {
+    const own = this.store.findChildFolder(parentId, name);
+    if (own || !this.user) return own;
+    const mount = this.store.mountsIn(this.user.userid, parentId, name)[0];
+    const f = mount && this.store.folders.get(mount.folderid);
+    return f && !f.deleted ? f : undefined;
+  }
+
   folderByPath(path: string): FolderRec {
     const parts = this.splitPath(path);
     const parent = this.walk(parts.slice(0, -1), 2002);
     if (parts.length === 0) return parent;
-    const f = this.store.findChildFolder(parent.id, parts[parts.length - 1]!);
+    const f = this.childFolder(parent.id, parts[parts.length - 1]!);
     if (!f) throw new ApiError(2005);
     return f;
   }

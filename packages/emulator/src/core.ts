@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { findMethod } from '@pcloudkit/catalog';
 import { Authenticator, type AuthOptions } from './authentication.js';
 import { ConnectionState } from './connection.js';
-import { CallContext, DataReply, type Handler, type MethodGroup, type TransportInfo, type UploadPart } from './context.js';
+import { CallContext, currentCall, DataReply, type Handler, type MethodGroup, type TransportInfo, type UploadPart } from './context.js';
 import { ApiError, DropConnection, errorMessage } from './errors.js';
 import { FaultRules } from './faults.js';
 import type { Body, Value } from './json.js';
@@ -134,7 +134,7 @@ export class EmulatorCore {
       this.identify(c, call.transport?.bearer);
       if (!handler) throw new ApiError(5000, { emulator: `method ${call.method} is not implemented by the emulator` });
       if (this.needsAuth(call.method) && !c.user) throw new ApiError(1000);
-      const out = await handler(c);
+      const out = await currentCall.run(c, () => handler(c));
       if (out instanceof DataReply) {
         return {
           body: { result: 0, ...out.body, ...(idEcho !== undefined ? { id: idEcho } : {}) },

@@ -26,7 +26,8 @@ import { folderMethods } from './methods/folder.js';
 import { generalMethods } from './methods/general.js';
 import { newsletterMethods } from './methods/newsletter.js';
 import { oauth2Methods } from './methods/oauth2.js';
-import { publinkMethods } from './methods/publinks.js';
+import { PUBLINK_PAGE, publinkMethods } from './methods/publinks.js';
+import { createPublinkPage } from './http/publink-page.js';
 import { revisionMethods } from './methods/revisions.js';
 import { streamingMethods } from './methods/streaming.js';
 import { thumbnailMethods } from './methods/thumbnails.js';
@@ -375,6 +376,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           '/oauth2/authorize': authorize,
           '/authorize': authorize,
           [MAIL_PATH]: createMailRoute(core.mail),
+          [PUBLINK_PAGE]: createPublinkPage(core),
           [UPLOAD_PAGE_PATH]: createUploadPage(core),
         },
       }),

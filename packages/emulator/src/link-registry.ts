@@ -23,6 +23,13 @@ export interface ContentLink {
   abitrate?: number;
   /** thumb: the thumbnail of `blob` to serve. */
   thumb?: ThumbRequest;
+  /**
+   * Handed out through a public link: `live` is asked before each request
+   * (false once the link is deleted, expired or used up: the content server
+   * answers 410), `served` is told the bytes each request sends and whether
+   * it starts a download (not the rest of a resumed one).
+   */
+  publink?: { live: () => boolean; served: (bytes: number, starts: boolean) => void };
 }
 
 /** Expired links are swept once the registry holds more than this many. */

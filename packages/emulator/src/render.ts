@@ -1,7 +1,7 @@
 import type { CallContext } from './context.js';
 import type { Body, Value } from './json.js';
 import { typeInfoFor } from './mime.js';
-import type { FileRec, FolderRec, NodeRec, Version } from './store.js';
+import { type FileRec, type FolderRec, type NodeRec, PERM_CREATE, PERM_DELETE, PERM_MODIFY, type Version } from './store.js';
 import { canThumbnail } from './thumbnail.js';
 
 export interface RenderOptions {
@@ -15,6 +15,27 @@ export interface RenderOptions {
    * lived before it was deleted.
    */
   trashParent?: number | undefined;
+}
+
+/**
+ * The share fields of a node the viewer reaches through a share (`ismine`
+ * false, the owner's `userid`, the share's rights); for the viewer's own
+ * nodes only `isshared` (a folder with accepted shares).
+ */
+function shareFields(c: CallContext, m: Body, owner: number, folderId: number, isFolder: boolean): void {
+  const viewer = c.user?.userid;
+  if (viewer === undefined || viewer === owner) {
+    if (isFolder) m.isshared = c.store.shares(folderId).length > 0;
+    return;
+  }
+  const perms = c.store.access(viewer, folderId)?.perms ?? 0;
+  m.ismine = false;
+  m.isshared = true;
+  m.userid = owner;
+  m.canread = true;
+  m.canmodify = (perms & PERM_MODIFY) !== 0;
+  m.candelete = (perms & PERM_DELETE) !== 0;
+  if (isFolder) m.cancreate = (perms & PERM_CREATE) !== 0;
 }
 
 function placeInTrash(c: CallContext, m: Body, parent: number, opts: RenderOptions): void {
@@ -45,6 +66,13 @@ export function renderFolder(c: CallContext, f: FolderRec, opts: RenderOptions =
     comments: 0,
   };
   if (!isRoot) m.parentfolderid = c.publicFolderId(f.parent!);
+  shareFields(c, m, f.owner, f.id, true);
+  // the folder of a share as its recipient sees it: where and under which name it is mounted
+  const mount = c.user && c.user.userid !== f.owner ? c.store.mountOf(c.user.userid, f.id) : undefined;
+  if (mount) {
+    m.name = mount.name;
+    m.parentfolderid = c.publicFolderId(mount.mountparent);
+  }
   if (opts.path !== undefined) m.path = opts.path;
   if (f.deleted) m.isdeleted = true;
   if (!isRoot) placeInTrash(c, m, f.parent!, opts);
@@ -72,6 +100,7 @@ export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {},
     hash: BigInt(version.hash),
     comments: 0,
   };
+  shareFields(c, m, f.owner, f.parent, false);
   if (opts.path !== undefined) m.path = opts.path;
   if (f.deleted) m.isdeleted = true;
   if (f.deletedfileid !== undefined) m.deletedfileid = f.deletedfileid;

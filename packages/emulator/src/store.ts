@@ -96,15 +96,31 @@ export interface AppRec {
   readonly redirectUris: readonly string[];
 }
 
+/** What a tree link (gettreepublink) holds: the Tree params it was made with (public folder ids, file ids). */
+export interface PubTree {
+  readonly name: string;
+  readonly folderid?: number;
+  readonly folderids: readonly number[];
+  readonly fileids: readonly number[];
+  readonly excludefolderids: readonly number[];
+  readonly excludefileids: readonly number[];
+}
+
 export interface PubLinkRec {
   readonly linkid: number;
   readonly code: string;
   readonly userid: number;
-  readonly kind: 'file' | 'folder';
+  /** tree: `targetId` is 0 and `tree` says what it holds; collection: `targetId` is the collection id. */
+  readonly kind: 'file' | 'folder' | 'tree' | 'collection';
   readonly targetId: number;
   readonly created: number;
+  readonly modified: number;
   readonly expires?: number;
   readonly maxdownloads?: number;
+  readonly maxtraffic?: number;
+  /** Visitors must give it as `linkpassword`. */
+  readonly password?: string;
+  readonly tree?: PubTree;
   readonly downloads: number;
   readonly traffic: number;
   /** Short code (`shortlink` was asked for), accepted wherever the code is. */
@@ -653,19 +669,24 @@ export class Store {
       };
       this.appsMap.set(a.client_id, a);
     }
-    for (const r of db.prepare('SELECT * FROM publinks').iterate() as IterableIterator<Row>) {
+    const linkRows = 'SELECT p.*, e.maxtraffic, e.password, e.modified, e.tree FROM publinks p LEFT JOIN publink_extra e USING (linkid)';
+    for (const r of db.prepare(linkRows).iterate() as IterableIterator<Row>) {
       const l: Mut<PubLinkRec> = {
         linkid: r.linkid as number,
         code: r.code as string,
         userid: r.userid as number,
-        kind: r.kind as 'file' | 'folder',
+        kind: r.kind as PubLinkRec['kind'],
         targetId: r.target as number,
         created: r.created as number,
+        modified: (r.modified as number | null) ?? (r.created as number),
         downloads: r.downloads as number,
         traffic: r.traffic as number,
       };
       if (r.expires !== null) l.expires = r.expires as number;
       if (r.maxdownloads !== null) l.maxdownloads = r.maxdownloads as number;
+      if (r.maxtraffic !== null) l.maxtraffic = r.maxtraffic as number;
+      if (r.password !== null) l.password = r.password as string;
+      if (r.tree !== null) l.tree = JSON.parse(r.tree as string) as PubTree;
       if (r.shortcode !== null) l.shortcode = r.shortcode as string;
       if (r.deleted) l.deleted = true;
       this.publinksMap.set(l.linkid, l);
@@ -930,6 +951,7 @@ export class Store {
       const s = this.asql;
       s.delUserTokens!.run(id);
       for (const [token, t] of this.tokensMap) if (t.userid === id) this.tokensMap.delete(token);
+      this.pubSql.delUser!.run(id);
       s.delUserLinks!.run(id);
       for (const [linkid, l] of this.publinksMap) {
         if (l.userid !== id) continue;
@@ -1375,23 +1397,28 @@ export class Store {
 
   createPublink(
     userid: number,
-    kind: 'file' | 'folder',
+    kind: PubLinkRec['kind'],
     targetId: number,
-    opts: { expires?: number; maxdownloads?: number; shortlink?: boolean } = {},
+    opts: { expires?: number; maxdownloads?: number; maxtraffic?: number; password?: string; tree?: PubTree; shortlink?: boolean } = {},
   ): PubLinkRec {
     return this.write(() => {
+      const now = nowSeconds();
       const rec: Mut<PubLinkRec> = {
         linkid: this.next('linkid'),
         code: randomBytes(20).toString('base64url').replace(/[-_]/g, 'x'),
         userid,
         kind,
         targetId,
-        created: nowSeconds(),
+        created: now,
+        modified: now,
         downloads: 0,
         traffic: 0,
       };
       if (opts.expires !== undefined) rec.expires = opts.expires;
       if (opts.maxdownloads !== undefined) rec.maxdownloads = opts.maxdownloads;
+      if (opts.maxtraffic !== undefined) rec.maxtraffic = opts.maxtraffic;
+      if (opts.password !== undefined) rec.password = opts.password;
+      if (opts.tree !== undefined) rec.tree = opts.tree;
       if (opts.shortlink) rec.shortcode = this.newShortcode();
       this.st.insLink!.run({
         linkid: rec.linkid,
@@ -1404,6 +1431,7 @@ export class Store {
         maxdownloads: rec.maxdownloads ?? null,
         shortcode: rec.shortcode ?? null,
       });
+      this.pubSql.extra!.run(rec.linkid, rec.maxtraffic ?? null, rec.password ?? null, now, rec.tree ? JSON.stringify(rec.tree) : null);
       this.publinksMap.set(rec.linkid, rec);
       this.publinksByCode.set(rec.code, rec.linkid);
       if (rec.shortcode !== undefined) this.publinksByCode.set(rec.shortcode, rec.linkid);
@@ -1430,13 +1458,68 @@ export class Store {
     });
   }
 
-  countPublinkDownload(link: PubLinkRec, bytes: number): void {
+  /** Counts what a link served: `downloads` (1 by default; 0 for the rest of a resumed download) and bytes. */
+  countPublinkDownload(link: PubLinkRec, bytes: number, downloads = 1): void {
     const l = this.publinksMap.get(link.linkid);
     if (!l) return;
     this.write(() => {
-      this.st.countLink!.run(l.downloads + 1, l.traffic + bytes, l.linkid);
-      l.downloads += 1;
+      this.st.countLink!.run(l.downloads + downloads, l.traffic + bytes, l.linkid);
+      l.downloads += downloads;
       l.traffic += bytes;
+    });
+  }
+
+  private publinkSql?: Record<string, Database.Statement>;
+
+  private get pubSql(): Record<string, Database.Statement> {
+    if (!this.publinkSql) {
+      const p = (sql: string) => this.db.prepare(sql);
+      this.publinkSql = {
+        extra: p('INSERT OR REPLACE INTO publink_extra (linkid, maxtraffic, password, modified, tree) VALUES (?, ?, ?, ?, ?)'),
+        change: p('UPDATE publinks SET expires = @expires, maxdownloads = @maxdownloads, shortcode = @shortcode WHERE linkid = @linkid'),
+        delUser: p('DELETE FROM publink_extra WHERE linkid IN (SELECT linkid FROM publinks WHERE userid = ?)'),
+      };
+    }
+    return this.publinkSql;
+  }
+
+  /**
+   * changepublink: `null` removes a limit (or the password), undefined keeps
+   * it; `shortlink` adds a short code (kept when there is one) or removes it.
+   */
+  changePublink(
+    linkid: number,
+    ch: {
+      expires?: number | null;
+      maxdownloads?: number | null;
+      maxtraffic?: number | null;
+      password?: string | null;
+      shortlink?: 'add' | 'remove';
+    },
+  ): PubLinkRec {
+    const l = this.publinksMap.get(linkid);
+    if (!l) throw new Error(`unknown public link ${linkid}`);
+    return this.write(() => {
+      const set = <K extends 'expires' | 'maxdownloads' | 'maxtraffic' | 'password'>(k: K, v: PubLinkRec[K] | null | undefined) => {
+        if (v === undefined) return;
+        if (v === null) delete l[k];
+        else l[k] = v as Mut<PubLinkRec>[K];
+      };
+      set('expires', ch.expires);
+      set('maxdownloads', ch.maxdownloads);
+      set('maxtraffic', ch.maxtraffic);
+      set('password', ch.password);
+      if (ch.shortlink === 'add' && l.shortcode === undefined) {
+        l.shortcode = this.newShortcode();
+        this.publinksByCode.set(l.shortcode, l.linkid);
+      } else if (ch.shortlink === 'remove' && l.shortcode !== undefined) {
+        this.publinksByCode.delete(l.shortcode);
+        delete l.shortcode;
+      }
+      l.modified = nowSeconds();
+      this.pubSql.change!.run({ linkid, expires: l.expires ?? null, maxdownloads: l.maxdownloads ?? null, shortcode: l.shortcode ?? null });
+      this.pubSql.extra!.run(linkid, l.maxtraffic ?? null, l.password ?? null, l.modified, l.tree ? JSON.stringify(l.tree) : null);
+      return l;
     });
   }
 

@@ -254,6 +254,8 @@ describe('deactivate', () => {
     await upload(emu, 'same.txt', shared, { folderid: 0 }, keeper.auth);
     const store = emu.core.store;
     const onlyBlob = store.files.get(only.metadata[0].fileid)!.current.blob;
+    // public links need a confirmed address (2014 otherwise)
+    store.setEmailVerified(store.users.get(acct.userid)!);
     const pub = await expectOk(call(emu, 'getfilepublink', { auth: acct.auth, fileid: only.metadata[0].fileid }));
     const link = await expectOk(call(emu, 'getfilelink', { auth: acct.auth, fileid: only.metadata[0].fileid }));
 

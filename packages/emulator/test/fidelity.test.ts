@@ -198,13 +198,14 @@ describe('public links', () => {
 
     const short = await as(emu, 'getfilepublink', { fileid: file.fileid, shortlink: 1 });
     expect(short.shortcode).toMatch(/^[A-Za-z0-9]+$/);
-    expect(short.shortlink).toBe(`https://pc.cd/${short.shortcode}`);
+    // short links point at the emulator's own link page, never at pCloud's pc.cd
+    expect(short.shortlink).toBe(`${emu.api}/publink?code=${short.shortcode}`);
     expect(short.shortcode).not.toBe(short.code);
     const shown = await call(emu, 'showpublink', { code: short.shortcode });
     expect(shown.metadata.fileid).toBe(file.fileid);
 
     const folderLink = await as(emu, 'getfolderpublink', { folderid: dir.folderid, shortlink: 1 });
-    expect(folderLink.shortlink).toBe(`https://pc.cd/${folderLink.shortcode}`);
+    expect(folderLink.shortlink).toBe(`${emu.api}/publink?code=${folderLink.shortcode}`);
     expect((await call(emu, 'showpublink', { code: folderLink.shortcode })).metadata.folderid).toBe(dir.folderid);
 
     const listed = (await as(emu, 'listpublinks')).publinks as any[];

@@ -283,15 +283,24 @@ describe.skipIf(!hasRclone)('rclone pcloud backend against the emulator', () => 
     expect(sums).toEqual({ 'random-copy.bin': md5(files['random.bin']!) });
   });
 
-  it('link: creates a public link (getfilepublink) the API then lists', async () => {
+  it('link: creates a public link (getfilepublink) the API then lists, and the printed URL serves the bytes', async () => {
     const link = (await ok(['link', `emu:${root}/data/all-bytes.bin`])).toString('utf8').trim();
     expect(link).toMatch(/^https?:\/\/\S+$/);
+    // the emulator's own host, never pCloud's
+    expect(new URL(link).host).toBe(new URL(emu.api).host);
     const file = await api('stat', { path: `/${root}/data/all-bytes.bin` });
     const links = await api('listpublinks');
     expect(links.result).toBe(0);
     const mine = (links.publinks as any[]).filter((l) => l.metadata?.fileid === file.metadata.fileid);
     expect(mine).toHaveLength(1);
     expect(mine[0].link).toBe(link);
+    expect(mine[0].downloads).toBe(0);
+    // an anonymous program opening the URL is sent on to a content server, which serves the file and counts it
+    const res = await fetch(link, { dispatcher: trusted } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(files['all-bytes.bin']!)).toBe(true);
+    const after = (await api('listpublinks')).publinks.find((l: any) => l.linkid === mine[0].linkid);
+    expect(after).toMatchObject({ downloads: 1, traffic: files['all-bytes.bin']!.length });
   });
 
   it('delete: removes the files of a folder and keeps the folder', async () => {

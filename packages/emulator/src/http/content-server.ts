@@ -98,6 +98,7 @@ export function createContentHandler(core: EmulatorCore) {
     const link = core.links.find(key);
     if (!link) return plain(404, 'link not found\n');
     if (link === 'expired') return plain(410, 'link expired\n');
+    if (link.publink && !link.publink.live()) return plain(410, 'public link deleted, expired or used up\n');
     const delay = core.faults.delayFor('content');
     if (delay > 0) await sleep(delay);
 
@@ -240,6 +241,7 @@ export function createContentHandler(core: EmulatorCore) {
     let stream: Readable = body;
     if (link.maxspeed) stream = stream.pipe(throttle(link.maxspeed));
     const length = Number(res.getHeader('content-length'));
+    link.publink?.served(Number.isFinite(length) ? length : 0, !/^bytes=\s*[1-9]/i.test(req.headers.range ?? ''));
     const drop = core.faults.sendLimit('content', req.socket, Number.isFinite(length) ? length : undefined);
     body.on('error', () => req.socket?.destroy());
     if (drop !== undefined) {

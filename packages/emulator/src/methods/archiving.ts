@@ -9,10 +9,12 @@ import { sleep } from '../core.js';
 import { ApiError } from '../errors.js';
 import type { Body } from '../json.js';
 import { renderFile } from '../render.js';
+import type { ContentLink } from '../link-registry.js';
 import type { FileRec, FolderRec } from '../store.js';
 import { storeFile } from './file.js';
 import { generalMethods } from './general.js';
 import { checkName, destination, freeFileName } from './shared.js';
+import { MIN_SPEED } from './streaming.js';
 
 /** How long extractarchive waits for its job before answering with a progress key (pCloud: about two seconds). */
 const EXTRACT_WAIT_MS = 2000;
@@ -71,15 +73,33 @@ function idList(c: CallContext, name: string, code: number): number[] {
   });
 }
 
-/** The archive's entries for the Tree params, folders before their contents; none given is an empty tree. */
-function treeEntries(c: CallContext): ZipSource[] {
-  c.requireUser();
+/**
+ * Where the Tree params' ids are looked up: the caller's own folders and
+ * files by default; a public link passes its own view (only what it holds)
+ * and what it holds as a whole, used when the call names no tree.
+ */
+export interface TreeScope {
+  folder(id: number): FolderRec;
+  file(id: number): FileRec;
+  whole: { folderid?: number; folderids: number[]; fileids: number[] };
+  /** Folders and files left out wherever they are (on top of the call's own exclusions). */
+  exclude?: { folderids: readonly number[]; fileids: readonly number[] };
+}
+
+/** The archive's entries for the Tree params, folders before their contents; none given is an empty tree (or the scope's whole). */
+export function treeEntries(c: CallContext, scope?: TreeScope): ZipSource[] {
+  if (!scope) c.requireUser();
+  const folderById = scope ? scope.folder : (id: number) => c.folderById(id);
+  const fileById = scope ? scope.file : (id: number) => c.fileById(id);
   const store = c.store;
-  const folderid = c.params.int('folderid');
-  const folderids = idList(c, 'folderids', 1017);
-  const fileids = idList(c, 'fileids', 1018);
-  const skipFolders = new Set(idList(c, 'excludefolderids', 1017));
-  const skipFiles = new Set(idList(c, 'excludefileids', 1018));
+  let folderid = c.params.int('folderid');
+  let folderids = idList(c, 'folderids', 1017);
+  let fileids = idList(c, 'fileids', 1018);
+  if (scope && folderid === undefined && folderids.length === 0 && fileids.length === 0) {
+    ({ folderid, folderids, fileids } = scope.whole);
+  }
+  const skipFolders = new Set([...idList(c, 'excludefolderids', 1017), ...(scope?.exclude?.folderids ?? [])]);
+  const skipFiles = new Set([...idList(c, 'excludefileids', 1018), ...(scope?.exclude?.fileids ?? [])]);
   const out: ZipSource[] = [];
   const taken = new Set<string>();
   const unique = (path: string): string => {
@@ -114,21 +134,21 @@ function treeEntries(c: CallContext): ZipSource[] {
     addContents(folder, `${name}/`);
   };
   if (folderid !== undefined) {
-    const folder = c.folderById(folderid);
+    const folder = folderById(folderid);
     if (!skipFolders.has(c.publicFolderId(folder.id))) addContents(folder, '');
   }
   for (const id of folderids) {
-    const folder = c.folderById(id);
+    const folder = folderById(id);
     addFolder(folder, folder.parent === null ? 'pCloud' : folder.name);
   }
   for (const id of fileids) {
-    const file = c.fileById(id);
+    const file = fileById(id);
     addFile(file, file.name);
   }
   return out;
 }
 
-function timeOffset(c: CallContext): number {
+export function timeOffset(c: CallContext): number {
   const offset = parseTimeOffset(c.params.str('timeoffset'));
   return offset === undefined || Number.isNaN(offset) ? 0 : offset;
 }
@@ -302,9 +322,10 @@ async function extractarchive(c: CallContext): Promise<Body> {
 // ---------------------------------------------------------------------------
 // savezip
 
-async function savezip(c: CallContext): Promise<Body> {
+/** savezip; `given`: the entries of another scope (savepubzip), stored all the same into the caller's account. */
+export async function savezip(c: CallContext, given?: ZipSource[]): Promise<Body> {
   const user = c.requireUser();
-  const entries = treeEntries(c);
+  const entries = given ?? treeEntries(c);
   const dest = destination(
     c,
     { parentId: c.store.folders.get(user.rootId)!.id, name: 'archive.zip' },
@@ -343,35 +364,50 @@ async function savezip(c: CallContext): Promise<Body> {
   }
 }
 
+/** getzip's answer: the archive of `entries`, streamed. */
+export async function zipReply(c: CallContext, entries: ZipSource[]): Promise<DataReply> {
+  const { stream, size } = zipStream(entries, { offset: timeOffset(c) });
+  const forcedownload = c.params.flag('forcedownload');
+  const filename = zipName(c) ?? (forcedownload ? 'archive.zip' : undefined);
+  return new DataReply(stream, await size, forcedownload ? 'application/octet-stream' : 'application/zip', filename);
+}
+
+/** getziplink's answer: a content link that makes the archive of `entries` (files of `userid`) for each download. */
+export async function zipLink(
+  c: CallContext,
+  entries: ZipSource[],
+  userid: number,
+  extra: Pick<ContentLink, 'publink'> = {},
+): Promise<Body> {
+  const offset = timeOffset(c);
+  const name = zipName(c) ?? 'archive.zip';
+  const maxspeed = c.params.int('maxspeed');
+  if (maxspeed !== undefined && maxspeed < MIN_SPEED) throw new ApiError(2011, { minspeed: MIN_SPEED });
+  const size = await zipSize(entries, offset);
+  const { path, expires } = c.core.links.add({
+    userid,
+    fileid: 0,
+    blob: '',
+    size,
+    name,
+    contenttype: 'application/zip',
+    kind: 'zip',
+    forcedownload: c.params.flag('forcedownload') || zipName(c) !== undefined,
+    ...(maxspeed ? { maxspeed } : {}),
+    zip: () => zipStream(entries, { offset }).stream,
+    ...extra,
+  });
+  return { hosts: [...c.core.server.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
+}
+
 export const archivingMethods: MethodGroup = {
   async getzip(c) {
-    const entries = treeEntries(c);
-    const { stream, size } = zipStream(entries, { offset: timeOffset(c) });
-    const forcedownload = c.params.flag('forcedownload');
-    const filename = zipName(c) ?? (forcedownload ? 'archive.zip' : undefined);
-    return new DataReply(stream, await size, forcedownload ? 'application/octet-stream' : 'application/zip', filename);
+    return zipReply(c, treeEntries(c));
   },
 
   async getziplink(c) {
     const user = c.requireUser();
-    const entries = treeEntries(c);
-    const offset = timeOffset(c);
-    const name = zipName(c) ?? 'archive.zip';
-    const maxspeed = c.params.int('maxspeed');
-    const size = await zipSize(entries, offset);
-    const { path, expires } = c.core.links.add({
-      userid: user.userid,
-      fileid: 0,
-      blob: '',
-      size,
-      name,
-      contenttype: 'application/zip',
-      kind: 'zip',
-      forcedownload: c.params.flag('forcedownload') || zipName(c) !== undefined,
-      ...(maxspeed ? { maxspeed } : {}),
-      zip: () => zipStream(entries, { offset }).stream,
-    });
-    return { hosts: [...c.core.server.contentHosts], path, expires: c.time(Math.floor(expires / 1000)) };
+    return zipLink(c, treeEntries(c), user.userid);
   },
 
   savezip,

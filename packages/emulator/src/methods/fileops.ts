@@ -11,8 +11,9 @@ import { ApiError } from '../errors.js';
 import type { Body } from '../json.js';
 import { typeOf } from '../mime.js';
 import { type Descriptor, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_WRITE, openFilesOf, resolveDescriptor } from '../open-files.js';
-import type { FileRec } from '../store.js';
+import { type FileRec, PERM_CREATE, PERM_MODIFY } from '../store.js';
 import { checkName } from './shared.js';
+import { requireShareRight } from './sharing.js';
 
 function descriptor(c: CallContext): Descriptor {
   return resolveDescriptor(c.conn, c.params.str('fd'), c.requireUser().userid);
@@ -60,12 +61,18 @@ function position(d: Descriptor, offset: number, whence: number): number {
   return at;
 }
 
+/** An existing file opened for writing inside a share needs the share's modify right (2003). */
+function writable(c: CallContext, file: FileRec, flags: number): FileRec {
+  if (flags & O_WRITE) requireShareRight(c, file.parent, PERM_MODIFY);
+  return file;
+}
+
 /** The file an open names, created when O_CREAT allows it. */
 async function openTarget(c: CallContext, flags: number): Promise<FileRec> {
   const p = c.params;
   const create = (flags & O_CREAT) !== 0;
   if (!create || p.has('fileid')) {
-    if (p.has('fileid') || p.has('path')) return c.targetFile().file;
+    if (p.has('fileid') || p.has('path')) return writable(c, c.targetFile().file, flags);
     throw new ApiError(create ? 1001 : 1004);
   }
   let parentId: number;
@@ -85,8 +92,9 @@ async function openTarget(c: CallContext, flags: number): Promise<FileRec> {
   const existing = c.store.findChildFile(parentId, name);
   if (existing) {
     if (flags & O_EXCL) throw new ApiError(2004);
-    return existing;
+    return writable(c, existing, flags);
   }
+  requireShareRight(c, parentId, PERM_CREATE);
   if (c.store.findChildFolder(parentId, name)) throw new ApiError(2004);
   const user = c.requireUser();
   const info = await c.store.blobs.writeBuffer(Buffer.alloc(0));

@@ -34,7 +34,10 @@ function listContents(c: CallContext, folder: FolderRec, o: ListOptions): Value[
   const withDeleted = o.showdeleted;
   const childPath = (name: string) =>
     o.basePath === undefined || o.recursive ? undefined : (o.basePath === '/' ? '' : o.basePath) + '/' + name;
-  for (const f of c.store.subfolders(folder.id, withDeleted).sort(byName)) {
+  // shares the user accepted into this folder are listed with its own subfolders
+  const mounted = c.user ? c.store.mountsIn(c.user.userid, folder.id).map((sh) => c.store.folders.get(sh.folderid)!) : [];
+  const folders = [...c.store.subfolders(folder.id, withDeleted), ...mounted.filter((f) => f && !f.deleted)];
+  for (const f of folders.sort(byName)) {
     out.push(renderFolder(c, f, { path: childPath(f.name), contents: o.recursive ? listContents(c, f, o) : undefined }));
   }
   if (!o.nofiles)

@@ -5,6 +5,7 @@ import type { Body, Value } from '../json.js';
 import { renderNode } from '../render.js';
 import { type EventRec, type NodeRec, premiumExpires, type UserRec } from '../store.js';
 import { nowSeconds } from '../time.js';
+import { renderShare } from './sharing.js';
 
 export const LANGUAGES: Readonly<Record<string, string>> = {
   en: 'English',
@@ -51,6 +52,7 @@ export function userInfoFields(c: CallContext, u: UserRec): Body {
 export function renderEvent(c: CallContext, e: EventRec): Body {
   const out: Body = { event: e.event, time: c.time(e.time), diffid: e.diffid };
   if (e.node) out.metadata = renderNode(c, e.node);
+  if (e.share) out.share = renderShare(c, e.share);
   if (e.event === 'modifyuserinfo') {
     // the account as it was when the event happened; events stored before snapshots existed show it as it is now
     const u = c.store.users.get(e.userid);

@@ -45,7 +45,8 @@ function checkResolution(c: CallContext): void {
     throw new ApiError(1005, { emulator: 'resolution must be WIDTHxHEIGHT between 64x64 and 1280x960' });
 }
 
-function makeLink(
+/** A content link to a version of a file, with the call's link options; the answer of the *link methods. */
+export function makeLink(
   c: CallContext,
   file: FileRec,
   version: Version,
@@ -74,6 +75,67 @@ function makeLink(
 const isVideo = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 2;
 const isAudio = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 3;
 
+/** getvideolinks' answer for a file (also served through public links). */
+export function videoLinks(c: CallContext, file: FileRec, version: Version, extra: Partial<ContentLink> = {}): Body {
+  if (!isVideo(file)) throw new ApiError(2044);
+  const link = makeLink(c, file, version, 'video', extra);
+  // the emulator does not transcode: the only variant is the original
+  return {
+    variants: [
+      {
+        ...link,
+        width: 0,
+        height: 0,
+        duration: '0.0',
+        fps: '0',
+        videobitrate: 0,
+        audiobitrate: 0,
+        videocodec: 'unknown',
+        audiocodec: 'unknown',
+        isoriginal: true,
+        rotate: 0,
+        audiosamplerate: 0,
+      },
+    ],
+  };
+}
+
+/** getaudiolink's answer for a file (also served through public links). */
+export function audioLink(c: CallContext, file: FileRec, version: Version, extra: Partial<ContentLink> = {}): Body {
+  if (!isAudio(file) && !isVideo(file)) throw new ApiError(2044);
+  const abitrate = checkRange(c, 'abitrate', 16, 320) ?? DEFAULT_AUDIO_BITRATE;
+  return makeLink(c, file, version, 'audio', { abitrate, ...extra });
+}
+
+/** gettextfile's answer for a version of a file (also served through public links). */
+export async function textFile(c: CallContext, file: FileRec, version: Version): Promise<DataReply> {
+  const p = c.params;
+  const ctOverride = p.str('contenttype');
+  if (ctOverride !== undefined && ctOverride !== '' && !isValidContentType(ctOverride)) throw new ApiError(1005);
+  const from = p.str('fromencoding') || undefined;
+  const to = p.str('toencoding') || 'utf-8';
+  // pCloud names no error of its own for an unknown encoding; getpubtextfile's list has 1005
+  if (from !== undefined && !knownEncoding(from)) throw new ApiError(1005, { emulator: `unknown fromencoding ${from}` });
+  if (!knownEncoding(to)) throw new ApiError(1005, { emulator: `unknown toencoding ${to}` });
+  const forcedownload = p.flag('forcedownload');
+  let contentType = forcedownload ? 'application/octet-stream' : ctOverride || file.contenttype;
+  const filename = forcedownload ? file.name : undefined;
+  const blobs = c.store.blobs;
+  // a file too big to convert in memory is guessed from its start, and served only if nothing needs converting
+  const big = version.size > MAX_CONVERT_BYTES;
+  const bytes = big ? undefined : await blobs.read(version.blob);
+  const head = bytes ?? Buffer.concat((await blobs.open(version.blob, { start: 0, end: 64 * 1024 - 1 }).toArray()) as Buffer[]);
+  const source = from ?? guessEncoding(head, big);
+  if (isUtf8Name(source) && isUtf8Name(to)) {
+    const raw = bytes ? Readable.from([bytes]) : blobs.open(version.blob);
+    return new DataReply(raw, version.size, contentType, filename);
+  }
+  if (!bytes) throw new ApiError(5000, { emulator: `conversion limited to ${MAX_CONVERT_BYTES} bytes` });
+  const out = convertText(bytes, source, to);
+  if (!forcedownload && !ctOverride && /^text\//.test(contentType)) contentType = `${contentType}; charset=${to}`;
+  return new DataReply(Readable.from([out]), out.length, contentType, filename);
+}
+
 export const streamingMethods: MethodGroup = {
   getfilelink(c) {
     const { file } = c.targetFile();
@@ -91,34 +153,12 @@ export const streamingMethods: MethodGroup = {
 
   getvideolinks(c) {
     const { file } = c.targetFile();
-    if (!isVideo(file)) throw new ApiError(2044);
-    const link = makeLink(c, file, c.version(file), 'video');
-    // the emulator does not transcode: the only variant is the original
-    return {
-      variants: [
-        {
-          ...link,
-          width: 0,
-          height: 0,
-          duration: '0.0',
-          fps: '0',
-          videobitrate: 0,
-          audiobitrate: 0,
-          videocodec: 'unknown',
-          audiocodec: 'unknown',
-          isoriginal: true,
-          rotate: 0,
-          audiosamplerate: 0,
-        },
-      ],
-    };
+    return videoLinks(c, file, c.version(file));
   },
 
   getaudiolink(c) {
     const { file } = c.targetFile();
-    if (!isAudio(file) && !isVideo(file)) throw new ApiError(2044);
-    const abitrate = checkRange(c, 'abitrate', 16, 320) ?? DEFAULT_AUDIO_BITRATE;
-    return makeLink(c, file, c.version(file), 'audio', { abitrate });
+    return audioLink(c, file, c.version(file));
   },
 
   gethlslink(c) {
@@ -152,31 +192,6 @@ export const streamingMethods: MethodGroup = {
 
   async gettextfile(c) {
     const { file } = c.targetFile();
-    const version = c.version(file);
-    const p = c.params;
-    const ctOverride = p.str('contenttype');
-    if (ctOverride !== undefined && ctOverride !== '' && !isValidContentType(ctOverride)) throw new ApiError(1005);
-    const from = p.str('fromencoding') || undefined;
-    const to = p.str('toencoding') || 'utf-8';
-    // pCloud names no error of its own for an unknown encoding; getpubtextfile's list has 1005
-    if (from !== undefined && !knownEncoding(from)) throw new ApiError(1005, { emulator: `unknown fromencoding ${from}` });
-    if (!knownEncoding(to)) throw new ApiError(1005, { emulator: `unknown toencoding ${to}` });
-    const forcedownload = p.flag('forcedownload');
-    let contentType = forcedownload ? 'application/octet-stream' : ctOverride || file.contenttype;
-    const filename = forcedownload ? file.name : undefined;
-    const blobs = c.store.blobs;
-    // a file too big to convert in memory is guessed from its start, and served only if nothing needs converting
-    const big = version.size > MAX_CONVERT_BYTES;
-    const bytes = big ? undefined : await blobs.read(version.blob);
-    const head = bytes ?? Buffer.concat((await blobs.open(version.blob, { start: 0, end: 64 * 1024 - 1 }).toArray()) as Buffer[]);
-    const source = from ?? guessEncoding(head, big);
-    if (isUtf8Name(source) && isUtf8Name(to)) {
-      const raw = bytes ? Readable.from([bytes]) : blobs.open(version.blob);
-      return new DataReply(raw, version.size, contentType, filename);
-    }
-    if (!bytes) throw new ApiError(5000, { emulator: `conversion limited to ${MAX_CONVERT_BYTES} bytes` });
-    const out = convertText(bytes, source, to);
-    if (!forcedownload && !ctOverride && /^text\//.test(contentType)) contentType = `${contentType}; charset=${to}`;
-    return new DataReply(Readable.from([out]), out.length, contentType, filename);
+    return textFile(c, file, c.version(file));
   },
 };

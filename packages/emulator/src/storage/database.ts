@@ -108,6 +108,13 @@ CREATE TABLE IF NOT EXISTS transfer_files (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS transfer_files_blob ON transfer_files(blob);
 `,
+  // public links: traffic caps, passwords, a modification time, and the chosen set of a tree link (JSON),
+  // in a table of their own; publinks.kind is also 'tree' (target 0) or 'collection' (target = collection id)
+  `
+CREATE TABLE IF NOT EXISTS publink_extra (
+  linkid INTEGER PRIMARY KEY, maxtraffic INTEGER, password TEXT, modified INTEGER NOT NULL, tree TEXT
+);
+`,
 ];
 
 /** Thrown when another emulator (process or instance) holds the data directory. */

@@ -29,6 +29,7 @@ import { oauth2Methods } from './methods/oauth2.js';
 import { PUBLINK_PAGE, publinkMethods } from './methods/publinks.js';
 import { createPublinkPage } from './http/publink-page.js';
 import { revisionMethods } from './methods/revisions.js';
+import { shareGuard, sharingMethods } from './methods/sharing.js';
 import { streamingMethods } from './methods/streaming.js';
 import { thumbnailMethods } from './methods/thumbnails.js';
 import { trashMethods } from './methods/trash.js';
@@ -88,6 +89,7 @@ export const METHOD_GROUPS = {
   fileops: fileopsMethods,
   revisions: revisionMethods,
   thumbnails: thumbnailMethods,
+  sharing: sharingMethods,
   uploadlinks: uploadLinkMethods,
   transfer: transferMethods,
 } as const;
@@ -367,6 +369,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ...(options.mailCodeTtlMs !== undefined ? { mailCodeTtlMs: options.mailCodeTtlMs } : {}),
     });
     for (const group of Object.values(METHOD_GROUPS)) core.register(group);
+    // share permissions and the folders shares keep from deletion, on every write of every method
+    store.writeGuard = shareGuard(store);
     const authorize = createAuthorizePage(core);
     apiRoute.bind(
       createApiHandler(core, {

@@ -150,7 +150,66 @@ export interface EventRec {
   node?: NodeRec;
   /** `modifyuserinfo` only; absent in events stored by older emulators. */
   userinfo?: UserSnapshot;
+  /** Share events (`requestsharein`, ...): the share as the event carries it (times in Unix seconds). */
+  share?: SharePayload;
 }
+
+/** The `share` object of a share event, as stored (datetimes in Unix seconds, rendered by the diff method). */
+export type SharePayload = Readonly<Record<string, string | number | boolean>>;
+
+/** Share permission bits (pCloud): create 1, modify 2, delete 4; 0 is read only. */
+export const PERM_CREATE = 1;
+export const PERM_MODIFY = 2;
+export const PERM_DELETE = 4;
+export const PERM_ALL = PERM_CREATE | PERM_MODIFY | PERM_DELETE;
+
+/** An accepted share: `folderid` of `owner`, mounted in `touserid`'s tree under `mountparent` as `name`. */
+export interface ShareRec {
+  readonly id: number;
+  readonly folderid: number;
+  readonly owner: number;
+  readonly touserid: number;
+  readonly permissions: number;
+  /** The name the offer carried. */
+  readonly sharename: string;
+  /** Internal id of the recipient's folder the share appears in. */
+  readonly mountparent: number;
+  /** The name it has there. */
+  readonly name: string;
+  readonly message?: string;
+  readonly created: number;
+}
+
+/** An offer waiting for its recipient's answer. */
+export interface ShareRequestRec {
+  readonly id: number;
+  /** The code the offer mail carries. */
+  readonly code: string;
+  readonly folderid: number;
+  readonly owner: number;
+  readonly tomail: string;
+  readonly permissions: number;
+  readonly name: string;
+  readonly message?: string;
+  readonly created: number;
+  readonly expires: number;
+}
+
+/** What a user may do in a folder: all in their own tree, a share's bits inside an accepted share. */
+export interface Access {
+  /** The owner of the folder (whose tree and quota it is). */
+  readonly owner: number;
+  readonly perms: number;
+  /** Set when the access comes through a share. */
+  readonly share?: ShareRec;
+}
+
+/** A change a store intent is about to make, for the write guard. */
+export type WriteOp =
+  | { readonly op: 'create'; readonly parent: number }
+  | { readonly op: 'modify'; readonly node: NodeRec }
+  | { readonly op: 'move'; readonly node: NodeRec; readonly to: number }
+  | { readonly op: 'delete'; readonly node: NodeRec };
 
 /** Length of the emulated paid period. */
 const PREMIUM_PERIOD = 365 * 24 * 3600;
@@ -225,6 +284,7 @@ export class Store {
   private readonly appsMap = new Map<string, AppRec>();
   private readonly publinksMap = new Map<number, Mut<PubLinkRec>>();
   private readonly publinksByCode = new Map<string, number>();
+  private readonly sharesMap = new Map<number, Mut<ShareRec>>();
   private readonly blobInfos = new Map<string, BlobInfo>();
   private readonly childFolders = new Map<number, Set<number>>();
   private readonly childFiles = new Map<number, Set<number>>();
@@ -454,16 +514,16 @@ export class Store {
 
   /** Events of a user after `diffid`, oldest first. */
   eventsAfter(userid: number, diffid: number, limit = -1): EventRec[] {
-    return this.st.eventsAfter!.all(userid, diffid, limit).map(toEvent);
+    return this.st.eventsAfter!.all(userid, diffid, limit).map((r) => this.eventOf(r));
   }
 
   eventsAfterTime(userid: number, time: number, limit = -1): EventRec[] {
-    return this.st.eventsAfterTime!.all(userid, time, limit).map(toEvent);
+    return this.st.eventsAfterTime!.all(userid, time, limit).map((r) => this.eventOf(r));
   }
 
   /** The newest `n` events of a user, oldest first. */
   lastEvents(userid: number, n: number): EventRec[] {
-    return this.st.lastEvents!.all(userid, n).map(toEvent);
+    return this.st.lastEvents!.all(userid, n).map((r) => this.eventOf(r));
   }
 
   lastDiffOf(userid: number): number {
@@ -481,7 +541,7 @@ export class Store {
   }
 
   fileEvents(userid: number, fileid: number): EventRec[] {
-    return this.st.fileEvents!.all(fileid, userid).map(toEvent);
+    return this.st.fileEvents!.all(fileid, userid).map((r) => this.eventOf(r));
   }
 
   onEvent(fn: (e: EventRec) => void): () => void {
@@ -562,6 +622,7 @@ export class Store {
       this.appsMap,
       this.publinksMap,
       this.publinksByCode,
+      this.sharesMap,
       this.blobInfos,
       this.childFolders,
       this.childFiles,
@@ -700,6 +761,10 @@ export class Store {
         md5: r.md5 as string,
         size: r.size as number,
       });
+    }
+    for (const r of db.prepare('SELECT * FROM shares').iterate() as IterableIterator<Row>) {
+      const sh = toShare(r);
+      this.sharesMap.set(sh.id, sh);
     }
     for (const r of db.prepare('SELECT userid, COUNT(*) AS n FROM events GROUP BY userid').iterate() as IterableIterator<Row>) {
       this.eventCounts.set(r.userid as number, r.n as number);
@@ -965,6 +1030,7 @@ export class Store {
       this.usql.delUser!.run(id);
       s.delAllUserCodes!.run(id);
       s.delUserInvites!.run(id, id);
+      this.dropUserShares(id);
       s.unsubscribe!.run(u.email.toLowerCase());
       s.delUser!.run(id);
       this.usersMap.delete(id);
@@ -1079,6 +1145,9 @@ export class Store {
   }
 
   addFolder(owner: number, parent: number, name: string, times?: { created?: number; modified?: number }): FolderRec {
+    this.writeGuard?.({ op: 'create', parent });
+    // a folder made inside a share belongs to the share's owner
+    owner = this.foldersMap.get(parent)?.owner ?? owner;
     return this.write(() => {
       const now = nowSeconds();
       const rec: Mut<FolderRec> = {
@@ -1130,6 +1199,9 @@ export class Store {
     contenttype: string,
     times?: { created?: number; modified?: number },
   ): FileRec {
+    this.writeGuard?.({ op: 'create', parent });
+    // a file stored inside a share belongs to (and counts against the quota of) the share's owner
+    owner = this.foldersMap.get(parent)?.owner ?? owner;
     return this.write(() => {
       const now = nowSeconds();
       const rec: MFile = {
@@ -1167,6 +1239,7 @@ export class Store {
   /** Replaces a file's content, keeping the old content as a revision. */
   replaceContent(file: FileRec, version: Version, times?: { created?: number; modified?: number }): void {
     const f = this.fileRec(file.id);
+    this.writeGuard?.({ op: 'modify', node: f });
     this.write(() => {
       const old = f.current;
       const created = times?.created ?? f.created;
@@ -1187,6 +1260,7 @@ export class Store {
   /** Sets a file's times without touching its content (copying a file onto itself). */
   setFileTimes(file: FileRec, times: { created?: number; modified: number }): void {
     const f = this.fileRec(file.id);
+    this.writeGuard?.({ op: 'modify', node: f });
     this.write(() => {
       const created = times.created ?? f.created;
       this.st.fileContent!.run(f.current.revisionid, created, times.modified, f.id);
@@ -1223,6 +1297,7 @@ export class Store {
   /** Moves/renames a node. */
   move(n: NodeRec, parent: number, name: string): void {
     const rec = n.kind === 'folder' ? this.folderRec(n.id) : this.fileRec(n.id);
+    this.writeGuard?.({ op: 'move', node: rec, to: parent });
     this.write(() => {
       const now = nowSeconds();
       const oldParent = rec.parent;
@@ -1240,6 +1315,7 @@ export class Store {
   markDeleted(n: NodeRec): void {
     const rec = n.kind === 'folder' ? this.folderRec(n.id) : this.fileRec(n.id);
     if (rec.deleted) return;
+    this.writeGuard?.({ op: 'delete', node: rec });
     this.write(() => {
       const now = nowSeconds();
       (rec.kind === 'folder' ? this.st.delFolder! : this.st.delFile!).run(now, rec.id);
@@ -1721,12 +1797,208 @@ export class Store {
     });
   }
 
+  // ---- shares ----------------------------------------------------------------
+  // Accepted shares live in a map (every lookup asks `access`); offers and
+  // per-sender rules are read straight from the database.
+
+  /**
+   * Called by the tree intents (addFolder, addFile, replaceContent,
+   * setFileTimes, move, markDeleted) before they change anything; it may
+   * throw to refuse the change (the emulator's share permissions).
+   */
+  writeGuard: ((op: WriteOp) => void) | undefined;
+
+  private shareSqlCache?: Record<string, Database.Statement>;
+
+  private get ssql(): Record<string, Database.Statement> {
+    if (!this.shareSqlCache) {
+      const p = (sql: string) => this.db.prepare(sql);
+      this.shareSqlCache = {
+        insRequest: p(
+          'INSERT INTO share_requests (code, folderid, owner, tomail, permissions, name, message, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
+        request: p('SELECT * FROM share_requests WHERE id = ?'),
+        requestByCode: p('SELECT * FROM share_requests WHERE code = ?'),
+        requestsFrom: p('SELECT * FROM share_requests WHERE owner = ? ORDER BY id'),
+        requestsTo: p('SELECT * FROM share_requests WHERE tomail = ? COLLATE NOCASE ORDER BY id'),
+        requestsOfFolder: p('SELECT * FROM share_requests WHERE folderid = ? ORDER BY id'),
+        delRequest: p('DELETE FROM share_requests WHERE id = ?'),
+        insShare: p(
+          'INSERT INTO shares (folderid, owner, touserid, permissions, sharename, mountparent, name, message, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
+        shareById: p('SELECT * FROM shares WHERE id = ?'),
+        delShare: p('DELETE FROM shares WHERE id = ?'),
+        setPerms: p('UPDATE shares SET permissions = ? WHERE id = ?'),
+        rule: p('SELECT * FROM share_rules WHERE userid = ? AND fromuserid = ?'),
+        setRule: p('INSERT OR REPLACE INTO share_rules (userid, fromuserid, rule, folderid) VALUES (?, ?, ?, ?)'),
+        delUserShares: p('DELETE FROM shares WHERE owner = ? OR touserid = ?'),
+        delUserRequests: p('DELETE FROM share_requests WHERE owner = ?'),
+        delUserRules: p('DELETE FROM share_rules WHERE userid = ? OR fromuserid = ?'),
+        insEventShare: p('INSERT INTO event_shares (diffid, share) VALUES (?, ?)'),
+        eventShare: p('SELECT share FROM event_shares WHERE diffid = ?').pluck(),
+      };
+    }
+    return this.shareSqlCache;
+  }
+
+  /**
+   * What `userid` may do in folder `folderId` (internal id): everything in
+   * their own tree, the bits of an accepted share inside it (the share's
+   * folder or any folder below), undefined when neither. The one ownership
+   * check every lookup and write goes through.
+   */
+  access(userid: number, folderId: number): Access | undefined {
+    const f = this.foldersMap.get(folderId);
+    if (!f) return undefined;
+    if (f.owner === userid) return { owner: userid, perms: PERM_ALL };
+    for (let cur: FolderRec | undefined = f; cur; cur = cur.parent === null ? undefined : this.foldersMap.get(cur.parent)) {
+      for (const sh of this.sharesMap.values()) {
+        if (sh.folderid === cur.id && sh.touserid === userid) return { owner: f.owner, perms: sh.permissions, share: sh };
+      }
+    }
+    return undefined;
+  }
+
+  /** Accepted shares (every one, or those of a folder). */
+  shares(folderId?: number): ShareRec[] {
+    const all = [...this.sharesMap.values()];
+    return folderId === undefined ? all : all.filter((sh) => sh.folderid === folderId);
+  }
+
+  share(id: number): ShareRec | undefined {
+    return this.sharesMap.get(id);
+  }
+
+  /** The share `userid` has of folder `folderId` itself (its mount), if any. */
+  mountOf(userid: number, folderId: number): ShareRec | undefined {
+    for (const sh of this.sharesMap.values()) if (sh.folderid === folderId && sh.touserid === userid) return sh;
+    return undefined;
+  }
+
+  /** Shares mounted in `userid`'s folder `parentId` (by `name` when given). */
+  mountsIn(userid: number, parentId: number, name?: string): ShareRec[] {
+    return [...this.sharesMap.values()].filter(
+      (sh) => sh.touserid === userid && sh.mountparent === parentId && (name === undefined || sh.name === name),
+    );
+  }
+
+  shareRequest(id: number): ShareRequestRec | undefined {
+    const r = this.ssql.request!.get(id);
+    return r === undefined ? undefined : toShareRequest(r);
+  }
+
+  shareRequestByCode(code: string): ShareRequestRec | undefined {
+    const r = this.ssql.requestByCode!.get(code);
+    return r === undefined ? undefined : toShareRequest(r);
+  }
+
+  /** Offers sent by a user (`from`), to an address (`to`), or of a folder. */
+  shareRequests(q: { from: number } | { to: string } | { folderId: number }): ShareRequestRec[] {
+    const rows =
+      'from' in q
+        ? this.ssql.requestsFrom!.all(q.from)
+        : 'to' in q
+          ? this.ssql.requestsTo!.all(q.to)
+          : this.ssql.requestsOfFolder!.all(q.folderId);
+    return rows.map(toShareRequest);
+  }
+
+  createShareRequest(rec: Omit<ShareRequestRec, 'id' | 'code'>): ShareRequestRec {
+    return this.write(() => {
+      const code = randomBytes(18).toString('base64url').replace(/[-_]/g, 'x');
+      const info = this.ssql.insRequest!.run(
+        code,
+        rec.folderid,
+        rec.owner,
+        rec.tomail,
+        rec.permissions,
+        rec.name,
+        rec.message ?? null,
+        rec.created,
+        rec.expires,
+      );
+      return this.shareRequest(Number(info.lastInsertRowid))!;
+    });
+  }
+
+  dropShareRequest(id: number): void {
+    this.write(() => this.ssql.delRequest!.run(id));
+  }
+
+  /** Turns an offer into an accepted share mounted in the recipient's folder `mountparent` as `name`. */
+  acceptShareRequest(req: ShareRequestRec, touserid: number, mountparent: number, name: string): ShareRec {
+    return this.write(() => {
+      this.ssql.delRequest!.run(req.id);
+      const info = this.ssql.insShare!.run(
+        req.folderid,
+        req.owner,
+        touserid,
+        req.permissions,
+        req.name,
+        mountparent,
+        name,
+        req.message ?? null,
+        nowSeconds(),
+      );
+      const sh = toShare(this.ssql.shareById!.get(Number(info.lastInsertRowid)));
+      this.sharesMap.set(sh.id, sh);
+      return sh;
+    });
+  }
+
+  removeShare(id: number): void {
+    this.write(() => {
+      this.ssql.delShare!.run(id);
+      this.sharesMap.delete(id);
+    });
+  }
+
+  setSharePermissions(id: number, permissions: number): ShareRec {
+    const sh = this.sharesMap.get(id);
+    if (!sh) throw new Error(`unknown share ${id}`);
+    return this.write(() => {
+      this.ssql.setPerms!.run(permissions, id);
+      sh.permissions = permissions;
+      return sh;
+    });
+  }
+
+  /** A recipient's rule for offers from `fromuserid`: accept `always` (into `folderid`) or `block`. */
+  shareRule(userid: number, fromuserid: number): { rule: 'always' | 'block'; folderid?: number } | undefined {
+    const r = this.ssql.rule!.get(userid, fromuserid) as Row | undefined;
+    if (!r) return undefined;
+    return { rule: r.rule as 'always' | 'block', ...(r.folderid !== null ? { folderid: r.folderid as number } : {}) };
+  }
+
+  setShareRule(userid: number, fromuserid: number, rule: 'always' | 'block', folderid?: number): void {
+    this.write(() => this.ssql.setRule!.run(userid, fromuserid, rule, folderid ?? null));
+  }
+
+  /** An event row with the share object of a share event. */
+  private eventOf(row: unknown): EventRec {
+    const e = toEvent(row);
+    if (e.event.includes('share')) {
+      const json = this.ssql.eventShare!.get(e.diffid) as string | undefined;
+      if (json !== undefined) e.share = JSON.parse(json) as SharePayload;
+    }
+    return e;
+  }
+
+  /** Drops every share, offer and rule a user is part of (account deletion). */
+  private dropUserShares(userid: number): void {
+    this.ssql.delUserShares!.run(userid, userid);
+    this.ssql.delUserRequests!.run(userid);
+    this.ssql.delUserRules!.run(userid, userid);
+    for (const [id, sh] of this.sharesMap) if (sh.owner === userid || sh.touserid === userid) this.sharesMap.delete(id);
+  }
+
   // ---- events --------------------------------------------------------------
 
   /** Appends an event to the user's diff history (trimmed to `historyLimit`). */
-  emit(userid: number, event: string, node?: NodeRec): EventRec {
+  emit(userid: number, event: string, node?: NodeRec, share?: SharePayload): EventRec {
     return this.write(() => {
       const rec: EventRec = { diffid: this.next('diffid'), userid, event, time: nowSeconds() };
+      if (share) rec.share = share;
       const user = event === 'modifyuserinfo' ? this.usersMap.get(userid) : undefined;
       // the account as it is now: later changes must not rewrite this event
       if (user) rec.userinfo = this.userSnapshot(user, rec.time);
@@ -1739,6 +2011,7 @@ export class Store {
       }
       const info = rec.userinfo ? JSON.stringify(rec.userinfo) : null;
       this.st.insEvent!.run(rec.diffid, userid, event, rec.time, node?.kind ?? null, node?.id ?? null, json, info);
+      if (share) this.ssql.insEventShare!.run(rec.diffid, JSON.stringify(share));
       let count = (this.eventCounts.get(userid) ?? 0) + 1;
       // trim in steps of a tenth of the limit, so trimming costs O(1) per event on average
       if (count > this.historyLimit + Math.max(1, Math.floor(this.historyLimit / 10))) {
@@ -1818,6 +2091,38 @@ function toUploadLink(row: unknown): UploadLinkRec {
     files: r.files as number,
     space: r.space as number,
     deleted: r.deleted === 1,
+  };
+}
+
+function toShare(row: unknown): Mut<ShareRec> {
+  const r = row as Row;
+  return {
+    id: r.id as number,
+    folderid: r.folderid as number,
+    owner: r.owner as number,
+    touserid: r.touserid as number,
+    permissions: r.permissions as number,
+    sharename: r.sharename as string,
+    mountparent: r.mountparent as number,
+    name: r.name as string,
+    ...(r.message !== null ? { message: r.message as string } : {}),
+    created: r.created as number,
+  };
+}
+
+function toShareRequest(row: unknown): ShareRequestRec {
+  const r = row as Row;
+  return {
+    id: r.id as number,
+    code: r.code as string,
+    folderid: r.folderid as number,
+    owner: r.owner as number,
+    tomail: r.tomail as string,
+    permissions: r.permissions as number,
+    name: r.name as string,
+    ...(r.message !== null ? { message: r.message as string } : {}),
+    created: r.created as number,
+    expires: r.expires as number,
   };
 }
 

@@ -115,6 +115,25 @@ CREATE TABLE IF NOT EXISTS publink_extra (
   linkid INTEGER PRIMARY KEY, maxtraffic INTEGER, password TEXT, modified INTEGER NOT NULL, tree TEXT
 );
 `,
+  // shares: offers waiting for an answer (by id or mailed code), accepted shares mounted in the recipient's tree
+  // (mountparent, name), per-sender rules of a recipient ('always' accept into a folder, 'block'), and the share
+  // objects of share events (by diffid; a table of its own, so the step can run again on a database set back)
+  `
+CREATE TABLE IF NOT EXISTS share_requests (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, folderid INTEGER NOT NULL, owner INTEGER NOT NULL,
+  tomail TEXT NOT NULL, permissions INTEGER NOT NULL, name TEXT NOT NULL, message TEXT, created INTEGER NOT NULL, expires INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shares (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, folderid INTEGER NOT NULL, owner INTEGER NOT NULL, touserid INTEGER NOT NULL,
+  permissions INTEGER NOT NULL, sharename TEXT NOT NULL, mountparent INTEGER NOT NULL, name TEXT NOT NULL, message TEXT,
+  created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS share_rules (
+  userid INTEGER NOT NULL, fromuserid INTEGER NOT NULL, rule TEXT NOT NULL, folderid INTEGER,
+  PRIMARY KEY (userid, fromuserid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_shares (diffid INTEGER PRIMARY KEY, share TEXT NOT NULL);
+`,
 ];
 
 /** Thrown when another emulator (process or instance) holds the data directory. */

@@ -81,4 +81,10 @@ export const deviations: readonly DeliberateDeviation[] = [
     reason:
       'only WAV (PCM, up to 64 MiB) is transcoded to MP3 at abitrate; MP3 is served as stored, other formats (FLAC, Ogg, AAC, video soundtracks) as stored with their own type, and a larger WAV answers 501',
   },
+  {
+    method: 'showpublink',
+    check: NOT_COMPARED,
+    reason:
+      'pCloud documents no code for a public link opened without (or with a wrong) linkpassword; the emulator answers 7009, the code pCloud uses for a password-protected archive, on every method that takes a link code and on the link page',
+  },
 ];

@@ -33,7 +33,7 @@ describe.each(transportNames)('public link methods over %s', (kind) => {
   // no credentials at all: what anyone with a code has
   const makeVisitor = () => env.client(kind, null, { middleware: [record] }).use(publinks);
   let dir: string;
-  const ids = { folder: 0, sub: 0, text: 0, tone: 0, picture: 0, deep: 0 };
+  const ids = { folder: 0, sub: 0, text: 0, tone: 0, picture: 0, deep: 0, clip: 0 };
 
   const put = async (name: string, data: Uint8Array, folderid: number) => {
     const r = await owner.call<{ metadata: Array<{ fileid: number }> }>('uploadfile', { folderid }, { files: [{ name, data }] });
@@ -53,6 +53,7 @@ describe.each(transportNames)('public link methods over %s', (kind) => {
     ids.tone = await put('tone.wav', makeWav({ seconds: 0.5 }), ids.folder);
     ids.picture = await put('picture.png', makePng(40, 40), ids.folder);
     ids.deep = await put('deep.txt', new TextEncoder().encode('one level down\n'), ids.sub);
+    ids.clip = await put('clip.mp4', new TextEncoder().encode('not really a video'), ids.sub);
   });
   afterAll(async () => {
     await env.close();
@@ -126,6 +127,9 @@ describe.each(transportNames)('public link methods over %s', (kind) => {
     expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
     expect(audio.url(1)).toContain('start=1');
     await apiError(visitor.getpubvideolinks({ code, fileid: ids.tone }), 2044);
+    const video = await visitor.getpubvideolinks({ code, fileid: ids.clip });
+    const original = video.variants.find((v) => v.isoriginal)!;
+    expect(await (await fetch(`${visitor.scheme}://${original.hosts[0]}${original.path}`)).text()).toBe('not really a video');
 
     const text = await visitor.getpubtextfile({ code, fileid: ids.deep });
     expect(await new Response(text.body).text()).toBe('one level down\n');

@@ -5,6 +5,9 @@
  * for content links handed out before), tree and collection links, copies
  * into a visitor's own account, and the link page for anonymous visitors.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng, makeWav, startEmulator, type Emulator } from '../src/index.js';
@@ -231,5 +234,38 @@ describe('the link page', () => {
     expect(await bytes.text()).toBe('hello from a public link\n');
     await expectOk(as(emu, 'deletepublink', { linkid: fileLink.linkid }));
     expect((await request(fileLink.link)).statusCode).toBe(410);
+  });
+});
+
+describe('after a restart', () => {
+  it('links keep their limits, password, counters and what a tree link holds', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pcloudkit-publinks-'));
+    try {
+      const first = await startEmulator({ dataDir, seed: false });
+      const dir = await expectOk(call(first, 'createfolder', { auth: first.auth, path: '/kept' }));
+      const a = await expectOk(upload(first, 'a.txt', 'aaa', { folderid: dir.metadata.folderid }, first.auth));
+      await expectOk(upload(first, 'b.txt', 'bbb', { folderid: dir.metadata.folderid }, first.auth));
+      const params = { auth: first.auth, name: 'Kept', folderid: dir.metadata.folderid, excludefileids: a.metadata[0].fileid };
+      const tree = await expectOk(call(first, 'gettreepublink', { ...params, linkpassword: 'pw', maxtraffic: 1000 }));
+      const dl = await expectOk(
+        call(first, 'getpublinkdownload', { code: tree.code, linkpassword: 'pw', fileid: a.metadata[0].fileid + 1 }),
+      );
+      await fetchContent(dl);
+      await first.stop();
+
+      const second = await startEmulator({ dataDir, seed: false });
+      try {
+        expect((await call(second, 'showpublink', { code: tree.code })).result).toBe(7009);
+        const shown = await expectOk(call(second, 'showpublink', { code: tree.code, linkpassword: 'pw' }));
+        expect(shown.metadata.name).toBe('Kept');
+        expect((shown.metadata.contents as Json[]).map((x) => x.name)).toEqual(['b.txt']);
+        const listed = (await expectOk(call(second, 'listpublinks', { auth: second.auth }))).publinks[0];
+        expect(listed).toMatchObject({ linkid: tree.linkid, maxtraffic: 1000, downloads: 1, traffic: 3 });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -48,6 +48,13 @@ export const sdkAllowances: Readonly<Record<string, SdkAllowance>> = {
       filename: 'the transports supply the file name, so the SDK param is optional',
     },
   },
+  uploadtolink: {
+    // pCloud's upload page asks the uploader for a name and a note; the link's owner sees them with the files.
+    extra: {
+      names: "the uploader's name, kept with each file for the link's owner",
+      comment: "the uploader's note, kept with each file for the link's owner",
+    },
+  },
   logout: {
     // A plugin member named `logout` would clash with core's `client.logout()`,
     // which calls this method and also forgets the client's credentials.

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.PCLOUDKIT_BENCH_MB ?? 1024) * MiB;
+/** The default chunk; two travel at once, so cut points are drawn past two of them. */
 const CHUNK = 4 * MiB;
 const DROPS = 5;
 const RSS_LIMIT = 150 * MiB;
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
       });
       const up = await phase<
         Phase & { fileid: number; sent: number; resumes: number; checksums: Record<string, string>; writes: Array<[number, number]> }
-      >('large', kind, { ...base, source, folderid, name: 'dropped.bin', chunk: CHUNK });
+      >('large', kind, { ...base, source, folderid, name: 'dropped.bin' });
       const remote = await fetchJson(`${ready.api}/checksumfile?fileid=${up.fileid}&access_token=${ready.access_token}`);
       console.log(`uploadLarge with cuts: ${rate(SIZE, up.ms)}, ${up.resumes} resumes`);
       check(remote.sha1 === localSha1 && up.checksums.sha1 === localSha1, `server sha1 ${String(remote.sha1)} = local sha1 ${localSha1}`);
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
       const larges: Phase[] = [];
       for (let round = 0; round < 3; round++) {
         plains.push(await phase('plain', kind, { ...base, source, folderid, name: `plain-${round}.bin` }));
-        larges.push(await phase('large', kind, { ...base, source, folderid, name: `clean-${round}.bin`, chunk: CHUNK }));
+        larges.push(await phase('large', kind, { ...base, source, folderid, name: `clean-${round}.bin` }));
       }
       const plain = Math.min(...plains.map((p) => p.ms));
       const large = Math.min(...larges.map((p) => p.ms));

@@ -41,7 +41,7 @@ export interface ChunkReader {
   readonly size: number | undefined;
   /** True when any range can be read again (bytes, Blobs, files). */
   readonly seekable: boolean;
-  /** The next `length` bytes (fewer only at the end; empty at the end); for files, valid for `READ_RING` more calls. */
+  /** The next `length` bytes (fewer only at the end; empty at the end); for files, valid for as many more calls as the ring has buffers. */
   next(length: number): Promise<Uint8Array>;
   /** Skips to `offset` (forwards only for streams). */
   skipTo(offset: number): Promise<void>;
@@ -59,10 +59,9 @@ export interface RandomAccessFile {
 }
 
 /**
- * Buffers `next()` of a file source reads into, used in turn: a chunk's bytes
- * stay valid until this many later `next()` calls. The upload holds at most
- * four chunks at once (one read ahead, two on the connection, the last one
- * acknowledged), so memory is reused instead of left to the garbage collector.
+ * Buffers `next()` of a file source reads into by default, used in turn: a
+ * chunk's bytes stay valid until this many later `next()` calls, so memory
+ * is reused instead of left to the garbage collector.
  */
 export const READ_RING = 6;
 
@@ -73,14 +72,14 @@ function randomReader(
   size: number,
   read: (offset: number, length: number, buffer?: Uint8Array) => Promise<Uint8Array>,
   close = async () => {},
-  ring = false,
+  ring = 0,
 ): ChunkReader {
   let position = 0;
   const buffers: Uint8Array[] = [];
   let turn = 0;
   const into = (n: number): Uint8Array | undefined => {
     if (!ring) return undefined;
-    const slot = turn++ % READ_RING;
+    const slot = turn++ % ring;
     if ((buffers[slot]?.byteLength ?? -1) < n) buffers[slot] = new Uint8Array(n);
     return buffers[slot]!.subarray(0, n);
   };
@@ -171,7 +170,12 @@ async function* webChunks(stream: ReadableStream<unknown>): AsyncGenerator<unkno
 }
 
 /** Opens a source for chunked reading; `size` declares a stream's length. */
-export async function openSource(source: LargeSource, size: number | undefined, openPath?: PathOpener): Promise<ChunkReader> {
+export async function openSource(
+  source: LargeSource,
+  size: number | undefined,
+  openPath?: PathOpener,
+  ring = READ_RING,
+): Promise<ChunkReader> {
   if (source instanceof Uint8Array) return randomReader(source.byteLength, async (o, n) => source.subarray(o, o + n));
   if (isBlob(source)) return randomReader(source.size, async (o, n) => new Uint8Array(await source.slice(o, o + n).arrayBuffer()));
   if (isReadableStream(source)) return streamReader(webChunks(source), size);
@@ -184,7 +188,7 @@ export async function openSource(source: LargeSource, size: number | undefined, 
       file.size,
       (o, n, buffer) => file.read(o, n, buffer),
       () => file.close(),
-      true,
+      ring,
     );
   }
   throw new TypeError('uploadLarge takes bytes, a Blob, a web ReadableStream, a Node Readable, an async iterable or { path }');

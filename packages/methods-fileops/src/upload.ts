@@ -43,7 +43,10 @@ export interface UploadLargeProgress {
 export interface UploadLargeOptions {
   /** Length of a stream source (bytes, Blobs and files know theirs). Only used for progress. */
   size?: number;
-  /** Bytes per `file_pwrite`. Default 4 MiB. Memory use is about six chunks (two travelling, one read ahead, the last one kept, two being hashed). */
+  /**
+   * Bytes per `file_pwrite`. Default 4 MiB. Memory use is a few chunks: two travelling, one read
+   * ahead, the last one acknowledged, and (Node entry) two being hashed.
+   */
   chunkSize?: number;
   /** Stops the upload (AbortError). The temporary file stays, so the resume token still works. */
   signal?: AbortSignal;
@@ -118,7 +121,8 @@ interface Token {
   h: HashName[];
 }
 
-const DEFAULT_CHUNK = 4 * 1024 * 1024;
+/** Default bytes per chunk, and chunks on the connection at once (pipelined over binary, queued over HTTP). */
+const PACING = { chunk: 4 * 1024 * 1024, inFlight: 2 } as const;
 
 function encodeToken(token: Token): string {
   const json = JSON.stringify(token, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -186,9 +190,6 @@ interface Flight {
   done: Promise<void>;
 }
 
-/** Chunks on the connection at once. */
-const IN_FLIGHT = 2;
-
 /** Implementation shared by both entries; `platform` brings file access and hashes. */
 export async function uploadLargeWith(
   platform: UploadPlatform,
@@ -199,7 +200,8 @@ export async function uploadLargeWith(
 ): Promise<UploadLargeResult> {
   const { signal } = options;
   const { parent, name } = checkTarget(target);
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const pacing = PACING;
+  const chunkSize = options.chunkSize ?? pacing.chunk;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1)
     throw new ValidationError('uploadLarge', 'chunkSize', 'chunkSize must be a positive integer');
   const maxRetries = options.maxRetries ?? 5;
@@ -215,7 +217,8 @@ export async function uploadLargeWith(
     throw new ValidationError('uploadLarge', 'resume', `the resume token was made with chunkSize ${token.c}`);
   const chunk = token?.c ?? chunkSize;
 
-  const reader: ChunkReader = await openSource(source, options.size, platform.openPath);
+  // Chunks held at once: one read ahead, those on the connection, the last acknowledged one, and one spare.
+  const reader: ChunkReader = await openSource(source, options.size, platform.openPath, pacing.inFlight + 3);
   const total = reader.size ?? options.size;
   const host = await currentHost(client);
   let key = uniqueConnectionKey('upload');
@@ -302,8 +305,8 @@ export async function uploadLargeWith(
       progress(offset);
     }
 
-    // 3. Chunks: two travel at once on the connection (pipelined over binary, queued over HTTP), the next
-    // one is read and hashed meanwhile, so neither side waits for the other.
+    // 3. Chunks: `pacing.inFlight` travel at once on the connection, the next one is read and hashed
+    // meanwhile, so neither side waits for the other.
     let failures = 0;
     const inflight: Flight[] = [];
     let nextRead: Promise<Uint8Array> | undefined = reader.next(chunk);
@@ -344,7 +347,7 @@ export async function uploadLargeWith(
     let queued = offset; // end of what was handed to the connection
     for (;;) {
       throwIfAborted();
-      while (!sourceDone && inflight.length < IN_FLIGHT) {
+      while (!sourceDone && inflight.length < pacing.inFlight) {
         const bytes = await nextRead!;
         if (bytes.byteLength === 0) {
           sourceDone = true;

@@ -106,7 +106,8 @@ describe('file links', () => {
   it('a password is needed on every method; a wrong or missing one changes nothing', async () => {
     const t = await sharedTree();
     const link = await expectOk(as(emu, 'getfilepublink', { fileid: t.text, linkpassword: 'open sesame' }));
-    for (const params of [{}, { linkpassword: 'wrong' }]) {
+    const attempts: Record<string, string>[] = [{}, { linkpassword: 'wrong' }];
+    for (const params of attempts) {
       expect((await call(emu, 'showpublink', { code: link.code, ...params })).result).toBe(7009);
       expect((await call(emu, 'getpublinkdownload', { code: link.code, ...params })).result).toBe(7009);
       expect((await call(emu, 'getpubtextfile', { code: link.code, ...params })).result).toBe(7009);

@@ -1623,6 +1623,9 @@ export class Store {
         insTransfer: p('INSERT INTO transfers (sender, receivers, message, created) VALUES (?, ?, ?, ?)'),
         insTransferFile: p('INSERT INTO transfer_files (transferid, position, name, blob, size) VALUES (?, ?, ?, ?, ?)'),
         transferFile: p('SELECT * FROM transfer_files WHERE transferid = ? AND position = ?'),
+        transferBlobs: p('SELECT DISTINCT blob FROM transfer_files WHERE transferid = ?').pluck(),
+        delTransferFiles: p('DELETE FROM transfer_files WHERE transferid = ?'),
+        delTransfer: p('DELETE FROM transfers WHERE id = ?'),
       };
     }
     return this.uploadSql;
@@ -1718,6 +1721,23 @@ export class Store {
       }
       this.usql.insTransferFile!.run(transferid, position, name, info.sha256, info.size);
     });
+  }
+
+  /** Removes a transfer (one whose upload broke) and the blobs only it referred to. */
+  deleteTransfer(transferid: number): void {
+    const dropped: string[] = [];
+    this.write(() => {
+      const blobs = this.usql.transferBlobs!.all(transferid) as string[];
+      this.usql.delTransferFiles!.run(transferid);
+      this.usql.delTransfer!.run(transferid);
+      for (const sha of blobs) {
+        if (this.st.blobUsed!.get(sha) === undefined) {
+          this.dropBlobRow(sha);
+          dropped.push(sha);
+        }
+      }
+    });
+    for (const sha of dropped) if (!this.blobs.isHeld(sha)) this.removeBlobFile(sha);
   }
 
   /** One file of a transfer by its 1-based position. */

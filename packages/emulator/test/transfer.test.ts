@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -80,6 +83,39 @@ describe('transfers on the wire', () => {
     } finally {
       await e.stop();
     }
+  });
+
+  it('a transfer whose upload breaks mails nothing and keeps nothing, not even its complete first file', async () => {
+    const to = `${uniq('cut')}@example.com`;
+    const first = Buffer.from(`complete first file ${uniq('x')}`);
+    const sha = createHash('sha256').update(first).digest('hex');
+    const boundary = 'cut-boundary';
+    const head =
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="one.txt"\r\n\r\n${first}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="two.bin"\r\n\r\n`;
+    const qs = new URLSearchParams({ sendermail: 's@example.com', receivermails: to, progresshash: 'cut-1' });
+    const req = httpRequest(`${emu.api}/uploadtransfer?${qs}`, {
+      method: 'POST',
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + 100_000) },
+    });
+    req.on('error', () => undefined);
+    req.write(head);
+    req.write(Buffer.alloc(10_000));
+    // the server has the first file once the progress moves on to the second
+    for (let i = 0; i < 200; i++) {
+      const p = await call(emu, 'uploadtransferprogress', { progresshash: 'cut-1' });
+      if (p.result === 0 && p.filenumber === 2) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(existsSync(emu.core.store.blobs.pathOf(sha))).toBe(true);
+    req.destroy();
+    for (let i = 0; i < 200; i++) {
+      const p = await call(emu, 'uploadtransferprogress', { progresshash: 'cut-1' });
+      if (p.finished) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(existsSync(emu.core.store.blobs.pathOf(sha))).toBe(false);
+    expect(emu.mail.list({ to })).toEqual([]);
   });
 
   it('transferred files survive a restart: their blobs are not swept', async () => {

@@ -30,7 +30,11 @@ export const definitions: MethodList<typeof Methods> = methodList(methods);
 
 /** Options of {@link UploadLinkHelpers.upload}. */
 export interface UploadToLinkOptions {
-  /** Who uploads: the link's owner sees it with the files. */
+  /**
+   * Who uploads: the link's owner sees it with the files. Default
+   * `'anonymous'`: pCloud has been reported to refuse uploads through a link
+   * that carry no `names` (2001), so the helper always sends one.
+   */
   names?: string;
   /** A note for the link's owner. */
   comment?: string;
@@ -67,7 +71,7 @@ function makeUpload(client: CoreClient): UploadLinkHelpers['upload'] {
     if (typeof code !== 'string' || code === '') throw new ValidationError('uploadtolink', 'code', "'code' must be the link's code");
     if (list.length === 0) throw new ValidationError('uploadtolink', 'files', 'give at least one file to upload');
     const params: Record<string, unknown> = { code, nopartial: options.nopartial ?? true };
-    if (options.names !== undefined) params.names = options.names;
+    params.names = options.names ?? 'anonymous';
     if (options.comment !== undefined) params.comment = options.comment;
     if (options.progresshash !== undefined) params.progresshash = options.progresshash;
     const send = (batch: UploadFile[], onUploadProgress?: (p: Progress) => void) =>

@@ -183,7 +183,7 @@ export const uploadtolink = defineMethod({
     nopartial: param.flag(),
     /** Key of your choice to follow the upload with uploadlinkprogress. */
     progresshash: param.string(),
-    /** Who uploads: kept with each file for the link's owner. */
+    /** Who uploads, kept with each file for the link's owner; pCloud has been reported to refuse uploads without it (2001). */
     names: param.string(),
     /** A note from the uploader, kept with each file for the link's owner. */
     comment: param.string(),

@@ -88,6 +88,13 @@ describe.each(transportNames)('upload link methods over %s', (kind) => {
     // a second upload under a taken name never replaces the owner's file
     await anon.uploadLinks.upload(made.code, { name: 'blob.txt', data: new Blob(['again']) });
     expect(await names(made.folderid)).toEqual(['blob (2).txt', 'blob.txt', 'bytes.bin', 'stream.txt']);
+    // the owner's side keeps who sent each file and their note (the helper names an uploader who gave none)
+    const listing = await owner.call<{ metadata: { contents: { name: string; fileid: number }[] } }>('listfolder', {
+      folderid: made.folderid,
+    });
+    const idOf = (name: string) => listing.metadata.contents.find((f) => f.name === name)!.fileid;
+    expect(env.emulator.core.store.uploadLinkFile(idOf('bytes.bin'))).toMatchObject({ uploader: 'Carol', comment: 'three files' });
+    expect(env.emulator.core.store.uploadLinkFile(idOf('blob (2).txt'))).toMatchObject({ uploader: 'anonymous' });
   });
 
   test('uploadlinkprogress reports a tagged upload, for anyone holding the code', async () => {

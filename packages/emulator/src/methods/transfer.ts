@@ -42,9 +42,9 @@ export const transferMethods: MethodGroup = {
     const files: { name: string; size: number; position: number }[] = [];
     let transferid: number | undefined;
     let bytes = 0;
-    await receiveFiles(c, {
+    const received = receiveFiles(c, {
       ...(hash ? { progressKey: progressKey(hash) } : {}),
-      maxBytes: () => Math.max(0, MAX_TRANSFER_BYTES - bytes) + 1,
+      maxBytes: () => Math.max(0, MAX_TRANSFER_BYTES - bytes),
       overLimit: () => new ApiError(2097),
       // a raw PUT body may come without `filename` (these methods document none)
       defaultName: 'upload.bin',
@@ -57,6 +57,13 @@ export const transferMethods: MethodGroup = {
         return { name, size: info.size };
       },
     });
+    try {
+      await received;
+    } catch (e) {
+      // a transfer whose upload broke is never mailed: nothing of it stays
+      if (transferid !== undefined) c.store.deleteTransfer(transferid);
+      throw e;
+    }
     if (transferid === undefined) throw new ApiError(2088);
     const { scheme, contentHosts } = c.core.server;
     const links = files.map((f) => {

@@ -254,6 +254,13 @@ export function readMultipart(req: IncomingMessage, limits: MultipartLimits = DE
         } else held = out;
       });
       source.pipe(out, { end: false });
+      // A consumer that stops reading destroys the stream (an over-quota upload): the rest of the part is then
+      // dropped, so the parser can reach the end of the body (since Node 24, pipe() leaves the source paused).
+      out.once('close', () => {
+        if (source.readableEnded) return;
+        source.unpipe(out);
+        source.resume();
+      });
       const part: FilePart = { filename, contentType, stream: out };
       if (discarding) out.resume();
       else waiting.push(part);

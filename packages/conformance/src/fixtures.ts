@@ -92,14 +92,15 @@ export class FixtureEnv {
    * The code of the newest mail of `kind` to `to`, read from the emulator's
    * outbox (its admin path, which takes no credentials); emulator only.
    */
-  async mailedCode(to: string, kind: string): Promise<string> {
+  async mailedCode(to: string, kind: string, mentioning?: string): Promise<string> {
     const url = new URL('/_emulator/mail', this.ctx.api);
     url.searchParams.set('to', to);
     url.searchParams.set('kind', kind);
     url.searchParams.set('wait', '3000');
     const res = await fetch(url).catch(() => undefined);
-    const mails = res?.ok ? ((await res.json()) as { mails?: { code?: string }[] }).mails : undefined;
-    const code = mails?.at(-1)?.code;
+    const mails = res?.ok ? ((await res.json()) as { mails?: { code?: string; text?: string }[] }).mails : undefined;
+    // `mentioning`: the newest mail whose text names it (calls of both protocols may mail the same address at once)
+    const code = mails?.filter((m) => mentioning === undefined || m.text?.includes(mentioning)).at(-1)?.code;
     if (code === undefined) throw new FixtureError(`no ${kind} mail to ${to} in the outbox (mailed codes are read from the emulator only)`);
     return code;
   }
@@ -417,6 +418,61 @@ const publinkTo =
 /** A fresh collection of the call (collection methods). */
 const collectionId: Resolver = async (env) => (await env.collection()).collectionid;
 
+// ---- sharing: offers and shares between the fixture's user and the call's own account
+
+/** Memoised per call (FixtureEnv). */
+function perCall<T>(make: (env: FixtureEnv) => Promise<T>): (env: FixtureEnv) => Promise<T> {
+  const made = new WeakMap<FixtureEnv, Promise<T>>();
+  return (env) => {
+    let p = made.get(env);
+    if (!p) {
+      p = make(env);
+      made.set(env, p);
+    }
+    return p;
+  };
+}
+
+/** The call's own account with its address confirmed by the mailed code (only verified users may offer folders). */
+const verifiedAccount = perCall(async (env) => {
+  const acct = await env.account();
+  await env.anon('verifyemail', { code: await env.mailedCode(acct.mail, 'verifyemail') });
+  return acct;
+});
+
+/** An offer from the call's own account to the fixture's user: its id and the code its mail carries. */
+const incomingOffer = perCall(async (env) => {
+  const acct = await verifiedAccount(env);
+  const to = env.ctx.username;
+  if (to === undefined) throw new FixtureError("the sharing fixtures need the account's address (--username)");
+  const made = await env.anon('createfolder', { auth: acct.auth, folderid: 0, name: 'offered' });
+  const folderid = (made.metadata as { folderid: number }).folderid;
+  await env.anon('sharefolder', { auth: acct.auth, folderid, mail: to, permissions: 1 });
+  const code = await env.mailedCode(to, 'share', acct.mail);
+  const info = await env.anon('sharerequestinfo', { code });
+  return { code, sharerequestid: (info.share as { sharerequestid: number }).sharerequestid };
+});
+
+/** An offer of the call's folder from the fixture's user to the call's own account. */
+const outgoingOffer = perCall(async (env) => {
+  const acct = await verifiedAccount(env);
+  const folder = await env.folder();
+  await env.api('sharefolder', { folderid: folder.folderid, mail: acct.mail, permissions: 3 });
+  const list = await env.api('listshares', { noshares: 1, noincoming: 1 });
+  const offers = (list.requests as { outgoing: { folderid: number; sharerequestid: number }[] }).outgoing;
+  return { folderid: folder.folderid, sharerequestid: offers.find((r) => r.folderid === folder.folderid)!.sharerequestid };
+});
+
+/** That offer accepted by the call's own account: the share's id. */
+const acceptedShare = perCall(async (env) => {
+  const acct = await verifiedAccount(env);
+  const offer = await outgoingOffer(env);
+  await env.anon('acceptshare', { auth: acct.auth, sharerequestid: offer.sharerequestid });
+  const list = await env.api('listshares', { norequests: 1, noincoming: 1 });
+  const shares = (list.shares as { outgoing: { folderid: number; shareid: number }[] }).outgoing;
+  return shares.find((sh) => sh.folderid === offer.folderid)!.shareid;
+});
+
 /** The call's own account (accounts methods). */
 const accountAuth: Resolver = async (env) => (await env.account()).auth;
 const accountPassword: Resolver = async (env) => (await env.account()).password;
@@ -649,6 +705,25 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   revertrevision: { values: { revisionid: (env) => env.revision() } },
   // O_CREAT: opens the call's file by path or fileid, creates `opened.txt` in its folder by folderid + name
   file_open: { values: { flags: async () => 0x0040, name: async () => 'opened.txt' }, companions: { folderid: ['name'] } },
+  // sharing: offers to an address without an account, offers from and to the call's own account
+  sharefolder: { values: { mail: async () => freshAddress(), permissions: async () => 1, message: async () => 'conformance' } },
+  sharerequestinfo: { values: { code: async (env) => (await incomingOffer(env)).code } },
+  acceptshare: {
+    values: {
+      code: async (env) => (await incomingOffer(env)).code,
+      sharerequestid: async (env) => (await incomingOffer(env)).sharerequestid,
+      name: async () => 'accepted share',
+    },
+  },
+  declineshare: {
+    values: {
+      code: async (env) => (await incomingOffer(env)).code,
+      sharerequestid: async (env) => (await incomingOffer(env)).sharerequestid,
+    },
+  },
+  cancelsharerequest: { values: { sharerequestid: async (env) => (await outgoingOffer(env)).sharerequestid } },
+  removeshare: { values: { shareid: acceptedShare } },
+  changeshare: { values: { shareid: acceptedShare, permissions: async () => 7 } },
   collection_list: { values: { type: async () => 1, showfiles: async () => 1, pagesize: async () => 5 } },
   collection_details: { values: { collectionid: collectionId, page: async () => 1, pagesize: async () => 10 } },
   collection_create: {

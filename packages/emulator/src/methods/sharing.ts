@@ -230,7 +230,8 @@ export const sharingMethods: MethodGroup = {
     if (recipient && alreadyShared(store, recipient.userid, folder.id)) throw new ApiError(2024);
     if (store.shareRequests({ from: user.userid }).some((r) => r.folderid === folder.id && sameAddress(r.tomail, mail) && live(r)))
       throw new ApiError(2019);
-    if (!c.core.mail.allow(mail, 'share')) throw new ApiError(4000);
+    // counted per sender: one user's offers cannot use up the mails another user may send to the same address
+    if (!c.core.mail.allow(mail, `share-from-${user.userid}`)) throw new ApiError(4000);
     const created = nowSeconds();
     const req = store.batch(() => {
       const r = store.createShareRequest({
@@ -271,21 +272,23 @@ export const sharingMethods: MethodGroup = {
     const user = c.requireUser();
     const store = c.store;
     const p = c.params;
-    const incoming = !p.flag('noincoming');
-    const outgoing = !p.flag('nooutgoing');
+    // the catalogue types the switches as numbers: a value that is not one is refused (1013), not read as "on"
+    const on = (name: string) => (p.int(name) ?? 0) !== 0;
+    const incoming = !on('noincoming');
+    const outgoing = !on('nooutgoing');
     const lists = (inc: () => SharePayload[], out: () => SharePayload[]): Body => ({
       ...(incoming ? { incoming: inc().map((s) => renderShare(c, s)) } : {}),
       ...(outgoing ? { outgoing: out().map((s) => renderShare(c, s)) } : {}),
     });
     const body: Body = {};
-    if (!p.flag('noshares')) {
+    if (!on('noshares')) {
       const all = store.shares();
       body.shares = lists(
         () => all.filter((sh) => sh.touserid === user.userid).map((sh) => sharePayload(store, sh, 'in')),
         () => all.filter((sh) => sh.owner === user.userid).map((sh) => sharePayload(store, sh, 'out')),
       );
     }
-    if (!p.flag('norequests')) {
+    if (!on('norequests')) {
       body.requests = lists(
         () =>
           store

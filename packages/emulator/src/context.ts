@@ -112,6 +112,11 @@ export class CallContext {
     return f;
   }
 
+  /** Absolute path of a node as the current user sees it (shares they accepted at their place in the user's tree). */
+  pathOf(n: FileRec | FolderRec): string {
+    return this.store.pathOf(n, this.user?.userid);
+  }
+
   /** Splits an absolute path into components; 2010 when it is not absolute. */
   splitPath(path: string): string[] {
     if (!path.startsWith('/')) throw new ApiError(2010);

@@ -483,13 +483,18 @@ export class Store {
     return false;
   }
 
-  /** Absolute path of a node ("/" for a root). */
-  pathOf(n: NodeRec): string {
+  /**
+   * Absolute path of a node ("/" for a root). With `viewer`, as that user
+   * sees it: a share they accepted is at its place and under its name in
+   * their tree.
+   */
+  pathOf(n: NodeRec, viewer?: number): string {
     const parts: string[] = [];
     let cur: NodeRec | undefined = n;
     while (cur && cur.parent !== null) {
-      parts.unshift(cur.name);
-      cur = this.foldersMap.get(cur.parent);
+      const mount = viewer !== undefined && cur.kind === 'folder' && cur.owner !== viewer ? this.mountOf(viewer, cur.id) : undefined;
+      parts.unshift(mount ? mount.name : cur.name);
+      cur = this.foldersMap.get(mount ? mount.mountparent : cur.parent);
     }
     return `/${parts.join('/')}`;
   }

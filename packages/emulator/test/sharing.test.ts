@@ -20,7 +20,15 @@ const users: Record<'alice' | 'bob' | 'carol' | 'dave' | 'eve', User> = {} as ne
 
 beforeAll(async () => {
   const mk = (name: string, emailverified = true) => ({ email: `${name}@share.test`, password: `${name}-Password-1`, emailverified });
-  const list = [mk('alice'), mk('bob'), mk('carol'), mk('dave', false), mk('eve')];
+  const list = [
+    mk('alice'),
+    mk('bob'),
+    mk('carol'),
+    mk('dave', false),
+    mk('eve'),
+    { ...mk('frank'), quota: 100 },
+    { ...mk('gus'), quota: 100 },
+  ];
   emu = await startEmulator({ seed: false, users: list, mailRateLimit: 1000 });
   for (const u of list) {
     const info = await expectOk(call(emu, 'userinfo', { username: u.email, password: u.password, getauth: 1 }));
@@ -31,6 +39,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.stop();
 });
+
+/** Logs in one of the extra users of the option list (quota tests). */
+async function login(name: string): Promise<User> {
+  const email = `${name}@share.test`;
+  const password = `${name}-Password-1`;
+  const info = await expectOk(call(emu, 'userinfo', { username: email, password, getauth: 1 }));
+  return { email, password, auth: String(info.auth), userid: Number(info.userid) };
+}
 
 const api = (u: User, method: string, params: Params = {}) => call(emu, method, { auth: u.auth, ...params });
 const ok = (u: User, method: string, params: Params = {}) => expectOk(api(u, method, params));
@@ -124,6 +140,7 @@ describe('share lifecycle', () => {
     });
     // by path too, and the contents read
     const inside = await ok(bob, 'listfolder', { path: '/From friends/Alice holiday' });
+    expect(inside.metadata.path).toBe('/From friends/Alice holiday');
     expect(inside.metadata.contents.map((x: Json) => x.name)).toEqual(['plan.txt']);
     expect(inside.metadata.contents[0]).toMatchObject({ ismine: false, userid: alice.userid, canmodify: false });
     // the owner sees her folder as shared
@@ -155,7 +172,16 @@ describe('share lifecycle', () => {
     expect(aliceEvents[0]!.share).toMatchObject({ tomail: bob.email, folderid: folder, sharerequestid: req.sharerequestid });
     expect(aliceEvents[1]!.share).toMatchObject({ shareid: share.shareid, touserid: bob.userid });
     expect(aliceEvents[2]!.share).toMatchObject({ folderid: folder, candelete: true });
-    const bobEvents = (await events(bob, bobDiff)).filter((e) => e.share);
+    // the folder and its file reach Bob's diff before acceptedsharein, at their place in his tree
+    const bobAll = await events(bob, bobDiff);
+    const accepted = bobAll.findIndex((e) => e.event === 'acceptedsharein');
+    const created = bobAll.slice(0, accepted).filter((e) => e.event.startsWith('create') && e.metadata.ismine === false);
+    expect(created.map((e) => [e.event, e.metadata.name])).toEqual([
+      ['createfolder', 'Alice holiday'],
+      ['createfile', 'plan.txt'],
+    ]);
+    expect(created[0]!.metadata.parentfolderid).toBe(inbox);
+    const bobEvents = bobAll.filter((e) => e.share);
     expect(bobEvents.map((e) => e.event)).toEqual(['requestsharein', 'acceptedsharein', 'modifiedsharein', 'removedsharein']);
     expect(bobEvents[0]!.share).toMatchObject({ fromuserid: alice.userid, frommail: alice.email, sharename: 'Holiday 2026' });
     expect(typeof bobEvents[0]!.share.created).toBe('string');
@@ -332,6 +358,23 @@ describe('permissions', () => {
     const shareid = (await ok(alice, 'listshares')).shares.outgoing.find((s: Json) => s.folderid === ids.folder).shareid;
     await ok(alice, 'changeshare', { shareid, permissions: 2 });
     expect((await api(bob, 'revertrevision', { fileid: ids.file, revisionid: old })).result).toBe(0);
+  });
+});
+
+describe('quota', () => {
+  it("files put into a share count against the owner's quota, not the uploader's", async () => {
+    const { bob } = users;
+    const frank = await login('frank');
+    const gus = await login('gus');
+    // Frank (100 bytes) shares with Bob: Bob's upload is measured against Frank's quota
+    const small = (await ok(frank, 'createfolder', { folderid: 0, name: 'small' })).metadata.folderid as number;
+    await ok(frank, 'sharefolder', { folderid: small, mail: bob.email, permissions: 1 });
+    await ok(bob, 'acceptshare', { code: (await emu.mail.next(bob.email, { kind: 'share' })).code!, name: uniq('frank') });
+    expect((await upload(emu, 'big.bin', Buffer.alloc(500), { folderid: small }, bob.auth)).result).toBe(2008);
+    // Gus (100 bytes) may put 500 bytes into Alice's share
+    const ids = await sharedFolder(gus, 1);
+    expect((await upload(emu, 'big.bin', Buffer.alloc(500), { folderid: ids.folder }, gus.auth)).result).toBe(0);
+    expect((await ok(gus, 'userinfo')).usedquota).toBe(0);
   });
 });
 

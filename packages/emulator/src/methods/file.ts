@@ -38,7 +38,9 @@ export function storeFile(
   const user = opts.owner ?? c.requireUser();
   const existing = store.findChildFile(folder.id, name);
   const grows = info.size - (existing && !opts.renameifexists ? existing.current.size : 0);
-  if (store.usedQuota(user.userid) + grows > user.quota) throw new ApiError(2008);
+  // inside a share the file is the owner's: their quota pays
+  const payer = store.users.get(folder.owner) ?? user;
+  if (store.usedQuota(payer.userid) + grows > payer.quota) throw new ApiError(2008);
   const version = store.newVersion(info, contentHash(info.sha1).toString());
   if (existing && !opts.renameifexists) {
     store.replaceContent(existing, version, opts.times);
@@ -196,7 +198,10 @@ async function uploadfile(c: CallContext): Promise<Body> {
   const hash = progressHash(c);
   await receiveFiles(c, {
     ...(hash !== undefined ? { progressKey: progressKey(c, hash) } : {}),
-    maxBytes: () => Math.max(0, user.quota - c.store.usedQuota(user.userid)) + 1,
+    maxBytes: () => {
+      const payer = c.store.users.get(folder.owner) ?? user;
+      return Math.max(0, payer.quota - c.store.usedQuota(payer.userid)) + 1;
+    },
     overLimit: () => new ApiError(2008),
     keep(name, info) {
       const file = storeFile(c, folder, name, info, { renameifexists, times });
@@ -364,8 +369,8 @@ export const fileMethods: MethodGroup = {
       store.replaceContent(existing, store.newVersion(info, version.hash), times);
       return { metadata: renderFile(c, existing) };
     }
-    const user = c.requireUser();
-    if (store.usedQuota(user.userid) + info.size > user.quota) throw new ApiError(2008);
+    const payer = store.users.get(dest.folder.owner) ?? c.requireUser();
+    if (store.usedQuota(payer.userid) + info.size > payer.quota) throw new ApiError(2008);
     const copy = store.addFile(file.owner, dest.folder.id, name, store.newVersion(info, version.hash), file.contenttype, times);
     return { metadata: renderFile(c, copy) };
   },
@@ -379,7 +384,7 @@ export const fileMethods: MethodGroup = {
 
   deletefile(c) {
     const { file, byPath } = c.targetFile();
-    const path = byPath === undefined ? undefined : c.store.pathOf(file);
+    const path = byPath === undefined ? undefined : c.pathOf(file);
     c.store.markDeleted(file);
     return { metadata: renderFile(c, file, { path }) };
   },
@@ -397,7 +402,7 @@ export const fileMethods: MethodGroup = {
       if (dest.folder.id !== file.parent || name !== file.name) store.move(file, dest.folder.id, name);
     });
     // named by path (source or topath): the answer says where the file is now
-    const path = byPath !== undefined || c.params.has('topath') ? store.pathOf(file) : undefined;
+    const path = byPath !== undefined || c.params.has('topath') ? c.pathOf(file) : undefined;
     const meta = renderFile(c, file, { path });
     store.clearDeletedFileId(file);
     return { metadata: meta };

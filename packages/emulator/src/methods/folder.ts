@@ -122,7 +122,7 @@ export const folderMethods: MethodGroup = {
     if (clash && clash.id !== folder.id) throw new ApiError(2004);
     if (dest.folder.id !== folder.parent || name !== folder.name) c.store.move(folder, dest.folder.id, name);
     // named by path (source or topath): the answer says where the folder is now
-    const path = byPath !== undefined || c.params.has('topath') ? c.store.pathOf(folder) : undefined;
+    const path = byPath !== undefined || c.params.has('topath') ? c.pathOf(folder) : undefined;
     return { metadata: renderFolder(c, folder, { path }) };
   },
 
@@ -130,7 +130,7 @@ export const folderMethods: MethodGroup = {
     const { folder, byPath } = c.targetFolder(1002);
     if (folder.parent === null) throw new ApiError(2007);
     if (c.store.subfolders(folder.id).length > 0 || c.store.subfiles(folder.id).length > 0) throw new ApiError(2006);
-    const path = byPath === undefined ? undefined : c.store.pathOf(folder);
+    const path = byPath === undefined ? undefined : c.pathOf(folder);
     c.store.markDeleted(folder);
     return { metadata: renderFolder(c, folder, { path }) };
   },

@@ -137,6 +137,15 @@ function freeFolderName(store: Store, userid: number, parent: FolderRec, name: s
 function accept(store: Store, req: ShareRequestRec, user: UserRec, parent: FolderRec, name: string): ShareRec {
   return store.batch(() => {
     const sh = store.acceptShareRequest(req, user.userid, parent.id, freeFolderName(store, user.userid, parent, name));
+    // as pCloud: the recipient's diff gets the folder and what is in it before acceptedsharein
+    const root = store.folders.get(req.folderid);
+    if (root) {
+      // the event keeps the folder where the recipient has it, so it reads right after the share is gone too
+      store.emit(user.userid, 'createfolder', { ...root, name: sh.name, parent: sh.mountparent });
+      const tree = store.liveTree(root.id);
+      for (const f of tree.folders) store.emit(user.userid, 'createfolder', f);
+      for (const f of tree.files) store.emit(user.userid, 'createfile', f);
+    }
     emitBoth(store, 'acceptedshare', req.owner, user.userid, (side) => ({
       ...sharePayload(store, sh, side),
       sharerequestid: req.id,

@@ -1627,7 +1627,9 @@ export class Store {
         delUser: p('UPDATE uploadlinks SET deleted = 1 WHERE userid = ?'),
         insTransfer: p('INSERT INTO transfers (sender, receivers, message, created) VALUES (?, ?, ?, ?)'),
         insTransferFile: p('INSERT INTO transfer_files (transferid, position, name, blob, size) VALUES (?, ?, ?, ?, ?)'),
-        transferFile: p('SELECT * FROM transfer_files WHERE transferid = ? AND position = ?'),
+        transferFile: p(
+          'SELECT f.*, t.created FROM transfer_files AS f JOIN transfers AS t ON t.id = f.transferid WHERE f.transferid = ? AND f.position = ?',
+        ),
         transferBlobs: p('SELECT DISTINCT blob FROM transfer_files WHERE transferid = ?').pluck(),
         delTransferFiles: p('DELETE FROM transfer_files WHERE transferid = ?'),
         delTransfer: p('DELETE FROM transfers WHERE id = ?'),
@@ -1745,10 +1747,10 @@ export class Store {
     for (const sha of dropped) if (!this.blobs.isHeld(sha)) this.removeBlobFile(sha);
   }
 
-  /** One file of a transfer by its 1-based position. */
-  transferFile(transferid: number, position: number): { name: string; blob: string; size: number } | undefined {
+  /** One file of a transfer by its 1-based position, with the transfer's creation time (Unix seconds). */
+  transferFile(transferid: number, position: number): { name: string; blob: string; size: number; created: number } | undefined {
     const r = this.usql.transferFile!.get(transferid, position) as Row | undefined;
-    return r ? { name: r.name as string, blob: r.blob as string, size: r.size as number } : undefined;
+    return r ? { name: r.name as string, blob: r.blob as string, size: r.size as number, created: r.created as number } : undefined;
   }
 
   // ---- collections (playlists) ----------------------------------------------

@@ -271,6 +271,27 @@ describe('refusals', () => {
   });
 });
 
+describe("the recipient's own view", () => {
+  it('renames and moves the share in his tree only; his folder holding it cannot be deleted', async () => {
+    const { alice, bob } = users;
+    const ids = await sharedFolder(bob, 0);
+    const aliceName = (await tree(ids.folder)).name;
+    const renamed = await ok(bob, 'renamefolder', { folderid: ids.folder, toname: 'mine now' });
+    expect(renamed.metadata).toMatchObject({ name: 'mine now', parentfolderid: 0, folderid: ids.folder, ismine: false });
+    expect((await tree(ids.folder)).name).toBe(aliceName);
+    const box = (await ok(bob, 'createfolder', { folderid: 0, name: uniq('box') })).metadata;
+    const moved = await ok(bob, 'renamefolder', { folderid: ids.folder, topath: `/${box.name}/` });
+    expect(moved.metadata).toMatchObject({ name: 'mine now', parentfolderid: box.folderid, path: `/${box.name}/mine now` });
+    expect((await ok(bob, 'listfolder', { folderid: box.folderid })).metadata.contents.map((x: Json) => x.name)).toEqual(['mine now']);
+    // not into a share, not onto a taken name
+    expect((await api(bob, 'renamefolder', { folderid: ids.folder, tofolderid: ids.sub })).result).toBe(2023);
+    await ok(bob, 'createfolder', { folderid: 0, name: 'taken' });
+    expect((await api(bob, 'renamefolder', { folderid: ids.folder, tofolderid: 0, toname: 'taken' })).result).toBe(2004);
+    expect((await api(bob, 'deletefolderrecursive', { folderid: box.folderid })).result).toBe(2028);
+    expect((await ok(alice, 'listfolder', { folderid: ids.folder })).metadata.name).toBe(aliceName);
+  });
+});
+
 /** Write calls through the share as `u`: each must answer `code` (or succeed when 0). */
 function writes(ids: { folder: number; file: number; sub: number }, mine: number): [string, string, Params][] {
   return [

@@ -118,18 +118,24 @@ describe('transfers on the wire', () => {
     expect(emu.mail.list({ to })).toEqual([]);
   });
 
-  it('transferred files survive a restart: their blobs are not swept', async () => {
+  it('transferred files survive a restart: their blobs are not swept and the mailed links still serve them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pcloudkit-transfer-'));
     try {
       let e = await startEmulator({ dataDir: dir });
       expect(
         (await transfer({ sendermail: 's@example.com', receivermails: 'k@example.com' }, { 'keep.txt': 'kept bytes' }, e.api)).result,
       ).toBe(0);
+      const { pathname } = new URL((await e.mail.next('k@example.com', { kind: 'transfer' })).link!);
       await e.stop();
       e = await startEmulator({ dataDir: dir });
       const file = e.core.store.transferFile(1, 1)!;
       expect(file).toMatchObject({ name: 'keep.txt', size: 10 });
-      expect((await e.core.store.blobs.read(file.blob)).toString()).toBe('kept bytes');
+      // the mailed path still serves the bytes, from the restarted emulator's content servers
+      expect((await fetchBytes(`http://${e.contentHosts[0]}${pathname}`)).body.toString()).toBe('kept bytes');
+      // a path with the wrong key serves nothing
+      const wrong = pathname.replace(/\/transfer\/(\d+)\/(\d+)\/[0-9a-f]+\//, '/transfer/$1/$2/00000000000000000000000000000000/');
+      expect(wrong).not.toBe(pathname);
+      expect((await fetchBytes(`http://${e.contentHosts[0]}${wrong}`)).status).toBe(404);
       await e.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import {
 } from '../transcode.js';
 import { type Thumb, thumbsOf } from '../thumbnail.js';
 import { handleCors } from './api-server.js';
+import { TRANSFER_PATH, transferLink } from '../methods/transfer.js';
 import { pumpWithLimit } from './limit.js';
 
 /** Transcoded audio kept per emulator, in bytes of MP3. */
@@ -95,7 +96,7 @@ export function createContentHandler(core: EmulatorCore) {
       return plain(400, 'bad request\n');
     }
     const key = url.pathname.split('/')[1] ?? '';
-    const link = core.links.find(key);
+    const link = key === TRANSFER_PATH ? transferLink(core, url.pathname) : core.links.find(key);
     if (!link) return plain(404, 'link not found\n');
     if (link === 'expired') return plain(410, 'link expired\n');
     if (link.publink && !link.publink.live()) return plain(410, 'public link deleted, expired or used up\n');

@@ -15,7 +15,8 @@ import {
   type WriteOp,
 } from '../store.js';
 import { nowSeconds } from '../time.js';
-import { checkName } from './shared.js';
+import { renderFolder } from '../render.js';
+import { checkName, destination } from './shared.js';
 
 /** How long an offer waits for its answer before it is gone (2021). */
 const REQUEST_LIFETIME = 30 * 24 * 3600;
@@ -168,6 +169,8 @@ export function shareGuard(store: Store): (op: WriteOp) => void {
     if (op.op !== 'delete' || op.node.kind !== 'folder') return;
     const id = op.node.id;
     if (store.shares(id).length > 0 || store.shareRequests({ folderId: id }).some(live)) throw new ApiError(2028);
+    // a folder of the recipient's with a share in it: the share would be left nowhere
+    if (store.shares().some((sh) => sh.mountparent === id)) throw new ApiError(2028);
   };
   return (op) => {
     permitted(op);
@@ -207,6 +210,27 @@ export function shareGuard(store: Store): (op: WriteOp) => void {
       }
     }
   }
+}
+
+/**
+ * renamefolder on a share the caller accepted: moves and renames it in the
+ * caller's tree only (the owner's folder stays as it is). Undefined for any
+ * other folder. 2023 when the new place is inside a share, 2004 when the
+ * name is taken there.
+ */
+export function renameMount(c: CallContext, folder: FolderRec, byPath: string | undefined): Body | undefined {
+  const user = c.user;
+  const mount = user && folder.owner !== user.userid ? c.store.mountOf(user.userid, folder.id) : undefined;
+  if (!user || !mount) return undefined;
+  const dest = destination(c, { parentId: mount.mountparent, name: mount.name }, { missingParent: 2005, missingFolder: 2005 });
+  if (!dest) throw new ApiError(1037);
+  const name = checkName(dest.name);
+  if (c.store.access(user.userid, dest.folder.id)?.share) throw new ApiError(2023);
+  const clash = c.childFolder(dest.folder.id, name);
+  if (clash && clash.id !== folder.id) throw new ApiError(2004);
+  c.store.moveMount(mount.id, dest.folder.id, name);
+  const path = byPath !== undefined || c.params.has('topath') ? c.pathOf(folder) : undefined;
+  return { metadata: renderFolder(c, folder, { path }) };
 }
 
 /**

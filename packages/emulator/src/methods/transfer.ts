@@ -1,13 +1,17 @@
 import type { CallContext, MethodGroup } from '../context.js';
+import type { EmulatorCore } from '../core.js';
 import { ApiError } from '../errors.js';
 import type { Body } from '../json.js';
+import type { ContentLink } from '../link-registry.js';
 import { typeOf } from '../mime.js';
+import { nowSeconds } from '../time.js';
 import { progressReply, receiveFiles } from './file.js';
 
 /**
  * Transfers: anyone sends files to up to 20 addresses without an account.
  * The files are kept apart from every account; each recipient gets a mail
- * (kind `transfer`) with a download link per file on the content servers.
+ * (kind `transfer`) with a download link per file on the content servers,
+ * valid for a week and across restarts.
  */
 
 /** Recipients one transfer may have (more: 2099). */
@@ -24,6 +28,41 @@ export const TRANSFER_MAIL_KIND = 'transfer';
 
 /** A plain address check: something@domain.tld, no spaces. */
 const isAddress = (s: string) => /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(s);
+
+/** How long a transfer's files can be downloaded (pCloud Transfer keeps them a week). */
+export const TRANSFER_LIFETIME_SECONDS = 7 * 24 * 3600;
+
+/** First path segment of a transfer's download links on the content servers. */
+export const TRANSFER_PATH = 'transfer';
+
+/** Hex digits of the file's SHA-256 a download path carries: only the mail's readers know them. */
+const KEY_DIGITS = 32;
+
+/**
+ * What a content server serves for `/transfer/<id>/<position>/<key>/<name>`:
+ * the file, while the transfer lasts (then 'expired'); undefined for a
+ * path that names no file or carries the wrong key. The paths stay valid
+ * across restarts, as the transfer does.
+ */
+export function transferLink(core: EmulatorCore, pathname: string): ContentLink | 'expired' | undefined {
+  const [, , id, position, key] = pathname.split('/');
+  if (!/^\d+$/.test(id ?? '') || !/^\d+$/.test(position ?? '') || key === undefined) return undefined;
+  const file = core.store.transferFile(Number(id), Number(position));
+  if (!file || key !== file.blob.slice(0, KEY_DIGITS)) return undefined;
+  const expires = (file.created + TRANSFER_LIFETIME_SECONDS) * 1000;
+  if (Date.now() > expires) return 'expired';
+  return {
+    userid: 0,
+    fileid: 0,
+    blob: file.blob,
+    size: file.size,
+    name: file.name,
+    contenttype: typeOf(file.name).contenttype,
+    kind: 'file',
+    forcedownload: true,
+    expires,
+  };
+}
 
 /** Where uploadtransferprogress finds a transfer. */
 const progressKey = (hash: string) => `transfer:${hash}`;
@@ -68,25 +107,17 @@ export const transferMethods: MethodGroup = {
     const { scheme, contentHosts } = c.core.server;
     const links = files.map((f) => {
       const stored = c.store.transferFile(transferid!, f.position)!;
-      const { path } = c.core.links.add({
-        userid: 0,
-        fileid: 0,
-        blob: stored.blob,
-        size: stored.size,
-        name: f.name,
-        contenttype: typeOf(f.name).contenttype,
-        kind: 'file',
-        forcedownload: true,
-      });
+      const path = `/${TRANSFER_PATH}/${transferid}/${f.position}/${stored.blob.slice(0, KEY_DIGITS)}/${encodeURIComponent(f.name)}`;
       return { ...f, url: `${scheme}://${contentHosts[(f.position - 1) % contentHosts.length]}${path}` };
     });
+    const until = new Date((nowSeconds() + TRANSFER_LIFETIME_SECONDS) * 1000).toUTCString();
     const listing = links.map((l) => `${l.name} (${l.size} bytes): ${l.url}`).join('\n');
     for (const to of receivers) {
       c.core.mail.send({
         to,
         kind: TRANSFER_MAIL_KIND,
         subject: `${sender} sent you ${files.length === 1 ? 'a file' : `${files.length} files`}`,
-        text: `${sender} sent you files through pCloud Transfer.\n${message ? `\nMessage: ${message}\n` : ''}\nDownload:\n${listing}\n`,
+        text: `${sender} sent you files through pCloud Transfer.\n${message ? `\nMessage: ${message}\n` : ''}\nDownload (until ${until}):\n${listing}\n`,
         link: links[0]!.url,
       });
     }

@@ -1856,6 +1856,7 @@ export class Store {
         shareById: p('SELECT * FROM shares WHERE id = ?'),
         delShare: p('DELETE FROM shares WHERE id = ?'),
         setPerms: p('UPDATE shares SET permissions = ? WHERE id = ?'),
+        moveMount: p('UPDATE shares SET mountparent = ?, name = ? WHERE id = ?'),
         rule: p('SELECT * FROM share_rules WHERE userid = ? AND fromuserid = ?'),
         setRule: p('INSERT OR REPLACE INTO share_rules (userid, fromuserid, rule, folderid) VALUES (?, ?, ?, ?)'),
         delUserShares: p('DELETE FROM shares WHERE owner = ? OR touserid = ?'),
@@ -1987,6 +1988,17 @@ export class Store {
       this.ssql.setPerms!.run(permissions, id);
       sh.permissions = permissions;
       return sh;
+    });
+  }
+
+  /** Puts an accepted share at another place (`mountparent`, a folder of the recipient) or name in the recipient's tree. */
+  moveMount(id: number, mountparent: number, name: string): void {
+    const sh = this.sharesMap.get(id);
+    if (!sh) throw new Error(`unknown share ${id}`);
+    this.write(() => {
+      this.ssql.moveMount!.run(mountparent, name, id);
+      sh.mountparent = mountparent;
+      sh.name = name;
     });
   }
 

@@ -4,6 +4,7 @@ import type { Body, Value } from '../json.js';
 import { renderFile, renderFolder } from '../render.js';
 import type { FolderRec } from '../store.js';
 import { checkName, destination } from './shared.js';
+import { renameMount } from './sharing.js';
 
 /** Parent folder and new name from `folderid`+`name` or `path` (1001 when neither). */
 function creationTarget(c: CallContext): { parent: FolderRec; name: string; path: string | undefined } {
@@ -106,7 +107,7 @@ export const folderMethods: MethodGroup = {
       recursive: p.flag('recursive'),
       nofiles: p.flag('nofiles'),
       showdeleted: p.flag('showdeleted'),
-      basePath: byPath === undefined ? undefined : c.store.pathOf(folder),
+      basePath: byPath === undefined ? undefined : c.pathOf(folder),
     };
     return { metadata: renderFolder(c, folder, { path: o.basePath, contents: listContents(c, folder, o) }) };
   },
@@ -114,6 +115,9 @@ export const folderMethods: MethodGroup = {
   renamefolder(c) {
     const { folder, byPath } = c.targetFolder(1002);
     if (folder.parent === null) throw new ApiError(2042);
+    // a share the caller accepted: only its place and name in the caller's tree change
+    const mount = renameMount(c, folder, byPath);
+    if (mount) return mount;
     const dest = destination(c, { parentId: folder.parent, name: folder.name }, { missingParent: 2005, missingFolder: 2005 });
     if (!dest) throw new ApiError(1037);
     const name = checkName(dest.name);

@@ -11,11 +11,27 @@ export type Body = { [key: string]: Value };
  */
 export function toJson(value: unknown): string {
   const parts: string[] = [];
-  write(value, parts);
+  // an explicit stack instead of recursion: a recursive listing can nest deeper than the call stack
+  const todo: unknown[] = [value];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (v instanceof Text) parts.push(v.text);
+    else write(v, parts, todo);
+  }
   return parts.join('');
 }
 
-function write(v: unknown, out: string[]): void {
+/** Literal JSON text waiting on the stack (a bracket, a comma, a key). */
+class Text {
+  constructor(readonly text: string) {}
+}
+
+const COMMA = new Text(',');
+const CLOSE_ARRAY = new Text(']');
+const CLOSE_OBJECT = new Text('}');
+
+/** Writes a scalar, or opens a container and stacks its members (last first). */
+function write(v: unknown, out: string[], todo: unknown[]): void {
   switch (typeof v) {
     case 'string':
       out.push(JSON.stringify(v));
@@ -36,24 +52,21 @@ function write(v: unknown, out: string[]): void {
       }
       if (Array.isArray(v)) {
         out.push('[');
-        for (let i = 0; i < v.length; i++) {
-          if (i > 0) out.push(',');
-          write(v[i] === undefined ? null : v[i], out);
+        todo.push(CLOSE_ARRAY);
+        for (let i = v.length - 1; i >= 0; i--) {
+          todo.push(v[i] === undefined ? null : v[i]);
+          if (i > 0) todo.push(COMMA);
         }
-        out.push(']');
         return;
       }
       {
         out.push('{');
-        let first = true;
-        for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
-          if (item === undefined || typeof item === 'function') continue;
-          if (!first) out.push(',');
-          first = false;
-          out.push(JSON.stringify(k), ':');
-          write(item, out);
+        todo.push(CLOSE_OBJECT);
+        const members = Object.entries(v as Record<string, unknown>).filter(([, item]) => item !== undefined && typeof item !== 'function');
+        for (let i = members.length - 1; i >= 0; i--) {
+          const [k, item] = members[i]!;
+          todo.push(item, new Text(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`));
         }
-        out.push('}');
       }
       return;
     default:

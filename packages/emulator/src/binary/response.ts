@@ -81,42 +81,76 @@ class Writer {
     this.uint(v, w);
   }
 
-  value(v: Value, depth: number): void {
-    if (depth > 200) throw new Error('reply tree too deep');
-    switch (typeof v) {
-      case 'string':
-        return this.string(v);
-      case 'number':
-      case 'bigint':
-        return this.number(v);
-      case 'boolean':
-        return this.byte(v ? 19 : 18);
-      default:
+  /**
+   * Writes one value. Containers are walked with an explicit stack (a
+   * recursive listing can nest deeper than the call stack): an entry is a
+   * value to write, a key string to write, or an end marker (255).
+   */
+  value(root: Value): void {
+    const todo: (Value | Key | typeof END)[] = [root];
+    while (todo.length > 0) {
+      const v = todo.pop()!;
+      if (v === END) {
+        this.byte(255);
+        continue;
+      }
+      if (v instanceof Key) {
+        this.string(v.name);
+        continue;
+      }
+      switch (typeof v) {
+        case 'string':
+          this.string(v);
+          continue;
+        case 'number':
+        case 'bigint':
+          this.number(v);
+          continue;
+        case 'boolean':
+          this.byte(v ? 19 : 18);
+          continue;
+        default:
+      }
+      if (v === null) {
+        this.byte(18);
+        continue;
+      }
+      if (Array.isArray(v)) {
+        this.byte(17);
+        todo.push(END);
+        for (let i = v.length - 1; i >= 0; i--) if (v[i] !== undefined) todo.push(v[i]!);
+        continue;
+      }
+      this.byte(16);
+      todo.push(END);
+      const members = Object.entries(v).filter(([, x]) => x !== undefined && x !== null);
+      for (let i = members.length - 1; i >= 0; i--) todo.push(members[i]![1], new Key(members[i]![0]));
     }
-    if (v === null) return this.byte(18);
-    if (Array.isArray(v)) {
-      this.byte(17);
-      for (const x of v) if (x !== undefined) this.value(x, depth + 1);
-      return this.byte(255);
-    }
-    this.hash(v as Record<string, Value>, depth + 1);
   }
 
-  hash(obj: Record<string, Value | undefined>, depth: number, dataLength?: number): void {
+  /** The reply hash: like any hash, plus the `data` member of an answer that carries a payload. */
+  hash(obj: Record<string, Value | undefined>, dataLength?: number): void {
+    if (dataLength === undefined) return this.value(obj as Value);
     this.byte(16);
     for (const [k, v] of Object.entries(obj)) {
       if (v === undefined || v === null) continue;
       this.string(k);
-      this.value(v, depth);
+      this.value(v);
     }
-    if (dataLength !== undefined) {
-      this.string('data');
-      this.byte(20);
-      this.uint(dataLength, 8);
-    }
+    this.string('data');
+    this.byte(20);
+    this.uint(dataLength, 8);
     this.byte(255);
   }
 }
+
+/** A hash key waiting on the encoder's stack. */
+class Key {
+  constructor(readonly name: string) {}
+}
+
+/** The end of a hash or an array on the encoder's stack. */
+const END = Symbol('end');
 
 function widthOf(v: number | bigint): number {
   if (typeof v === 'number') {
@@ -144,7 +178,7 @@ export function encodeReply(body: Body, dataLength?: number): Buffer {
     const { data: _replaced, ...rest } = body;
     tree = rest;
   }
-  w.hash(tree, 1, dataLength);
+  w.hash(tree, dataLength);
   w.buf.writeUInt32LE(w.len - 4, 0);
   return w.buf.subarray(0, w.len);
 }

@@ -123,16 +123,31 @@ export function treeEntries(c: CallContext, scope?: TreeScope): ZipSource[] {
     const v = file.current;
     out.push({ path: unique(path), modified: file.modified, size: v.size, open: () => store.blobs.open(v.blob) });
   };
-  const addContents = (folder: FolderRec, prefix: string) => {
-    for (const sub of store.subfolders(folder.id)) addFolder(sub, `${prefix}${sub.name}`);
-    for (const file of store.subfiles(folder.id)) addFile(file, `${prefix}${file.name}`);
+  // a walk with its own stack (a tree can be deeper than the call stack), in the order a
+  // recursive one takes: a folder, everything below its subfolders, then its files
+  type Step = { folder: FolderRec; path: string; whole: boolean } | { file: FileRec; path: string };
+  const walk = (first: Step) => {
+    const todo: Step[] = [first];
+    for (let step = todo.pop(); step; step = todo.pop()) {
+      if ('file' in step) {
+        addFile(step.file, step.path);
+        continue;
+      }
+      let prefix = step.path;
+      if (step.whole) {
+        if (skipFolders.has(step.folder.id)) continue;
+        const name = unique(step.path);
+        out.push({ path: name, modified: step.folder.modified });
+        prefix = `${name}/`;
+      }
+      const files = store.subfiles(step.folder.id);
+      for (let i = files.length - 1; i >= 0; i--) todo.push({ file: files[i]!, path: `${prefix}${files[i]!.name}` });
+      const subs = store.subfolders(step.folder.id);
+      for (let i = subs.length - 1; i >= 0; i--) todo.push({ folder: subs[i]!, path: `${prefix}${subs[i]!.name}`, whole: true });
+    }
   };
-  const addFolder = (folder: FolderRec, path: string) => {
-    if (skipFolders.has(folder.id)) return;
-    const name = unique(path);
-    out.push({ path: name, modified: folder.modified });
-    addContents(folder, `${name}/`);
-  };
+  const addContents = (folder: FolderRec, prefix: string) => walk({ folder, path: prefix, whole: false });
+  const addFolder = (folder: FolderRec, path: string) => walk({ folder, path, whole: true });
   if (folderid !== undefined) {
     const folder = folderById(folderid);
     if (!skipFolders.has(c.publicFolderId(folder.id))) addContents(folder, '');

@@ -30,57 +30,81 @@ interface ListOptions {
   basePath: string | undefined;
 }
 
+/**
+ * A folder's listed children; with `recursive`, every level below. Walks
+ * with its own stack (trees can be far deeper than the call stack): each
+ * folder's `contents` array is rendered first and filled when its turn comes.
+ */
 function listContents(c: CallContext, folder: FolderRec, o: ListOptions): Value[] {
-  const out: Value[] = [];
+  const top: Value[] = [];
+  const todo: [FolderRec, Value[]][] = [[folder, top]];
   const withDeleted = o.showdeleted;
   const childPath = (name: string) =>
     o.basePath === undefined || o.recursive ? undefined : (o.basePath === '/' ? '' : o.basePath) + '/' + name;
-  // shares the user accepted into this folder are listed with its own subfolders
-  const mounted = c.user ? c.store.mountsIn(c.user.userid, folder.id).map((sh) => c.store.folders.get(sh.folderid)!) : [];
-  const folders = [...c.store.subfolders(folder.id, withDeleted), ...mounted.filter((f) => f && !f.deleted)];
-  for (const f of folders.sort(byName)) {
-    out.push(renderFolder(c, f, { path: childPath(f.name), contents: o.recursive ? listContents(c, f, o) : undefined }));
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [current, out] = next;
+    // shares the user accepted into this folder are listed with its own subfolders
+    const mounted = c.user ? c.store.mountsIn(c.user.userid, current.id).map((sh) => c.store.folders.get(sh.folderid)!) : [];
+    const folders = [...c.store.subfolders(current.id, withDeleted), ...mounted.filter((f) => f && !f.deleted)];
+    for (const f of folders.sort(byName)) {
+      const contents: Value[] | undefined = o.recursive ? [] : undefined;
+      out.push(renderFolder(c, f, { path: childPath(f.name), contents }));
+      if (contents) todo.push([f, contents]);
+    }
+    if (!o.nofiles)
+      for (const f of c.store.subfiles(current.id, withDeleted).sort(byName)) out.push(renderFile(c, f, { path: childPath(f.name) }));
   }
-  if (!o.nofiles)
-    for (const f of c.store.subfiles(folder.id, withDeleted).sort(byName)) out.push(renderFile(c, f, { path: childPath(f.name) }));
-  return out;
+  return top;
 }
 
 const byName = (a: { name: string; id: number }, b: { name: string; id: number }) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id;
 
-function countAndDelete(c: CallContext, folder: FolderRec, counts: { files: number; folders: number }): void {
-  for (const f of c.store.subfiles(folder.id)) {
-    c.store.markDeleted(f);
-    counts.files++;
-  }
-  for (const sub of c.store.subfolders(folder.id)) countAndDelete(c, sub, counts);
-  c.store.markDeleted(folder);
-  counts.folders++;
+/** Every live folder of a tree, parents before their children (no recursion: trees can be deeper than the stack). */
+function treeFolders(c: CallContext, root: FolderRec): FolderRec[] {
+  const folders = [root];
+  for (let i = 0; i < folders.length; i++) folders.push(...c.store.subfolders(folders[i]!.id));
+  return folders;
 }
 
-function copyInto(c: CallContext, src: FolderRec, dest: FolderRec, mode: { noover: boolean; skipexisting: boolean }): void {
-  const store = c.store;
-  for (const f of store.subfiles(src.id)) {
-    const existing = store.findChildFile(dest.id, f.name);
-    if (existing) {
-      if (mode.skipexisting) continue;
-      if (mode.noover) throw new ApiError(2004);
-      const info = store.blobInfo(f.current.blob)!;
-      store.replaceContent(existing, store.newVersion(info, f.current.hash));
-      continue;
+function countAndDelete(c: CallContext, folder: FolderRec, counts: { files: number; folders: number }): void {
+  // children before their parents, each folder's files before the folder
+  for (const f of treeFolders(c, folder).reverse()) {
+    for (const file of c.store.subfiles(f.id)) {
+      c.store.markDeleted(file);
+      counts.files++;
     }
-    const info = store.blobInfo(f.current.blob)!;
-    store.addFile(dest.owner, dest.id, f.name, store.newVersion(info, f.current.hash), f.contenttype, {
-      created: f.created,
-      modified: f.modified,
-    });
+    c.store.markDeleted(f);
+    counts.folders++;
   }
-  for (const sub of store.subfolders(src.id)) {
-    const target =
-      store.findChildFolder(dest.id, sub.name) ??
-      store.addFolder(dest.owner, dest.id, sub.name, { created: sub.created, modified: sub.modified });
-    copyInto(c, sub, target, mode);
+}
+
+function copyInto(c: CallContext, from: FolderRec, to: FolderRec, mode: { noover: boolean; skipexisting: boolean }): void {
+  const store = c.store;
+  const todo: [FolderRec, FolderRec][] = [[from, to]];
+  for (let next = todo.shift(); next; next = todo.shift()) {
+    const [src, dest] = next;
+    for (const f of store.subfiles(src.id)) {
+      const existing = store.findChildFile(dest.id, f.name);
+      if (existing) {
+        if (mode.skipexisting) continue;
+        if (mode.noover) throw new ApiError(2004);
+        const info = store.blobInfo(f.current.blob)!;
+        store.replaceContent(existing, store.newVersion(info, f.current.hash));
+        continue;
+      }
+      const info = store.blobInfo(f.current.blob)!;
+      store.addFile(dest.owner, dest.id, f.name, store.newVersion(info, f.current.hash), f.contenttype, {
+        created: f.created,
+        modified: f.modified,
+      });
+    }
+    for (const sub of store.subfolders(src.id)) {
+      const target =
+        store.findChildFolder(dest.id, sub.name) ??
+        store.addFolder(dest.owner, dest.id, sub.name, { created: sub.created, modified: sub.modified });
+      todo.push([sub, target]);
+    }
   }
 }
 

@@ -275,10 +275,23 @@ async function asOwner<T>(c: CallContext, open: OpenLink, fn: () => T | Promise<
 /** The link's whole content as a metadata tree (folders with `contents`). */
 function linkMetadata(c: CallContext, open: OpenLink, withContents: boolean): Body {
   const store = c.store;
-  const walk = (f: FolderRec): Body => {
-    if (!withContents) return renderFolder(c, f);
-    const kids = linkChildren(store, open, f);
-    return renderFolder(c, f, { contents: [...kids.folders.map(walk), ...kids.files.map((x) => renderFile(c, x))] });
+  // a tree can be deeper than the call stack: each folder's contents are filled from a stack of its own
+  const walk = (folder: FolderRec): Body => {
+    if (!withContents) return renderFolder(c, folder);
+    const top: Value[] = [];
+    const body = renderFolder(c, folder, { contents: top });
+    const todo: [FolderRec, Value[]][] = [[folder, top]];
+    for (let next = todo.pop(); next; next = todo.pop()) {
+      const [f, out] = next;
+      const kids = linkChildren(store, open, f);
+      for (const sub of kids.folders) {
+        const contents: Value[] = [];
+        out.push(renderFolder(c, sub, { contents }));
+        todo.push([sub, contents]);
+      }
+      for (const x of kids.files) out.push(renderFile(c, x));
+    }
+    return body;
   };
   const { link } = open;
   if (link.kind === 'file') return renderFile(c, store.files.get(link.targetId)!);

@@ -55,13 +55,19 @@ function listTrash(
   items: { folders: FolderRec[]; files: FileRec[] },
   o: { recursive: boolean; nofiles: boolean },
 ): Value[] {
-  const out: Value[] = [];
-  for (const f of items.folders) {
-    const contents = o.recursive ? listTrash(c, deletedChildren(c, f), o) : undefined;
-    out.push(renderFolder(c, f, { trashParent: trashPosition(c, f), contents }));
+  const top: Value[] = [];
+  // its own stack, not recursion: a deleted tree can be deeper than the call stack
+  const todo: [{ folders: FolderRec[]; files: FileRec[] }, Value[]][] = [[items, top]];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [level, out] = next;
+    for (const f of level.folders) {
+      const contents: Value[] | undefined = o.recursive ? [] : undefined;
+      out.push(renderFolder(c, f, { trashParent: trashPosition(c, f), contents }));
+      if (contents) todo.push([deletedChildren(c, f), contents]);
+    }
+    if (!o.nofiles) for (const f of level.files) out.push(renderFile(c, f, { trashParent: trashPosition(c, f) }));
   }
-  if (!o.nofiles) for (const f of items.files) out.push(renderFile(c, f, { trashParent: trashPosition(c, f) }));
-  return out;
+  return top;
 }
 
 function deletedChildren(c: CallContext, folder: FolderRec): { folders: FolderRec[]; files: FileRec[] } {
@@ -108,15 +114,20 @@ function freeName(c: CallContext, folder: FolderRec, n: NodeRec, name: string): 
  * it, one node at a time: when the quota runs out (2008) the nodes restored
  * so far stay restored.
  */
-function restoreInto(c: CallContext, n: NodeRec, folder: FolderRec, user: UserRec): void {
-  if (n.kind === 'file') {
-    if (c.store.usedQuota(user.userid) + n.current.size > user.quota) throw new ApiError(2008);
-  }
-  c.store.restore(n, folder.id, freeName(c, folder, n, n.name));
-  if (n.kind === 'folder') {
-    const inside = deletedChildren(c, n);
-    for (const f of inside.folders) restoreInto(c, f, n, user);
-    for (const f of inside.files) restoreInto(c, f, n, user);
+function restoreInto(c: CallContext, node: NodeRec, into: FolderRec, user: UserRec): void {
+  // parents before their children, in the order a recursive walk would take, without recursion
+  const todo: [NodeRec, FolderRec][] = [[node, into]];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [n, folder] = next;
+    if (n.kind === 'file') {
+      if (c.store.usedQuota(user.userid) + n.current.size > user.quota) throw new ApiError(2008);
+    }
+    c.store.restore(n, folder.id, freeName(c, folder, n, n.name));
+    if (n.kind === 'folder') {
+      const inside = deletedChildren(c, n);
+      const children: NodeRec[] = [...inside.folders, ...inside.files];
+      for (let i = children.length - 1; i >= 0; i--) todo.push([children[i]!, n]);
+    }
   }
 }
 

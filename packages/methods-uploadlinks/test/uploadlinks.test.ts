@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError, ValidationError } from '@pcloudkit/core';
@@ -95,6 +98,19 @@ describe.each(transportNames)('upload link methods over %s', (kind) => {
     const idOf = (name: string) => listing.metadata.contents.find((f) => f.name === name)!.fileid;
     expect(env.emulator.core.store.uploadLinkFile(idOf('bytes.bin'))).toMatchObject({ uploader: 'Carol', comment: 'three files' });
     expect(env.emulator.core.store.uploadLinkFile(idOf('blob (2).txt'))).toMatchObject({ uploader: 'anonymous' });
+  });
+
+  test('a file on disk goes up by its path', async () => {
+    const made = await fresh();
+    const dir = await mkdtemp(join(tmpdir(), 'uplink-'));
+    try {
+      const file = join(dir, 'on-disk.txt');
+      await writeFile(file, 'bytes from the disk');
+      await anon.uploadLinks.upload(made.code, { name: 'on-disk.txt', data: { path: file } });
+      expect((await bytesOf(made.folderid, 'on-disk.txt')).toString()).toBe('bytes from the disk');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('uploadlinkprogress reports a tagged upload, for anyone holding the code', async () => {

@@ -2013,6 +2013,15 @@ export class Store {
     this.write(() => this.ssql.setRule!.run(userid, fromuserid, rule, folderid ?? null));
   }
 
+  /** Recipients of accepted shares that hold `node` (the share's folder or anything below it). */
+  private shareViewers(node: NodeRec): number[] {
+    if (this.sharesMap.size === 0) return [];
+    const folderId = node.kind === 'folder' ? node.id : node.parent;
+    const out = new Set<number>();
+    for (const sh of this.sharesMap.values()) if (this.isWithin(folderId, sh.folderid)) out.add(sh.touserid);
+    return [...out];
+  }
+
   /** An event row with the share object of a share event. */
   private eventOf(row: unknown): EventRec {
     const e = toEvent(row);
@@ -2034,8 +2043,10 @@ export class Store {
   // ---- events --------------------------------------------------------------
 
   /** Appends an event to the user's diff history (trimmed to `historyLimit`). */
-  emit(userid: number, event: string, node?: NodeRec, share?: SharePayload): EventRec {
+  emit(userid: number, event: string, node?: NodeRec, share?: SharePayload, toViewers = true): EventRec {
     return this.write(() => {
+      // users who see the node through a share they accepted get the same event
+      if (node && toViewers) for (const uid of this.shareViewers(node)) if (uid !== userid) this.emit(uid, event, node, undefined, false);
       const rec: EventRec = { diffid: this.next('diffid'), userid, event, time: nowSeconds() };
       if (share) rec.share = share;
       const user = event === 'modifyuserinfo' ? this.usersMap.get(userid) : undefined;

@@ -271,6 +271,26 @@ describe('refusals', () => {
   });
 });
 
+describe('diff of the recipient', () => {
+  it('gets the changes made inside the share while he has it, as he sees them', async () => {
+    const { alice, bob, carol } = users;
+    const ids = await sharedFolder(bob, 0);
+    const bobDiff = await lastDiff(bob);
+    const carolDiff = await lastDiff(carol);
+    const up = await upload(emu, 'news.txt', 'fresh', { folderid: ids.sub }, alice.auth);
+    await ok(alice, 'renamefile', { fileid: up.metadata[0].fileid, toname: 'old-news.txt' });
+    await ok(alice, 'deletefile', { fileid: ids.file });
+    const seen = (await events(bob, bobDiff)).map((e) => [e.event, e.metadata?.name, e.metadata?.ismine]);
+    expect(seen).toEqual([
+      ['createfile', 'news.txt', false],
+      ['modifyfile', 'old-news.txt', false],
+      ['deletefile', 'a.txt', false],
+    ]);
+    // nobody else hears of it
+    expect(await events(carol, carolDiff)).toEqual([]);
+  });
+});
+
 describe("the recipient's own view", () => {
   it('renames and moves the share in his tree only; his folder holding it cannot be deleted', async () => {
     const { alice, bob } = users;

@@ -641,10 +641,20 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   },
   // upload links and transfers: a link into the call's folder; progress of an upload still running
   createuploadlink: {
-    values: { comment: async () => 'conformance', maxspace: async () => 1 << 20, maxfiles: async () => 10, expire: async () => '2100-01-01T00:00:00+00:00' },
+    values: {
+      comment: async () => 'conformance',
+      maxspace: async () => 1 << 20,
+      maxfiles: async () => 10,
+      expire: async () => '2100-01-01T00:00:00+00:00',
+    },
   },
   changeuploadlink: {
-    values: { uploadlinkid: uploadLinkId, maxspace: async () => 1 << 20, maxfiles: async () => 10, expire: async () => '2100-01-01T00:00:00+00:00' },
+    values: {
+      uploadlinkid: uploadLinkId,
+      maxspace: async () => 1 << 20,
+      maxfiles: async () => 10,
+      expire: async () => '2100-01-01T00:00:00+00:00',
+    },
   },
   deleteuploadlink: { values: { uploadlinkid: uploadLinkId } },
   showuploadlink: { values: { code: uploadLinkCode } },

@@ -3,8 +3,6 @@
 // then a JSON object of settings. Prints one JSON line with the outcome.
 import { readFile } from 'node:fs/promises';
 import { createClient } from '@pcloudkit/core';
-import { binaryTransport } from '@pcloudkit/transport-binary';
-import { downloads, httpTransport } from '@pcloudkit/transport-http';
 import { fileops } from '@pcloudkit/methods-fileops/node';
 
 const [phase, kind, json] = process.argv.slice(2);
@@ -14,15 +12,19 @@ const record = (next) => (request) => {
   if (request.method === 'file_pwrite') writes.push([Number(request.params.offset), request.files[0].data.byteLength]);
   return next(request);
 };
-const client = createClient({
-  transport: kind === 'binary' ? binaryTransport({ tls: false }) : httpTransport(),
+// Only what the phase needs is loaded, as an application would (a binary upload does without undici).
+const transport =
+  kind === 'binary'
+    ? (await import('@pcloudkit/transport-binary')).binaryTransport({ tls: false })
+    : (await import('@pcloudkit/transport-http')).httpTransport();
+let client = createClient({
+  transport,
   region: { api: [settings.api], binapi: [settings.binapi] },
   auth: { accessToken: settings.token },
   timeout: 300_000,
   middleware: [record],
-})
-  .use(fileops)
-  .use(downloads);
+}).use(fileops);
+if (phase === 'download') client = client.use((await import('@pcloudkit/transport-http')).downloads);
 
 let peak = process.memoryUsage().rss;
 const parts = { heapUsed: 0, external: 0, arrayBuffers: 0 };

@@ -45,26 +45,27 @@ const HASH_QUEUE = 2;
  * network work instead of holding up the connection. Each chunk is copied
  * once into one of {@link HASH_QUEUE} shared buffers that the worker reads;
  * a buffer is filled again only once its last chunk is hashed, so memory
- * stays bounded. One worker hashes fast enough for one connection and
- * keeps the extra memory to one thread's.
+ * stays bounded. One worker per hash, so the hashes run side by side.
  */
 export function workerHashStream(names: HashName[]): HashStream {
   // A worker answers its messages in order: a FIFO of waiting promises.
-  const workers = [names].map((group) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: group });
-    worker.unref();
-    const waiting: Array<{ ok(value: unknown): void; fail(error: unknown): void }> = [];
-    worker.on('message', (m) => waiting.shift()?.ok(m));
-    worker.on('error', (e) => {
-      for (const w of waiting.splice(0)) w.fail(e);
-    });
-    const send = (message: unknown) =>
-      new Promise<unknown>((ok, fail) => {
-        waiting.push({ ok, fail });
-        worker.postMessage(message);
+  const workers = names
+    .map((name) => [name])
+    .map((group) => {
+      const worker = new Worker(WORKER, { eval: true, workerData: group });
+      worker.unref();
+      const waiting: Array<{ ok(value: unknown): void; fail(error: unknown): void }> = [];
+      worker.on('message', (m) => waiting.shift()?.ok(m));
+      worker.on('error', (e) => {
+        for (const w of waiting.splice(0)) w.fail(e);
       });
-    return { worker, send };
-  });
+      const send = (message: unknown) =>
+        new Promise<unknown>((ok, fail) => {
+          waiting.push({ ok, fail });
+          worker.postMessage(message);
+        });
+      return { worker, send };
+    });
   let queue: Promise<unknown>[] = [];
   // HASH_QUEUE shared buffers, used in turn: when one is filled again, the chunk it held is hashed.
   const slots: SharedArrayBuffer[] = [];

@@ -44,8 +44,9 @@ export interface UploadLargeOptions {
   /** Length of a stream source (bytes, Blobs and files know theirs). Only used for progress. */
   size?: number;
   /**
-   * Bytes per `file_pwrite`. Default 4 MiB. Memory use is a few chunks: two travelling, one read
-   * ahead, the last one acknowledged, and (Node entry) two being hashed.
+   * Bytes per `file_pwrite`. Default 4 MiB over the binary protocol, 2 MiB over HTTP. Memory use is
+   * a few chunks: two travelling, one read ahead, the last one acknowledged, and (Node entry) two
+   * being hashed.
    */
   chunkSize?: number;
   /** Stops the upload (AbortError). The temporary file stays, so the resume token still works. */
@@ -121,8 +122,13 @@ interface Token {
   h: HashName[];
 }
 
-/** Default bytes per chunk, and chunks on the connection at once (pipelined over binary, queued over HTTP). */
-const PACING = { chunk: 4 * 1024 * 1024, inFlight: 2 } as const;
+/**
+ * Default bytes per chunk, and chunks on the connection at once (two: the
+ * binary protocol pipelines them, HTTP has the next request ready as soon as
+ * an answer comes). Over HTTP chunks are 2 MiB, since its client library
+ * holds more memory of its own.
+ */
+const PACING = { binapi: { chunk: 4 * 1024 * 1024, inFlight: 2 }, api: { chunk: 2 * 1024 * 1024, inFlight: 2 } } as const;
 
 function encodeToken(token: Token): string {
   const json = JSON.stringify(token, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -200,7 +206,7 @@ export async function uploadLargeWith(
 ): Promise<UploadLargeResult> {
   const { signal } = options;
   const { parent, name } = checkTarget(target);
-  const pacing = PACING;
+  const pacing = PACING[client.transport.hostKind] ?? PACING.api;
   const chunkSize = options.chunkSize ?? pacing.chunk;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1)
     throw new ValidationError('uploadLarge', 'chunkSize', 'chunkSize must be a positive integer');
@@ -399,7 +405,8 @@ export async function uploadLargeWith(
               }
             }
             offset = size;
-            const rest = size < top ? { start: size, bytes: await bytesAt(size, top) } : undefined;
+            // a copy: the pieces it comes from live in buffers the reader fills again
+            const rest = size < top ? { start: size, bytes: (await bytesAt(size, top)).slice() } : undefined;
             inflight.length = 0;
             if (rest) inflight.push(send(rest));
             progress(offset);

@@ -291,6 +291,36 @@ describe('diff of the recipient', () => {
   });
 });
 
+describe('diff reset', () => {
+  it('lists the shares the user accepted with the rest of his tree', async () => {
+    const mk = (name: string) => ({ email: `${name}@reset.test`, password: `${name}-Password-1` });
+    const small = await startEmulator({ seed: false, binary: false, users: [mk('ann'), mk('ben')], historyLimit: 3 });
+    try {
+      const auth = async (name: string) =>
+        String(
+          (await expectOk(call(small, 'userinfo', { username: `${name}@reset.test`, password: `${name}-Password-1`, getauth: 1 }))).auth,
+        );
+      const ann = await auth('ann');
+      const ben = await auth('ben');
+      const folder = (await expectOk(call(small, 'createfolder', { auth: ann, folderid: 0, name: 'photos' }))).metadata.folderid;
+      await upload(small, 'p.txt', 'p', { folderid: folder }, ann);
+      await expectOk(call(small, 'sharefolder', { auth: ann, folderid: folder, mail: 'ben@reset.test', permissions: 0 }));
+      const code = (await small.mail.next('ben@reset.test', { kind: 'share' })).code!;
+      await expectOk(call(small, 'acceptshare', { auth: ben, code, name: 'from ann' }));
+      for (let i = 0; i < 6; i++) await expectOk(call(small, 'createfolder', { auth: ben, folderid: 0, name: `f${i}` }));
+      const d = await expectOk(call(small, 'diff', { auth: ben, diffid: 1 }));
+      expect(d.entries[0].event).toBe('reset');
+      const created = d.entries.filter((e: Json) => e.metadata?.ismine === false).map((e: Json) => [e.event, e.metadata.name]);
+      expect(created).toEqual([
+        ['createfolder', 'from ann'],
+        ['createfile', 'p.txt'],
+      ]);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
 describe("the recipient's own view", () => {
   it('renames and moves the share in his tree only; his folder holding it cannot be deleted', async () => {
     const { alice, bob } = users;

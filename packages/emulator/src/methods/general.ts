@@ -129,6 +129,15 @@ function resetAnswer(c: CallContext, user: UserRec): Body {
   const tree = store.liveTree(user.rootId);
   for (const f of tree.folders) entries.push(renderEvent(c, at('createfolder', f)));
   for (const f of tree.files) entries.push(renderEvent(c, at('createfile', f)));
+  // the shares the user accepted, each with what is in it
+  for (const sh of store.shares().filter((s) => s.touserid === user.userid)) {
+    const root = store.folders.get(sh.folderid);
+    if (!root || root.deleted) continue;
+    entries.push(renderEvent(c, at('createfolder', root)));
+    const inside = store.liveTree(root.id);
+    for (const f of inside.folders) entries.push(renderEvent(c, at('createfolder', f)));
+    for (const f of inside.files) entries.push(renderEvent(c, at('createfile', f)));
+  }
   return { entries, diffid };
 }
 

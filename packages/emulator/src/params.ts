@@ -1,6 +1,6 @@
 import { type CatalogMethod, errorMessages } from '@pcloudkit/catalog';
 import { ApiError } from './errors.js';
-import { parseDatetime } from './time.js';
+import { MAX_DATETIME, parseDatetime } from './time.js';
 
 /** A parameter value as a transport delivers it: HTTP gives strings, binary gives typed values. */
 export type RawParam = string | number | bigint | boolean;
@@ -59,6 +59,17 @@ export function invalidNumberCode(name: string, method: CatalogMethod | undefine
 }
 
 /**
+ * Numeric parameters that are never negative: ids (pCloud's are unsigned),
+ * counts, sizes and pages. `offset` is not among them: file_seek
+ * takes a negative one from the end or the current position.
+ */
+const NON_NEGATIVE =
+  /(?:id|ids)$|^(?:count|length|pagesize|page|lines|last|position|maxspeed|maxtraffic|maxdownloads|maxspace|maxfiles|permissions|flags|type|whence|item)$/;
+
+/** Unix-seconds parameters: 1970 up to the last second of year 9999, like the dates pCloud shows. */
+const SECONDS = new Set(['mtime', 'ctime']);
+
+/**
  * Typed readers over the raw parameters of one call. Every reader accepts
  * both the HTTP (string) and the binary (typed) representations. Given the
  * method's catalogue entry, path members of its one-of sets yield to the id
@@ -99,6 +110,16 @@ export class Params {
    */
   int(name: string): number | undefined {
     if (!this.has(name)) return undefined;
+    const n = this.readInt(name);
+    // out of range is as invalid as not a number: beyond 2^53 no id or size is exact (none is issued),
+    // negative ids, counts and sizes do not exist, dates stay within what can be shown
+    if (!Number.isSafeInteger(n)) throw this.bad(name);
+    if (n < 0 && (NON_NEGATIVE.test(name) || SECONDS.has(name))) throw this.bad(name);
+    if (SECONDS.has(name) && n > MAX_DATETIME) throw this.bad(name);
+    return n;
+  }
+
+  private readInt(name: string): number {
     const v = this.raw[name]!;
     if (typeof v === 'number') {
       if (!Number.isInteger(v)) throw this.bad(name);

@@ -5,9 +5,18 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** Unix seconds -> pCloud's 31-byte RFC 2822 UTC text, e.g. `Thu, 21 Mar 2013 18:31:45 +0000`. */
+/** The last second a four-digit year can show: 9999-12-31 23:59:59 UTC. */
+export const MAX_DATETIME = 253_402_300_799;
+
+/**
+ * Unix seconds -> pCloud's 31-byte RFC 2822 UTC text, e.g. `Thu, 21 Mar 2013 18:31:45 +0000`.
+ * A value outside 1970..9999 (or not a number at all, say from an old data
+ * directory) is shown as the nearest end of that range: never `NaN`, so one
+ * bad date cannot break the listing of a whole folder.
+ */
 export function formatRfc2822(seconds: number): string {
-  const d = new Date(seconds * 1000);
+  const safe = Number.isFinite(seconds) ? Math.min(Math.max(Math.floor(seconds), 0), MAX_DATETIME) : 0;
+  const d = new Date(safe * 1000);
   return (
     `${DAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCFullYear(), 4)} ` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
@@ -48,6 +57,13 @@ function zoneOffsetMinutes(zone: string | undefined): number | undefined {
  * returns unix seconds. Throws 1013 when the text is not understood.
  */
 export function parseDatetime(input: string | number | bigint | boolean): number {
+  const t = readDatetime(input);
+  // 1970..9999: what a date can show (see formatRfc2822)
+  if (!Number.isSafeInteger(t) || t < 0 || t > MAX_DATETIME) throw new ApiError(1013);
+  return t;
+}
+
+function readDatetime(input: string | number | bigint | boolean): number {
   if (typeof input === 'number' || typeof input === 'bigint') return Number(input);
   if (typeof input === 'boolean') throw new ApiError(1013);
   const s = input.trim();

@@ -1306,6 +1306,8 @@ export class Store {
     this.write(() => {
       const now = nowSeconds();
       const oldParent = rec.parent;
+      const oldViewers = new Set(this.shareViewers(rec));
+      const before = { ...rec } as NodeRec;
       (rec.kind === 'folder' ? this.st.moveFolder! : this.st.moveFile!).run(parent, name, rec.id);
       this.unlink(rec);
       rec.parent = parent;
@@ -1313,7 +1315,16 @@ export class Store {
       this.link(rec);
       if (oldParent !== null && oldParent !== parent) this.bumpFolder(oldParent, now);
       this.bumpFolder(parent, now);
-      this.emit(rec.owner, rec.kind === 'folder' ? 'modifyfolder' : 'modifyfile', rec);
+      this.emit(rec.owner, rec.kind === 'folder' ? 'modifyfolder' : 'modifyfile', rec, undefined, false);
+      // for users who see it through a share, the node changed, came into their tree or left it
+      const newViewers = new Set(this.shareViewers(rec));
+      for (const uid of newViewers) {
+        if (oldViewers.has(uid)) this.emit(uid, rec.kind === 'folder' ? 'modifyfolder' : 'modifyfile', rec, undefined, false);
+        else this.emitTree(uid, rec);
+      }
+      for (const uid of oldViewers) {
+        if (!newViewers.has(uid)) this.emit(uid, rec.kind === 'folder' ? 'deletefolder' : 'deletefile', before, undefined, false);
+      }
     });
   }
 
@@ -2011,6 +2022,17 @@ export class Store {
 
   setShareRule(userid: number, fromuserid: number, rule: 'always' | 'block', folderid?: number): void {
     this.write(() => this.ssql.setRule!.run(userid, fromuserid, rule, folderid ?? null));
+  }
+
+  /** `create*` events for a node and, for a folder, everything in it, to one user (it came into their view). */
+  emitTree(userid: number, node: NodeRec): void {
+    this.write(() => {
+      this.emit(userid, node.kind === 'folder' ? 'createfolder' : 'createfile', node, undefined, false);
+      if (node.kind === 'file') return;
+      const inside = this.liveTree(node.id);
+      for (const f of inside.folders) this.emit(userid, 'createfolder', f, undefined, false);
+      for (const f of inside.files) this.emit(userid, 'createfile', f, undefined, false);
+    });
   }
 
   /** Recipients of accepted shares that hold `node` (the share's folder or anything below it). */

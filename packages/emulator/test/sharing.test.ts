@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
 import { open as openBinary, frame } from './binary-wire.js';
@@ -288,6 +291,19 @@ describe('diff of the recipient', () => {
     ]);
     // nobody else hears of it
     expect(await events(carol, carolDiff)).toEqual([]);
+    // moved out of the share it leaves Bob's tree; a folder moved in comes with what is in it
+    const outside = (await ok(alice, 'createfolder', { folderid: 0, name: uniq('outside') })).metadata.folderid as number;
+    await upload(emu, 'inner.txt', 'i', { folderid: outside }, alice.auth);
+    const mark = await lastDiff(bob);
+    await ok(alice, 'renamefile', { fileid: up.metadata[0].fileid, tofolderid: outside });
+    await ok(alice, 'renamefolder', { folderid: outside, tofolderid: ids.folder });
+    const moved = (await events(bob, mark)).map((e) => [e.event, e.metadata?.name]);
+    expect(moved).toEqual([
+      ['deletefile', 'old-news.txt'],
+      ['createfolder', expect.stringMatching(/^outside-/)],
+      ['createfile', 'inner.txt'],
+      ['createfile', 'old-news.txt'],
+    ]);
   });
 });
 
@@ -317,6 +333,55 @@ describe('diff reset', () => {
       ]);
     } finally {
       await small.stop();
+    }
+  });
+});
+
+describe('persistence', () => {
+  it('offers, shares, rules and share events survive a restart of a data directory', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'pcloudkit-sharing-'));
+    const dataDir = join(parent, 'data');
+    const mk = (name: string) => ({ email: `${name}@keep.test`, password: `${name}-Password-1` });
+    const auth = async (e: Emulator, name: string) =>
+      String((await expectOk(call(e, 'userinfo', { username: `${name}@keep.test`, password: `${name}-Password-1`, getauth: 1 }))).auth);
+    try {
+      const first = await startEmulator({ dataDir, seed: false, binary: false, users: [mk('ann'), mk('ben')] });
+      let folder: number;
+      let pending: number;
+      try {
+        const ann = await auth(first, 'ann');
+        const ben = await auth(first, 'ben');
+        folder = (await expectOk(call(first, 'createfolder', { auth: ann, folderid: 0, name: 'kept' }))).metadata.folderid;
+        pending = (await expectOk(call(first, 'createfolder', { auth: ann, folderid: 0, name: 'waiting' }))).metadata.folderid;
+        await expectOk(call(first, 'sharefolder', { auth: ann, folderid: folder, mail: 'ben@keep.test', permissions: 1 }));
+        const code = (await first.mail.next('ben@keep.test', { kind: 'share' })).code!;
+        await expectOk(call(first, 'acceptshare', { auth: ben, code, name: 'from ann', always: 1 }));
+        await expectOk(call(first, 'sharefolder', { auth: ann, folderid: pending, mail: 'nobody@keep.test', permissions: 0 }));
+      } finally {
+        await first.stop();
+      }
+      const second = await startEmulator({ dataDir, seed: false, binary: false });
+      try {
+        const ann = await auth(second, 'ann');
+        const ben = await auth(second, 'ben');
+        const listed = await expectOk(call(second, 'listshares', { auth: ann }));
+        expect(listed.shares.outgoing.map((x: Json) => x.folderid)).toEqual([folder]);
+        expect(listed.requests.outgoing.map((x: Json) => x.folderid)).toEqual([pending]);
+        const root = await expectOk(call(second, 'listfolder', { auth: ben, folderid: 0 }));
+        expect(root.metadata.contents.map((x: Json) => [x.name, x.ismine, x.cancreate])).toEqual([['from ann', false, true]]);
+        expect((await call(second, 'createfolder', { auth: ben, folderid: folder, name: 'in' })).result).toBe(0);
+        expect((await call(second, 'deletefolder', { auth: ann, folderid: pending })).result).toBe(2028);
+        const shareEvents = (await expectOk(call(second, 'diff', { auth: ben, diffid: 0 }))).entries.filter((e: Json) => e.share);
+        expect(shareEvents.map((e: Json) => e.event)).toEqual(['requestsharein', 'acceptedsharein']);
+        // always: the next offer of Ann's lands by itself
+        const more = (await expectOk(call(second, 'createfolder', { auth: ann, folderid: 0, name: 'more' }))).metadata.folderid;
+        await expectOk(call(second, 'sharefolder', { auth: ann, folderid: more, mail: 'ben@keep.test', permissions: 0 }));
+        expect((await expectOk(call(second, 'listshares', { auth: ben }))).shares.incoming).toHaveLength(2);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(parent, { recursive: true, force: true });
     }
   });
 });

@@ -142,10 +142,7 @@ function accept(store: Store, req: ShareRequestRec, user: UserRec, parent: Folde
     const root = store.folders.get(req.folderid);
     if (root) {
       // the event keeps the folder where the recipient has it, so it reads right after the share is gone too
-      store.emit(user.userid, 'createfolder', { ...root, name: sh.name, parent: sh.mountparent }, undefined, false);
-      const tree = store.liveTree(root.id);
-      for (const f of tree.folders) store.emit(user.userid, 'createfolder', f, undefined, false);
-      for (const f of tree.files) store.emit(user.userid, 'createfile', f, undefined, false);
+      store.emitTree(user.userid, { ...root, name: sh.name, parent: sh.mountparent });
     }
     emitBoth(store, 'acceptedshare', req.owner, user.userid, (side) => ({
       ...sharePayload(store, sh, side),

@@ -235,6 +235,8 @@ export const VARYING_FIELDS: ReadonlySet<string> = new Set([
 export const TIME_DEPENDENT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   getzip: { data: "a ZIP records each entry's modification time, and each protocol zips its own fresh fixtures" },
   savezip: { hash: "the saved ZIP records each entry's modification time, and each protocol zips its own fresh fixtures" },
+  getpubzip: { data: "a ZIP records each entry's modification time, and each protocol zips its own fresh fixtures" },
+  savepubzip: { hash: "the saved ZIP records each entry's modification time, and each protocol zips its own fresh fixtures" },
 };
 
 /**

@@ -16,7 +16,7 @@ export function emulatorTarget(emu: Emulator): ServerTarget {
 
 /** Starts an in-process emulator (HTTP and binary port), runs the checker against it and stops it. */
 export async function checkEmulator(options: RunOptions = {}): Promise<RunReport> {
-  const emu = await startEmulator();
+  const emu = await startEmulator({ allowPrivateDownloads: true });
   try {
     return await runConformance(emulatorTarget(emu), options);
   } finally {

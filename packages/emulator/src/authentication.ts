@@ -7,7 +7,7 @@ import type { Store, TokenRec, UserRec } from './store.js';
 export interface AuthOptions {
   /** Lifetime of a `getdigest` digest. */
   digestTtlMs: number;
-  /** Failed logins per address within `loginFailureWindowMs` before 4000. */
+  /** Failed logins per account and address within `loginFailureWindowMs` before 4000. */
   loginFailureLimit: number;
   loginFailureWindowMs: number;
   /** Lifetime of an OAuth2 authorization code. */
@@ -38,7 +38,7 @@ export interface OAuthGrant {
 
 /**
  * Everything about who a caller is: logins by token or password, digests,
- * the per-address login failure limit and OAuth2 authorization codes.
+ * the login failure limit (per account and address) and OAuth2 authorization codes.
  * Accounts and tokens themselves live in the store.
  */
 export class Authenticator {
@@ -116,14 +116,22 @@ export class Authenticator {
   }
 
   /**
-   * A login by password from `addr`: 4000 while the address is over its
-   * failure limit, 2000 (counted as a failure) when `check` refuses.
+   * A login by password from `addr`: 4000 while this account is over its
+   * failure limit from this address, 2000 (counted as a failure) when
+   * `check` refuses.
+   *
+   * The limit counts per account and address, like pCloud's 4000: failures
+   * on one account block neither the other accounts used from the same
+   * address nor the account's owner elsewhere. From the address that failed,
+   * the right password is refused too until the window passes (letting it
+   * through would tell a guesser which guess was right).
    */
   passwordLogin(addr: string, username: string, check: (u: UserRec) => boolean): UserRec {
-    if (this.recentFailures(addr).length >= this.options.loginFailureLimit) throw new ApiError(4000);
+    const key = failureKey(addr, username);
+    if (this.recentFailures(key).length >= this.options.loginFailureLimit) throw new ApiError(4000);
     const u = this.store.userByEmail(username);
     if (u === undefined || !check(u)) {
-      this.failures.set(addr, [...this.recentFailures(addr), this.now()]);
+      this.failures.set(key, [...this.recentFailures(key), this.now()]);
       throw new ApiError(2000);
     }
     return u;
@@ -135,9 +143,10 @@ export class Authenticator {
    * over it; a wrong password answers `wrongCode` and counts as a failure.
    */
   confirmPassword(addr: string, user: UserRec, password: string, wrongCode: number): void {
-    if (this.recentFailures(addr).length >= this.options.loginFailureLimit) throw new ApiError(4000);
+    const key = failureKey(addr, user.email);
+    if (this.recentFailures(key).length >= this.options.loginFailureLimit) throw new ApiError(4000);
     if (password === user.password) return;
-    this.failures.set(addr, [...this.recentFailures(addr), this.now()]);
+    this.failures.set(key, [...this.recentFailures(key), this.now()]);
     throw new ApiError(wrongCode);
   }
 
@@ -201,14 +210,19 @@ export class Authenticator {
     return false;
   }
 
-  /** Failure times of `addr` within the window; older ones are forgotten. */
-  private recentFailures(addr: string): number[] {
+  /** Failure times under `key` (an account at an address) within the window; older ones are forgotten. */
+  private recentFailures(key: string): number[] {
     const cutoff = this.now() - this.options.loginFailureWindowMs;
-    const list = (this.failures.get(addr) ?? []).filter((t) => t > cutoff);
-    if (list.length > 0) this.failures.set(addr, list);
-    else this.failures.delete(addr);
+    const list = (this.failures.get(key) ?? []).filter((t) => t > cutoff);
+    if (list.length > 0) this.failures.set(key, list);
+    else this.failures.delete(key);
     return list;
   }
+}
+
+/** What the login failure limit counts under: the account (as typed, case folded) at the address. */
+function failureKey(addr: string, username: string): string {
+  return `${addr}\n${username.trim().toLowerCase()}`;
 }
 
 /** passworddigest = sha1hex(password + sha1hex(lowercase(username)) + digest). */

@@ -33,6 +33,9 @@ Options:
   --max-connections-per-address N
                        open connections one client address may hold on each
                        port (default 256; 0 = no cap)
+  --allow-private-downloads
+                       let downloadfile fetch from loopback, private and
+                       link-local addresses (default: refused)
   -h, --help      show this help
 
 When ready, one line of JSON with the API URL and credentials is printed on
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       'idle-timeout': { type: 'string' },
       'binary-idle-timeout': { type: 'string' },
       'max-connections-per-address': { type: 'string' },
+      'allow-private-downloads': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
     opts.maxConnectionsPerAddress = count('max-connections-per-address', values['max-connections-per-address']);
   }
   if (values.tls) opts.tls = true;
+  if (values['allow-private-downloads']) opts.allowPrivateDownloads = true;
   opts.seed = values['no-seed'] ? false : true;
   if (values.user) opts.users = values.user.map(parseUserArg);
 

@@ -44,6 +44,8 @@ export interface CoreOptions extends AuthOptions {
   mail?: OutboxOptions;
   /** Lifetime of the codes mails carry (default 24 hours). */
   mailCodeTtlMs?: number;
+  /** downloadfile may fetch from loopback, private and link-local addresses (default false). */
+  allowPrivateDownloads?: boolean;
 }
 
 export interface UploadProgress {
@@ -70,6 +72,8 @@ export class EmulatorCore {
   readonly methods = new Map<string, Handler>();
   readonly auth: Authenticator;
   readonly links: LinkRegistry;
+  /** Whether downloadfile may reach loopback, private and link-local addresses. */
+  readonly allowPrivateDownloads: boolean;
   /** Running uploads by `userid:progresshash`, for `uploadprogress`. */
   readonly progress = new Map<string, UploadProgress>();
   /** What `feedback` received (the emulator sends no mail). */
@@ -88,6 +92,11 @@ export class EmulatorCore {
   ) {
     this.auth = new Authenticator(store, options);
     this.links = new LinkRegistry(options.linkTtlMs, options.now);
+    this.allowPrivateDownloads = options.allowPrivateDownloads ?? false;
+    // a deleted file (deletefile, a recursive delete, the trash) stops being served at once
+    store.onEvent((e) => {
+      if (e.event === 'deletefile' && e.node) this.links.forgetFile(e.node.id);
+    });
     this.now = options.now ?? Date.now;
     this.mail = new Outbox({ now: this.now, ...options.mail });
     this.mailCodeTtlMs = options.mailCodeTtlMs ?? 24 * 3600_000;

@@ -127,12 +127,18 @@ export interface EmulatorOptions {
   contentHosts?: number;
   /** Lifetime of a getdigest digest (default 30000 ms). */
   digestTtlMs?: number;
-  /** Failed logins per address within `loginFailureWindowMs` before 4000 (default 10). */
+  /** Failed logins per account and address within `loginFailureWindowMs` before 4000 (default 10). */
   loginFailureLimit?: number;
   /** Window of the login failure limit (default 60000 ms). */
   loginFailureWindowMs?: number;
   /** Lifetime of content-server links (default 6 hours). */
   linkTtlMs?: number;
+  /**
+   * Lets downloadfile/downloadfileasync fetch from loopback, private and
+   * link-local addresses (default false: refused with 2003). The emulator
+   * never fetches public addresses.
+   */
+  allowPrivateDownloads?: boolean;
   /** Lifetime of OAuth2 authorization codes (default 10 minutes). */
   oauthCodeTtlMs?: number;
   /**
@@ -367,6 +373,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(options.mailRateWindowMs !== undefined ? { rateWindowMs: options.mailRateWindowMs } : {}),
       },
       ...(options.mailCodeTtlMs !== undefined ? { mailCodeTtlMs: options.mailCodeTtlMs } : {}),
+      allowPrivateDownloads: options.allowPrivateDownloads ?? false,
     });
     for (const group of Object.values(METHOD_GROUPS)) core.register(group);
     // share permissions and the folders shares keep from deletion, on every write of every method

@@ -79,6 +79,11 @@ export class LinkRegistry {
     for (const [k, l] of this.links) if (l.userid === userid) this.links.delete(k);
   }
 
+  /** Forgets every link to a file (it was deleted or moved to the trash): they answer 404 from now on. */
+  forgetFile(fileid: number): void {
+    for (const [k, l] of this.links) if (l.fileid === fileid) this.links.delete(k);
+  }
+
   get size(): number {
     return this.links.size;
   }

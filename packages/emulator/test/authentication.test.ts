@@ -129,11 +129,14 @@ describe('login failure limit', () => {
     expect(identify(c, { username: USERNAME, password: PASSWORD })?.user.userid).toBe(user.userid);
   });
 
-  it('counts unknown users and wrong digests too', () => {
+  it('counts unknown users and wrong digests too, per account and address', () => {
     const c = conn('10.0.0.5');
-    expect(code(() => identify(c, { username: 'nobody@example.test', password: 'x' }))).toBe(2000);
+    for (let i = 0; i < 3; i++) expect(code(() => identify(c, { username: 'nobody@example.test', password: 'x' }))).toBe(2000);
+    expect(code(() => auth.passwordLogin('10.0.0.5', 'Nobody@Example.test', () => true))).toBe(4000);
+    // another account from the same address is not blocked by them
     expect(code(() => identify(c, { username: USERNAME, passwordmd5: '00' }))).toBe(2000);
     expect(code(() => identify(c, { username: USERNAME, digest: 'never-issued', passworddigest: '00' }))).toBe(2000);
+    expect(code(() => identify(c, { username: USERNAME, password: 'wrong' }))).toBe(2000);
     expect(code(() => auth.passwordLogin('10.0.0.5', USERNAME, () => true))).toBe(4000);
   });
 });

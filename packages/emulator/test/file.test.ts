@@ -7,7 +7,7 @@ import { as, download, parseReply, upload, uniq } from './helpers.js';
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await startEmulator({ seed: false });
+  emu = await startEmulator({ seed: false, allowPrivateDownloads: true });
 });
 afterAll(async () => {
   await emu.stop();

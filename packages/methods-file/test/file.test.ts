@@ -39,7 +39,7 @@ describe.each(transportNames)('file methods over %s', (kind) => {
       .use(file);
 
   beforeAll(async () => {
-    env = await startTestEnv();
+    env = await startTestEnv({ allowPrivateDownloads: true });
     client = makeClient();
     dir = await mkdtemp(join(tmpdir(), 'pcloudkit-file-'));
   });

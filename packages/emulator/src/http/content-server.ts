@@ -26,7 +26,12 @@ interface Range {
   end: number;
 }
 
-/** Parses a single `bytes=` range; 'invalid' when unsatisfiable, undefined when absent/unsupported. */
+/**
+ * Parses a single `bytes=` range: 'invalid' when unsatisfiable (416),
+ * undefined when absent, unsupported or itself invalid (a last byte before
+ * the first, `bytes=5-2`), which RFC 9110 (14.1.1, 14.2) lets a server
+ * ignore: the whole file is sent with 200.
+ */
 export function parseRange(header: string | undefined, size: number): Range | 'invalid' | undefined {
   if (!header) return undefined;
   const m = /^bytes=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header.trim());
@@ -39,6 +44,7 @@ export function parseRange(header: string | undefined, size: number): Range | 'i
     return { start: Math.max(0, size - n), end: size - 1 };
   }
   const start = Number(a);
+  if (b !== '' && Number(b) < start) return undefined;
   const end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
   if (start >= size || start > end) return 'invalid';
   return { start, end };

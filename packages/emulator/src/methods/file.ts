@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { BlobInfo, BlobWriteResult } from '../blobs.js';
 import { contentHash, isDiskError } from '../blobs.js';
@@ -215,10 +216,48 @@ async function uploadfile(c: CallContext): Promise<Body> {
   return { fileids, metadata, checksums: sums };
 }
 
-function isLocalUrl(u: URL): boolean {
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+/** Loopback, private, link-local and shared (CGNAT) ranges: services a server-side fetch must not reach by default. */
+const PRIVATE = new BlockList();
+for (const [net, bits] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+  ['100.64.0.0', 10],
+  ['0.0.0.0', 8],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::1', 128],
+  ['::', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv6');
+
+/** `localhost`, or an IP literal in a loopback, private or link-local range (IPv4-mapped IPv6 included). */
+function isPrivateHost(u: URL): boolean {
   const h = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === '127.0.0.1' || h === 'localhost' || h === '::1';
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h)?.[1];
+  if (mapped) return PRIVATE.check(mapped, 'ipv4');
+  const kind = isIP(h);
+  return kind !== 0 && PRIVATE.check(h, kind === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Which URLs downloadfile fetches: the emulator never goes to the internet,
+ * and loopback/private/link-local addresses only with the
+ * `allowPrivateDownloads` option (`--allow-private-downloads`); otherwise an
+ * emulator listening beyond 127.0.0.1 would let any caller reach the
+ * services of its host and network.
+ */
+function refusedUrl(c: CallContext, u: URL): string | undefined {
+  if (!isPrivateHost(u)) return 'the emulator never downloads from the internet, only from private addresses with allowPrivateDownloads';
+  if (!c.core.allowPrivateDownloads)
+    return 'downloads from loopback, private and link-local addresses are off (allowPrivateDownloads / --allow-private-downloads)';
+  return undefined;
 }
 
 function fetchLocal(url: URL): Promise<IncomingMessage> {
@@ -253,11 +292,15 @@ async function downloadInto(c: CallContext, async: boolean): Promise<Body> {
     } catch {
       throw new ApiError(2003, { emulator: `not a URL: ${piece}` });
     }
-    if (!isLocalUrl(u)) throw new ApiError(2003, { emulator: 'the emulator only downloads http(s) URLs on 127.0.0.1/localhost' });
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ApiError(2003, { emulator: 'only http(s) URLs are downloaded' });
     urls.push(u);
   }
   if (urls.length === 0) throw new ApiError(1040);
   const folder = uploadFolder(c);
+  for (const u of urls) {
+    const why = refusedUrl(c, u);
+    if (why) throw new ApiError(2003, { emulator: why });
+  }
   const targets = (p.str('target') ?? '').split(',').map((t) => {
     try {
       return decodeURIComponent(t);

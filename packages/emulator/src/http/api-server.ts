@@ -208,6 +208,9 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
       });
       req.on('error', (err) => counter.destroy(err));
       req.on('aborted', () => counter.destroy(new Error('client aborted')));
+      // a method that reads the body sees the error through its own stream calls; until one
+      // does (or when it never does) the error must not go unheard and crash the process
+      counter.on('error', () => undefined);
       req.pipe(counter);
       data = counter;
     }

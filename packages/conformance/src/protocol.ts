@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { parseJson } from '@pcloudkit/core';
 import { decodeTree, encodeRequest, readFrameLength, totalDataLength } from '@pcloudkit/transport-binary';
-import { FormData, request } from 'undici';
+import { request } from 'undici';
 import type { Value } from './cases.js';
 
 export type Protocol = 'http' | 'binary';
@@ -54,20 +54,26 @@ const text = (v: Value) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v)
 export async function httpCall(api: string, method: string, params: Record<string, Value>, options: CallOptions = {}): Promise<Answer> {
   const url = new URL(`${api.replace(/\/$/, '')}/${method}`);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT;
-  let body: Buffer | FormData | undefined;
+  let body: Buffer | undefined;
+  let contentType: string | undefined;
   if (options.payload && options.multipart) {
     const form = new FormData();
     for (const [k, v] of Object.entries(params)) if (k !== 'filename') form.append(k, text(v));
     form.append('file', new Blob([Buffer.from(options.payload)]), String(params.filename ?? 'upload.bin'));
-    body = form;
+    // serialised by the platform's own Response: undici's request() accepts only the FormData class of one
+    // undici copy (the package's on Node 20, Node's own on Node 24), so it gets plain bytes
+    const encoded = new Response(form);
+    body = Buffer.from(await encoded.arrayBuffer());
+    contentType = encoded.headers.get('content-type') ?? undefined;
   } else {
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, text(v));
     if (options.payload) body = Buffer.from(options.payload);
   }
   try {
     const res = await request(url, {
-      method: body instanceof FormData ? 'POST' : body ? 'PUT' : 'GET',
+      method: contentType ? 'POST' : body ? 'PUT' : 'GET',
       ...(body ? { body } : {}),
+      ...(contentType ? { headers: { 'content-type': contentType } } : {}),
       reset: true,
       headersTimeout: timeout,
       bodyTimeout: timeout,

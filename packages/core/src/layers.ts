@@ -126,9 +126,11 @@ export function credentialsLayer(context: { auth: AuthProvider | undefined; clie
 /**
  * Fills `request.host` when no earlier middleware did: the first suggested
  * host when there is one (fetched on the first call when the state has a
- * source), else the region's default. A suggested host that fails at the
- * network level is dropped and the call goes to the default host; an upload
- * that reached the server is not sent again.
+ * source), else the region's default. A suggested host that fails with a
+ * `TransportError` is dropped; the call goes to the default host only when
+ * nothing of it reached the suggested one (`network`: refused, DNS, TLS
+ * handshake) or its method is idempotent (a read). Otherwise the server may
+ * have run it already: the error is the caller's, so nothing runs twice.
  */
 export function hostLayer(state: HostState): Layer<'host'> {
   return named('host', (next) => async (request) => {
@@ -140,8 +142,10 @@ export function hostLayer(state: HostState): Layer<'host'> {
     try {
       return await next({ ...request, host: state.wire(preferred) });
     } catch (error) {
-      if (!(error instanceof TransportError) || (!error.network && request.files?.length)) throw error;
+      if (!(error instanceof TransportError)) throw error;
       state.drop(preferred);
+      const again = error.network || (request.definition?.idempotent === true && !request.files?.length);
+      if (!again) throw error;
       return next({ ...request, host: fallback });
     }
   });

@@ -4,9 +4,12 @@
  * the region's default host, drops the bad host and keeps working.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type Middleware } from '@pcloudkit/core';
+import { createClient, defineMethod, type Middleware } from '@pcloudkit/core';
 import { httpTransport } from '@pcloudkit/transport-http';
 import { startTestEnv, type TestEnv } from '../src/index.js';
+
+/** userinfo as the method plugins define it: a read, so it may go to the default host after any transport failure. */
+const userinfo = defineMethod({ name: 'userinfo', group: 'general', idempotent: true });
 
 describe('getapiserver fallback (HTTP)', () => {
   let env: TestEnv;
@@ -44,8 +47,8 @@ describe('getapiserver fallback (HTTP)', () => {
       retries: 0,
       middleware: [record],
     });
-    const first = await client.call<{ email: string }>('userinfo');
-    const second = await client.call<{ email: string }>('userinfo');
+    const first = (await client.request(userinfo, {})) as { email: string };
+    const second = (await client.request(userinfo, {})) as { email: string };
     expect(first.email).toBe(env.emulator.username);
     expect(second.email).toBe(env.emulator.username);
     const deadOrigin = `http://${dead}`;

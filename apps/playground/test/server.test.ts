@@ -88,6 +88,28 @@ describe('registry', () => {
     // The account and newsletter packages are listed with their plugins.
     expect(registry.get('register')!.info).toMatchObject({ pkg: '@pcloudkit/methods-auth', plugin: 'account', auth: false });
     expect(registry.get('newsletter_subscribe')!.info.pkg).toBe('@pcloudkit/methods-newsletter');
+    // Sharing, public links, upload links and transfers, with the methods an anonymous visitor calls marked so.
+    for (const [pkg, plugin, count] of [
+      ['@pcloudkit/methods-sharing', 'sharing', 8],
+      ['@pcloudkit/methods-publinks', 'publinks', 21],
+      ['@pcloudkit/methods-uploadlinks', 'uploadlinks', 1],
+      ['@pcloudkit/methods-transfer', 'transfer', 1],
+    ] as const) {
+      const listed = [...registry.values()].filter((e) => e.info.pkg === pkg);
+      expect(listed.length, pkg).toBeGreaterThanOrEqual(count);
+      expect(listed.every((e) => e.info.plugin === plugin)).toBe(true);
+    }
+    for (const name of [
+      'showpublink',
+      'getpubthumb',
+      'getpubzip',
+      'showuploadlink',
+      'uploadtolink',
+      'uploadlinkprogress',
+      'sharerequestinfo',
+    ])
+      expect(registry.get(name)!.info.auth, name).toBe(false);
+    expect(registry.get('uploadtolink')!.info.data).toBe('upload');
     for (const [name, { definition }] of registry) expect(definition.name).toBe(name);
     expect(registry.size).toBe(new Set([...registry.values()].map((e) => e.definition)).size);
   });
@@ -250,6 +272,38 @@ describe('JSON API', () => {
     const link = await bridge('getfilelink', { fileid });
     const back = new Uint8Array(await (await fetch(link.json.links[0].urls[0])).arrayBuffer());
     expect(Buffer.compare(Buffer.from(back), Buffer.from(bytes))).toBe(0);
+  });
+
+  test('anonymous methods run over the bridge without credentials: a public link and an upload link', async () => {
+    const anonymous = (method: string, params: Record<string, unknown>) =>
+      post('/api/call', { method, params, transport: 'binary', target: 'emulator' });
+    // The demo user makes a public link of a file; a visitor without a token reads it by its code.
+    const made = await bridge('getfilepublink', { path: '/Music/tone.wav' });
+    expect(made.json.error).toBeNull();
+    const code = /"code": "([^"]+)"/.exec(made.json.response)![1]!;
+    const shown = await anonymous('showpublink', { code });
+    expect(shown.json.error).toBeNull();
+    expect(shown.json.request.bearer).toBeUndefined();
+    expect(shown.json.response).toContain('"name": "tone.wav"');
+    expect((await anonymous('showpublink', { code: `${code}x` })).json.error).toMatchObject({ name: 'ApiError', result: 7001 });
+    // An upload link on a new folder; a visitor uploads a file through /api/upload, the owner sees it.
+    const folder = await bridge('createfolderifnotexists', { path: '/Dropbox for visitors' });
+    expect(folder.json.error).toBeNull();
+    const link = await bridge('createuploadlink', { path: '/Dropbox for visitors', comment: 'Send me your photos' });
+    expect(link.json.error).toBeNull();
+    const upcode = /"code": "([^"]+)"/.exec(link.json.response)![1]!;
+    const form = new FormData();
+    form.append(
+      'call',
+      JSON.stringify({ method: 'uploadtolink', params: { code: upcode, names: 'A visitor' }, transport: 'binary', target: 'emulator' }),
+    );
+    form.append('size', '11');
+    form.append('file', new Blob(['hello there']), 'visitor.txt');
+    const res = await fetch(new URL('/api/upload', app.url), { method: 'POST', headers: { 'x-playground': '1' }, body: form });
+    const sent = (await res.json()) as any;
+    expect(sent.error).toBeNull();
+    const listing = await bridge('listfolder', { path: '/Dropbox for visitors' });
+    expect(listing.json.response).toContain('"name": "visitor.txt"');
   });
 
   test('the server keeps no token: each binary call brings its own, and it is never echoed', async () => {

@@ -13,10 +13,14 @@ import { definitions as folderDefinitions, folder } from '@pcloudkit/methods-fol
 import { definitions as generalDefinitions, general } from '@pcloudkit/methods-general';
 import { definitions as newsletterDefinitions, newsletter } from '@pcloudkit/methods-newsletter';
 import { definitions as oauth2Definitions, oauth2 } from '@pcloudkit/methods-oauth2';
+import { definitions as publinksDefinitions, publinks } from '@pcloudkit/methods-publinks';
 import { definitions as revisionsDefinitions, revisions } from '@pcloudkit/methods-revisions';
+import { definitions as sharingDefinitions, sharing } from '@pcloudkit/methods-sharing';
 import { definitions as streamingDefinitions, streaming } from '@pcloudkit/methods-streaming';
 import { definitions as thumbnailsDefinitions, thumbnails } from '@pcloudkit/methods-thumbnails';
+import { definitions as transferDefinitions, transfer } from '@pcloudkit/methods-transfer';
 import { definitions as trashDefinitions, trash } from '@pcloudkit/methods-trash';
+import { definitions as uploadlinksDefinitions, uploadlinks } from '@pcloudkit/methods-uploadlinks';
 
 export interface Source {
   pkg: string;
@@ -36,6 +40,10 @@ export const SOURCES: readonly Source[] = [
   { pkg: '@pcloudkit/methods-trash', exportName: 'trash', plugin: trash, definitions: trashDefinitions },
   { pkg: '@pcloudkit/methods-revisions', exportName: 'revisions', plugin: revisions, definitions: revisionsDefinitions },
   { pkg: '@pcloudkit/methods-thumbnails', exportName: 'thumbnails', plugin: thumbnails, definitions: thumbnailsDefinitions },
+  { pkg: '@pcloudkit/methods-sharing', exportName: 'sharing', plugin: sharing, definitions: sharingDefinitions },
+  { pkg: '@pcloudkit/methods-publinks', exportName: 'publinks', plugin: publinks, definitions: publinksDefinitions },
+  { pkg: '@pcloudkit/methods-uploadlinks', exportName: 'uploadlinks', plugin: uploadlinks, definitions: uploadlinksDefinitions },
+  { pkg: '@pcloudkit/methods-transfer', exportName: 'transfer', plugin: transfer, definitions: transferDefinitions },
   { pkg: '@pcloudkit/methods-archiving', exportName: 'archiving', plugin: archiving, definitions: archivingDefinitions },
   { pkg: '@pcloudkit/methods-auth', exportName: 'account', plugin: account, definitions: accountDefinitions },
   { pkg: '@pcloudkit/methods-fileops', exportName: 'fileops', plugin: fileops, definitions: fileopsDefinitions },

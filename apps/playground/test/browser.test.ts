@@ -660,6 +660,176 @@ describe('file handle panel', () => {
   });
 });
 
+describe('sharing, public links and upload links', () => {
+  const DEMO = 'demo@pcloudkit.test';
+  const signedInAs = () => page.textContent('#current-user-email');
+  const pill = () => page.textContent('#result-status .pill');
+
+  /** The response with every node of its tree opened. */
+  async function fullResponse(): Promise<string> {
+    await page.locator('#result .json details').evaluateAll((nodes) => {
+      for (const d of nodes) (d as HTMLDetailsElement).open = true;
+    });
+    return responseText();
+  }
+
+  /** Fills a one-of param: picks its choice first when the form has one. */
+  async function fillChoice(name: string, value: string): Promise<void> {
+    const choice = page.locator(`.seg label:has(input[value=${name}])`);
+    if (await choice.count()) await choice.click();
+    await page.fill(`#p-${name}`, value);
+  }
+
+  /** A tab the page opens from a result's visitor link, with its requests and console errors recorded. */
+  async function openVisitorTab(): Promise<{ tab: Page; sent: { url: string; headers: Record<string, string> }[] }> {
+    const sent: { url: string; headers: Record<string, string> }[] = [];
+    const opened = page.context().waitForEvent('page');
+    await page.click('#result-page');
+    const tab = await opened;
+    tab.on('request', (r) => sent.push({ url: r.url(), headers: r.headers() }));
+    tab.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`visitor tab: ${m.text()}`);
+    });
+    tab.on('pageerror', (e) => output.push(`page error: visitor tab: ${e.message}`));
+    await tab.waitForLoadState('domcontentloaded');
+    return { tab, sent };
+  }
+
+  beforeAll(async () => {
+    await page.click('.switch label:has(input[value=emulator])');
+    await page.click('.switch label:has(input[value=http])');
+    if ((await signedInAs()) !== DEMO) {
+      await page.click(`#user-list button[data-email="${DEMO}"]`);
+      await expect.poll(signedInAs).toBe(DEMO);
+    }
+  });
+
+  test('shares a folder as the demo user and accepts it as Bob, the code from the outbox', async () => {
+    const folder = `Shared with Bob ${Date.now()}`;
+    await page.click('#outbox-clear');
+    await selectMethod('createfolderifnotexists');
+    await fillChoice('path', `/${folder}`);
+    await send();
+    expect(await pill()).toBe('OK');
+    await selectMethod('uploadfile');
+    await fillChoice('path', `/${folder}`);
+    await page.setInputFiles('#p-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('for Bob\n') });
+    await send();
+    expect(await pill()).toBe('OK');
+
+    await selectMethod('sharefolder');
+    await fillChoice('path', `/${folder}`);
+    await page.fill('#p-mail', BOB.email);
+    await page.fill('#p-permissions', '1');
+    await send();
+    expect(await pill()).toBe('OK');
+
+    // The offer reached Bob's mailbox; one click signs in as Bob and opens acceptshare with the code.
+    const offer = page.locator('#mail-list li[data-kind=share]');
+    await expect.poll(() => offer.count()).toBe(1);
+    const code = (await offer.locator('.code').textContent())!;
+    expect(code).toMatch(/^\S{6,}$/);
+    expect(await offer.locator('.use-link').textContent()).toBe(`Open acceptshare as ${BOB.email}`);
+    await offer.locator('.use-link').click();
+    await expect.poll(signedInAs).toBe(BOB.email);
+    await expect.poll(() => page.textContent('#method-title')).toBe('acceptshare');
+    expect(await page.inputValue('#p-code')).toBe(code);
+    await send();
+    expect(await pill()).toBe('OK');
+
+    // Bob now sees the folder and its file, on both transports.
+    for (const transport of ['http', 'binary'] as const) {
+      await page.click(`.switch label:has(input[value=${transport}])`);
+      await selectMethod('stat');
+      await fillChoice('path', `/${folder}/notes.txt`);
+      await send();
+      expect(await pill(), transport).toBe('OK');
+      expect(await responseText()).toContain('"name": "notes.txt"');
+      expect(await responseText()).toContain('"size": 8');
+    }
+    await page.click('.switch label:has(input[value=http])');
+    await shot('14-share-accepted');
+
+    // One click back to the demo user, who sees Bob on the share.
+    await page.click('#switch-back');
+    await expect.poll(signedInAs).toBe(DEMO);
+    await selectMethod('listshares');
+    await send();
+    expect(await pill()).toBe('OK');
+    const shares = await fullResponse();
+    expect(shares).toContain(`"tomail": "${BOB.email}"`);
+    expect(shares).toContain(`"sharename": "${folder}"`);
+  });
+
+  test('makes a public link and opens it in a new tab as an anonymous visitor', async () => {
+    await selectMethod('stat');
+    await fillChoice('path', '/Music/tone.wav');
+    await send();
+    const size = Number(/"size": (\d+)/.exec(await responseText())![1]);
+    expect(size).toBeGreaterThan(0);
+    await selectMethod('getfilepublink');
+    await fillChoice('path', '/Music/tone.wav');
+    await send();
+    expect(await pill()).toBe('OK');
+    const code = /"code": "([^"]+)"/.exec(await responseText())![1]!;
+    expect(await page.getAttribute('#result-page', 'href')).toBe(`${emulatorApi}/publink?code=${encodeURIComponent(code)}`);
+
+    const { tab, sent } = await openVisitorTab();
+    await expect.poll(() => tab.textContent('body')).toContain('tone.wav');
+    // The file's bytes, fetched by the visitor's page, with nothing but the code.
+    const href = await tab.locator('a[download]').first().getAttribute('href');
+    const got = await tab.evaluate(async (h) => (await (await fetch(h!)).arrayBuffer()).byteLength, href);
+    expect(got).toBe(size);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    for (const r of sent) {
+      expect(r.url).not.toMatch(/[?&](auth|access_token)=/);
+      expect(r.headers.authorization).toBeUndefined();
+    }
+    await tab.screenshot({ path: join(shots, '15-publink-visitor.png') });
+    await tab.close();
+
+    // showpublink needs no login: the page sends it without the signed-in user's token.
+    await selectMethod('showpublink');
+    await page.fill('#p-code', code);
+    await send();
+    expect(await pill()).toBe('OK');
+    expect(await page.textContent('#result-line')).not.toMatch(/auth=|access_token=/);
+    expect(await responseText()).toContain('"name": "tone.wav"');
+  });
+
+  test("makes an upload link; a visitor uploads a file on its page and the owner's listing has it", async () => {
+    const folder = `/Visitor uploads ${Date.now()}`;
+    await selectMethod('createfolderifnotexists');
+    await fillChoice('path', folder);
+    await send();
+    await selectMethod('createuploadlink');
+    await fillChoice('path', folder);
+    await page.fill('#p-comment', 'Drop your photos here');
+    await send();
+    expect(await pill()).toBe('OK');
+    expect(await page.getAttribute('#result-page', 'href')).toMatch(new RegExp(`^${emulatorApi}/puplink\\?code=`));
+
+    const { tab, sent } = await openVisitorTab();
+    expect(await tab.textContent('#comment')).toBe('Drop your photos here');
+    await tab.fill('#names', 'A visitor');
+    await tab.setInputFiles('#files', { name: 'from-a-visitor.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from outside\n') });
+    await tab.click('#form button[type=submit]');
+    await expect.poll(() => tab.textContent('#status'), { timeout: 15_000 }).toBe('Uploaded. Thank you!');
+    expect(sent.some((r) => new URL(r.url).pathname === '/uploadtolink')).toBe(true);
+    for (const r of sent) expect(r.url).not.toMatch(/[?&](auth|access_token)=/);
+    await tab.screenshot({ path: join(shots, '16-puplink-visitor.png') });
+    await tab.close();
+
+    await selectMethod('stat');
+    await fillChoice('path', `${folder}/from-a-visitor.txt`);
+    await send();
+    expect(await pill()).toBe('OK');
+    expect(await responseText()).toContain('"name": "from-a-visitor.txt"');
+    expect(await responseText()).toContain('"size": 19');
+    await shot('17-upload-link-owner');
+  });
+});
+
 describe('the page as a whole', () => {
   test('made every cross-origin call above without a CORS error or a page error', () => {
     expect(consoleErrors.filter((e) => /CORS|Access-Control|cross-origin/i.test(e))).toEqual([]);

@@ -59,10 +59,15 @@ async function json<T>(res: Response): Promise<T> {
 
 export function setupAccounts(options: AccountsOptions) {
   let current = options.initial;
+  /** The user before the last switch, for the one-click switch back (two users side by side, e.g. one shares and the other accepts). */
+  let previous: SignedIn | undefined;
   let users: EmulatorUser[] = [];
+  /** The outbox as last read (its buttons depend on who is signed in). */
+  let mails: Mail[] | undefined;
   const outboxUrl = `${options.api}${options.mailPath}`;
 
   function use(user: SignedIn): void {
+    if (user.email.toLowerCase() !== current.email.toLowerCase()) previous = current;
     current = user;
     options.onChange(user, true);
     renderUsers();
@@ -75,6 +80,19 @@ export function setupAccounts(options: AccountsOptions) {
       h('strong', { id: 'current-user-email' }, current.email),
       ...(gone ? [h('span', { class: 'tag', id: 'current-user-gone' }, ' (this account no longer exists)')] : []),
     );
+    if (previous) {
+      const back = previous;
+      const button = h(
+        'button',
+        { type: 'button', class: 'ghost small', id: 'switch-back', title: 'Switch back to the user before' },
+        `⇄ ${back.email}`,
+      );
+      button.addEventListener('click', () => {
+        use(back);
+        options.toast(`Signed in as ${back.email}`);
+      });
+      $('#current-user').append(' ', button);
+    }
     const list = $('#user-list');
     list.replaceChildren();
     for (const u of users) {
@@ -89,6 +107,7 @@ export function setupAccounts(options: AccountsOptions) {
       const tag = u.emailverified ? [] : [h('span', { class: 'tag', title: 'The address is not confirmed yet' }, 'unverified')];
       list.append(h('li', { class: me ? 'current' : '' }, h('span', { class: 'email', title: u.email }, u.email), ...tag, button));
     }
+    if (mails) renderMails(mails);
   }
 
   async function refreshUsers(): Promise<void> {
@@ -111,6 +130,7 @@ export function setupAccounts(options: AccountsOptions) {
 
   /** Signs in without the password: the playground server asks its emulator for a fresh auth token. */
   async function signInAs(u: EmulatorUser): Promise<void> {
+    if (u.email.toLowerCase() === current.email.toLowerCase()) return;
     const res = await fetch('/api/emulator/signin', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-playground': '1' },
@@ -140,16 +160,17 @@ export function setupAccounts(options: AccountsOptions) {
     }
   }
 
-  function renderMails(mails: Mail[]): void {
+  function renderMails(read: Mail[]): void {
+    mails = read;
     const list = $('#mail-list');
-    $('#outbox-count').textContent = mails.length ? `(${mails.length})` : '';
+    $('#outbox-count').textContent = read.length ? `(${read.length})` : '';
     list.replaceChildren();
-    if (!mails.length) {
+    if (!read.length) {
       list.append(h('li', { class: 'empty' }, 'No mail yet. Methods such as register or lostpassword send some.'));
       return;
     }
     // newest first
-    for (const m of [...mails].reverse()) {
+    for (const m of [...read].reverse()) {
       const item = h(
         'li',
         { 'data-mail': String(m.id), 'data-kind': m.kind },
@@ -158,15 +179,30 @@ export function setupAccounts(options: AccountsOptions) {
       );
       if (m.code) item.append(h('div', {}, 'code ', h('code', { class: 'code' }, m.code)));
       const actions = h('div', { class: 'mail-actions' });
+      // The mail went to another user of the emulator: one click signs in as them (to accept a share, say).
+      const recipient = users.find((u) => u.email.toLowerCase() === m.to.toLowerCase());
+      const forOther = recipient && recipient.email.toLowerCase() !== current.email.toLowerCase() ? recipient : undefined;
+      // Only a share offer is opened as its recipient at once: acceptshare needs their login, the account flows do not.
+      const asRecipient = forOther && m.kind === 'share' ? forOther : undefined;
       if (m.link) {
         const link = new URL(m.link);
         const method = link.pathname.replace(/^\/+/, '');
-        const open = h('button', { type: 'button', class: 'ghost small use-link' }, `Open ${method}`);
-        open.title = 'Fill the method form with the code from this mail';
-        open.addEventListener('click', () => {
+        const open = h(
+          'button',
+          { type: 'button', class: 'ghost small use-link' },
+          `Open ${method}${asRecipient ? ` as ${asRecipient.email}` : ''}`,
+        );
+        open.title = `Fill the method form with the code from this mail${asRecipient ? ', signed in as its recipient' : ''}`;
+        open.addEventListener('click', async () => {
+          if (asRecipient) await signInAs(asRecipient).catch((error: Error) => options.toast(error.message));
           if (!options.openMethod(method, Object.fromEntries(link.searchParams))) options.toast(`${method} is not in the playground`);
         });
         actions.append(open, h('a', { href: m.link, target: '_blank', rel: 'noopener noreferrer', class: 'small' }, 'link'));
+      }
+      if (forOther && !asRecipient) {
+        const sign = h('button', { type: 'button', class: 'ghost small sign-in-recipient' }, `Sign in as ${forOther.email}`);
+        sign.addEventListener('click', () => void signInAs(forOther).catch((error: Error) => options.toast(error.message)));
+        actions.append(sign);
       }
       if (actions.childElementCount) item.append(actions);
       item.title = m.text;

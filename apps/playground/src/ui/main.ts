@@ -547,6 +547,31 @@ function media(links: NonNullable<CallOutput['links']>): HTMLElement | undefined
   return box;
 }
 
+/**
+ * The pages an answer points people at: the `link`/`shortlink` of a public
+ * link (the emulator's `/publink?code=…`, pCloud's `u.pcloud.link`) or of an
+ * upload link (`/puplink?code=…`), wherever they sit in the answer (a list
+ * of links has one each). At most 10.
+ */
+function pageLinks(text: string): { at: string; url: string }[] {
+  const out: { at: string; url: string }[] = [];
+  const walk = (value: unknown, at: string, depth: number): void => {
+    if (out.length >= 10 || depth > 4 || !value || typeof value !== 'object') return;
+    for (const [key, v] of Object.entries(value)) {
+      const here = Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+      if ((key === 'link' || key === 'shortlink') && typeof v === 'string' && /^https?:\/\//.test(v)) {
+        if (out.length < 10) out.push({ at: here, url: v });
+      } else walk(v, here, depth + 1);
+    }
+  };
+  try {
+    walk(parseJson(text), '', 0);
+  } catch {
+    // not JSON: no pages
+  }
+  return out;
+}
+
 function renderResult(entry: HistoryEntry): void {
   const { output } = entry;
   const root = $('#result');
@@ -597,6 +622,22 @@ function renderResult(entry: HistoryEntry): void {
     }
     const body = h('div', {}, ...(m ? [m] : []), list);
     root.append(section(m ? 'Media & links' : 'Links', body));
+  }
+
+  const pages = output.error || output.response === null ? [] : pageLinks(output.response);
+  if (pages.length) {
+    // A new tab on the link's own page carries only the code: it is what an anonymous visitor sees.
+    const list = h('ul', { class: 'links' });
+    pages.forEach(({ at, url }, i) => {
+      const a = h(
+        'a',
+        { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'visitor-link', ...(i === 0 ? { id: 'result-page' } : {}) },
+        url,
+      );
+      list.append(h('li', {}, `${at}: `, a));
+    });
+    const note = h('p', { class: 'muted' }, 'Opens in a new tab with no login, as an anonymous visitor sees it.');
+    root.append(section('Open as a visitor', h('div', {}, note, list)));
   }
 
   if (output.data) {

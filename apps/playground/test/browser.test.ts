@@ -773,6 +773,7 @@ describe('sharing, public links and upload links', () => {
     expect(await pill()).toBe('OK');
     const code = /"code": "([^"]+)"/.exec(await responseText())![1]!;
     expect(await page.getAttribute('#result-page', 'href')).toBe(`${emulatorApi}/publink?code=${encodeURIComponent(code)}`);
+    await shot('15-publink-link');
 
     const { tab, sent } = await openVisitorTab();
     await expect.poll(() => tab.textContent('body')).toContain('tone.wav');

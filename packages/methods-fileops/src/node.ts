@@ -70,19 +70,26 @@ export function workerHashStream(names: HashName[]): HashStream {
   // HASH_QUEUE shared buffers, used in turn: when one is filled again, the chunk it held is hashed.
   const slots: SharedArrayBuffer[] = [];
   let turn = 0;
+  let lock: Promise<void> = Promise.resolve();
   return {
-    async update(bytes) {
-      const slot = turn++ % HASH_QUEUE;
-      let fresh: SharedArrayBuffer | undefined;
-      if ((slots[slot]?.byteLength ?? -1) < bytes.byteLength) slots[slot] = fresh = new SharedArrayBuffer(bytes.byteLength);
-      new Uint8Array(slots[slot]!).set(bytes);
-      // messages are answered in order: one promise per chunk, for all workers
-      const hashed = Promise.all(workers.map((w) => w.send({ slot, length: bytes.byteLength, ...(fresh ? { buffer: fresh } : {}) })));
-      hashed.catch(() => {}); // awaited below or in digests()
-      queue.push(hashed);
-      if (queue.length >= HASH_QUEUE) await queue.shift();
+    update(bytes) {
+      // One update at a time, in call order: a buffer is refilled only after its last chunk is hashed.
+      const run = lock.then(async () => {
+        const slot = turn++ % HASH_QUEUE;
+        let fresh: SharedArrayBuffer | undefined;
+        if ((slots[slot]?.byteLength ?? -1) < bytes.byteLength) slots[slot] = fresh = new SharedArrayBuffer(bytes.byteLength);
+        new Uint8Array(slots[slot]!).set(bytes);
+        // messages are answered in order: one promise per chunk, for all workers
+        const hashed = Promise.all(workers.map((w) => w.send({ slot, length: bytes.byteLength, ...(fresh ? { buffer: fresh } : {}) })));
+        hashed.catch(() => {}); // awaited below or in digests()
+        queue.push(hashed);
+        if (queue.length >= HASH_QUEUE) await queue.shift();
+      });
+      lock = run.catch(() => {});
+      return run;
     },
     async digests() {
+      await lock;
       await Promise.all(queue);
       queue = [];
       const hex = (await Promise.all(workers.map((w) => w.send(null)))).flat() as string[];

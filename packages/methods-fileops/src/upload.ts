@@ -60,6 +60,12 @@ export interface UploadLargeOptions {
   onResumeToken?: (token: string) => void;
   /** A token from `onResumeToken` of an earlier, interrupted upload of the same source to the same target. */
   resume?: string;
+  /**
+   * Files and Blobs go as requests of this many bytes, each streamed from the source while it is
+   * read (memory stays small whatever the size); default 64 MiB. Set it to `chunkSize` or less to
+   * send them in chunks held in memory, as streams always are.
+   */
+  segmentSize?: number;
   /** Reconnections in a row without a chunk getting through before the upload gives up. Default 5. */
   maxRetries?: number;
   /** Milliseconds before the first reconnection; doubles each time in a row, up to 5 s. Default 200. */
@@ -128,6 +134,11 @@ interface Token {
  * an answer comes). Over HTTP chunks are 2 MiB, since its client library
  * holds more memory of its own.
  */
+/** Default bytes per streamed request for files and Blobs. */
+const SEGMENT = 64 * 1024 * 1024;
+/** Bytes read from the source at a time while a segment streams. */
+const PIECE = 256 * 1024;
+
 const PACING = { binapi: { chunk: 4 * 1024 * 1024, inFlight: 2 }, api: { chunk: 2 * 1024 * 1024, inFlight: 2 } } as const;
 
 function encodeToken(token: Token): string {
@@ -311,109 +322,195 @@ export async function uploadLargeWith(
       progress(offset);
     }
 
-    // 3. Chunks: `pacing.inFlight` travel at once on the connection, the next one is read and hashed
-    // meanwhile, so neither side waits for the other.
-    let failures = 0;
-    const inflight: Flight[] = [];
-    let nextRead: Promise<Uint8Array> | undefined = reader.next(chunk);
-    let sourceDone = false;
-    /** Bytes [from, to) from the pieces held in memory or, for files and Blobs, from the source again. */
-    const bytesAt = async (from: number, to: number): Promise<Uint8Array> => {
-      const parts: Uint8Array[] = [];
-      let at = from;
-      for (const p of [prev, ...inflight.map((f) => f.piece)]) {
-        if (!p || at >= to || at < p.start || at >= end(p)) continue;
-        const stop = Math.min(to, end(p));
-        parts.push(p.bytes.subarray(at - p.start, stop - p.start));
-        at = stop;
-      }
-      if (at < to) {
-        if (!reader.seekable)
-          throw new PcloudError(`uploadLarge: the server lost bytes ${at}-${to} it had acknowledged, and a stream cannot be read again`);
-        parts.push(await reader.readAt(at, to - at));
-      }
-      return concat(parts);
-    };
-    const send = (piece: Piece): Flight => {
-      const flight: Flight = { piece, sent: 0, done: Promise.resolve() };
-      flight.done = file_pwrite(
-        client,
-        { fd, offset: piece.start },
-        {
-          ...call(),
-          files: [{ name: 'data', data: piece.bytes }],
-          onUploadProgress: (p) => {
-            flight.sent = p.loaded;
-          },
-        },
-      ).then(() => undefined);
-      flight.done.catch(() => {}); // awaited in order below
-      return flight;
-    };
-    let queued = offset; // end of what was handed to the connection
-    for (;;) {
-      throwIfAborted();
-      while (!sourceDone && inflight.length < pacing.inFlight) {
-        const bytes = await nextRead!;
-        if (bytes.byteLength === 0) {
-          sourceDone = true;
-          break;
-        }
-        nextRead = reader.next(chunk);
-        nextRead.catch(() => {}); // observed when awaited
-        await hashAll(bytes);
-        inflight.push(send({ start: queued, bytes }));
-        queued += bytes.byteLength;
-      }
-      const head = inflight[0];
-      if (!head) break;
-      try {
-        await head.done;
-        inflight.shift();
-        sent += head.piece.bytes.byteLength;
-        offset = end(head.piece);
-        prev = head.piece;
-        failures = 0;
-        progress(offset);
-      } catch (error) {
-        // The connection is gone for every request on it: let them all end.
-        await Promise.allSettled(inflight.map((f) => f.done));
-        for (const f of inflight) sent += f.sent;
+    // 3. Files and Blobs (read again at will) go as a few long requests, each streaming a segment from
+    // the source: no wait between chunks. Streams go in chunks held in memory.
+    const segmentSize = options.segmentSize ?? SEGMENT;
+    if (reader.seekable && total !== undefined && segmentSize > chunk) {
+      let failures = 0;
+      let hashedTo = offset;
+      // The attempt a segment belongs to: a dead connection may still pull its segment for a moment,
+      // and must neither read nor hash any further once the next attempt has begun.
+      let attempt = 0;
+      const segment = (from: number, to: number, mine: number) =>
+        (async function* () {
+          for (let at = from; at < to && mine === attempt; ) {
+            const bytes = await reader.readAt(at, Math.min(PIECE, to - at));
+            if (mine !== attempt) return;
+            if (bytes.byteLength === 0) throw new PcloudError(`uploadLarge: the source ended at byte ${at}, before its size ${total}`);
+            const end = at + bytes.byteLength;
+            // each byte is hashed once, the first time it is read, in order
+            if (end > hashedTo) {
+              const fresh = bytes.subarray(Math.max(0, hashedTo - at));
+              hashedTo = end;
+              await hashAll(fresh);
+            }
+            yield bytes;
+            at = end;
+          }
+        })();
+      while (offset < total) {
         throwIfAborted();
-        if (!recoverable(error) || failures >= maxRetries) throw error;
-        // 4. Reconnect, ask how far the server got, check the last chunk's worth, go on from there.
-        for (;;) {
-          failures++;
-          resumes++;
-          await client.transport.release?.(key);
-          key = uniqueConnectionKey('upload');
-          await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
-          try {
-            let size = await reopen();
-            const top = queued;
-            if (size > top) {
-              await file_truncate(client, { fd, length: top }, call());
-              size = top;
-            }
-            const checkFrom = Math.max(0, size - chunk, prev ? Math.min(prev.start, size) : 0);
-            if (size > checkFrom) {
-              const local = localSha1(platform, await bytesAt(checkFrom, size));
-              const remote = await file_checksum(client, { fd, offset: checkFrom, count: size - checkFrom }, call());
-              if (remote.sha1.toLowerCase() !== local) {
-                await file_truncate(client, { fd, length: checkFrom }, call());
-                size = checkFrom;
+        const to = Math.min(total, offset + segmentSize);
+        let attemptSent = 0;
+        try {
+          await file_pwrite(
+            client,
+            { fd, offset },
+            {
+              ...call(),
+              files: [{ name: 'data', data: segment(offset, to, attempt), size: to - offset }],
+              onUploadProgress: (p) => {
+                attemptSent = p.loaded;
+                progress(offset + p.loaded);
+              },
+            },
+          );
+          sent += to - offset;
+          offset = to;
+          failures = 0;
+          progress(offset);
+        } catch (error) {
+          attempt++;
+          sent += attemptSent;
+          throwIfAborted();
+          if (!recoverable(error) || failures >= maxRetries) throw error;
+          // 4. Reconnect, ask how far the server got, check the last chunk's worth, go on from there.
+          for (;;) {
+            failures++;
+            resumes++;
+            await client.transport.release?.(key);
+            key = uniqueConnectionKey('upload');
+            await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
+            try {
+              let size = await reopen();
+              if (size > to) {
+                await file_truncate(client, { fd, length: to }, call());
+                size = to;
               }
+              const checkFrom = Math.max(0, size - chunk);
+              if (size > checkFrom) {
+                const local = localSha1(platform, await reader.readAt(checkFrom, size - checkFrom));
+                const remote = await file_checksum(client, { fd, offset: checkFrom, count: size - checkFrom }, call());
+                if (remote.sha1.toLowerCase() !== local) {
+                  await file_truncate(client, { fd, length: checkFrom }, call());
+                  size = checkFrom;
+                }
+              }
+              offset = size;
+              progress(offset);
+              break;
+            } catch (again) {
+              throwIfAborted();
+              if (!recoverable(again) || failures >= maxRetries) throw again;
             }
-            offset = size;
-            // a copy: the pieces it comes from live in buffers the reader fills again
-            const rest = size < top ? { start: size, bytes: (await bytesAt(size, top)).slice() } : undefined;
-            inflight.length = 0;
-            if (rest) inflight.push(send(rest));
-            progress(offset);
+          }
+        }
+      }
+    } else {
+      // 3. Chunks: `pacing.inFlight` travel at once on the connection, the next one is read and hashed
+      // meanwhile, so neither side waits for the other.
+      let failures = 0;
+      const inflight: Flight[] = [];
+      let nextRead: Promise<Uint8Array> | undefined = reader.next(chunk);
+      let sourceDone = false;
+      /** Bytes [from, to) from the pieces held in memory or, for files and Blobs, from the source again. */
+      const bytesAt = async (from: number, to: number): Promise<Uint8Array> => {
+        const parts: Uint8Array[] = [];
+        let at = from;
+        for (const p of [prev, ...inflight.map((f) => f.piece)]) {
+          if (!p || at >= to || at < p.start || at >= end(p)) continue;
+          const stop = Math.min(to, end(p));
+          parts.push(p.bytes.subarray(at - p.start, stop - p.start));
+          at = stop;
+        }
+        if (at < to) {
+          if (!reader.seekable)
+            throw new PcloudError(`uploadLarge: the server lost bytes ${at}-${to} it had acknowledged, and a stream cannot be read again`);
+          parts.push(await reader.readAt(at, to - at));
+        }
+        return concat(parts);
+      };
+      const send = (piece: Piece): Flight => {
+        const flight: Flight = { piece, sent: 0, done: Promise.resolve() };
+        flight.done = file_pwrite(
+          client,
+          { fd, offset: piece.start },
+          {
+            ...call(),
+            files: [{ name: 'data', data: piece.bytes }],
+            onUploadProgress: (p) => {
+              flight.sent = p.loaded;
+            },
+          },
+        ).then(() => undefined);
+        flight.done.catch(() => {}); // awaited in order below
+        return flight;
+      };
+      let queued = offset; // end of what was handed to the connection
+      for (;;) {
+        throwIfAborted();
+        while (!sourceDone && inflight.length < pacing.inFlight) {
+          const bytes = await nextRead!;
+          if (bytes.byteLength === 0) {
+            sourceDone = true;
             break;
-          } catch (again) {
-            throwIfAborted();
-            if (!recoverable(again) || failures >= maxRetries) throw again;
+          }
+          nextRead = reader.next(chunk);
+          nextRead.catch(() => {}); // observed when awaited
+          await hashAll(bytes);
+          inflight.push(send({ start: queued, bytes }));
+          queued += bytes.byteLength;
+        }
+        const head = inflight[0];
+        if (!head) break;
+        try {
+          await head.done;
+          inflight.shift();
+          sent += head.piece.bytes.byteLength;
+          offset = end(head.piece);
+          prev = head.piece;
+          failures = 0;
+          progress(offset);
+        } catch (error) {
+          // The connection is gone for every request on it: let them all end.
+          await Promise.allSettled(inflight.map((f) => f.done));
+          for (const f of inflight) sent += f.sent;
+          throwIfAborted();
+          if (!recoverable(error) || failures >= maxRetries) throw error;
+          // 4. Reconnect, ask how far the server got, check the last chunk's worth, go on from there.
+          for (;;) {
+            failures++;
+            resumes++;
+            await client.transport.release?.(key);
+            key = uniqueConnectionKey('upload');
+            await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
+            try {
+              let size = await reopen();
+              const top = queued;
+              if (size > top) {
+                await file_truncate(client, { fd, length: top }, call());
+                size = top;
+              }
+              const checkFrom = Math.max(0, size - chunk, prev ? Math.min(prev.start, size) : 0);
+              if (size > checkFrom) {
+                const local = localSha1(platform, await bytesAt(checkFrom, size));
+                const remote = await file_checksum(client, { fd, offset: checkFrom, count: size - checkFrom }, call());
+                if (remote.sha1.toLowerCase() !== local) {
+                  await file_truncate(client, { fd, length: checkFrom }, call());
+                  size = checkFrom;
+                }
+              }
+              offset = size;
+              // a copy: the pieces it comes from live in buffers the reader fills again
+              const rest = size < top ? { start: size, bytes: (await bytesAt(size, top)).slice() } : undefined;
+              inflight.length = 0;
+              if (rest) inflight.push(send(rest));
+              progress(offset);
+              break;
+            } catch (again) {
+              throwIfAborted();
+              if (!recoverable(again) || failures >= maxRetries) throw again;
+            }
           }
         }
       }

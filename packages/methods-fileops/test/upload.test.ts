@@ -88,12 +88,13 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
     expect(tokens).toHaveLength(1);
     expect(tokens[0]!.length).toBeLessThan(200);
     expect(progress.at(-1)).toMatchObject({ loaded: SIZE, total: SIZE });
-    expect(writes.length).toBe(Math.ceil(SIZE / CHUNK));
+    // a file goes as one streamed request per 64 MiB segment
+    expect(writes.length).toBe(1);
     expect((await listing()).map((f) => f.name)).toEqual([target]);
     expect(Buffer.compare(await contentOf(done.metadata.fileid), data)).toBe(0);
   });
 
-  test('goes on after the connection drops several times, without sending any range more than twice', async () => {
+  test('in chunks: goes on after the connection drops several times, without sending any range more than twice', async () => {
     let cuts = 0;
     env.emulator.faults.dropAfterBytes(
       'file_pwrite',
@@ -105,7 +106,7 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
       { direction: 'receive', scope: 'connection', times: 4 },
     );
     const target = name();
-    const done = await uploadLarge(client, { path }, { folderid, name: target }, { chunkSize: SMALL, retryDelay: 1 });
+    const done = await uploadLarge(client, { path }, { folderid, name: target }, { chunkSize: SMALL, segmentSize: SMALL, retryDelay: 1 });
     expect(cuts).toBeGreaterThanOrEqual(4);
     expect(done.resumes).toBe(4);
     expect(done.checksums.sha1).toBe(sha1(data));
@@ -115,6 +116,41 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
     expect(mostSent(writes)).toBe(2);
     expect(Buffer.compare(await contentOf(done.metadata.fileid), data)).toBe(0);
     expect((await listing()).filter((f) => f.name.endsWith('.upload'))).toEqual([]);
+  });
+
+  test('streamed segments: goes on after drops from what the server has, and the file is whole', async () => {
+    let cuts = 0;
+    env.emulator.faults.dropAfterBytes(
+      'file_pwrite',
+      () => {
+        cuts++;
+        return 200_000 + Math.floor(Math.random() * 400_000);
+      },
+      { direction: 'receive', scope: 'connection', times: 4 },
+    );
+    const progress: number[] = [];
+    const done = await uploadLarge(
+      client,
+      { path },
+      { folderid, name: name() },
+      {
+        chunkSize: SMALL,
+        segmentSize: 1024 * 1024,
+        retryDelay: 1,
+        onProgress: (p) => progress.push(p.loaded),
+      },
+    );
+    expect(cuts).toBeGreaterThanOrEqual(4);
+    expect(done.resumes).toBe(4);
+    expect(done.checksums.sha1).toBe(sha1(data));
+    // per cut, at most the segment on the dead connection was handed out before it
+    expect(done.sent).toBeLessThanOrEqual(SIZE + 4 * 1024 * 1024);
+    expect(progress.at(-1)).toBe(SIZE);
+    // every request starts where the server was: never back at an earlier byte
+    const offsets = writes.map(([offset]) => offset);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(offsets[0]).toBe(0);
+    expect(Buffer.compare(await contentOf(done.metadata.fileid), data)).toBe(0);
   });
 
   test('a web stream source and a Blob, through the portable entry', async () => {
@@ -155,6 +191,7 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
       { folderid, name: target },
       {
         chunkSize: CHUNK,
+        segmentSize: CHUNK,
         signal: controller.signal,
         onResumeToken: (t) => {
           token = t;
@@ -170,7 +207,7 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
     writes = [];
     // "another process": a new client, the same source and target, the stored token
     const later = makeClient();
-    const done = await later.uploadLarge({ path }, { folderid, name: target }, { resume: token });
+    const done = await later.uploadLarge({ path }, { folderid, name: target }, { resume: token, segmentSize: CHUNK });
     expect(done.checksums.sha1).toBe(sha1(data));
     expect(writes.length + sentBefore).toBeLessThanOrEqual(Math.ceil(SIZE / CHUNK) + 1);
     expect(Math.min(...writes.map(([offset]) => offset))).toBeGreaterThanOrEqual(SIZE / 2 - CHUNK);
@@ -190,7 +227,9 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
     };
     const bad = env.client(kind, undefined, { middleware: [corrupt] }).use(fileops);
     const target = name();
-    const error = await bad.uploadLarge(new Blob([data]), { folderid, name: target }, { chunkSize: CHUNK }).catch((e) => e);
+    const error = await bad
+      .uploadLarge(new Blob([data]), { folderid, name: target }, { chunkSize: CHUNK, segmentSize: CHUNK })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(IntegrityError);
     expect(error).toMatchObject({ algorithm: 'sha1', local: sha1(data) });
     const names = (await listing()).map((f) => f.name);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeWav } from '@pcloudkit/emulator';
 
@@ -809,6 +809,7 @@ describe('sharing, public links and upload links', () => {
     await send();
     expect(await pill()).toBe('OK');
     expect(await page.getAttribute('#result-page', 'href')).toMatch(new RegExp(`^${emulatorApi}/puplink\\?code=`));
+    const code = /"code": "([^"]+)"/.exec(await responseText())![1]!;
 
     const { tab, sent } = await openVisitorTab();
     expect(await tab.textContent('#comment')).toBe('Drop your photos here');
@@ -828,6 +829,38 @@ describe('sharing, public links and upload links', () => {
     expect(await responseText()).toContain('"name": "from-a-visitor.txt"');
     expect(await responseText()).toContain('"size": 19');
     await shot('17-upload-link-owner');
+
+    // uploadtolink from the playground's own form needs no login either: over HTTP the page uploads
+    // straight to the emulator without the signed-in user's token, over binary the bridge does.
+    for (const transport of ['http', 'binary'] as const) {
+      await page.click(`.switch label:has(input[value=${transport}])`);
+      await selectMethod('uploadtolink');
+      await page.fill('#p-code', code);
+      await page.setInputFiles('#p-file', { name: `form-${transport}.txt`, mimeType: 'text/plain', buffer: Buffer.from(transport) });
+      const seen: { url: string; authorization?: string }[] = [];
+      const record = (r: Request) => {
+        if (r.url().startsWith(emulatorApi)) seen.push({ url: r.url(), authorization: r.headers().authorization });
+      };
+      page.on('request', record);
+      const sent = await sentDuring(send);
+      page.off('request', record);
+      expect(await pill(), transport).toBe('OK');
+      if (transport === 'http') {
+        expect(bridged(sent)).toEqual([]);
+        const upload = seen.find((r) => new URL(r.url).pathname === '/uploadtolink');
+        expect(upload).toBeDefined();
+        expect(upload!.url).not.toMatch(/[?&](auth|access_token)=/);
+        expect(upload!.authorization).toBeUndefined();
+      } else {
+        expect(bridged(sent).length).toBe(1);
+        expect(await page.textContent('#result-status')).toContain('binary');
+      }
+      await selectMethod('stat');
+      await fillChoice('path', `${folder}/form-${transport}.txt`);
+      await send();
+      expect(await responseText()).toContain(`"size": ${transport.length}`);
+    }
+    await page.click('.switch label:has(input[value=http])');
   });
 });
 

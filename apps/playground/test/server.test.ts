@@ -4,6 +4,7 @@
  * uploads, data answers, credentials and the request guards.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAIL_PATH } from '@pcloudkit/emulator';
 import { startPlayground, type Playground } from '../src/server/app.js';
 import { readMultipart, partText } from '../src/server/multipart.js';
 import { buildRegistry } from '../src/server/registry.js';
@@ -304,6 +305,31 @@ describe('JSON API', () => {
     expect(sent.error).toBeNull();
     const listing = await bridge('listfolder', { path: '/Dropbox for visitors' });
     expect(listing.json.response).toContain('"name": "visitor.txt"');
+  });
+
+  test('sharing over the bridge: the demo user offers a folder, anyone reads the offer by its code, Bob accepts it', async () => {
+    const folder = `/For Bob ${Date.now()}`;
+    expect((await bridge('createfolderifnotexists', { path: folder })).json.error).toBeNull();
+    const offered = await bridge('sharefolder', { path: folder, mail: 'bob@pcloudkit.test', permissions: 0 });
+    expect(offered.json.error).toBeNull();
+    const mails = (
+      (await (await fetch(`${app.emulatorApi}${MAIL_PATH}`)).json()) as { mails: { kind: string; to: string; code?: string }[] }
+    ).mails;
+    const code = mails.filter((m) => m.kind === 'share' && m.to === 'bob@pcloudkit.test').at(-1)!.code!;
+    const info = await post('/api/call', { method: 'sharerequestinfo', params: { code }, transport: 'binary', target: 'emulator' });
+    expect(info.json.error).toBeNull();
+    expect(info.json.request.bearer).toBeUndefined();
+    expect(info.json.response).toContain('"tomail": "bob@pcloudkit.test"');
+    expect(info.json.response).toContain(`"sharename": "${folder.slice(1)}"`);
+    const users = (await (await fetch(new URL('/api/emulator/users', app.url))).json()) as { users: { userid: number; email: string }[] };
+    const bob = users.users.find((u) => u.email === 'bob@pcloudkit.test')!;
+    const { json: signed } = await post('/api/emulator/signin', { userid: bob.userid });
+    const asBob = { credentials: { kind: 'auth', token: signed.auth } };
+    // Before accepting, Bob cannot see the folder; after, he reads it (read only: he cannot create in it).
+    expect((await bridge('listfolder', { path: folder }, asBob)).json.error).toMatchObject({ result: 2005 });
+    expect((await bridge('acceptshare', { code }, asBob)).json.error).toBeNull();
+    expect((await bridge('listfolder', { path: folder }, asBob)).json.error).toBeNull();
+    expect((await bridge('createfolder', { path: `${folder}/not allowed` }, asBob)).json.error).toMatchObject({ name: 'ApiError' });
   });
 
   test('the server keeps no token: each binary call brings its own, and it is never echoed', async () => {

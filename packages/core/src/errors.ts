@@ -155,11 +155,31 @@ export class TransportError extends PcloudError {
 
 /** The server answered something that is not valid pCloud protocol. */
 export class ProtocolError extends PcloudError {
-  static readonly kind = Symbol.for('pcloudkit.ProtocolError');
+  static readonly kind: symbol = Symbol.for('pcloudkit.ProtocolError');
   override readonly code = 'PCLOUD_PROTOCOL_ERROR';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, ProtocolError.kind, { value: true });
+  }
+}
+
+/** Default cap on the size of one JSON (or binary-protocol) answer: 64 MiB. */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * An answer longer than the transport's `maxAnswerBytes`: refused (and the
+ * connection dropped) instead of being held in memory. Data answers
+ * (downloads) are streams and have no such cap.
+ */
+export class AnswerTooLargeError extends ProtocolError {
+  static override readonly kind: symbol = Symbol.for('pcloudkit.AnswerTooLargeError');
+  /** The cap, in bytes. */
+  readonly limit: number;
+
+  constructor(what: string, limit: number) {
+    super(`${what}: the answer is larger than maxAnswerBytes (${limit} bytes)`);
+    Object.defineProperty(this, AnswerTooLargeError.kind, { value: true });
+    this.limit = limit;
   }
 }
 

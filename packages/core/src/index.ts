@@ -9,8 +9,10 @@ export { defineMethod, definePlugin, isMethod, methodList, param, returns } from
 export type { InferParams, Method, MethodInput, MethodList, MethodsOf, Returns } from './define.js';
 export {
   AbortError,
+  AnswerTooLargeError,
   ApiError,
   answerSnippet,
+  DEFAULT_MAX_ANSWER_BYTES,
   IntegrityError,
   PcloudError,
   ProtocolError,

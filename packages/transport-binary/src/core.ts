@@ -1,5 +1,14 @@
 // The one place this package imports core's run-time values from.
-export { AbortError, ProtocolError, TimeoutError, TransportError, ValidationError, uploadSource } from '@pcloudkit/core';
+export {
+  AbortError,
+  AnswerTooLargeError,
+  DEFAULT_MAX_ANSWER_BYTES,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+  uploadSource,
+} from '@pcloudkit/core';
 export type {
   DataResponse,
   FileOpener,

@@ -27,6 +27,13 @@ export interface BinaryTransportOptions {
   /** Caps for decoding answers (frame size, nesting, strings). */
   limits?: DecodeLimits;
   /**
+   * Largest answer frame, in bytes (its length comes first, so a longer one
+   * is refused before any of it is read): `AnswerTooLargeError`, and the
+   * connection is closed. Data payloads (downloads) are streamed and have no
+   * cap. Default 64 MiB; the same as `limits.maxFrameSize`, which it overrides.
+   */
+  maxAnswerBytes?: number;
+  /**
    * Sees every frame: `out` request headers (without upload payloads), `in`
    * answer frames including their 4-byte length (without data payloads).
    */
@@ -86,7 +93,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       connectTimeout: options.connectTimeout ?? 15_000,
       idleTimeout: options.idleTimeout ?? 30_000,
       drainLimit: options.drainLimit ?? 1024 * 1024,
-      limits: options.limits,
+      limits: options.maxAnswerBytes !== undefined ? { ...options.limits, maxFrameSize: options.maxAnswerBytes } : options.limits,
       onFrame: options.onFrame,
       onTlsStall: (message) => stalls.set(label, { until: Date.now() + STALL_MEMORY, message }),
       onClose,

@@ -1,6 +1,7 @@
 // The one place this package imports core's run-time values from.
 export {
   AbortError,
+  AnswerTooLargeError,
   answerSnippet,
   ApiError,
   PcloudError,

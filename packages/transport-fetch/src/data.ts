@@ -1,4 +1,4 @@
-import { ProtocolError, parseJson } from './core.js';
+import { AnswerTooLargeError, ProtocolError, parseJson } from './core.js';
 import type { TransportRequest, TransportResponse } from './core.js';
 import { bodyTimeoutError, snippet, toCoreError } from './errors.js';
 import { guardStream } from './streams.js';
@@ -95,4 +95,25 @@ export async function dataAnswer(
     data: { body: stream, ...(length !== undefined ? { length } : {}), ...(contentType ? { contentType } : {}) },
     host: request.host,
   };
+}
+
+/**
+ * A JSON answer's text when it did not announce a length within `limit`:
+ * read chunk by chunk, and refused with `AnswerTooLargeError` (the body
+ * cancelled) as soon as it passes the limit. Read failures are mapped by the
+ * caller.
+ */
+export async function cappedText(response: Response, limit: number, method: string, origin: string): Promise<string> {
+  const reader = response.body?.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
+    size += r.value.byteLength;
+    if (size > limit) {
+      void reader!.cancel().catch(() => undefined);
+      throw new AnswerTooLargeError(`${method} on ${origin}`, limit);
+    }
+    parts.push(r.value);
+  }
+  return new TextDecoder().decode(concat(parts));
 }

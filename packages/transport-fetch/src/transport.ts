@@ -27,6 +27,8 @@ export interface FetchTransportOptions {
   xhrUploads?: boolean;
   /** Extra headers sent with every request (each one may cost a CORS preflight in browsers). */
   headers?: Record<string, string>;
+  /** Largest JSON answer read, in bytes; a longer one fails with `AnswerTooLargeError`. Default 64 MiB. */
+  maxAnswerBytes?: number;
 }
 
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
@@ -80,24 +82,21 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
   const postThreshold = options.postThreshold ?? 2000;
   const uploadMethod = options.uploadMethod ?? 'multipart';
   if (uploadMethod !== 'multipart' && uploadMethod !== 'put')
-    throw new TypeError(`uploadMethod must be 'multipart' or 'put', not ${String(uploadMethod)}`);
+    throw new TypeError(`uploadMethod: 'multipart' or 'put', not ${String(uploadMethod)}`);
   const useXhr = options.xhrUploads ?? true;
+  const maxAnswerBytes = options.maxAnswerBytes ?? 2 ** 26; // 64 MiB
   let closed = false;
 
   async function call(request: TransportRequest): Promise<TransportResponse> {
     const { method, signal } = request;
-    if (closed) throw new TransportError('fetch: the transport is closed', { host: request.host, network: true });
+    if (closed) throw new TransportError('fetch: transport closed', { host: request.host, network: true });
     if (typeof method !== 'string' || !METHOD_NAME.test(method))
       throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
     if (signal?.aborted) throw await failure(signal.reason, request.host, signal, method);
     if (request.definition?.connectionBound)
-      throw new ValidationError(
-        method,
-        'transport',
-        `${method} must travel on one connection (fileops descriptors live on it), which fetch cannot promise: use @pcloudkit/transport-http or @pcloudkit/transport-binary`,
-      );
+      throw new ValidationError(method, 'transport', `${method} needs one connection (fileops): use transport-http or transport-binary`);
     const doFetch = options.fetch ?? globalThis.fetch;
-    if (typeof doFetch !== 'function') throw new TransportError('fetch: this runtime has no fetch', { host: request.host, network: true });
+    if (typeof doFetch !== 'function') throw new TransportError('fetch: no global fetch', { host: request.host, network: true });
     const origin = hostOrigin(request.host);
 
     let pairs: Array<[string, string]>;
@@ -117,7 +116,6 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
           headers,
           ...(body !== undefined ? { body } : {}),
           ...(signal ? { signal } : {}),
-          redirect: 'follow',
         });
       } catch (error) {
         throw await failure(error, origin, signal, method, true);
@@ -130,7 +128,15 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
       }
       let text: string;
       try {
-        text = await response.text();
+        // within an announced maxAnswerBytes: read at once; otherwise counted by code loaded then
+        // (read whole only if that code cannot be loaded)
+        text =
+          +(response.headers.get('content-length') ?? NaN) <= maxAnswerBytes
+            ? await response.text()
+            : await import('./data.js').then(
+                (m) => m.cappedText(response, maxAnswerBytes, method, origin),
+                () => response.text(),
+              );
       } catch (error) {
         throw await failure(error, origin, signal, `reading the answer of ${method}`);
       }

@@ -1,7 +1,9 @@
 // The one place this package imports core's run-time values from.
 export {
   AbortError,
+  AnswerTooLargeError,
   answerSnippet,
+  DEFAULT_MAX_ANSWER_BYTES,
   ApiError,
   IntegrityError,
   PcloudError,

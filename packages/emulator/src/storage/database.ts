@@ -152,13 +152,17 @@ function isBusy(e: unknown): boolean {
 }
 
 /**
- * The better-sqlite3 option that loads the addon named by
- * `PCLOUDKIT_SQLITE_BINDING`, when it is set: a build for another Node ABI
- * than the one in node_modules (the Node 24 test run, scripts/node24.sh).
+ * The better-sqlite3 option that loads an addon built for the running Node
+ * when `PCLOUDKIT_SQLITE_ADDONS` names a folder of them by ABI
+ * (`node-v137/better_sqlite3.node`), as the Node 24 test run does
+ * (scripts/node24.sh): the copy in node_modules is built for one Node only.
+ * Without the variable, or without an addon for this ABI, the default loads.
  */
 export function addonOption(): { nativeBinding?: string } {
-  const nativeBinding = process.env.PCLOUDKIT_SQLITE_BINDING;
-  return nativeBinding ? { nativeBinding } : {};
+  const dir = process.env.PCLOUDKIT_SQLITE_ADDONS;
+  if (!dir) return {};
+  const addon = join(dir, `node-v${process.versions.modules}`, 'better_sqlite3.node');
+  return existsSync(addon) ? { nativeBinding: addon } : {};
 }
 
 /**

@@ -1,10 +1,14 @@
 /**
- * A small streaming multipart/form-data reader. Parts come out one at a
- * time; a part's body is an async iterable that must be read to the end (or
- * skipped with `drain`) before the next part is asked for. File bytes are
- * never buffered whole, so an upload flows from the browser to the pcloudkit
- * client at the pace the client reads it.
+ * multipart/form-data for the playground's upload routes, parsed with
+ * `@fastify/busboy` (as the emulator does) and handed out part by part: a
+ * part's body is an async iterable that must be read to the end (or is
+ * skipped when the next part is asked for). File bytes are never buffered
+ * whole, so an upload flows from the browser to the pcloudkit client at the
+ * pace the client reads it. The number of parts and of header lines are
+ * capped; a field is read whole only up to `partText`'s limit.
  */
+import { PassThrough, Readable } from 'node:stream';
+import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 
 export interface Part {
   /** Form field name. */
@@ -15,8 +19,17 @@ export interface Part {
   body: AsyncIterable<Buffer>;
 }
 
-const HEADER_LIMIT = 16 * 1024;
-const CRLF = Buffer.from('\r\n');
+/** Caps of one form. */
+export interface MultipartLimits {
+  /** Parts (fields and files) in all. */
+  parts: number;
+  /** File parts. */
+  files: number;
+  /** Header lines of one part. */
+  headerPairs: number;
+}
+
+export const DEFAULT_LIMITS: MultipartLimits = { parts: 32, files: 1, headerPairs: 32 };
 
 export class MultipartError extends Error {}
 
@@ -27,116 +40,115 @@ export function boundaryOf(contentType: string | undefined): string | undefined 
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-class Reader {
-  private buf: Buffer;
-  private readonly it: AsyncIterator<Uint8Array>;
-  private ended = false;
+/**
+ * Parses a multipart body part by part. A part's stream ends only once the
+ * parser has moved past it (the next part or the closing boundary), so a
+ * body cut inside a part fails that part ("ended early") instead of handing
+ * out a shortened one.
+ */
+export async function* readMultipart(
+  source: AsyncIterable<Uint8Array>,
+  boundary: string,
+  limits: MultipartLimits = DEFAULT_LIMITS,
+): AsyncGenerator<Part> {
+  const parser = new Busboy({
+    headers: { 'content-type': `multipart/form-data; boundary="${boundary}"` },
+    // every part comes as a stream, fields too: the caller decides how much of one it reads
+    isPartAFile: () => true,
+    limits: { parts: limits.parts, files: limits.parts, headerPairs: limits.headerPairs },
+  });
+  const ready: Part[] = [];
+  let failure: Error | undefined;
+  let finished = false;
+  let files = 0;
+  /** The stream of the part being parsed: ended when the parser moves on, failed with the body. */
+  let current: { out: PassThrough; ended: boolean } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const moveOn = () => {
+    if (current?.ended) current.out.end();
+    current = undefined;
+  };
+  const fail = (error: Error) => {
+    if (failure) return;
+    failure = error;
+    current?.out.destroy(error);
+    current = undefined;
+    notify();
+  };
 
-  constructor(source: AsyncIterable<Uint8Array>, initial: Buffer) {
-    this.it = source[Symbol.asyncIterator]();
-    this.buf = initial;
-  }
-
-  private async fill(): Promise<boolean> {
-    if (this.ended) return false;
-    const next = await this.it.next();
-    if (next.done) {
-      this.ended = true;
-      return false;
+  parser.on('file', (name: string | undefined, stream: BusboyFileStream, filename: string | undefined, _e: string, type: string) => {
+    moveOn();
+    if (failure) {
+      stream.resume();
+      return;
     }
-    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    return true;
-  }
+    if (filename !== undefined && ++files > limits.files) return fail(new MultipartError(`more than ${limits.files} file parts`));
+    const out = new PassThrough();
+    // a part failed before anyone read it must not become an uncaught error
+    out.on('error', () => undefined);
+    const part = { out, ended: false };
+    current = part;
+    stream.on('end', () => {
+      part.ended = true;
+      // the parser moved past it: complete (a part cut by a failure was destroyed instead)
+      if (current !== part) out.end();
+    });
+    stream.on('error', (e: Error) => fail(new MultipartError(`multipart body ended early: ${e.message}`)));
+    stream.pipe(out, { end: false });
+    ready.push({ name: name ?? '', ...(filename !== undefined ? { filename } : {}), contentType: type, body: out });
+    notify();
+  });
+  parser.on('partsLimit', () => fail(new MultipartError(`more than ${limits.parts} parts`)));
+  parser.on('filesLimit', () => fail(new MultipartError(`more than ${limits.parts} parts`)));
+  parser.on('error', (e: Error) =>
+    fail(new MultipartError(/unexpected end/i.test(e.message) ? 'multipart body ended early' : `malformed multipart body: ${e.message}`)),
+  );
+  parser.on('finish', () => {
+    moveOn();
+    finished = true;
+    notify();
+  });
+  const input = Readable.from(source, { objectMode: false });
+  input.on('error', (e: Error) => fail(new MultipartError(`multipart body ended early: ${e.message}`)));
+  input.on('end', () => {
+    // the input ended and the parser did not finish the form: a cut body
+    setImmediate(() => {
+      if (!finished) fail(new MultipartError('multipart body ended early'));
+    });
+  });
+  input.pipe(parser);
 
-  /** Reads at least `n` bytes into the buffer; false at end of input. */
-  async need(n: number): Promise<boolean> {
-    while (this.buf.length < n) if (!(await this.fill())) return false;
-    return true;
-  }
-
-  take(n: number): Buffer {
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
-
-  /** Reads up to `delim` (consumed, not returned), at most `limit` bytes. */
-  async until(delim: Buffer, limit: number): Promise<Buffer> {
+  try {
     for (;;) {
-      const i = this.buf.indexOf(delim);
-      if (i >= 0) {
-        const out = Buffer.from(this.take(i));
-        this.take(delim.length);
-        return out;
+      // a form that broke a cap or was cut is refused as a whole, whatever parts came before
+      if (failure) throw failure;
+      const part = ready.shift();
+      if (part) {
+        yield part;
+        // the consumer asked for the next part: what it left of this one is dropped
+        (part.body as PassThrough).resume();
+        continue;
       }
-      if (this.buf.length > limit) throw new MultipartError('multipart headers too long');
-      if (!(await this.fill())) throw new MultipartError('multipart body ended early');
+      if (finished) return;
+      await new Promise<void>((r) => {
+        wake = r;
+      });
     }
-  }
-
-  /** Yields bytes up to `delim` (consumed), holding back only what could be the start of it. */
-  async *stream(delim: Buffer): AsyncGenerator<Buffer> {
-    for (;;) {
-      const i = this.buf.indexOf(delim);
-      if (i >= 0) {
-        if (i > 0) yield Buffer.from(this.take(i));
-        this.take(delim.length);
-        return;
-      }
-      const safe = this.buf.length - (delim.length - 1);
-      if (safe > 0) yield Buffer.from(this.take(safe));
-      if (!(await this.fill())) throw new MultipartError('multipart body ended early');
+  } finally {
+    if (!finished && !failure) {
+      failure = new MultipartError('the form was not read to its end');
+      input.unpipe(parser);
+      input.destroy();
     }
   }
 }
 
-function parseHeaders(text: string): { name?: string; filename?: string; contentType?: string } {
-  const out: { name?: string; filename?: string; contentType?: string } = {};
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const key = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (key === 'content-disposition') {
-      const name = /\bname="([^"]*)"/i.exec(value);
-      const filename = /\bfilename="([^"]*)"/i.exec(value);
-      if (name) out.name = name[1];
-      if (filename) out.filename = filename[1];
-    } else if (key === 'content-type') {
-      out.contentType = value;
-    }
-  }
-  return out;
-}
-
-/** Parses a multipart body part by part. */
-export async function* readMultipart(source: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<Part> {
-  // Starting with CRLF lets the first boundary match the same delimiter as the others.
-  const reader = new Reader(source, Buffer.from(CRLF));
-  const delim = Buffer.from(`\r\n--${boundary}`);
-  for await (const _ of reader.stream(delim)); // preamble
-  for (;;) {
-    if (!(await reader.need(2))) throw new MultipartError('multipart body ended early');
-    const after = reader.take(2).toString('latin1');
-    if (after === '--') return;
-    if (after !== '\r\n') throw new MultipartError('malformed multipart boundary');
-    const headers = parseHeaders((await reader.until(Buffer.from('\r\n\r\n'), HEADER_LIMIT)).toString('utf8'));
-    if (!headers.name) throw new MultipartError('a multipart part has no name');
-    const body = reader.stream(delim);
-    let done = false;
-    const tracked: AsyncIterable<Buffer> = {
-      async *[Symbol.asyncIterator]() {
-        for await (const chunk of body) yield chunk;
-        done = true;
-      },
-    };
-    yield { name: headers.name, filename: headers.filename, contentType: headers.contentType, body: tracked };
-    if (!done) for await (const _ of body); // the consumer skipped the rest of the part
-  }
-}
-
-/** Reads a small part whole, as UTF-8 text. */
+/** Reads a small part whole, as UTF-8 text (a longer one is a `MultipartError`). */
 export async function partText(part: Part, limit = 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;

@@ -5,6 +5,7 @@
  */
 export { type ChildEmulator, type ReadyLine, type RssSampler, rssOf, spawnEmulator } from './child.js';
 export { type Figure, Figures } from './figures.js';
+export { type LossStats, type LossyProxy, lossyProxy } from './lossy.js';
 export {
   binaryRequest,
   chunk,

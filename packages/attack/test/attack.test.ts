@@ -6,7 +6,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient, TransportError } from '@pcloudkit/core';
+import { folder } from '@pcloudkit/methods-folder';
+import { general } from '@pcloudkit/methods-general';
 import { decodeResponse, readFrameLength } from '@pcloudkit/transport-binary';
+import { httpTransport } from '@pcloudkit/transport-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   binaryRequest,
@@ -14,6 +18,7 @@ import {
   chunk,
   Figures,
   httpAnswers,
+  lossyProxy,
   Multipart,
   openRaw,
   pause,
@@ -75,6 +80,7 @@ afterAll(async () => {
         ) / MiB,
       )} MiB (bound ${RSS_BOUND / MiB} MiB)`,
       'connections cut or refused': figures.total('connections cut by a time limit') + figures.total('connections refused by the cap'),
+      'faults survived': figures.total('faults survived'),
       'inputs tried': inputsTried,
       'data lost': figures.total('files lost or changed'),
     }),
@@ -549,6 +555,201 @@ describe('load', () => {
     figures.add('load: 10,000 HTTP calls, 64 in flight', 'errors', errors);
     figures.add('load: 10,000 HTTP calls, 64 in flight', 'time', took, 'ms');
     figures.add('load: 10,000 HTTP calls, 64 in flight', 'open descriptors after, over before', (now ?? 0) - (base ?? 0));
+  });
+});
+
+describe('deep trees', () => {
+  /** The id of the deepest folder of a listing (first subfolder at each level). */
+  const deepest = (m: Json): { id: number; levels: number } => {
+    let cur = m;
+    let levels = 0;
+    for (let next = cur.contents?.find((x: Json) => x.isfolder); next; next = cur.contents?.find((x: Json) => x.isfolder)) {
+      cur = next;
+      levels += 1;
+    }
+    return { id: cur.folderid, levels };
+  };
+
+  it('a chain of 12,288 folders is listed on both ports, copied, deleted, listed in the trash and restored', async () => {
+    const sampler = emu.sample();
+    const began = Date.now();
+    const home = (await api('createfolder', { folderid: 0, name: 'attack-deep' })).metadata.folderid as number;
+    const tmp = (await api('createfolder', { folderid: home, name: 'tmp' })).metadata.folderid as number;
+    const copies = (await api('createfolder', { folderid: home, name: 'copies' })).metadata.folderid as number;
+    const top = (await api('createfolder', { folderid: home, name: 'a' })).metadata.folderid as number;
+    // doubling: copy the chain aside, then move the copy under the chain's bottom
+    // three levels, doubled twelve times: 12,288
+    let bottom = (await api('createfolder', { folderid: top, name: 'a' })).metadata.folderid as number;
+    bottom = (await api('createfolder', { folderid: bottom, name: 'a' })).metadata.folderid as number;
+    let depth = 3;
+    while (depth < 12_000) {
+      const copy = await api('copyfolder', { folderid: top, tofolderid: tmp });
+      expect(copy.result).toBe(0);
+      const listed = await api('listfolder', { folderid: copy.metadata.folderid, recursive: 1 });
+      const next = deepest(listed.metadata).id;
+      expect((await api('renamefolder', { folderid: copy.metadata.folderid, tofolderid: bottom })).result).toBe(0);
+      bottom = next;
+      depth *= 2;
+    }
+    const built = Date.now() - began;
+    const timed: Record<string, number> = {};
+    const time = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+      const t = Date.now();
+      const out = await run();
+      timed[label] = Date.now() - t;
+      return out;
+    };
+    const listed = await time('listfolder recursive (HTTP)', () => api('listfolder', { folderid: top, recursive: 1 }));
+    expect(listed.result).toBe(0);
+    expect(deepest(listed.metadata).levels).toBe(depth - 1);
+    // the binary port encodes the same tree; its answer starts with result 0
+    const bin = await openRaw(emu.ready.binapi!);
+    await time('listfolder recursive (binary)', async () => {
+      await bin.send(binaryRequest('listfolder', { auth: emu.ready.auth, folderid: top, recursive: 1 }));
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const got = bin.received();
+        const len = got.length >= 4 ? got.readUInt32LE(0) : undefined;
+        if (len !== undefined && got.length >= 4 + len) break;
+        if (Date.now() > until || bin.closedAfter() !== undefined) throw new Error('no whole binary answer');
+        await pause(20);
+      }
+    });
+    expect([...bin.received().subarray(4, 13)]).toEqual([16, 106, ...Buffer.from('result'), 200]);
+    bin.socket.destroy();
+    const copy = await time('copyfolder', () => api('copyfolder', { folderid: top, tofolderid: copies }));
+    expect(copy.result).toBe(0);
+    const del = await time('deletefolderrecursive', () => api('deletefolderrecursive', { folderid: copy.metadata.folderid }));
+    expect(del).toMatchObject({ result: 0, deletedfolders: depth });
+    const trash = await time('trash_list recursive', () => api('trash_list', { folderid: copy.metadata.folderid, recursive: 1 }));
+    expect(trash.result).toBe(0);
+    expect(deepest(trash.metadata).levels).toBe(depth - 1);
+    const restored = await time('trash_restore', () => api('trash_restore', { folderid: copy.metadata.folderid }));
+    expect(restored.result).toBe(0);
+    expect((await api('deletefolderrecursive', { folderid: home })).result).toBe(0);
+    const peak = sampler.stop();
+    expect(emu.alive()).toBe(true);
+    expect(peak).toBeLessThan(RSS_BOUND);
+    inputsTried += 7;
+    figures.add('deep trees', 'levels', depth);
+    figures.add('deep trees', 'time to build (doubling)', built, 'ms');
+    for (const [label, ms] of Object.entries(timed)) figures.add('deep trees', label, ms, 'ms');
+    figures.add('deep trees', 'peak RSS', peak, 'bytes');
+  });
+});
+
+describe('out-of-range values', () => {
+  it("numbers past what pCloud accepts are refused with the param's code; no listing shows NaN", async () => {
+    const dir = (await api('createfolder', { folderid: 0, name: 'attack-ranges' })).metadata.folderid as number;
+    const put = (params: Record<string, string | number>) =>
+      api('uploadfile', { folderid: dir, filename: `r${inputsTried}.txt`, ...params }, { method: 'PUT', body: new Uint8Array([120]) });
+    const huge = ['99999999999999999999', '18446744073709551616', '9007199254740993', '-1', '253402300800', '1e30', '0x10', ' 12 34'];
+    let refused = 0;
+    let tried = 0;
+    for (const v of huge) {
+      for (const params of [{ mtime: v }, { mtime: 1_600_000_000, ctime: v }] as Record<string, string | number>[]) {
+        tried += 1;
+        if ((await put(params)).result !== 0) refused += 1;
+      }
+      for (const [method, params] of [
+        ['listfolder', { folderid: v }],
+        ['stat', { fileid: v }],
+        ['copyfolder', { folderid: dir, tofolderid: v }],
+        ['getfilelink', { fileid: v }],
+      ] as const) {
+        tried += 1;
+        if ((await api(method, params)).result !== 0) refused += 1;
+      }
+    }
+    for (const after of ['999999999999', '99999-01-01', '2020-13-45']) {
+      tried += 1;
+      if ((await api('diff', { after })).result !== 0) refused += 1;
+    }
+    const listed = await fetch(`${emu.ready.api}/listfolder?auth=${emu.ready.auth}&folderid=${dir}&recursive=1`).then((r) => r.text());
+    const nan = (listed.match(/NaN|undefined/g) ?? []).length;
+    expect(nan).toBe(0);
+    expect(JSON.parse(listed).metadata.contents).toEqual([]);
+    expect(refused).toBe(tried);
+    expect((await api('deletefolderrecursive', { folderid: dir })).result).toBe(0);
+    inputsTried += tried;
+    figures.add('out-of-range values', 'values tried', tried);
+    figures.add('out-of-range values', 'refused', refused);
+    figures.add('out-of-range values', 'NaN or undefined in listings', nan);
+  });
+});
+
+describe('10% dropped connections', () => {
+  it('1,000 calls through a lossy proxy: every read succeeds through retries, nothing runs twice, the rest fail clearly', async () => {
+    const proxy = await lossyProxy(emu.ready.apiHost, 0.1);
+    const client = createClient({
+      transport: httpTransport(),
+      region: { api: [`http://${proxy.host}`], binapi: [proxy.host] },
+      auth: { authToken: emu.ready.auth },
+      retries: 8,
+    })
+      .use(general)
+      .use(folder);
+    const dir = (await api('createfolder', { folderid: 0, name: 'attack-lossy' })).metadata.folderid as number;
+    const counts = { reads: 0, readsOk: 0, writes: 0, writesOk: 0, writesFailedClearly: 0, unexpected: 0 };
+    const failedNames: string[] = [];
+    const okNames: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < 1000) {
+        const i = next++;
+        if (i % 3 === 0) {
+          counts.writes += 1;
+          const name = `n${i}`;
+          try {
+            await client.createfolder({ folderid: dir, name });
+            counts.writesOk += 1;
+            okNames.push(name);
+          } catch (e) {
+            // cut or refused on the way: a TransportError; a second run would answer 2004 (already exists)
+            if (e instanceof TransportError) {
+              counts.writesFailedClearly += 1;
+              failedNames.push(name);
+            } else counts.unexpected += 1;
+          }
+        } else {
+          counts.reads += 1;
+          try {
+            if (i % 3 === 1) await client.listfolder({ folderid: dir });
+            else await client.userinfo();
+            counts.readsOk += 1;
+          } catch {
+            counts.unexpected += 1;
+          }
+        }
+      }
+    };
+    const began = Date.now();
+    await Promise.all(Array.from({ length: 8 }, worker));
+    const took = Date.now() - began;
+    await client.close();
+    await proxy.close();
+    const names = new Set(((await api('listfolder', { folderid: dir })).metadata.contents as Json[]).map((c) => c.name as string));
+    const missing = okNames.filter((n) => !names.has(n));
+    const ranAnyway = failedNames.filter((n) => names.has(n)).length;
+    expect(counts.reads + counts.writes).toBe(1000);
+    expect(counts.readsOk).toBe(counts.reads);
+    expect(counts.unexpected).toBe(0);
+    expect(counts.writesOk + counts.writesFailedClearly).toBe(counts.writes);
+    expect(missing).toEqual([]);
+    expect(proxy.stats.cut + proxy.stats.refused).toBeGreaterThan(20);
+    expect((await api('deletefolderrecursive', { folderid: dir })).result).toBe(0);
+    expect(emu.alive()).toBe(true);
+    const a = '10% dropped connections (1,000 calls, 8 at a time)';
+    figures.add(a, 'connections refused by the proxy', proxy.stats.refused);
+    figures.add(a, 'answers cut by the proxy', proxy.stats.cut);
+    figures.add(a, 'reads answered (of all reads)', counts.readsOk);
+    figures.add(a, 'reads failed', counts.reads - counts.readsOk);
+    figures.add(a, 'createfolder answered', counts.writesOk);
+    figures.add(a, 'createfolder failed with TransportError', counts.writesFailedClearly);
+    figures.add(a, '  of which the server had run', ranAnyway);
+    figures.add(a, 'calls run twice', counts.unexpected);
+    figures.add(a, 'time', took, 'ms');
+    figures.add('faults', 'faults survived', proxy.stats.cut + proxy.stats.refused);
   });
 });
 

@@ -208,8 +208,8 @@ async function main(): Promise<void> {
       await fetchJson(`${ready.api}/deletefolderrecursive?folderid=${folderid}&access_token=${ready.access_token}`);
     }
   } finally {
-    child.disconnect();
     await rm(dir, { recursive: true, force: true });
+    if (child.connected) child.disconnect();
   }
   if (failed) process.exitCode = 1;
 }

@@ -72,13 +72,20 @@ export interface UploadLargeOptions {
   retryDelay?: number;
   /** Milliseconds allowed for each call (one chunk). Default: the client's `timeout`. */
   timeout?: number;
+  /**
+   * Whole-file hashes computed locally and compared with the server's before the rename. Default
+   * `['sha1']`, which every region reports and which alone catches any changed byte. Add `'md5'`
+   * (US) or `'sha256'` (EU) to check those too; a hash the region does not report is skipped. Each
+   * extra hash costs CPU on the client (md5 roughly halves the throughput on a small machine).
+   */
+  checksums?: HashName[];
 }
 
 /** Answer of {@link uploadLarge}. */
 export interface UploadLargeResult {
   /** The file at the target, as `renamefile` answered. */
   metadata: Record<string, unknown> & { fileid: number; name: string; size: number };
-  /** Hex checksums checked against the server's, by name (`sha1` always). */
+  /** Hex checksums checked against the server's, by name: `sha1` always, and those `checksums` asked for that the region reports. */
   checksums: Partial<Record<HashName, string>>;
   /** Bytes in the file. */
   size: number;
@@ -221,6 +228,11 @@ export async function uploadLargeWith(
   const chunkSize = options.chunkSize ?? pacing.chunk;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1)
     throw new ValidationError('uploadLarge', 'chunkSize', 'chunkSize must be a positive integer');
+  if (
+    options.checksums !== undefined &&
+    !(Array.isArray(options.checksums) && options.checksums.every((h) => h === 'sha1' || h === 'md5' || h === 'sha256'))
+  )
+    throw new ValidationError('uploadLarge', 'checksums', "checksums is a list of 'sha1', 'md5' and 'sha256'");
   const maxRetries = options.maxRetries ?? 5;
   const retryDelay = options.retryDelay ?? 200;
   const throwIfAborted = () => {
@@ -291,7 +303,8 @@ export async function uploadLargeWith(
       token = { v: 1, f: tempId, t: target, c: chunk, h: hashes };
     }
     options.onResumeToken?.(encodeToken(token));
-    stream = platform.hashStream ? platform.hashStream(hashes!) : syncHashStream(platform.hash, hashes!);
+    const wanted = hashes!.filter((h) => h === 'sha1' || options.checksums?.includes(h));
+    stream = platform.hashStream ? platform.hashStream(wanted) : syncHashStream(platform.hash, wanted);
     const hashAll = (bytes: Uint8Array) => stream!.update(bytes);
 
     // 2. A resumed upload: hash what the server has, after checking its last chunk.

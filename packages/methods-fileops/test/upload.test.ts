@@ -75,6 +75,7 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
       { folderid, name: target },
       {
         chunkSize: CHUNK,
+        checksums: ['md5'],
         onProgress: (p) => progress.push(p),
         onResumeToken: (t) => tokens.push(t),
       },
@@ -110,6 +111,8 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
     expect(cuts).toBeGreaterThanOrEqual(4);
     expect(done.resumes).toBe(4);
     expect(done.checksums.sha1).toBe(sha1(data));
+    // sha1 only unless more were asked for
+    expect(Object.keys(done.checksums)).toEqual(['sha1']);
     // per drop: what was on the dead connection (two chunks at most) and the rest of it sent again
     expect(done.sent).toBeLessThanOrEqual(SIZE + 4 * 4 * SMALL);
     // every byte went out at most twice
@@ -214,6 +217,9 @@ describe.each(transportNames)('uploadLarge over %s', (kind) => {
     expect((await listing()).filter((f) => f.name.endsWith('.upload'))).toEqual([]);
     await expect(later.uploadLarge({ path }, { folderid, name: 'elsewhere' }, { resume: token })).rejects.toBeInstanceOf(ValidationError);
     await expect(later.uploadLarge({ path }, { folderid, name: target }, { resume: 'junk' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(later.uploadLarge({ path }, { folderid, name: target }, { checksums: ['crc32' as 'md5'] })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   test('bytes changed on the way: IntegrityError, nothing at the target, no temporary file left', async () => {

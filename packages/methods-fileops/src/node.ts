@@ -37,15 +37,17 @@ parentPort.on('message', (m) => {
   parentPort.postMessage(true);
 });`;
 
-/** Chunks that may wait for the workers at once. */
-const HASH_QUEUE = 2;
+/** Bytes that may wait for the workers at once (at least two chunks, whatever their size). */
+const HASH_BYTES = 8 * 1024 * 1024;
 
 /**
  * The whole file's hashes on a worker thread, so hashing runs beside the
  * network work instead of holding up the connection. Each chunk is copied
- * once into one of {@link HASH_QUEUE} shared buffers that the worker reads;
- * a buffer is filled again only once its last chunk is hashed, so memory
- * stays bounded. One worker per hash, so the hashes run side by side.
+ * once into a shared buffer that the worker reads; a buffer is used again
+ * only once its chunk is hashed, and at most {@link HASH_BYTES} (or two
+ * chunks) wait at once, so memory stays bounded while short stalls of a
+ * busy machine do not hold up the sender. One worker per hash, so the
+ * hashes run side by side.
  */
 export function workerHashStream(names: HashName[]): HashStream {
   // A worker answers its messages in order: a FIFO of waiting promises.
@@ -66,31 +68,39 @@ export function workerHashStream(names: HashName[]): HashStream {
         });
       return { worker, send };
     });
-  let queue: Promise<unknown>[] = [];
-  // HASH_QUEUE shared buffers, used in turn: when one is filled again, the chunk it held is hashed.
+  // Chunks sent to the workers and not hashed yet, oldest first, with the shared buffer each one holds.
+  let queue: Array<{ hashed: Promise<unknown>; slot: number; size: number }> = [];
+  let queued = 0;
   const slots: SharedArrayBuffer[] = [];
-  let turn = 0;
+  const free: number[] = [];
+  const settle = async () => {
+    const head = queue.shift()!;
+    queued -= head.size;
+    await head.hashed;
+    free.push(head.slot);
+  };
   let lock: Promise<void> = Promise.resolve();
   return {
     update(bytes) {
-      // One update at a time, in call order: a buffer is refilled only after its last chunk is hashed.
+      // One update at a time, in call order.
       const run = lock.then(async () => {
-        const slot = turn++ % HASH_QUEUE;
+        while (queue.length >= 2 && queued + bytes.byteLength > HASH_BYTES) await settle();
+        const slot = free.pop() ?? slots.length;
         let fresh: SharedArrayBuffer | undefined;
         if ((slots[slot]?.byteLength ?? -1) < bytes.byteLength) slots[slot] = fresh = new SharedArrayBuffer(bytes.byteLength);
         new Uint8Array(slots[slot]!).set(bytes);
         // messages are answered in order: one promise per chunk, for all workers
         const hashed = Promise.all(workers.map((w) => w.send({ slot, length: bytes.byteLength, ...(fresh ? { buffer: fresh } : {}) })));
-        hashed.catch(() => {}); // awaited below or in digests()
-        queue.push(hashed);
-        if (queue.length >= HASH_QUEUE) await queue.shift();
+        hashed.catch(() => {}); // awaited in settle() or digests()
+        queue.push({ hashed, slot, size: bytes.byteLength });
+        queued += bytes.byteLength;
       });
       lock = run.catch(() => {});
       return run;
     },
     async digests() {
       await lock;
-      await Promise.all(queue);
+      await Promise.all(queue.map((q) => q.hashed));
       queue = [];
       const hex = (await Promise.all(workers.map((w) => w.send(null)))).flat() as string[];
       return Object.fromEntries(names.map((name, i) => [name, hex[i]!]));

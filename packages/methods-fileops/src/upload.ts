@@ -271,6 +271,10 @@ export async function uploadLargeWith(
 
   let stream: HashStream | undefined;
   try {
+    // The hashing starts now (worker threads take a moment to boot) with the hashes asked for; those the
+    // region turns out not to report are left out of the check below.
+    const wanted = [...new Set<HashName>(['sha1', ...(options.checksums ?? [])])];
+    stream = platform.hashStream ? platform.hashStream(wanted) : syncHashStream(platform.hash, wanted);
     // 1. The temporary file, new or the one of the token.
     let hashes: HashName[];
     let tempId: number;
@@ -303,8 +307,6 @@ export async function uploadLargeWith(
       token = { v: 1, f: tempId, t: target, c: chunk, h: hashes };
     }
     options.onResumeToken?.(encodeToken(token));
-    const wanted = hashes!.filter((h) => h === 'sha1' || options.checksums?.includes(h));
-    stream = platform.hashStream ? platform.hashStream(wanted) : syncHashStream(platform.hash, wanted);
     const hashAll = (bytes: Uint8Array) => stream!.update(bytes);
 
     // 2. A resumed upload: hash what the server has, after checking its last chunk.
@@ -532,7 +534,7 @@ export async function uploadLargeWith(
     await client.transport.release?.(key);
 
     // 5. The whole file, checked, then renamed over the target.
-    const local = await stream.digests();
+    const local = Object.fromEntries(Object.entries(await stream.digests()).filter(([h]) => hashes!.includes(h as HashName)));
     const remote = await client.call<Record<string, unknown>>('checksumfile', { fileid: tempId! }, { signal });
     for (const [h, value] of Object.entries(local)) {
       const theirs = String(remote[h] ?? '').toLowerCase();

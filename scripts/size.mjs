@@ -41,9 +41,10 @@ const packages = Object.fromEntries(
 /**
  * Resolves `@pcloudkit/<name>[/sub]`, wherever it is imported from, to the
  * package's `source` export, or with `from: 'dist'` to its built ESM file
- * (what an install from npm gets).
+ * (what an install from npm gets). `dirs` maps a package name to a folder that
+ * stands for the package's own folder there (a build made elsewhere).
  */
-const workspace = (from = 'source') => ({
+const workspace = (from = 'source', dirs = {}) => ({
   name: 'workspace-packages',
   setup(b) {
     b.onResolve({ filter: /^@pcloudkit\// }, (args) => {
@@ -53,7 +54,7 @@ const workspace = (from = 'source') => ({
       const file = entry && typeof entry === 'object' ? (from === 'dist' ? entry.import?.default : entry.source) : undefined;
       if (!file) return undefined; // let esbuild report it
       // A plugin's answer replaces esbuild's package.json lookup, so the package's sideEffects is passed on here.
-      return { path: join(pkg.dir, file), ...(pkg.sideEffects === false ? { sideEffects: false } : {}) };
+      return { path: join(dirs[`${scope}/${name}`] ?? pkg.dir, file), ...(pkg.sideEffects === false ? { sideEffects: false } : {}) };
     });
   },
 });
@@ -69,9 +70,10 @@ const lazyChunks = {
 /**
  * Bundles `code` (an ES module importing workspace packages) and returns its
  * minified and gzipped sizes. `lazy: 'split'` leaves out what is loaded with
- * `import()`; `'inline'` bundles it too.
+ * `import()`; `'inline'` bundles it too. `from: 'dist'` takes the packages'
+ * built files (from `dirs`, see workspace()).
  */
-async function measure(code, { platform = 'browser', lazy = 'inline', from = 'source' } = {}) {
+export async function measure(code, { platform = 'browser', lazy = 'inline', from = 'source', dirs = {} } = {}) {
   const out = await build({
     stdin: { contents: code, resolveDir: root, sourcefile: 'size-entry.js', loader: 'js' },
     bundle: true,
@@ -84,7 +86,7 @@ async function measure(code, { platform = 'browser', lazy = 'inline', from = 'so
     legalComments: 'none',
     logLevel: 'error',
     metafile: true,
-    plugins: lazy === 'split' ? [workspace(from), lazyChunks] : [workspace(from)],
+    plugins: lazy === 'split' ? [workspace(from, dirs), lazyChunks] : [workspace(from, dirs)],
   });
   const bytes = out.outputFiles[0].contents;
   return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, text: out.outputFiles[0].text, metafile: out.metafile };
@@ -113,6 +115,17 @@ export async function measureApp() {
   return { first, all };
 }
 
+/** The packages the budget app imports. */
+export const APP_PACKAGES = ['core', 'methods-folder', 'transport-fetch'];
+
+/**
+ * The budget app's first load from built packages: their `dist/` files, or
+ * with `dirs` (package name → folder holding its `dist/`) a build made elsewhere.
+ */
+export function measureBuiltApp(dirs = {}) {
+  return measure(APP, { lazy: 'split', from: 'dist', dirs });
+}
+
 /**
  * What each methods package costs over a bare client: its plugin (every
  * method) and one method imported on its own, gzipped bytes.
@@ -127,7 +140,7 @@ export async function measureMethods() {
     if (!name.startsWith('@pcloudkit/methods-')) continue;
     // the plugin is the package's export built with definePlugin; its methods come from `definitions`
     const src = readFileSync(join(pkg.dir, pkg.exports['.'].source), 'utf8');
-    const plugin = /export const (\w+) = definePlugin\(/.exec(src)?.[1];
+    const plugin = /export const (\w+) = (?:\/\* @__PURE__ \*\/ )?definePlugin\(/.exec(src)?.[1];
     if (!plugin) throw new Error(`${name}: no plugin export (export const x = definePlugin(...)) found`);
     const node = await measure(`export { definitions } from '${name}';`, { platform: 'node' });
     const { definitions } = await import(`data:text/javascript;base64,${Buffer.from(node.text).toString('base64')}`);
@@ -136,7 +149,12 @@ export async function measureMethods() {
       measure(client(`import { ${plugin} } from '${name}';`, `.use(${plugin})`), { lazy: 'split' }),
       measure(client(`import { ${one} } from '${name}';\nexport { ${one} };`), { lazy: 'split' }),
     ]);
-    rows.push({ name, methods: definitions.length, all: all.gzip - base.gzip, one, single: single.gzip - base.gzip });
+    // the package's other methods that came along with the single one (their wire names are in the bundle)
+    // (names core itself calls, such as logout, are in every client and do not count)
+    const pulled = definitions
+      .map((d) => d.name)
+      .filter((n) => n !== one && single.text.includes(`"${n}"`) && !base.text.includes(`"${n}"`));
+    rows.push({ name, methods: definitions.length, all: all.gzip - base.gzip, one, single: single.gzip - base.gzip, pulled });
   }
   return { base: base.gzip, rows };
 }
@@ -155,9 +173,9 @@ async function main() {
   );
   console.log('  pcloud-sdk-js, for comparison: 37.7 KB gzipped for a listfolder app');
   // The same app from the built packages, when they are built: what an app gets from npm.
-  const built = ['core', 'methods-folder', 'transport-fetch'].every((p) => existsSync(join(root, 'packages', p, 'dist/index.js')));
+  const built = APP_PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist/index.js')));
   if (built) {
-    const dist = await measure(APP, { lazy: 'split', from: 'dist' });
+    const dist = await measureBuiltApp();
     console.log(`  the same app from the built packages (dist/, as installed from npm): ${kb(dist.gzip)} gzipped (${dist.gzip} bytes)`);
   }
   if (process.argv.includes('--analyze')) console.log(await analyzeMetafile(first.metafile));
@@ -170,7 +188,8 @@ async function main() {
   console.log(`  ${'package'.padEnd(width)}  methods    plugin  per method  one method`);
   for (const r of rows) {
     console.log(
-      `  ${r.name.padEnd(width)}  ${String(r.methods).padStart(7)}  ${kb(r.all).padStart(8)}  ${`${Math.round(r.all / r.methods)} B`.padStart(10)}  ${`${r.single} B`.padStart(10)} (${r.one})`,
+      `  ${r.name.padEnd(width)}  ${String(r.methods).padStart(7)}  ${kb(r.all).padStart(8)}  ${`${Math.round(r.all / r.methods)} B`.padStart(10)}  ${`${r.single} B`.padStart(10)} (${r.one})` +
+        (r.pulled.length > 0 ? `, pulls in ${r.pulled.join(', ')}` : ''),
     );
   }
 

@@ -36,7 +36,9 @@ export interface RunningUploadTarget {
 }
 
 /** Thrown when a fixture's own set-up call fails. */
-export class FixtureError extends Error {}
+export class FixtureError extends Error {
+  override name = 'FixtureError';
+}
 
 /** Lazily made objects for one call, all below `root`. */
 export class FixtureEnv {

@@ -50,6 +50,21 @@ export function returns<R>(): Returns<R> {
   return undefined as unknown as Returns<R>;
 }
 
+/** The groups of {@link joinParams}, joined into one object type. */
+export type JoinedParams<G extends readonly object[]> = G extends readonly [infer H, ...infer R extends readonly object[]]
+  ? H & JoinedParams<R>
+  : {};
+
+/**
+ * Joins groups of param specs into one `params` object, in order, as
+ * `{ ...a, ...b }` would. Method packages join shared groups with this call,
+ * annotated as pure, rather than spreading them in place: bundlers keep an
+ * object spread, and with it the method, even when nothing uses the method.
+ */
+export function joinParams<G extends readonly Record<string, ParamSpec>[]>(...groups: G): JoinedParams<G> {
+  return Object.assign({}, ...groups) as JoinedParams<G>;
+}
+
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type ValueOf<S> = S extends ParamSpec<infer T, boolean> ? ParamValueMap[T] : never;
 type SetMembers<O> = O extends Record<string, readonly string[]> ? O[keyof O][number] : never;

@@ -31,6 +31,8 @@ function markedBy(kind: symbol) {
 
 /** Base of every error pcloudkit throws. */
 export class PcloudError extends Error {
+  // Each class spells out its name: bundlers rename classes (esbuild makes `_ApiError`), so the class's own name is not reliable.
+  override name = 'PcloudError';
   /** Stable machine-readable code such as `PCLOUD_API_ERROR`. */
   readonly code: string = 'PCLOUD_ERROR';
   /** Whether repeating the same call may succeed. */
@@ -38,7 +40,6 @@ export class PcloudError extends Error {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     Object.defineProperty(this, MARK, { value: true });
   }
 
@@ -95,6 +96,7 @@ export function isRetryableCode(code: number): boolean {
 
 /** The server answered with a non-zero `result`. */
 export class ApiError extends PcloudError {
+  override name = 'ApiError';
   static readonly kind = Symbol.for('pcloudkit.ApiError');
   override readonly code = 'PCLOUD_API_ERROR';
   override readonly retryable: boolean;
@@ -122,6 +124,7 @@ export class ApiError extends PcloudError {
 
 /** A param failed validation; nothing was sent. */
 export class ValidationError extends PcloudError {
+  override name = 'ValidationError';
   static readonly kind = Symbol.for('pcloudkit.ValidationError');
   override readonly code = 'PCLOUD_VALIDATION_ERROR';
   readonly method: string;
@@ -138,6 +141,7 @@ export class ValidationError extends PcloudError {
 
 /** The network failed: connect, reset, TLS, DNS. */
 export class TransportError extends PcloudError {
+  override name = 'TransportError';
   static readonly kind = Symbol.for('pcloudkit.TransportError');
   override readonly code = 'PCLOUD_TRANSPORT_ERROR';
   override readonly retryable = true;
@@ -155,6 +159,7 @@ export class TransportError extends PcloudError {
 
 /** The server answered something that is not valid pCloud protocol. */
 export class ProtocolError extends PcloudError {
+  override name = 'ProtocolError';
   static readonly kind: symbol = Symbol.for('pcloudkit.ProtocolError');
   override readonly code = 'PCLOUD_PROTOCOL_ERROR';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -172,6 +177,7 @@ export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
  * (downloads) are streams and have no such cap.
  */
 export class AnswerTooLargeError extends ProtocolError {
+  override name = 'AnswerTooLargeError';
   static override readonly kind: symbol = Symbol.for('pcloudkit.AnswerTooLargeError');
   /** The cap, in bytes. */
   readonly limit: number;
@@ -185,6 +191,7 @@ export class AnswerTooLargeError extends ProtocolError {
 
 /** The caller's AbortSignal fired. */
 export class AbortError extends PcloudError {
+  override name = 'AbortError';
   static readonly kind = Symbol.for('pcloudkit.AbortError');
   override readonly code = 'PCLOUD_ABORTED';
   constructor(message = 'The call was aborted', options?: { cause?: unknown }) {
@@ -203,6 +210,7 @@ export type TimeoutPhase = 'call' | 'attempt' | 'body';
  * a data answer sent no byte for that long).
  */
 export class TimeoutError extends PcloudError {
+  override name = 'TimeoutError';
   static readonly kind = Symbol.for('pcloudkit.TimeoutError');
   override readonly code = 'PCLOUD_TIMEOUT';
   override readonly retryable = true;
@@ -240,6 +248,7 @@ export class TimeoutError extends PcloudError {
  * the hash that differed.
  */
 export class IntegrityError extends PcloudError {
+  override name = 'IntegrityError';
   static readonly kind = Symbol.for('pcloudkit.IntegrityError');
   override readonly code = 'PCLOUD_INTEGRITY';
   readonly algorithm: string;

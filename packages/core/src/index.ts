@@ -5,8 +5,8 @@ export { hostState } from './hosts.js';
 export type { HostState, HostStateInit } from './hosts.js';
 export { memoryTransport } from './memory.js';
 export type { MemoryAnswer, MemoryTransport, MemoryTransportOptions } from './memory.js';
-export { defineMethod, definePlugin, isMethod, methodList, param, returns } from './define.js';
-export type { InferParams, Method, MethodInput, MethodList, MethodsOf, Returns } from './define.js';
+export { defineMethod, definePlugin, isMethod, joinParams, methodList, param, returns } from './define.js';
+export type { InferParams, JoinedParams, Method, MethodInput, MethodList, MethodsOf, Returns } from './define.js';
 export {
   AbortError,
   AnswerTooLargeError,

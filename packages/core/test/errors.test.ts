@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
@@ -69,5 +71,42 @@ describe('errors', () => {
     expect(new ProtocolError('bad').code).toBe('PCLOUD_PROTOCOL_ERROR');
     const v = new ValidationError('stat', 'fileid', 'nope');
     expect([v.param, v.method, v instanceof ValidationError, v instanceof ApiError]).toEqual(['fileid', 'stat', true, false]);
+  });
+
+  it('keeps its class names in a minified browser bundle, where classes are renamed', async () => {
+    // One of each class, made by the bundled copy of core; `name` and `toString()` are read from the bundle's objects.
+    const entry = `
+      import * as core from './src/index.ts';
+      const made = {
+        PcloudError: new core.PcloudError('x'),
+        ApiError: new core.ApiError({ result: 2005, message: 'Directory does not exist.', method: 'listfolder' }),
+        ValidationError: new core.ValidationError('stat', 'fileid', 'bad'),
+        TransportError: new core.TransportError('x'),
+        ProtocolError: new core.ProtocolError('x'),
+        AnswerTooLargeError: new core.AnswerTooLargeError('listfolder', 10),
+        AbortError: new core.AbortError(),
+        TimeoutError: new core.TimeoutError(5),
+        IntegrityError: new core.IntegrityError('x', { algorithm: 'sha1', local: 'a', remote: 'b' }),
+      };
+      export const names = Object.fromEntries(Object.entries(made).map(([k, e]) => [k, e.name]));
+      export const text = String(made.ApiError);
+      export const classNames = Object.values(made).map((e) => e.constructor.name);
+    `;
+    const out = await build({
+      stdin: { contents: entry, resolveDir: join(import.meta.dirname, '..'), loader: 'ts' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      minify: true,
+      logLevel: 'error',
+    });
+    const [file] = out.outputFiles;
+    if (!file) throw new Error('esbuild wrote no bundle');
+    const bundle = await import(`data:text/javascript;base64,${Buffer.from(file.text).toString('base64')}`);
+    // the bundler did rename the classes, so a name taken from the class would be wrong
+    expect(bundle.classNames).not.toContain('ApiError');
+    expect(Object.entries(bundle.names).filter(([cls, name]) => cls !== name)).toEqual([]);
+    expect(bundle.text).toBe('ApiError: listfolder: 2005 Directory does not exist.');
   });
 });

@@ -30,10 +30,10 @@ describe('editor hover on plugin methods', () => {
   });
 
   it('shows the method JSDoc on client.<method>, the same as on the definition', () => {
-    const own = docAt(' changemail = defineMethod', 0, methodsFile);
+    const own = docAt(' changemail = /* @__PURE__ */ defineMethod', 0, methodsFile);
     expect(own).toMatch(/^Last step of an address change/);
     expect(docAt('changemail', 0)).toBe(own);
-    expect(docAt('deactivateuser', 0)).toBe(docAt('deactivateuser = defineMethod', 0, methodsFile));
+    expect(docAt('deactivateuser', 0)).toBe(docAt('deactivateuser = /* @__PURE__ */ defineMethod', 0, methodsFile));
   });
 
   it('shows the JSDoc of a param on its key in the params object', () => {

@@ -29,10 +29,10 @@ describe('editor hover on plugin methods', () => {
   });
 
   it('shows the method JSDoc on client.<method>, the same as on the definition', () => {
-    const own = docAt('collection_details = defineMethod', 0, methodsFile);
+    const own = docAt('collection_details = /* @__PURE__ */ defineMethod', 0, methodsFile);
     expect(own).toMatch(/^One collection with its items/);
     expect(docAt('collection_details', 0)).toBe(own);
-    expect(docAt('collection_move', 0)).toBe(docAt('collection_move = defineMethod', 0, methodsFile));
+    expect(docAt('collection_move', 0)).toBe(docAt('collection_move = /* @__PURE__ */ defineMethod', 0, methodsFile));
   });
 
   it('shows the JSDoc of a param on its key in the params object', () => {

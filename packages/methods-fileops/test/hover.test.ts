@@ -28,10 +28,10 @@ describe('editor hover on plugin methods', () => {
   });
 
   it('shows the method JSDoc on client.<method>, the same as on the definition', () => {
-    const own = docAt('file_pwrite = defineMethod', 0, methodsFile);
+    const own = docAt('file_pwrite = /* @__PURE__ */ defineMethod', 0, methodsFile);
     expect(own).toMatch(/^Writes the payload/);
     expect(docAt('file_pwrite', 0)).toBe(own);
-    expect(docAt('file_lock', 0)).toBe(docAt('file_lock = defineMethod', 0, methodsFile));
+    expect(docAt('file_lock', 0)).toBe(docAt('file_lock = /* @__PURE__ */ defineMethod', 0, methodsFile));
   });
 
   it('shows the JSDoc of a param on its key in the params object', () => {

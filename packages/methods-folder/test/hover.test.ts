@@ -29,11 +29,11 @@ describe('editor hover on plugin methods', () => {
   });
 
   it('shows the method JSDoc on client.<method>, the same as on the definition', () => {
-    const own = docAt('listfolder = defineMethod', 0, methodsFile);
+    const own = docAt('listfolder = /* @__PURE__ */ defineMethod', 0, methodsFile);
     expect(own).toMatch(/^Lists a folder/);
     expect(docAt('listfolder', 0)).toBe(own); // in a call
     expect(docAt('listfolder', 1)).toBe(own); // a plain property access
-    expect(docAt('copyfolder', 0)).toBe(docAt('copyfolder = defineMethod', 0, methodsFile));
+    expect(docAt('copyfolder', 0)).toBe(docAt('copyfolder = /* @__PURE__ */ defineMethod', 0, methodsFile));
   });
 
   it('shows the JSDoc of a param on its key in the params object', () => {

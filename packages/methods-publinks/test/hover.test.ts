@@ -28,10 +28,10 @@ describe('editor hover on plugin methods', () => {
   });
 
   it('shows the method JSDoc on client.<method>, the same as on the definition', () => {
-    const own = docAt('changepublink = defineMethod', 0, methodsFile);
+    const own = docAt('changepublink = /* @__PURE__ */ defineMethod', 0, methodsFile);
     expect(own).toMatch(/^Changes a link's limits/);
     expect(docAt('changepublink', 0)).toBe(own);
-    expect(docAt('copypubfile', 0)).toBe(docAt('copypubfile = defineMethod', 0, methodsFile));
+    expect(docAt('copypubfile', 0)).toBe(docAt('copypubfile = /* @__PURE__ */ defineMethod', 0, methodsFile));
   });
 
   it('shows the JSDoc of a param on its key in the params object', () => {

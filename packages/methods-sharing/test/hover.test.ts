@@ -29,10 +29,10 @@ describe('editor hover on plugin methods', () => {
   });
 
   it('shows the method JSDoc on client.<method>, the same as on the definition', () => {
-    const own = docAt('sharefolder = defineMethod', 0, methodsFile);
+    const own = docAt('sharefolder = /* @__PURE__ */ defineMethod', 0, methodsFile);
     expect(own).toMatch(/^Offers one of the caller's own folders/);
     expect(docAt('sharefolder', 0)).toBe(own);
-    expect(docAt('acceptshare', 0)).toBe(docAt('acceptshare = defineMethod', 0, methodsFile));
+    expect(docAt('acceptshare', 0)).toBe(docAt('acceptshare = /* @__PURE__ */ defineMethod', 0, methodsFile));
   });
 
   it('shows the JSDoc of a param on its key, and of the helpers', () => {

@@ -40,7 +40,7 @@ import {
 export * from './methods.js';
 
 /** Every archiving method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -282,7 +282,7 @@ export interface ArchivingHelpers {
 }
 
 /** Adds the archiving methods and helpers to a client: `createClient(...).use(archiving)`. */
-export const archiving = definePlugin({
+export const archiving = /* @__PURE__ */ definePlugin({
   name: 'archiving',
   methods: definitions,
   extend: (client: CoreClient): ArchivingHelpers => ({

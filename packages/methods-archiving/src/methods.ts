@@ -10,7 +10,7 @@
  * `excludefolderids` / `excludefileids` to leave parts out. None of them
  * gives an empty archive, not an error.
  */
-import { type DataResponse, type FileMetadata, defineMethod, param, returns } from '@pcloudkit/core';
+import { type DataResponse, type FileMetadata, defineMethod, joinParams, param, returns } from '@pcloudkit/core';
 
 const GROUP = 'archiving';
 
@@ -84,17 +84,17 @@ export interface ExtractArchiveProgressResult {
 /** pCloud's Tree params, shared by getzip, getziplink and savezip. */
 const tree = {
   /** Folder whose contents make the top level of the archive (the folder itself is not in it; 0 is the root). */
-  folderid: param.int({ min: 0 }),
+  folderid: /* @__PURE__ */ param.int({ min: 0 }),
   /** Folders to put at the top level of the archive, each with its contents. */
-  folderids: param.intList(),
+  folderids: /* @__PURE__ */ param.intList(),
   /** Files to put at the top level of the archive. */
-  fileids: param.intList(),
+  fileids: /* @__PURE__ */ param.intList(),
   /** Folders to leave out of the tree, wherever they are in it. */
-  excludefolderids: param.intList(),
+  excludefolderids: /* @__PURE__ */ param.intList(),
   /** Files to leave out of the tree, wherever they are in it. */
-  excludefileids: param.intList(),
+  excludefileids: /* @__PURE__ */ param.intList(),
   /** Time zone of the timestamps inside the archive (`+0200`, `-05:00`, ...); UTC by default. */
-  timeoffset: param.string(),
+  timeoffset: /* @__PURE__ */ param.string(),
 };
 
 // ---------------------------------------------------------------------------
@@ -106,71 +106,68 @@ const tree = {
  * `body` is a web stream: read it, pipe it, or use `client.zipTo` /
  * `zipToFile` from `@pcloudkit/methods-archiving/node`.
  */
-export const getzip = defineMethod({
+export const getzip = /* @__PURE__ */ defineMethod({
   name: 'getzip',
   group: GROUP,
-  params: {
-    ...tree,
+  params: /* @__PURE__ */ joinParams(tree, {
     /** Send the archive as application/octet-stream instead of application/zip. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** File name for the Content-Disposition header; include `.zip`. */
-    filename: param.string(),
-  },
+    filename: /* @__PURE__ */ param.string(),
+  }),
   auth: true,
   data: 'download',
   idempotent: true,
-  result: returns<GetZipResult>(),
+  result: /* @__PURE__ */ returns<GetZipResult>(),
 });
 
 /** Makes a ZIP archive of a tree and answers with a temporary link to it on the content servers. */
-export const getziplink = defineMethod({
+export const getziplink = /* @__PURE__ */ defineMethod({
   name: 'getziplink',
   group: GROUP,
-  params: {
-    ...tree,
+  params: /* @__PURE__ */ joinParams(tree, {
     /** Speed limit of the link, in bytes per second. */
-    maxspeed: param.int({ min: 1 }),
+    maxspeed: /* @__PURE__ */ param.int({ min: 1 }),
     /** Serve the archive as application/octet-stream instead of application/zip. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** File name the link serves the archive under (Content-Disposition); include `.zip`. */
-    filename: param.string(),
-  },
+    filename: /* @__PURE__ */ param.string(),
+  }),
   auth: true,
   idempotent: true,
-  result: returns<GetZipLinkResult>(),
+  result: /* @__PURE__ */ returns<GetZipLinkResult>(),
 });
 
 /** Makes a ZIP archive of a tree and stores it as a file in the account; answers with its metadata. */
-export const savezip = defineMethod({
+export const savezip = /* @__PURE__ */ defineMethod({
   name: 'savezip',
   group: GROUP,
-  params: {
-    ...tree,
+  params: /* @__PURE__ */ joinParams(tree, {
     /** Full path of the new archive; ending with `/` only names the folder. */
-    topath: param.string(),
+    topath: /* @__PURE__ */ param.string(),
     /** Folder to store the archive in. */
-    tofolderid: param.int({ min: 0 }),
+    tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** File name of the archive, with `tofolderid` (or a `topath` ending in `/`). */
-    toname: param.string(),
+    toname: /* @__PURE__ */ param.string(),
     /** Your own key for following the job with `savezipprogress`; a fresh one per call. */
-    progresshash: param.string(),
-  },
+    progresshash: /* @__PURE__ */ param.string(),
+  }),
   oneOf: { destination: ['topath', 'tofolderid'] },
   auth: true,
-  result: returns<SaveZipResult>(),
+  result: /* @__PURE__ */ returns<SaveZipResult>(),
 });
 
 /** How far the `savezip` started with this `progresshash` has got; 1901 when there is no such job. */
-export const savezipprogress = defineMethod({
+export const savezipprogress = /* @__PURE__ */ defineMethod({
   name: 'savezipprogress',
   group: GROUP,
   params: {
     /** The key given to `savezip`. */
-    progresshash: param.string({ required: true }),
+    progresshash: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: true,
   idempotent: true,
-  result: returns<SaveZipProgressResult>(),
+  result: /* @__PURE__ */ returns<SaveZipProgressResult>(),
 });
 
 /**
@@ -180,41 +177,41 @@ export const savezipprogress = defineMethod({
  * `client.extract()`, which does that. An encrypted archive without the
  * right `password` fails with 7009.
  */
-export const extractarchive = defineMethod({
+export const extractarchive = /* @__PURE__ */ defineMethod({
   name: 'extractarchive',
   group: GROUP,
   params: {
     /** Id of the archive file. */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Absolute path of the archive file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Folder to unpack into. */
-    tofolderid: param.int({ min: 0 }),
+    tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Path of the folder to unpack into. */
-    topath: param.string(),
+    topath: /* @__PURE__ */ param.string(),
     /** Leave the extractor's output lines out of the answer. */
-    nooutput: param.bool(),
+    nooutput: /* @__PURE__ */ param.bool(),
     /** When a file already exists: `'rename'` the new one (default), `'overwrite'` it, or `'skip'` it. */
-    overwrite: param.string({ enum: ['rename', 'overwrite', 'skip'] }),
+    overwrite: /* @__PURE__ */ param.string({ enum: ['rename', 'overwrite', 'skip'] }),
     /** Password of an encrypted archive. */
-    password: param.string(),
+    password: /* @__PURE__ */ param.string(),
   },
   oneOf: { source: ['fileid', 'path'], destination: ['tofolderid', 'topath'] },
   auth: true,
-  result: returns<ExtractArchiveResult>(),
+  result: /* @__PURE__ */ returns<ExtractArchiveResult>(),
 });
 
 /** Output and state of an extraction; send it to the server `extractarchive` named in `hostname`. */
-export const extractarchiveprogress = defineMethod({
+export const extractarchiveprogress = /* @__PURE__ */ defineMethod({
   name: 'extractarchiveprogress',
   group: GROUP,
   params: {
     /** The key `extractarchive` answered. */
-    progresshash: param.string({ required: true }),
+    progresshash: /* @__PURE__ */ param.string({ required: true }),
     /** Output lines already received: only later ones are sent. */
-    lines: param.int({ min: 0 }),
+    lines: /* @__PURE__ */ param.int({ min: 0 }),
   },
   auth: true,
   idempotent: true,
-  result: returns<ExtractArchiveProgressResult>(),
+  result: /* @__PURE__ */ returns<ExtractArchiveProgressResult>(),
 });

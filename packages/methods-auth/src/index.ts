@@ -28,7 +28,7 @@ import type { AuthTokenInfo } from './methods.js';
 export * from './methods.js';
 
 /** Every account method, sorted by name (`logout` included). */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 // ---------------------------------------------------------------------------
 // Token management
@@ -119,8 +119,8 @@ const { logout: _logout, ...pluginMethods } = methods;
  * Adds the account methods (all but `logout`, see `client.logout()`), plus
  * `client.tokens`, to a client: `createClient(...).use(account)`.
  */
-export const account = definePlugin({
+export const account = /* @__PURE__ */ definePlugin({
   name: 'account',
-  methods: methodList(pluginMethods) as MethodList<Omit<typeof Methods, 'logout'>>,
+  methods: /* @__PURE__ */ methodList(pluginMethods) as MethodList<Omit<typeof Methods, 'logout'>>,
   extend: helpers,
 });

@@ -118,35 +118,35 @@ export type DeactivateUserResult = NoResult;
  * (`verifyemail` takes its code). The answer holds no token: sign in with
  * the new credentials.
  */
-export const register = defineMethod({
+export const register = /* @__PURE__ */ defineMethod({
   name: 'register',
   group: GROUP,
   params: {
     /** `'yes'`: the user accepted pCloud's terms of service. */
-    termsaccepted: param.string({ required: true, enum: ['yes'] }),
+    termsaccepted: /* @__PURE__ */ param.string({ required: true, enum: ['yes'] }),
     /** The address of the new account. */
-    mail: param.string({ required: true }),
+    mail: /* @__PURE__ */ param.string({ required: true }),
     /**
      * The password: at least 6 characters (2032), at least 4 different ones
      * (2034), no leading or trailing space (2033), not a run like `abcdef`
      * or `123456` (2035).
      */
-    password: param.string({ required: true }),
+    password: /* @__PURE__ */ param.string({ required: true }),
     /** Preferred language, one of the codes `supportedlanguages` lists. */
-    language: param.string(),
+    language: /* @__PURE__ */ param.string(),
     /** Userid of the user who invited the new one. */
-    referer: param.int({ min: 0 }),
+    referer: /* @__PURE__ */ param.int({ min: 0 }),
   },
   auth: false,
-  result: returns<RegisterResult>(),
+  result: /* @__PURE__ */ returns<RegisterResult>(),
 });
 
 /** Mails the signed-in user a new link for confirming their address (2013 when it is already confirmed). */
-export const sendverificationemail = defineMethod({
+export const sendverificationemail = /* @__PURE__ */ defineMethod({
   name: 'sendverificationemail',
   group: GROUP,
   auth: true,
-  result: returns<SendVerificationEmailResult>(),
+  result: /* @__PURE__ */ returns<SendVerificationEmailResult>(),
 });
 
 /**
@@ -154,15 +154,15 @@ export const sendverificationemail = defineMethod({
  * which address and user it was. Needs no sign-in: the code says who.
  * A code that is unknown or used gives 2012; an address already confirmed 2013.
  */
-export const verifyemail = defineMethod({
+export const verifyemail = /* @__PURE__ */ defineMethod({
   name: 'verifyemail',
   group: GROUP,
   params: {
     /** The code from the verification mail. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
-  result: returns<VerifyEmailResult>(),
+  result: /* @__PURE__ */ returns<VerifyEmailResult>(),
 });
 
 // ---------------------------------------------------------------------------
@@ -174,17 +174,17 @@ export const verifyemail = defineMethod({
  * the old one (2030). The account's other sessions end (the emulator revokes
  * every auth token but the one of this call); this one goes on.
  */
-export const changepassword = defineMethod({
+export const changepassword = /* @__PURE__ */ defineMethod({
   name: 'changepassword',
   group: GROUP,
   params: {
     /** The password the user has now. */
-    oldpassword: param.string({ required: true }),
+    oldpassword: /* @__PURE__ */ param.string({ required: true }),
     /** The password to set. */
-    newpassword: param.string({ required: true }),
+    newpassword: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: true,
-  result: returns<ChangePasswordResult>(),
+  result: /* @__PURE__ */ returns<ChangePasswordResult>(),
 });
 
 /**
@@ -192,15 +192,15 @@ export const changepassword = defineMethod({
  * Answers success whether or not an account uses the address, so nobody can
  * find out which addresses have accounts.
  */
-export const lostpassword = defineMethod({
+export const lostpassword = /* @__PURE__ */ defineMethod({
   name: 'lostpassword',
   group: GROUP,
   params: {
     /** The address of the account. */
-    mail: param.string({ required: true }),
+    mail: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
-  result: returns<LostPasswordResult>(),
+  result: /* @__PURE__ */ returns<LostPasswordResult>(),
 });
 
 /**
@@ -208,38 +208,38 @@ export const lostpassword = defineMethod({
  * gives 2012, an expired one 2036; the password follows the rules of
  * `register`. Every session of the account ends: sign in again.
  */
-export const resetpassword = defineMethod({
+export const resetpassword = /* @__PURE__ */ defineMethod({
   name: 'resetpassword',
   group: GROUP,
   params: {
     /** The code from the reset mail. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
     /** The password to set. */
-    newpassword: param.string({ required: true }),
+    newpassword: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
-  result: returns<ResetPasswordResult>(),
+  result: /* @__PURE__ */ returns<ResetPasswordResult>(),
 });
 
 // ---------------------------------------------------------------------------
 // Invitations
 
 /** The user's personal sign-up link, whose use earns them free space, and whether that bonus is used up. */
-export const invite = defineMethod({
+export const invite = /* @__PURE__ */ defineMethod({
   name: 'invite',
   group: GROUP,
   auth: true,
   idempotent: true,
-  result: returns<InviteResult>(),
+  result: /* @__PURE__ */ returns<InviteResult>(),
 });
 
 /** The people the user invited, with partly masked addresses. */
-export const userinvites = defineMethod({
+export const userinvites = /* @__PURE__ */ defineMethod({
   name: 'userinvites',
   group: GROUP,
   auth: true,
   idempotent: true,
-  result: returns<UserInvitesResult>(),
+  result: /* @__PURE__ */ returns<UserInvitesResult>(),
 });
 
 // ---------------------------------------------------------------------------
@@ -251,32 +251,32 @@ export const userinvites = defineMethod({
  * connection). Core's `client.logout()` calls it too and also forgets the
  * client's credentials; this definition gives the raw answer.
  */
-export const logout = defineMethod({
+export const logout = /* @__PURE__ */ defineMethod({
   name: 'logout',
   group: GROUP,
   auth: true,
-  result: returns<LogoutResult>(),
+  result: /* @__PURE__ */ returns<LogoutResult>(),
 });
 
 /** The user's live auth tokens: ids, device names and expiry dates. */
-export const listtokens = defineMethod({
+export const listtokens = /* @__PURE__ */ defineMethod({
   name: 'listtokens',
   group: GROUP,
   auth: true,
   idempotent: true,
-  result: returns<ListTokensResult>(),
+  result: /* @__PURE__ */ returns<ListTokensResult>(),
 });
 
 /** Revokes one of the user's auth tokens by its `tokenid` from `listtokens` (2102 when there is no such token). */
-export const deletetoken = defineMethod({
+export const deletetoken = /* @__PURE__ */ defineMethod({
   name: 'deletetoken',
   group: GROUP,
   params: {
     /** The `tokenid` of the token to revoke, from `listtokens`. */
-    tokenid: param.int({ required: true, min: 0 }),
+    tokenid: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
-  result: returns<DeleteTokenResult>(),
+  result: /* @__PURE__ */ returns<DeleteTokenResult>(),
 });
 
 // ---------------------------------------------------------------------------
@@ -289,17 +289,17 @@ export const deletetoken = defineMethod({
  * takes. 2038: the new address belongs to another account; 2271: it is the
  * current one; 2012/2074: the code is unknown or expired.
  */
-export const sendchangemail = defineMethod({
+export const sendchangemail = /* @__PURE__ */ defineMethod({
   name: 'sendchangemail',
   group: GROUP,
   params: {
     /** Second step: the address to move to. */
-    newmail: param.string(),
+    newmail: /* @__PURE__ */ param.string(),
     /** Second step: the code mailed to the current address. */
-    code: param.string(),
+    code: /* @__PURE__ */ param.string(),
   },
   auth: true,
-  result: returns<SendChangeMailResult>(),
+  result: /* @__PURE__ */ returns<SendChangeMailResult>(),
 });
 
 /**
@@ -307,28 +307,28 @@ export const sendchangemail = defineMethod({
  * carries that address) and the user's password. 2012/2074: the code is
  * unknown or expired; 2272: wrong password; 2038: the address was taken meanwhile.
  */
-export const changemail = defineMethod({
+export const changemail = /* @__PURE__ */ defineMethod({
   name: 'changemail',
   group: GROUP,
   params: {
     /** The user's current password. */
-    password: param.string({ required: true }),
+    password: /* @__PURE__ */ param.string({ required: true }),
     /** The code mailed to the new address. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: true,
-  result: returns<ChangeMailResult>(),
+  result: /* @__PURE__ */ returns<ChangeMailResult>(),
 });
 
 // ---------------------------------------------------------------------------
 // Deactivation
 
 /** Mails the signed-in user a code that `deactivateuser` needs: the first step of closing the account. */
-export const senddeactivatemail = defineMethod({
+export const senddeactivatemail = /* @__PURE__ */ defineMethod({
   name: 'senddeactivatemail',
   group: GROUP,
   auth: true,
-  result: returns<SendDeactivateMailResult>(),
+  result: /* @__PURE__ */ returns<SendDeactivateMailResult>(),
 });
 
 /**
@@ -336,15 +336,15 @@ export const senddeactivatemail = defineMethod({
  * `senddeactivatemail` and the password (2012: bad code, 2272: wrong
  * password). There is no way back: the account and its files are gone.
  */
-export const deactivateuser = defineMethod({
+export const deactivateuser = /* @__PURE__ */ defineMethod({
   name: 'deactivateuser',
   group: GROUP,
   params: {
     /** The user's current password. */
-    password: param.string({ required: true }),
+    password: /* @__PURE__ */ param.string({ required: true }),
     /** The code from the deactivation mail. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: true,
-  result: returns<DeactivateUserResult>(),
+  result: /* @__PURE__ */ returns<DeactivateUserResult>(),
 });

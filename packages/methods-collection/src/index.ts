@@ -26,7 +26,7 @@ import type { Collection, CollectionAnswer, LinkResult } from './methods.js';
 export * from './methods.js';
 
 /** Every collection method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 // ---------------------------------------------------------------------------
 // One shape for the answers the docs show two ways
@@ -151,7 +151,7 @@ function helpers(client: CoreClient): { collections: CollectionHelpers } {
  * Adds the collection methods, plus `client.collections` (the same calls
  * with one answer shape), to a client: `createClient(...).use(collection)`.
  */
-export const collection = definePlugin({
+export const collection = /* @__PURE__ */ definePlugin({
   name: 'collection',
   methods: definitions,
   extend: helpers,

@@ -119,20 +119,20 @@ const collectionId = () => param.int({ required: true, min: 0 });
  * their first items. The first call makes the user's system collections;
  * items whose files can no longer be reached are dropped during the call.
  */
-export const collection_list = defineMethod({
+export const collection_list = /* @__PURE__ */ defineMethod({
   name: 'collection_list',
   group: GROUP,
   params: {
     /** Only collections of this type: 0 generic, 1 audio playlists. */
-    type: param.int({ min: 0 }),
+    type: /* @__PURE__ */ param.int({ min: 0 }),
     /** Fill each collection's `contents` with its items. */
-    showfiles: param.flag(),
+    showfiles: /* @__PURE__ */ param.flag(),
     /** With `showfiles`: at most this many items per collection. */
-    pagesize: param.int({ min: 1 }),
+    pagesize: /* @__PURE__ */ param.int({ min: 1 }),
   },
   auth: true,
   idempotent: true,
-  result: returns<CollectionListResult>(),
+  result: /* @__PURE__ */ returns<CollectionListResult>(),
 });
 
 /**
@@ -140,62 +140,62 @@ export const collection_list = defineMethod({
  * are dropped during the call, so a page may be short even when more pages
  * follow: page until `items` is reached, not until a short page.
  */
-export const collection_details = defineMethod({
+export const collection_details = /* @__PURE__ */ defineMethod({
   name: 'collection_details',
   group: GROUP,
   params: {
     /** Id of one of the user's collections. */
-    collectionid: collectionId(),
+    collectionid: /* @__PURE__ */ collectionId(),
     /** Page to return, from 1; 0 or none returns every item. */
-    page: param.int({ min: 0 }),
+    page: /* @__PURE__ */ param.int({ min: 0 }),
     /** Items per page (the server's default is 20). */
-    pagesize: param.int({ min: 1 }),
+    pagesize: /* @__PURE__ */ param.int({ min: 1 }),
   },
   auth: true,
   idempotent: true,
-  result: returns<CollectionDetailsResult>(),
+  result: /* @__PURE__ */ returns<CollectionDetailsResult>(),
 });
 
 /** Creates a collection, optionally with files in it. Names are unique per user (2073 when taken). */
-export const collection_create = defineMethod({
+export const collection_create = /* @__PURE__ */ defineMethod({
   name: 'collection_create',
   group: GROUP,
   params: {
     /** Name of the new collection. */
-    name: param.string({ required: true }),
+    name: /* @__PURE__ */ param.string({ required: true }),
     /** 0 generic, 1 audio playlist (the default). */
-    type: param.int({ min: 0 }),
+    type: /* @__PURE__ */ param.int({ min: 0 }),
     /** Files to put in it, in this order; each gets an entry in `linkresult`. */
-    fileids: param.intList(),
+    fileids: /* @__PURE__ */ param.intList(),
   },
   auth: true,
-  result: returns<CollectionCreateResult>(),
+  result: /* @__PURE__ */ returns<CollectionCreateResult>(),
 });
 
 /** Renames one of the user's collections. */
-export const collection_rename = defineMethod({
+export const collection_rename = /* @__PURE__ */ defineMethod({
   name: 'collection_rename',
   group: GROUP,
   params: {
     /** Id of one of the user's collections. */
-    collectionid: collectionId(),
+    collectionid: /* @__PURE__ */ collectionId(),
     /** The new name. */
-    name: param.string({ required: true }),
+    name: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: true,
-  result: returns<CollectionRenameResult>(),
+  result: /* @__PURE__ */ returns<CollectionRenameResult>(),
 });
 
 /** Deletes one of the user's collections (not the files in it). System collections answer 2065. */
-export const collection_delete = defineMethod({
+export const collection_delete = /* @__PURE__ */ defineMethod({
   name: 'collection_delete',
   group: GROUP,
   params: {
     /** Id of one of the user's collections. */
-    collectionid: collectionId(),
+    collectionid: /* @__PURE__ */ collectionId(),
   },
   auth: true,
-  result: returns<CollectionDeleteResult>(),
+  result: /* @__PURE__ */ returns<CollectionDeleteResult>(),
 });
 
 /**
@@ -204,19 +204,19 @@ export const collection_delete = defineMethod({
  * read each `linkresult` entry. To place files elsewhere, link them, then
  * `collection_move`.
  */
-export const collection_linkfiles = defineMethod({
+export const collection_linkfiles = /* @__PURE__ */ defineMethod({
   name: 'collection_linkfiles',
   group: GROUP,
   params: {
     /** Id of one of the user's collections. */
-    collectionid: collectionId(),
+    collectionid: /* @__PURE__ */ collectionId(),
     /** The files to append, in this order. */
-    fileids: param.intList({ required: true }),
+    fileids: /* @__PURE__ */ param.intList({ required: true }),
     /** Leave `linkresult` empty. */
-    noitems: param.flag(),
+    noitems: /* @__PURE__ */ param.flag(),
   },
   auth: true,
-  result: returns<CollectionLinkFilesResult>(),
+  result: /* @__PURE__ */ returns<CollectionLinkFilesResult>(),
 });
 
 /**
@@ -224,39 +224,39 @@ export const collection_linkfiles = defineMethod({
  * (give exactly one; were several sent, the server would use positions, then
  * all, then fileids). Later items move up.
  */
-export const collection_unlinkfiles = defineMethod({
+export const collection_unlinkfiles = /* @__PURE__ */ defineMethod({
   name: 'collection_unlinkfiles',
   group: GROUP,
   params: {
     /** Id of one of the user's collections. */
-    collectionid: collectionId(),
+    collectionid: /* @__PURE__ */ collectionId(),
     /** Remove every item. */
-    all: param.flag(),
+    all: /* @__PURE__ */ param.flag(),
     /** Positions (from 1) of the items to remove. */
-    positions: param.intList(),
+    positions: /* @__PURE__ */ param.intList(),
     /** Files to remove. */
-    fileids: param.intList(),
+    fileids: /* @__PURE__ */ param.intList(),
   },
   oneOf: { selector: ['all', 'positions', 'fileids'] },
   auth: true,
-  result: returns<CollectionUnlinkFilesResult>(),
+  result: /* @__PURE__ */ returns<CollectionUnlinkFilesResult>(),
 });
 
 /** Moves one item, named by its position or its file id, to another position (2066 when either is out of range). */
-export const collection_move = defineMethod({
+export const collection_move = /* @__PURE__ */ defineMethod({
   name: 'collection_move',
   group: GROUP,
   params: {
     /** Id of one of the user's collections. */
-    collectionid: collectionId(),
+    collectionid: /* @__PURE__ */ collectionId(),
     /** Current position (from 1) of the item to move. */
-    item: param.int({ min: 1 }),
+    item: /* @__PURE__ */ param.int({ min: 1 }),
     /** File id of the item to move. */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Where the item goes (from 1). */
-    position: param.int({ required: true, min: 1 }),
+    position: /* @__PURE__ */ param.int({ required: true, min: 1 }),
   },
   oneOf: { item: ['item', 'fileid'] },
   auth: true,
-  result: returns<CollectionMoveResult>(),
+  result: /* @__PURE__ */ returns<CollectionMoveResult>(),
 });

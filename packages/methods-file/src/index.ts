@@ -20,13 +20,13 @@ export type { UploadHelper, UploadOptions } from './upload.js';
 export * from './methods.js';
 
 /** Every file method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /**
  * Adds the file methods to a client, plus `upload(files, options)`:
  * `createClient(...).use(file).upload({ name: 'a.txt', data: bytes }, { folderid: 0 })`.
  */
-export const file = definePlugin({
+export const file = /* @__PURE__ */ definePlugin({
   name: 'file',
   methods: definitions,
   extend: (client) => ({ upload: makeUpload(client, methods.uploadfile) }),

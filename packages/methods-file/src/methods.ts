@@ -145,31 +145,31 @@ const destFolderId = () => param.int({ min: 0 });
  * Uploading over an existing name replaces the content and keeps the old one
  * as a revision, unless `renameifexists` is set.
  */
-export const uploadfile = defineMethod({
+export const uploadfile = /* @__PURE__ */ defineMethod({
   name: 'uploadfile',
   group: GROUP,
   params: {
     /** Path of the destination folder; the root when neither folderid nor path is given. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the destination folder; the root when neither folderid nor path is given. */
-    folderid: destFolderId(),
+    folderid: /* @__PURE__ */ destFolderId(),
     /** Stored name for PUT and binary uploads (transports fill it from the file name). */
-    filename: param.string(),
+    filename: /* @__PURE__ */ param.string(),
     /** Drop files whose upload was cut short instead of keeping the partial data. */
-    nopartial: param.flag(),
+    nopartial: /* @__PURE__ */ param.flag(),
     /** Key of your choice to follow this upload with uploadprogress. */
-    progresshash: param.string(),
+    progresshash: /* @__PURE__ */ param.string(),
     /** On a name clash, store under a new name such as "name (2).ext" instead of overwriting. */
-    renameifexists: param.flag(),
+    renameifexists: /* @__PURE__ */ param.flag(),
     /** Modification time to record, in Unix seconds. */
-    mtime: param.int(),
+    mtime: /* @__PURE__ */ param.int(),
     /** Creation time to record, in Unix seconds; only used together with mtime. */
-    ctime: param.int(),
+    ctime: /* @__PURE__ */ param.int(),
   },
   atMostOne: { target: ['path', 'folderid'] },
   auth: true,
   data: 'upload',
-  result: returns<UploadFileResult>(),
+  result: /* @__PURE__ */ returns<UploadFileResult>(),
 });
 
 /**
@@ -177,59 +177,59 @@ export const uploadfile = defineMethod({
  * `progresshash` has got. The call must reach the API server that receives
  * the upload. 1900 may just mean the upload is not being processed yet.
  */
-export const uploadprogress = defineMethod({
+export const uploadprogress = /* @__PURE__ */ defineMethod({
   name: 'uploadprogress',
   group: GROUP,
   params: {
     /** The key given to the upload or download being watched. */
-    progresshash: param.string({ required: true }),
+    progresshash: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: true,
   idempotent: true,
-  result: returns<UploadProgressResult>(),
+  result: /* @__PURE__ */ returns<UploadProgressResult>(),
 });
 
 /**
  * Makes the server fetch URLs into a folder; the answer comes once every
  * download is done, so do not use a short timeout.
  */
-export const downloadfile = defineMethod({
+export const downloadfile = /* @__PURE__ */ defineMethod({
   name: 'downloadfile',
   group: GROUP,
   params: {
     /** One or more source URLs, separated by whitespace. */
-    url: param.string({ required: true }),
+    url: /* @__PURE__ */ param.string({ required: true }),
     /** Path of the destination folder; the root when neither folderid nor path is given. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the destination folder; the root when neither folderid nor path is given. */
-    folderid: destFolderId(),
+    folderid: /* @__PURE__ */ destFolderId(),
     /** Comma-separated, URL-encoded names for the saved files, by URL position; empty entries keep the URL-derived name. */
-    target: param.string(),
+    target: /* @__PURE__ */ param.string(),
     /** Key to follow the downloads with uploadprogress. */
-    progresshash: param.string(),
+    progresshash: /* @__PURE__ */ param.string(),
   },
   auth: true,
-  result: returns<DownloadFileResult>(),
+  result: /* @__PURE__ */ returns<DownloadFileResult>(),
 });
 
 /** Queues server-side downloads of URLs into a folder and answers without waiting for them. */
-export const downloadfileasync = defineMethod({
+export const downloadfileasync = /* @__PURE__ */ defineMethod({
   name: 'downloadfileasync',
   group: GROUP,
   params: {
     /** One or more source URLs, separated by whitespace. */
-    url: param.string({ required: true }),
+    url: /* @__PURE__ */ param.string({ required: true }),
     /** Path of the destination folder; the root when neither folderid nor path is given. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the destination folder; the root when neither folderid nor path is given. */
-    folderid: destFolderId(),
+    folderid: /* @__PURE__ */ destFolderId(),
     /** Comma-separated, URL-encoded names for the saved files, by URL position; empty entries keep the URL-derived name. */
-    target: param.string(),
+    target: /* @__PURE__ */ param.string(),
     /** Key to follow the downloads with uploadprogress. */
-    progresshash: param.string(),
+    progresshash: /* @__PURE__ */ param.string(),
   },
   auth: true,
-  result: returns<DownloadFileAsyncResult>(),
+  result: /* @__PURE__ */ returns<DownloadFileAsyncResult>(),
 });
 
 /**
@@ -239,61 +239,61 @@ export const downloadfileasync = defineMethod({
  * unless `noover` is set (then 2004). The global `revisionid` copies an
  * older revision.
  */
-export const copyfile = defineMethod({
+export const copyfile = /* @__PURE__ */ defineMethod({
   name: 'copyfile',
   group: GROUP,
   params: {
     /** Numeric id of the file. */
-    fileid: fileId(),
+    fileid: /* @__PURE__ */ fileId(),
     /** Absolute path of the file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the destination folder. */
-    tofolderid: param.int({ min: 0 }),
+    tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Destination path; ending it with "/" keeps the source name. */
-    topath: param.string(),
+    topath: /* @__PURE__ */ param.string(),
     /** Name of the copy, with tofolderid; defaults to the source name. */
-    toname: param.string(),
+    toname: /* @__PURE__ */ param.string(),
     /** Fail with 2004 rather than replace an existing file. */
-    noover: param.flag(),
+    noover: /* @__PURE__ */ param.flag(),
     /** Modification time of the copy, in Unix seconds. */
-    mtime: param.int(),
+    mtime: /* @__PURE__ */ param.int(),
     /** Creation time of the copy, in Unix seconds; needs mtime. */
-    ctime: param.int({ requires: 'mtime' }),
+    ctime: /* @__PURE__ */ param.int({ requires: 'mtime' }),
   },
   oneOf: { source: ['fileid', 'path'], destination: ['tofolderid', 'topath'] },
   auth: true,
-  result: returns<CopyFileResult>(),
+  result: /* @__PURE__ */ returns<CopyFileResult>(),
 });
 
 /** Computes the content hashes of a file: `sha1` everywhere, plus `md5` (US) or `sha256` (EU). */
-export const checksumfile = defineMethod({
+export const checksumfile = /* @__PURE__ */ defineMethod({
   name: 'checksumfile',
   group: GROUP,
   params: {
     /** Numeric id of the file. */
-    fileid: fileId(),
+    fileid: /* @__PURE__ */ fileId(),
     /** Absolute path of the file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['fileid', 'path'] },
   auth: true,
   idempotent: true,
-  result: returns<ChecksumFileResult>(),
+  result: /* @__PURE__ */ returns<ChecksumFileResult>(),
 });
 
 /** Deletes a file (it goes to the Trash). */
-export const deletefile = defineMethod({
+export const deletefile = /* @__PURE__ */ defineMethod({
   name: 'deletefile',
   group: GROUP,
   params: {
     /** Numeric id of the file. */
-    fileid: fileId(),
+    fileid: /* @__PURE__ */ fileId(),
     /** Absolute path of the file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['fileid', 'path'] },
   auth: true,
-  result: returns<DeleteFileResult>(),
+  result: /* @__PURE__ */ returns<DeleteFileResult>(),
 });
 
 /**
@@ -301,38 +301,38 @@ export const deletefile = defineMethod({
  * `toname` (1037 otherwise). A taken destination name is replaced atomically:
  * the answer's `deletedfileid` names the file that was replaced.
  */
-export const renamefile = defineMethod({
+export const renamefile = /* @__PURE__ */ defineMethod({
   name: 'renamefile',
   group: GROUP,
   params: {
     /** Numeric id of the file. */
-    fileid: fileId(),
+    fileid: /* @__PURE__ */ fileId(),
     /** Absolute path of the file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** New full path; a folder path must end with "/". */
-    topath: param.string(),
+    topath: /* @__PURE__ */ param.string(),
     /** Id of the new parent folder. */
-    tofolderid: param.int({ min: 0 }),
+    tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** New name. */
-    toname: param.string(),
+    toname: /* @__PURE__ */ param.string(),
   },
   oneOf: { source: ['fileid', 'path'] },
   auth: true,
-  result: returns<RenameFileResult>(),
+  result: /* @__PURE__ */ returns<RenameFileResult>(),
 });
 
 /** Returns the metadata of one file. */
-export const stat = defineMethod({
+export const stat = /* @__PURE__ */ defineMethod({
   name: 'stat',
   group: GROUP,
   params: {
     /** Absolute path of the file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Numeric id of the file. */
-    fileid: fileId(),
+    fileid: /* @__PURE__ */ fileId(),
   },
   oneOf: { target: ['path', 'fileid'] },
   auth: true,
   idempotent: true,
-  result: returns<StatResult>(),
+  result: /* @__PURE__ */ returns<StatResult>(),
 });

@@ -42,7 +42,7 @@ export { portableHash, type HashFactory, type Hasher, type HashName, type LargeS
 export type { UploadLargeOptions, UploadLargeProgress, UploadLargeResult, UploadTarget } from './upload.js';
 
 /** Every fileops method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /**
  * Uploads a large file through `file_pwrite` in chunks, going on after
@@ -69,7 +69,7 @@ export interface FileopsHelpers {
 }
 
 /** The fileops methods plus `client.open()` and `client.uploadLarge()`. */
-export const fileops = definePlugin({
+export const fileops = /* @__PURE__ */ definePlugin({
   name: 'fileops',
   methods: definitions,
   extend: (client: CoreClient): FileopsHelpers => ({

@@ -84,25 +84,25 @@ const fd = () => param.int({ required: true });
  * `O_WRITE`, `O_CREAT`, `O_EXCL`, `O_TRUNC` and
  * `O_APPEND` (constants of the package); 0 opens for reading.
  */
-export const file_open = defineMethod({
+export const file_open = /* @__PURE__ */ defineMethod({
   name: 'file_open',
   group: GROUP,
   params: {
     /** Bitmask of open flags: 0x0002 O_WRITE, 0x0040 O_CREAT, 0x0080 O_EXCL, 0x0200 O_TRUNC, 0x0400 O_APPEND. */
-    flags: param.int({ required: true, min: 0 }),
+    flags: /* @__PURE__ */ param.int({ required: true, min: 0 }),
     /** Full path of the file (ids are preferred). */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of an existing file (without O_CREAT). */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Folder to create the file in (with O_CREAT; needs `name`). */
-    folderid: param.int({ min: 0 }),
+    folderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Name of the file to create in `folderid`. */
-    name: param.string(),
+    name: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['path', 'fileid', 'folderid'] },
   auth: true,
   connectionBound: true,
-  result: returns<FileOpenResult>(),
+  result: /* @__PURE__ */ returns<FileOpenResult>(),
 });
 
 /**
@@ -110,69 +110,69 @@ export const file_open = defineMethod({
  * offset and moves the offset past it; with `O_APPEND` it always lands at
  * the end of the file.
  */
-export const file_write = defineMethod({
+export const file_write = /* @__PURE__ */ defineMethod({
   name: 'file_write',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
   },
   auth: true,
   data: 'upload',
   connectionBound: true,
   payloadUpload: true,
-  result: returns<FileWriteResult>(),
+  result: /* @__PURE__ */ returns<FileWriteResult>(),
 });
 
 /** Writes the payload (one file in `options.files`) at `offset`, leaving the descriptor's offset where it was. */
-export const file_pwrite = defineMethod({
+export const file_pwrite = /* @__PURE__ */ defineMethod({
   name: 'file_pwrite',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** Byte position where the payload is written. */
-    offset: param.int({ required: true, min: 0 }),
+    offset: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
   data: 'upload',
   connectionBound: true,
   payloadUpload: true,
-  result: returns<FileWriteResult>(),
+  result: /* @__PURE__ */ returns<FileWriteResult>(),
 });
 
 /** Reads up to `count` bytes at the descriptor's offset and moves it; fewer bytes mean the end of the file. */
-export const file_read = defineMethod({
+export const file_read = /* @__PURE__ */ defineMethod({
   name: 'file_read',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** Most bytes to read. */
-    count: param.int({ required: true, min: 0 }),
+    count: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
   data: 'download',
   connectionBound: true,
-  result: returns<FileReadResult>(),
+  result: /* @__PURE__ */ returns<FileReadResult>(),
 });
 
 /** Reads up to `count` bytes at `offset`, leaving the descriptor's offset where it was. */
-export const file_pread = defineMethod({
+export const file_pread = /* @__PURE__ */ defineMethod({
   name: 'file_pread',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** Most bytes to read. */
-    count: param.int({ required: true, min: 0 }),
+    count: /* @__PURE__ */ param.int({ required: true, min: 0 }),
     /** Byte position where reading starts. */
-    offset: param.int({ required: true, min: 0 }),
+    offset: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
   data: 'download',
   connectionBound: true,
-  result: returns<FileReadResult>(),
+  result: /* @__PURE__ */ returns<FileReadResult>(),
 });
 
 /**
@@ -180,71 +180,71 @@ export const file_pread = defineMethod({
  * then it fails with 6000 ("not modified"), which means a cached copy is
  * still good.
  */
-export const file_pread_ifmod = defineMethod({
+export const file_pread_ifmod = /* @__PURE__ */ defineMethod({
   name: 'file_pread_ifmod',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** Most bytes to read. */
-    count: param.int({ required: true, min: 0 }),
+    count: /* @__PURE__ */ param.int({ required: true, min: 0 }),
     /** Byte position where reading starts. */
-    offset: param.int({ required: true, min: 0 }),
+    offset: /* @__PURE__ */ param.int({ required: true, min: 0 }),
     /** Hex SHA-1 of the copy of this range you hold. */
-    sha1: param.string(),
+    sha1: /* @__PURE__ */ param.string(),
     /** Hex MD5 of the copy of this range you hold. */
-    md5: param.string(),
+    md5: /* @__PURE__ */ param.string(),
   },
   oneOf: { checksum: ['sha1', 'md5'] },
   auth: true,
   data: 'download',
   connectionBound: true,
-  result: returns<FileReadResult>(),
+  result: /* @__PURE__ */ returns<FileReadResult>(),
 });
 
 /** Hashes `count` bytes at `offset` of the open file (to check part of it; `checksumfile` is for whole files). */
-export const file_checksum = defineMethod({
+export const file_checksum = /* @__PURE__ */ defineMethod({
   name: 'file_checksum',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** Bytes to hash. */
-    count: param.int({ required: true, min: 0 }),
+    count: /* @__PURE__ */ param.int({ required: true, min: 0 }),
     /** Start of the range. */
-    offset: param.int({ required: true, min: 0 }),
+    offset: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
   connectionBound: true,
-  result: returns<FileChecksumResult>(),
+  result: /* @__PURE__ */ returns<FileChecksumResult>(),
 });
 
 /** The open file's size and the descriptor's offset. */
-export const file_size = defineMethod({
+export const file_size = /* @__PURE__ */ defineMethod({
   name: 'file_size',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
   },
   auth: true,
   connectionBound: true,
-  result: returns<FileSizeResult>(),
+  result: /* @__PURE__ */ returns<FileSizeResult>(),
 });
 
 /** Sets the file's length: cuts it, or pads it with zero bytes. The descriptor's offset stays. */
-export const file_truncate = defineMethod({
+export const file_truncate = /* @__PURE__ */ defineMethod({
   name: 'file_truncate',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** New length in bytes. */
-    length: param.int({ required: true, min: 0 }),
+    length: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
   connectionBound: true,
-  result: returns<FileEmptyResult>(),
+  result: /* @__PURE__ */ returns<FileEmptyResult>(),
 });
 
 /**
@@ -252,33 +252,33 @@ export const file_truncate = defineMethod({
  * from the start (default), 1 from the current offset, 2 from the end;
  * `offset` may be negative with 1 and 2.
  */
-export const file_seek = defineMethod({
+export const file_seek = /* @__PURE__ */ defineMethod({
   name: 'file_seek',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** Distance in bytes from the point `whence` names. */
-    offset: param.int({ required: true }),
+    offset: /* @__PURE__ */ param.int({ required: true }),
     /** 0 start of file (default), 1 current offset, 2 end of file. */
-    whence: param.int({ min: 0, max: 2 }),
+    whence: /* @__PURE__ */ param.int({ min: 0, max: 2 }),
   },
   auth: true,
   connectionBound: true,
-  result: returns<FileSeekResult>(),
+  result: /* @__PURE__ */ returns<FileSeekResult>(),
 });
 
 /** Closes a descriptor (its number is never given out again on this connection). */
-export const file_close = defineMethod({
+export const file_close = /* @__PURE__ */ defineMethod({
   name: 'file_close',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
   },
   auth: true,
   connectionBound: true,
-  result: returns<FileEmptyResult>(),
+  result: /* @__PURE__ */ returns<FileEmptyResult>(),
 });
 
 /**
@@ -287,26 +287,26 @@ export const file_close = defineMethod({
  * the lock is granted (and holds up the connection meanwhile); `locked` says
  * whether it was.
  */
-export const file_lock = defineMethod({
+export const file_lock = /* @__PURE__ */ defineMethod({
   name: 'file_lock',
   group: GROUP,
   params: {
     /** Descriptor from `file_open` on this connection; negative counts back from the latest open. */
-    fd: fd(),
+    fd: /* @__PURE__ */ fd(),
     /** 0 release, 1 shared lock, 2 exclusive lock. */
-    type: param.int({ required: true, min: 0, max: 2 }),
+    type: /* @__PURE__ */ param.int({ required: true, min: 0, max: 2 }),
     /** Start of the range, from the point `whence` names (default 0). */
-    offset: param.int(),
+    offset: /* @__PURE__ */ param.int(),
     /** Length of the range; 0 (default) reaches to the end of the file, however it grows. */
-    length: param.int({ min: 0 }),
+    length: /* @__PURE__ */ param.int({ min: 0 }),
     /** 0 start of file (default), 1 current offset, 2 end of file. */
-    whence: param.int({ min: 0, max: 2 }),
+    whence: /* @__PURE__ */ param.int({ min: 0, max: 2 }),
     /** Only test whether the lock could be taken; nothing is acquired. */
-    get: param.flag(),
+    get: /* @__PURE__ */ param.flag(),
     /** Answer at once instead of waiting for the lock. */
-    noblock: param.flag(),
+    noblock: /* @__PURE__ */ param.flag(),
   },
   auth: true,
   connectionBound: true,
-  result: returns<FileLockResult>(),
+  result: /* @__PURE__ */ returns<FileLockResult>(),
 });

@@ -143,7 +143,7 @@ export function uploadLarge(
 }
 
 /** The fileops plugin of the main entry, with this entry's `uploadLarge` (paths, native hashes). Use one or the other. */
-export const fileops = definePlugin({
+export const fileops = /* @__PURE__ */ definePlugin({
   name: 'fileops',
   methods: definitions,
   extend: (client: CoreClient): FileopsHelpers => ({

@@ -16,10 +16,10 @@ export type { FileCategory, FileMetadata, FolderMetadata, Metadata, MetadataBase
 export * from './methods.js';
 
 /** Every folder method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Adds the folder methods to a client: `createClient(...).use(folder)`. */
-export const folder = definePlugin({
+export const folder = /* @__PURE__ */ definePlugin({
   name: 'folder',
   methods: definitions,
 });

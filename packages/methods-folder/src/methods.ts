@@ -72,61 +72,61 @@ const folderId = () => param.int({ min: 0 });
 // Definitions
 
 /** Creates a folder, from a full `path` or from a parent `folderid` plus `name`. Fails with 2004 when it exists. */
-export const createfolder = defineMethod({
+export const createfolder = /* @__PURE__ */ defineMethod({
   name: 'createfolder',
   group: GROUP,
   params: {
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the parent folder to create the new folder in; needs `name`. */
-    folderid: param.int({ min: 0, requires: 'name' }),
+    folderid: /* @__PURE__ */ param.int({ min: 0, requires: 'name' }),
     /** Name of the new folder; needed with `folderid`. */
-    name: param.string(),
+    name: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['path', 'folderid'] },
   auth: true,
-  result: returns<CreateFolderResult>(),
+  result: /* @__PURE__ */ returns<CreateFolderResult>(),
 });
 
 /** Like `createfolder`, but answers with the existing folder (and `created: false`) instead of failing. */
-export const createfolderifnotexists = defineMethod({
+export const createfolderifnotexists = /* @__PURE__ */ defineMethod({
   name: 'createfolderifnotexists',
   group: GROUP,
   params: {
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the parent folder; needs `name`. */
-    folderid: param.int({ min: 0, requires: 'name' }),
+    folderid: /* @__PURE__ */ param.int({ min: 0, requires: 'name' }),
     /** Name of the folder; needed with `folderid`. */
-    name: param.string(),
+    name: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['path', 'folderid'] },
   auth: true,
-  result: returns<CreateFolderIfNotExistsResult>(),
+  result: /* @__PURE__ */ returns<CreateFolderIfNotExistsResult>(),
 });
 
 /** Lists a folder: its metadata with a `contents` array, optionally for the whole subtree. */
-export const listfolder = defineMethod({
+export const listfolder = /* @__PURE__ */ defineMethod({
   name: 'listfolder',
   group: GROUP,
   params: {
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Numeric id of the folder (0 is the root). */
-    folderid: folderId(),
+    folderid: /* @__PURE__ */ folderId(),
     /** List the full subtree; each subfolder gets its own `contents`. */
-    recursive: param.flag(),
+    recursive: /* @__PURE__ */ param.flag(),
     /** Also list deleted items that can still be restored. */
-    showdeleted: param.flag(),
+    showdeleted: /* @__PURE__ */ param.flag(),
     /** List folders only. */
-    nofiles: param.flag(),
+    nofiles: /* @__PURE__ */ param.flag(),
     /** List only items the user owns, hiding folders shared with them. */
-    noshares: param.flag(),
+    noshares: /* @__PURE__ */ param.flag(),
   },
   oneOf: { target: ['path', 'folderid'] },
   auth: true,
   idempotent: true,
-  result: returns<ListFolderResult>(),
+  result: /* @__PURE__ */ returns<ListFolderResult>(),
 });
 
 /**
@@ -134,54 +134,54 @@ export const listfolder = defineMethod({
  * `toname` (the server answers 1037 otherwise); `tofolderid` and `toname`
  * combine. A `topath` ending in `/` names the new parent and keeps the name.
  */
-export const renamefolder = defineMethod({
+export const renamefolder = /* @__PURE__ */ defineMethod({
   name: 'renamefolder',
   group: GROUP,
   params: {
     /** Numeric id of the folder (0 is the root). */
-    folderid: folderId(),
+    folderid: /* @__PURE__ */ folderId(),
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** New full path; ending it with "/" moves the folder into that existing folder and keeps its name. */
-    topath: param.string(),
+    topath: /* @__PURE__ */ param.string(),
     /** Id of the new parent folder. */
-    tofolderid: param.int({ min: 0 }),
+    tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** New name. */
-    toname: param.string(),
+    toname: /* @__PURE__ */ param.string(),
   },
   oneOf: { source: ['folderid', 'path'] },
   auth: true,
-  result: returns<RenameFolderResult>(),
+  result: /* @__PURE__ */ returns<RenameFolderResult>(),
 });
 
 /** Deletes an empty folder (2006 when it is not empty). */
-export const deletefolder = defineMethod({
+export const deletefolder = /* @__PURE__ */ defineMethod({
   name: 'deletefolder',
   group: GROUP,
   params: {
     /** Numeric id of the folder (0 is the root). */
-    folderid: folderId(),
+    folderid: /* @__PURE__ */ folderId(),
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['folderid', 'path'] },
   auth: true,
-  result: returns<DeleteFolderResult>(),
+  result: /* @__PURE__ */ returns<DeleteFolderResult>(),
 });
 
 /** Deletes a folder and everything below it, reporting how many files and folders went. Also drops shares. */
-export const deletefolderrecursive = defineMethod({
+export const deletefolderrecursive = /* @__PURE__ */ defineMethod({
   name: 'deletefolderrecursive',
   group: GROUP,
   params: {
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Numeric id of the folder (0 is the root). */
-    folderid: folderId(),
+    folderid: /* @__PURE__ */ folderId(),
   },
   oneOf: { target: ['path', 'folderid'] },
   auth: true,
-  result: returns<DeleteFolderRecursiveResult>(),
+  result: /* @__PURE__ */ returns<DeleteFolderRecursiveResult>(),
 });
 
 /**
@@ -190,26 +190,26 @@ export const deletefolderrecursive = defineMethod({
  * 2004) or `skipexisting` (leave them) is set. `copycontentonly` copies the
  * children without the folder itself.
  */
-export const copyfolder = defineMethod({
+export const copyfolder = /* @__PURE__ */ defineMethod({
   name: 'copyfolder',
   group: GROUP,
   params: {
     /** Numeric id of the folder (0 is the root). */
-    folderid: folderId(),
+    folderid: /* @__PURE__ */ folderId(),
     /** Absolute path of the folder (starts with "/", no trailing slash); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the destination folder. */
-    tofolderid: param.int({ min: 0 }),
+    tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Path of the destination folder. */
-    topath: param.string(),
+    topath: /* @__PURE__ */ param.string(),
     /** Fail with 2004 rather than overwrite a file of the same name. */
-    noover: param.flag(),
+    noover: /* @__PURE__ */ param.flag(),
     /** Leave files that already exist at the destination untouched. */
-    skipexisting: param.flag(),
+    skipexisting: /* @__PURE__ */ param.flag(),
     /** Copy only what is inside the source folder, not the folder itself. */
-    copycontentonly: param.flag(),
+    copycontentonly: /* @__PURE__ */ param.flag(),
   },
   oneOf: { source: ['folderid', 'path'], destination: ['tofolderid', 'topath'] },
   auth: true,
-  result: returns<CopyFolderResult>(),
+  result: /* @__PURE__ */ returns<CopyFolderResult>(),
 });

@@ -34,10 +34,10 @@ export type {
 export * from './methods.js';
 
 /** Every general method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Adds the general methods to a client: `createClient(...).use(general)`. */
-export const general = definePlugin({
+export const general = /* @__PURE__ */ definePlugin({
   name: 'general',
   methods: definitions,
 });

@@ -45,12 +45,12 @@ export interface GetApiServerResult {
  * const hosts = await c.getapiserver();
  * ```
  */
-export const getapiserver = defineMethod({
+export const getapiserver = /* @__PURE__ */ defineMethod({
   name: 'getapiserver',
   group,
   auth: false,
   idempotent: true,
-  result: returns<GetApiServerResult>(),
+  result: /* @__PURE__ */ returns<GetApiServerResult>(),
 });
 
 /** Answer of {@link userinfo}. */
@@ -72,12 +72,12 @@ export interface UserInfoResult {
 }
 
 /** Returns the signed-in user's account data (e-mail, quota, plan, language). */
-export const userinfo = defineMethod({
+export const userinfo = /* @__PURE__ */ defineMethod({
   name: 'userinfo',
   group,
   auth: true,
   idempotent: true,
-  result: returns<UserInfoResult>(),
+  result: /* @__PURE__ */ returns<UserInfoResult>(),
 });
 
 /** Answer of {@link getdigest}. */
@@ -92,12 +92,12 @@ export interface GetDigestResult {
  * Fetches a short-lived digest for a password login that never sends the
  * password itself. Core's `{ username, password }` auth uses it for you.
  */
-export const getdigest = defineMethod({
+export const getdigest = /* @__PURE__ */ defineMethod({
   name: 'getdigest',
   group,
   auth: false,
   idempotent: true,
-  result: returns<GetDigestResult>(),
+  result: /* @__PURE__ */ returns<GetDigestResult>(),
 });
 
 /** Answer of {@link supportedlanguages}. */
@@ -107,50 +107,50 @@ export interface SupportedLanguagesResult {
 }
 
 /** Lists the interface languages pCloud offers. */
-export const supportedlanguages = defineMethod({
+export const supportedlanguages = /* @__PURE__ */ defineMethod({
   name: 'supportedlanguages',
   group,
   auth: false,
   idempotent: true,
-  result: returns<SupportedLanguagesResult>(),
+  result: /* @__PURE__ */ returns<SupportedLanguagesResult>(),
 });
 
 /** Answer of {@link setlanguage}: nothing beyond success. */
 export type SetLanguageResult = Record<string, never>;
 
 /** Sets the signed-in user's preferred language (a key of `supportedlanguages`). */
-export const setlanguage = defineMethod({
+export const setlanguage = /* @__PURE__ */ defineMethod({
   name: 'setlanguage',
   group,
   params: {
     /** Language code, one of the keys that supportedlanguages returns. */
-    language: param.string({ required: true }),
+    language: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: true,
   // Setting the same language twice leaves the same state.
   idempotent: true,
-  result: returns<SetLanguageResult>(),
+  result: /* @__PURE__ */ returns<SetLanguageResult>(),
 });
 
 /** Answer of {@link feedback}: nothing beyond success. */
 export type FeedbackResult = Record<string, never>;
 
 /** Sends a message to pCloud support on behalf of someone identified by e-mail. */
-export const feedback = defineMethod({
+export const feedback = /* @__PURE__ */ defineMethod({
   name: 'feedback',
   group,
   params: {
     /** Sender's e-mail address. */
-    mail: param.string({ required: true }),
+    mail: /* @__PURE__ */ param.string({ required: true }),
     /** Subject of the message. */
-    reason: param.string({ required: true }),
+    reason: /* @__PURE__ */ param.string({ required: true }),
     /** Body of the message. */
-    message: param.string({ required: true }),
+    message: /* @__PURE__ */ param.string({ required: true }),
     /** Sender's full name. */
-    name: param.string(),
+    name: /* @__PURE__ */ param.string(),
   },
   auth: false,
-  result: returns<FeedbackResult>(),
+  result: /* @__PURE__ */ returns<FeedbackResult>(),
 });
 
 /** Answer of {@link currentserver}. */
@@ -168,12 +168,12 @@ export interface CurrentServerResult {
  * Names the exact server that answered, so a follow-up call (upload
  * progress, say) can be sent to the same machine.
  */
-export const currentserver = defineMethod({
+export const currentserver = /* @__PURE__ */ defineMethod({
   name: 'currentserver',
   group,
   auth: false,
   idempotent: true,
-  result: returns<CurrentServerResult>(),
+  result: /* @__PURE__ */ returns<CurrentServerResult>(),
 });
 
 /** Answer of {@link diff}. */
@@ -195,27 +195,27 @@ export interface DiffResult {
  *
  * Skip entries whose `event` you do not know; pCloud adds new ones.
  */
-export const diff = defineMethod({
+export const diff = /* @__PURE__ */ defineMethod({
   name: 'diff',
   group,
   params: {
     /** Only events after this diffid. */
-    diffid: param.int(),
+    diffid: /* @__PURE__ */ param.int(),
     /** Only events after this moment. */
-    after: param.datetime(),
+    after: /* @__PURE__ */ param.datetime(),
     /** Only the N newest events; 0 reports the current diffid cheaply. */
-    last: param.int({ min: 0 }),
+    last: /* @__PURE__ */ param.int({ min: 0 }),
     /** Wait until an event arrives; only together with diffid. */
-    block: param.flag({ requires: 'diffid' }),
+    block: /* @__PURE__ */ param.flag({ requires: 'diffid' }),
     /** Return at most this many entries. */
-    limit: param.int({ min: 0 }),
+    limit: /* @__PURE__ */ param.int({ min: 0 }),
   },
   atMostOne: { since: ['diffid', 'after', 'last'] },
   auth: true,
   longPoll: 'block',
   // A read, blocking or not: repeating it cannot change anything.
   idempotent: true,
-  result: returns<DiffResult>(),
+  result: /* @__PURE__ */ returns<DiffResult>(),
 });
 
 /** Answer of {@link getfilehistory}. */
@@ -225,16 +225,16 @@ export interface GetFileHistoryResult {
 }
 
 /** Lists every event that touched one file, deleted files included. */
-export const getfilehistory = defineMethod({
+export const getfilehistory = /* @__PURE__ */ defineMethod({
   name: 'getfilehistory',
   group,
   params: {
     /** Id of the file. */
-    fileid: param.int({ required: true }),
+    fileid: /* @__PURE__ */ param.int({ required: true }),
   },
   auth: true,
   idempotent: true,
-  result: returns<GetFileHistoryResult>(),
+  result: /* @__PURE__ */ returns<GetFileHistoryResult>(),
 });
 
 /** Answer of {@link getip}. */
@@ -246,10 +246,10 @@ export interface GetIpResult {
 }
 
 /** Reports the caller's public IP address and a country guess for it. */
-export const getip = defineMethod({
+export const getip = /* @__PURE__ */ defineMethod({
   name: 'getip',
   group,
   auth: false,
   idempotent: true,
-  result: returns<GetIpResult>(),
+  result: /* @__PURE__ */ returns<GetIpResult>(),
 });

@@ -15,10 +15,10 @@ import * as methods from './methods.js';
 export * from './methods.js';
 
 /** Every newsletter method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Adds the newsletter methods to a client: `createClient(...).use(newsletter)`. */
-export const newsletter = definePlugin({
+export const newsletter = /* @__PURE__ */ definePlugin({
   name: 'newsletter',
   methods: definitions,
 });

@@ -49,54 +49,54 @@ export type NewsletterUnsubscribeMailResult = Record<string, never>;
  * verified one, the server mails it a code for `newsletter_verifyemail`
  * and says so in `verifymail`. 2018: not a valid address.
  */
-export const newsletter_subscribe = defineMethod({
+export const newsletter_subscribe = /* @__PURE__ */ defineMethod({
   name: 'newsletter_subscribe',
   group: GROUP,
   params: {
     /** The address to subscribe. */
-    mail: param.string({ required: true }),
+    mail: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
-  result: returns<NewsletterSubscribeResult>(),
+  result: /* @__PURE__ */ returns<NewsletterSubscribeResult>(),
 });
 
 /** Whether the signed-in user is on the newsletter list, and whether that subscription is confirmed. */
-export const newsletter_check = defineMethod({
+export const newsletter_check = /* @__PURE__ */ defineMethod({
   name: 'newsletter_check',
   group: GROUP,
   auth: true,
   idempotent: true,
-  result: returns<NewsletterCheckResult>(),
+  result: /* @__PURE__ */ returns<NewsletterCheckResult>(),
 });
 
 /**
  * Confirms a subscription with the code from the confirmation mail and
  * names the address. 2012: unknown code; 2013: already confirmed.
  */
-export const newsletter_verifyemail = defineMethod({
+export const newsletter_verifyemail = /* @__PURE__ */ defineMethod({
   name: 'newsletter_verifyemail',
   group: GROUP,
   params: {
     /** The code from the confirmation mail. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
-  result: returns<NewsletterVerifyEmailResult>(),
+  result: /* @__PURE__ */ returns<NewsletterVerifyEmailResult>(),
 });
 
 /**
  * Takes an address off the list with the code from the mail that
  * `newsletter_unsibscribemail` sent. 2012: unknown code.
  */
-export const newsletter_unsubscribe = defineMethod({
+export const newsletter_unsubscribe = /* @__PURE__ */ defineMethod({
   name: 'newsletter_unsubscribe',
   group: GROUP,
   params: {
     /** The code from the unsubscribe mail. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
-  result: returns<NewsletterUnsubscribeResult>(),
+  result: /* @__PURE__ */ returns<NewsletterUnsubscribeResult>(),
 });
 
 /**
@@ -104,13 +104,13 @@ export const newsletter_unsubscribe = defineMethod({
  * name keeps pCloud's spelling (`unsibscribe`). Answers success whether or
  * not the address is on the list, so nobody can probe it.
  */
-export const newsletter_unsibscribemail = defineMethod({
+export const newsletter_unsibscribemail = /* @__PURE__ */ defineMethod({
   name: 'newsletter_unsibscribemail',
   group: GROUP,
   params: {
     /** The subscribed address that gets the code. */
-    mail: param.string({ required: true }),
+    mail: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
-  result: returns<NewsletterUnsubscribeMailResult>(),
+  result: /* @__PURE__ */ returns<NewsletterUnsubscribeMailResult>(),
 });

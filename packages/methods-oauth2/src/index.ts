@@ -42,10 +42,10 @@ export const DEFAULT_AUTHORIZE_ORIGIN = 'https://my.pcloud.com';
 export * from './methods.js';
 
 /** Every OAuth2 method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Adds `oauth2_token` (and the `authorize` description) to a client. */
-export const oauth2 = definePlugin({
+export const oauth2 = /* @__PURE__ */ definePlugin({
   name: 'oauth2',
   methods: definitions,
 });

@@ -31,26 +31,26 @@ export interface AuthorizeRedirect {
  * my.pcloud.com, not an API call: build its URL with {@link authorizeUrl}
  * instead of calling this definition.
  */
-export const authorize = defineMethod({
+export const authorize = /* @__PURE__ */ defineMethod({
   name: 'authorize',
   group,
   params: {
     /** The app's id. */
-    client_id: param.string({ required: true }),
+    client_id: /* @__PURE__ */ param.string({ required: true }),
     /** 'code' for the code flow, 'token' for the token flow. */
-    response_type: param.string({ required: true, enum: ['code', 'token'] }),
+    response_type: /* @__PURE__ */ param.string({ required: true, enum: ['code', 'token'] }),
     /** Where the browser goes after approval; needed for the token flow. */
-    redirect_uri: param.string(),
+    redirect_uri: /* @__PURE__ */ param.string(),
     /** Opaque value echoed on the redirect. */
-    state: param.string(),
+    state: /* @__PURE__ */ param.string(),
     /** Ask for approval again even if the app was approved before. */
-    force_reapprove: param.bool(),
+    force_reapprove: /* @__PURE__ */ param.bool(),
     /** Extra permissions to ask for; currently only 'manageshares'. */
-    permissions: param.stringList(),
+    permissions: /* @__PURE__ */ param.stringList(),
   },
   auth: false,
   idempotent: true,
-  result: returns<AuthorizeRedirect>(),
+  result: /* @__PURE__ */ returns<AuthorizeRedirect>(),
 });
 
 /** Answer of {@link oauth2_token}. */
@@ -70,18 +70,18 @@ export interface OAuth2TokenResult {
  * id and secret) for an access token. Call it on the user's region — the
  * one the redirect reported. Codes are single-use, so it is never retried.
  */
-export const oauth2_token = defineMethod({
+export const oauth2_token = /* @__PURE__ */ defineMethod({
   name: 'oauth2_token',
   group,
   params: {
     /** The app's id. */
-    client_id: param.string({ required: true }),
+    client_id: /* @__PURE__ */ param.string({ required: true }),
     /** The app's secret. */
-    client_secret: param.string({ required: true }),
+    client_secret: /* @__PURE__ */ param.string({ required: true }),
     /** Code received on the redirect. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
   idempotent: false,
-  result: returns<OAuth2TokenResult>(),
+  result: /* @__PURE__ */ returns<OAuth2TokenResult>(),
 });

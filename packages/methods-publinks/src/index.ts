@@ -27,7 +27,7 @@ import { getpubaudiolink, getpublinkdownload, getpubzip, type PubLinkResult } fr
 export * from './methods.js';
 
 /** Every public link method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -147,7 +147,7 @@ function helpers(client: CoreClient): PublinksHelpers {
  * Adds the public link methods, plus `publicFile`, `publicAudio` and
  * `publicZipStream`, to a client: `createClient(...).use(publinks)`.
  */
-export const publinks = definePlugin({
+export const publinks = /* @__PURE__ */ definePlugin({
   name: 'publinks',
   methods: definitions,
   extend: helpers,

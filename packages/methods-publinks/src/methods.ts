@@ -11,7 +11,7 @@
  * Results 7001-7006 describe the link (unknown, deleted, expired, traffic or
  * download cap reached): show them as a state, not as a failure.
  */
-import { type DataResponse, type FileMetadata, type Metadata, defineMethod, param, returns } from '@pcloudkit/core';
+import { type DataResponse, type FileMetadata, type Metadata, defineMethod, joinParams, param, returns } from '@pcloudkit/core';
 
 const GROUP = 'publinks';
 
@@ -157,98 +157,106 @@ export interface SavePubThumbResult extends PubSavedFile {
 /** Limits and options every link creator takes. */
 const limits = {
   /** When the link stops working. */
-  expire: param.datetime(),
+  expire: /* @__PURE__ */ param.datetime(),
   /** Downloads allowed through the link (a folder link counts every file). */
-  maxdownloads: param.int({ min: 0 }),
+  maxdownloads: /* @__PURE__ */ param.int({ min: 0 }),
   /** Bytes the link may serve; a download already running is not cut off. */
-  maxtraffic: param.int({ min: 0 }),
+  maxtraffic: /* @__PURE__ */ param.int({ min: 0 }),
   /** Also make a short code (short codes can be guessed: ask the user first). */
-  shortlink: param.flag(),
+  shortlink: /* @__PURE__ */ param.flag(),
 };
 
 /** Password visitors must give (newer pCloud docs). */
-const linkpassword = param.string();
+const linkpassword = /* @__PURE__ */ param.string();
 
 /** The link a visitor names. */
 const code = {
   /** The link's code (or short code). */
-  code: param.string({ required: true }),
+  code: /* @__PURE__ */ param.string({ required: true }),
   /** Password of a protected link; without it (or with a wrong one) the server refuses the call. */
   linkpassword,
 };
 
 /** A file inside a folder, tree or collection link; not needed for file links. */
-const fileid = param.int({ min: 0 });
+const fileid = /* @__PURE__ */ param.int({ min: 0 });
 
 /** pCloud's Tree params, to pick part of a link for a ZIP. */
 const tree = {
   /** Folder of the link whose contents make the top level. */
-  folderid: param.int({ min: 0 }),
+  folderid: /* @__PURE__ */ param.int({ min: 0 }),
   /** Folders of the link to put at the top level. */
-  folderids: param.intList(),
+  folderids: /* @__PURE__ */ param.intList(),
   /** Files of the link to put at the top level. */
-  fileids: param.intList(),
+  fileids: /* @__PURE__ */ param.intList(),
   /** Folders to leave out. */
-  excludefolderids: param.intList(),
+  excludefolderids: /* @__PURE__ */ param.intList(),
   /** Files to leave out. */
-  excludefileids: param.intList(),
+  excludefileids: /* @__PURE__ */ param.intList(),
 };
 
 /** Thumbnail shape: size, crop, type. */
 const shape = {
   /** Box to fit, `WIDTHxHEIGHT`: width 16-2048, height 16-1024, each divisible by 4 or 5. */
-  size: param.string({ required: true }),
+  size: /* @__PURE__ */ param.string({ required: true }),
   /** Fill the box exactly, cutting the edges. */
-  crop: param.flag(),
+  crop: /* @__PURE__ */ param.flag(),
   /** `'png'` for a PNG; JPEG otherwise. */
-  type: param.string({ enum: ['png', 'jpg'] }),
+  type: /* @__PURE__ */ param.string({ enum: ['png', 'jpg'] }),
 };
 
 /** Where a copy goes in your own account. */
 const destination = {
   /** Full path of the new file (ending in `/`: the folder, with the original name). */
-  topath: param.string(),
+  topath: /* @__PURE__ */ param.string(),
   /** Folder for the new file. */
-  tofolderid: param.int({ min: 0 }),
+  tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
   /** Name of the new file with `tofolderid`. */
-  toname: param.string(),
+  toname: /* @__PURE__ */ param.string(),
 };
 
 // ---------------------------------------------------------------------------
 // Creating and managing links
 
 /** Makes a public link to one of your files. Needs a confirmed e-mail address (2014). */
-export const getfilepublink = defineMethod({
+export const getfilepublink = /* @__PURE__ */ defineMethod({
   name: 'getfilepublink',
   group: GROUP,
-  params: {
-    /** Id of the file. */
-    fileid: param.int({ min: 0 }),
-    /** Absolute path of the file. */
-    path: param.string(),
-    ...limits,
-    linkpassword,
-  },
+  params: /* @__PURE__ */ joinParams(
+    {
+      /** Id of the file. */
+      fileid: /* @__PURE__ */ param.int({ min: 0 }),
+      /** Absolute path of the file. */
+      path: /* @__PURE__ */ param.string(),
+    },
+    limits,
+    {
+      linkpassword,
+    },
+  ),
   oneOf: { target: ['fileid', 'path'] },
   auth: true,
-  result: returns<PublinkCreated>(),
+  result: /* @__PURE__ */ returns<PublinkCreated>(),
 });
 
 /** Makes a public link to one of your folders (not the root: 2015). Needs a confirmed e-mail address. */
-export const getfolderpublink = defineMethod({
+export const getfolderpublink = /* @__PURE__ */ defineMethod({
   name: 'getfolderpublink',
   group: GROUP,
-  params: {
-    /** Id of the folder. */
-    folderid: param.int({ min: 0 }),
-    /** Absolute path of the folder. */
-    path: param.string(),
-    ...limits,
-    linkpassword,
-  },
+  params: /* @__PURE__ */ joinParams(
+    {
+      /** Id of the folder. */
+      folderid: /* @__PURE__ */ param.int({ min: 0 }),
+      /** Absolute path of the folder. */
+      path: /* @__PURE__ */ param.string(),
+    },
+    limits,
+    {
+      linkpassword,
+    },
+  ),
   oneOf: { target: ['folderid', 'path'] },
   auth: true,
-  result: returns<PublinkCreated>(),
+  result: /* @__PURE__ */ returns<PublinkCreated>(),
 });
 
 /**
@@ -257,266 +265,266 @@ export const getfolderpublink = defineMethod({
  * `folderids` and `fileids` add folders and files, the `exclude*` lists
  * leave parts out.
  */
-export const gettreepublink = defineMethod({
+export const gettreepublink = /* @__PURE__ */ defineMethod({
   name: 'gettreepublink',
   group: GROUP,
-  params: {
-    /** Name of the link's top folder. */
-    name: param.string({ required: true }),
-    ...tree,
-    ...limits,
-    linkpassword,
-  },
+  params: /* @__PURE__ */ joinParams(
+    {
+      /** Name of the link's top folder. */
+      name: /* @__PURE__ */ param.string({ required: true }),
+    },
+    tree,
+    limits,
+    {
+      linkpassword,
+    },
+  ),
   auth: true,
-  result: returns<PublinkCreated>(),
+  result: /* @__PURE__ */ returns<PublinkCreated>(),
 });
 
 /** Makes a public link to one of your collections (playlists). */
-export const getcollectionpublink = defineMethod({
+export const getcollectionpublink = /* @__PURE__ */ defineMethod({
   name: 'getcollectionpublink',
   group: GROUP,
-  params: {
-    /** Id of the collection. */
-    collectionid: param.int({ required: true, min: 0 }),
-    ...limits,
-  },
+  params: /* @__PURE__ */ joinParams(
+    {
+      /** Id of the collection. */
+      collectionid: /* @__PURE__ */ param.int({ required: true, min: 0 }),
+    },
+    limits,
+  ),
   auth: true,
-  result: returns<PublinkCreated>(),
+  result: /* @__PURE__ */ returns<PublinkCreated>(),
 });
 
 /** Your public links, with their counters, limits and what each holds. */
-export const listpublinks = defineMethod({
+export const listpublinks = /* @__PURE__ */ defineMethod({
   name: 'listpublinks',
   group: GROUP,
   params: {},
   auth: true,
   idempotent: true,
-  result: returns<ListPublinksResult>(),
+  result: /* @__PURE__ */ returns<ListPublinksResult>(),
 });
 
 /** Your public links in short form: the target's id instead of its metadata. */
-export const listplshort = defineMethod({
+export const listplshort = /* @__PURE__ */ defineMethod({
   name: 'listplshort',
   group: GROUP,
   params: {},
   auth: true,
   idempotent: true,
-  result: returns<ListPlShortResult>(),
+  result: /* @__PURE__ */ returns<ListPlShortResult>(),
 });
 
 /** Deletes one of your links: its code answers 7002 from now on, content links handed out stop too. */
-export const deletepublink = defineMethod({
+export const deletepublink = /* @__PURE__ */ defineMethod({
   name: 'deletepublink',
   group: GROUP,
   params: {
     /** Id of the link. */
-    linkid: param.int({ required: true, min: 0 }),
+    linkid: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
-  result: returns<Record<string, never>>(),
+  result: /* @__PURE__ */ returns<Record<string, never>>(),
 });
 
 /** Changes a link's limits, password or short link; takes effect at once. A cap of 0 removes it. */
-export const changepublink = defineMethod({
+export const changepublink = /* @__PURE__ */ defineMethod({
   name: 'changepublink',
   group: GROUP,
   params: {
     /** Id of the link. */
-    linkid: param.int({ required: true, min: 0 }),
+    linkid: /* @__PURE__ */ param.int({ required: true, min: 0 }),
     /** Give the link a short code (the answer carries it). */
-    shortlink: param.flag(),
+    shortlink: /* @__PURE__ */ param.flag(),
     /** Remove the link's short code. */
-    deleteshortlink: param.flag(),
+    deleteshortlink: /* @__PURE__ */ param.flag(),
     /** New end of the link. */
-    expire: param.datetime(),
+    expire: /* @__PURE__ */ param.datetime(),
     /** Let the link never expire. */
-    deleteexpire: param.flag(),
+    deleteexpire: /* @__PURE__ */ param.flag(),
     /** New traffic cap in bytes; 0 removes it. */
-    maxtraffic: param.int({ min: 0 }),
+    maxtraffic: /* @__PURE__ */ param.int({ min: 0 }),
     /** New download cap; 0 removes it. */
-    maxdownloads: param.int({ min: 0 }),
+    maxdownloads: /* @__PURE__ */ param.int({ min: 0 }),
     /** New password visitors must give. */
     linkpassword,
   },
   auth: true,
-  result: returns<ChangePublinkResult>(),
+  result: /* @__PURE__ */ returns<ChangePublinkResult>(),
 });
 
 // ---------------------------------------------------------------------------
 // Reading through a link (no login)
 
 /** What a link holds; a folder comes with its whole tree. Does not count as a download. */
-export const showpublink = defineMethod({
+export const showpublink = /* @__PURE__ */ defineMethod({
   name: 'showpublink',
   group: GROUP,
-  params: { ...code },
+  params: /* @__PURE__ */ joinParams(code),
   auth: false,
   idempotent: true,
-  result: returns<ShowPublinkResult>(),
+  result: /* @__PURE__ */ returns<ShowPublinkResult>(),
 });
 
 /**
  * A temporary link to the bytes of a file of the link (`fileid` for folder
  * links, else 1029). Call it only to download: the download counts.
  */
-export const getpublinkdownload = defineMethod({
+export const getpublinkdownload = /* @__PURE__ */ defineMethod({
   name: 'getpublinkdownload',
   group: GROUP,
-  params: {
-    ...code,
+  params: /* @__PURE__ */ joinParams(code, {
     /** File inside a folder link. */
     fileid,
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead. */
-    contenttype: param.string(),
+    contenttype: /* @__PURE__ */ param.string(),
     /** Speed limit in bytes per second. */
-    maxspeed: param.int({ min: 1 }),
+    maxspeed: /* @__PURE__ */ param.int({ min: 1 }),
     /** Leave the file name out of the path. */
-    skipfilename: param.flag(),
-  },
+    skipfilename: /* @__PURE__ */ param.flag(),
+  }),
   auth: false,
   idempotent: true,
-  result: returns<PubLinkResult>(),
+  result: /* @__PURE__ */ returns<PubLinkResult>(),
 });
 
 /** Answers with a thumbnail of an image of the link (the bytes). */
-export const getpubthumb = defineMethod({
+export const getpubthumb = /* @__PURE__ */ defineMethod({
   name: 'getpubthumb',
   group: GROUP,
-  params: { ...code, fileid, ...shape },
+  params: /* @__PURE__ */ joinParams(code, { fileid }, shape),
   auth: false,
   data: 'download',
   idempotent: true,
-  result: returns<DataResponse>(),
+  result: /* @__PURE__ */ returns<DataResponse>(),
 });
 
 /** A temporary link to a thumbnail of an image of the link. */
-export const getpubthumblink = defineMethod({
+export const getpubthumblink = /* @__PURE__ */ defineMethod({
   name: 'getpubthumblink',
   group: GROUP,
-  params: { ...code, fileid, ...shape },
+  params: /* @__PURE__ */ joinParams(code, { fileid }, shape),
   auth: false,
   idempotent: true,
-  result: returns<PubThumbLinkResult>(),
+  result: /* @__PURE__ */ returns<PubThumbLinkResult>(),
 });
 
 /** Thumbnail links for several images of the link; each file's problem is reported in its own entry. */
-export const getpubthumbslinks = defineMethod({
+export const getpubthumbslinks = /* @__PURE__ */ defineMethod({
   name: 'getpubthumbslinks',
   group: GROUP,
-  params: {
-    ...code,
-    /** Files of the link. */
-    fileids: param.intList({ required: true }),
-    ...shape,
-  },
+  params: /* @__PURE__ */ joinParams(
+    code,
+    {
+      /** Files of the link. */
+      fileids: /* @__PURE__ */ param.intList({ required: true }),
+    },
+    shape,
+  ),
   auth: false,
   idempotent: true,
-  result: returns<PubThumbsLinksResult>(),
+  result: /* @__PURE__ */ returns<PubThumbsLinksResult>(),
 });
 
 /** Answers with a ZIP of the link (or the part the Tree params pick), made while it is sent. */
-export const getpubzip = defineMethod({
+export const getpubzip = /* @__PURE__ */ defineMethod({
   name: 'getpubzip',
   group: GROUP,
-  params: {
-    ...code,
-    ...tree,
+  params: /* @__PURE__ */ joinParams(code, tree, {
     /** Send as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** File name for Content-Disposition; include `.zip`. */
-    filename: param.string(),
+    filename: /* @__PURE__ */ param.string(),
     /** Time zone of the timestamps inside the archive; UTC by default. */
-    timeoffset: param.string(),
-  },
+    timeoffset: /* @__PURE__ */ param.string(),
+  }),
   auth: false,
   data: 'download',
   idempotent: true,
-  result: returns<DataResponse>(),
+  result: /* @__PURE__ */ returns<DataResponse>(),
 });
 
 /** A temporary link to a ZIP of the link (or the part the Tree params pick). */
-export const getpubziplink = defineMethod({
+export const getpubziplink = /* @__PURE__ */ defineMethod({
   name: 'getpubziplink',
   group: GROUP,
-  params: {
-    ...code,
-    ...tree,
+  params: /* @__PURE__ */ joinParams(code, tree, {
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** File name the link serves the archive under; include `.zip`. */
-    filename: param.string(),
+    filename: /* @__PURE__ */ param.string(),
     /** Time zone of the timestamps inside the archive. */
-    timeoffset: param.string(),
+    timeoffset: /* @__PURE__ */ param.string(),
     /** Speed limit in bytes per second. */
-    maxspeed: param.int({ min: 1 }),
-  },
+    maxspeed: /* @__PURE__ */ param.int({ min: 1 }),
+  }),
   auth: false,
   idempotent: true,
-  result: returns<PubLinkResult>(),
+  result: /* @__PURE__ */ returns<PubLinkResult>(),
 });
 
 /** Temporary links to a video of the link, one per rendition. */
-export const getpubvideolinks = defineMethod({
+export const getpubvideolinks = /* @__PURE__ */ defineMethod({
   name: 'getpubvideolinks',
   group: GROUP,
-  params: {
-    ...code,
+  params: /* @__PURE__ */ joinParams(code, {
     fileid,
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead. */
-    contenttype: param.string(),
+    contenttype: /* @__PURE__ */ param.string(),
     /** Speed limit in bytes per second. */
-    maxspeed: param.int({ min: 1 }),
+    maxspeed: /* @__PURE__ */ param.int({ min: 1 }),
     /** Leave the file name out of the paths. */
-    skipfilename: param.bool(),
-  },
+    skipfilename: /* @__PURE__ */ param.bool(),
+  }),
   auth: false,
   idempotent: true,
-  result: returns<PubVideoLinksResult>(),
+  result: /* @__PURE__ */ returns<PubVideoLinksResult>(),
 });
 
 /** A temporary link to an audio file of the link as MP3 (see the plugin's `publicAudio` for ready URLs). */
-export const getpubaudiolink = defineMethod({
+export const getpubaudiolink = /* @__PURE__ */ defineMethod({
   name: 'getpubaudiolink',
   group: GROUP,
-  params: {
-    ...code,
+  params: /* @__PURE__ */ joinParams(code, {
     fileid,
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead. */
-    contenttype: param.string(),
+    contenttype: /* @__PURE__ */ param.string(),
     /** MP3 bitrate in kbit/s, 16-320. */
-    abitrate: param.int({ min: 16, max: 320 }),
-  },
+    abitrate: /* @__PURE__ */ param.int({ min: 16, max: 320 }),
+  }),
   auth: false,
   idempotent: true,
-  result: returns<PubLinkResult>(),
+  result: /* @__PURE__ */ returns<PubLinkResult>(),
 });
 
 /** Answers with a text file of the link, converted to `toencoding` (UTF-8 by default). */
-export const getpubtextfile = defineMethod({
+export const getpubtextfile = /* @__PURE__ */ defineMethod({
   name: 'getpubtextfile',
   group: GROUP,
-  params: {
-    ...code,
+  params: /* @__PURE__ */ joinParams(code, {
     fileid,
     /** Encoding of the file; guessed when left out. */
-    fromencoding: param.string(),
+    fromencoding: /* @__PURE__ */ param.string(),
     /** Encoding of the answer. */
-    toencoding: param.string(),
+    toencoding: /* @__PURE__ */ param.string(),
     /** Answer as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type of the answer. */
-    contenttype: param.string(),
-  },
+    contenttype: /* @__PURE__ */ param.string(),
+  }),
   auth: false,
   data: 'download',
   idempotent: true,
-  result: returns<DataResponse>(),
+  result: /* @__PURE__ */ returns<DataResponse>(),
 });
 
 // ---------------------------------------------------------------------------
@@ -527,52 +535,62 @@ export const getpubtextfile = defineMethod({
  * name is overwritten unless `noover`). Works on links whose caps are used
  * up, as nothing is downloaded.
  */
-export const copypubfile = defineMethod({
+export const copypubfile = /* @__PURE__ */ defineMethod({
   name: 'copypubfile',
   group: GROUP,
-  params: {
-    ...code,
-    fileid,
-    /** Source path (pCloud's docs list it; `fileid` is what works). */
-    path: param.string(),
-    ...destination,
-    /** Fail with 2004 rather than overwrite. */
-    noover: param.flag(),
-  },
+  params: /* @__PURE__ */ joinParams(
+    code,
+    {
+      fileid,
+      /** Source path (pCloud's docs list it; `fileid` is what works). */
+      path: /* @__PURE__ */ param.string(),
+    },
+    destination,
+    {
+      /** Fail with 2004 rather than overwrite. */
+      noover: /* @__PURE__ */ param.flag(),
+    },
+  ),
   oneOf: { destination: ['topath', 'tofolderid'] },
   auth: true,
-  result: returns<PubSavedFile>(),
+  result: /* @__PURE__ */ returns<PubSavedFile>(),
 });
 
 /** Stores a thumbnail of an image of the link as a file of your account. */
-export const savepubthumb = defineMethod({
+export const savepubthumb = /* @__PURE__ */ defineMethod({
   name: 'savepubthumb',
   group: GROUP,
-  params: {
-    ...code,
-    fileid,
-    ...shape,
-    ...destination,
-    /** Fail with 2004 rather than overwrite. */
-    noover: param.flag(),
-  },
+  params: /* @__PURE__ */ joinParams(
+    code,
+    {
+      fileid,
+    },
+    shape,
+    destination,
+    {
+      /** Fail with 2004 rather than overwrite. */
+      noover: /* @__PURE__ */ param.flag(),
+    },
+  ),
   oneOf: { destination: ['topath', 'tofolderid'] },
   auth: true,
-  result: returns<SavePubThumbResult>(),
+  result: /* @__PURE__ */ returns<SavePubThumbResult>(),
 });
 
 /** Stores a ZIP of the link (or the part the Tree params pick) as a file of your account. */
-export const savepubzip = defineMethod({
+export const savepubzip = /* @__PURE__ */ defineMethod({
   name: 'savepubzip',
   group: GROUP,
-  params: {
-    ...code,
-    ...tree,
-    /** Time zone of the timestamps inside the archive. */
-    timeoffset: param.string(),
-    ...destination,
-  },
+  params: /* @__PURE__ */ joinParams(
+    code,
+    tree,
+    {
+      /** Time zone of the timestamps inside the archive. */
+      timeoffset: /* @__PURE__ */ param.string(),
+    },
+    destination,
+  ),
   oneOf: { destination: ['topath', 'tofolderid'] },
   auth: true,
-  result: returns<PubSavedFile>(),
+  result: /* @__PURE__ */ returns<PubSavedFile>(),
 });

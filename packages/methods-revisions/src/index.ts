@@ -17,10 +17,10 @@ export type { FileMetadata } from '@pcloudkit/core';
 export * from './methods.js';
 
 /** Every revision method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Adds the revision methods to a client: `createClient(...).use(revisions)`. */
-export const revisions = definePlugin({
+export const revisions = /* @__PURE__ */ definePlugin({
   name: 'revisions',
   methods: definitions,
 });

@@ -45,19 +45,19 @@ export interface RevertRevisionResult {
  * Lists the earlier versions pCloud keeps of a file (made when it was
  * overwritten), with the file's current metadata.
  */
-export const listrevisions = defineMethod({
+export const listrevisions = /* @__PURE__ */ defineMethod({
   name: 'listrevisions',
   group: GROUP,
   params: {
     /** Id of the file. */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Absolute path of the file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['fileid', 'path'] },
   auth: true,
   idempotent: true,
-  result: returns<ListRevisionsResult>(),
+  result: /* @__PURE__ */ returns<ListRevisionsResult>(),
 });
 
 /**
@@ -65,18 +65,18 @@ export const listrevisions = defineMethod({
  * kept as a new revision, so a revert can itself be reverted. An unknown
  * `revisionid` answers 2029.
  */
-export const revertrevision = defineMethod({
+export const revertrevision = /* @__PURE__ */ defineMethod({
   name: 'revertrevision',
   group: GROUP,
   params: {
     /** Id of the file. */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Absolute path of the file (starts with "/"); ids are preferred. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Id of the version to bring back (from `listrevisions`). */
-    revisionid: param.int({ min: 0, required: true }),
+    revisionid: /* @__PURE__ */ param.int({ min: 0, required: true }),
   },
   oneOf: { target: ['fileid', 'path'] },
   auth: true,
-  result: returns<RevertRevisionResult>(),
+  result: /* @__PURE__ */ returns<RevertRevisionResult>(),
 });

@@ -27,7 +27,7 @@ import type { ListSharesResult, Share, ShareRequest, ShareRights } from './metho
 export * from './methods.js';
 
 /** Every sharing method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 // ---------------------------------------------------------------------------
 // Permissions as names
@@ -131,7 +131,7 @@ function helpers(client: CoreClient): { shares: SharingHelpers } {
  * changes with the rights by name, lists always present), to a client:
  * `createClient(...).use(sharing)`.
  */
-export const sharing = definePlugin({
+export const sharing = /* @__PURE__ */ definePlugin({
   name: 'sharing',
   methods: definitions,
   extend: helpers,

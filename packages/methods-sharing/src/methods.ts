@@ -98,70 +98,70 @@ const permissions = () => param.int({ required: true, min: 0, max: 7 });
  * offers, 2019 the same offer exists, 2020 the caller's own address, 2024
  * the recipient reaches the folder already.
  */
-export const sharefolder = defineMethod({
+export const sharefolder = /* @__PURE__ */ defineMethod({
   name: 'sharefolder',
   group: GROUP,
   params: {
     /** The folder to offer. */
-    folderid: param.int({ min: 0 }),
+    folderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** The folder to offer, by path. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** The recipient's e-mail address. */
-    mail: param.string({ required: true }),
+    mail: /* @__PURE__ */ param.string({ required: true }),
     /** 0 read only; add 1 to create, 2 to modify, 4 to delete (`permissionMask` builds it from names). */
-    permissions: permissions(),
+    permissions: /* @__PURE__ */ permissions(),
     /** The name the folder is offered under (its own name by default). */
-    name: param.string(),
+    name: /* @__PURE__ */ param.string(),
     /** A note for the recipient. */
-    message: param.string(),
+    message: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['folderid', 'path'] },
   auth: true,
-  result: returns<SharingDoneResult>(),
+  result: /* @__PURE__ */ returns<SharingDoneResult>(),
 });
 
 /** The caller's shares and pending offers, each split into incoming and outgoing. */
-export const listshares = defineMethod({
+export const listshares = /* @__PURE__ */ defineMethod({
   name: 'listshares',
   group: GROUP,
   params: {
     /** Leave the pending offers out. */
-    norequests: param.flag(),
+    norequests: /* @__PURE__ */ param.flag(),
     /** Leave the accepted shares out. */
-    noshares: param.flag(),
+    noshares: /* @__PURE__ */ param.flag(),
     /** Leave the incoming lists out. */
-    noincoming: param.flag(),
+    noincoming: /* @__PURE__ */ param.flag(),
     /** Leave the outgoing lists out. */
-    nooutgoing: param.flag(),
+    nooutgoing: /* @__PURE__ */ param.flag(),
   },
   auth: true,
   idempotent: true,
-  result: returns<ListSharesResult>(),
+  result: /* @__PURE__ */ returns<ListSharesResult>(),
 });
 
 /** An offer by the code its mail carries; needs no login. 2021 once it was answered, cancelled or expired. */
-export const sharerequestinfo = defineMethod({
+export const sharerequestinfo = /* @__PURE__ */ defineMethod({
   name: 'sharerequestinfo',
   group: GROUP,
   params: {
     /** The code from the offer mail. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
   idempotent: true,
-  result: returns<ShareRequestInfoResult>(),
+  result: /* @__PURE__ */ returns<ShareRequestInfoResult>(),
 });
 
 /** Withdraws an offer the caller sent that has no answer yet (2021 otherwise). */
-export const cancelsharerequest = defineMethod({
+export const cancelsharerequest = /* @__PURE__ */ defineMethod({
   name: 'cancelsharerequest',
   group: GROUP,
   params: {
     /** The outgoing offer (from `listshares`). */
-    sharerequestid: param.int({ required: true, min: 0 }),
+    sharerequestid: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
-  result: returns<SharingDoneResult>(),
+  result: /* @__PURE__ */ returns<SharingDoneResult>(),
 });
 
 /**
@@ -171,67 +171,67 @@ export const cancelsharerequest = defineMethod({
  * to someone else, 2023 the chosen place is inside another share, 2024 the
  * caller reaches the folder already.
  */
-export const acceptshare = defineMethod({
+export const acceptshare = /* @__PURE__ */ defineMethod({
   name: 'acceptshare',
   group: GROUP,
   params: {
     /** The incoming offer (from `listshares` or `diff`). */
-    sharerequestid: param.int({ min: 0 }),
+    sharerequestid: /* @__PURE__ */ param.int({ min: 0 }),
     /** The code from the offer mail. */
-    code: param.string(),
+    code: /* @__PURE__ */ param.string(),
     /** The name of the folder in the caller's tree. */
-    name: param.string(),
+    name: /* @__PURE__ */ param.string(),
     /** The folder to put the share in. */
-    folderid: param.int({ min: 0 }),
+    folderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** The folder to put the share in, by path. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** From now on, take every offer of this sender without asking. */
-    always: param.flag(),
+    always: /* @__PURE__ */ param.flag(),
   },
   oneOf: { request: ['sharerequestid', 'code'] },
   auth: true,
-  result: returns<SharingDoneResult>(),
+  result: /* @__PURE__ */ returns<SharingDoneResult>(),
 });
 
 /** Declines an offer made to the caller; with `block`, every later offer of the sender is refused too (2017). */
-export const declineshare = defineMethod({
+export const declineshare = /* @__PURE__ */ defineMethod({
   name: 'declineshare',
   group: GROUP,
   params: {
     /** The incoming offer. */
-    sharerequestid: param.int({ min: 0 }),
+    sharerequestid: /* @__PURE__ */ param.int({ min: 0 }),
     /** The code from the offer mail. */
-    code: param.string(),
+    code: /* @__PURE__ */ param.string(),
     /** Refuse every later offer of this sender. */
-    block: param.flag(),
+    block: /* @__PURE__ */ param.flag(),
   },
   oneOf: { request: ['sharerequestid', 'code'] },
   auth: true,
-  result: returns<SharingDoneResult>(),
+  result: /* @__PURE__ */ returns<SharingDoneResult>(),
 });
 
 /** Ends an accepted share; the owner and the recipient may both call it (2025 for anyone else). */
-export const removeshare = defineMethod({
+export const removeshare = /* @__PURE__ */ defineMethod({
   name: 'removeshare',
   group: GROUP,
   params: {
     /** The share (from `listshares`). */
-    shareid: param.int({ required: true, min: 0 }),
+    shareid: /* @__PURE__ */ param.int({ required: true, min: 0 }),
   },
   auth: true,
-  result: returns<SharingDoneResult>(),
+  result: /* @__PURE__ */ returns<SharingDoneResult>(),
 });
 
 /** Sets new permissions on an accepted share; only its owner may (2025 otherwise). */
-export const changeshare = defineMethod({
+export const changeshare = /* @__PURE__ */ defineMethod({
   name: 'changeshare',
   group: GROUP,
   params: {
     /** The outgoing share (from `listshares`). */
-    shareid: param.int({ required: true, min: 0 }),
+    shareid: /* @__PURE__ */ param.int({ required: true, min: 0 }),
     /** The new mask: 0 read only; add 1 to create, 2 to modify, 4 to delete. */
-    permissions: permissions(),
+    permissions: /* @__PURE__ */ permissions(),
   },
   auth: true,
-  result: returns<SharingDoneResult>(),
+  result: /* @__PURE__ */ returns<SharingDoneResult>(),
 });

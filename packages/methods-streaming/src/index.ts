@@ -24,7 +24,7 @@ import { getaudiolink, type GetAudioLinkResult, type LinkResult } from './method
 export * from './methods.js';
 
 /** Every streaming method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 // ---------------------------------------------------------------------------
 // URL helpers
@@ -98,7 +98,7 @@ function helpers(client: CoreClient): StreamingHelpers {
  * Adds the streaming methods, plus the `linkUrls`, `audioUrl` and
  * `audioLink` helpers, to a client: `createClient(...).use(streaming)`.
  */
-export const streaming = definePlugin({
+export const streaming = /* @__PURE__ */ definePlugin({
   name: 'streaming',
   methods: definitions,
   extend: helpers,

@@ -4,7 +4,7 @@
  * `definitions` list and plugin are built from them, and each method's JSDoc
  * (params included) is what editors show on `client.<method>`.
  */
-import { defineMethod, param, returns } from '@pcloudkit/core';
+import { defineMethod, joinParams, param, returns } from '@pcloudkit/core';
 import type { DataResponse } from '@pcloudkit/core';
 
 const group = 'streaming';
@@ -53,31 +53,30 @@ export interface GetVideoLinksResult {
 
 const target = {
   /** Id of the file. */
-  fileid: param.int(),
+  fileid: /* @__PURE__ */ param.int(),
   /** Absolute path of the file (starts with '/'); ids are preferred. */
-  path: param.string(),
+  path: /* @__PURE__ */ param.string(),
 };
 const oneOf = { target: ['fileid', 'path'] } as const;
 
 /** Temporary download link for a file. Not callable from web pages (see the package docs). */
-export const getfilelink = defineMethod({
+export const getfilelink = /* @__PURE__ */ defineMethod({
   name: 'getfilelink',
   group,
-  params: {
-    ...target,
+  params: /* @__PURE__ */ joinParams(target, {
     /** Serve as application/octet-stream so browsers save the file. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead of the one guessed from the name. */
-    contenttype: param.string(),
+    contenttype: /* @__PURE__ */ param.string(),
     /** Download speed cap in bytes per second. */
-    maxspeed: param.int({ min: 1 }),
+    maxspeed: /* @__PURE__ */ param.int({ min: 1 }),
     /** Leave the file name out of the link. */
-    skipfilename: param.flag(),
-  },
+    skipfilename: /* @__PURE__ */ param.flag(),
+  }),
   oneOf,
   auth: true,
   idempotent: true,
-  result: returns<GetFileLinkResult>(),
+  result: /* @__PURE__ */ returns<GetFileLinkResult>(),
 });
 
 /**
@@ -85,53 +84,51 @@ export const getfilelink = defineMethod({
  * unless `fixedbitrate` is set. The link takes a `start` query param
  * (seconds to skip). Non-video files fail with 2044.
  */
-export const getvideolink = defineMethod({
+export const getvideolink = /* @__PURE__ */ defineMethod({
   name: 'getvideolink',
   group,
-  params: {
-    ...target,
+  params: /* @__PURE__ */ joinParams(target, {
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead of the FLV default. */
-    contenttype: param.string(),
+    contenttype: /* @__PURE__ */ param.string(),
     /** Speed cap in bytes per second. */
-    maxspeed: param.int({ min: 1 }),
+    maxspeed: /* @__PURE__ */ param.int({ min: 1 }),
     /** Leave the file name out of the link. */
-    skipfilename: param.flag(),
+    skipfilename: /* @__PURE__ */ param.flag(),
     /** Audio bitrate in kbit/s (16-320, default 128). */
-    abitrate: param.int({ min: 16, max: 320 }),
+    abitrate: /* @__PURE__ */ param.int({ min: 16, max: 320 }),
     /** Video bitrate in kbit/s (16-4000, default 1000); the starting point when adaptive. */
-    vbitrate: param.int({ min: 16, max: 4000 }),
+    vbitrate: /* @__PURE__ */ param.int({ min: 16, max: 4000 }),
     /** Target size 'WIDTHxHEIGHT', from 64x64 to 1280x960. */
-    resolution: param.string(),
+    resolution: /* @__PURE__ */ param.string(),
     /** Stream at a constant bitrate instead of adapting. */
-    fixedbitrate: param.bool(),
-  },
+    fixedbitrate: /* @__PURE__ */ param.bool(),
+  }),
   oneOf,
   auth: true,
   idempotent: true,
-  result: returns<GetVideoLinkResult>(),
+  result: /* @__PURE__ */ returns<GetVideoLinkResult>(),
 });
 
 /** Lists the renditions of a video (resolutions, bitrates, the original), each with its own link. */
-export const getvideolinks = defineMethod({
+export const getvideolinks = /* @__PURE__ */ defineMethod({
   name: 'getvideolinks',
   group,
-  params: {
-    ...target,
+  params: /* @__PURE__ */ joinParams(target, {
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead of the video default. */
-    contenttype: param.string(),
+    contenttype: /* @__PURE__ */ param.string(),
     /** Speed cap in bytes per second. */
-    maxspeed: param.int({ min: 1 }),
+    maxspeed: /* @__PURE__ */ param.int({ min: 1 }),
     /** Leave the file name out of the links. */
-    skipfilename: param.bool(),
-  },
+    skipfilename: /* @__PURE__ */ param.bool(),
+  }),
   oneOf,
   auth: true,
   idempotent: true,
-  result: returns<GetVideoLinksResult>(),
+  result: /* @__PURE__ */ returns<GetVideoLinksResult>(),
 });
 
 /**
@@ -175,43 +172,41 @@ export const getvideolinks = defineMethod({
  * audio.expires;      // Date
  * ```
  */
-export const getaudiolink = defineMethod({
+export const getaudiolink = /* @__PURE__ */ defineMethod({
   name: 'getaudiolink',
   group,
-  params: {
-    ...target,
+  params: /* @__PURE__ */ joinParams(target, {
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead of the default. */
-    contenttype: param.string(),
+    contenttype: /* @__PURE__ */ param.string(),
     /** MP3 bitrate in kbit/s, 16-320 (default 192). */
-    abitrate: param.int({ min: 16, max: 320 }),
-  },
+    abitrate: /* @__PURE__ */ param.int({ min: 16, max: 320 }),
+  }),
   oneOf,
   auth: true,
   idempotent: true,
-  result: returns<GetAudioLinkResult>(),
+  result: /* @__PURE__ */ returns<GetAudioLinkResult>(),
 });
 
 /** Link to an m3u8 playlist for HTTP Live Streaming of a video. Defaults are those of getvideolink. */
-export const gethlslink = defineMethod({
+export const gethlslink = /* @__PURE__ */ defineMethod({
   name: 'gethlslink',
   group,
-  params: {
-    ...target,
+  params: /* @__PURE__ */ joinParams(target, {
     /** Audio bitrate in kbit/s (16-320). */
-    abitrate: param.int({ min: 16, max: 320 }),
+    abitrate: /* @__PURE__ */ param.int({ min: 16, max: 320 }),
     /** Video bitrate in kbit/s (16-4000). */
-    vbitrate: param.int({ min: 16, max: 4000 }),
+    vbitrate: /* @__PURE__ */ param.int({ min: 16, max: 4000 }),
     /** Target size 'WIDTHxHEIGHT', from 64x64 to 1280x960. */
-    resolution: param.string(),
+    resolution: /* @__PURE__ */ param.string(),
     /** Leave the file name out of the link. */
-    skipfilename: param.flag(),
-  },
+    skipfilename: /* @__PURE__ */ param.flag(),
+  }),
   oneOf,
   auth: true,
   idempotent: true,
-  result: returns<GetHlsLinkResult>(),
+  result: /* @__PURE__ */ returns<GetHlsLinkResult>(),
 });
 
 /**
@@ -224,23 +219,22 @@ export const gethlslink = defineMethod({
  * const text = await new Response(body).text();
  * ```
  */
-export const gettextfile = defineMethod({
+export const gettextfile = /* @__PURE__ */ defineMethod({
   name: 'gettextfile',
   group,
-  params: {
-    ...target,
+  params: /* @__PURE__ */ joinParams(target, {
     /** Encoding of the stored file; guessed when left out. */
-    fromencoding: param.string(),
+    fromencoding: /* @__PURE__ */ param.string(),
     /** Encoding of the returned text; utf-8 by default. */
-    toencoding: param.string(),
+    toencoding: /* @__PURE__ */ param.string(),
     /** Serve as application/octet-stream. */
-    forcedownload: param.flag(),
+    forcedownload: /* @__PURE__ */ param.flag(),
     /** Content-Type to serve instead of the one derived from the name. */
-    contenttype: param.string(),
-  },
+    contenttype: /* @__PURE__ */ param.string(),
+  }),
   oneOf,
   auth: true,
   data: 'download',
   idempotent: true,
-  result: returns<GetTextFileResult>(),
+  result: /* @__PURE__ */ returns<GetTextFileResult>(),
 });

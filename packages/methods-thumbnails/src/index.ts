@@ -19,7 +19,7 @@ import { getthumbslinks } from './methods.js';
 export * from './methods.js';
 
 /** Every thumbnail method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 // ---------------------------------------------------------------------------
 // Sizes
@@ -140,7 +140,7 @@ function helpers(client: CoreClient): ThumbnailHelpers {
  * Adds the thumbnail methods, plus the `thumbUrls` helper, to a client:
  * `createClient(...).use(thumbnails)`.
  */
-export const thumbnails = definePlugin({
+export const thumbnails = /* @__PURE__ */ definePlugin({
   name: 'thumbnails',
   methods: definitions,
   extend: helpers,

@@ -4,7 +4,7 @@
  * `definitions` list and plugin are built from them, and each method's JSDoc
  * (params included) is what editors show on `client.<method>`.
  */
-import { defineMethod, param, returns } from '@pcloudkit/core';
+import { defineMethod, joinParams, param, returns } from '@pcloudkit/core';
 import type { DataResponse, FileMetadata } from '@pcloudkit/core';
 
 const group = 'thumbnails';
@@ -59,9 +59,9 @@ export interface SaveThumbResult {
 
 const target = {
   /** Id of the image file. */
-  fileid: param.int(),
+  fileid: /* @__PURE__ */ param.int(),
   /** Absolute path of the image file (starts with '/'); ids are preferred. */
-  path: param.string(),
+  path: /* @__PURE__ */ param.string(),
 };
 const oneOf = { target: ['fileid', 'path'] } as const;
 
@@ -70,15 +70,15 @@ const shape = {
    * Box to fit, `WIDTHxHEIGHT`: width 16-2048, height 16-1024, each divisible
    * by 4 or by 5 (else error 1015), e.g. `'120x120'`, `'256x192'`.
    */
-  size: param.string({ required: true }),
+  size: /* @__PURE__ */ param.string({ required: true }),
   /**
    * Fill the box exactly: the image is first trimmed evenly on both sides to
    * the box's proportions, then scaled. Without it the proportions are kept
    * and one side may come out smaller than asked.
    */
-  crop: param.flag(),
+  crop: /* @__PURE__ */ param.flag(),
   /** `'png'` for PNG; JPEG by default. */
-  type: param.string({ enum: ['png', 'jpeg'] }),
+  type: /* @__PURE__ */ param.string({ enum: ['png', 'jpeg'] }),
 };
 
 // ---------------------------------------------------------------------------
@@ -90,14 +90,14 @@ const shape = {
  * cannot be decoded with 3001. The answer's `size` is the thumbnail's real
  * size.
  */
-export const getthumblink = defineMethod({
+export const getthumblink = /* @__PURE__ */ defineMethod({
   name: 'getthumblink',
   group,
-  params: { ...target, ...shape },
+  params: /* @__PURE__ */ joinParams(target, shape),
   oneOf,
   auth: true,
   idempotent: true,
-  result: returns<ThumbLinkResult>(),
+  result: /* @__PURE__ */ returns<ThumbLinkResult>(),
 });
 
 /**
@@ -105,17 +105,19 @@ export const getthumblink = defineMethod({
  * type. A problem with one file (not an image, gone, ...) is reported in
  * its own entry (`result` and `error`); the call itself still succeeds.
  */
-export const getthumbslinks = defineMethod({
+export const getthumbslinks = /* @__PURE__ */ defineMethod({
   name: 'getthumbslinks',
   group,
-  params: {
-    /** Ids of the image files. */
-    fileids: param.intList({ required: true }),
-    ...shape,
-  },
+  params: /* @__PURE__ */ joinParams(
+    {
+      /** Ids of the image files. */
+      fileids: /* @__PURE__ */ param.intList({ required: true }),
+    },
+    shape,
+  ),
   auth: true,
   idempotent: true,
-  result: returns<GetThumbsLinksResult>(),
+  result: /* @__PURE__ */ returns<GetThumbsLinksResult>(),
 });
 
 /**
@@ -128,15 +130,15 @@ export const getthumbslinks = defineMethod({
  * const bytes = new Uint8Array(await new Response(body).arrayBuffer());
  * ```
  */
-export const getthumb = defineMethod({
+export const getthumb = /* @__PURE__ */ defineMethod({
   name: 'getthumb',
   group,
-  params: { ...target, ...shape },
+  params: /* @__PURE__ */ joinParams(target, shape),
   oneOf,
   auth: true,
   data: 'download',
   idempotent: true,
-  result: returns<GetThumbResult>(),
+  result: /* @__PURE__ */ returns<GetThumbResult>(),
 });
 
 /**
@@ -144,23 +146,21 @@ export const getthumb = defineMethod({
  * An existing file of that name gets the thumbnail as a new revision, unless
  * `noover` is set (then 2004).
  */
-export const savethumb = defineMethod({
+export const savethumb = /* @__PURE__ */ defineMethod({
   name: 'savethumb',
   group,
-  params: {
-    ...target,
-    ...shape,
+  params: /* @__PURE__ */ joinParams(target, shape, {
     /** Full path of the new file; ending with '/', the source file's name is added. */
-    topath: param.string(),
+    topath: /* @__PURE__ */ param.string(),
     /** Folder to store the thumbnail in. */
-    tofolderid: param.int({ min: 0 }),
+    tofolderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Name of the new file in `tofolderid`; the source file's name by default. */
-    toname: param.string(),
+    toname: /* @__PURE__ */ param.string(),
     /** Fail with 2004 instead of replacing an existing file. */
-    noover: param.flag(),
-  },
-  oneOf: { ...oneOf, destination: ['topath', 'tofolderid'] },
+    noover: /* @__PURE__ */ param.flag(),
+  }),
+  oneOf: { target: ['fileid', 'path'], destination: ['topath', 'tofolderid'] },
   auth: true,
   idempotent: false,
-  result: returns<SaveThumbResult>(),
+  result: /* @__PURE__ */ returns<SaveThumbResult>(),
 });

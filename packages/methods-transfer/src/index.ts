@@ -25,7 +25,7 @@ import * as methods from './methods.js';
 export * from './methods.js';
 
 /** Every transfer method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Recipients one transfer may have. */
 export const MAX_RECEIVERS = 20;
@@ -99,7 +99,7 @@ function makeSend(client: CoreClient): TransferHelpers['send'] {
  * Adds the transfer methods, plus `client.transfers.send(files, options)`,
  * to a client: `createClient(...).use(transfer)`.
  */
-export const transfer = definePlugin({
+export const transfer = /* @__PURE__ */ definePlugin({
   name: 'transfer',
   methods: definitions,
   extend: (client: CoreClient): { transfers: TransferHelpers } => ({ transfers: { send: makeSend(client) } }),

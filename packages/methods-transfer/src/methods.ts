@@ -43,22 +43,22 @@ export interface TransferProgress {
  * bad sender, 1075 bad recipients, 2099 more than 20, 2088 no file, 2097
  * over the size limit, 2098/2100 sender or recipients refused.
  */
-export const uploadtransfer = defineMethod({
+export const uploadtransfer = /* @__PURE__ */ defineMethod({
   name: 'uploadtransfer',
   group: GROUP,
   params: {
     /** E-mail address of the sender. */
-    sendermail: param.string({ required: true }),
+    sendermail: /* @__PURE__ */ param.string({ required: true }),
     /** Recipient addresses, at most 20. */
-    receivermails: param.stringList({ required: true }),
+    receivermails: /* @__PURE__ */ param.stringList({ required: true }),
     /** A short note for the recipients, at most 160 characters. */
-    message: param.string(),
+    message: /* @__PURE__ */ param.string(),
     /** Key of your choice to follow the transfer with uploadtransferprogress. */
-    progresshash: param.string(),
+    progresshash: /* @__PURE__ */ param.string(),
   },
   auth: false,
   data: 'upload',
-  result: returns<Record<string, never>>(),
+  result: /* @__PURE__ */ returns<Record<string, never>>(),
 });
 
 /**
@@ -66,14 +66,14 @@ export const uploadtransfer = defineMethod({
  * right after the start may only mean the upload has not reached the server
  * yet.
  */
-export const uploadtransferprogress = defineMethod({
+export const uploadtransferprogress = /* @__PURE__ */ defineMethod({
   name: 'uploadtransferprogress',
   group: GROUP,
   params: {
     /** The key given to uploadtransfer. */
-    progresshash: param.string({ required: true }),
+    progresshash: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
   idempotent: true,
-  result: returns<TransferProgress>(),
+  result: /* @__PURE__ */ returns<TransferProgress>(),
 });

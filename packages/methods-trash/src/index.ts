@@ -17,10 +17,10 @@ export type { FileMetadata, FolderMetadata, Metadata } from '@pcloudkit/core';
 export * from './methods.js';
 
 /** Every Trash method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Adds the Trash methods to a client: `createClient(...).use(trash)`. */
-export const trash = definePlugin({
+export const trash = /* @__PURE__ */ definePlugin({
   name: 'trash',
   methods: definitions,
 });

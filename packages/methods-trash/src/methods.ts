@@ -57,20 +57,20 @@ export type TrashClearResult = Record<string, never>;
  * Lists one folder of the Trash: the root (`folderid` 0, the default) or a
  * deleted folder. Only the user's own deleted items appear.
  */
-export const trash_list = defineMethod({
+export const trash_list = /* @__PURE__ */ defineMethod({
   name: 'trash_list',
   group: GROUP,
   params: {
     /** Trash folder to list; 0 (the default) is the Trash root. */
-    folderid: param.int({ min: 0 }),
+    folderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** List folders only. */
-    nofiles: param.flag(),
+    nofiles: /* @__PURE__ */ param.flag(),
     /** List the whole subtree: each deleted subfolder gets its own `contents`. */
-    recursive: param.flag(),
+    recursive: /* @__PURE__ */ param.flag(),
   },
   auth: true,
   idempotent: true,
-  result: returns<TrashListResult>(),
+  result: /* @__PURE__ */ returns<TrashListResult>(),
 });
 
 /**
@@ -78,19 +78,19 @@ export const trash_list = defineMethod({
  * without restoring it: the old parent when it still exists, else its
  * nearest live ancestor (the root at worst).
  */
-export const trash_restorepath = defineMethod({
+export const trash_restorepath = /* @__PURE__ */ defineMethod({
   name: 'trash_restorepath',
   group: GROUP,
   params: {
     /** Id of a deleted file. */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Id of a deleted folder. */
-    folderid: param.int({ min: 0 }),
+    folderid: /* @__PURE__ */ param.int({ min: 0 }),
   },
   oneOf: { target: ['fileid', 'folderid'] },
   auth: true,
   idempotent: true,
-  result: returns<TrashRestorePathResult>(),
+  result: /* @__PURE__ */ returns<TrashRestorePathResult>(),
 });
 
 /**
@@ -99,38 +99,38 @@ export const trash_restorepath = defineMethod({
  * runs out midway the call fails and the items restored so far stay
  * restored.
  */
-export const trash_restore = defineMethod({
+export const trash_restore = /* @__PURE__ */ defineMethod({
   name: 'trash_restore',
   group: GROUP,
   params: {
     /** Id of a deleted file. */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Id of a deleted folder; 0 restores everything in the Trash. */
-    folderid: param.int({ min: 0 }),
+    folderid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Id of a live folder to restore into, instead of the item's old place. */
-    restoreto: param.int({ min: 0 }),
+    restoreto: /* @__PURE__ */ param.int({ min: 0 }),
     /** When restoring a folder, answer with its metadata including `contents`. */
-    metadata: param.flag(),
+    metadata: /* @__PURE__ */ param.flag(),
   },
   oneOf: { target: ['fileid', 'folderid'] },
   auth: true,
-  result: returns<TrashRestoreResult>(),
+  result: /* @__PURE__ */ returns<TrashRestoreResult>(),
 });
 
 /**
  * Deletes a file or folder from the Trash for good; `folderid: 0` empties
  * the whole Trash. Nothing removed this way can be restored.
  */
-export const trash_clear = defineMethod({
+export const trash_clear = /* @__PURE__ */ defineMethod({
   name: 'trash_clear',
   group: GROUP,
   params: {
     /** Id of a deleted file. */
-    fileid: param.int({ min: 0 }),
+    fileid: /* @__PURE__ */ param.int({ min: 0 }),
     /** Id of a deleted folder; 0 empties the whole Trash. */
-    folderid: param.int({ min: 0 }),
+    folderid: /* @__PURE__ */ param.int({ min: 0 }),
   },
   oneOf: { target: ['fileid', 'folderid'] },
   auth: true,
-  result: returns<TrashClearResult>(),
+  result: /* @__PURE__ */ returns<TrashClearResult>(),
 });

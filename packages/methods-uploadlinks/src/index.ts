@@ -26,7 +26,7 @@ import * as methods from './methods.js';
 export * from './methods.js';
 
 /** Every upload link method, sorted by name. */
-export const definitions: MethodList<typeof Methods> = methodList(methods);
+export const definitions: MethodList<typeof Methods> = /* @__PURE__ */ methodList(methods);
 
 /** Options of {@link UploadLinkHelpers.upload}. */
 export interface UploadToLinkOptions {
@@ -110,7 +110,7 @@ function makeUpload(client: CoreClient): UploadLinkHelpers['upload'] {
  * Adds the upload link methods, plus `client.uploadLinks.upload(code,
  * files, options)`, to a client: `createClient(...).use(uploadlinks)`.
  */
-export const uploadlinks = definePlugin({
+export const uploadlinks = /* @__PURE__ */ definePlugin({
   name: 'uploadlinks',
   methods: definitions,
   extend: (client: CoreClient): { uploadLinks: UploadLinkHelpers } => ({ uploadLinks: { upload: makeUpload(client) } }),

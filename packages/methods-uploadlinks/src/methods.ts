@@ -81,72 +81,72 @@ const expire = () => param.datetime();
  * `expire` (a moment), `maxspace` (bytes), `maxfiles`. Needs a verified
  * e-mail address (2014).
  */
-export const createuploadlink = defineMethod({
+export const createuploadlink = /* @__PURE__ */ defineMethod({
   name: 'createuploadlink',
   group: GROUP,
   params: {
     /** Id of the folder that receives the uploads. */
-    folderid: param.int(),
+    folderid: /* @__PURE__ */ param.int(),
     /** Full path of the folder that receives the uploads. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Instructions shown to uploaders. */
-    comment: param.string({ required: true }),
+    comment: /* @__PURE__ */ param.string({ required: true }),
     /** Moment after which the link takes no upload. */
-    expire: expire(),
+    expire: /* @__PURE__ */ expire(),
     /** Cap on the bytes that may be uploaded in all. */
-    maxspace: param.int({ min: 1 }),
+    maxspace: /* @__PURE__ */ param.int({ min: 1 }),
     /** Cap on the number of files that may be uploaded. */
-    maxfiles: param.int({ min: 1 }),
+    maxfiles: /* @__PURE__ */ param.int({ min: 1 }),
   },
   oneOf: { target: ['folderid', 'path'] },
   auth: true,
-  result: returns<UploadLinkCreated>(),
+  result: /* @__PURE__ */ returns<UploadLinkCreated>(),
 });
 
 /** Lists your upload links with their counters (`files`, `space`) and caps. */
-export const listuploadlinks = defineMethod({
+export const listuploadlinks = /* @__PURE__ */ defineMethod({
   name: 'listuploadlinks',
   group: GROUP,
   params: {},
   auth: true,
   idempotent: true,
-  result: returns<{ uploadlinks: UploadLink[] }>(),
+  result: /* @__PURE__ */ returns<{ uploadlinks: UploadLink[] }>(),
 });
 
 /** Deletes one of your upload links at once; the files it brought stay in the folder. */
-export const deleteuploadlink = defineMethod({
+export const deleteuploadlink = /* @__PURE__ */ defineMethod({
   name: 'deleteuploadlink',
   group: GROUP,
   params: {
     /** Id of the link (from createuploadlink or listuploadlinks). */
-    uploadlinkid: param.int({ required: true }),
+    uploadlinkid: /* @__PURE__ */ param.int({ required: true }),
   },
   auth: true,
-  result: returns<Record<string, never>>(),
+  result: /* @__PURE__ */ returns<Record<string, never>>(),
 });
 
 /**
  * Changes an upload link's expiry and caps, effective at once. A cap of 0
  * removes it; `deleteexpire` removes the expiry.
  */
-export const changeuploadlink = defineMethod({
+export const changeuploadlink = /* @__PURE__ */ defineMethod({
   name: 'changeuploadlink',
   group: GROUP,
   params: {
     /** Id of the link. */
-    uploadlinkid: param.int({ required: true }),
+    uploadlinkid: /* @__PURE__ */ param.int({ required: true }),
     /** New expiry moment. */
-    expire: expire(),
+    expire: /* @__PURE__ */ expire(),
     /** Remove the expiry. */
-    deleteexpire: param.flag(),
+    deleteexpire: /* @__PURE__ */ param.flag(),
     /** New byte cap; 0 removes it. */
-    maxspace: param.int({ min: 0 }),
+    maxspace: /* @__PURE__ */ param.int({ min: 0 }),
     /** New file-count cap; 0 removes it. */
-    maxfiles: param.int({ min: 0 }),
+    maxfiles: /* @__PURE__ */ param.int({ min: 0 }),
   },
   atMostOne: { expiry: ['deleteexpire', 'expire'] },
   auth: true,
-  result: returns<Record<string, never>>(),
+  result: /* @__PURE__ */ returns<Record<string, never>>(),
 });
 
 /**
@@ -154,16 +154,16 @@ export const changeuploadlink = defineMethod({
  * drop address. A deleted, expired or full link answers 7002, 7004, 7007 or
  * 7008: show those as the link's state.
  */
-export const showuploadlink = defineMethod({
+export const showuploadlink = /* @__PURE__ */ defineMethod({
   name: 'showuploadlink',
   group: GROUP,
   params: {
     /** The link's code. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
   idempotent: true,
-  result: returns<UploadLinkInfo>(),
+  result: /* @__PURE__ */ returns<UploadLinkInfo>(),
 });
 
 /**
@@ -173,24 +173,24 @@ export const showuploadlink = defineMethod({
  * folder never replaces the owner's file: the new one gets another name.
  * The answer tells the uploader nothing of the owner's tree.
  */
-export const uploadtolink = defineMethod({
+export const uploadtolink = /* @__PURE__ */ defineMethod({
   name: 'uploadtolink',
   group: GROUP,
   params: {
     /** The link's code. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
     /** Drop files whose upload was cut short instead of keeping partial data. */
-    nopartial: param.flag(),
+    nopartial: /* @__PURE__ */ param.flag(),
     /** Key of your choice to follow the upload with uploadlinkprogress. */
-    progresshash: param.string(),
+    progresshash: /* @__PURE__ */ param.string(),
     /** Who uploads, kept with each file for the link's owner; pCloud has been reported to refuse uploads without it (2001). */
-    names: param.string(),
+    names: /* @__PURE__ */ param.string(),
     /** A note from the uploader, kept with each file for the link's owner. */
-    comment: param.string(),
+    comment: /* @__PURE__ */ param.string(),
   },
   auth: false,
   data: 'upload',
-  result: returns<Record<string, never>>(),
+  result: /* @__PURE__ */ returns<Record<string, never>>(),
 });
 
 /**
@@ -198,35 +198,35 @@ export const uploadtolink = defineMethod({
  * login. 1900 right after the start may only mean the upload has not reached
  * the server yet.
  */
-export const uploadlinkprogress = defineMethod({
+export const uploadlinkprogress = /* @__PURE__ */ defineMethod({
   name: 'uploadlinkprogress',
   group: GROUP,
   params: {
     /** The link's code. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
     /** The key given to uploadtolink. */
-    progresshash: param.string({ required: true }),
+    progresshash: /* @__PURE__ */ param.string({ required: true }),
   },
   auth: false,
   idempotent: true,
-  result: returns<UploadLinkProgress>(),
+  result: /* @__PURE__ */ returns<UploadLinkProgress>(),
 });
 
 /** Copies one of your own files into the folder behind someone's upload link. */
-export const copytolink = defineMethod({
+export const copytolink = /* @__PURE__ */ defineMethod({
   name: 'copytolink',
   group: GROUP,
   params: {
     /** The link's code. */
-    code: param.string({ required: true }),
+    code: /* @__PURE__ */ param.string({ required: true }),
     /** Id of your file to copy. */
-    fileid: param.int(),
+    fileid: /* @__PURE__ */ param.int(),
     /** Full path of your file to copy. */
-    path: param.string(),
+    path: /* @__PURE__ */ param.string(),
     /** Name for the copy (the file's own name by default). */
-    toname: param.string(),
+    toname: /* @__PURE__ */ param.string(),
   },
   oneOf: { target: ['fileid', 'path'] },
   auth: true,
-  result: returns<Record<string, never>>(),
+  result: /* @__PURE__ */ returns<Record<string, never>>(),
 });

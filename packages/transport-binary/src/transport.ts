@@ -1,9 +1,10 @@
 import type * as tls from 'node:tls';
-import { AbortError, TransportError } from './core.js';
+import { AbortError, TransportError, ValidationError } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
 import { encodeRequest } from './codec/encode.js';
 import type { DecodeLimits } from './codec/decode.js';
 import { Connection, type Frame } from './connection.js';
+import { credentialFingerprint } from './credentials.js';
 import { prepareUpload, type UploadBody } from './upload.js';
 
 /** Options of {@link binaryTransport}. */
@@ -12,7 +13,11 @@ export interface BinaryTransportOptions {
   tls?: boolean;
   /** Extra options for `tls.connect`, e.g. `{ rejectUnauthorized: false }` or a custom `ca`. */
   tlsOptions?: tls.ConnectionOptions;
-  /** Pooled connections per host for calls without a `connectionKey`. Default 4. */
+  /**
+   * Pooled connections per host and credentials for calls without a
+   * `connectionKey` (a connection keeps its first login, so calls with
+   * different credentials, or none, never share one). Default 4.
+   */
   connections?: number;
   /** Milliseconds an unused connection stays open. Default 30000. */
   idleTimeout?: number;
@@ -66,18 +71,27 @@ const STALL_MEMORY = 30_000;
 /** Connection key of connection-bound calls (fileops) made without one. */
 const CONNECTION_BOUND_KEY = 'connection-bound';
 
+/** A dedicated connection and the credentials it was given first (`''`: none yet). */
+interface Dedicated {
+  conn: Connection;
+  key: string;
+  login: string;
+}
+
 /**
  * A transport speaking pCloud's binary protocol over TCP or TLS. Calls are
- * pipelined on a small pool of persistent connections per host; calls that
- * carry a `connectionKey` always use one dedicated connection for that key
- * (file descriptors and logins belong to a connection).
+ * pipelined on a small pool of persistent connections per host and
+ * credentials; calls that carry a `connectionKey` always use one dedicated
+ * connection for that key (file descriptors and logins belong to a
+ * connection), and a call whose credentials differ from the ones that
+ * connection logged in with fails with `ValidationError` before it is sent.
  */
 export function binaryTransport(options: BinaryTransportOptions = {}): Transport {
   const useTls = options.tls ?? true;
   const defaultPort = useTls ? 443 : 80;
   const poolSize = Math.max(1, options.connections ?? 4);
   const pools = new Map<string, Connection[]>();
-  const keyed = new Map<string, Connection>();
+  const keyed = new Map<string, Dedicated>();
   let closed = false;
   /** Hosts whose TLS handshake stalled lately (a plain-TCP port): label -> until when, and why. */
   const stalls = new Map<string, { until: number; message: string }>();
@@ -100,31 +114,53 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
     });
   }
 
-  function pooled(host: string): Connection {
-    let pool = pools.get(host);
-    if (!pool) pools.set(host, (pool = []));
+  /**
+   * A pooled connection for calls to `host` with the credentials `login`
+   * (a fingerprint, `''` for anonymous calls). pCloud keeps a connection's
+   * first login and ignores later credentials, so each set of credentials,
+   * and anonymous calls too, has a pool of its own.
+   */
+  function pooled(host: string, login: string): Connection {
+    const id = `${host}\u0000${login}`;
+    let pool = pools.get(id);
+    if (!pool) pools.set(id, (pool = []));
     const live = pool.filter((c) => c.alive);
     let best: Connection | undefined;
     for (const c of live) if (!best || c.load < best.load) best = c;
     if (best && (best.load === 0 || live.length >= poolSize)) return best;
     const conn = open(host, (c) => {
-      const list = pools.get(host);
+      const list = pools.get(id);
       if (!list) return;
       const i = list.indexOf(c);
       if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) pools.delete(id);
     });
     pool.push(conn);
     return conn;
   }
 
-  function dedicated(host: string, key: string): Connection {
-    const id = `${host}\u0000${key}`;
+  /**
+   * The dedicated connection of `key` on `host`. The first credentials sent
+   * on it are its login; a later call with other credentials is refused
+   * (an anonymous call runs as that login, which the key's owner chose).
+   */
+  function dedicated(host: string, key: string, id: string, login: string, method: string): Connection {
     const existing = keyed.get(id);
-    if (existing?.alive) return existing;
+    if (existing?.conn.alive) {
+      if (login !== '' && existing.login !== '' && existing.login !== login) {
+        throw new ValidationError(
+          method,
+          'connectionKey',
+          `connection key "${key}" is logged in with other credentials; pCloud would run this call as that login. Use another key, or release this one first`,
+        );
+      }
+      if (existing.login === '') existing.login = login;
+      return existing.conn;
+    }
     const conn = open(host, (c) => {
-      if (keyed.get(id) === c) keyed.delete(id);
+      if (keyed.get(id)?.conn === c) keyed.delete(id);
     });
-    keyed.set(id, conn);
+    keyed.set(id, { conn, key, login });
     return conn;
   }
 
@@ -168,7 +204,13 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       if (stall) stalls.delete(request.host);
       // File descriptors live on one connection: a connection-bound method keeps to a dedicated one even without a key.
       const key = request.connectionKey ?? (request.definition?.connectionBound ? CONNECTION_BOUND_KEY : undefined);
-      const conn = key !== undefined ? dedicated(request.host, key) : pooled(request.host);
+      const login = credentialFingerprint(params);
+      let conn: Connection;
+      if (key === undefined) conn = pooled(request.host, login);
+      else if (request.connectionKey !== undefined)
+        conn = dedicated(request.host, key, `${request.host}\u0000${key}`, login, request.method);
+      // Without a key of the caller's, connection-bound calls of different users each get their own connection.
+      else conn = dedicated(request.host, key, `${request.host}\u0000${key}\u0000${login}`, login, request.method);
       // A long poll (`diff` with `block`) makes its connection look busy, so later calls go elsewhere while it waits.
       const longPoll = request.definition?.longPoll !== undefined && params[request.definition.longPoll] !== undefined;
       const answer = await conn.call({
@@ -186,17 +228,16 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
 
     /** Closes the dedicated connection(s) kept for `connectionKey`; their file descriptors die with them. */
     async release(connectionKey: string): Promise<void> {
-      const suffix = `\u0000${connectionKey}`;
-      for (const [id, conn] of keyed) {
-        if (!id.endsWith(suffix)) continue;
+      for (const [id, entry] of keyed) {
+        if (entry.key !== connectionKey) continue;
         keyed.delete(id);
-        conn.close();
+        entry.conn.close();
       }
     },
 
     async close(): Promise<void> {
       closed = true;
-      const all = [...keyed.values(), ...[...pools.values()].flat()];
+      const all = [...[...keyed.values()].map((d) => d.conn), ...[...pools.values()].flat()];
       keyed.clear();
       pools.clear();
       for (const c of all) c.close();

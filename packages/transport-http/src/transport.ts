@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, Client, type Dispatcher } from 'undici';
 import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
+import { credentialFingerprint } from './credentials.js';
 import { encodeParams } from './encode.js';
 import { hostOrigin, wirePairs } from './core.js';
 import { closedBeforeAnswer, snippet, toCoreError } from './errors.js';
@@ -26,7 +27,12 @@ export type TlsOptions = Pick<
 
 /** Options of {@link httpTransport}. Every one is optional. */
 export interface HttpTransportOptions {
-  /** Most sockets kept open to one origin. Default `8`. */
+  /**
+   * Most sockets kept open to one origin for one set of credentials. Default
+   * `8`. Calls with different credentials (or none) never share a socket: a
+   * server with sticky logins runs every request of a keep-alive socket as
+   * its first login.
+   */
   connections?: number;
   /**
    * Requests written onto one socket before the first answer arrives. Default
@@ -55,8 +61,11 @@ export interface HttpTransportOptions {
    * given, the options above that configure connections are ignored, every
    * call (including ones with a `connectionKey` or a connection-bound
    * definition, which otherwise keep to one socket of their own) goes through it, and
-   * `close()` leaves it open: it is yours to close. Default: an `Agent` this
-   * transport creates on its first call and destroys in `close()`.
+   * `close()` leaves it open: it is yours to close. Its sockets are shared by
+   * every call whatever its credentials: against a server that keeps the
+   * first login of a keep-alive socket, give each user a transport of its own.
+   * Default: one `Agent` per set of credentials, created on first use and
+   * destroyed in `close()`.
    */
   dispatcher?: Dispatcher;
   /**
@@ -88,6 +97,8 @@ export interface HttpTransportOptions {
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
 /** Connection key of connection-bound calls (fileops) made without one. */
 const CONNECTION_BOUND_KEY = 'connection-bound';
+/** Most agents (one per set of credentials) kept at once; the least recently used one beyond is closed. */
+const MAX_AGENTS = 64;
 const JSON_TYPE = /^(application|text)\/(json|javascript)|\+json/i;
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -230,28 +241,57 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     ...(options.tls ? { connect: { ...options.tls } } : {}),
   };
 
-  let agent: Agent | undefined;
+  /** Agents by credential fingerprint (`''`: anonymous calls), least recently used first. */
+  const agents = new Map<string, Agent>();
   let closed = false;
-  const sticky = new Map<string, Client>();
+  /** Dedicated sockets by `connectionKey\norigin`, with the credentials they were given first (`''`: none yet). */
+  const sticky = new Map<string, { client: Client; login: string }>();
 
-  function dispatcherFor(origin: string, connectionKey: string | undefined): Dispatcher {
+  /**
+   * The dispatcher of a call. A server with sticky logins keeps a socket's
+   * first login and ignores later credentials, so sockets are never shared
+   * between calls with different credentials: one agent per fingerprint, and
+   * a dedicated socket refuses (ValidationError) credentials other than its first.
+   */
+  function dispatcherFor(origin: string, connectionKey: string | undefined, login: string, method: string, ownKey: boolean): Dispatcher {
     if (options.dispatcher) return options.dispatcher;
     if (connectionKey !== undefined) {
-      const key = `${connectionKey}\n${origin}`;
-      let client = sticky.get(key);
-      if (!client) {
-        // A dedicated socket carries state (file descriptors) that dies with it: keep it through pauses
-        // of up to a minute (a shorter Keep-Alive hint from the server still wins).
-        client = new Client(origin, {
-          ...connectOptions,
-          keepAliveTimeout: Math.max(connectOptions.keepAliveTimeout, 60_000),
-          pipelining: 1,
-        });
-        sticky.set(key, client);
+      // A connection-bound call without a key of the caller's gets a socket per set of credentials.
+      const key = ownKey ? `${connectionKey}\n${origin}` : `${connectionKey}\n${origin}\n${login}`;
+      const entry = sticky.get(key);
+      if (entry) {
+        if (login !== '' && entry.login !== '' && entry.login !== login) {
+          throw new ValidationError(
+            method,
+            'connectionKey',
+            `connection key "${connectionKey}" is logged in with other credentials; a server with sticky logins would run this call as that login. Use another key, or release this one first`,
+          );
+        }
+        if (entry.login === '') entry.login = login;
+        return entry.client;
       }
+      // A dedicated socket carries state (file descriptors) that dies with it: keep it through pauses
+      // of up to a minute (a shorter Keep-Alive hint from the server still wins).
+      const client = new Client(origin, {
+        ...connectOptions,
+        keepAliveTimeout: Math.max(connectOptions.keepAliveTimeout, 60_000),
+        pipelining: 1,
+      });
+      sticky.set(key, { client, login });
       return client;
     }
-    agent ??= new Agent({ ...connectOptions, connections: options.connections ?? 8, pipelining });
+    let agent = agents.get(login);
+    if (agent) {
+      agents.delete(login); // re-inserted below: most recently used last
+    } else {
+      agent = new Agent({ ...connectOptions, connections: options.connections ?? 8, pipelining });
+      if (agents.size >= MAX_AGENTS) {
+        const [oldLogin, oldest] = agents.entries().next().value!;
+        agents.delete(oldLogin);
+        oldest.close().catch(() => {}); // lets its requests in flight finish
+      }
+    }
+    agents.set(login, agent);
     return agent;
   }
 
@@ -344,9 +384,17 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     // A long poll (`diff` with `block`) may wait for minutes before it answers.
     const longPoll = definition?.longPoll !== undefined && request.params?.[definition.longPoll] !== undefined;
 
+    // Throws ValidationError, before anything is sent, when a dedicated socket holds another login.
+    const dispatcher = dispatcherFor(
+      origin,
+      connectionKey,
+      credentialFingerprint(request.params, request.bearer),
+      method,
+      request.connectionKey !== undefined,
+    );
     let response: Dispatcher.ResponseData;
     try {
-      response = await dispatcherFor(origin, connectionKey).request({
+      response = await dispatcher.request({
         origin,
         path,
         method: httpMethod,
@@ -416,19 +464,18 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   async function release(connectionKey: string): Promise<void> {
     const prefix = `${connectionKey}\n`;
     const gone: Dispatcher[] = [];
-    for (const [key, client] of sticky) {
+    for (const [key, entry] of sticky) {
       if (!key.startsWith(prefix)) continue;
       sticky.delete(key);
-      gone.push(client);
+      gone.push(entry.client);
     }
     await Promise.all(gone.map((d) => d.destroy().catch(() => {})));
   }
 
   async function close(): Promise<void> {
     closed = true;
-    const owned: Dispatcher[] = [...sticky.values()];
-    if (agent) owned.push(agent);
-    agent = undefined;
+    const owned: Dispatcher[] = [...[...sticky.values()].map((e) => e.client), ...agents.values()];
+    agents.clear();
     sticky.clear();
     await Promise.all(owned.map((d) => d.destroy().catch(() => {})));
   }

@@ -1636,10 +1636,10 @@ export class Store {
         insFile: p('INSERT OR REPLACE INTO uploadlink_files (fileid, linkid, uploader, comment, created) VALUES (?, ?, ?, ?, ?)'),
         fileOf: p('SELECT * FROM uploadlink_files WHERE fileid = ?'),
         delUser: p('UPDATE uploadlinks SET deleted = 1 WHERE userid = ?'),
-        insTransfer: p('INSERT INTO transfers (sender, receivers, message, created) VALUES (?, ?, ?, ?)'),
+        insTransfer: p('INSERT INTO transfers (sender, receivers, message, created, secret) VALUES (?, ?, ?, ?, ?)'),
         insTransferFile: p('INSERT INTO transfer_files (transferid, position, name, blob, size) VALUES (?, ?, ?, ?, ?)'),
         transferFile: p(
-          'SELECT f.*, t.created FROM transfer_files AS f JOIN transfers AS t ON t.id = f.transferid WHERE f.transferid = ? AND f.position = ?',
+          'SELECT f.*, t.created, t.secret FROM transfer_files AS f JOIN transfers AS t ON t.id = f.transferid WHERE f.transferid = ? AND f.position = ?',
         ),
         transferBlobs: p('SELECT DISTINCT blob FROM transfer_files WHERE transferid = ?').pluck(),
         delTransferFiles: p('DELETE FROM transfer_files WHERE transferid = ?'),
@@ -1721,9 +1721,12 @@ export class Store {
     };
   }
 
-  /** A new transfer (its files follow with addTransferFile); returns its id. */
-  createTransfer(sender: string, receivers: readonly string[], message: string): number {
-    return this.write(() => Number(this.usql.insTransfer!.run(sender, receivers.join(','), message, nowSeconds()).lastInsertRowid));
+  /**
+   * A new transfer (its files follow with addTransferFile); returns its id.
+   * `secret` is the random key its download links carry.
+   */
+  createTransfer(sender: string, receivers: readonly string[], message: string, secret: string): number {
+    return this.write(() => Number(this.usql.insTransfer!.run(sender, receivers.join(','), message, nowSeconds(), secret).lastInsertRowid));
   }
 
   /**
@@ -1759,9 +1762,14 @@ export class Store {
   }
 
   /** One file of a transfer by its 1-based position, with the transfer's creation time (Unix seconds). */
-  transferFile(transferid: number, position: number): { name: string; blob: string; size: number; created: number } | undefined {
+  transferFile(
+    transferid: number,
+    position: number,
+  ): { name: string; blob: string; size: number; created: number; secret: string } | undefined {
     const r = this.usql.transferFile!.get(transferid, position) as Row | undefined;
-    return r ? { name: r.name as string, blob: r.blob as string, size: r.size as number, created: r.created as number } : undefined;
+    return r
+      ? { name: r.name as string, blob: r.blob as string, size: r.size as number, created: r.created as number, secret: r.secret as string }
+      : undefined;
   }
 
   // ---- collections (playlists) ----------------------------------------------

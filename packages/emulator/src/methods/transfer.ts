@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CallContext, MethodGroup } from '../context.js';
 import type { EmulatorCore } from '../core.js';
 import { ApiError } from '../errors.js';
@@ -35,8 +36,12 @@ export const TRANSFER_LIFETIME_SECONDS = 7 * 24 * 3600;
 /** First path segment of a transfer's download links on the content servers. */
 export const TRANSFER_PATH = 'transfer';
 
-/** Hex digits of the file's SHA-256 a download path carries: only the mail's readers know them. */
-const KEY_DIGITS = 32;
+/** Compares a link's key with the transfer's secret in constant time. */
+function sameKey(key: string, secret: string): boolean {
+  const a = Buffer.from(key);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /**
  * What a content server serves for `/transfer/<id>/<position>/<key>/<name>`:
@@ -48,7 +53,7 @@ export function transferLink(core: EmulatorCore, pathname: string): ContentLink 
   const [, , id, position, key] = pathname.split('/');
   if (!/^\d+$/.test(id ?? '') || !/^\d+$/.test(position ?? '') || key === undefined) return undefined;
   const file = core.store.transferFile(Number(id), Number(position));
-  if (!file || key !== file.blob.slice(0, KEY_DIGITS)) return undefined;
+  if (!file || !sameKey(key, file.secret)) return undefined;
   const expires = (file.created + TRANSFER_LIFETIME_SECONDS) * 1000;
   if (Date.now() > expires) return 'expired';
   return {
@@ -88,7 +93,8 @@ export const transferMethods: MethodGroup = {
       // a raw PUT body may come without `filename` (these methods document none)
       defaultName: 'upload.bin',
       keep(name, info) {
-        transferid ??= c.store.createTransfer(sender, receivers, message);
+        // a random key per transfer: only the mail's readers know it, and it tells nothing about the content
+        transferid ??= c.store.createTransfer(sender, receivers, message, randomBytes(16).toString('hex'));
         const position = files.length + 1;
         c.store.addTransferFile(transferid, position, name, info);
         files.push({ name, size: info.size, position });
@@ -107,7 +113,7 @@ export const transferMethods: MethodGroup = {
     const { scheme, contentHosts } = c.core.server;
     const links = files.map((f) => {
       const stored = c.store.transferFile(transferid!, f.position)!;
-      const path = `/${TRANSFER_PATH}/${transferid}/${f.position}/${stored.blob.slice(0, KEY_DIGITS)}/${encodeURIComponent(f.name)}`;
+      const path = `/${TRANSFER_PATH}/${transferid}/${f.position}/${stored.secret}/${encodeURIComponent(f.name)}`;
       return { ...f, url: `${scheme}://${contentHosts[(f.position - 1) % contentHosts.length]}${path}` };
     });
     const until = new Date((nowSeconds() + TRANSFER_LIFETIME_SECONDS) * 1000).toUTCString();

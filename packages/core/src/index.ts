@@ -34,7 +34,7 @@ export type { Region } from './regions.js';
 export { jsonSafe, parseJson, stringifyJson } from './json.js';
 export { decodeAnswer, DATETIME_FIELDS } from './decode.js';
 export { encodeParam, encodeParams } from './params.js';
-export { wirePairs, wireText } from './wire.js';
+export { loginKey, wirePairs, wireText } from './wire.js';
 export { downloadUrls, linkUrls, rangeHeader } from './links.js';
 export { isAsyncIterable, isBlob, isPathSource, isReadableStream, knownSize, toBytes, uploadSource } from './upload-source.js';
 export type { FileOpener, OpenedFile, UploadData, UploadSource, UploadSourceOptions } from './upload-source.js';

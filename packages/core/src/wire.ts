@@ -27,3 +27,23 @@ export function wirePairs(params: Readonly<Record<string, WireValue | undefined 
   for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== null) pairs.push([k, wireText(v)]);
   return pairs;
 }
+
+/** Params that log a connection in: a token, an OAuth2 token, or a username with one of the password forms. */
+const LOGIN_PARAMS = ['auth', 'access_token', 'username', 'password', 'passwordmd5', 'digest', 'passworddigest'] as const;
+
+/**
+ * The login a call carries as one string, `''` for an anonymous call.
+ * pCloud keeps the first successful login of a connection and ignores the
+ * credentials of later calls on it, so a transport that reuses connections
+ * may share one only between calls with the same key. The key holds the
+ * secrets themselves: keep it in memory, never log or send it.
+ */
+export function loginKey(params: Readonly<Record<string, WireValue | undefined | null>>, bearer?: string): string {
+  let key = '';
+  for (const name of LOGIN_PARAMS) {
+    const value = params[name];
+    if (value !== undefined && value !== null) key += `${name}=${wireText(value)}\u0000`;
+  }
+  if (bearer !== undefined && params.access_token == null) key += `bearer=${bearer}\u0000`;
+  return key;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerSnippet, downloadUrls, rangeHeader, wirePairs, wireText } from '../src/index.js';
+import { answerSnippet, downloadUrls, loginKey, rangeHeader, wirePairs, wireText } from '../src/index.js';
 
 describe('wire text', () => {
   it('writes booleans as 1/0, bigints exactly and refuses what cannot be sent', () => {
@@ -44,5 +44,26 @@ describe('download sources and ranges', () => {
     expect(rangeHeader({ start: 0, end: 9 })).toBe('bytes=0-9');
     expect(() => rangeHeader({ start: 5, end: 2 })).toThrow(RangeError);
     expect(() => rangeHeader({ start: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('loginKey', () => {
+  it('is empty for an anonymous call, whatever else it carries', () => {
+    expect(loginKey({})).toBe('');
+    expect(loginKey({ folderid: 0, path: '/x', auth: undefined, username: null })).toBe('');
+  });
+
+  it('tells logins apart and ignores params that are not credentials', () => {
+    const a = loginKey({ auth: 'token-a', folderid: 1 });
+    expect(loginKey({ auth: 'token-a', folderid: 2 })).toBe(a);
+    expect(loginKey({ auth: 'token-b' })).not.toBe(a);
+    expect(loginKey({ access_token: 'token-a' })).not.toBe(a);
+    expect(loginKey({ username: 'a@x.test', password: 'one' })).not.toBe(loginKey({ username: 'a@x.test', password: 'two' }));
+  });
+
+  it('counts a bearer header as a login unless access_token is sent too', () => {
+    expect(loginKey({}, 'tok')).not.toBe('');
+    expect(loginKey({}, 'tok')).not.toBe(loginKey({}, 'other'));
+    expect(loginKey({ access_token: 'tok' }, 'tok')).toBe(loginKey({ access_token: 'tok' }));
   });
 });

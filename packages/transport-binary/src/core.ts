@@ -7,6 +7,7 @@ export {
   TimeoutError,
   TransportError,
   ValidationError,
+  loginKey,
   uploadSource,
 } from '@pcloudkit/core';
 export type {

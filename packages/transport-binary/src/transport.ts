@@ -1,10 +1,9 @@
 import type * as tls from 'node:tls';
-import { AbortError, TransportError, ValidationError } from './core.js';
+import { AbortError, TransportError, ValidationError, loginKey } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
 import { encodeRequest } from './codec/encode.js';
 import type { DecodeLimits } from './codec/decode.js';
 import { Connection, type Frame } from './connection.js';
-import { credentialFingerprint } from './credentials.js';
 import { prepareUpload, type UploadBody } from './upload.js';
 
 /** Options of {@link binaryTransport}. */
@@ -116,7 +115,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
 
   /**
    * A pooled connection for calls to `host` with the credentials `login`
-   * (a fingerprint, `''` for anonymous calls). pCloud keeps a connection's
+   * (core's `loginKey`, `''` for anonymous calls). pCloud keeps a connection's
    * first login and ignores later credentials, so each set of credentials,
    * and anonymous calls too, has a pool of its own.
    */
@@ -204,7 +203,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       if (stall) stalls.delete(request.host);
       // File descriptors live on one connection: a connection-bound method keeps to a dedicated one even without a key.
       const key = request.connectionKey ?? (request.definition?.connectionBound ? CONNECTION_BOUND_KEY : undefined);
-      const login = credentialFingerprint(params);
+      const login = loginKey(params);
       let conn: Connection;
       if (key === undefined) conn = pooled(request.host, login);
       else if (request.connectionKey !== undefined)

@@ -14,6 +14,7 @@ export {
   definePlugin,
   hostOrigin,
   wirePairs,
+  loginKey,
   linkUrls,
   downloadUrls,
   rangeHeader,

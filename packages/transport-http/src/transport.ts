@@ -2,9 +2,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, Client, type Dispatcher } from 'undici';
 import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
-import { credentialFingerprint } from './credentials.js';
 import { encodeParams } from './encode.js';
-import { hostOrigin, wirePairs } from './core.js';
+import { hostOrigin, loginKey, wirePairs } from './core.js';
 import { closedBeforeAnswer, snippet, toCoreError } from './errors.js';
 import { bodyIdleLimit, toWebStream } from './streams.js';
 import { ProgressCounter, multipartBody, prepareFile, putBody, type PreparedFile } from './upload.js';
@@ -241,7 +240,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     ...(options.tls ? { connect: { ...options.tls } } : {}),
   };
 
-  /** Agents by credential fingerprint (`''`: anonymous calls), least recently used first. */
+  /** Agents by core's `loginKey` (`''`: anonymous calls), least recently used first. */
   const agents = new Map<string, Agent>();
   let closed = false;
   /** Dedicated sockets by `connectionKey\norigin`, with the credentials they were given first (`''`: none yet). */
@@ -250,7 +249,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   /**
    * The dispatcher of a call. A server with sticky logins keeps a socket's
    * first login and ignores later credentials, so sockets are never shared
-   * between calls with different credentials: one agent per fingerprint, and
+   * between calls with different credentials: one agent per login key, and
    * a dedicated socket refuses (ValidationError) credentials other than its first.
    */
   function dispatcherFor(origin: string, connectionKey: string | undefined, login: string, method: string, ownKey: boolean): Dispatcher {
@@ -388,7 +387,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     const dispatcher = dispatcherFor(
       origin,
       connectionKey,
-      credentialFingerprint(request.params, request.bearer),
+      loginKey(request.params, request.bearer),
       method,
       request.connectionKey !== undefined,
     );

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -511,6 +512,35 @@ describe('quota', () => {
     const ids = await sharedFolder(gus, 1);
     expect((await upload(emu, 'big.bin', Buffer.alloc(500), { folderid: ids.folder }, gus.auth)).result).toBe(0);
     expect((await ok(gus, 'userinfo')).usedquota).toBe(0);
+  });
+
+  it("reverting, saving a zip, extracting and restoring from the trash into a share charge the folder's owner", async () => {
+    const { alice, bob } = users;
+    const gus = await login('gus');
+    const frank = await login('frank');
+    // Gus (100 bytes) holds every right on one of Alice's folders; the bytes are random so the zip stays big
+    const ids = await sharedFolder(gus, 7);
+    const big = (await upload(emu, 'big.bin', randomBytes(500), { folderid: ids.folder }, alice.auth)).metadata[0].fileid as number;
+    await upload(emu, 'big.bin', 'small now', { folderid: ids.folder }, alice.auth);
+    const old = ((await ok(alice, 'listrevisions', { fileid: big })).revisions as Json[]).at(-1)!.revisionid as number;
+    expect((await api(gus, 'revertrevision', { fileid: big, revisionid: old })).result).toBe(0);
+    expect((await ok(alice, 'stat', { fileid: big })).metadata.size).toBe(500);
+    const zip = (await ok(gus, 'savezip', { folderid: ids.folder, tofolderid: ids.folder, toname: 'all.zip' })).metadata;
+    expect(zip.size).toBeGreaterThan(500);
+    const out = await ok(gus, 'extractarchive', { fileid: zip.fileid as number, tofolderid: ids.sub });
+    expect(JSON.stringify(out.output)).not.toContain('quota');
+    expect((await ok(alice, 'listfolder', { folderid: ids.sub })).metadata.contents.some((e: Json) => e.name === 'big.bin')).toBe(true);
+    expect((await ok(gus, 'userinfo')).usedquota).toBe(0);
+    // Bob (10 GiB) brings 500 bytes of his trash back into a share of Frank (100 bytes): Frank's quota refuses
+    const small = (await ok(frank, 'createfolder', { folderid: 0, name: uniq('small') })).metadata.folderid as number;
+    await ok(frank, 'sharefolder', { folderid: small, mail: bob.email, permissions: 7 });
+    await ok(bob, 'acceptshare', { code: (await emu.mail.next(bob.email, { kind: 'share' })).code!, name: uniq('frank') });
+    const mine = (await upload(emu, 'mine.bin', Buffer.alloc(500), { folderid: 0 }, bob.auth)).metadata[0].fileid as number;
+    await ok(bob, 'deletefile', { fileid: mine });
+    expect((await api(bob, 'trash_restore', { fileid: mine, restoreto: small })).result).toBe(2008);
+    expect((await ok(frank, 'listfolder', { folderid: small })).metadata.contents).toEqual([]);
+    // into his own tree the restore goes through
+    expect((await api(bob, 'trash_restore', { fileid: mine })).result).toBe(0);
   });
 });
 

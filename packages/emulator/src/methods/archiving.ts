@@ -11,7 +11,7 @@ import type { Body } from '../json.js';
 import { renderFile } from '../render.js';
 import type { ContentLink } from '../link-registry.js';
 import type { FileRec, FolderRec } from '../store.js';
-import { storeFile } from './file.js';
+import { quotaRoom, storeFile } from './file.js';
 import { generalMethods } from './general.js';
 import { checkName, destination, freeFileName } from './shared.js';
 import { MIN_SPEED } from './streaming.js';
@@ -365,7 +365,8 @@ export async function savezip(c: CallContext, given?: ZipSource[]): Promise<Body
       onBytes: (n) => (progress.bytes += n),
       onFileDone: () => (progress.files += 1),
     });
-    const maxBytes = Math.max(0, user.quota - c.store.usedQuota(user.userid)) + 1;
+    // the zip is stored in dest.folder: its owner pays (the share's owner inside a share)
+    const maxBytes = Math.max(0, quotaRoom(c, dest.folder.owner)) + 1;
     const written = await c.store.blobs.write(stream, { maxBytes });
     try {
       if (written.partial) throw written.error?.message === 'size limit exceeded' ? new ApiError(2008) : new ApiError(5000);

@@ -24,6 +24,20 @@ function uploadFolder(c: CallContext): FolderRec {
 }
 
 /**
+ * The account whose quota pays for bytes put under a folder owned by
+ * `owner`: inside a share that is the share's owner, not the caller.
+ */
+export function quotaPayer(c: CallContext, owner: number): UserRec {
+  return c.store.users.get(owner) ?? c.requireUser();
+}
+
+/** Bytes the account paying for a folder owned by `owner` may still take. */
+export function quotaRoom(c: CallContext, owner: number): number {
+  const payer = quotaPayer(c, owner);
+  return payer.quota - c.store.usedQuota(payer.userid);
+}
+
+/**
  * Stores one received file in `folder` under `name` with pCloud's rules:
  * an existing file of that name keeps its fileid and gets a new revision
  * (identical content only touches `modified`), unless `renameifexists`.
@@ -40,8 +54,7 @@ export function storeFile(
   const existing = store.findChildFile(folder.id, name);
   const grows = info.size - (existing && !opts.renameifexists ? existing.current.size : 0);
   // inside a share the file is the owner's: their quota pays
-  const payer = store.users.get(folder.owner) ?? user;
-  if (store.usedQuota(payer.userid) + grows > payer.quota) throw new ApiError(2008);
+  if (grows > quotaRoom(c, folder.owner)) throw new ApiError(2008);
   const version = store.newVersion(info, contentHash(info.sha1).toString());
   if (existing && !opts.renameifexists) {
     store.replaceContent(existing, version, opts.times);
@@ -189,7 +202,7 @@ export async function receiveFiles(c: CallContext, r: Receiver): Promise<number>
 }
 
 async function uploadfile(c: CallContext): Promise<Body> {
-  const user = c.requireUser();
+  c.requireUser();
   const folder = uploadFolder(c);
   const renameifexists = c.params.flag('renameifexists');
   const times = fileTimes(c);
@@ -199,10 +212,7 @@ async function uploadfile(c: CallContext): Promise<Body> {
   const hash = progressHash(c);
   await receiveFiles(c, {
     ...(hash !== undefined ? { progressKey: progressKey(c, hash) } : {}),
-    maxBytes: () => {
-      const payer = c.store.users.get(folder.owner) ?? user;
-      return Math.max(0, payer.quota - c.store.usedQuota(payer.userid)) + 1;
-    },
+    maxBytes: () => Math.max(0, quotaRoom(c, folder.owner)) + 1,
     overLimit: () => new ApiError(2008),
     keep(name, info) {
       const file = storeFile(c, folder, name, info, { renameifexists, times });
@@ -412,8 +422,7 @@ export const fileMethods: MethodGroup = {
       store.replaceContent(existing, store.newVersion(info, version.hash), times);
       return { metadata: renderFile(c, existing) };
     }
-    const payer = store.users.get(dest.folder.owner) ?? c.requireUser();
-    if (store.usedQuota(payer.userid) + info.size > payer.quota) throw new ApiError(2008);
+    if (info.size > quotaRoom(c, dest.folder.owner)) throw new ApiError(2008);
     const copy = store.addFile(file.owner, dest.folder.id, name, store.newVersion(info, version.hash), file.contenttype, times);
     return { metadata: renderFile(c, copy) };
   },

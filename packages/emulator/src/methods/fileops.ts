@@ -12,6 +12,7 @@ import type { Body } from '../json.js';
 import { typeOf } from '../mime.js';
 import { type Descriptor, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_WRITE, openFilesOf, resolveDescriptor } from '../open-files.js';
 import { type FileRec, PERM_CREATE, PERM_MODIFY } from '../store.js';
+import { quotaRoom } from './file.js';
 import { checkName } from './shared.js';
 import { requireShareRight } from './sharing.js';
 
@@ -115,7 +116,8 @@ async function fileOpen(c: CallContext): Promise<Body> {
   if (flags === undefined) throw new ApiError(1006);
   const user = c.requireUser();
   const file = await openTarget(c, flags);
-  if (flags & O_WRITE && c.store.usedQuota(user.userid) > user.quota) throw new ApiError(2008);
+  // the file's owner pays for what is written (the share's owner inside a share)
+  if (flags & O_WRITE && quotaRoom(c, file.owner) < 0) throw new ApiError(2008);
   const files = openFilesOf(c.store);
   const d = files.open(c.conn, fd, file.id, flags, user.userid);
   if (flags & O_TRUNC) {

@@ -3,6 +3,7 @@ import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
 import { renderFile, renderFolder, renderNode } from '../render.js';
 import type { FileRec, FolderRec, NodeRec, UserRec } from '../store.js';
+import { quotaRoom } from './file.js';
 
 // The Trash is not a folder of its own: it is every deleted node of the user.
 // Its root holds the deleted nodes whose parent is not deleted (or is gone);
@@ -114,13 +115,14 @@ function freeName(c: CallContext, folder: FolderRec, n: NodeRec, name: string): 
  * it, one node at a time: when the quota runs out (2008) the nodes restored
  * so far stay restored.
  */
-function restoreInto(c: CallContext, node: NodeRec, into: FolderRec, user: UserRec): void {
+function restoreInto(c: CallContext, node: NodeRec, into: FolderRec): void {
   // parents before their children, in the order a recursive walk would take, without recursion
   const todo: [NodeRec, FolderRec][] = [[node, into]];
   for (let next = todo.pop(); next; next = todo.pop()) {
     const [n, folder] = next;
     if (n.kind === 'file') {
-      if (c.store.usedQuota(user.userid) + n.current.size > user.quota) throw new ApiError(2008);
+      // the owner of the folder it comes back into pays (the share's owner inside a share)
+      if (n.current.size > quotaRoom(c, folder.owner)) throw new ApiError(2008);
     }
     c.store.restore(n, folder.id, freeName(c, folder, n, n.name));
     if (n.kind === 'folder') {
@@ -188,7 +190,7 @@ export const trashMethods: MethodGroup = {
     const n = trashTarget(c);
     const to = restoreTo(c);
     if (n) {
-      restoreInto(c, n, to ?? restoreDestination(c, n, user), user);
+      restoreInto(c, n, to ?? restoreDestination(c, n, user));
       return { metadata: renderRestored(c, n, c.params.flag('metadata')) };
     }
     // folderid=0: the whole Trash, item by item
@@ -196,7 +198,7 @@ export const trashMethods: MethodGroup = {
     const all: NodeRec[] = [...items.folders, ...items.files];
     const restored: Body[] = [];
     for (const item of all) {
-      restoreInto(c, item, to ?? restoreDestination(c, item, user), user);
+      restoreInto(c, item, to ?? restoreDestination(c, item, user));
       if (!to) restored.push(renderRestored(c, item, false));
     }
     if (to) return { metadata: renderFolder(c, c.store.folders.get(to.id)!) };

@@ -86,6 +86,12 @@ async function sharedFolder(to: User, permissions: number): Promise<{ folder: nu
   return { folder, file, sub, name };
 }
 
+/** A tree without its `isshared` flags (which change when a share ends). */
+function unshared(t: Json): Json {
+  const { isshared: _, contents, ...rest } = t;
+  return contents ? { ...rest, contents: (contents as Json[]).map(unshared) } : rest;
+}
+
 /** Alice's tree below a folder, for before/after comparisons. */
 async function tree(folderid: number): Promise<Json> {
   const r = await ok(users.alice, 'listfolder', { folderid, recursive: 1 });
@@ -270,8 +276,9 @@ describe('refusals', () => {
     expect((await api(alice, 'sharefolder', { folderid: sub, mail: bob.email, permissions: 0 })).result).toBe(2024);
     // a folder Bob reaches through a share is not his to offer
     expect((await api(bob, 'sharefolder', { folderid: sub, mail: eve.email, permissions: 0 })).result).toBe(2016);
-    // the recipient cannot delete or move the share's own folder
-    expect((await api(bob, 'deletefolderrecursive', { folderid: folder })).result).toBe(2003);
+    // the recipient deleting the share's own folder leaves the share; Alice's folder keeps its content
+    expect((await api(bob, 'deletefolderrecursive', { folderid: folder })).result).toBe(0);
+    expect((await tree(folder)).contents.length).toBeGreaterThan(0);
   });
 });
 
@@ -495,6 +502,47 @@ describe('permissions', () => {
     const shareid = (await ok(alice, 'listshares')).shares.outgoing.find((s: Json) => s.folderid === ids.folder).shareid;
     await ok(alice, 'changeshare', { shareid, permissions: 2 });
     expect((await api(bob, 'revertrevision', { fileid: ids.file, revisionid: old })).result).toBe(0);
+  });
+});
+
+describe('a recipient deleting the folder of a share', () => {
+  it('leaves the share, as removeshare would, and nothing of the owner is deleted', async () => {
+    const { alice, bob } = users;
+    // read-only: leaving needs no right
+    const ids = await sharedFolder(bob, 0);
+    await upload(emu, 'deep.txt', 'deep', { folderid: ids.sub }, alice.auth);
+    const before = await tree(ids.folder);
+    const aliceUsed = (await ok(alice, 'userinfo')).usedquota as number;
+    const aliceDiff = await lastDiff(alice);
+    const bobDiff = await lastDiff(bob);
+    expect(await ok(bob, 'deletefolderrecursive', { folderid: ids.folder })).toMatchObject({ deletedfiles: 0, deletedfolders: 0 });
+    expect((await api(bob, 'listfolder', { folderid: ids.folder })).result).toBe(2005);
+    const bobRoot = (await ok(bob, 'listfolder', { folderid: 0 })).metadata.contents as Json[];
+    expect(bobRoot.some((e) => e.name === ids.name)).toBe(false);
+    expect(unshared(await tree(ids.folder))).toEqual(unshared(before));
+    expect((await ok(alice, 'userinfo')).usedquota).toBe(aliceUsed);
+    expect(
+      (await ok(alice, 'listshares')).shares.outgoing.some((sh: Json) => sh.folderid === ids.folder && sh.touserid === bob.userid),
+    ).toBe(false);
+    expect((await events(alice, aliceDiff)).map((e) => e.event)).toEqual(['removedshareout']);
+    const bobEvents = (await events(bob, bobDiff)).filter((e) => e.share);
+    expect(bobEvents.map((e) => e.event)).toEqual(['removedsharein']);
+    expect(bobEvents[0]!.share).toMatchObject({ folderid: ids.folder });
+  });
+
+  it('deletefolder on a share that is not empty leaves it too (by path, answered as the recipient saw it)', async () => {
+    const { alice, bob } = users;
+    const ids = await sharedFolder(bob, 7);
+    const before = await tree(ids.folder);
+    const left = await ok(bob, 'deletefolder', { path: `/${ids.name}` });
+    expect(left.metadata).toMatchObject({ folderid: ids.folder, name: ids.name, path: `/${ids.name}` });
+    expect((await api(bob, 'listfolder', { path: `/${ids.name}` })).result).toBe(2005);
+    expect(unshared(await tree(ids.folder))).toEqual(unshared(before));
+    expect((await ok(alice, 'listfolder', { folderid: ids.folder })).metadata.isshared).toBe(false);
+    // a folder inside the share is still deleted for real (with the right to)
+    const ids2 = await sharedFolder(bob, 7);
+    await ok(bob, 'deletefolder', { folderid: ids2.sub });
+    expect((await ok(alice, 'listfolder', { folderid: ids2.folder })).metadata.contents.some((e: Json) => e.name === 'sub')).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Body, Value } from '../json.js';
 import { renderFile, renderFolder } from '../render.js';
 import type { FolderRec } from '../store.js';
 import { checkName, destination } from './shared.js';
-import { renameMount } from './sharing.js';
+import { leaveMount, renameMount } from './sharing.js';
 
 /** Parent folder and new name from `folderid`+`name` or `path` (1001 when neither). */
 function creationTarget(c: CallContext): { parent: FolderRec; name: string; path: string | undefined } {
@@ -157,8 +157,11 @@ export const folderMethods: MethodGroup = {
   deletefolder(c) {
     const { folder, byPath } = c.targetFolder(1002);
     if (folder.parent === null) throw new ApiError(2007);
-    if (c.store.subfolders(folder.id).length > 0 || c.store.subfiles(folder.id).length > 0) throw new ApiError(2006);
     const path = byPath === undefined ? undefined : c.pathOf(folder);
+    // a share's recipient deleting its folder leaves the share, whatever it holds (rendered as they saw it)
+    const seen = renderFolder(c, folder, { path });
+    if (leaveMount(c, folder)) return { metadata: seen };
+    if (c.store.subfolders(folder.id).length > 0 || c.store.subfiles(folder.id).length > 0) throw new ApiError(2006);
     c.store.markDeleted(folder);
     return { metadata: renderFolder(c, folder, { path }) };
   },
@@ -166,6 +169,8 @@ export const folderMethods: MethodGroup = {
   deletefolderrecursive(c) {
     const { folder } = c.targetFolder(1002);
     if (folder.parent === null) throw new ApiError(2007);
+    // a share's recipient leaves it: nothing of the owner's is deleted
+    if (leaveMount(c, folder)) return { deletedfiles: 0, deletedfolders: 0 };
     const counts = { files: 0, folders: 0 };
     // the whole tree goes in one transaction
     c.store.batch(() => countAndDelete(c, folder, counts));

@@ -230,6 +230,30 @@ export function renameMount(c: CallContext, folder: FolderRec, byPath: string | 
   return { metadata: renderFolder(c, folder, { path }) };
 }
 
+/** Ends a share as removeshare does, with its `removedshare` events to both sides. */
+function endShare(store: Store, sh: ShareRec): void {
+  store.batch(() => {
+    store.removeShare(sh.id);
+    emitBoth(store, 'removedshare', sh.owner, sh.touserid, (side) => {
+      const { folderid, shareid, ...rest } = sharePayload(store, sh, side);
+      return { folderid: folderid!, shareid: shareid!, ...pick(rest, ['fromuserid', 'frommail', 'touserid', 'tomail']) };
+    });
+  });
+}
+
+/**
+ * deletefolder or deletefolderrecursive on a share the caller accepted: the
+ * recipient leaves the share (it ends as by removeshare, the folder leaves
+ * the caller's tree) and the owner's folder and content stay untouched.
+ * Returns the share left, or undefined for any other folder.
+ */
+export function leaveMount(c: CallContext, folder: FolderRec): ShareRec | undefined {
+  const user = c.user;
+  const mount = user && folder.owner !== user.userid ? c.store.mountOf(user.userid, folder.id) : undefined;
+  if (mount) endShare(c.store, mount);
+  return mount;
+}
+
 /**
  * Refuses (2003) when the current user reaches `folderId` through a share
  * without `bit`; for checks made before anything is written (file_open).
@@ -400,13 +424,7 @@ export const sharingMethods: MethodGroup = {
     const id = c.params.needInt('shareid', 1027);
     const sh = store.share(id);
     if (!sh || (sh.owner !== user.userid && sh.touserid !== user.userid)) throw new ApiError(2025);
-    store.batch(() => {
-      store.removeShare(sh.id);
-      emitBoth(store, 'removedshare', sh.owner, sh.touserid, (side) => {
-        const { folderid, shareid, ...rest } = sharePayload(store, sh, side);
-        return { folderid: folderid!, shareid: shareid!, ...pick(rest, ['fromuserid', 'frommail', 'touserid', 'tomail']) };
-      });
-    });
+    endShare(store, sh);
     return {};
   },
 

@@ -589,6 +589,8 @@ const served = (method: string) => emu.core.methods.has(method);
 
 let emu: Emulator;
 let ids: Ids;
+/** Carol: her token and Alice's /Music as she reaches it (read only, 0 until sharing is served). */
+let carol = { auth: '', music: 0 };
 /** Strings that must never show in an answer to Bob. */
 let markers: string[];
 let before: Json;
@@ -703,10 +705,11 @@ beforeAll(async () => {
   let sharerequestid = 0;
   let sharerequestCode = '';
   if (served('sharefolder')) {
-    const carol = await emu.createUser({ username: 'carol@pcloudkit.test', password: 'carol-password-3' });
+    const carolUser = await emu.createUser({ username: 'carol@pcloudkit.test', password: 'carol-password-3' });
     await expectOk(as(emu, 'sharefolder', { folderid: find(root, 'Music').folderid, mail: 'carol@pcloudkit.test', permissions: 0 }));
     const offer = await emu.mail.next('carol@pcloudkit.test', { kind: 'share' });
-    await expectOk(call(emu, 'acceptshare', { auth: carol.auth, code: offer.code! }));
+    await expectOk(call(emu, 'acceptshare', { auth: carolUser.auth, code: offer.code! }));
+    carol = { auth: carolUser.auth, music: find(root, 'Music').folderid };
     await expectOk(as(emu, 'sharefolder', { folderid: find(root, 'Videos').folderid, mail: 'dave@pcloudkit.test', permissions: 0 }));
     sharerequestCode = (await emu.mail.next('dave@pcloudkit.test', { kind: 'share' })).code!;
     const shares = await expectOk(as(emu, 'listshares'));
@@ -981,5 +984,66 @@ describe("Bob sends Alice's ids", () => {
   it("afterwards, Alice's account is exactly as it was, and her mailed codes still work", async () => {
     expect(await snapshot()).toEqual(before);
     await expectOk(as(emu, 'sendchangemail', { newmail: 'alice-other@pcloudkit.test', code: ids.alice.changeOldCode }));
+  });
+});
+
+describe("Carol, who holds a read-only share of Alice's Music", () => {
+  // her share shows her tone.wav; any other of Alice's names must stay hidden
+  const leaks = (text: string) => markers.filter((m) => m !== 'tone.wav' && text.includes(m));
+
+  /** Writes into the share or to its file: the share gives no right to them (2003) and nothing changes. */
+  const writes: [string, (i: Ids) => Params][] = [
+    ['createfolder', () => ({ folderid: carol.music, name: 'carols' })],
+    ['createfolderifnotexists', () => ({ folderid: carol.music, name: 'carols' })],
+    ['renamefile', (i) => ({ fileid: i.alice.tone, toname: 'renamed.wav' })],
+    ['renamefile', (i) => ({ fileid: i.alice.tone, tofolderid: 0 })],
+    ['deletefile', (i) => ({ fileid: i.alice.tone })],
+    ['copyfile', (i) => ({ fileid: i.alice.tone, tofolderid: carol.music, toname: 'copy.wav' })],
+    ['savezip', (i) => ({ fileids: i.alice.tone, tofolderid: carol.music, toname: 'music.zip' })],
+    ['file_open', () => ({ flags: 0x0040 | 0x0002, folderid: carol.music, name: 'carol.txt' })],
+    ['file_open', (i) => ({ flags: 0x0002, fileid: i.alice.tone })],
+  ];
+  it.for(writes.map(([m, v], n) => [`${m} #${n + 1}`, m, v] as const))(
+    '%s into the share is refused (2003)',
+    async ([, method, variant], ctx) => {
+      if (!served('sharefolder')) return ctx.skip();
+      const params = variant(ids);
+      const { json, data } = await asBob(method, params, carol.auth);
+      expect(data).toBeUndefined();
+      expect(json!.result, `${method} ${JSON.stringify(params)} answered ${JSON.stringify(json)}`).toBe(2003);
+      expect(leaks(JSON.stringify(json))).toEqual([]);
+    },
+  );
+  it('an upload into the share is refused (2003)', async (ctx) => {
+    if (!served('sharefolder')) return ctx.skip();
+    expect((await upload(emu, 'from-carol.txt', 'planted', { folderid: carol.music }, carol.auth)).result).toBe(2003);
+  });
+
+  // Bob's rows sent by Carol: outside her share she is refused as he is
+  // (variants naming the share, and removeshare, which she may send, are left out)
+  const outside = rows.filter(
+    (r): r is Extract<Row, { refuse: number[] }> =>
+      'refuse' in r && !r.knownLeak && !r.upload && !r.sameConnection && r.method !== 'removeshare',
+  );
+  it.for(outside.map((r) => [r.method, r] as const))('%s outside the share is refused as to Bob', async ([, row], ctx) => {
+    if (!served(row.method) || !served('sharefolder')) return ctx.skip();
+    for (const [n, variant] of row.variants.entries()) {
+      const params = variant(ids, 0);
+      if (Object.values(params).some((v) => v === ids.alice.tone || v === carol.music)) continue;
+      const answer = await asBob(row.method, params, carol.auth);
+      const label = `${row.method} variant ${n + 1} ${JSON.stringify(params)}`;
+      expect(answer.data, `${label} answered data`).toBeUndefined();
+      expect(row.refuse, `${label} answered ${JSON.stringify(answer.json)}`).toContain(answer.json!.result);
+      expect(leaks(JSON.stringify(answer.json)), label).toEqual([]);
+    }
+  });
+
+  it("afterwards, Alice's account is as it was and Carol's share is still there", async (ctx) => {
+    if (!served('sharefolder')) return ctx.skip();
+    expect(await snapshot()).toEqual(before);
+    const music = await expectOk(call(emu, 'listfolder', { auth: carol.auth, folderid: carol.music }));
+    expect(music.metadata.contents.map((e: Json) => e.name)).toContain('tone.wav');
+    // what the share does give her: reading its file
+    expect((await call(emu, 'stat', { auth: carol.auth, fileid: ids.alice.tone })).result).toBe(0);
   });
 });

@@ -5,17 +5,17 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeWav } from '@pcloudkit/emulator';
+import { launchChromium } from '@pcloudkit/testkit';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A second account seeded with --user, beside the demo user. */
 const BOB = { email: 'bob@pcloudkit.test', password: 'bobs-Secret-42' };
 
@@ -107,22 +107,9 @@ async function responseText(): Promise<string> {
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM} (scripts/ensure-system-deps.sh installs it; CHROMIUM_PATH overrides)`);
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--ui'], { stdio: 'inherit' });
   ({ url, emulator: emulatorApi } = await startServer());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => output.push(`page error: ${e.message}`));
   page.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));

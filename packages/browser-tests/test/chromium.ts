@@ -3,30 +3,9 @@
  * page (and any popup it opens) reports: console messages, uncaught errors,
  * failed requests.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * Starts headless Chromium. A missing browser is an error, never a skip:
- * scripts/ensure-system-deps.sh installs it in CI, CHROMIUM_PATH points elsewhere.
- */
-export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM} (scripts/ensure-system-deps.sh installs it; CHROMIUM_PATH overrides)`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export { CHROMIUM, launchChromium } from '@pcloudkit/testkit';
 
 export interface PageEvent {
   kind: 'console' | 'pageerror' | 'requestfailed';

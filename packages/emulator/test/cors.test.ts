@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index.js';
+// testkit depends on the emulator, so the emulator reaches its launcher by path rather than as a dependency
+import { launchChromium } from '../../testkit/src/chromium.js';
 import { as } from './helpers.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -106,8 +105,6 @@ describe('a browser page on another origin', () => {
   let page: Server;
   let pageOrigin: string;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM} (scripts/ensure-system-deps.sh installs it; CHROMIUM_PATH overrides)`);
     page = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><title>cors</title><p>app</p>');
@@ -115,17 +112,7 @@ describe('a browser page on another origin', () => {
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     // "localhost" differs from the emulator's 127.0.0.1 in host and port: a cross-origin page
     pageOrigin = `http://localhost:${(page.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

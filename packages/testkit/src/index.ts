@@ -65,4 +65,5 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
     },
   };
 }
+export { CHROMIUM, launchChromium } from './chromium.js';
 export { hoverService, type HoverService } from './hover.js';

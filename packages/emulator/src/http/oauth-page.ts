@@ -3,11 +3,10 @@ import type { EmulatorCore } from '../core.js';
 import { ApiError } from '../errors.js';
 import type { AppRec, UserRec } from '../store.js';
 import { parseCookies, readSmallBody } from './api-server.js';
+import { escapeHtml as esc } from './html.js';
 
 // An empty icon: a browser then asks for no /favicon.ico (which would be a 404 in its console).
 const ICON = '<link rel="icon" href="data:,">';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 interface AuthorizeRequest {
   client_id: string;

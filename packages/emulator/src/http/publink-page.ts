@@ -16,21 +16,16 @@ import {
 import { typeInfoFor } from '../mime.js';
 import type { FileRec, FolderRec } from '../store.js';
 import { DEFAULT_AUDIO_BITRATE } from '../transcode.js';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { escapeHtml as esc, htmlPage, refuseUnlessRead, sendHtml } from './html.js';
 
 /** Status of the page for each refusal of the link. */
 const STATUS: Readonly<Record<number, number>> = { 7001: 404, 7002: 410, 7004: 410, 7005: 403, 7006: 403, [PASSWORD_NEEDED]: 401 };
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,"><title>${esc(title)}</title>
-<style>body{font:16px system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}
+const CSS = `body{font:16px system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}
 ul{list-style:none;padding-left:1.2rem}li{margin:.3rem 0}audio{display:block;width:100%;margin:.2rem 0}
-.size{color:#667;font-size:.85em}</style></head>
-<body>${body}</body></html>`;
-}
+.size{color:#667;font-size:.85em}`;
+
+const page = (title: string, body: string) => htmlPage(title, CSS, body);
 
 const isAudio = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 3;
 
@@ -46,19 +41,8 @@ const isAudio = (f: FileRec) => typeInfoFor(f.contenttype, f.name).category === 
  */
 export function createPublinkPage(core: EmulatorCore) {
   return function publinkPage(req: IncomingMessage, res: ServerResponse): void {
-    const send = (status: number, html: string) => {
-      res.writeHead(status, {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Length': Buffer.byteLength(html),
-        'Cache-Control': 'no-store',
-        'X-Frame-Options': 'DENY',
-      });
-      res.end(req.method === 'HEAD' ? undefined : html);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return send(405, page('Public link', '<p>Open this page with GET.</p>'));
-    }
+    const send = (status: number, html: string) => sendHtml(req, res, status, html);
+    if (refuseUnlessRead(req, res, (body) => page('Public link', body))) return;
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const q = url.searchParams;
     const code = q.get('code') ?? '';

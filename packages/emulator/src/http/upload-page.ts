@@ -2,22 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from '../core.js';
 import { errorMessage } from '../errors.js';
 import { linkRefusal } from '../methods/uploadlinks.js';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { escapeHtml as esc, htmlPage, refuseUnlessRead, sendHtml } from './html.js';
 
 /** Status of the page for each refusal of the link. */
 const STATUS: Readonly<Record<number, number>> = { 7001: 404, 7002: 410, 7004: 410, 7007: 403, 7008: 403 };
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,"><title>${esc(title)}</title>
-<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}
+const CSS = `body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}
 blockquote{background:#f3f5f8;border-left:4px solid #17bed0;margin:1rem 0;padding:.75rem 1rem;white-space:pre-wrap}
 label{display:block;margin:.75rem 0}input[type=text],textarea{width:100%;box-sizing:border-box}
-progress{width:100%}#status{margin-top:1rem}</style></head>
-<body>${body}</body></html>`;
-}
+progress{width:100%}#status{margin-top:1rem}`;
+
+const page = (title: string, body: string) => htmlPage(title, CSS, body);
 
 /**
  * The page behind an upload link (`GET /puplink?code=...`), like pCloud's
@@ -28,19 +23,8 @@ progress{width:100%}#status{margin-top:1rem}</style></head>
  */
 export function createUploadPage(core: EmulatorCore) {
   return function uploadPage(req: IncomingMessage, res: ServerResponse): void {
-    const send = (status: number, html: string) => {
-      res.writeHead(status, {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Length': Buffer.byteLength(html),
-        'Cache-Control': 'no-store',
-        'X-Frame-Options': 'DENY',
-      });
-      res.end(req.method === 'HEAD' ? undefined : html);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return send(405, page('Upload link', '<p>Open this page with GET.</p>'));
-    }
+    const send = (status: number, html: string) => sendHtml(req, res, status, html);
+    if (refuseUnlessRead(req, res, (body) => page('Upload link', body))) return;
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const code = url.searchParams.get('code') ?? '';
     const link = code ? core.store.uploadLinkByCode(code) : undefined;

@@ -46,7 +46,12 @@ export interface CoreOptions extends AuthOptions {
   mailCodeTtlMs?: number;
   /** downloadfile may fetch from loopback, private and link-local addresses (default false). */
   allowPrivateDownloads?: boolean;
+  /** How downloadfile resolves a host name (default node:dns `lookup`, every address); for tests. */
+  resolveHost?: ResolveHost;
 }
+
+/** Every address a host name resolves to. */
+export type ResolveHost = (hostname: string) => Promise<readonly { address: string; family: number }[]>;
 
 export interface UploadProgress {
   total: number;
@@ -74,6 +79,8 @@ export class EmulatorCore {
   readonly links: LinkRegistry;
   /** Whether downloadfile may reach loopback, private and link-local addresses. */
   readonly allowPrivateDownloads: boolean;
+  /** How downloadfile resolves host names before checking and pinning the address. */
+  readonly resolveHost: ResolveHost | undefined;
   /** Running uploads by `userid:progresshash`, for `uploadprogress`. */
   readonly progress = new Map<string, UploadProgress>();
   /** What `feedback` received (the emulator sends no mail). */
@@ -93,6 +100,7 @@ export class EmulatorCore {
     this.auth = new Authenticator(store, options);
     this.links = new LinkRegistry(options.linkTtlMs, options.now);
     this.allowPrivateDownloads = options.allowPrivateDownloads ?? false;
+    this.resolveHost = options.resolveHost;
     // a deleted file (deletefile, a recursive delete, the trash) stops being served at once
     store.onEvent((e) => {
       if (e.event === 'deletefile' && e.node) this.links.forgetFile(e.node.id);

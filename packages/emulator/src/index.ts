@@ -6,7 +6,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConnectionState } from './connection.js';
-import { EmulatorCore, type DispatchCall, type DispatchResult } from './core.js';
+import { EmulatorCore, type DispatchCall, type DispatchResult, type ResolveHost } from './core.js';
 import { createApiHandler, readBodiesToHalfClose } from './http/api-server.js';
 import {
   bodyIdleLimit,
@@ -49,7 +49,7 @@ export { ConnectionState } from './connection.js';
 export { CallContext, DataReply } from './context.js';
 export type { Handler, HandlerResult, MethodGroup, TransportInfo, UploadPart } from './context.js';
 export { EmulatorCore } from './core.js';
-export type { CoreOptions, DispatchCall, DispatchData, DispatchResult } from './core.js';
+export type { CoreOptions, DispatchCall, DispatchData, DispatchResult, ResolveHost } from './core.js';
 export { Authenticator, passwordDigest } from './authentication.js';
 export type { AuthOptions, Login, OAuthGrant } from './authentication.js';
 export { LinkRegistry } from './link-registry.js';
@@ -139,6 +139,11 @@ export interface EmulatorOptions {
    * never fetches public addresses.
    */
   allowPrivateDownloads?: boolean;
+  /**
+   * How downloadfile resolves a host name to check it (default: node:dns
+   * `lookup` with every address). Tests inject names with it.
+   */
+  resolveHost?: ResolveHost;
   /** Lifetime of OAuth2 authorization codes (default 10 minutes). */
   oauthCodeTtlMs?: number;
   /**
@@ -374,6 +379,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       ...(options.mailCodeTtlMs !== undefined ? { mailCodeTtlMs: options.mailCodeTtlMs } : {}),
       allowPrivateDownloads: options.allowPrivateDownloads ?? false,
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     });
     for (const group of Object.values(METHOD_GROUPS)) core.register(group);
     // share permissions and the folders shares keep from deletion, on every write of every method

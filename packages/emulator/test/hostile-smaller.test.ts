@@ -81,8 +81,12 @@ describe('login failure limit', () => {
 describe('downloadfile and private addresses', () => {
   let origin: Server;
   let url = '';
+  const hostsSeen: string[] = [];
   beforeAll(async () => {
-    origin = createServer((_req, res) => res.end('secret of the host'));
+    origin = createServer((req, res) => {
+      hostsSeen.push(String(req.headers.host));
+      res.end('secret of the host');
+    });
     await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/secret.txt`;
   });
@@ -115,6 +119,78 @@ describe('downloadfile and private addresses', () => {
       expect(r.metadata[0]).toMatchObject({ name: 'secret.txt', size: 18 });
     } finally {
       await open.stop();
+    }
+  });
+
+  it('resolve a host name once, refuse it unless every address is private, and connect to the address checked', async () => {
+    const port = new URL(url).port;
+    const asked: string[] = [];
+    // a name that answers 127.0.0.1 the first time and a public address afterwards (DNS rebinding)
+    const names: Record<string, string[][]> = {
+      'origin.internal': [['127.0.0.1']],
+      'rebind.internal': [['127.0.0.1'], ['203.0.113.7']],
+      'mixed.internal': [['127.0.0.1', '93.184.215.14']],
+      'public.internal': [['203.0.113.7']],
+      'mapped.internal': [['::ffff:8.8.8.8']],
+      'mappedhex.internal': [['::ffff:808:808']],
+    };
+    const open = await startEmulator({
+      seed: false,
+      binary: false,
+      allowPrivateDownloads: true,
+      resolveHost: async (hostname) => {
+        asked.push(hostname);
+        const answers = names[hostname];
+        if (!answers) throw Object.assign(new Error(`no such name ${hostname}`), { code: 'ENOTFOUND' });
+        const seen = asked.filter((h) => h === hostname).length;
+        const list = answers[Math.min(seen, answers.length) - 1]!;
+        return list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+      },
+    });
+    try {
+      const get = (host: string, target: string) =>
+        as(open, 'downloadfile', { url: `http://${host}:${port}/secret.txt`, folderid: 0, target });
+      hostsSeen.length = 0;
+      const first = await get('origin.internal', 'by-name.txt');
+      expect(first.result).toBe(0);
+      expect(first.metadata[0]).toMatchObject({ name: 'by-name.txt', size: 18 });
+      // the request still names the host it was given
+      expect(hostsSeen).toEqual([`origin.internal:${port}`]);
+      // checked once, fetched from the checked address: the later public answer is never used
+      const rebound = await get('rebind.internal', 'rebound.txt');
+      expect(rebound.result).toBe(0);
+      expect(asked.filter((h) => h === 'rebind.internal')).toEqual(['rebind.internal']);
+      for (const host of [
+        'mixed.internal',
+        'public.internal',
+        'mapped.internal',
+        'mappedhex.internal',
+        'nowhere.internal',
+        '[::ffff:808:808]',
+        '8.8.8.8',
+      ])
+        expect((await get(host, 'refused.txt')).result, host).toBe(2003);
+      expect((await as(open, 'stat', { path: '/refused.txt' })).result).toBe(2009);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it('are not resolved at all without allowPrivateDownloads', async () => {
+    const asked: string[] = [];
+    const closed = await startEmulator({
+      seed: false,
+      binary: false,
+      resolveHost: async (hostname) => {
+        asked.push(hostname);
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    try {
+      expect((await as(closed, 'downloadfile', { url: 'http://origin.internal/x.txt', folderid: 0 })).result).toBe(2003);
+      expect(asked).toEqual([]);
+    } finally {
+      await closed.stop();
     }
   });
 });

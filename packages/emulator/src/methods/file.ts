@@ -1,11 +1,12 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { BlobInfo, BlobWriteResult } from '../blobs.js';
 import { contentHash, isDiskError } from '../blobs.js';
 import type { CallContext, MethodGroup, UploadPart } from '../context.js';
-import type { UploadProgress } from '../core.js';
+import type { ResolveHost, UploadProgress } from '../core.js';
 import { ApiError } from '../errors.js';
 import type { Body, Value } from '../json.js';
 import { typeOf } from '../mime.js';
@@ -246,34 +247,87 @@ for (const [net, bits] of [
 ] as const)
   PRIVATE.addSubnet(net, bits, 'ipv6');
 
-/** `localhost`, or an IP literal in a loopback, private or link-local range (IPv4-mapped IPv6 included). */
+/** The dotted IPv4 address inside an IPv4-mapped IPv6 address (any spelling), else undefined. */
+function mappedIPv4(ip6: string): string | undefined {
+  // the URL parser writes every IPv6 address in one canonical form: ::ffff:7f00:1
+  const canonical = new URL(`http://[${ip6}]/`).hostname.slice(1, -1);
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!m) return undefined;
+  const hi = Number.parseInt(m[1]!, 16);
+  const lo = Number.parseInt(m[2]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** Whether an IP address is in a loopback, private, link-local or shared range (IPv4-mapped IPv6 included). */
+function isPrivateAddress(ip: string): boolean {
+  const kind = isIP(ip);
+  if (kind === 4) return PRIVATE.check(ip, 'ipv4');
+  if (kind !== 6) return false;
+  const mapped = mappedIPv4(ip);
+  return mapped ? PRIVATE.check(mapped, 'ipv4') : PRIVATE.check(ip, 'ipv6');
+}
+
+/** `localhost`, or an IP literal in a loopback, private or link-local range. */
 function isPrivateHost(u: URL): boolean {
   const h = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h)?.[1];
-  if (mapped) return PRIVATE.check(mapped, 'ipv4');
-  const kind = isIP(h);
-  return kind !== 0 && PRIVATE.check(h, kind === 4 ? 'ipv4' : 'ipv6');
+  return isPrivateAddress(h);
+}
+
+type Resolved = readonly { address: string; family: number }[];
+
+const systemResolve: ResolveHost = (hostname) => lookup(hostname, { all: true, verbatim: true });
+
+/**
+ * The address downloadfile connects to for `u`, checked. The emulator never
+ * goes to the internet, and reaches loopback/private/link-local addresses
+ * only with the `allowPrivateDownloads` option (`--allow-private-downloads`);
+ * otherwise an emulator listening beyond 127.0.0.1 would let any caller reach
+ * the services of its host and network. A host name is resolved once, every
+ * address it has must be private, and the request then goes to that checked
+ * address: a name that answers differently later (DNS rebinding) changes
+ * nothing. Refusals are 2003.
+ */
+async function checkedAddresses(c: CallContext, u: URL): Promise<Resolved> {
+  const refuse = (why: string) => new ApiError(2003, { emulator: why });
+  if (!c.core.allowPrivateDownloads) {
+    // nothing is fetched, and nothing is resolved on a caller's behalf
+    if (!isPrivateHost(u))
+      throw refuse('the emulator never downloads from the internet, only from private addresses with allowPrivateDownloads');
+    throw refuse('downloads from loopback, private and link-local addresses are off (allowPrivateDownloads / --allow-private-downloads)');
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const literal = isIP(host);
+  if (literal) {
+    if (isPrivateAddress(host)) return [{ address: host, family: literal }];
+    throw refuse('the emulator never downloads from the internet, only from private addresses');
+  }
+  let addresses: Resolved;
+  try {
+    addresses = await (c.core.resolveHost ?? systemResolve)(host);
+  } catch {
+    throw refuse(`${host} does not resolve`);
+  }
+  if (addresses.length === 0) throw refuse(`${host} does not resolve`);
+  if (!addresses.every((a) => isPrivateAddress(a.address)))
+    throw refuse(`${host} resolves to a public address: the emulator never downloads from the internet`);
+  return addresses;
 }
 
 /**
- * Which URLs downloadfile fetches: the emulator never goes to the internet,
- * and loopback/private/link-local addresses only with the
- * `allowPrivateDownloads` option (`--allow-private-downloads`); otherwise an
- * emulator listening beyond 127.0.0.1 would let any caller reach the
- * services of its host and network.
+ * GET `url`, connecting only to `addresses` (checked by checkedAddresses):
+ * the request's own lookup answers with them instead of asking DNS again.
  */
-function refusedUrl(c: CallContext, u: URL): string | undefined {
-  if (!isPrivateHost(u)) return 'the emulator never downloads from the internet, only from private addresses with allowPrivateDownloads';
-  if (!c.core.allowPrivateDownloads)
-    return 'downloads from loopback, private and link-local addresses are off (allowPrivateDownloads / --allow-private-downloads)';
-  return undefined;
-}
-
-function fetchLocal(url: URL): Promise<IncomingMessage> {
+function fetchLocal(url: URL, addresses: Resolved): Promise<IncomingMessage> {
+  const pinned: LookupFunction = (_hostname, options, callback) => {
+    const wanted = addresses.filter((a) => !options.family || a.family === options.family);
+    const list = wanted.length > 0 ? wanted : addresses;
+    if (options.all) (callback as (e: null, a: Resolved) => void)(null, list);
+    else callback(null, list[0]!.address, list[0]!.family);
+  };
   return new Promise((resolve, reject) => {
     const fn = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = fn(url, { method: 'GET', rejectUnauthorized: false, timeout: 30_000 }, resolve);
+    const req = fn(url, { method: 'GET', rejectUnauthorized: false, timeout: 30_000, lookup: pinned }, resolve);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -307,10 +361,8 @@ async function downloadInto(c: CallContext, async: boolean): Promise<Body> {
   }
   if (urls.length === 0) throw new ApiError(1040);
   const folder = uploadFolder(c);
-  for (const u of urls) {
-    const why = refusedUrl(c, u);
-    if (why) throw new ApiError(2003, { emulator: why });
-  }
+  const addresses: Resolved[] = [];
+  for (const u of urls) addresses.push(await checkedAddresses(c, u));
   const targets = (p.str('target') ?? '').split(',').map((t) => {
     try {
       return decodeURIComponent(t);
@@ -333,7 +385,7 @@ async function downloadInto(c: CallContext, async: boolean): Promise<Body> {
       const slot = entry.urls![i]!;
       slot.status = 'downloading';
       try {
-        const res = await fetchLocal(u);
+        const res = await fetchLocal(u, addresses[i]!);
         if ((res.statusCode ?? 0) >= 400) {
           res.resume();
           throw new Error(`HTTP ${res.statusCode}`);

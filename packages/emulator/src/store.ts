@@ -1412,8 +1412,8 @@ export class Store {
     if (!this.trashSql) {
       const p = (sql: string) => this.db.prepare(sql);
       this.trashSql = {
-        restoreFolder: p('UPDATE folders SET deleted = NULL, parent = ?, name = ? WHERE id = ?'),
-        restoreFile: p('UPDATE files SET deleted = NULL, parent = ?, name = ? WHERE id = ?'),
+        restoreFolder: p('UPDATE folders SET deleted = NULL, parent = ?, name = ?, owner = ? WHERE id = ?'),
+        restoreFile: p('UPDATE files SET deleted = NULL, parent = ?, name = ?, owner = ? WHERE id = ?'),
       };
     }
     return this.trashSql;
@@ -1427,9 +1427,14 @@ export class Store {
   restore(n: NodeRec, parent: number, name: string): void {
     const rec = n.kind === 'folder' ? this.folderRec(n.id) : this.fileRec(n.id);
     if (!rec.deleted) return;
+    // coming back into a folder is creating there: a share's permission bits apply
+    this.writeGuard?.({ op: 'create', parent });
+    // back inside a share, the node is the share owner's (their quota), like anything stored there
+    const owner = this.foldersMap.get(parent)?.owner ?? rec.owner;
     this.write(() => {
-      (rec.kind === 'folder' ? this.tsql.restoreFolder! : this.tsql.restoreFile!).run(parent, name, rec.id);
+      (rec.kind === 'folder' ? this.tsql.restoreFolder! : this.tsql.restoreFile!).run(parent, name, owner, rec.id);
       this.unlink(rec);
+      rec.owner = owner;
       rec.parent = parent;
       rec.name = name;
       delete rec.deleted;

@@ -589,6 +589,29 @@ describe('quota', () => {
     expect((await ok(frank, 'listfolder', { folderid: small })).metadata.contents).toEqual([]);
     // into his own tree the restore goes through
     expect((await api(bob, 'trash_restore', { fileid: mine })).result).toBe(0);
+    // what fits comes back as Frank's file, on Frank's quota
+    const bobUsed = (await ok(bob, 'userinfo')).usedquota as number;
+    const bit = (await upload(emu, 'bit.bin', Buffer.alloc(40), { folderid: 0 }, bob.auth)).metadata[0].fileid as number;
+    await ok(bob, 'deletefile', { fileid: bit });
+    expect((await api(bob, 'trash_restore', { fileid: bit, restoreto: small })).result).toBe(0);
+    expect((await ok(frank, 'userinfo')).usedquota).toBe(40);
+    expect((await ok(bob, 'userinfo')).usedquota).toBe(bobUsed);
+    // copying 500 bytes of Bob's over that file in Frank's share: Frank's quota refuses
+    expect((await api(bob, 'copyfile', { fileid: mine, tofolderid: small, toname: 'bit.bin' })).result).toBe(2008);
+    expect((await ok(frank, 'userinfo')).usedquota).toBe(40);
+  });
+
+  it("a read-only share takes nothing back from the recipient's trash (2003)", async () => {
+    const { alice, bob } = users;
+    const ids = await sharedFolder(bob, 0);
+    const before = await tree(ids.folder);
+    const mine = (await upload(emu, 'bobs.txt', 'bob', { folderid: 0 }, bob.auth)).metadata[0].fileid as number;
+    await ok(bob, 'deletefile', { fileid: mine });
+    expect((await api(bob, 'trash_restore', { fileid: mine, restoreto: ids.folder })).result).toBe(2003);
+    expect(await tree(ids.folder)).toEqual(before);
+    expect((await ok(alice, 'listfolder', { folderid: ids.folder })).metadata.contents.some((e: Json) => e.name === 'bobs.txt')).toBe(
+      false,
+    );
   });
 });
 

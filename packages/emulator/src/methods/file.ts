@@ -471,6 +471,8 @@ export const fileMethods: MethodGroup = {
           store.setFileTimes(existing, { modified: times.modified, ...(times.created !== undefined ? { created: times.created } : {}) });
         return { metadata: renderFile(c, existing) };
       }
+      // the file overwritten grows: its owner pays (the share's owner inside a share)
+      if (info.size - existing.current.size > quotaRoom(c, existing.owner)) throw new ApiError(2008);
       store.replaceContent(existing, store.newVersion(info, version.hash), times);
       return { metadata: renderFile(c, existing) };
     }

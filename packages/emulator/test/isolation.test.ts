@@ -1018,6 +1018,12 @@ describe("Carol, who holds a read-only share of Alice's Music", () => {
     if (!served('sharefolder')) return ctx.skip();
     expect((await upload(emu, 'from-carol.txt', 'planted', { folderid: carol.music }, carol.auth)).result).toBe(2003);
   });
+  it('her trash does not come back into the share (2003)', async (ctx) => {
+    if (!served('sharefolder')) return ctx.skip();
+    const own = (await expectOk(upload(emu, 'carol-bin.txt', 'hers', { folderid: 0 }, carol.auth))).metadata[0].fileid;
+    await expectOk(call(emu, 'deletefile', { auth: carol.auth, fileid: own }));
+    expect((await asBob('trash_restore', { fileid: own, restoreto: carol.music }, carol.auth)).json!.result).toBe(2003);
+  });
 
   // Bob's rows sent by Carol: outside her share she is refused as he is
   // (variants naming the share, and removeshare, which she may send, are left out)

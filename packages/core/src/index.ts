@@ -32,6 +32,7 @@ export { passwordAuth, passwordDigest } from './password.js';
 export { EU, US, hostOrigin, regionFromHostname, regionFromLocationId, resolveRegion } from './regions.js';
 export type { Region } from './regions.js';
 export { jsonSafe, parseJson, stringifyJson } from './json.js';
+export { concatBytes, ERROR_SNIFF_LIMIT, errorAnswer, readHead } from './sniff.js';
 export { decodeAnswer, DATETIME_FIELDS } from './decode.js';
 export { encodeParam, encodeParams } from './params.js';
 export { loginKey, wirePairs, wireText } from './wire.js';

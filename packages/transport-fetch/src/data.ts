@@ -1,36 +1,9 @@
-import { AnswerTooLargeError, ProtocolError, parseJson } from './core.js';
+import { AnswerTooLargeError, ProtocolError, concatBytes, errorAnswer, readHead } from './core.js';
 import type { TransportRequest, TransportResponse } from './core.js';
 import { bodyTimeoutError, snippet, toCoreError } from './errors.js';
 import { guardStream } from './streams.js';
 
 const JSON_TYPE = /^(application|text)\/(json|javascript)|\+json/i;
-/** Largest JSON-typed data answer that is checked for pCloud's error shape. */
-const SNIFF_LIMIT = 64 * 1024;
-
-/** A pCloud error answer (object with a non-zero integer `result`), or undefined. */
-function errorAnswer(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value = parseJson(new TextDecoder().decode(bytes));
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const result = (value as Record<string, unknown>).result;
-      if (typeof result === 'number' && Number.isInteger(result) && result !== 0) return value as Record<string, unknown>;
-    }
-  } catch {
-    // not JSON: it is data
-  }
-  return undefined;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 /**
  * The answer of a data method that came without `X-Error`: its body as a web
  * stream (read failures mapped, `bodyTimeout` enforced), or the pCloud error
@@ -61,25 +34,14 @@ export async function dataAnswer(
   }
   const reader = response.body.getReader();
   const mapError = (error: unknown) => toCoreError(error, origin, signal, `reading the data of ${method}`);
-  const head: Uint8Array[] = [];
+  let head: Uint8Array[] = [];
   if (jsonType) {
     // A stored .json file is served as JSON too: only a small body with pCloud's error shape is an error answer.
-    let size = 0;
-    let ended = false;
-    try {
-      while (size <= SNIFF_LIMIT) {
-        const next = await reader.read();
-        if (next.done) {
-          ended = true;
-          break;
-        }
-        head.push(next.value);
-        size += next.value.byteLength;
-      }
-    } catch (error) {
+    const read = await readHead(() => reader.read()).catch((error: unknown) => {
       throw mapError(error);
-    }
-    const answer = ended ? errorAnswer(concat(head)) : undefined;
+    });
+    head = read.head;
+    const answer = read.ended ? errorAnswer(concatBytes(head)) : undefined;
     if (answer) return { result: answer, host: request.host };
   }
   const lengthText = response.headers.get('content-length');
@@ -115,5 +77,5 @@ export async function cappedText(response: Response, limit: number, method: stri
     }
     parts.push(r.value);
   }
-  return new TextDecoder().decode(concat(parts));
+  return new TextDecoder().decode(concatBytes(parts));
 }

@@ -1,6 +1,16 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, Client, type Dispatcher } from 'undici';
-import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, ProtocolError, TransportError, ValidationError, parseJson } from './core.js';
+import {
+  AnswerTooLargeError,
+  DEFAULT_MAX_ANSWER_BYTES,
+  ProtocolError,
+  TransportError,
+  ValidationError,
+  concatBytes,
+  errorAnswer,
+  parseJson,
+  readHead,
+} from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
 import { encodeParams } from './encode.js';
 import { hostOrigin, loginKey, wirePairs } from './core.js';
@@ -169,11 +179,8 @@ function decodeAnswer(
   return value as Record<string, unknown>;
 }
 
-/** Largest JSON data answer that is checked for pCloud's error shape. */
-const SNIFF_LIMIT = 64 * 1024;
-
 /**
- * Reads up to {@link SNIFF_LIMIT} bytes of a JSON-typed data answer. A small
+ * Reads up to core's `ERROR_SNIFF_LIMIT` bytes of a JSON-typed data answer. A small
  * body that parses to an object with a numeric non-zero `result` is an error
  * answer; anything else is data, handed back whole (read bytes first).
  */
@@ -184,34 +191,11 @@ async function sniffJsonError(
   method: string,
 ): Promise<{ answer?: Record<string, unknown>; rest: AsyncIterable<Uint8Array> }> {
   const iterator = body[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let size = 0;
-  let ended = false;
-  try {
-    while (size <= SNIFF_LIMIT) {
-      const next = await iterator.next();
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      head.push(next.value);
-      size += next.value.byteLength;
-    }
-  } catch (error) {
+  const { head, ended } = await readHead(() => iterator.next()).catch((error: unknown) => {
     throw toCoreError(error, origin, signal, `reading the answer of ${method}`);
-  }
-  if (ended) {
-    try {
-      const value = parseJson(Buffer.concat(head).toString('utf8'));
-      if (value && typeof value === 'object' && !Array.isArray(value)) {
-        const result = (value as Record<string, unknown>).result;
-        if (typeof result === 'number' && Number.isInteger(result) && result !== 0)
-          return { answer: value as Record<string, unknown>, rest: [] as never };
-      }
-    } catch {
-      // not JSON after all: it is data
-    }
-  }
+  });
+  const answer = ended ? errorAnswer(concatBytes(head)) : undefined;
+  if (answer) return { answer, rest: [] as never };
   const rest = (async function* () {
     yield* head;
     if (!ended) for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;

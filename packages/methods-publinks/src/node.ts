@@ -3,48 +3,15 @@
  * bytes go through in chunks as the server sends them, so nothing of any
  * size sits in memory; a failed or aborted transfer removes the partial file.
  */
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { Writable } from 'node:stream';
 import { AbortError, type CoreClient, type ParamsOf, TransportError } from '@pcloudkit/core';
+import { pumpTo, type Written, writeToFile } from '@pcloudkit/core/node';
 import { type getpublinkdownload, type getpubzip, publicFile, publicZipStream, type PublicZipOptions } from './index.js';
 
-/** How much went where. */
-export interface Written {
-  /** Bytes written. */
-  bytes: number;
-}
+export type { Written };
 
 /** Options of the Node helpers: progress (bytes so far, and the total when known) and a stop signal. */
 export type TransferOptions = PublicZipOptions;
-
-/** Pipes a web stream into `destination`, counting bytes; AbortError when `signal` stops it. */
-async function pump(body: ReadableStream<Uint8Array>, destination: Writable, what: string, signal?: AbortSignal): Promise<Written> {
-  let bytes = 0;
-  const source = Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>);
-  source.on('data', (chunk: Uint8Array) => {
-    bytes += chunk.byteLength;
-  });
-  try {
-    await pipeline(source, destination, ...(signal ? ([{ signal }] as const) : []));
-  } catch (error) {
-    if (signal?.aborted) throw new AbortError(`the ${what} download was aborted`, { cause: signal.reason });
-    throw error;
-  }
-  return { bytes };
-}
-
-/** Writes to the file at `path`; removes it when the transfer fails. */
-async function toFile(path: string, write: (out: Writable) => Promise<Written>): Promise<Written & { path: string }> {
-  try {
-    return { ...(await write(createWriteStream(path))), path };
-  } catch (error) {
-    await rm(path, { force: true }).catch(() => {});
-    throw error;
-  }
-}
 
 /**
  * Streams a file of a public link into `destination`: asks
@@ -88,7 +55,7 @@ export async function publicFileTo(
           }),
         )
       : res.body;
-    return pump(body, destination, 'public file', signal);
+    return pumpTo(body, destination, 'public file', signal);
   }
   throw failure ?? new TransportError('getpublinkdownload answered no content host', { network: false });
 }
@@ -100,7 +67,7 @@ export function publicFileToFile(
   path: string,
   options: TransferOptions = {},
 ): Promise<Written & { path: string }> {
-  return toFile(path, (out) => publicFileTo(client, params, out, options));
+  return writeToFile(path, (out) => publicFileTo(client, params, out, options));
 }
 
 /** Streams a ZIP of a public link (`getpubzip`, no login needed) into `destination`. */
@@ -111,7 +78,7 @@ export async function publicZipTo(
   options: TransferOptions = {},
 ): Promise<Written> {
   const { body } = await publicZipStream(client, params, options);
-  return pump(body, destination, 'ZIP', options.signal);
+  return pumpTo(body, destination, 'ZIP', options.signal);
 }
 
 /** Writes a ZIP of a public link to `path` (see {@link publicZipTo}). */
@@ -121,5 +88,5 @@ export function publicZipToFile(
   path: string,
   options: TransferOptions = {},
 ): Promise<Written & { path: string }> {
-  return toFile(path, (out) => publicZipTo(client, params, out, options));
+  return writeToFile(path, (out) => publicZipTo(client, params, out, options));
 }

@@ -1,40 +1,74 @@
+/**
+ * One transport shared by several users, on both transports. The binary port
+ * keeps the first login of a connection and ignores the credentials of later
+ * calls on it; with sticky HTTP logins (as pCloud does on keep-alive sockets,
+ * and the emulator with `httpStickyAuth`) a socket does the same. So a
+ * transport must never put calls with different credentials on the same
+ * connection.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, ValidationError, createClient, type AuthOptions, type CoreClient, type Transport } from '@pcloudkit/core';
 import { startEmulator, type Emulator } from '@pcloudkit/emulator';
-import { binaryTransport } from '../src/index.js';
-import { binaryHost } from './helpers/emulator-port.js';
-
-// The binary port keeps the first login of a connection and ignores the
-// credentials of later calls on it: one transport shared by several users
-// must never put their calls on the same connection.
+import { binaryTransport } from '@pcloudkit/transport-binary';
+import { httpTransport } from '@pcloudkit/transport-http';
+import { transportNames } from '../src/index.js';
 
 const second = { email: 'second-user@example.com', password: 'second-secret-9' };
 
-let emu: Emulator;
-let host: string;
-let transport: Transport;
-const clients: CoreClient[] = [];
-
-function clientWith(auth: AuthOptions | undefined): CoreClient {
-  const c = createClient({ transport, region: { api: [emu.api], binapi: [host] }, ...(auth ? { auth } : {}), retries: 0 });
-  clients.push(c);
-  return c;
-}
-
 type Me = { email: string; userid: number };
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, users: [second] });
-  host = await binaryHost(emu);
-  // Few connections, so calls have to share them.
-  transport = binaryTransport({ tls: false, connections: 2 });
-});
-afterAll(async () => {
-  await transport?.close();
-  await emu?.stop();
-});
+interface Case {
+  /** The emulator's binary port or API host, where the transport's calls go. */
+  host(emu: Emulator): string;
+  sticky: boolean;
+  /** Few connections, so calls have to share them. */
+  transport(): Transport;
+}
 
-describe('binaryTransport with several users on one transport', () => {
+const cases: Record<'http' | 'binary', Case> = {
+  http: {
+    host: (emu) => emu.api,
+    sticky: true,
+    transport: () => httpTransport({ connections: 2, keepAliveTimeout: 30_000 }),
+  },
+  binary: {
+    host: (emu) => {
+      if (!emu.binary) throw new Error('this emulator has no binary port');
+      return `${emu.binary.host}:${emu.binary.port}`;
+    },
+    sticky: false,
+    transport: () => binaryTransport({ tls: false, connections: 2 }),
+  },
+};
+
+// fetch leaves connections to the browser or runtime: nothing of this is its to keep apart.
+const names = transportNames.filter((n): n is 'http' | 'binary' => n !== 'fetch');
+
+describe.each(names)('%sTransport with several users on one transport', (name) => {
+  const kind = cases[name];
+  let emu: Emulator;
+  let host: string;
+  let transport: Transport;
+
+  function clientWith(auth: AuthOptions | undefined): CoreClient {
+    return createClient({
+      transport,
+      region: { api: [emu.api], binapi: [name === 'binary' ? host : emu.apiHost] },
+      ...(auth ? { auth } : {}),
+      retries: 0,
+    });
+  }
+
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0, users: [second], ...(kind.sticky ? { httpStickyAuth: true } : {}) });
+    host = kind.host(emu);
+    transport = kind.transport();
+  });
+  afterAll(async () => {
+    await transport?.close();
+    await emu?.stop();
+  });
+
   it('answers interleaved calls of two users as their own user', async () => {
     const a = clientWith({ accessToken: emu.access_token });
     const b = clientWith({ username: second.email, password: second.password });

@@ -5,14 +5,14 @@
  * redacted), the answer as lossless JSON text, timing, errors and the raw
  * frames.
  */
-import { ApiError, createClient, stringifyJson, type AuthOptions, type DataResponse, type Region, type UploadFile } from '@pcloudkit/core';
+import { createClient, stringifyJson, type AuthOptions, type DataResponse, type Region, type UploadFile } from '@pcloudkit/core';
 import { binaryTransport } from '@pcloudkit/transport-binary';
 import {
   dataFilename,
-  describeError,
-  findLinks,
   looksLikeText,
   newOutput,
+  recordAnswer,
+  recordFailure,
   recording,
   scrub,
   type CallOutput,
@@ -129,15 +129,10 @@ export async function runBinaryCall(entry: Entry, input: CallInput, target: Targ
         2,
       );
     } else {
-      output.timing = performance.now() - started;
-      output.response = scrub(stringifyJson(result, 2), secrets);
-      const links = findLinks(entry.info.media, result, client.scheme);
-      if (links.length) output.links = links;
+      recordAnswer(output, result, started, secrets, entry.info.media, client.scheme);
     }
   } catch (error) {
-    output.timing = performance.now() - started;
-    output.error = describeError(error, secrets);
-    if (error instanceof ApiError) output.response = scrub(stringifyJson(error.body, 2), secrets);
+    recordFailure(output, error, started, secrets);
   } finally {
     await client.close().catch(() => {});
   }

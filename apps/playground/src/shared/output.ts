@@ -10,6 +10,7 @@ import {
   ValidationError,
   linkUrls,
   redactParams,
+  stringifyJson,
   type AnyMethod,
   type Transport,
   type TransportRequest,
@@ -148,6 +149,31 @@ export function findLinks(
       if (child && typeof child === 'object') findLinks(media, child, scheme, at ? `${at}.${k}` : k, out);
   }
   return out;
+}
+
+/**
+ * Fills `output` with a JSON answer: the time since `started`, the answer as
+ * lossless JSON text with `secrets` scrubbed, and the links found in it.
+ */
+export function recordAnswer(
+  output: CallOutput,
+  result: unknown,
+  started: number,
+  secrets: readonly string[],
+  media: LinkInfo['kind'] | undefined,
+  scheme: 'http' | 'https',
+): void {
+  output.timing = performance.now() - started;
+  output.response = scrub(stringifyJson(result, 2), secrets);
+  const links = findLinks(media, result, scheme);
+  if (links.length) output.links = links;
+}
+
+/** Fills `output` with a failure: the time since `started`, the error described and, for an API error, the server's answer. */
+export function recordFailure(output: CallOutput, error: unknown, started: number, secrets: readonly string[]): void {
+  output.timing = performance.now() - started;
+  output.error = describeError(error, secrets);
+  if (error instanceof ApiError) output.response = scrub(stringifyJson(error.body, 2), secrets);
 }
 
 /** Whether the first bytes of a data answer look like text worth previewing. */

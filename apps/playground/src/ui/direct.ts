@@ -6,7 +6,6 @@
  * server's binary bridge builds it.
  */
 import {
-  ApiError,
   SECRET_PARAMS,
   createClient,
   hostOrigin,
@@ -20,10 +19,10 @@ import {
 import { fetchTransport } from '@pcloudkit/transport-fetch';
 import {
   dataFilename,
-  describeError,
-  findLinks,
   looksLikeText,
   newOutput,
+  recordAnswer,
+  recordFailure,
   recording,
   scrub,
   type CallOutput,
@@ -121,15 +120,10 @@ export async function runHttpCall(call: DirectCall): Promise<CallOutput> {
         2,
       );
     } else {
-      output.timing = performance.now() - started;
-      output.response = scrub(stringifyJson(result, 2), secrets);
-      const links = findLinks(call.media, result, client.scheme);
-      if (links.length) output.links = links;
+      recordAnswer(output, result, started, secrets, call.media, client.scheme);
     }
   } catch (error) {
-    output.timing = performance.now() - started;
-    output.error = describeError(error, secrets);
-    if (error instanceof ApiError) output.response = scrub(stringifyJson(error.body, 2), secrets);
+    recordFailure(output, error, started, secrets);
   } finally {
     await client.close().catch(() => {});
   }

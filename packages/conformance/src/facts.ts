@@ -241,11 +241,20 @@ export const TIME_DEPENDENT: Readonly<Record<string, Readonly<Record<string, str
 
 /**
  * Lists whose length depends on the account's state at the moment of the
- * call (history events, links, tokens, collections): the other protocol's call, and the
- * fixtures made in between, add to them. Their items are checked against
- * the catalogue types, but not paired up between the protocols.
+ * call (history events, links, tokens, collections, shares and share
+ * requests, upload links): the other protocol's call, and the fixtures made
+ * in between, add to them. Their items are checked against the catalogue
+ * types, but not paired up between the protocols.
  */
-export const STATE_LISTS: ReadonlySet<string> = new Set(['entries', 'publinks', 'tokens', 'collections']);
+export const STATE_LISTS: ReadonlySet<string> = new Set([
+  'entries',
+  'publinks',
+  'tokens',
+  'collections',
+  'incoming',
+  'outgoing',
+  'uploadlinks',
+]);
 
 /** Whether a key names an id (`fileid`, `parentfolderid`, `fileids`, ...), which differs between fresh objects. */
 export function isIdKey(key: string): boolean {

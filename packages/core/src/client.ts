@@ -7,7 +7,7 @@ import { resolveAuth } from './auth.js';
 import { decodeAnswer } from './decode.js';
 import { ProtocolError, TransportError, ValidationError } from './errors.js';
 import { hostState } from './hosts.js';
-import { checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer, withDeadline } from './layers.js';
+import { callDeadline, checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
 import { encodeGlobals, encodeParams } from './params.js';
 import type { Region } from './regions.js';
 import { checkRetryPolicy, defaultRetryPolicy } from './retry.js';
@@ -55,38 +55,67 @@ export function createClient(options: ClientOptions): CoreClient {
       : undefined,
   });
 
+  /** Builds the request of a call; takes `params` over (callers pass a fresh object). */
   function baseRequest(
     method: string,
     params: Record<string, WireValue>,
     call: CallOptions | undefined,
     responseType: 'json' | 'data',
   ): ClientRequest {
-    const wire: Record<string, WireValue> = { ...params, ...encodeGlobals(method, call?.global) };
+    const wire = params;
+    if (call?.global !== undefined) Object.assign(wire, encodeGlobals(method, call.global));
     if (dates && wire.timeformat === undefined) wire.timeformat = 'timestamp';
-    if (call?.host !== undefined && (typeof call.host !== 'string' || call.host.trim() === '')) {
+    if (call === undefined) {
+      return {
+        method,
+        host: undefined,
+        params: wire,
+        responseType,
+        files: undefined,
+        signal: undefined,
+        onUploadProgress: undefined,
+        timeout: options.timeout ?? DEFAULT_TIMEOUT,
+        ...(options.attemptTimeout !== undefined ? { attemptTimeout: options.attemptTimeout } : {}),
+        ...(responseType === 'data' ? { bodyTimeout: options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
+        retries: options.retries ?? policy.retries,
+      };
+    }
+    if (call.host !== undefined && (typeof call.host !== 'string' || call.host.trim() === '')) {
       throw new TypeError(`${method}: options.host must be a non-empty host name or origin`);
     }
-    for (const name of DURATIONS) if (call?.[name] !== undefined) checkDuration(call[name], `${method}: options.${name}`);
-    const attemptTimeout = call?.attemptTimeout ?? options.attemptTimeout;
+    for (const name of DURATIONS) if (call[name] !== undefined) checkDuration(call[name], `${method}: options.${name}`);
+    const attemptTimeout = call.attemptTimeout ?? options.attemptTimeout;
     return {
       method,
-      host: call?.host === undefined ? undefined : hosts.wire(call.host),
+      host: call.host === undefined ? undefined : hosts.wire(call.host),
       params: wire,
       responseType,
-      files: call?.files,
-      signal: call?.signal,
-      onUploadProgress: call?.onUploadProgress,
-      ...(call?.connectionKey !== undefined ? { connectionKey: call.connectionKey } : {}),
-      timeout: call?.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
+      files: call.files,
+      signal: call.signal,
+      onUploadProgress: call.onUploadProgress,
+      ...(call.connectionKey !== undefined ? { connectionKey: call.connectionKey } : {}),
+      timeout: call.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
       ...(attemptTimeout !== undefined ? { attemptTimeout } : {}),
-      ...(responseType === 'data' ? { bodyTimeout: call?.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
-      retries: call?.retries ?? options.retries ?? policy.retries,
+      ...(responseType === 'data' ? { bodyTimeout: call.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
+      retries: call.retries ?? options.retries ?? policy.retries,
     };
   }
 
-  async function finish(response: TransportResponse, responseType: 'json' | 'data', method: string): Promise<unknown> {
-    if (responseType === 'data') {
-      if (!response.data) throw new ProtocolError(`${method}: expected a data answer but got JSON only`);
+  /**
+   * Runs a request through the chain under the call's deadline (one timer,
+   * lifted once the answer is in) and decodes the answer.
+   */
+  async function run(request: ClientRequest): Promise<unknown> {
+    const limit = callDeadline(request);
+    request.deadline = limit.signal;
+    let response: TransportResponse;
+    try {
+      response = await handler(request);
+    } finally {
+      limit.clear();
+    }
+    if (request.responseType === 'data') {
+      if (!response.data) throw new ProtocolError(`${request.method}: expected a data answer but got JSON only`);
       return response.data;
     }
     return decodeAnswer(response.result, dates);
@@ -117,7 +146,7 @@ export function createClient(options: ClientOptions): CoreClient {
       const responseType = definition.data === 'download' ? 'data' : 'json';
       const request = baseRequest(definition.name, wire, call, responseType);
       request.definition = definition;
-      return (await finish(await withDeadline(request, handler), responseType, definition.name)) as ResultOf<M>;
+      return (await run(request)) as ResultOf<M>;
     },
     async call<R>(
       method: string,
@@ -131,7 +160,7 @@ export function createClient(options: ClientOptions): CoreClient {
       checkOpen(method);
       const request = baseRequest(method, wire, call, responseType);
       request.anonymous = call?.auth === false;
-      return (await finish(await withDeadline(request, handler), responseType, method)) as R;
+      return (await run(request)) as R;
     },
     hosts: () => hosts.hosts(),
     use<P extends Plugin<Record<string, AnyMethod>, unknown>>(plugin: P) {

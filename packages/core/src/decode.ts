@@ -31,16 +31,34 @@ function toHash(value: unknown): unknown {
   return value;
 }
 
-/** Walks an answer tree in place-free fashion and returns the converted copy. */
+/**
+ * Returns a converted copy of an answer tree (the answer itself is left as
+ * it is). One pass with plain loops: this runs on every answer.
+ */
 export function decodeAnswer(value: unknown, dates: boolean): unknown {
-  if (Array.isArray(value)) return jsonSafe(value.map((v) => decodeAnswer(v, dates)));
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  let bigints = false;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = decodeAnswer(value[i], dates);
+      if (typeof v === 'bigint') bigints = true;
+      out[i] = v;
+    }
+    return bigints ? jsonSafe(out) : out;
+  }
+  const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === 'hash') out[k] = toHash(v);
-    else if (dates && DATETIME_FIELDS.has(k)) out[k] = toDate(v);
-    else out[k] = decodeAnswer(v, dates);
+  for (const k in source) {
+    if (!Object.hasOwn(source, k)) continue;
+    const v = source[k];
+    let decoded: unknown;
+    if (k === 'hash') decoded = toHash(v);
+    else if (dates && DATETIME_FIELDS.has(k)) decoded = toDate(v);
+    else decoded = typeof v === 'object' && v !== null ? decodeAnswer(v, dates) : v;
+    if (typeof decoded === 'bigint') bigints = true;
+    out[k] = decoded;
   }
   // `JSON.stringify(answer)` must not throw on the bigint `hash`.
-  return jsonSafe(out);
+  return bigints ? jsonSafe(out) : out;
 }

@@ -7,7 +7,7 @@
 import { AbortError, ApiError, ProtocolError, TimeoutError, TransportError } from './errors.js';
 import type { HostState } from './hosts.js';
 import { checkRetryPolicy, defaultRetryPolicy, sleep } from './retry.js';
-import { timerSignal } from './timer.js';
+import { type TimerSignal, timerSignal } from './timer.js';
 import type {
   AuthProvider,
   ClientRequest,
@@ -41,12 +41,17 @@ export async function withDeadline(
   run: (request: ClientRequest) => Promise<TransportResponse>,
 ): Promise<TransportResponse> {
   if (request.deadline) return run(request);
-  const limit = timerSignal(request.timeout, () => new TimeoutError(request.timeout, { method: request.method }));
+  const limit = callDeadline(request);
   try {
     return await run({ ...request, deadline: limit.signal });
   } finally {
     limit.clear();
   }
+}
+
+/** A new deadline of `request.timeout` ms for the call (see {@link withDeadline}). */
+export function callDeadline(request: ClientRequest): TimerSignal {
+  return timerSignal(request.timeout, () => new TimeoutError(request.timeout, { method: request.method }));
 }
 
 /** The `TimeoutError` of a call whose deadline ran out after `attempts` attempts; `cause` is what the last attempt ended with. */
@@ -64,30 +69,29 @@ function callTimeout(request: ClientRequest, attempts: number, cause?: unknown):
  */
 export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'retry'> {
   checkRetryPolicy(policy, 'retryLayer');
-  return named(
-    'retry',
-    (next) => (request) =>
-      withDeadline(request, async (req) => {
-        const deadline = req.deadline!;
-        for (let attempt = 0; ; attempt++) {
+  return named('retry', (next) => {
+    async function attempts(req: ClientRequest): Promise<TransportResponse> {
+      const deadline = req.deadline!;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await next(req);
+        } catch (error) {
+          const made = attempt + 1;
+          const aborted = req.signal?.aborted === true;
+          if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
+          if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
+          const stop = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
           try {
-            return await next(req);
-          } catch (error) {
-            const made = attempt + 1;
-            const aborted = req.signal?.aborted === true;
-            if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
-            if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
-            const stop = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
-            try {
-              await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
-            } catch (interrupted) {
-              if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
-              throw interrupted;
-            }
+            await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
+          } catch (interrupted) {
+            if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
+            throw interrupted;
           }
         }
-      }),
-  );
+      }
+    }
+    return (request) => (request.deadline ? attempts(request) : withDeadline(request, attempts));
+  });
 }
 
 /** An attempt's `TimeoutError` counts the attempts of the whole call. */
@@ -104,22 +108,33 @@ function withAttempts(error: unknown, attempts: number): unknown {
  */
 export function credentialsLayer(context: { auth: AuthProvider | undefined; client: CoreClient }): Layer<'credentials'> {
   const { auth, client } = context;
-  return named('credentials', (next) => async (request) => {
-    const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
-    if (!auth || !wantsAuth) return next(request);
-    const withCredentials = async () => {
+  return named('credentials', (next) => {
+    /** One attempt with credentials, on a copy: the provider writes into the request, and a retry starts from the original. */
+    function withCredentials(request: ClientRequest): Promise<TransportResponse> {
       const r: ClientRequest = { ...request, params: { ...request.params } };
-      await auth.apply(r, client);
-      return next(r);
-    };
-    try {
-      return await withCredentials();
-    } catch (error) {
-      if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth.refresh && (await auth.refresh(client))) {
-        return withCredentials();
+      let applied: void | Promise<void>;
+      try {
+        applied = auth!.apply(r, client);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      throw error;
+      return applied instanceof Promise ? applied.then(() => next(r)) : next(r);
     }
+    async function refreshing(request: ClientRequest): Promise<TransportResponse> {
+      try {
+        return await withCredentials(request);
+      } catch (error) {
+        if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth!.refresh && (await auth!.refresh(client))) {
+          return withCredentials(request);
+        }
+        throw error;
+      }
+    }
+    return (request) => {
+      const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
+      if (!auth || !wantsAuth) return next(request);
+      return auth.refresh ? refreshing(request) : withCredentials(request);
+    };
   });
 }
 
@@ -133,21 +148,35 @@ export function credentialsLayer(context: { auth: AuthProvider | undefined; clie
  * have run it already: the error is the caller's, so nothing runs twice.
  */
 export function hostLayer(state: HostState): Layer<'host'> {
-  return named('host', (next) => async (request) => {
-    if (request.host) return next(request);
-    const suggestions = await state.suggestions();
-    const preferred = suggestions?.[0];
-    const fallback = state.wire(state.defaultHost());
-    if (!preferred || state.wire(preferred) === fallback) return next({ ...request, host: fallback });
-    try {
-      return await next({ ...request, host: state.wire(preferred) });
-    } catch (error) {
-      if (!(error instanceof TransportError)) throw error;
-      state.drop(preferred);
-      const again = error.network || (request.definition?.idempotent === true && !request.files?.length);
-      if (!again) throw error;
-      return next({ ...request, host: fallback });
+  return named('host', (next) => {
+    // The default host as an origin, worked out again only when the region changes.
+    let region: HostState['region'] | undefined;
+    let fallback = '';
+    async function viaSuggested(request: ClientRequest, preferred: string): Promise<TransportResponse> {
+      try {
+        return await next({ ...request, host: state.wire(preferred) });
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error;
+        state.drop(preferred);
+        const again = error.network || (request.definition?.idempotent === true && !request.files?.length);
+        if (!again) throw error;
+        return next({ ...request, host: state.wire(state.defaultHost()) });
+      }
     }
+    function route(request: ClientRequest, suggestions: readonly string[] | undefined): Promise<TransportResponse> {
+      if (state.region !== region) {
+        region = state.region;
+        fallback = state.wire(state.defaultHost());
+      }
+      const preferred = suggestions?.[0];
+      if (!preferred || state.wire(preferred) === fallback) return next({ ...request, host: fallback });
+      return viaSuggested(request, preferred);
+    }
+    return (request) => {
+      if (request.host) return next(request);
+      const known = state.knownSuggestions?.();
+      return known !== undefined ? route(request, known) : state.suggestions().then((s) => route(request, s));
+    };
   });
 }
 
@@ -160,31 +189,34 @@ export function hostLayer(state: HostState): Layer<'host'> {
  * transport's `bodyTimeout`).
  */
 export function timeoutLayer(): Layer<'timeout'> {
-  return named(
-    'timeout',
-    (next) => (request) =>
-      withDeadline(request, async (req) => {
-        const user = req.signal;
-        const deadline = req.deadline!;
-        if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
+  return named('timeout', (next) => {
+    async function limited(req: ClientRequest): Promise<TransportResponse> {
+      const user = req.signal;
+      const deadline = req.deadline!;
+      if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
+      if (deadline.aborted) throw callTimeout(req, 1);
+      const limit = req.attemptTimeout;
+      const attempt =
+        limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
+      // the deadline alone (the usual case) needs no combined signal
+      const signal =
+        user === undefined && attempt === undefined
+          ? deadline
+          : AbortSignal.any([deadline, ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])]);
+      try {
+        return await next({ ...req, signal });
+      } catch (error) {
+        if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
+        // the transport's own error is only the echo of the abort: it is not kept as the cause
         if (deadline.aborted) throw callTimeout(req, 1);
-        const limit = req.attemptTimeout;
-        const attempt =
-          limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
-        const signals = [deadline, ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])];
-        try {
-          return await next({ ...req, signal: AbortSignal.any(signals) });
-        } catch (error) {
-          if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
-          // the transport's own error is only the echo of the abort: it is not kept as the cause
-          if (deadline.aborted) throw callTimeout(req, 1);
-          if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
-          throw error;
-        } finally {
-          attempt?.clear();
-        }
-      }),
-  );
+        if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
+        throw error;
+      } finally {
+        attempt?.clear();
+      }
+    }
+    return (request) => (request.deadline ? limited(request) : withDeadline(request, limited));
+  });
 }
 
 /** Turns an answer without a numeric `result` into `ProtocolError`, and a non-zero one into `ApiError`. */

@@ -83,16 +83,14 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
   const method = definition.name;
   const given = params ?? {};
   if (typeof given !== 'object' || Array.isArray(given)) fail(method, '*', 'params must be an object');
-  for (const name of Object.keys(given)) {
-    if (!(name in definition.params) && given[name] !== undefined) {
-      fail(
-        method,
-        name,
-        `unknown param '${name}' (known: ${Object.keys(definition.params).join(', ') || 'none'}; global params go in options.global)`,
-      );
+  const specs = definition.params;
+  for (const name in given) {
+    if (Object.hasOwn(given, name) && !(name in specs) && given[name] !== undefined) {
+      fail(method, name, `unknown param '${name}' (known: ${Object.keys(specs).join(', ') || 'none'}; global params go in options.global)`);
     }
   }
-  for (const [set, members] of Object.entries(definition.oneOf)) {
+  for (const set in definition.oneOf) {
+    const members = definition.oneOf[set]!;
     // null would pass as "given" here and then be left out of the request: the server would see none of the set.
     for (const m of members)
       if (given[m] === null)
@@ -105,12 +103,14 @@ export function encodeParams(definition: AnyMethod, params: Record<string, unkno
     if (present.length === 0) fail(method, members.join('|'), `one of ${members.map((m) => `'${m}'`).join(' or ')} is required (${set})`);
     if (present.length > 1) fail(method, present.join('|'), `give only one of ${present.map((m) => `'${m}'`).join(' and ')} (${set})`);
   }
-  for (const [set, members] of Object.entries(definition.atMostOne ?? {})) {
-    const present = members.filter((m) => given[m] !== undefined);
+  const atMostOne = definition.atMostOne;
+  for (const set in atMostOne) {
+    const present = atMostOne[set]!.filter((m) => given[m] !== undefined);
     if (present.length > 1) fail(method, present.join('|'), `give at most one of ${present.map((m) => `'${m}'`).join(' and ')} (${set})`);
   }
   const out: Record<string, WireValue> = {};
-  for (const [name, spec] of Object.entries(definition.params)) {
+  for (const name in specs) {
+    const spec = specs[name]!;
     const value = given[name];
     if (value === undefined || value === null) {
       if (spec.required) fail(method, name, `'${name}' is required`);

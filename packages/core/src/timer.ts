@@ -14,17 +14,46 @@ export interface TimerSignal {
   clear(): void;
 }
 
+/** The limit behind a {@link TimerSignal}: one controller and one timer, no closure per limit. */
+class Limit implements TimerSignal {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly reason: () => unknown;
+
+  constructor(ms: number, reason: () => unknown) {
+    this.reason = reason;
+    if (!(ms <= MAX_DELAY)) return;
+    const timer = setTimeout(fire, Math.max(0, ms), this);
+    (timer as { unref?: () => void }).unref?.();
+    this.timer = timer;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Called by the timer. */
+  fire(): void {
+    this.controller.abort(this.reason());
+  }
+
+  /** An own function, so `const { clear } = timerSignal(...)` works too. */
+  readonly clear = (): void => {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  };
+}
+
+function fire(limit: Limit): void {
+  limit.fire();
+}
+
 /**
  * A signal that fires after `ms` milliseconds with the value `reason()`
  * returns. `Infinity` (or anything above setTimeout's range) never fires. The
  * timer does not keep the process alive.
  */
 export function timerSignal(ms: number, reason: () => unknown): TimerSignal {
-  const controller = new AbortController();
-  if (!(ms <= MAX_DELAY)) return { signal: controller.signal, clear: () => {} };
-  const timer = setTimeout(() => controller.abort(reason()), Math.max(0, ms));
-  (timer as { unref?: () => void }).unref?.();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  return new Limit(ms, reason);
 }
 
 /** Throws a TypeError unless `value` is a positive number of milliseconds (`Infinity` means no limit). */

@@ -14,6 +14,7 @@ export {
   definePlugin,
   hostOrigin,
   wirePairs,
+  wireText,
   loginKey,
   linkUrls,
   downloadUrls,

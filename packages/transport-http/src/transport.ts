@@ -158,25 +158,145 @@ function decodeAnswer(
   request: TransportRequest,
   origin: string,
 ): Record<string, unknown> {
-  const where = `${request.method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''})`;
+  const where = () => `${request.method} on ${origin} (HTTP ${status}${contentType ? `, ${contentType}` : ''})`;
   let value: unknown;
   try {
     value = parseJson(text);
   } catch (error) {
     const shown = snippet(text, request.params, request.bearer);
     throw new ProtocolError(
-      text.length === 0 ? `${where}: empty answer where JSON was expected` : `${where}: answer is not valid JSON: ${shown}`,
+      text.length === 0 ? `${where()}: empty answer where JSON was expected` : `${where()}: answer is not valid JSON: ${shown}`,
       { cause: error },
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ProtocolError(`${where}: answer is JSON but not an object: ${snippet(text, request.params, request.bearer)}`);
+    throw new ProtocolError(`${where()}: answer is JSON but not an object: ${snippet(text, request.params, request.bearer)}`);
   }
   const result = (value as Record<string, unknown>).result;
   if (typeof result !== 'number' || !Number.isInteger(result)) {
-    throw new ProtocolError(`${where}: answer has no numeric "result": ${snippet(text, request.params, request.bearer)}`);
+    throw new ProtocolError(`${where()}: answer has no numeric "result": ${snippet(text, request.params, request.bearer)}`);
   }
   return value as Record<string, unknown>;
+}
+
+/** A JSON answer read whole by {@link JsonAnswerHandler}. */
+interface JsonAnswer {
+  statusCode: number;
+  contentType: string | undefined;
+  text: string;
+}
+
+/**
+ * Reads a JSON answer straight from undici's dispatch callbacks into one
+ * string: no response stream, no async iterator, no per-call async resource,
+ * which is most of what `dispatcher.request()` costs on a small answer.
+ * Settles `done` with the answer, or with the error undici reports (its own
+ * error before the headers, `reading` set once they arrived). Past `limit`
+ * bytes (announced or received) the request is aborted with
+ * `AnswerTooLargeError`, which drops its connection. The caller's `signal`
+ * aborts it as `dispatcher.request()` would.
+ */
+class JsonAnswerHandler {
+  statusCode = 0;
+  contentType: string | undefined = undefined;
+  /** True once the headers are in: a failure after that happened while reading the body. */
+  reading = false;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private abort: ((reason: unknown) => void) | undefined = undefined;
+  private settled = false;
+
+  constructor(
+    private readonly resolve: (answer: JsonAnswer) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+    private readonly limit: number,
+    private readonly tooLarge: () => Error,
+  ) {
+    signal?.addEventListener('abort', this);
+  }
+
+  /** The caller's signal fired (this object is its listener). */
+  handleEvent(): void {
+    const reason = this.signal!.reason ?? new Error('aborted');
+    if (this.abort) this.abort(reason);
+    else this.fail(reason);
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal?.removeEventListener('abort', this);
+    this.reject(error);
+  }
+
+  onConnect(abort: (reason: unknown) => void): void {
+    if (this.settled || this.signal?.aborted) {
+      abort(this.signal?.reason ?? new Error('aborted'));
+      return;
+    }
+    this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[] | string[] | null): boolean {
+    if (statusCode < 200) return true; // 1xx: the real answer follows
+    this.statusCode = statusCode;
+    this.reading = true;
+    let length: string | undefined;
+    if (raw) {
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i]!;
+        if (name.length !== 12 && name.length !== 14) continue;
+        const lower = name.toString().toLowerCase();
+        if (lower === 'content-type') this.contentType ??= raw[i + 1]!.toString();
+        else if (lower === 'content-length') length ??= raw[i + 1]!.toString();
+      }
+    }
+    if (length !== undefined && Number(length) > this.limit) {
+      this.abort!(this.tooLarge());
+      return false;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      this.abort!(this.tooLarge());
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal?.removeEventListener('abort', this);
+    const { chunks } = this;
+    const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size)).toString('utf8');
+    this.resolve({ statusCode: this.statusCode, contentType: this.contentType, text });
+  }
+
+  onError(error: unknown): void {
+    this.fail(error);
+  }
+}
+
+/** Dispatches one request whose answer is JSON text; see {@link JsonAnswerHandler}. */
+function dispatchJson(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortSignal | undefined,
+  limit: number,
+  tooLarge: () => Error,
+): { answer: Promise<JsonAnswer>; handler: JsonAnswerHandler } {
+  let handler!: JsonAnswerHandler;
+  const answer = new Promise<JsonAnswer>((resolve, reject) => {
+    handler = new JsonAnswerHandler(resolve, reject, signal, limit, tooLarge);
+  });
+  dispatcher.dispatch(options, handler as unknown as Dispatcher.DispatchHandler);
+  return { answer, handler };
 }
 
 /**
@@ -278,6 +398,10 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     return agent;
   }
 
+  // The origin of the last host called: most calls go to the same host.
+  let lastHost: string | null = null;
+  let lastOrigin = '';
+
   async function call(request: TransportRequest): Promise<TransportResponse> {
     const { method, signal } = request;
     if (closed) throw new TransportError('http: the transport is closed', { host: request.host, network: true });
@@ -285,10 +409,15 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
     }
     if (signal?.aborted) throw toCoreError(signal.reason, request.host, signal, method);
-    const origin = hostOrigin(request.host);
+    if (request.host !== lastHost) {
+      lastOrigin = hostOrigin(request.host);
+      lastHost = request.host;
+    }
+    const origin = lastOrigin;
 
-    const headers: Record<string, string> = { 'user-agent': userAgent, connection: 'keep-alive' };
-    if (request.bearer) headers.authorization = `Bearer ${request.bearer}`;
+    const headers: Record<string, string> = request.bearer
+      ? { 'user-agent': userAgent, connection: 'keep-alive', authorization: `Bearer ${request.bearer}` }
+      : { 'user-agent': userAgent, connection: 'keep-alive' };
 
     let httpMethod: 'GET' | 'POST' | 'PUT' = 'GET';
     let path = `/${method}`;
@@ -375,32 +504,51 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       method,
       request.connectionKey !== undefined,
     );
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher.request({
-        origin,
-        path,
-        method: httpMethod,
-        headers,
-        body: body as Dispatcher.DispatchOptions['body'],
-        signal,
-        // undici holds the pipeline until the headers of a "blocking" request
-        // arrive. Ordinary JSON GETs answer quickly, so they may pipeline when
-        // asked to; data answers and long polls (a definition's `longPoll`
-        // param, e.g. `block` of `diff`) may not, as anything written behind
-        // a waiting long poll would release it early.
-        blocking: !(pipelining > 1 && httpMethod === 'GET' && request.responseType === 'json' && connectionKey === undefined && !longPoll),
-      });
-    } catch (error) {
-      if (sourceError && !signal?.aborted) throw sourceError;
+    const dispatchOptions: Dispatcher.DispatchOptions = {
+      origin,
+      path,
+      method: httpMethod,
+      headers,
+      body: body as Dispatcher.DispatchOptions['body'],
+      // undici holds the pipeline until the headers of a "blocking" request
+      // arrive. Ordinary JSON GETs answer quickly, so they may pipeline when
+      // asked to; data answers and long polls (a definition's `longPoll`
+      // param, e.g. `block` of `diff`) may not, as anything written behind
+      // a waiting long poll would release it early.
+      blocking: !(pipelining > 1 && httpMethod === 'GET' && request.responseType === 'json' && connectionKey === undefined && !longPoll),
+    };
+    /** What undici reported before any of the answer arrived, as a core error. */
+    const failedBeforeAnswer = (error: unknown): Error => {
+      if (sourceError && !signal?.aborted) return sourceError;
       if (!signal?.aborted && closedBeforeAnswer(error)) {
         // pCloud (and the emulator) hang up on a method they do not know instead of answering.
-        throw new TransportError(
+        return new TransportError(
           `${method}: ${origin} closed the connection before answering; the server may not know the method '${method}'`,
           { cause: error, host: origin, network: false },
         );
       }
-      throw toCoreError(error, origin, signal, `${method}`);
+      return toCoreError(error, origin, signal, `${method}`);
+    };
+
+    if (request.responseType !== 'data') {
+      const tooLarge = () => new AnswerTooLargeError(`${method} on ${origin}`, maxAnswerBytes);
+      const { answer, handler } = dispatchJson(dispatcher, dispatchOptions, signal, maxAnswerBytes, tooLarge);
+      let json: JsonAnswer;
+      try {
+        json = await answer;
+      } catch (error) {
+        if (error instanceof AnswerTooLargeError) throw error;
+        if (handler.reading) throw toCoreError(error, origin, signal, `reading the answer of ${method}`);
+        throw failedBeforeAnswer(error);
+      }
+      return { result: decodeAnswer(json.text, json.statusCode, json.contentType, request, origin), host: request.host };
+    }
+
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({ ...dispatchOptions, signal });
+    } catch (error) {
+      throw failedBeforeAnswer(error);
     }
 
     const { statusCode, headers: answerHeaders } = response;
@@ -408,7 +556,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     const xError = header(answerHeaders, 'x-error');
     const jsonType = contentType !== undefined && JSON_TYPE.test(contentType);
 
-    if (request.responseType === 'data' && xError === undefined) {
+    if (xError === undefined) {
       if (statusCode >= 400 && !jsonType) {
         const text = await readText(response.body, origin, signal, method).catch(() => '');
         throw new ProtocolError(
@@ -439,6 +587,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       };
     }
 
+    // A data call answered with an error (X-Error): read it as JSON.
     const text = await readText(response.body, origin, signal, method, maxAnswerBytes, header(answerHeaders, 'content-length'));
     return { result: decodeAnswer(text, statusCode, contentType, request, origin), host: request.host };
   }

@@ -1,0 +1,58 @@
+/**
+ * Starts the emulator's CLI in a child process, so the server and the client
+ * being measured do not share one event loop (nor one CPU count: the child's
+ * CPU is not in this process's `process.cpuUsage`).
+ */
+import { spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The line of JSON the emulator CLI prints once it listens (see packages/emulator/src/cli.ts). */
+export interface ReadyLine {
+  api: string;
+  apiHost: string;
+  auth: string;
+  /** `host:port` of the binary protocol port, `null` when it is off. */
+  binapi: string | null;
+  [key: string]: unknown;
+}
+
+export interface EmulatorChild {
+  ready: ReadyLine;
+  pid: number;
+  /** Ends the child and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Runs `packages/emulator/src/cli.ts --port 0 ...args` under tsx and waits for its ready line. */
+export async function startEmulatorChild(args: readonly string[] = []): Promise<EmulatorChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts'), '--port', '0', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<ReadyLine>((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`the emulator exited before it was ready (code ${code})`)));
+    child.once('error', fail);
+    lines.on('line', (line) => {
+      try {
+        const value = JSON.parse(line) as ReadyLine;
+        if (typeof value.api === 'string') ok(value);
+      } catch {
+        // not the ready line
+      }
+    });
+  });
+  return {
+    ready,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -157,6 +157,9 @@ export const NOTED_CODES: Readonly<Record<string, Readonly<Record<number, string
   extractarchiveprogress: {
     2003: "extractarchiveprogress's note: its error list is unknown; the emulator answers 2003 for a missing or unknown progresshash",
   },
+  file_pread_ifmod: {
+    1019: "file_pread_ifmod's note: one of sha1 and md5 is enough, as the text and error 1019 (\"Please provide 'sha1' or 'md5' checksum\") show; the error table leaves 1019 out",
+  },
   trash_list: { 2005: "trash_list's note: the error table was not captured; expect at least 2005 for an unknown folderid" },
   trash_restore: {
     2005: "trash_restore's note: the stored error table is cut off after 2000; likely further codes include 2005",

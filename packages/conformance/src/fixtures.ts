@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { request } from 'undici';
 import type { PlanOptions, Value, Values } from './cases.js';
-import { httpCall } from './protocol.js';
+import { httpCall, type Session } from './protocol.js';
 
 /** What fixtures may use: the server, a login and, where available, the account's password and an OAuth app. */
 export interface FixtureContext {
@@ -105,6 +105,36 @@ export class FixtureEnv {
     const code = mails?.filter((m) => mentioning === undefined || m.text?.includes(mentioning)).at(-1)?.code;
     if (code === undefined) throw new FixtureError(`no ${kind} mail to ${to} in the outbox (mailed codes are read from the emulator only)`);
     return code;
+  }
+
+  /**
+   * The connection the call goes on, for methods whose state lives on one
+   * connection (fileops descriptors); set by the run before the values are made.
+   */
+  session: Session | undefined;
+  /**
+   * False for calls without the fixture's login: a login sticks to a binary
+   * connection, so the descriptor is not opened there and `descriptor()`
+   * gives the number a connection's first open gets.
+   */
+  openDescriptor = true;
+
+  /**
+   * A descriptor of the call's file, opened for reading and writing on the
+   * call's session (`file_open` with the fixture's login), once per call.
+   */
+  descriptor(): Promise<number> {
+    return this.once('descriptor', async () => {
+      const session = this.session;
+      if (!session) throw new FixtureError('fd: a descriptor needs the call to run on a session (one connection)');
+      const file = await this.file();
+      if (!this.openDescriptor) return FIRST_FD;
+      const answer = await session.call('file_open', { auth: this.ctx.auth, flags: O_WRITE, fileid: file.fileid });
+      if (answer.kind !== 'body' || answer.body.result !== 0 || answer.body.fd === undefined) {
+        throw new FixtureError(`fixture call file_open failed: ${JSON.stringify(answer.kind === 'body' ? answer.body : answer.reason)}`);
+      }
+      return Number(answer.body.fd);
+    });
   }
 
   private once<T>(key: string, make: () => Promise<T>): Promise<T> {
@@ -296,6 +326,15 @@ export class FixtureEnv {
   }
 }
 
+/** file_open's flag for reading and writing (catalogue, structures 4.6). */
+const O_WRITE = 0x0002;
+/** A descriptor number for calls refused for their credentials before the descriptor is looked at (a connection's first open answers 1 on the emulator). */
+const FIRST_FD = 1;
+
+/** sha1 and md5 of the empty string: no range of the sample file has them. */
+const OTHER_SHA1 = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
+const OTHER_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
+
 /** Password of the accounts fixtures register (it passes pCloud's password rules). */
 const ACCOUNT_PASSWORD = 'Conformance-pass-7';
 /** A new password for the methods that set one. */
@@ -332,6 +371,7 @@ const takesFile = (m: CatalogMethod) => m.params.some((p) => p.name === 'fileid'
 
 /** Values for required params and one-of members, by param name, for every method. */
 export const DEFAULTS: Readonly<Record<string, Resolver>> = {
+  fd: (env) => env.descriptor(),
   fileid: async (env, m) => (await env.file(m.media)).fileid,
   folderid: async (env) => (await env.folder()).folderid,
   path: async (env, m) => (takesFile(m) ? (await env.file(m.media)).path : (await env.folder()).path),
@@ -717,6 +757,21 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   revertrevision: { values: { revisionid: (env) => env.revision() } },
   // O_CREAT: opens the call's file by path or fileid, creates `opened.txt` in its folder by folderid + name
   file_open: { values: { flags: async () => 0x0040, name: async () => 'opened.txt' }, companions: { folderid: ['name'] } },
+  // descriptors (fd) come from `descriptor()`: the call's file opened on the call's own connection
+  file_pwrite: { values: { offset: async () => 5 } },
+  file_read: { values: { count: async () => 10 } },
+  file_pread: { values: { count: async () => 10, offset: async () => 5 } },
+  // checksums of other bytes: the range changed, so the bytes come back (a match answers 6000)
+  file_pread_ifmod: {
+    values: { count: async () => 10, offset: async () => 0, sha1: async () => OTHER_SHA1, md5: async () => OTHER_MD5 },
+  },
+  file_checksum: { values: { count: async () => 10, offset: async () => 0 } },
+  file_truncate: { values: { length: async () => 5 } },
+  file_seek: { values: { offset: async () => 5, whence: async () => 0 } },
+  // an exclusive lock on the first 10 bytes, without waiting (nothing else holds the file)
+  file_lock: {
+    values: { type: async () => 2, offset: async () => 0, length: async () => 10, whence: async () => 0, noblock: async () => 1 },
+  },
   // sharing: offers to an address without an account, offers from and to the call's own account
   sharefolder: { values: { mail: async () => freshAddress(), permissions: async () => 1, message: async () => 'conformance' } },
   sharerequestinfo: { values: { code: async (env) => (await incomingOffer(env)).code } },

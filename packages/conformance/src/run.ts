@@ -9,7 +9,7 @@ import { type Case, planCases, type Value } from './cases.js';
 import { checkAnswer, compareAnswers, type Finding } from './check.js';
 import { type DeliberateDeviation, NOT_COMPARED, deviations as deliberateDeviations } from './deviations.js';
 import { FILE_CONTENT, type FixtureContext, FixtureEnv, FixtureError, fixtureFor, NOT_CALLABLE, resolveValues } from './fixtures.js';
-import { type Answer, call, type Endpoints, httpCall, type Protocol } from './protocol.js';
+import { type Answer, call, type Endpoints, httpCall, openSession, type Protocol, type Session } from './protocol.js';
 
 export interface Deviation {
   method: string;
@@ -125,13 +125,9 @@ async function checkMethod(
   if (reason !== undefined) return { ...report, status: 'not covered', reason };
   // A bare anonymous call tells whether the server has the method at all.
   if (notImplemented(await httpCall(target.api, method.name, {}))) return { ...report, status: 'not implemented' };
-  if (method.connectionBound && method.params.some((p) => p.name === 'fd')) {
-    return {
-      ...report,
-      status: 'not covered',
-      reason: 'needs a descriptor opened earlier on the same connection; the checker opens one per call',
-    };
-  }
+  // Descriptors live on the connection that opened them: such a call runs on a session of its own, after
+  // a file_open on that same connection (the fixture `fd`).
+  const onSession = method.connectionBound === true && method.params.some((p) => p.name === 'fd');
   const fixture = fixtureFor(method);
   const plan = planCases(method, fixture.provided, fixture.options);
   if (plan.missing.length > 0) return { ...report, status: 'not covered', missing: plan.missing };
@@ -146,23 +142,34 @@ async function checkMethod(
       const root = `${runRoot}/${protocol}/${method.name}/c${index}`;
       roots[protocol] = root;
       const env = new FixtureEnv(target, root);
+      const session: Session | undefined = onSession ? openSession(target, protocol) : undefined;
+      env.session = session;
+      env.openDescriptor = c.login === 'user';
+      const done = async () => {
+        await session?.close();
+        await env.close();
+      };
       let params: Record<string, Value>;
       let credentials: Record<string, Value> = {};
       try {
+        // every call of a session finds a descriptor open, those that leave `fd` out too
+        if (session && env.openDescriptor && fixture.resolvers.has('fd')) await env.descriptor();
         const names = c.login === 'user' && fixture.resolvers.has('auth') ? [...c.uses, 'auth'] : c.uses;
         const values = await resolveValues(env, method, fixture.resolvers, names);
         params = c.params(values);
         credentials = credentialsFor(c, target, values);
       } catch (e) {
-        await env.close();
+        await done();
         if (!(e instanceof FixtureError)) throw e;
         report.deviations.push({ method: method.name, protocol, check: `${c.label}: fixture`, detail: e.message });
         continue;
       }
       const id = `conformance-${index}`;
       const payload = method.data === 'upload' ? { payload: FILE_CONTENT, ...(c.multipart ? { multipart: true } : {}) } : {};
-      const answer = await call(target, protocol, method.name, { ...params, ...credentials, id }, payload);
-      await env.close();
+      const answer = session
+        ? await session.call(method.name, { ...params, ...credentials, id }, payload)
+        : await call(target, protocol, method.name, { ...params, ...credentials, id }, payload);
+      await done();
       report.calls++;
       onCall?.(method.name, c.label, protocol, answer);
       answers.set(protocol, answer);

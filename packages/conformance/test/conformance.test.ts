@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deviations } from '../src/deviations.js';
 import { checkEmulator, emulatorTarget } from '../src/emulator.js';
 import { formatReport, totalLine } from '../src/report.js';
+import { binaryCall, httpCall, openSession, type Protocol } from '../src/protocol.js';
 import { type RunReport, runConformance } from '../src/run.js';
 
 describe('the emulator against the catalogue, over HTTP and the binary port', () => {
@@ -25,6 +26,8 @@ describe('the emulator against the catalogue, over HTTP and the binary port', ()
       if (r.status === 'checked') expect(r.calls, r.method).toBeGreaterThan(0);
     }
     expect(report.methods.some((r) => r.status === 'checked')).toBe(true);
+    // the descriptor methods run on a session; only the browser page is left out
+    expect(report.methods.filter((r) => r.status === 'not covered').map((r) => r.method)).toEqual(['authorize']);
     expect(totalLine(report)).toMatch(new RegExp(`^${methods.length} methods, ${report.unexplained.length} deviations \\(`));
     expect(formatReport(report)).toContain('method');
   });
@@ -38,6 +41,52 @@ describe('the checker itself', () => {
       const report = await runConformance(emulatorTarget(emu), { methods: ['userinfo'] });
       expect(report.unexplained.map((d) => `${d.protocol} ${d.check}`)).toContain('http correct: result');
       expect(report.unexplained.map((d) => `${d.protocol} ${d.check}`)).toContain('binary correct: result');
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('keeps a descriptor across the calls of a session, on both protocols', async () => {
+    const emu = await startEmulator();
+    try {
+      const target = emulatorTarget(emu);
+      for (const protocol of ['http', 'binary'] as Protocol[]) {
+        const session = openSession(target, protocol);
+        try {
+          const opened = await session.call('file_open', { auth: emu.auth, flags: 0x0042, path: `/session-${protocol}.txt` });
+          expect(opened.kind === 'body' && opened.body.result, protocol).toBe(0);
+          const fd = Number(opened.kind === 'body' ? opened.body.fd : -1);
+          const payload = new TextEncoder().encode('twelve bytes');
+          const wrote = await session.call('file_write', { auth: emu.auth, fd }, { payload });
+          expect(wrote.kind === 'body' && wrote.body, protocol).toMatchObject({ result: 0, bytes: 12 });
+          const read = await session.call('file_pread', { auth: emu.auth, fd, offset: 7, count: 5 });
+          expect(read.kind === 'body' && new TextDecoder().decode(read.data), protocol).toBe('bytes');
+          // the same descriptor on a connection of its own is unknown there
+          const alone =
+            protocol === 'http'
+              ? await httpCall(target.api, 'file_size', { auth: emu.auth, fd })
+              : await binaryCall(target.binapi, 'file_size', { auth: emu.auth, fd });
+          expect(alone.kind === 'body' && alone.body.result, protocol).toBe(1007);
+          const size = await session.call('file_size', { auth: emu.auth, fd });
+          expect(size.kind === 'body' && size.body, protocol).toMatchObject({ result: 0, size: 12 });
+        } finally {
+          await session.close();
+        }
+      }
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('reports a descriptor method that answers wrongly on its session', async () => {
+    const emu = await startEmulator();
+    try {
+      emu.faults.failWith('file_size', 1007);
+      const report = await runConformance(emulatorTarget(emu), { methods: ['file_size'] });
+      expect(report.methods[0]!.status).toBe('checked');
+      const found = report.unexplained.map((d) => `${d.protocol} ${d.check}`);
+      expect(found).toContain('http correct: result');
+      expect(found).toContain('binary correct: result');
     } finally {
       await emu.stop();
     }

@@ -37,6 +37,8 @@ export interface Playground {
   url: string;
   /** The embedded emulator's API origin, when it runs. */
   emulatorApi?: string;
+  /** Binary calls the bridge is running right now (a cancelled call leaves at once). */
+  runningCalls(): number;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,8 @@ export interface Settings {
         binary: string;
         /** Path of the emulator's outbox on its API origin (not a pCloud method; takes no credentials). */
         mailPath: string;
+        /** The emulator's demo OAuth2 app (a local stand-in: its secret protects nothing), for the authorize page. */
+        oauth: { clientId: string; clientSecret: string };
       }
     | { running: false; problem: string };
 }
@@ -203,6 +207,33 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const registry = buildRegistry();
   const data = new DataStore();
   const handles = new Handles();
+  let running = 0;
+
+  /**
+   * Runs a bridged binary call under a signal that fires when the page goes
+   * away before the answer (its Cancel button aborts the fetch, which closes
+   * the request): the call, its connection and any blocking wait end then.
+   */
+  async function bridged(
+    req: IncomingMessage,
+    res: ServerResponse,
+    run: (signal: AbortSignal) => Promise<CallOutput>,
+  ): Promise<CallOutput> {
+    const ctl = new AbortController();
+    const gone = () => {
+      if (!res.writableFinished) ctl.abort(new Error('the page cancelled the call'));
+    };
+    res.once('close', gone);
+    req.once('aborted', gone);
+    running += 1;
+    try {
+      return await run(ctl.signal);
+    } finally {
+      running -= 1;
+      res.off('close', gone);
+      req.off('aborted', gone);
+    }
+  }
 
   let emulator: Emulator | undefined;
   let emulatorProblem = 'started with --no-emulator';
@@ -300,12 +331,13 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
             accessToken: emulator.access_token,
             binary: binaryHostOf(emulator),
             mailPath: MAIL_PATH,
+            oauth: { clientId: emulator.client_id, clientSecret: emulator.client_secret },
           }
         : { running: false, problem: emulatorProblem },
     };
   }
 
-  async function handleUpload(req: IncomingMessage): Promise<CallOutput> {
+  async function handleUpload(req: IncomingMessage, signal: AbortSignal): Promise<CallOutput> {
     const boundary = boundaryOf(req.headers['content-type']);
     if (!boundary) throw new HttpError(415, 'send multipart/form-data');
     const parts = readMultipart(req, boundary);
@@ -321,7 +353,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
           const entry = entryFor(input);
           if (entry.definition.data !== 'upload') throw new HttpError(400, `${input.method} does not take files`);
           const file: UploadFile = { name: part.filename || 'upload.bin', data: part.body, size, contentType: part.contentType };
-          const output = await runBinaryCall(entry, input, targetFor(input), { files: [file], data });
+          const output = await runBinaryCall(entry, input, targetFor(input), { files: [file], data, signal });
           for (;;) if ((await parts.next()).done) break; // read what is left of the form
           return output;
         }
@@ -405,9 +437,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       const input = callInput(await readJson(req));
       const entry = entryFor(input);
       if (entry.definition.data === 'upload') throw new HttpError(400, `${input.method} takes a file: use /api/upload`);
-      return send(res, 200, await runBinaryCall(entry, input, targetFor(input), { data }));
+      const output = await bridged(req, res, (signal) => runBinaryCall(entry, input, targetFor(input), { data, signal }));
+      return send(res, 200, output);
     }
-    if (req.method === 'POST' && path === '/api/upload') return send(res, 200, await handleUpload(req));
+    if (req.method === 'POST' && path === '/api/upload')
+      return send(res, 200, await bridged(req, res, (signal) => handleUpload(req, signal)));
     if (req.method === 'POST' && path === '/api/fileops/open') {
       const body = await readJson(req);
       if (typeof body.path !== 'string' || !body.path.startsWith('/')) throw new HttpError(400, "'path' must be an absolute path");
@@ -464,6 +498,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   return {
     url: `http://${shownHost}:${port}/`,
     emulatorApi: emulator?.api,
+    runningCalls: () => running,
     async close() {
       await handles.closeAll();
       server.closeAllConnections();

@@ -8,7 +8,7 @@
 import { createClient, stringifyJson, type AuthOptions, type DataResponse, type Region, type UploadFile } from '@pcloudkit/core';
 import { binaryTransport } from '@pcloudkit/transport-binary';
 import {
-  dataFilename,
+  dataFilenameOf,
   looksLikeText,
   newOutput,
   recordAnswer,
@@ -68,12 +68,13 @@ function scrubBytes(bytes: Uint8Array, secrets: readonly string[]): Buffer {
   return out;
 }
 
-async function readAll(data: DataResponse): Promise<Buffer> {
+async function readAll(data: DataResponse, signal?: AbortSignal): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   const reader = data.body.getReader();
   try {
     for (;;) {
+      signal?.throwIfAborted();
       const next = await reader.read();
       if (next.done) break;
       size += next.value.byteLength;
@@ -89,6 +90,8 @@ async function readAll(data: DataResponse): Promise<Buffer> {
 export interface RunOptions {
   files?: UploadFile[];
   data: DataStore;
+  /** Aborts the call: the page cancelled it or went away. */
+  signal?: AbortSignal;
 }
 
 /** Runs one call over the binary protocol. Never throws: every failure is described in the output. */
@@ -111,12 +114,19 @@ export async function runBinaryCall(entry: Entry, input: CallInput, target: Targ
   const client = createClient({ transport: recording(transport, output), auth: target.auth, region: target.region, retries: 0 });
   const started = performance.now();
   try {
-    const result: unknown = await client.request(definition, input.params as never, options.files ? { files: options.files } : undefined);
+    const result: unknown = await client.request(definition, input.params as never, { files: options.files, signal: options.signal });
     if (definition.data === 'download') {
       const data = result as DataResponse;
-      const bytes = await readAll(data);
+      const bytes = await readAll(data, options.signal);
       output.timing = performance.now() - started;
-      const filename = dataFilename(definition, input.params);
+      // A client of its own asks for the file's name: the frames and request shown stay the call's.
+      const lookup = createClient({
+        transport: binaryTransport({ tls: target.tls }),
+        auth: target.auth,
+        region: target.region,
+        retries: 0,
+      });
+      const filename = await dataFilenameOf(definition, input.params, lookup, options.signal).finally(() => lookup.close().catch(() => {}));
       const id = options.data.put(bytes, data.contentType, filename);
       output.data = { id, url: `/api/data/${id}`, length: bytes.length, contentType: data.contentType, filename };
       if (looksLikeText(bytes, data.contentType)) output.data.preview = scrub(bytes.subarray(0, 4096).toString('utf8'), secrets);

@@ -14,6 +14,7 @@ import {
   type AnyMethod,
   type Transport,
   type TransportRequest,
+  type WireValue,
 } from '@pcloudkit/core';
 
 export type TransportName = 'http' | 'binary';
@@ -73,6 +74,8 @@ export interface CallOutput {
   };
   /** The answer as JSON text, 64-bit integers written exactly. */
   response: string | null;
+  /** The answer as the transport received it, before the SDK decoded it (datetimes as pCloud sent them), written exactly. */
+  raw?: string;
   timing: number;
   error: ErrorInfo | null;
   links?: LinkInfo[];
@@ -165,6 +168,7 @@ export function recordAnswer(
 ): void {
   output.timing = performance.now() - started;
   output.response = scrub(stringifyJson(result, 2), secrets);
+  if (output.raw !== undefined) output.raw = scrub(output.raw, secrets);
   const links = findLinks(media, result, scheme);
   if (links.length) output.links = links;
 }
@@ -174,6 +178,7 @@ export function recordFailure(output: CallOutput, error: unknown, started: numbe
   output.timing = performance.now() - started;
   output.error = describeError(error, secrets);
   if (error instanceof ApiError) output.response = scrub(stringifyJson(error.body, 2), secrets);
+  if (output.raw !== undefined) output.raw = scrub(output.raw, secrets);
 }
 
 /** Whether the first bytes of a data answer look like text worth previewing. */
@@ -183,13 +188,42 @@ export function looksLikeText(bytes: Uint8Array, contentType: string | undefined
   return !head.includes(0) && new TextDecoder().decode(head).indexOf('\uFFFD') < 0;
 }
 
-/** The file name a data answer is offered under. */
+/** The file name a data answer is offered under, from the params alone (the path's last part, or `<method>.bin`). */
 export function dataFilename(definition: AnyMethod, params: Record<string, unknown>): string {
   return (
     String(params.path ?? '')
       .split('/')
       .pop() || `${definition.name}.bin`
   );
+}
+
+/**
+ * The file name a data answer is offered under: the path's last part, the
+ * `filename` param, or, for a call by `fileid`, the file's own name asked
+ * with `stat` on `lookup` (a client that records nothing); `<method>.bin`
+ * when none says.
+ */
+export async function dataFilenameOf(
+  definition: AnyMethod,
+  params: Record<string, unknown>,
+  lookup: { call<T>(method: string, params?: Record<string, WireValue>, options?: { signal?: AbortSignal }): Promise<T> },
+  signal?: AbortSignal,
+): Promise<string> {
+  const fromPath = String(params.path ?? '')
+    .split('/')
+    .pop();
+  if (fromPath) return fromPath;
+  if (typeof params.filename === 'string' && params.filename) return params.filename;
+  if (params.fileid !== undefined && params.fileid !== '') {
+    try {
+      const answer = await lookup.call<{ metadata?: { name?: unknown } }>('stat', { fileid: String(params.fileid) }, { signal });
+      const name = answer.metadata?.name;
+      if (typeof name === 'string' && name) return name;
+    } catch {
+      // no name: the method's
+    }
+  }
+  return `${definition.name}.bin`;
 }
 
 /** A fresh output for a call, before anything is sent. */
@@ -218,7 +252,10 @@ export function recording(inner: Transport, output: CallOutput): Transport {
       if (request.bearer) output.request.bearer = '[redacted]';
       if (request.files?.length)
         output.request.files = request.files.map((f) => ({ name: f.name, size: f.size, contentType: f.contentType }));
-      return inner.call(request);
+      return inner.call(request).then((answer) => {
+        output.raw = stringifyJson(answer.result, 2);
+        return answer;
+      });
     },
     close: () => inner.close(),
   };

@@ -241,9 +241,27 @@ export function setupAccounts(options: AccountsOptions) {
   renderUsers();
   void refreshUsers();
   void refreshMail();
+  /** Signs in with an OAuth2 access token (the authorize page's token flow): userinfo says whose it is. */
+  async function useAccessToken(token: string): Promise<SignedIn> {
+    const client = createClient({ transport: fetchTransport(), auth: { accessToken: token }, region: { api: [options.api] }, retries: 0 });
+    try {
+      const info = await client.call<{ email?: string; userid?: number }>('userinfo');
+      const user: SignedIn = {
+        email: typeof info.email === 'string' ? info.email : 'unknown user',
+        ...(typeof info.userid === 'number' ? { userid: info.userid } : {}),
+        credentials: { kind: 'access_token', token },
+      };
+      use(user);
+      return user;
+    } finally {
+      await client.close().catch(() => {});
+    }
+  }
+
   return {
     /** Reads the users and the outbox again (after each call, since methods create users and send mail). */
     refresh: () => Promise.all([refreshUsers(), refreshMail()]),
     current: () => current,
+    useAccessToken,
   };
 }

@@ -18,7 +18,7 @@ import {
 } from '@pcloudkit/core';
 import { fetchTransport } from '@pcloudkit/transport-fetch';
 import {
-  dataFilename,
+  dataFilenameOf,
   looksLikeText,
   newOutput,
   recordAnswer,
@@ -44,6 +44,8 @@ export interface DirectCall {
   onUploadProgress?: (loaded: number, total: number) => void;
   /** Bytes of a data answer received so far (`total` when the server said). */
   onDataProgress?: (loaded: number, total: number | undefined) => void;
+  /** Aborts the call (the Cancel button). */
+  signal?: AbortSignal;
 }
 
 /** The URL with every credential param's value masked. */
@@ -57,12 +59,13 @@ function maskUrl(url: string): string {
   }
 }
 
-async function readAll(data: DataResponse, onProgress: DirectCall['onDataProgress']): Promise<Uint8Array[]> {
+async function readAll(data: DataResponse, onProgress: DirectCall['onDataProgress'], signal?: AbortSignal): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   const reader = data.body.getReader();
   onProgress?.(0, data.length);
   for (;;) {
+    signal?.throwIfAborted();
     const next = await reader.read();
     if (next.done) break;
     chunks.push(next.value);
@@ -98,20 +101,23 @@ export async function runHttpCall(call: DirectCall): Promise<CallOutput> {
   try {
     const options = call.file
       ? {
+          signal: call.signal,
           files: [{ name: call.file.name, data: call.file, size: call.file.size, contentType: call.file.type || undefined }],
           onUploadProgress:
             call.onUploadProgress && (({ loaded, total }: Progress) => call.onUploadProgress!(loaded, total ?? call.file!.size)),
         }
-      : undefined;
+      : { signal: call.signal };
     const result: unknown = await client.request(definition, params as never, options);
     if (!output.request.line && output.request.host)
       output.request.line = `POST ${hostOrigin(output.request.host, client.scheme)}/${definition.name} (multipart, XMLHttpRequest)`;
     if (definition.data === 'download') {
       const data = result as DataResponse;
-      const chunks = await readAll(data, call.onDataProgress);
+      const chunks = await readAll(data, call.onDataProgress, call.signal);
       output.timing = performance.now() - started;
       const blob = new Blob(chunks as BlobPart[], data.contentType ? { type: data.contentType } : {});
-      const filename = dataFilename(definition, params);
+      // A client of its own asks for the file's name, so the request shown stays the call's.
+      const lookup = createClient({ transport: fetchTransport(), auth, region: call.region, retries: 0 });
+      const filename = await dataFilenameOf(definition, params, lookup, call.signal).finally(() => lookup.close().catch(() => {}));
       output.data = { url: URL.createObjectURL(blob), length: blob.size, contentType: data.contentType, filename };
       const head = new Uint8Array(await blob.slice(0, 4096).arrayBuffer());
       if (looksLikeText(head, data.contentType)) output.data.preview = scrub(new TextDecoder().decode(head), secrets);

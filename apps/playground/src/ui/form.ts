@@ -269,3 +269,29 @@ export function fill(form: HTMLElement, method: MethodInfo, values: FormValues):
     if (v !== undefined) el.closest('details')?.setAttribute('open', '');
   }
 }
+
+/** Input types that take typed text (a `/` typed there is text, not the search shortcut). */
+const TEXT_TYPES = new Set([
+  'text',
+  'search',
+  'email',
+  'password',
+  'number',
+  'url',
+  'tel',
+  'date',
+  'datetime-local',
+  'time',
+  'month',
+  'week',
+]);
+
+/** Whether keys typed on `target` are text (text inputs, text areas, selects, editable content), unlike a checkbox or a radio switch. */
+export function typingIn(target: EventTarget | null): boolean {
+  if (target instanceof HTMLInputElement) return TEXT_TYPES.has(target.type);
+  return (
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLElement && target.isContentEditable)
+  );
+}

@@ -49,6 +49,9 @@ export interface TransportInfo {
 /** The call a handler runs for (the dispatcher enters it), so the store's write guard knows who is writing. */
 export const currentCall = new AsyncLocalStorage<CallContext>();
 
+/** RFC 2822 texts of recent datetimes, by unix seconds. */
+const dateTexts = new Map<number, string>();
+
 /** Everything a handler needs about the call being served. */
 export class CallContext {
   user: UserRec | undefined;
@@ -83,7 +86,15 @@ export class CallContext {
 
   /** A datetime in the reply's chosen format. */
   time(seconds: number): Value {
-    return this.timestamps ? seconds : formatRfc2822(seconds);
+    if (this.timestamps) return seconds;
+    // the files of a listing share few distinct dates: each is formatted once
+    let text = dateTexts.get(seconds);
+    if (text === undefined) {
+      if (dateTexts.size >= 4096) dateTexts.clear();
+      text = formatRfc2822(seconds);
+      dateTexts.set(seconds, text);
+    }
+    return text;
   }
 
   // ---- lookups -------------------------------------------------------------

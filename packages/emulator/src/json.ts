@@ -10,6 +10,74 @@ export type Body = { [key: string]: Value };
  * unsigned 64-bit content `hash`. Undefined members are skipped.
  */
 export function toJson(value: unknown): string {
+  return nativeJson(value) ?? slowJson(value);
+}
+
+/**
+ * Stands in for a bigint while JSON.stringify runs. It starts with U+0000,
+ * which JSON.stringify writes as `\u0000`; the walk gives up on any key or
+ * string that starts with U+0000, and a mark is only taken where a value
+ * starts (after `:`, `,` or `[`; inside a string a quote is always escaped),
+ * so the marked literals are exactly the bigints.
+ */
+const BIG = '\u0000n';
+const MARKED = /(?<=[:,[])"\\u0000n(-?\d+)"/g;
+
+/**
+ * The fast way, JSON.stringify itself: one walk finds the bigints, they are
+ * swapped for marked strings in place, the tree is stringified natively, and
+ * the marks become bare integer literals; the bigints are put back before it
+ * returns. Gives up (undefined) when a string or key starts with U+0000 or
+ * the tree is too deep for the native (recursive) stringify.
+ */
+function nativeJson(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const holders: Array<Record<string | number, unknown>> = [];
+  const keys: Array<string | number> = [];
+  const bigints: bigint[] = [];
+  const todo: object[] = [value];
+  for (let v = todo.pop(); v !== undefined; v = todo.pop()) {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (typeof item === 'object') {
+          if (item !== null) todo.push(item);
+        } else if (typeof item === 'bigint') {
+          holders.push(v as unknown as Record<number, unknown>);
+          keys.push(i);
+          bigints.push(item);
+        } else if (typeof item === 'string' && item.charCodeAt(0) === 0) return undefined;
+      }
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (k.charCodeAt(0) === 0) return undefined;
+      const item = o[k];
+      if (typeof item === 'object') {
+        if (item !== null) todo.push(item);
+      } else if (typeof item === 'bigint') {
+        holders.push(o);
+        keys.push(k);
+        bigints.push(item);
+      } else if (typeof item === 'string' && item.charCodeAt(0) === 0) return undefined;
+    }
+  }
+  let marked = 0;
+  try {
+    for (; marked < holders.length; marked++) holders[marked]![keys[marked]!] = BIG + bigints[marked]!.toString();
+    const text = JSON.stringify(value);
+    return holders.length > 0 ? text.replace(MARKED, '$1') : text;
+  } catch {
+    // a tree deeper than the native stringify's stack, or a frozen holder: the explicit-stack writer takes it
+    return undefined;
+  } finally {
+    for (let i = 0; i < marked; i++) holders[i]![keys[i]!] = bigints[i];
+  }
+}
+
+/** The explicit-stack writer: any depth, any strings. */
+function slowJson(value: unknown): string {
   const parts: string[] = [];
   // an explicit stack instead of recursion: a recursive listing can nest deeper than the call stack
   const todo: unknown[] = [value];

@@ -1,11 +1,11 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-// One run over every package: each package or app with a test/ folder is a
+// One run over every package: each package, app or example with a test/ folder is a
 // project named after its folder. The "source" export condition makes
 // workspace packages resolve to their TypeScript sources, so tests never
 // depend on a stale build.
-const projects = ['packages', 'apps'].flatMap((base) =>
+const projects = ['packages', 'apps', 'examples'].flatMap((base) =>
   readdirSync(base, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(`${base}/${d.name}/test`))
     .map((d) => ({

@@ -139,6 +139,37 @@ export function authorizePanel(root: HTMLElement, method: MethodInfo, ctx: Autho
     h('span', { class: 'badge', title: 'Package' }, method.pkg),
   );
   const where = target === 'emulator' ? "the emulator's own authorize page" : 'pCloud’s page on my.pcloud.com';
+  const form = h(
+    'form',
+    { class: 'params authorize', 'aria-labelledby': 'method-title', novalidate: '' },
+    field(
+      'client_id',
+      clientId,
+      target === 'emulator'
+        ? "The emulator's demo app (any redirect is allowed)."
+        : 'Your app’s id (its redirect URIs must include the one below).',
+    ),
+    field('response_type', responseType),
+    field('redirect_uri', redirect, 'This playground page: it hands the answer back and closes the popup.'),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { class: 'check', for: 'auth-manageshares' }, manageshares, h('span', { class: 'name' }, 'permissions=manageshares')),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { class: 'check', for: 'auth-reapprove' }, reapprove, h('span', { class: 'name' }, 'force_reapprove')),
+    ),
+    h('div', { class: 'field' }, h('span', { class: 'name' }, 'URL'), url),
+    error,
+    h('div', { class: 'form-actions' }, signIn, openLink),
+  );
+  // Ctrl+Enter submits the page's form: here that starts the sign-in (never a navigation)
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!signIn.disabled) signIn.click();
+  });
   root.replaceChildren(
     head,
     h(
@@ -147,32 +178,7 @@ export function authorizePanel(root: HTMLElement, method: MethodInfo, ctx: Autho
       `authorize is a page people sign in on, not an API call: the playground builds its URL and opens ${where}. `,
       'With the token flow the token comes back to this page and the playground uses it at once.',
     ),
-    h(
-      'form',
-      { class: 'params authorize', 'aria-labelledby': 'method-title', novalidate: '' },
-      field(
-        'client_id',
-        clientId,
-        target === 'emulator'
-          ? "The emulator's demo app (any redirect is allowed)."
-          : 'Your app’s id (its redirect URIs must include the one below).',
-      ),
-      field('response_type', responseType),
-      field('redirect_uri', redirect, 'This playground page: it hands the answer back and closes the popup.'),
-      h(
-        'div',
-        { class: 'field' },
-        h('label', { class: 'check', for: 'auth-manageshares' }, manageshares, h('span', { class: 'name' }, 'permissions=manageshares')),
-      ),
-      h(
-        'div',
-        { class: 'field' },
-        h('label', { class: 'check', for: 'auth-reapprove' }, reapprove, h('span', { class: 'name' }, 'force_reapprove')),
-      ),
-      h('div', { class: 'field' }, h('span', { class: 'name' }, 'URL'), url),
-      error,
-      h('div', { class: 'form-actions' }, signIn, openLink),
-    ),
+    form,
   );
   update();
 }

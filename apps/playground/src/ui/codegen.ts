@@ -141,11 +141,11 @@ export function toTypeScript(input: CodeInput): string {
   }
   const call = usePlugin ? `client.use(${method.plugin}).${method.name}(${args}${options})` : `${method.name}(client, ${args}${options})`;
   if (method.data === 'download') {
-    lines.push(`const { body, contentType } = await ${call};`);
-    lines.push(`console.log(contentType, await new Response(body).text());`);
+    lines.push(`const { body } = await ${call};`);
+    lines.push(`console.log(await new Response(body).text());`);
   } else {
     lines.push(`const result = await ${call};`);
-    lines.push(`console.log(result);`);
+    lines.push(`console.dir(result, { depth: null });`);
   }
   lines.push(`await client.close();`);
   if (fresh) lines.push(`await emulator.stop();`);

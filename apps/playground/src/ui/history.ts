@@ -4,6 +4,7 @@
  * entry re-opens its call (method, params, transport and target, result)
  * or runs it again in one click.
  */
+import { SECRET_PARAMS } from '@pcloudkit/core';
 import type { MethodInfo } from '../server/registry.js';
 import type { CallOutput } from '../shared/output.js';
 import { type FormValues, h } from './form.js';
@@ -30,7 +31,7 @@ export interface HistoryOptions {
   copy(entry: HistoryEntry): void;
 }
 
-/** What localStorage keeps of an entry: the method by name, no token (outputs carry none: they are scrubbed). */
+/** What localStorage keeps of an entry: the method by name, no secret param, no token (outputs carry none: they are scrubbed). */
 interface Stored {
   id: number;
   method: string;
@@ -94,7 +95,14 @@ export function setupHistory(options: HistoryOptions) {
   const filter = $<HTMLInputElement>('#history-filter');
 
   function save(): void {
-    const stored: Stored[] = entries.map((e) => ({ ...e, method: e.method.name, output: slim(e.output), at: e.at.toISOString() }));
+    const stored: Stored[] = entries.map((e) => ({
+      ...e,
+      method: e.method.name,
+      // passwords, tokens, codes and secrets typed into a form stay in this page's memory only
+      values: Object.fromEntries(Object.entries(e.values).filter(([k]) => !SECRET_PARAMS.has(k))),
+      output: slim(e.output),
+      at: e.at.toISOString(),
+    }));
     for (;;) {
       try {
         localStorage.setItem(STORAGE_KEY, JSON.stringify({ v: 1, entries: stored }));

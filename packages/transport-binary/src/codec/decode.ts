@@ -59,6 +59,7 @@ export interface DecodedResponse extends DecodedTree {
 }
 
 const TWO_32 = 2 ** 32;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const HI_SAFE = 2 ** 21; // high 32-bit word below this keeps a number under 2^53
 const END = 255;
 
@@ -86,15 +87,78 @@ export function readFrameLength(bytes: Uint8Array, offset = 0, limits?: DecodeLi
   return len;
 }
 
+/**
+ * A sequence of hash keys seen in this response, as a trie of key strings.
+ * Once a sequence has been seen often enough, its objects are built by a
+ * generated object literal: V8 then makes each with all its members in
+ * place, in one allocation, instead of growing it member by member.
+ */
+interface Shape {
+  key: string;
+  /** The one following key seen so far, and the others once there are several. */
+  next?: Shape;
+  more?: Map<string, Shape>;
+  seen: number;
+  make?: (values: unknown[], base: number) => Record<string, unknown>;
+}
+
+/** Objects of one shape before a factory is generated for it, and factories per response. */
+const SHAPE_AFTER = 8;
+const MAX_FACTORIES = 64;
+
+function step(shape: Shape, key: string): Shape {
+  const next = shape.next;
+  if (next?.key === key) return next;
+  // Several keys follow this one (files and folders in one listing): the last one used is tried first.
+  const more = (shape.more ??= new Map());
+  if (next && !more.has(next.key)) more.set(next.key, next);
+  let found = more.get(key);
+  if (!found) more.set(key, (found = { key, seen: 0 }));
+  shape.next = found;
+  return found;
+}
+
+/** A function building an object literal with these keys from `values[base..]`; undefined if it cannot be made. */
+function factory(keys: string[]): Shape['make'] {
+  if (keys.includes('__proto__')) return undefined;
+  try {
+    // JSON.stringify quotes each key as a valid JavaScript string literal.
+    const members = keys.map((k, i) => `${JSON.stringify(k)}:v[b+${i}]`).join(',');
+    return new Function('v', 'b', `return{${members}}`) as Shape['make'];
+  } catch {
+    return undefined; // code generation disabled in this process
+  }
+}
+
+interface NodeBuffer extends Uint8Array {
+  latin1Slice(start: number, end: number): string;
+}
+const NodeBuffer = (globalThis as unknown as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): NodeBuffer } }).Buffer;
+
+/** One-byte characters of `b[start..end]` as a string. */
+function oneByteString(b: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+}
+
 class Reader {
   pos = 0;
   readonly strings: string[] = [];
   readonly data: BinaryData[] = [];
   private view: DataView | undefined;
+  /** Keys and values of the hashes being read: a nested hash puts its members from `top` on, above its parent's. */
+  private readonly keys: string[] = [];
+  private readonly values: unknown[] = [];
+  private top = 0;
+  private readonly shapes: Shape = { key: '', seen: 0 };
+  private factories = 0;
+  /** The same bytes as a Node Buffer, which makes strings of one-byte characters natively; absent elsewhere. */
+  private readonly node: NodeBuffer | undefined;
   constructor(
     private readonly buf: Uint8Array,
     private readonly limits: Required<DecodeLimits>,
-  ) {}
+  ) {
+    this.node = NodeBuffer?.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   private need(n: number, what: string): void {
     if (n > this.buf.length - this.pos)
@@ -141,25 +205,13 @@ class Reader {
     const b = this.buf;
     const start = this.pos;
     const end = start + len;
-    let s: string | undefined;
-    if (len <= 64) {
-      // Short ASCII strings are common (keys, names); skip TextDecoder for them.
-      let ascii = true;
-      for (let i = start; i < end; i++)
-        if (b[i]! > 0x7f) {
-          ascii = false;
-          break;
-        }
-      if (ascii) {
-        if (len <= 16) {
-          s = '';
-          for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-        } else {
-          s = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
-        }
-      }
-    }
-    if (s === undefined) {
+    let i = start;
+    while (i < end && b[i]! < 0x80) i++;
+    let s: string;
+    if (i === end) {
+      // ASCII, by far the commonest: every byte is its character.
+      s = len === 1 ? String.fromCharCode(b[start]!) : this.node ? this.node.latin1Slice(start, end) : oneByteString(b, start, end);
+    } else {
       try {
         s = utf8.decode(b.subarray(start, end));
       } catch {
@@ -201,7 +253,25 @@ class Reader {
     }
     if (t <= 3) return this.newString(this.size(t + 1, 'string length'));
     if (t <= 7) return this.reused(this.size(t - 3, 'string id'));
-    if (t <= 15) return this.uint(t - 7, 'number');
+    if (t <= 15) {
+      const b = this.buf;
+      if (t <= 11 && at + t - 6 <= b.length) {
+        // One to four bytes, little-endian.
+        let v = b[at + 1]!;
+        if (t >= 9) v |= b[at + 2]! << 8;
+        if (t >= 10) v |= b[at + 3]! << 16;
+        if (t === 11) v += b[at + 4]! * 0x1000000;
+        this.pos = at + t - 6;
+        return v;
+      }
+      if (t === 15 && at + 9 <= b.length) {
+        // Eight bytes: in real answers nearly always a 64-bit hash.
+        this.pos = at + 9;
+        const v = (this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)).getBigUint64(at + 1, true);
+        return v > MAX_SAFE ? v : Number(v);
+      }
+      return this.uint(t - 7, 'number');
+    }
     switch (t) {
       case 16:
         return this.hash(depth + 1);
@@ -223,9 +293,13 @@ class Reader {
 
   hash(depth: number): Record<string, unknown> {
     if (depth > this.limits.maxDepth) fail(`nesting deeper than ${this.limits.maxDepth}`);
-    const obj: Record<string, unknown> = {};
     const b = this.buf;
     const strings = this.strings;
+    const keys = this.keys;
+    const values = this.values;
+    const base = this.top;
+    let n = base;
+    let shape = this.shapes;
     for (;;) {
       const at = this.pos;
       if (at >= b.length) fail(`truncated hash key at offset ${at}`);
@@ -238,12 +312,13 @@ class Reader {
         this.pos = at + 1;
       } else if (t === END) {
         this.pos = at + 1;
-        return obj;
+        break;
       } else {
         this.pos = at + 1;
         key = this.stringOf(t);
         if (key === undefined) fail(`hash key at offset ${at} has non-string type ${t}`);
       }
+      shape = step(shape, key);
       // Fast paths for the commonest values: small numbers and booleans.
       const vt = b[this.pos];
       let v: unknown;
@@ -256,10 +331,31 @@ class Reader {
       } else if (vt === 18) {
         v = false;
         this.pos++;
-      } else v = this.value(depth);
-      if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else obj[key] = v;
+      } else {
+        this.top = n;
+        v = this.value(depth);
+      }
+      keys[n] = key;
+      values[n++] = v;
     }
+    let obj: Record<string, unknown> | undefined;
+    const make = shape.make;
+    if (make !== undefined) obj = make(values, base);
+    else if (++shape.seen === SHAPE_AFTER && n > base && this.factories < MAX_FACTORIES) {
+      this.factories++;
+      shape.make = factory(keys.slice(base, n));
+    }
+    if (obj === undefined) {
+      obj = {};
+      for (let i = base; i < n; i++) {
+        const key = keys[i]!;
+        if (key === '__proto__')
+          Object.defineProperty(obj, key, { value: values[i], enumerable: true, writable: true, configurable: true });
+        else obj[key] = values[i];
+      }
+    }
+    this.top = base;
+    return obj;
   }
 
   array(depth: number): unknown[] {

@@ -88,11 +88,18 @@ export interface Descriptor {
 /** Bytes gathered before one positional write of the working copy. */
 const WRITE_BATCH = 1024 * 1024;
 
-async function writeAll(fh: FileHandle, data: Buffer, at: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done, at + done);
-    done += bytesWritten;
+/** Writes `parts` one after the other at `at` (one gathered write, no copy into one buffer). */
+async function writeAll(fh: FileHandle, parts: Buffer[], at: number): Promise<void> {
+  let rest = parts;
+  let pos = at;
+  while (rest.length > 0) {
+    let { bytesWritten } = await fh.writev(rest, pos);
+    pos += bytesWritten;
+    // a short write: go on from the first byte not written
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
   }
 }
 
@@ -229,20 +236,37 @@ export class OpenFile {
     let batchBytes = 0;
     let written = start;
     let writing: Promise<void> | undefined;
+    // While writes append to the copy, its digests follow: each batch is hashed as it goes to the disk
+    // (beside the write before it), and a write that fails drops them (the commit hashes the file again).
+    if (w.digests && !(start === w.digests.length && start === w.size)) w.digests = undefined;
     const flush = async () => {
       if (batchBytes === 0) return;
-      const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      const parts = batch;
       const at = pos - batchBytes;
+      const size = batchBytes;
       batch = [];
       batchBytes = 0;
+      const d = w.digests;
+      if (d) {
+        for (const part of parts) {
+          d.sha1.update(part);
+          d.md5.update(part);
+          d.sha256.update(part);
+        }
+        d.length += size;
+      }
       await writing;
-      writing = writeAll(w.fh, data, at).then(() => {
-        // digests follow what is in the file, batch after batch, so a broken source leaves them right
-        this.touchDigests(w, at, data);
-        if (at + data.length > w.size) w.size = at + data.length;
-        w.dirty = true;
-        written = at + data.length;
-      });
+      writing = writeAll(w.fh, parts, at).then(
+        () => {
+          if (at + size > w.size) w.size = at + size;
+          w.dirty = true;
+          written = at + size;
+        },
+        (error: unknown) => {
+          w.digests = undefined;
+          throw error;
+        },
+      );
     };
     let failure: unknown;
     try {
@@ -271,18 +295,6 @@ export class OpenFile {
     if (written > start && this.store.persist) await w.fh.datasync();
     if (failure !== undefined) throw failure instanceof ApiError ? failure : new ApiError(5003);
     return { bytes: pos - start, end: pos };
-  }
-
-  /** Keeps the running digests while writes append at the end; forgets them otherwise. */
-  private touchDigests(w: WorkingCopy, pos: number, data: Buffer): void {
-    const d = w.digests;
-    if (!d) return;
-    if (pos === d.length && pos === w.size) {
-      d.sha1.update(data);
-      d.md5.update(data);
-      d.sha256.update(data);
-      d.length += data.length;
-    } else w.digests = undefined;
   }
 
   /** Sets the length (cut or zero-padded). */

@@ -9,7 +9,18 @@ const [phase, kind, json] = process.argv.slice(2);
 const settings = JSON.parse(json);
 const writes = [];
 // What each file_pwrite handed to the connection: its offset and the bytes its progress reached.
+// Every call's method, start and end (ms since the phase started), for PCLOUDKIT_BENCH_TIMELINE.
+const calls = [];
 const record = (next) => async (request) => {
+  const call = [request.method, performance.now() - (globalThis.started ?? 0)];
+  calls.push(call);
+  try {
+    return await recordWrite(next)(request);
+  } finally {
+    call.push(performance.now() - (globalThis.started ?? 0));
+  }
+};
+const recordWrite = (next) => async (request) => {
   if (request.method !== 'file_pwrite') return next(request);
   let loaded = 0;
   const inner = request.onUploadProgress;
@@ -47,12 +58,13 @@ const timer = setInterval(() => {
   for (const k of Object.keys(parts)) parts[k] = Math.max(parts[k], m[k]);
 }, 10);
 const started = performance.now();
+globalThis.started = started;
 let outcome;
 if (phase === 'large') {
   const done = await client.uploadLarge(
     { path: settings.source },
     { folderid: settings.folderid, name: settings.name },
-    { chunkSize: settings.chunk },
+    { chunkSize: settings.chunk, ...settings.options },
   );
   outcome = { fileid: done.metadata.fileid, sent: done.sent, resumes: done.resumes, checksums: done.checksums, writes };
 } else if (phase === 'plain') {
@@ -74,4 +86,6 @@ await client.close();
 // the parent's memory at fork time).
 const hwm = /VmHWM:\s+(\d+) kB/.exec(await readFile('/proc/self/status', 'utf8').catch(() => ''))?.[1];
 if (hwm) peak = Math.max(peak, Number(hwm) * 1024);
-console.log(JSON.stringify({ ms, peak, parts, ...outcome }));
+// CPU time of this process (every thread), in ms
+const { user, system } = process.cpuUsage();
+console.log(JSON.stringify({ ms, peak, parts, cpu: (user + system) / 1000, calls, ...outcome }));

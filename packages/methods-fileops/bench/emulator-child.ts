@@ -18,8 +18,11 @@ interface DropCommand {
 
 const emulator = await startEmulator({ port: 0, seed: false });
 const cuts: number[] = [];
-process.on('message', (message: DropCommand | { type: 'clear' } | { type: 'cuts' }) => {
-  if (message.type === 'clear') {
+process.on('message', (message: DropCommand | { type: 'clear' } | { type: 'cuts' } | { type: 'cpu' }) => {
+  if (message.type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send!({ type: 'cpu', ms: (user + system) / 1000 });
+  } else if (message.type === 'clear') {
     emulator.faults.clear();
     cuts.length = 0;
     process.send!({ type: 'ok' });

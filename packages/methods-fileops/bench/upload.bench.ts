@@ -6,17 +6,21 @@
  * RSS of this (client) process, and the upload's throughput without faults
  * against plain `uploadfile`. Size: PCLOUDKIT_BENCH_MB (default 1024);
  * transports: PCLOUDKIT_BENCH_TRANSPORTS (default binary,http). Each client
- * phase runs in a plain Node process of its own on the built package
- * (bench/client.mjs), so the RSS printed is the client's alone.
- * Run with `pnpm --filter @pcloudkit/methods-fileops bench` (builds first).
+ * phase runs in a plain Node process of its own (bench/client.mjs, bundled
+ * with esbuild from the packages' sources at the start, so other builds of
+ * the workspace cannot change it half-way), so the RSS printed is the
+ * client's alone. Run with `pnpm --filter @pcloudkit/methods-fileops bench`.
+ * Other knobs: PCLOUDKIT_BENCH_PARTS (faults,throughput) and
+ * PCLOUDKIT_BENCH_ROUNDS (rounds of the throughput comparison, default 3).
  */
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,6 +31,14 @@ const CHUNK = 4 * MiB;
 const DROPS = 5;
 const RSS_LIMIT = 150 * MiB;
 const TRANSPORTS = (process.env.PCLOUDKIT_BENCH_TRANSPORTS ?? 'binary,http').split(',') as Array<'binary' | 'http'>;
+/** Parts to run: faults (uploads and downloads with cuts) and throughput; default both. */
+const PARTS = new Set((process.env.PCLOUDKIT_BENCH_PARTS ?? 'faults,throughput').split(','));
+/** Options of uploadLarge in the throughput comparison (JSON), to try settings. */
+const LARGE_OPTIONS = JSON.parse(process.env.PCLOUDKIT_BENCH_LARGE ?? '{}') as Record<string, unknown>;
+/** Only one side of the comparison (plain or large), to profile it. */
+const ONLY = process.env.PCLOUDKIT_BENCH_ONLY;
+/** Rounds of the interleaved throughput comparison. */
+const ROUNDS = Number(process.env.PCLOUDKIT_BENCH_ROUNDS ?? 3);
 
 interface Ready {
   api: string;
@@ -36,7 +48,12 @@ interface Ready {
 
 function startChild(): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(resolve(here, 'emulator-child.ts'), [], {
-    execArgv: ['--import', 'tsx', '--conditions=source'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--conditions=source',
+      ...(process.env.PCLOUDKIT_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PCLOUDKIT_BENCH_PROFILE}`] : []),
+    ],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -68,9 +85,31 @@ function ask<T = unknown>(child: ChildProcess, message: Record<string, unknown>)
 
 interface Phase {
   ms: number;
+  /** CPU milliseconds of the client process, and of the emulator during the phase. */
+  cpu: number;
+  serverCpu?: number;
   peak: number;
   parts: { heapUsed: number; external: number; arrayBuffers: number };
   [key: string]: unknown;
+}
+
+/** bench/client.mjs and the packages it imports (their sources), as one file. */
+let clientBundle = '';
+
+async function bundleClient(dir: string): Promise<void> {
+  clientBundle = join(dir, 'client.mjs');
+  await build({
+    entryPoints: [resolve(here, 'client.mjs')],
+    outfile: clientBundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['source'],
+    // CommonJS dependencies (undici) call require() from inside the ES module
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'error',
+  });
 }
 
 /** Runs one client phase in a fresh Node process (bench/client.mjs) and reads its outcome. */
@@ -78,7 +117,7 @@ function phase<T extends Phase>(name: string, kind: string, settings: Record<str
   return new Promise((ok, fail) => {
     execFile(
       process.execPath,
-      [resolve(here, 'client.mjs'), name, kind, JSON.stringify(settings)],
+      [clientBundle, name, kind, JSON.stringify(settings)],
       { cwd: here, maxBuffer: 64 * MiB },
       (error, stdout, stderr) => {
         if (error) return fail(new Error(`${name} over ${kind} failed: ${stderr || error.message}`));
@@ -121,13 +160,28 @@ function mostSent(writes: Array<[number, number]>): number {
   return most;
 }
 
+/** Runs a phase and adds the emulator's CPU time during it. */
+async function measured<T extends Phase>(child: ChildProcess, run: () => Promise<T>): Promise<T> {
+  const before = await ask<{ ms: number }>(child, { type: 'cpu' });
+  const outcome = await run();
+  const after = await ask<{ ms: number }>(child, { type: 'cpu' });
+  return { ...outcome, serverCpu: after.ms - before.ms };
+}
+
+const show = (p: Phase) =>
+  `${p.ms.toFixed(0)} (${p.cpu.toFixed(0)}+${(p.serverCpu ?? 0).toFixed(0)})${
+    process.env.PCLOUDKIT_BENCH_TIMELINE
+      ? ` [${(p.calls as Array<[string, number, number]>).map(([m, a, b]) => `${m} ${a.toFixed(0)}-${b.toFixed(0)}`).join(', ')}]`
+      : ''
+  }`;
+
 const mb = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
 const rate = (bytes: number, ms: number) => `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pcloudkit-fileops-bench-'));
   const source = join(dir, 'source.bin');
-  if (!existsSync(resolve(here, '../dist/node.js'))) throw new Error('build the package first (pnpm bench builds it)');
+  await bundleClient(dir);
   const { child, ready } = await startChild();
   let failed = false;
   const check = (ok: boolean, line: string) => {
@@ -149,62 +203,87 @@ async function main(): Promise<void> {
       const folder = await fetchJson(`${ready.api}/createfolder?folderid=0&name=bench-${kind}&access_token=${ready.access_token}`);
       const folderid = (folder.metadata as { folderid: number }).folderid;
 
-      // 1. Resumable upload with five cuts at random points, each past what the previous one made it send again.
-      await ask(child, { type: 'clear' });
-      await ask(child, {
-        type: 'drop',
-        method: 'file_pwrite',
-        min: 2 * CHUNK + MiB,
-        max: Math.max(2 * CHUNK + 2 * MiB, Math.floor(SIZE / (DROPS + 1))),
-        times: DROPS,
-        direction: 'receive',
-        scope: 'connection',
-      });
-      const up = await phase<
-        Phase & { fileid: number; sent: number; resumes: number; checksums: Record<string, string>; writes: Array<[number, number]> }
-      >('large', kind, { ...base, source, folderid, name: 'dropped.bin' });
-      const remote = await fetchJson(`${ready.api}/checksumfile?fileid=${up.fileid}&access_token=${ready.access_token}`);
-      console.log(`uploadLarge with cuts: ${rate(SIZE, up.ms)}, ${up.resumes} resumes`);
-      check(remote.sha1 === localSha1 && up.checksums.sha1 === localSha1, `server sha1 ${String(remote.sha1)} = local sha1 ${localSha1}`);
-      if (typeof remote.md5 === 'string') check(remote.md5 === localMd5, `server md5 ${remote.md5} = local md5 ${localMd5}`);
-      check(up.resumes === DROPS, `${DROPS} cuts, ${up.resumes} resumes`);
-      console.log(
-        `     bytes handed to the connection (what the transport took, sent or not) ${up.sent} for a file of ${SIZE} (${(up.sent / SIZE).toFixed(4)}x)`,
-      );
-      const most = mostSent(up.writes);
-      check(most <= 2, `no byte range sent more than twice (the most sent byte went out ${most} times)`);
-      check(
-        up.peak < RSS_LIMIT,
-        `peak client RSS during the upload ${mb(up.peak)} (limit ${mb(RSS_LIMIT)}; peak JS heap ${mb(up.parts.heapUsed)}, buffers ${mb(up.parts.arrayBuffers)})`,
-      );
+      if (PARTS.has('faults')) {
+        // 1. Resumable upload with five cuts at random points, each past what the previous one made it send again.
+        await ask(child, { type: 'clear' });
+        await ask(child, {
+          type: 'drop',
+          method: 'file_pwrite',
+          min: 2 * CHUNK + MiB,
+          max: Math.max(2 * CHUNK + 2 * MiB, Math.floor(SIZE / (DROPS + 1))),
+          times: DROPS,
+          direction: 'receive',
+          scope: 'connection',
+        });
+        const up = await phase<
+          Phase & { fileid: number; sent: number; resumes: number; checksums: Record<string, string>; writes: Array<[number, number]> }
+        >('large', kind, { ...base, source, folderid, name: 'dropped.bin' });
+        const remote = await fetchJson(`${ready.api}/checksumfile?fileid=${up.fileid}&access_token=${ready.access_token}`);
+        console.log(`uploadLarge with cuts: ${rate(SIZE, up.ms)}, ${up.resumes} resumes`);
+        check(remote.sha1 === localSha1 && up.checksums.sha1 === localSha1, `server sha1 ${String(remote.sha1)} = local sha1 ${localSha1}`);
+        if (typeof remote.md5 === 'string') check(remote.md5 === localMd5, `server md5 ${remote.md5} = local md5 ${localMd5}`);
+        check(up.resumes === DROPS, `${DROPS} cuts, ${up.resumes} resumes`);
+        console.log(
+          `     bytes handed to the connection (what the transport took, sent or not) ${up.sent} for a file of ${SIZE} (${(up.sent / SIZE).toFixed(4)}x)`,
+        );
+        const most = mostSent(up.writes);
+        check(most <= 2, `no byte range sent more than twice (the most sent byte went out ${most} times)`);
+        check(
+          up.peak < RSS_LIMIT,
+          `peak client RSS during the upload ${mb(up.peak)} (limit ${mb(RSS_LIMIT)}; peak JS heap ${mb(up.parts.heapUsed)}, buffers ${mb(up.parts.arrayBuffers)})`,
+        );
 
-      // 2. downloadToFile with five cuts, checked against checksumfile.
-      await ask(child, { type: 'clear' });
-      await ask(child, { type: 'drop', method: 'content', min: MiB, max: Math.max(2 * MiB, Math.floor(SIZE / (DROPS + 1))), times: DROPS });
-      const target = join(dir, `download-${kind}.bin`);
-      const down = await phase<Phase & { bytes: number; resumes: number }>('download', kind, { ...base, fileid: up.fileid, target });
-      console.log(`downloadToFile with cuts: ${rate(SIZE, down.ms)}, ${down.resumes} resumes`);
-      check(down.resumes === DROPS, `${DROPS} cuts, ${down.resumes} resumes`);
-      check(await sameBytes(source, target), 'downloaded bytes identical to the source');
-      check(down.peak < RSS_LIMIT, `peak client RSS during the download ${mb(down.peak)} (limit ${mb(RSS_LIMIT)})`);
-      await rm(target, { force: true });
-
-      // 3. Throughput without faults: uploadLarge against plain uploadfile, same file, same run (best of three each, taken in turn).
-      await ask(child, { type: 'clear' });
-      const plains: Phase[] = [];
-      const larges: Phase[] = [];
-      for (let round = 0; round < 3; round++) {
-        plains.push(await phase('plain', kind, { ...base, source, folderid, name: `plain-${round}.bin` }));
-        larges.push(await phase('large', kind, { ...base, source, folderid, name: `clean-${round}.bin` }));
+        // 2. downloadToFile with five cuts, checked against checksumfile.
+        await ask(child, { type: 'clear' });
+        await ask(child, {
+          type: 'drop',
+          method: 'content',
+          min: MiB,
+          max: Math.max(2 * MiB, Math.floor(SIZE / (DROPS + 1))),
+          times: DROPS,
+        });
+        const target = join(dir, `download-${kind}.bin`);
+        const down = await phase<Phase & { bytes: number; resumes: number }>('download', kind, { ...base, fileid: up.fileid, target });
+        console.log(`downloadToFile with cuts: ${rate(SIZE, down.ms)}, ${down.resumes} resumes`);
+        check(down.resumes === DROPS, `${DROPS} cuts, ${down.resumes} resumes`);
+        check(await sameBytes(source, target), 'downloaded bytes identical to the source');
+        check(down.peak < RSS_LIMIT, `peak client RSS during the download ${mb(down.peak)} (limit ${mb(RSS_LIMIT)})`);
+        await rm(target, { force: true });
       }
-      const plain = Math.min(...plains.map((p) => p.ms));
-      const large = Math.min(...larges.map((p) => p.ms));
-      const ratio = plain / large;
-      console.log(
-        `uploadfile ${rate(SIZE, plain)}, uploadLarge ${rate(SIZE, large)} (peak RSS ${mb(Math.max(...larges.map((p) => p.peak)))})`,
-      );
-      // a goal, not a check: both numbers move with the machine's load
-      console.log(`${ratio >= 0.8 ? 'ok  ' : 'MISS'} uploadLarge / uploadfile throughput ratio ${ratio.toFixed(2)}x (goal >= 0.8x)`);
+
+      if (PARTS.has('throughput')) {
+        // 3. Throughput without faults: uploadLarge against plain uploadfile, same file, same run (best of three each, taken in turn).
+        await ask(child, { type: 'clear' });
+        const plains: Phase[] = [];
+        const larges: Phase[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          if (ONLY !== 'large')
+            plains.push(await measured(child, () => phase('plain', kind, { ...base, source, folderid, name: `plain-${round}.bin` })));
+          if (ONLY !== 'plain')
+            larges.push(
+              await measured(child, () =>
+                phase('large', kind, { ...base, source, folderid, name: `clean-${round}.bin`, options: LARGE_OPTIONS }),
+              ),
+            );
+        }
+        if (ONLY) {
+          console.log(`only ${ONLY}: ${[...plains, ...larges].map(show).join(', ')}`);
+          continue;
+        }
+        const plain = Math.min(...plains.map((p) => p.ms));
+        const large = Math.min(...larges.map((p) => p.ms));
+        const ratio = plain / large;
+        console.log(
+          `uploadfile ${rate(SIZE, plain)}, uploadLarge ${rate(SIZE, large)} (peak RSS ${mb(Math.max(...larges.map((p) => p.peak)))})`,
+        );
+        // a goal, not a check: both numbers move with the machine's load
+        console.log(`${ratio >= 0.8 ? 'ok  ' : 'MISS'} uploadLarge / uploadfile throughput ratio ${ratio.toFixed(2)}x (goal >= 0.8x)`);
+        console.log(
+          `     rounds, uploadfile / uploadLarge ms (CPU ms client + emulator): ${plains
+            .map((p, i) => `${show(p)} / ${show(larges[i]!)}`)
+            .join(', ')}`,
+        );
+      }
       await fetchJson(`${ready.api}/deletefolderrecursive?folderid=${folderid}&access_token=${ready.access_token}`);
     }
   } finally {

@@ -101,8 +101,8 @@ export interface UploadPlatform {
   openPath?: PathOpener;
   /** Hashes computed on the spot (short ranges, and the whole file without `hashStream`). */
   hash: HashFactory;
-  /** Hashes of the whole file computed elsewhere (the Node entry uses worker threads). */
-  hashStream?: (names: HashName[]) => HashStream;
+  /** Hashes of the whole file computed elsewhere (the Node entry uses worker threads for md5); undefined: on the spot. */
+  hashStream?: (names: HashName[]) => HashStream | undefined;
 }
 
 /** The running hashes of the whole upload. */
@@ -146,6 +146,8 @@ interface Token {
 const SEGMENT = 64 * 1024 * 1024;
 /** Bytes read from the source at a time while a segment streams. */
 const PIECE = 256 * 1024;
+/** Pieces being read ahead of the one the connection takes. */
+const READ_AHEAD = 2;
 
 const PACING = { binapi: { chunk: 4 * 1024 * 1024, inFlight: 2 }, api: { chunk: 2 * 1024 * 1024, inFlight: 2 } } as const;
 
@@ -264,7 +266,7 @@ export async function uploadLargeWith(
     // The hashing starts now (worker threads take a moment to boot) with the hashes asked for; those the
     // region turns out not to report are left out of the check below.
     const wanted = [...new Set<HashName>(['sha1', ...(options.checksums ?? [])])];
-    stream = platform.hashStream ? platform.hashStream(wanted) : syncHashStream(platform.hash, wanted);
+    stream = platform.hashStream?.(wanted) ?? syncHashStream(platform.hash, wanted);
     // 1. The temporary file, new or the one of the token.
     let hashes: HashName[];
     let tempId: number;
@@ -374,11 +376,23 @@ export async function uploadLargeWith(
       let attempt = 0;
       const segment = (from: number, to: number, mine: number) =>
         (async function* () {
+          // Reads run a few pieces ahead of what the connection takes (as a file stream's buffer does), so
+          // the socket need not wait for the disk after each piece.
+          const reads: Array<{ at: number; bytes: Promise<Uint8Array> }> = [];
+          let readTo = from;
           for (let at = from; at < to && mine === attempt; ) {
-            const bytes = await reader.readAt(at, Math.min(PIECE, to - at));
+            while (reads.length < READ_AHEAD && readTo < to) {
+              const bytes = reader.readAt(readTo, Math.min(PIECE, to - readTo));
+              bytes.catch(() => {}); // awaited below, unless the attempt ends first
+              reads.push({ at: readTo, bytes });
+              readTo += Math.min(PIECE, to - readTo);
+            }
+            const read = reads.shift()!;
+            const bytes = await read.bytes;
             if (mine !== attempt) return;
-            if (bytes.byteLength === 0) throw new PcloudError(`uploadLarge: the source ended at byte ${at}, before its size ${total}`);
             const end = at + bytes.byteLength;
+            if (end < Math.min(to, read.at + PIECE))
+              throw new PcloudError(`uploadLarge: the source ended at byte ${end}, before its size ${total}`);
             // each byte is hashed once, the first time it is read, in order
             if (end > hashedTo) {
               const fresh = bytes.subarray(Math.max(0, hashedTo - at));

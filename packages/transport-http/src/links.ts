@@ -230,6 +230,9 @@ export async function download(source: LinkAnswer | string | readonly string[], 
   }
 }
 
+/** Bytes `downloadToFile` gathers before it writes them to the file. */
+const WRITE_BATCH = 1024 * 1024;
+
 /** Options of {@link downloadToFile}. */
 export interface DownloadToFileOptions extends DownloadOptions {
   /**
@@ -323,9 +326,13 @@ export async function downloadToFile(
   let total: number | undefined;
   let resumes = 0;
   let lastUrl = urls[0]!;
+  // bytes received and not yet written (every range's batch together), for progress
+  let buffered = 0;
   const report = () => {
+    if (!options.onProgress) return;
+    const loaded = written + buffered;
     try {
-      options.onProgress?.(total === undefined ? { loaded: written } : { loaded: written, total });
+      options.onProgress(total === undefined ? { loaded } : { loaded, total });
     } catch {
       /* ignore listener errors */
     }
@@ -344,6 +351,24 @@ export async function downloadToFile(
   ): Promise<void> {
     let at = start;
     let stop = end; // last byte, once known
+    // chunks received and not yet in the file; they go at `at - base`
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    /** Writes the gathered chunks at their place in the file and moves `at` past them. */
+    const flush = async () => {
+      if (batchBytes === 0) return;
+      const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      batch = [];
+      batchBytes = 0;
+      for (let off = 0; off < bytes.byteLength; ) {
+        const { bytesWritten } = await file.write(bytes, off, bytes.byteLength - off, at - base + off);
+        off += bytesWritten;
+      }
+      at += bytes.byteLength;
+      written += bytes.byteLength;
+      buffered -= bytes.byteLength;
+      report();
+    };
     let host = 0;
     let failures = 0;
     for (;;) {
@@ -365,18 +390,18 @@ export async function downloadToFile(
             const next = await reader.read();
             if (next.done) break;
             const chunk = next.value;
-            let off = 0;
-            while (off < chunk.byteLength) {
-              const { bytesWritten } = await file.write(chunk, off, chunk.byteLength - off, at - base + off);
-              off += bytesWritten;
-            }
             if (hash) for (const h of hash) h.update(chunk);
-            at += chunk.byteLength;
-            written += chunk.byteLength;
-            report();
+            // chunks are gathered and written a batch at a time: far fewer file system calls than one per chunk
+            batch.push(chunk);
+            batchBytes += chunk.byteLength;
+            buffered += chunk.byteLength;
+            if (batchBytes >= WRITE_BATCH) await flush();
+            else report();
           }
         } finally {
           reader.releaseLock();
+          // what arrived before a break is in the file before the rest is asked for (a disk error wins)
+          await flush();
         }
         if (stop === undefined || at > stop) return;
         throw new TransportError(`download from ${new URL(answer.url).host} ended at byte ${at}, before byte ${stop + 1}`, {

@@ -278,6 +278,9 @@ function callOf(m: MethodEntry): { call: string; setup: string[] } {
   return { call, setup };
 }
 
+/** Methods whose answer has several shapes (a union type): their examples print the whole answer. */
+const SEVERAL_SHAPES = new Set(['uploadprogress']);
+
 function resultLines(m: MethodEntry, name: string): string[] {
   if (m.catalog.data === 'download') {
     return [
@@ -285,7 +288,7 @@ function resultLines(m: MethodEntry, name: string): string[] {
       `const bytes = new Uint8Array(await new Response(${name}.body).arrayBuffer());`,
     ];
   }
-  const fields = m.catalog.output.slice(0, 3).map((o) => `${name}.${o.name}`);
+  const fields = SEVERAL_SHAPES.has(m.wire) ? [] : m.catalog.output.slice(0, 3).map((o) => `${name}.${o.name}`);
   return fields.length ? [`console.log(${fields.join(', ')});`] : [`console.log(${name});`];
 }
 

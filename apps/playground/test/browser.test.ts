@@ -273,7 +273,7 @@ describe('playground in a browser', () => {
   });
 
   test('copies a call as TypeScript code', async () => {
-    const code = await page.locator('.section:has(> summary:text-is("TypeScript")) pre').textContent();
+    const code = await page.locator('#export-code').textContent();
     expect(code).toContain("import { streaming } from '@pcloudkit/methods-streaming';");
     expect(code).toContain(`client.use(streaming).getaudiolink({ fileid: ${fileid} })`);
   });

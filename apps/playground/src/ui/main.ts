@@ -5,7 +5,7 @@
  * playground server, since browsers cannot open the TCP connection that
  * protocol needs.
  */
-import { toTypeScript } from './codegen.js';
+import type { CodeInput } from './codegen.js';
 import { parseJson } from '@pcloudkit/core';
 import type { Settings } from '../server/app.js';
 import type { MethodInfo } from '../server/registry.js';
@@ -14,19 +14,13 @@ import { definitionsByName } from '../shared/sources.js';
 import { runHttpCall } from './direct.js';
 import { setupAccounts, type SignedIn } from './accounts.js';
 import { fileopsPanel } from './fileops.js';
-import { buildFields, collect, fill, type FormValues, h, showErrors } from './form.js';
+import { buildFields, collect, fill, type FormValues, h, showErrors, typingIn } from './form.js';
+import { authorizePanel, completeAuthorizeRedirect } from './authorize.js';
+import { exportSection, exportText, preferredFormat } from './exports.js';
+import { hintBlock } from './hints.js';
+import { type HistoryEntry, setupHistory } from './history.js';
+import { cancelButton, startRun } from './running.js';
 import { renderJson } from './json.js';
-
-interface HistoryEntry {
-  id: number;
-  method: MethodInfo;
-  values: FormValues;
-  transport: 'http' | 'binary';
-  target: 'emulator' | 'pcloud';
-  fileName?: string;
-  output: CallOutput;
-  at: Date;
-}
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 
@@ -48,22 +42,22 @@ const state = {
   emulatorUser: undefined as SignedIn | undefined,
   accounts: undefined as ReturnType<typeof setupAccounts> | undefined,
   current: undefined as MethodInfo | undefined,
-  history: [] as HistoryEntry[],
-  seq: 0,
+  history: undefined as ReturnType<typeof setupHistory> | undefined,
   busy: false,
 };
 
 // ---------------------------------------------------------------- API
 
-async function api<T>(path: string, body?: unknown): Promise<T> {
+async function api<T>(path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const res = await fetch(
     path,
     body === undefined
-      ? {}
+      ? { signal }
       : {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-playground': '1' },
           body: JSON.stringify(body),
+          signal,
         },
   );
   const json = (await res.json()) as T & { error?: { message: string } };
@@ -152,6 +146,7 @@ function renderList(filter = ''): void {
       if (m.data === 'upload') tags.push('upload');
       if (m.data === 'download') tags.push('data');
       if (!m.auth) tags.push('no login');
+      if (m.name === 'authorize') tags.push('page');
       b.append(...tags.map((t, i) => h('span', { class: `tag${i === 0 ? ' first' : ''}` }, t)));
       if (state.current?.name === m.name) b.setAttribute('aria-current', 'true');
       b.addEventListener('click', () => select(m));
@@ -180,6 +175,7 @@ function select(m: MethodInfo, values?: FormValues): void {
   for (const b of document.querySelectorAll('.method-item')) b.toggleAttribute('aria-current', false);
   document.querySelector(`.method-item[data-method="${CSS.escape(m.name)}"]`)?.setAttribute('aria-current', 'true');
   if (location.hash !== `#${m.name}`) history.replaceState(null, '', `#${m.name}`);
+  if (m.name === 'authorize') return showAuthorize(m);
 
   const panel = $('#method');
   const head = h('div', { class: 'method-head' }, h('h1', { id: 'method-title' }, m.name), h('span', { class: 'badge' }, m.group));
@@ -194,6 +190,7 @@ function select(m: MethodInfo, values?: FormValues): void {
     'div',
     { class: 'form-actions' },
     send,
+    cancelButton(),
     h('span', { class: 'kbd' }, h('kbd', {}, 'Ctrl'), ' + ', h('kbd', {}, 'Enter'), ' to send'),
   );
   if (m.data === 'upload') {
@@ -272,32 +269,34 @@ async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
   const { values, errors, file } = collect(form, m);
   showErrors(form, errors);
   if (errors.length) return;
-  const send = form.querySelector<HTMLButtonElement>('#send')!;
   state.busy = true;
-  send.disabled = true;
-  send.setAttribute('aria-busy', 'true');
+  // Send stays enabled (a disabled button drops the focus to the page); Cancel and Escape abort the call.
+  const run = startRun(form);
   const call = { method: m.name, params: values, transport: transport(), target: target() };
   let output: CallOutput;
   try {
     const credentials = credentialsFor(call.target);
     if (call.target === 'pcloud' && m.auth && !credentials)
       throw new Error('Enter a pCloud token (pCloud token…) before calling methods that need a login.');
-    if (call.transport === 'http') output = await callHttp(m, values, form, credentials, file);
+    if (call.transport === 'http') output = await callHttp(m, values, form, credentials, file, run.signal);
     else {
       const bridged = { ...call, credentials, region: state.pcloud.region };
-      output = m.data === 'upload' && file ? await upload(bridged, file, form) : await api<CallOutput>('/api/call', bridged);
+      output =
+        m.data === 'upload' && file
+          ? await upload(bridged, file, form, run.signal)
+          : await api<CallOutput>('/api/call', bridged, run.signal);
     }
   } catch (error) {
     output = {
       request: { method: m.name, params: values, transport: call.transport, target: call.target },
       response: null,
       timing: 0,
-      error: { name: 'PlaygroundError', message: (error as Error).message },
+      error: run.signal.aborted
+        ? { name: 'AbortError', message: 'You cancelled the call.' }
+        : { name: 'PlaygroundError', message: (error as Error).message },
     };
   } finally {
     state.busy = false;
-    send.disabled = false;
-    send.removeAttribute('aria-busy');
   }
   // Server-side validation errors point at a param: show them inline too.
   if (output.error?.param) {
@@ -308,8 +307,7 @@ async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
         params.map((p) => ({ param: p, message: output.error!.message })),
       );
   }
-  const entry: HistoryEntry = {
-    id: ++state.seq,
+  const entry = state.history!.add({
     method: m,
     values,
     transport: call.transport,
@@ -317,10 +315,9 @@ async function submit(m: MethodInfo, form: HTMLFormElement): Promise<void> {
     fileName: file?.name,
     output,
     at: new Date(),
-  };
-  state.history.unshift(entry);
-  renderHistory(entry.id);
+  });
   renderResult(entry);
+  run.finish();
   // Calls create users and send mail: show the emulator's users and outbox as they are now.
   if (call.target === 'emulator') void state.accounts?.refresh();
 }
@@ -393,6 +390,7 @@ async function callHttp(
   form: HTMLFormElement,
   credentials: Credentials | undefined,
   file: File | undefined,
+  signal?: AbortSignal,
 ): Promise<CallOutput> {
   const found = definitions.get(m.name);
   if (!found) throw new Error(`${m.name} is not in the page's bundle`);
@@ -410,8 +408,9 @@ async function callHttp(
     region,
     credentials,
     file,
-    onUploadProgress: up && ((loaded, total) => up.show(loaded, total, loaded >= total ? `100% · sent, waiting for the answer…` : '')),
+    onUploadProgress: up && ((loaded, total) => up.show(loaded, total, loaded >= total ? `100% · sent, ${waitingFor(t)}` : '')),
     onDataProgress: down && ((loaded, total) => down.show(loaded, total)),
+    signal,
   });
   if (file) up?.show(file.size, file.size, output.error ? 'failed' : `done · ${formatBytes(file.size)}`);
   if (output.data) down?.show(output.data.length, output.data.length, `100% · ${formatBytes(output.data.length)} received`);
@@ -419,7 +418,7 @@ async function callHttp(
 }
 
 /** Uploads through XHR to the binary bridge so the browser reports upload progress (browser → playground server leg). */
-function upload(call: Record<string, unknown>, file: File, form: HTMLFormElement): Promise<CallOutput> {
+function upload(call: Record<string, unknown>, file: File, form: HTMLFormElement, signal?: AbortSignal): Promise<CallOutput> {
   const progress = form.querySelector<HTMLProgressElement>('#upload-progress')!;
   const text = form.querySelector<HTMLOutputElement>('#upload-progress-text')!;
   progress.parentElement!.hidden = false;
@@ -442,7 +441,7 @@ function upload(call: Record<string, unknown>, file: File, form: HTMLFormElement
     };
     xhr.upload.onload = () => {
       progress.value = 100;
-      text.value = `100% · sent, waiting for pCloud's answer…`;
+      text.value = `100% · sent, ${waitingFor(call.target === 'pcloud' ? 'pcloud' : 'emulator')}`;
     };
     xhr.onload = () => {
       const json = xhr.response as (CallOutput & { error?: { message: string } }) | null;
@@ -451,8 +450,18 @@ function upload(call: Record<string, unknown>, file: File, form: HTMLFormElement
       resolve(json!);
     };
     xhr.onerror = () => reject(new Error('the upload failed (network error)'));
+    xhr.onabort = () => {
+      text.value = 'cancelled';
+      reject(new DOMException('You cancelled the call.', 'AbortError'));
+    };
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(body);
   });
+}
+
+/** The upload text once the bytes are sent, naming who answers. */
+function waitingFor(t: 'emulator' | 'pcloud'): string {
+  return t === 'emulator' ? "waiting for the emulator's answer…" : "waiting for pCloud's answer…";
 }
 
 function formatBytes(n: number): string {
@@ -608,7 +617,10 @@ function renderResult(entry: HistoryEntry): void {
     row('class', e.errorClass);
     row('param', e.param);
     row('host', e.host);
-    root.append(h('div', { class: 'error-box', role: 'alert', id: 'result-error' }, h('h2', {}, e.message), dl));
+    const box = h('div', { class: 'error-box', role: 'alert', id: 'result-error' }, h('h2', {}, e.message), dl);
+    const hint = hintBlock(e, { target: entry.target, signedIn: Boolean(output.request.bearer) }, followHint);
+    if (hint) box.append(hint);
+    root.append(box);
   }
 
   if (output.links?.length) {
@@ -683,54 +695,100 @@ function renderResult(entry: HistoryEntry): void {
     root.append(section(`Binary frames (${output.frames.length})`, body, true));
   }
 
-  const ts = code(entry);
-  root.append(
-    section('TypeScript', h('pre', { class: 'code' }, ts), false, [toolButton('Copy', () => void copy(ts), 'Copy the TypeScript code')]),
-  );
+  root.append(exportSection(codeInput(entry), (text) => void copy(text)));
 }
 
-function code(entry: HistoryEntry): string {
-  return toTypeScript({
+/** What the exports of an entry need: the call, this playground's emulator, and the emulator user now signed in. */
+function codeInput(entry: HistoryEntry): CodeInput {
+  const emulator = state.settings?.emulator;
+  return {
     method: entry.method,
     values: entry.values,
     transport: entry.transport,
     target: entry.target,
-    pcloud: state.pcloud,
+    pcloud: { region: state.pcloud.region, kind: state.pcloud.kind }, // never the token
     fileName: entry.fileName,
-  });
+    playground: emulator?.running ? { api: emulator.api, binary: emulator.binary } : undefined,
+    credentials: entry.target === 'emulator' ? credentialsFor('emulator') : undefined,
+  };
 }
 
-// ---------------------------------------------------------------- history
+/** The entry as TypeScript, in the variant last picked in the Export section, ready to run. */
+function code(entry: HistoryEntry): string {
+  const input = codeInput(entry);
+  const format = preferredFormat(input);
+  return exportText(input, format.startsWith('ts') ? format : entry.target === 'emulator' ? 'ts-fresh' : 'ts', true);
+}
 
-function renderHistory(currentId?: number): void {
-  const list = $('#history-list');
-  list.replaceChildren();
-  if (!state.history.length) {
-    list.append(h('li', { class: 'history-empty' }, 'Calls you make show up here.'));
-    return;
-  }
-  for (const entry of state.history) {
-    const ok = !entry.output.error;
-    const open = h(
-      'button',
-      { type: 'button', class: 'h-open', 'aria-label': `Show ${entry.method.name} call from ${entry.at.toLocaleTimeString()}` },
-      h('span', { class: `dot${ok ? '' : ' bad'}`, 'aria-hidden': 'true' }),
-      entry.method.name,
-    );
-    open.addEventListener('click', () => {
-      select(entry.method, entry.values);
-      renderResult(entry);
-      renderHistory(entry.id);
-    });
-    const meta = h(
-      'span',
-      { class: 'h-meta' },
-      `${entry.at.toLocaleTimeString()} · ${entry.transport} · ${entry.target} · ${ok ? `${entry.output.timing} ms` : (entry.output.error!.result ?? entry.output.error!.name)}`,
-    );
-    const copyBtn = toolButton('Copy TS', () => void copy(code(entry)), `Copy the ${entry.method.name} call as TypeScript`);
-    copyBtn.classList.add('h-copy');
-    list.append(h('li', { class: entry.id === currentId ? 'current' : '' }, open, copyBtn, meta));
-  }
+// ---------------------------------------------------------------- methods opened by links
+
+/** Opens a method's form with values filled in (outbox codes, error hints, authorize's code). */
+function openMethod(name: string, values: FormValues): boolean {
+  const m = state.methods.find((x) => x.name === name);
+  if (!m) return false;
+  select(m, values);
+  $<HTMLInputElement>('#search').value = '';
+  renderList();
+  return true;
+}
+
+// ---------------------------------------------------------------- history, hints, authorize
+
+/** Sets a switch (transport or target) as an entry had it. */
+function setSwitch(name: 'transport' | 'target', value: string): void {
+  const radio = $<HTMLInputElement>(`input[name=${name}][value=${value}]`);
+  if (radio.checked) return;
+  radio.checked = true;
+  renderStatus();
+}
+
+/** Shows a history entry as it ran: method, values, transport, target, result. */
+function openEntry(entry: HistoryEntry): void {
+  setSwitch('transport', entry.transport);
+  setSwitch('target', entry.target);
+  select(entry.method, entry.values);
+  renderResult(entry);
+}
+
+/** Shows a history entry and sends it again. */
+function rerunEntry(entry: HistoryEntry): void {
+  openEntry(entry);
+  const form = document.querySelector<HTMLFormElement>('#method form');
+  if (form && state.current === entry.method) void submit(entry.method, form);
+}
+
+/** The button of an error's hint. */
+function followHint(run: 'listfolder' | 'sign-in' | 'authorize'): void {
+  if (run === 'sign-in') $('#settings-button').click();
+  else if (run === 'authorize') openMethod('authorize', {});
+  else openMethod('listfolder', { path: '/' });
+}
+
+/** authorize is a page, not a call: its panel builds the URL and signs in through it. */
+function showAuthorize(m: MethodInfo): void {
+  const emulator = state.settings?.emulator;
+  $('#result').replaceChildren();
+  authorizePanel($('#method'), m, {
+    target,
+    emulator: emulator?.running
+      ? { api: emulator.api, clientId: emulator.oauth.clientId, clientSecret: emulator.oauth.clientSecret }
+      : undefined,
+    async onToken(token, t, hostname) {
+      if (t === 'emulator') {
+        const user = await state.accounts!.useAccessToken(token);
+        toast(`Signed in as ${user.email} with the token from authorize`);
+      } else {
+        state.pcloud = { token, kind: 'access_token', region: hostname && /^eapi\./.test(hostname) ? 'eu' : 'us' };
+        renderStatus();
+        toast('pCloud token from authorize kept in this page');
+      }
+    },
+    onCode(values) {
+      openMethod('oauth2_token', values);
+      toast('Code received: send oauth2_token to swap it for a token');
+    },
+    toast,
+  });
 }
 
 // ---------------------------------------------------------------- settings dialog
@@ -770,13 +828,15 @@ function setupSettings(): void {
     dialog.close();
     if (state.pcloud.token) $<HTMLInputElement>('input[name=target][value=pcloud]').checked = true;
     renderStatus();
-    toast(state.pcloud.token ? 'pCloud token kept in this page' : 'Settings saved');
+    toast(state.pcloud.token ? 'pCloud token kept in this page' : 'pCloud token settings saved');
   });
 }
 
 // ---------------------------------------------------------------- start
 
 async function main(): Promise<void> {
+  // Inside the authorize page's popup: hand the answer to the playground that opened it, nothing else.
+  if (completeAuthorizeRedirect()) return;
   const { methods, settings } = await api<{ methods: MethodInfo[]; settings: Settings }>('/api/methods');
   state.methods = methods;
   state.settings = settings;
@@ -792,14 +852,7 @@ async function main(): Promise<void> {
         if (switched) $<HTMLInputElement>('input[name=target][value=emulator]').checked = true;
         renderStatus();
       },
-      openMethod(name, values) {
-        const m = methods.find((x) => x.name === name);
-        if (!m) return false;
-        select(m, values);
-        $<HTMLInputElement>('#search').value = '';
-        renderList();
-        return true;
-      },
+      openMethod,
       toast,
     });
   } else {
@@ -807,7 +860,7 @@ async function main(): Promise<void> {
   }
   renderStatus();
   renderList();
-  renderHistory();
+  state.history = setupHistory({ methods, open: openEntry, rerun: rerunEntry, copy: (e) => void copy(code(e)) });
   setupSettings();
 
   const search = $<HTMLInputElement>('#search');
@@ -834,8 +887,7 @@ async function main(): Promise<void> {
   });
   for (const r of document.querySelectorAll('input[name=target], input[name=transport]')) r.addEventListener('change', renderStatus);
   document.addEventListener('keydown', (e) => {
-    const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
-    if (e.key === '/' && !typing) {
+    if (e.key === '/' && !typingIn(e.target)) {
       e.preventDefault();
       search.focus();
     }
@@ -843,10 +895,6 @@ async function main(): Promise<void> {
       const form = document.querySelector<HTMLFormElement>('#method form');
       if (form) form.requestSubmit();
     }
-  });
-  $('#history-clear').addEventListener('click', () => {
-    state.history = [];
-    renderHistory();
   });
 
   const wanted = methods.find((m) => `#${m.name}` === location.hash) ?? methods.find((m) => m.name === 'getapiserver') ?? methods[0];

@@ -58,7 +58,7 @@ export interface MethodEntry {
 export interface PackageEntry {
   slug: string;
   pkg: string;
-  /** First paragraph of the package's module comment is not available at run time; the README's first paragraph stands in. */
+  /** The package's methods, sorted by wire name (the order of its `definitions`). */
   methods: MethodEntry[];
 }
 
@@ -254,7 +254,7 @@ export function exampleParams(m: MethodEntry): Record<string, string> {
 function paramsLiteral(params: Record<string, string>): string {
   const entries = Object.entries(params);
   if (entries.length === 0) return '';
-  return `{ ${entries.map(([k, v]) => `${k}: ${v}`).join(', ')} }`;
+  return `{ ${entries.map(([k, v]) => (k === v ? k : `${k}: ${v}`)).join(', ')} }`;
 }
 
 /** The call line of an example, plus any options it needs. */
@@ -263,15 +263,16 @@ function callOf(m: MethodEntry): { call: string; setup: string[] } {
   const setup: string[] = [];
   let literal = paramsLiteral(params);
   const args: string[] = [];
-  if (m.catalog.data === 'upload' && !m.definition.payloadUpload) {
-    // Multipart uploads carry files in the call options.
+  if (m.catalog.data === 'upload') {
+    // Uploads carry their bytes in the call options (a multipart part over HTTP, or the bare body for payload uploads).
+    if (!literal && m.definition.params.folderid) literal = '{ folderid: 0 }';
     args.push(literal || '{}');
     args.push("{ files: [{ name: 'hello.txt', data: new TextEncoder().encode('hello') }] }");
     literal = '';
   } else if (literal) args.push(literal);
   if (m.definition.params.fd) {
     setup.push('// `fd` is a descriptor from file_open on the same connection (see the fileops package).');
-    setup.push("const { fd } = await client.file_open({ path: '/notes.txt', flags: 0x0040 });");
+    setup.push("const { fd } = await client.file_open({ path: '/notes.txt', flags: 0x0042 }); // O_WRITE | O_CREAT");
   }
   const joined = args.join(', ');
   const call = m.member ? `await client.${m.member}(${joined})` : `await ${m.wire}(client${joined ? `, ${joined}` : ''})`;
@@ -301,9 +302,6 @@ export function example(m: MethodEntry, transport: 'http' | 'binary'): string {
       : "import { binaryTransport } from '@pcloudkit/transport-binary';",
   );
   const fromPkg = [m.pluginExport, m.member ? undefined : m.wire].filter(Boolean);
-  if (m.member && m.definition.params.fd) {
-    // file_open comes with the same plugin.
-  }
   imports.push(`import { ${fromPkg.join(', ')} } from '${m.pkg}';`);
   const options = [transport === 'http' ? '  transport: httpTransport(),' : '  transport: binaryTransport(),'];
   if (m.definition.auth) options.push('  auth: { accessToken: process.env.PCLOUD_TOKEN! },');
@@ -367,6 +365,7 @@ function methodSection(m: MethodEntry): string {
 
   if (c.notes.length) {
     parts.push(`### Notes {#${m.wire}-notes}`);
+    parts.push("From the catalogue: pCloud's documentation, and what the project learned about the method.");
     parts.push(c.notes.map((n) => `- ${text(n)}`).join('\n'));
   }
 

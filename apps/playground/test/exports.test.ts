@@ -118,6 +118,8 @@ describe.each(['http', 'binary'] as const)('exports of %s calls', (transport) =>
       expect(out).toContain("name: 'hello");
       expect(out).toContain('size: 31'); // the file beside the snippet, not the page's
     }
+    // no URL for an upload (it cannot carry the file), but curl sends it
+    expect(await page.locator('#export-format option[value=url]').count()).toBe(0);
     const curl = await exported('curl');
     const { stdout } = await run('sh', ['-c', curl.copied], { cwd: dir, timeout: 30_000 });
     expect(stdout).toContain('"size":31');

@@ -20,7 +20,8 @@ export function formatsFor(input: CodeInput): [ExportFormat, string][] {
           ['ts-playground', "TypeScript · this playground's emulator"],
         ]
       : [['ts', 'TypeScript · pCloud']];
-  if (toUrl(input)) out.push(['url', 'URL'], ['curl', 'curl']);
+  // a URL cannot carry a file: uploads get curl only
+  if (toUrl(input)) out.push(...(input.method.data === 'upload' ? [] : ([['url', 'URL']] as [ExportFormat, string][])), ['curl', 'curl']);
   return out;
 }
 

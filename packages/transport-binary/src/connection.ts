@@ -260,6 +260,7 @@ export class Connection {
         p.state = 'writing';
         this.awaiting.push(p);
         this.tap('out', frame.header);
+        this.batchWrites();
         if (!this.socket.write(frame.header)) await this.waitDrain();
         if (frame.body) {
           try {
@@ -316,6 +317,17 @@ export class Connection {
         network: false,
       });
     }
+  }
+
+  /**
+   * Requests made in the same turn of the event loop leave in one system
+   * call: pipelined calls are small, and a write each would cost more than
+   * the calls themselves.
+   */
+  private batchWrites(): void {
+    if (this.socket.writableCorked) return;
+    this.socket.cork();
+    process.nextTick(() => this.socket.uncork());
   }
 
   private waitDrain(): Promise<void> {

@@ -68,7 +68,8 @@ const listing = fc
     if (nest)
       for (let i = 1; i < items.length; i++)
         Object.defineProperty(items[i - 1] as object, 'child', { value: items[i], enumerable: true, writable: true, configurable: true });
-    return { result: 0, contents: items } as Tree;
+    // frames this large track their key sequences
+    return { result: 0, contents: items, padding: 'x'.repeat(5000) } as Tree;
   });
 
 describe('objects built from repeated key sequences', () => {
@@ -86,12 +87,26 @@ describe('objects built from repeated key sequences', () => {
 
   it('a key repeated inside one hash keeps its last value, like member by member', () => {
     // The test encoder cannot write a key twice, so the frame is spelled out:
-    // {"result":0,"list":[{"a":1,"a":2}, ... thirty times]}
+    // {"result":0,"list":[{"a":1,"a":2}, ... thirty times],"a":"xxx..."}
     const ascii = (s: string) => [0x64 + s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
     const first = [0x10, ...ascii('a'), 0xc9, 0x98, 0xca, 0xff]; // "a" is string id 2
     const again = [0x10, 0x98, 0xc9, 0x98, 0xca, 0xff];
-    const fixed = [0x10, ...ascii('result'), 0xc8, ...ascii('list'), 0x11, ...first, ...Array(29).fill(again).flat(), 0xff, 0xff];
-    const v = decodeResponse(frameOf(Uint8Array.from(fixed))).value as { list: Array<{ a: number }> };
+    const padding = [0x01, 0x88, 0x13, ...Array(5000).fill(0x78)]; // a new string of 5000 "x" (id 3), to make the frame large
+    const fixed = [
+      0x10,
+      ...ascii('result'),
+      0xc8,
+      ...ascii('list'),
+      0x11,
+      ...first,
+      ...Array(29).fill(again).flat(),
+      0xff,
+      0x98,
+      ...padding,
+      0xff,
+    ];
+    const v = decodeResponse(frameOf(Uint8Array.from(fixed))).value as { list: Array<{ a: number }>; a: string };
+    expect(v.a).toHaveLength(5000);
     expect(v.list).toHaveLength(30);
     for (const item of v.list) expect(item).toEqual({ a: 2 });
   });

@@ -321,6 +321,7 @@ async function writeAnswer(core: EmulatorCore, socket: Socket, method: string, a
       return false;
     }
     budget -= bytes.length;
+    batchWrites(socket);
     if (!socket.write(bytes)) await waitDrain(socket);
     return true;
   };
@@ -344,6 +345,17 @@ async function writeAnswer(core: EmulatorCore, socket: Socket, method: string, a
   }
   // A short payload would break the framing for every later answer.
   if (sent < data.length) socket.destroy();
+}
+
+/**
+ * Gathers the answers written in this turn of the event loop into one
+ * system call: pipelined requests are answered together, and a write per
+ * answer would cost more than the answers themselves.
+ */
+function batchWrites(socket: Socket): void {
+  if (socket.writableCorked) return;
+  socket.cork();
+  process.nextTick(() => socket.uncork());
 }
 
 function waitDrain(socket: Socket): Promise<void> {

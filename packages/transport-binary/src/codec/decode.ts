@@ -105,6 +105,7 @@ interface Shape {
 /** Objects of one shape before a factory is generated for it, and factories per response. */
 const SHAPE_AFTER = 8;
 const MAX_FACTORIES = 64;
+const SHAPES_FROM = 4096;
 
 function step(shape: Shape, key: string): Shape {
   const next = shape.next;
@@ -149,7 +150,8 @@ class Reader {
   private readonly keys: string[] = [];
   private readonly values: unknown[] = [];
   private top = 0;
-  private readonly shapes: Shape = { key: '', seen: 0 };
+  /** Only frames big enough to hold many objects of one shape track them. */
+  private readonly shapes: Shape | undefined;
   private factories = 0;
   /** The same bytes as a Node Buffer, which makes strings of one-byte characters natively; absent elsewhere. */
   private readonly node: NodeBuffer | undefined;
@@ -158,6 +160,7 @@ class Reader {
     private readonly limits: Required<DecodeLimits>,
   ) {
     this.node = NodeBuffer?.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (buf.length >= SHAPES_FROM) this.shapes = { key: '', seen: 0 };
   }
 
   private need(n: number, what: string): void {
@@ -318,7 +321,7 @@ class Reader {
         key = this.stringOf(t);
         if (key === undefined) fail(`hash key at offset ${at} has non-string type ${t}`);
       }
-      shape = step(shape, key);
+      if (shape) shape = step(shape, key);
       // Fast paths for the commonest values: small numbers and booleans.
       const vt = b[this.pos];
       let v: unknown;
@@ -339,9 +342,9 @@ class Reader {
       values[n++] = v;
     }
     let obj: Record<string, unknown> | undefined;
-    const make = shape.make;
+    const make = shape?.make;
     if (make !== undefined) obj = make(values, base);
-    else if (++shape.seen === SHAPE_AFTER && n > base && this.factories < MAX_FACTORIES) {
+    else if (shape && ++shape.seen === SHAPE_AFTER && n > base && this.factories < MAX_FACTORIES) {
       this.factories++;
       shape.make = factory(keys.slice(base, n));
     }

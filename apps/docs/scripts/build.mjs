@@ -1,5 +1,6 @@
 /**
- * Builds the site: `pnpm docs` at the repository root, `pnpm build` here.
+ * Builds the site: `pnpm run docs` at the repository root (`pnpm docs` without
+ * `run` is pnpm's own command that opens a package's web page), `pnpm build` here.
  *
  * 1. methods/: the method reference, from the catalogue and the method
  *    packages' definitions (scripts/methods.ts, run on the TypeScript sources).

@@ -184,6 +184,15 @@ describe('hints for common errors', () => {
     expect(await page.inputValue('#p-path')).toBe('/');
   });
 
+  test('2004: the name is taken', async () => {
+    await selectMethod(page, 'createfolder');
+    await page.click('.seg label:has(input[value=path])');
+    await page.fill('#p-path', '/Documents');
+    await send(page);
+    expect(await page.textContent('#result-error h2')).toContain('2004');
+    expect(await page.textContent('#result-hint')).toContain('already there');
+  });
+
   for (const [result, message, expected] of [
     [1000, 'Log in required.', /pCloud token/],
     [2094, "Invalid 'access_token' provided.", /expired or was revoked/],

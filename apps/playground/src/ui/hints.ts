@@ -53,6 +53,13 @@ export function hintFor(error: ErrorInfo, ctx: HintContext): Hint | undefined {
       return {
         text: 'This user may not do that here: the item belongs to someone else or the share does not allow it. Sign in as its owner.',
       };
+    case 2004:
+      return { text: 'Something of that name is already there. Pick another name, or (uploads) set renameifexists.' };
+    case 2001:
+    case 2010:
+      return { text: 'Paths start with / and names may not hold / or \\ (nor be empty, . or ..).' };
+    case 2008:
+      return { text: 'The account is over its quota: delete files (and empty the trash with trash_clear) to make room.' };
     case 4000:
       return { text: 'Too many failed logins from this address: wait a while before trying again.' };
     case 7001:

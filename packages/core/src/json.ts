@@ -29,13 +29,12 @@ export function parseJson(text: string): unknown {
   if (found.inArray) return parseSlowly(text);
   if (!found.at.length) return value;
   if (found.reordered) return parseSlowly(text);
-  const byKey = new Map<string, number[]>();
-  found.keys.forEach((k, i) => {
-    const list = byKey.get(k);
-    if (list) list.push(i);
-    else byKey.set(k, [i]);
-  });
-  for (const [key, list] of byKey) if (!exactDigits(text, key, list, found)) return parseSlowly(text);
+  const done = new Set<string>();
+  for (const key of found.keys) {
+    if (done.has(key)) continue;
+    done.add(key);
+    if (!exactDigits(text, key, found)) return parseSlowly(text);
+  }
   return value;
 }
 
@@ -81,20 +80,22 @@ function collect(v: unknown, f: Found): void {
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
 
 /**
- * Gives the rounded integers under `key` (indices `list` of `f`, in document
- * order) the exact values of the literals that follow `"key":` in the text,
- * in the same order. False when they do not pair one to one.
+ * Gives the rounded integers under `key` (in document order) the exact
+ * values of the literals that follow `"key":` in the text, in the same
+ * order. False when they do not pair one to one.
  *
  * A match counts only when the quote before the key follows `{` or `,`: with
  * a key of word characters that quote cannot be inside a string (it would be
  * escaped, or the string would be followed by a letter), so the match is a
  * real member of an object.
  */
-function exactDigits(text: string, key: string, list: number[], f: Found): boolean {
+function exactDigits(text: string, key: string, f: Found): boolean {
   if (!/^[A-Za-z_$][\w$]*$/.test(key) || key === '__proto__') return false;
   // Searching from the key's first letter (rarer than a quote) is much faster.
   const needle = `${key}"`;
-  let j = 0;
+  const { keys, values, at } = f;
+  // The next rounded integer of this key.
+  let j = keys.indexOf(key);
   for (let p = text.indexOf(needle); p !== -1; p = text.indexOf(needle, p + 1)) {
     let b = p - 2;
     let c = text.charCodeAt(p - 1);
@@ -119,13 +120,13 @@ function exactDigits(text: string, key: string, list: number[], f: Found): boole
       const big = BigInt(text.slice(s, q));
       const n = Number(big);
       if (n > MAX || n < -MAX) {
-        const i = list[j++];
-        if (i === undefined || f.values[i] !== n) return false;
-        f.at[i]![key] = big;
+        if (j === -1 || values[j] !== n) return false;
+        at[j]![key] = big;
+        j = keys.indexOf(key, j + 1);
       }
     }
   }
-  return j === list.length;
+  return j === -1;
 }
 
 /** The general path: every unsafe integer literal becomes a marked string, which a reviver turns into a bigint. */

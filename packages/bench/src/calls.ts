@@ -127,7 +127,7 @@ export async function measureCalls(options: { quick: boolean; log?: (line: strin
     for (const flight of FLIGHTS) {
       const contenders = [bare(ready, flight), sdkJs(ready), pcloudkit(ready, flight, 'http'), pcloudkit(ready, flight, 'binary')];
       try {
-        for (const c of contenders) await warm(c, flight, options.quick ? 300 : 2000);
+        for (const c of contenders) await warm(c, flight, options.quick ? 1500 : 4000);
         const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
         for (let round = 0; round < rounds; round++) {
           // rotate the order each round, so no client always runs right after the same other one
@@ -153,8 +153,11 @@ export async function measureCalls(options: { quick: boolean; log?: (line: strin
   return (name: string, flight: Flight) => results.get(`${name}@${flight}`)!;
 }
 
+/** Set when run alone: prints each client's medians as they come. */
+let log: ((line: string) => void) | undefined;
+
 const calls: BenchModule = async ({ quick }) => {
-  const get = await measureCalls({ quick });
+  const get = await measureCalls({ quick, log });
   const rows: Row[] = [];
   for (const flight of FLIGHTS) {
     rows.push(
@@ -220,6 +223,7 @@ export default calls;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');
+  log = (line) => console.log(line);
   const rows = await calls({ quick });
   for (const r of rows) {
     const goal = r.goal === undefined ? '' : ` (goal ${r.goal.toFixed(2)}: ${r.ratio >= r.goal ? 'met' : 'NOT met'})`;

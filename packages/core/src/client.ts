@@ -11,7 +11,7 @@ import { callDeadline, checkLayer, composeChain, credentialsLayer, hostLayer, re
 import { encodeGlobals, encodeParams } from './params.js';
 import type { Region } from './regions.js';
 import { checkRetryPolicy, defaultRetryPolicy } from './retry.js';
-import { checkDuration } from './timer.js';
+import { CALL_LIMIT, TAKES_CALL_LIMIT, type WithCallLimit, checkDuration } from './timer.js';
 import type {
   AnyMethod,
   CallOptions,
@@ -107,7 +107,8 @@ export function createClient(options: ClientOptions): CoreClient {
    */
   async function run(request: ClientRequest): Promise<unknown> {
     const limit = callDeadline(request);
-    request.deadline = limit.signal;
+    if (lightDeadline) (request as WithCallLimit)[CALL_LIMIT] = limit;
+    else request.deadline = limit.signal;
     let response: TransportResponse;
     try {
       response = await handler(request);
@@ -200,6 +201,14 @@ export function createClient(options: ClientOptions): CoreClient {
     },
   } as CoreClient & Record<PropertyKey, unknown>;
 
+  // Making an AbortSignal for every call's deadline costs more than the rest of the client together. When
+  // nothing but the client's own parts sees the requests (no middleware, a built-in credential provider, the
+  // default retry rule) and the transport takes a Limit, the signal is only made if something asks for it.
+  const lightDeadline =
+    (transport as { [TAKES_CALL_LIMIT]?: boolean })[TAKES_CALL_LIMIT] === true &&
+    !options.middleware?.length &&
+    (authOptions == null || !('apply' in authOptions)) &&
+    policy.shouldRetry === defaultRetryPolicy.shouldRetry;
   const send: Handler = (request) => transport.call(request as ClientRequest & { host: string });
   const layers = [retryLayer(policy), credentialsLayer({ auth, client }), hostLayer(hosts), timeoutLayer(), checkLayer()];
   const handler = composeChain(layers, options.middleware, send);

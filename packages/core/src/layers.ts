@@ -7,7 +7,7 @@
 import { AbortError, ApiError, ProtocolError, TimeoutError, TransportError } from './errors.js';
 import type { HostState } from './hosts.js';
 import { checkRetryPolicy, defaultRetryPolicy, sleep } from './retry.js';
-import { type TimerSignal, timerSignal } from './timer.js';
+import { CALL_LIMIT, Limit, type WithCallLimit, timerSignal } from './timer.js';
 import type {
   AuthProvider,
   ClientRequest,
@@ -40,7 +40,7 @@ export async function withDeadline(
   request: ClientRequest,
   run: (request: ClientRequest) => Promise<TransportResponse>,
 ): Promise<TransportResponse> {
-  if (request.deadline) return run(request);
+  if (request.deadline || (request as WithCallLimit)[CALL_LIMIT]) return run(request);
   const limit = callDeadline(request);
   try {
     return await run({ ...request, deadline: limit.signal });
@@ -49,9 +49,28 @@ export async function withDeadline(
   }
 }
 
-/** A new deadline of `request.timeout` ms for the call (see {@link withDeadline}). */
-export function callDeadline(request: ClientRequest): TimerSignal {
-  return timerSignal(request.timeout, () => new TimeoutError(request.timeout, { method: request.method }));
+/**
+ * The call's deadline as something to test (`aborted`) and listen to: the
+ * `deadline` signal, or the client's own {@link Limit} when it left the
+ * signal out (see {@link CALL_LIMIT}).
+ */
+function deadlineOf(request: ClientRequest): AbortSignal | Limit | undefined {
+  return request.deadline ?? (request as WithCallLimit)[CALL_LIMIT];
+}
+
+/** The call's deadline as an `AbortSignal` (made now if the client left it out). */
+function deadlineSignal(request: ClientRequest): AbortSignal {
+  const deadline = deadlineOf(request)!;
+  return deadline instanceof Limit ? deadline.signal : deadline;
+}
+
+/** A new deadline of `request.timeout` ms for the call (see {@link withDeadline}); lift it with its `clear()` method. */
+export function callDeadline(request: ClientRequest): Limit {
+  return new Limit(request.timeout, deadlineError, request);
+}
+
+function deadlineError(request: ClientRequest): TimeoutError {
+  return new TimeoutError(request.timeout, { method: request.method });
 }
 
 /** The `TimeoutError` of a call whose deadline ran out after `attempts` attempts; `cause` is what the last attempt ended with. */
@@ -71,7 +90,7 @@ export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'ret
   checkRetryPolicy(policy, 'retryLayer');
   return named('retry', (next) => {
     async function attempts(req: ClientRequest): Promise<TransportResponse> {
-      const deadline = req.deadline!;
+      const deadline = deadlineOf(req)!;
       for (let attempt = 0; ; attempt++) {
         try {
           return await next(req);
@@ -80,7 +99,7 @@ export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'ret
           const aborted = req.signal?.aborted === true;
           if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
           if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
-          const stop = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+          const stop = req.signal ? AbortSignal.any([req.signal, deadlineSignal(req)]) : deadlineSignal(req);
           try {
             await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
           } catch (interrupted) {
@@ -90,7 +109,7 @@ export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'ret
         }
       }
     }
-    return (request) => (request.deadline ? attempts(request) : withDeadline(request, attempts));
+    return (request) => (deadlineOf(request) ? attempts(request) : withDeadline(request, attempts));
   });
 }
 
@@ -192,19 +211,23 @@ export function timeoutLayer(): Layer<'timeout'> {
   return named('timeout', (next) => {
     async function limited(req: ClientRequest): Promise<TransportResponse> {
       const user = req.signal;
-      const deadline = req.deadline!;
+      const deadline = deadlineOf(req)!;
       if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
       if (deadline.aborted) throw callTimeout(req, 1);
       const limit = req.attemptTimeout;
       const attempt =
         limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
-      // the deadline alone (the usual case) needs no combined signal
-      const signal =
-        user === undefined && attempt === undefined
-          ? deadline
-          : AbortSignal.any([deadline, ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])]);
+      let sent: ClientRequest;
+      if (user === undefined && attempt === undefined) {
+        // The deadline alone (the usual case) needs no combined signal. When the client kept it as a
+        // Limit, the request goes as it is: the transport takes the limit from it (see CALL_LIMIT).
+        sent = req.deadline ? { ...req, signal: req.deadline } : req;
+      } else {
+        const signals = [deadlineSignal(req), ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])];
+        sent = { ...req, signal: AbortSignal.any(signals) };
+      }
       try {
-        return await next({ ...req, signal });
+        return await next(sent);
       } catch (error) {
         if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
         // the transport's own error is only the echo of the abort: it is not kept as the cause
@@ -215,7 +238,7 @@ export function timeoutLayer(): Layer<'timeout'> {
         attempt?.clear();
       }
     }
-    return (request) => (request.deadline ? limited(request) : withDeadline(request, limited));
+    return (request) => (deadlineOf(request) ? limited(request) : withDeadline(request, limited));
   });
 }
 

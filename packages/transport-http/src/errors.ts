@@ -76,7 +76,12 @@ export function closedBeforeAnswer(error: unknown): boolean {
  * the caller's signal fired, core errors unchanged, everything else a
  * `TransportError` (with `network: true` only for connect failures).
  */
-export function toCoreError(error: unknown, origin: string, signal: AbortSignal | undefined, what: string): Error {
+export function toCoreError(
+  error: unknown,
+  origin: string,
+  signal: { readonly aborted: boolean; readonly reason: unknown } | undefined,
+  what: string,
+): Error {
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     // A TimeoutError (or any core error) the caller aborted with is passed through as is.

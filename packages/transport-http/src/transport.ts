@@ -103,6 +103,23 @@ export interface HttpTransportOptions {
   maxAnswerBytes?: number;
 }
 
+/** Registered symbols shared with core's timer.ts (see CALL_LIMIT there). */
+const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
+const TAKES_CALL_LIMIT = Symbol.for('pcloudkit.takesCallLimit');
+
+/** What this transport reads of a call's signal: an `AbortSignal`, or core's call limit, which has the same four members. */
+export interface CallSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: { handleEvent(): void }): void;
+  removeEventListener(type: 'abort', listener: { handleEvent(): void }): void;
+}
+
+/** Core's call limit as this transport sees it. */
+interface CallLimit extends CallSignal {
+  readonly signal: AbortSignal;
+}
+
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
 /** Connection key of connection-bound calls (fileops) made without one. */
 const CONNECTION_BOUND_KEY = 'connection-bound';
@@ -123,7 +140,7 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 async function readText(
   body: Dispatcher.ResponseData['body'],
   origin: string,
-  signal: AbortSignal | undefined,
+  signal: CallSignal | undefined,
   method: string,
   limit = Number.POSITIVE_INFINITY,
   announced?: string,
@@ -209,9 +226,10 @@ class JsonAnswerHandler {
   constructor(
     private readonly resolve: (answer: JsonAnswer) => void,
     private readonly reject: (error: unknown) => void,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: CallSignal | undefined,
     private readonly limit: number,
-    private readonly tooLarge: () => Error,
+    private readonly method: string,
+    private readonly origin: string,
   ) {
     signal?.addEventListener('abort', this);
   }
@@ -236,6 +254,10 @@ class JsonAnswerHandler {
       return;
     }
     this.abort = abort;
+  }
+
+  private tooLarge(): Error {
+    return new AnswerTooLargeError(`${this.method} on ${this.origin}`, this.limit);
   }
 
   onHeaders(statusCode: number, raw: Buffer[] | string[] | null): boolean {
@@ -287,16 +309,36 @@ class JsonAnswerHandler {
 function dispatchJson(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
-  signal: AbortSignal | undefined,
+  signal: CallSignal | undefined,
   limit: number,
-  tooLarge: () => Error,
+  method: string,
+  origin: string,
 ): { answer: Promise<JsonAnswer>; handler: JsonAnswerHandler } {
   let handler!: JsonAnswerHandler;
   const answer = new Promise<JsonAnswer>((resolve, reject) => {
-    handler = new JsonAnswerHandler(resolve, reject, signal, limit, tooLarge);
+    handler = new JsonAnswerHandler(resolve, reject, signal, limit, method, origin);
   });
   dispatcher.dispatch(options, handler as unknown as Dispatcher.DispatchHandler);
   return { answer, handler };
+}
+
+/** What undici reported before any of the answer arrived, as a core error (an upload source's own failure wins). */
+function failedBeforeAnswer(
+  error: unknown,
+  method: string,
+  origin: string,
+  signal: CallSignal | undefined,
+  sourceError: Error | undefined,
+): Error {
+  if (sourceError && !signal?.aborted) return sourceError;
+  if (!signal?.aborted && closedBeforeAnswer(error)) {
+    // pCloud (and the emulator) hang up on a method they do not know instead of answering.
+    return new TransportError(
+      `${method}: ${origin} closed the connection before answering; the server may not know the method '${method}'`,
+      { cause: error, host: origin, network: false },
+    );
+  }
+  return toCoreError(error, origin, signal, `${method}`);
 }
 
 /**
@@ -307,7 +349,7 @@ function dispatchJson(
 async function sniffJsonError(
   body: AsyncIterable<Uint8Array>,
   origin: string,
-  signal: AbortSignal | undefined,
+  signal: CallSignal | undefined,
   method: string,
 ): Promise<{ answer?: Record<string, unknown>; rest: AsyncIterable<Uint8Array> }> {
   const iterator = body[Symbol.asyncIterator]();
@@ -403,7 +445,12 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   let lastOrigin = '';
 
   async function call(request: TransportRequest): Promise<TransportResponse> {
-    const { method, signal } = request;
+    const { method } = request;
+    // A call without a signal of its own may carry the client's call limit instead (core's CALL_LIMIT): it
+    // answers `aborted` and `reason` and takes listeners like a signal, without the cost of one. A JSON answer
+    // uses it as it is; a data answer, which undici and web streams watch, gets its real signal.
+    const limit = request.signal === undefined ? (request as { [CALL_LIMIT]?: CallLimit })[CALL_LIMIT] : undefined;
+    const signal: CallSignal | undefined = limit !== undefined ? (request.responseType === 'data' ? limit.signal : limit) : request.signal;
     if (closed) throw new TransportError('http: the transport is closed', { host: request.host, network: true });
     if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
       throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
@@ -517,38 +564,24 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       // a waiting long poll would release it early.
       blocking: !(pipelining > 1 && httpMethod === 'GET' && request.responseType === 'json' && connectionKey === undefined && !longPoll),
     };
-    /** What undici reported before any of the answer arrived, as a core error. */
-    const failedBeforeAnswer = (error: unknown): Error => {
-      if (sourceError && !signal?.aborted) return sourceError;
-      if (!signal?.aborted && closedBeforeAnswer(error)) {
-        // pCloud (and the emulator) hang up on a method they do not know instead of answering.
-        return new TransportError(
-          `${method}: ${origin} closed the connection before answering; the server may not know the method '${method}'`,
-          { cause: error, host: origin, network: false },
-        );
-      }
-      return toCoreError(error, origin, signal, `${method}`);
-    };
-
     if (request.responseType !== 'data') {
-      const tooLarge = () => new AnswerTooLargeError(`${method} on ${origin}`, maxAnswerBytes);
-      const { answer, handler } = dispatchJson(dispatcher, dispatchOptions, signal, maxAnswerBytes, tooLarge);
+      const { answer, handler } = dispatchJson(dispatcher, dispatchOptions, signal, maxAnswerBytes, method, origin);
       let json: JsonAnswer;
       try {
         json = await answer;
       } catch (error) {
         if (error instanceof AnswerTooLargeError) throw error;
         if (handler.reading) throw toCoreError(error, origin, signal, `reading the answer of ${method}`);
-        throw failedBeforeAnswer(error);
+        throw failedBeforeAnswer(error, method, origin, signal, sourceError);
       }
       return { result: decodeAnswer(json.text, json.statusCode, json.contentType, request, origin), host: request.host };
     }
 
     let response: Dispatcher.ResponseData;
     try {
-      response = await dispatcher.request({ ...dispatchOptions, signal });
+      response = await dispatcher.request({ ...dispatchOptions, signal: signal as AbortSignal | undefined });
     } catch (error) {
-      throw failedBeforeAnswer(error);
+      throw failedBeforeAnswer(error, method, origin, signal, sourceError);
     }
 
     const { statusCode, headers: answerHeaders } = response;
@@ -612,5 +645,5 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     await Promise.all(owned.map((d) => d.destroy().catch(() => {})));
   }
 
-  return { name: 'http', hostKind: 'api', call, release, close };
+  return { name: 'http', hostKind: 'api', call, release, close, [TAKES_CALL_LIMIT]: true } as Transport;
 }

@@ -315,6 +315,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   function entryFor(input: BridgeCall): Entry {
     const entry = registry.get(input.method);
     if (!entry) throw new HttpError(404, `unknown method '${input.method}'`);
+    if (input.method === 'authorize')
+      throw new HttpError(
+        400,
+        "authorize is a page people sign in on, not an API call: open its URL in a browser (the playground's authorize panel builds it and signs in through it)",
+      );
     if (input.target === 'pcloud' && entry.definition.auth && !input.credentials) {
       throw new HttpError(409, 'Enter a pCloud token (pCloud token…) before calling methods that need a login.');
     }

@@ -322,10 +322,19 @@ class Reader {
         if (key === undefined) fail(`hash key at offset ${at} has non-string type ${t}`);
       }
       if (shape) shape = step(shape, key);
-      // Fast paths for the commonest values: small numbers and booleans.
+      // Fast paths for the commonest values: short strings, small numbers and booleans.
       const vt = b[this.pos];
       let v: unknown;
-      if (vt !== undefined && vt >= 200 && vt <= 219) {
+      if (vt === undefined) {
+        v = this.value(depth); // fails: truncated
+      } else if (vt >= 150 && vt <= 199) {
+        v = strings[vt - 150];
+        if (v === undefined) fail(`string id ${vt - 150} refers to no earlier string (table has ${strings.length})`);
+        this.pos++;
+      } else if (vt >= 100 && vt < 150) {
+        this.pos++;
+        v = this.newString(vt - 100);
+      } else if (vt >= 200 && vt <= 219) {
         v = vt - 200;
         this.pos++;
       } else if (vt === 19) {

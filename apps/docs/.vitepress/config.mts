@@ -15,6 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 interface SidebarEntry {
   text: string;
   link: string;
+  collapsed?: boolean;
+  items?: SidebarEntry[];
 }
 
 /** Guides sorted by their `order` front matter (then title); files without a title use their file name. */
@@ -43,7 +45,7 @@ const apiPackages = generated('api/sidebar.json');
 
 const sidebar: DefaultTheme.Sidebar = {
   '/guide/': [{ text: 'Guides', items: guides }],
-  '/methods/': [{ text: 'Method reference', link: '/methods/', items: methodGroups.map(({ text, link }) => ({ text, link })) }],
+  '/methods/': [{ text: 'Method reference', link: '/methods/', items: methodGroups }],
   '/api/': [{ text: 'API reference', link: '/api/', items: apiPackages.map(({ text, link }) => ({ text, link })) }],
 };
 

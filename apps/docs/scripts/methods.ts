@@ -435,7 +435,12 @@ export async function writeMethodPages(): Promise<number> {
   mkdirSync(out, { recursive: true });
   for (const p of packages) writeFileSync(join(out, `${p.slug}.md`), groupPage(p));
   writeFileSync(join(out, 'index.md'), indexPage(packages));
-  const sidebar = packages.map((p) => ({ text: p.slug, link: `/methods/${p.slug}`, count: p.methods.length }));
+  const sidebar = packages.map((p) => ({
+    text: p.slug,
+    link: `/methods/${p.slug}`,
+    collapsed: true,
+    items: p.methods.map((m) => ({ text: m.wire, link: `/methods/${p.slug}#${m.wire}` })),
+  }));
   writeFileSync(join(out, 'sidebar.json'), `${JSON.stringify(sidebar, null, 2)}\n`);
   return packages.reduce((n, p) => n + p.methods.length, 0);
 }

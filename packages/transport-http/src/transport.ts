@@ -391,6 +391,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   let closed = false;
   /** Dedicated sockets by `connectionKey\norigin`, with the credentials they were given first (`''`: none yet). */
   const sticky = new Map<string, { client: Client; login: string }>();
+  let lastLogin: string | undefined;
+  let lastAgent: Agent | undefined;
 
   /**
    * The dispatcher of a call. A server with sticky logins keeps a socket's
@@ -425,6 +427,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       sticky.set(key, { client, login });
       return client;
     }
+    // Most calls carry the login of the call before: its agent is already the most recent one.
+    if (login === lastLogin && lastAgent !== undefined && agents.get(login) === lastAgent) return lastAgent;
     let agent = agents.get(login);
     if (agent) {
       agents.delete(login); // re-inserted below: most recently used last
@@ -437,6 +441,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       }
     }
     agents.set(login, agent);
+    lastLogin = login;
+    lastAgent = agent;
     return agent;
   }
 

@@ -331,6 +331,7 @@ function methodSection(m: MethodEntry): string {
       ? `**Plugin:** ${code(m.pluginExport)} (name ${code(m.pluginName!)}), called as ${code(`client.${m.member}()`)}`
       : `**Plugin:** none; call the standalone function ${code(`${m.wire}(client)`)}${sdkAllowances[m.wire]?.outsidePlugin ? ` (${text(sdkAllowances[m.wire]!.outsidePlugin!)})` : ''}`,
   ];
+  facts.push(`**TypeScript:** [${code(m.wire)} in the API reference](/api/${m.pkg}#${m.wire}) (its params and result types)`);
   const traits: string[] = [];
   if (c.data === 'upload') traits.push('sends file bytes');
   if (c.data === 'download') traits.push('answers with bytes');

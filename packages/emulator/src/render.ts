@@ -1,6 +1,6 @@
 import type { CallContext } from './context.js';
 import type { Body, Value } from './json.js';
-import { typeInfoFor } from './mime.js';
+import { type TypeInfo, typeInfoFor } from './mime.js';
 import { type FileRec, type FolderRec, type NodeRec, PERM_CREATE, PERM_DELETE, PERM_MODIFY, type Version } from './store.js';
 import { canThumbnail } from './thumbnail.js';
 
@@ -80,8 +80,42 @@ export function renderFolder(c: CallContext, f: FolderRec, opts: RenderOptions =
 }
 
 /** A file's metadata; `version` picks a revision's size, hash and date (current by default). */
+/** What a content type alone decides: icon and category (when pCloud classifies the type) and whether it has thumbnails. */
+interface TypeFacts {
+  info: TypeInfo | undefined;
+  thumb: boolean;
+}
+/** Type facts by content type, and infos by extension for the types that borrow them from the name; both kept small. */
+const typeFacts = new Map<string, TypeFacts>();
+const nameInfos = new Map<string, TypeInfo>();
+const CACHE_LIMIT = 4096;
+
+/** typeInfoFor and canThumbnail, remembered: a listing asks the same few types thousands of times. */
+function factsFor(contenttype: string, name: string): { info: TypeInfo; thumb: boolean } {
+  let facts = typeFacts.get(contenttype);
+  if (!facts) {
+    if (typeFacts.size >= CACHE_LIMIT) typeFacts.clear();
+    // a type pCloud classifies gives the same info whatever the name (the name is only asked otherwise)
+    const probe = typeInfoFor(contenttype, '');
+    const byType = probe.icon !== typeInfoFor(contenttype, 'x.txt').icon ? undefined : probe;
+    facts = { info: byType, thumb: canThumbnail(contenttype) };
+    typeFacts.set(contenttype, facts);
+  }
+  if (facts.info) return { info: facts.info, thumb: facts.thumb };
+  // the name counts through its extension only (as typeOf reads it)
+  const dot = name.lastIndexOf('.');
+  const key = `${contenttype}\n${dot > 0 && dot < name.length - 1 ? name.slice(dot).toLowerCase() : ''}`;
+  let info = nameInfos.get(key);
+  if (!info) {
+    if (nameInfos.size >= CACHE_LIMIT) nameInfos.clear();
+    info = typeInfoFor(contenttype, name);
+    nameInfos.set(key, info);
+  }
+  return { info, thumb: facts.thumb };
+}
+
 export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {}, version: Version = f.current): Body {
-  const info = typeInfoFor(f.contenttype, f.name);
+  const { info, thumb } = factsFor(f.contenttype, f.name);
   const m: Body = {
     id: `f${f.id}`,
     isfolder: false,
@@ -94,7 +128,7 @@ export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {},
     isshared: false,
     icon: info.icon,
     category: info.category,
-    thumb: canThumbnail(f.contenttype),
+    thumb,
     size: version.size,
     contenttype: f.contenttype,
     hash: BigInt(version.hash),

@@ -129,12 +129,7 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
   };
 
   async function serve(req: IncomingMessage, res: ServerResponse, conn: ConnectionState): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    } catch {
-      throw new DropConnection('bad url');
-    }
+    const url = parseTarget(req.url ?? '/');
     const route = opts.routes[url.pathname];
     if (route) {
       await route(req, res, conn);
@@ -246,6 +241,28 @@ export function createApiHandler(core: EmulatorCore, opts: ApiHttpOptions) {
       await requestDone(req);
     }
     writeResult(core, method, req, res, result);
+  }
+}
+
+/** A plain `/method?query` target, which needs none of the URL parser's normalising. */
+const PLAIN_TARGET = /^\/[A-Za-z0-9_]*(?:\?[^#]*)?$/;
+
+/**
+ * Path and query of a request target. The common `/method?query` form is
+ * split directly; anything else (dot segments, escapes, a fragment) goes
+ * through the URL parser.
+ */
+function parseTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  if (PLAIN_TARGET.test(target)) {
+    const q = target.indexOf('?');
+    return q < 0
+      ? { pathname: target, searchParams: new URLSearchParams() }
+      : { pathname: target.slice(0, q), searchParams: new URLSearchParams(target.slice(q + 1)) };
+  }
+  try {
+    return new URL(target, 'http://emulator.invalid');
+  } catch {
+    throw new DropConnection('bad url');
   }
 }
 

@@ -259,7 +259,10 @@ export interface ClientRequest extends Omit<TransportRequest, 'host'> {
   /**
    * Fires when the call's `timeout` has run out, with a `TimeoutError` as
    * reason. Set by the client for each call (or by the retry or timeout layer
-   * when used alone), and lifted when the call returns.
+   * when used alone), and lifted when the call returns. When nothing outside
+   * the client can see its requests (no middleware, a built-in credential
+   * provider, the default retry rule) and the transport takes it, the client
+   * keeps the deadline as a lighter timer instead and makes no signal.
    */
   deadline?: AbortSignal;
   /** Milliseconds for one attempt (the timeout layer); absent means no limit per attempt. */

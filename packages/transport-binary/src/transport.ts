@@ -95,8 +95,16 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
   /** Hosts whose TLS handshake stalled lately (a plain-TCP port): label -> until when, and why. */
   const stalls = new Map<string, { until: number; message: string }>();
 
+  /** Host entries already parsed (a bad one throws and is not kept). */
+  const targets = new Map<string, Target>();
+  function target(entry: string): Target {
+    let t = targets.get(entry);
+    if (!t) targets.set(entry, (t = parseHost(entry, defaultPort)));
+    return t;
+  }
+
   function open(label: string, onClose: (c: Connection) => void): Connection {
-    const target = parseHost(label, defaultPort);
+    const target = targets.get(label) ?? parseHost(label, defaultPort);
     return new Connection({
       host: target.host,
       port: target.port,
@@ -123,10 +131,27 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
     const id = `${host}\u0000${login}`;
     let pool = pools.get(id);
     if (!pool) pools.set(id, (pool = []));
-    const live = pool.filter((c) => c.alive);
     let best: Connection | undefined;
-    for (const c of live) if (!best || c.load < best.load) best = c;
-    if (best && (best.load === 0 || live.length >= poolSize)) return best;
+    let live = 0;
+    for (const c of pool) {
+      if (!c.alive) continue;
+      live++;
+      best = c;
+    }
+    // One connection allowed and open (the pipelining case): no need to weigh loads.
+    if (best && (poolSize > 1 || live > 1)) {
+      let bestLoad = Number.POSITIVE_INFINITY;
+      for (const c of pool) {
+        if (!c.alive) continue;
+        const load = c.load;
+        if (load < bestLoad) {
+          bestLoad = load;
+          best = c;
+        }
+      }
+      if (bestLoad !== 0 && live < poolSize) best = undefined;
+    }
+    if (best) return best;
     const conn = open(host, (c) => {
       const list = pools.get(id);
       if (!list) return;
@@ -196,7 +221,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       }
 
       if (request.signal?.aborted) throw new AbortError(undefined, { cause: request.signal.reason });
-      parseHost(request.host, defaultPort); // bad entries fail before connecting
+      target(request.host); // bad entries fail before connecting
       // A port that just left a TLS handshake unanswered would only do it again: retries fail at once.
       const stall = stalls.get(request.host);
       if (stall && stall.until > Date.now()) throw new TransportError(stall.message, { host: request.host, network: true });

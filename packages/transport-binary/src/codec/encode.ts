@@ -28,6 +28,7 @@ const MAX_U64 = (1n << 64n) - 1n;
 const TYPE_STRING = 0x00;
 const TYPE_NUMBER = 0x40;
 const TYPE_BOOL = 0x80;
+const TWO_32 = 2 ** 32;
 
 const utf8 = new TextEncoder();
 
@@ -43,14 +44,46 @@ export interface EncodeRequestOptions {
   forceDataBit?: boolean;
 }
 
-type Encoded =
-  | { name: Uint8Array; kind: 'string'; bytes: Uint8Array }
-  | { name: Uint8Array; kind: 'number'; value: bigint }
-  | { name: Uint8Array; kind: 'bool'; value: boolean };
+/** Bytes of `s` in UTF-8, as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: two units, four bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
 
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false;
-  return true;
+/** Writes `s` (`bytes` long in UTF-8) at `o`; returns the offset after it. */
+function writeText(out: Uint8Array, o: number, s: string, bytes: number): number {
+  if (bytes === s.length) for (let i = 0; i < bytes; i++) out[o + i] = s.charCodeAt(i);
+  else utf8.encodeInto(s, out.subarray(o, o + bytes));
+  return o + bytes;
+}
+
+/** Writes an unsigned integer below 2^64 as a little-endian u64; returns the offset after it. */
+function writeU64(out: Uint8Array, o: number, v: number | bigint): number {
+  let lo: number;
+  let hi: number;
+  if (typeof v === 'number') {
+    lo = v % TWO_32;
+    hi = (v - lo) / TWO_32;
+  } else {
+    lo = Number(v & 0xffffffffn);
+    hi = Number(v >> 32n);
+  }
+  for (let i = 0; i < 4; i++) {
+    out[o + i] = lo & 0xff;
+    out[o + 4 + i] = hi & 0xff;
+    lo = Math.floor(lo / 256);
+    hi = Math.floor(hi / 256);
+  }
+  return o + 8;
 }
 
 /**
@@ -58,22 +91,20 @@ function isAscii(bytes: Uint8Array): boolean {
  * everything else numeric (negative, fractional, not finite, too big) as its
  * decimal string, the way it would arrive over HTTP.
  */
-function encodeValue(
-  value: WireValue,
-): { kind: 'string'; text: string } | { kind: 'number'; value: bigint } | { kind: 'bool'; value: boolean } {
+function wireValue(value: WireValue): string | number | bigint | boolean {
   switch (typeof value) {
     case 'boolean':
-      return { kind: 'bool', value };
+    case 'string':
+      return value;
     case 'bigint':
-      return value >= 0n && value <= MAX_U64 ? { kind: 'number', value } : { kind: 'string', text: value.toString() };
+      return value >= 0n && value <= MAX_U64 ? value : value.toString();
     case 'number':
       if (Number.isInteger(value) && value >= 0 && !Object.is(value, -0)) {
+        if (value <= Number.MAX_SAFE_INTEGER) return value;
         const big = BigInt(value);
-        if (big <= MAX_U64) return { kind: 'number', value: big };
+        if (big <= MAX_U64) return big;
       }
-      return { kind: 'string', text: String(value) };
-    case 'string':
-      return { kind: 'string', text: value };
+      return String(value);
     default:
       throw new TypeError(`unsupported parameter value of type ${typeof value}`);
   }
@@ -89,40 +120,51 @@ export function encodeRequest(
   params: Readonly<Record<string, WireValue | undefined>> = {},
   options: EncodeRequestOptions = {},
 ): Uint8Array {
-  const methodBytes = utf8.encode(method);
-  if (methodBytes.length === 0) throw new ValidationError(method, '', 'the method name is empty');
-  if (!isAscii(methodBytes)) throw new ValidationError(method, '', 'the method name must be ASCII');
-  if (methodBytes.length > REQUEST_LIMITS.maxMethodLength) {
+  if (method.length === 0) throw new ValidationError(method, '', 'the method name is empty');
+  for (let i = 0; i < method.length; i++)
+    if (method.charCodeAt(i) > 0x7f) throw new ValidationError(method, '', 'the method name must be ASCII');
+  if (method.length > REQUEST_LIMITS.maxMethodLength) {
     throw new ValidationError(
       method,
       '',
-      `the method name is ${methodBytes.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxMethodLength}`,
+      `the method name is ${method.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxMethodLength}`,
     );
   }
 
-  const encoded: Encoded[] = [];
-  for (const [key, raw] of Object.entries(params)) {
+  // Each parameter: its name, the name's UTF-8 length, its wire value and, for a string, its UTF-8 length.
+  const names: string[] = [];
+  const nameBytes: number[] = [];
+  const values: (string | number | bigint | boolean)[] = [];
+  const valueBytes: number[] = [];
+  // Size: methodbyte + [datalen] + method + count + params.
+  let reqlen = 1 + method.length + 1;
+  for (const key of Object.keys(params)) {
+    const raw = params[key];
     if (raw === undefined) continue;
-    const name = utf8.encode(key);
-    if (name.length === 0) throw new ValidationError(method, key, 'a parameter name is empty');
-    if (name.length > REQUEST_LIMITS.maxParamNameLength) {
+    const nameLength = utf8Length(key);
+    if (nameLength === 0) throw new ValidationError(method, key, 'a parameter name is empty');
+    if (nameLength > REQUEST_LIMITS.maxParamNameLength) {
       throw new ValidationError(
         method,
         key,
-        `parameter name "${key}" is ${name.length} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxParamNameLength}`,
+        `parameter name "${key}" is ${nameLength} bytes; the binary protocol allows at most ${REQUEST_LIMITS.maxParamNameLength}`,
       );
     }
-    let v: ReturnType<typeof encodeValue>;
+    let v: string | number | bigint | boolean;
     try {
-      v = encodeValue(raw);
+      v = wireValue(raw);
     } catch (cause) {
       throw new ValidationError(method, key, `parameter "${key}": ${(cause as Error).message}`);
     }
-    if (v.kind === 'string') encoded.push({ name, kind: 'string', bytes: utf8.encode(v.text) });
-    else encoded.push({ name, ...v });
+    const bytes = typeof v === 'string' ? utf8Length(v) : 0;
+    names.push(key);
+    nameBytes.push(nameLength);
+    values.push(v);
+    valueBytes.push(bytes);
+    reqlen += 1 + nameLength + (typeof v === 'string' ? 4 + bytes : typeof v === 'boolean' ? 1 : 8);
   }
-  if (encoded.length > REQUEST_LIMITS.maxParams) {
-    throw new ValidationError(method, '', `${encoded.length} parameters; the binary protocol allows at most ${REQUEST_LIMITS.maxParams}`);
+  if (names.length > REQUEST_LIMITS.maxParams) {
+    throw new ValidationError(method, '', `${names.length} parameters; the binary protocol allows at most ${REQUEST_LIMITS.maxParams}`);
   }
 
   const dataLength = options.dataLength === undefined ? undefined : BigInt(options.dataLength);
@@ -130,12 +172,7 @@ export function encodeRequest(
     throw new ValidationError(method, 'data', `payload length ${dataLength} does not fit a u64`);
   }
   const hasData = dataLength !== undefined && (dataLength > 0n || options.forceDataBit === true);
-
-  // Size: methodbyte + [datalen] + method + count + params.
-  let reqlen = 1 + (hasData ? 8 : 0) + methodBytes.length + 1;
-  for (const p of encoded) {
-    reqlen += 1 + p.name.length + (p.kind === 'string' ? 4 + p.bytes.length : p.kind === 'number' ? 8 : 1);
-  }
+  if (hasData) reqlen += 8;
   if (reqlen > 0xffff) {
     throw new ValidationError(
       method,
@@ -145,34 +182,27 @@ export function encodeRequest(
   }
 
   const out = new Uint8Array(2 + reqlen);
-  const view = new DataView(out.buffer);
-  let o = 0;
-  view.setUint16(o, reqlen, true);
-  o += 2;
-  out[o++] = methodBytes.length | (hasData ? 0x80 : 0);
-  if (hasData) {
-    view.setBigUint64(o, dataLength!, true);
-    o += 8;
-  }
-  out.set(methodBytes, o);
-  o += methodBytes.length;
-  out[o++] = encoded.length;
-  for (const p of encoded) {
-    const type = p.kind === 'string' ? TYPE_STRING : p.kind === 'number' ? TYPE_NUMBER : TYPE_BOOL;
-    out[o++] = type | p.name.length;
-    out.set(p.name, o);
-    o += p.name.length;
-    if (p.kind === 'string') {
-      view.setUint32(o, p.bytes.length, true);
-      o += 4;
-      out.set(p.bytes, o);
-      o += p.bytes.length;
-    } else if (p.kind === 'number') {
-      view.setBigUint64(o, p.value, true);
-      o += 8;
-    } else {
-      out[o++] = p.value ? 1 : 0;
-    }
+  out[0] = reqlen & 0xff;
+  out[1] = reqlen >>> 8;
+  out[2] = method.length | (hasData ? 0x80 : 0);
+  let o = 3;
+  if (hasData) o = writeU64(out, o, dataLength!);
+  o = writeText(out, o, method, method.length);
+  out[o++] = names.length;
+  for (let i = 0; i < names.length; i++) {
+    const v = values[i]!;
+    const type = typeof v === 'string' ? TYPE_STRING : typeof v === 'boolean' ? TYPE_BOOL : TYPE_NUMBER;
+    out[o++] = type | nameBytes[i]!;
+    o = writeText(out, o, names[i]!, nameBytes[i]!);
+    if (typeof v === 'string') {
+      const n = valueBytes[i]!;
+      out[o++] = n & 0xff;
+      out[o++] = (n >>> 8) & 0xff;
+      out[o++] = (n >>> 16) & 0xff;
+      out[o++] = n >>> 24;
+      o = writeText(out, o, v, n);
+    } else if (typeof v === 'boolean') out[o++] = v ? 1 : 0;
+    else o = writeU64(out, o, v);
   }
   return out;
 }

@@ -318,7 +318,7 @@ export function example(m: MethodEntry, transport: 'http' | 'binary'): string {
 // ---------------------------------------------------------------------------
 // Pages
 
-function methodSection(m: MethodEntry): string {
+export function methodSection(m: MethodEntry): string {
   const c = m.catalog;
   const d = m.definition;
   const parts: string[] = [];

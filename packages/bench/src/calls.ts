@@ -107,18 +107,16 @@ async function measure(contender: Contender, flight: number, ms: number): Promis
   return { perSecond: count / seconds, cpuMicros: (used.user + used.system) / count };
 }
 
-async function warm(contender: Contender, flight: number, calls: number): Promise<void> {
-  await Promise.all(
-    Array.from({ length: flight }, async () => {
-      for (let i = 0; i < Math.ceil(calls / flight); i++) await contender.call(serial++);
-    }),
-  );
+/** Runs `contender` for `ms` unmeasured, so its code is compiled and its sockets open before the rounds. */
+async function warm(contender: Contender, flight: number, ms: number): Promise<void> {
+  await measure(contender, flight, ms);
 }
 
 /** Measures every client at each number in flight; gives back the medians by client and flight. */
 export async function measureCalls(options: { quick: boolean; log?: (line: string) => void }) {
   const rounds = options.quick ? 3 : 5;
-  const ms = options.quick ? 250 : 1500;
+  const ms = options.quick ? 150 : 1500;
+  const warmMs = options.quick ? 300 : 1000;
   const emulator = await startEmulatorChild(['--no-seed']);
   const results = new Map<string, Sample>();
   try {
@@ -127,7 +125,7 @@ export async function measureCalls(options: { quick: boolean; log?: (line: strin
     for (const flight of FLIGHTS) {
       const contenders = [bare(ready, flight), sdkJs(ready), pcloudkit(ready, flight, 'http'), pcloudkit(ready, flight, 'binary')];
       try {
-        for (const c of contenders) await warm(c, flight, options.quick ? 1500 : 4000);
+        for (const c of contenders) await warm(c, flight, warmMs);
         const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
         for (let round = 0; round < rounds; round++) {
           // rotate the order each round, so no client always runs right after the same other one

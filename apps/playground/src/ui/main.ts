@@ -21,6 +21,9 @@ import { hintBlock } from './hints.js';
 import { type HistoryEntry, setupHistory } from './history.js';
 import { cancelButton, startRun } from './running.js';
 import { renderJson } from './json.js';
+import { fileBrowser } from './filebrowser.js';
+import { setupLayout } from './layout.js';
+import { methodForId, responseBody } from './resultview.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 
@@ -675,9 +678,18 @@ function renderResult(entry: HistoryEntry): void {
     root.append(section('Data', body));
   }
 
+  const browser = fileBrowser(output, { run: runMethod, quiet: quietCall });
+  if (browser) root.append(section('Files', browser));
+
   if (output.response !== null) {
-    const text = output.response;
-    root.append(section('Response', jsonView(text, 3), true, [toolButton('Copy JSON', () => void copy(text), 'Copy the response JSON')]));
+    const body = responseBody(output, {
+      openId: (key, id) => {
+        const next = methodForId(key, id);
+        openMethod(next.name, next.values);
+      },
+      copy: (json) => void copy(json),
+    });
+    root.append(section('Response', body));
   }
 
   const sent = h('div', {});
@@ -722,7 +734,7 @@ function code(entry: HistoryEntry): string {
 
 // ---------------------------------------------------------------- methods opened by links
 
-/** Opens a method's form with values filled in (outbox codes, error hints, authorize's code). */
+/** Opens a method's form with values filled in (outbox codes, error hints, authorize's code, ids in results). */
 function openMethod(name: string, values: FormValues): boolean {
   const m = state.methods.find((x) => x.name === name);
   if (!m) return false;
@@ -730,6 +742,40 @@ function openMethod(name: string, values: FormValues): boolean {
   $<HTMLInputElement>('#search').value = '';
   renderList();
   return true;
+}
+
+/** Opens a method's form filled in and sends it, like a click on Send (the file browser's calls). */
+async function runMethod(name: string, values: FormValues, file?: File): Promise<void> {
+  if (!openMethod(name, values)) return;
+  const form = document.querySelector<HTMLFormElement>('#method form');
+  const input = form?.querySelector<HTMLInputElement>('#p-file');
+  if (file && input) {
+    const files = new DataTransfer();
+    files.items.add(file);
+    input.files = files.files;
+  }
+  if (form) await submit(state.current!, form);
+}
+
+/** A call whose answer is not shown nor kept in the history (thumbnails of the file browser). */
+async function quietCall(name: string, values: FormValues): Promise<CallOutput> {
+  const t = target();
+  const credentials = credentialsFor(t);
+  const emulator = state.settings?.emulator;
+  if (transport() === 'binary')
+    return api<CallOutput>('/api/call', {
+      method: name,
+      params: values,
+      transport: 'binary',
+      target: t,
+      credentials,
+      region: state.pcloud.region,
+    });
+  const found = definitions.get(name);
+  if (!found) throw new Error(`${name} is not in the page's bundle`);
+  const region = t === 'emulator' && emulator?.running ? { api: [emulator.api] } : state.pcloud.region;
+  const media = state.methods.find((x) => x.name === name)?.media;
+  return runHttpCall({ definition: found.definition, media, params: values, target: t, region, credentials });
 }
 
 // ---------------------------------------------------------------- history, hints, authorize
@@ -862,6 +908,7 @@ async function main(): Promise<void> {
   renderList();
   state.history = setupHistory({ methods, open: openEntry, rerun: rerunEntry, copy: (e) => void copy(code(e)) });
   setupSettings();
+  setupLayout();
 
   const search = $<HTMLInputElement>('#search');
   search.addEventListener('input', () => renderList(search.value));

@@ -16,7 +16,8 @@ import type { Body, Value } from '../json.js';
 const MAX_U64 = (1n << 64n) - 1n;
 
 class Writer {
-  buf = Buffer.allocUnsafe(256);
+  // Most answers fit; Node takes buffers this small from its pool.
+  buf = Buffer.allocUnsafe(1024);
   len = 4; // room for the frame length
   private readonly ids = new Map<string, number>();
   private nextId = 0;
@@ -59,6 +60,20 @@ class Writer {
       return this.uint(id, w);
     }
     this.ids.set(s, this.nextId++);
+    // Short ASCII strings (keys, most values) are copied here, without two native calls.
+    if (s.length < 50) {
+      let ascii = true;
+      for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
+      if (ascii) {
+        this.ensure(1 + s.length);
+        const b = this.buf;
+        let o = this.len;
+        b[o++] = 100 + s.length;
+        for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+        this.len = o;
+        return;
+      }
+    }
     const n = Buffer.byteLength(s, 'utf8');
     if (n < 50) {
       this.byte(100 + n);
@@ -87,15 +102,12 @@ class Writer {
    * value to write, a key string to write, or an end marker (255).
    */
   value(root: Value): void {
-    const todo: (Value | Key | typeof END)[] = [root];
+    // A key is written like a string value, so keys are stacked as plain strings.
+    const todo: (Value | typeof END)[] = [root];
     while (todo.length > 0) {
       const v = todo.pop()!;
       if (v === END) {
         this.byte(255);
-        continue;
-      }
-      if (v instanceof Key) {
-        this.string(v.name);
         continue;
       }
       switch (typeof v) {
@@ -123,8 +135,11 @@ class Writer {
       }
       this.byte(16);
       todo.push(END);
-      const members = Object.entries(v).filter(([, x]) => x !== undefined && x !== null);
-      for (let i = members.length - 1; i >= 0; i--) todo.push(members[i]![1], new Key(members[i]![0]));
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const x = v[keys[i]!];
+        if (x !== undefined && x !== null) todo.push(x, keys[i]!);
+      }
     }
   }
 
@@ -142,11 +157,6 @@ class Writer {
     this.uint(dataLength, 8);
     this.byte(255);
   }
-}
-
-/** A hash key waiting on the encoder's stack. */
-class Key {
-  constructor(readonly name: string) {}
 }
 
 /** The end of a hash or an array on the encoder's stack. */

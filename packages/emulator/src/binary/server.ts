@@ -137,8 +137,43 @@ function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionL
   let payloadLeft = 0;
   let waitingDrain = false;
 
-  // Answers go out strictly in request order.
-  let outbox: Promise<void> = Promise.resolve();
+  // Answers go out strictly in request order: each request has its place in
+  // `outbox`, filled when its method finishes; `flush` writes the answers
+  // that are ready at the head, and waits while one is being streamed.
+  const outbox: Array<{ method: string; settled: boolean; answer?: DispatchResult; error?: unknown }> = [];
+  let writing = false;
+  const flush = (): void => {
+    while (!writing && !dead && outbox[0]?.settled) {
+      const entry = outbox.shift()!;
+      if (!entry.answer) {
+        drop(entry.error);
+        return;
+      }
+      let wrote: Promise<void> | undefined;
+      try {
+        wrote = writeAnswer(core, socket, entry.method, entry.answer);
+      } catch (e) {
+        drop(e);
+        return;
+      }
+      if (wrote) {
+        // a payload to stream, or a full socket buffer: the next answers wait for it
+        writing = true;
+        wrote.then(
+          () => {
+            writing = false;
+            answered();
+            watch();
+            flush();
+          },
+          (e: unknown) => drop(e),
+        );
+        return;
+      }
+      answered();
+    }
+    watch();
+  };
   // Time limits: a request half-received must keep coming (payload bytes,
   // its header within `header`); with nothing in progress the connection may
   // stay `idle`; while calls are served or answered nothing is timed.
@@ -205,23 +240,24 @@ function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionL
         device: 'pcloudkit-emulator binary client',
       },
     });
-    // Whatever the method did not read is discarded so the next request can be parsed.
-    const discard = () => data?.resume();
-    result.then(discard, discard);
     pending += 1;
-    outbox = outbox.then(async () => {
-      if (dead) return;
-      let answer: DispatchResult;
-      try {
-        answer = await result;
-      } catch (e) {
-        drop(e);
-        return;
-      }
-      await writeAnswer(core, socket, req.method, answer).catch((e) => drop(e));
-      answered();
-      watch();
-    });
+    const entry: (typeof outbox)[number] = { method: req.method, settled: false };
+    outbox.push(entry);
+    result.then(
+      (answer) => {
+        // Whatever the method did not read is discarded so the next request can be parsed.
+        data?.resume();
+        entry.answer = answer;
+        entry.settled = true;
+        flush();
+      },
+      (error: unknown) => {
+        data?.resume();
+        entry.error = error;
+        entry.settled = true;
+        flush();
+      },
+    );
   };
 
   const feed = (input: Buffer) => {
@@ -306,11 +342,27 @@ function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionL
   watch();
 }
 
-async function writeAnswer(core: EmulatorCore, socket: Socket, method: string, answer: DispatchResult): Promise<void> {
+/**
+ * Writes one answer. Returns undefined when it is all handed to the socket
+ * (the common case: no payload, room in the socket's buffer), else a promise
+ * that settles once the payload is sent and the socket has room again.
+ */
+function writeAnswer(core: EmulatorCore, socket: Socket, method: string, answer: DispatchResult): Promise<void> | undefined {
   const data = answer.body.result === 0 ? answer.data : undefined;
   if (answer.data && !data) answer.data.stream.destroy();
   const frame = encodeReply(answer.body, data?.length);
-  let budget = core.faults.sendLimit(method, socket, frame.length + (data?.length ?? 0)) ?? Infinity;
+  const budget = core.faults.sendLimit(method, socket, frame.length + (data?.length ?? 0)) ?? Infinity;
+  if (!data && budget > frame.length) {
+    if (socket.destroyed) return undefined;
+    batchWrites(socket);
+    return socket.write(frame) ? undefined : waitDrain(socket);
+  }
+  return streamAnswer(socket, frame, data, budget);
+}
+
+/** The general case of {@link writeAnswer}: a payload after the frame, or a fault that cuts the answer. */
+async function streamAnswer(socket: Socket, frame: Buffer, data: DispatchResult['data'], limit: number): Promise<void> {
+  let budget = limit;
   const send = async (bytes: Buffer): Promise<boolean> => {
     if (socket.destroyed) return false;
     if (bytes.length >= budget) {

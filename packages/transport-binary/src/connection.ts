@@ -65,14 +65,37 @@ export interface CallSpec {
 
 type State = 'queued' | 'writing' | 'sent' | 'answered';
 
-interface Pending {
-  spec: CallSpec;
+/** One call on the connection: its request, where it stands, and how to settle it. */
+class Pending {
   frame?: Frame;
-  state: State;
-  settled: boolean;
-  resolve(answer: Answer): void;
-  reject(error: unknown): void;
-  detach(): void;
+  state: State = 'queued';
+  settled = false;
+  /** Listens to the call's signal (set only when it has one). */
+  onAbort?: () => void;
+  constructor(
+    readonly spec: CallSpec,
+    private readonly done: (answer: Answer) => void,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  resolve(answer: Answer): void {
+    if (this.settled) return;
+    this.settled = true;
+    // The signal keeps watching a download until its payload is read.
+    if (!answer.data) this.detach();
+    this.done(answer);
+  }
+
+  reject(error: unknown): void {
+    this.detach();
+    if (this.settled) return;
+    this.settled = true;
+    this.failed(error);
+  }
+
+  detach(): void {
+    if (this.onAbort) this.spec.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
 
 interface Payload {
@@ -194,32 +217,14 @@ export class Connection {
         return;
       }
       const signal = spec.signal;
-      const onAbort = () => this.abort(pending, signal!.reason);
-      const pending: Pending = {
-        spec,
-        state: 'queued',
-        settled: false,
-        resolve: (answer) => {
-          if (pending.settled) return;
-          pending.settled = true;
-          // The signal keeps watching a download until its payload is read.
-          if (!answer.data) pending.detach();
-          resolve(answer);
-        },
-        reject: (error) => {
-          pending.detach();
-          if (pending.settled) return;
-          pending.settled = true;
-          reject(error);
-        },
-        detach: () => signal?.removeEventListener('abort', onAbort),
-      };
+      const pending = new Pending(spec, resolve, reject);
       if (signal) {
         if (signal.aborted) {
           reject(abortError(signal.reason));
           return;
         }
-        signal.addEventListener('abort', onAbort, { once: true });
+        pending.onAbort = () => this.abort(pending, signal.reason);
+        signal.addEventListener('abort', pending.onAbort, { once: true });
       }
       this.busy();
       this.toWrite.push(pending);

@@ -32,6 +32,9 @@ const TWO_32 = 2 ** 32;
 
 const utf8 = new TextEncoder();
 
+/** Node's Buffer, where there is one: a socket takes it as it is (a plain Uint8Array it would wrap first). */
+const NodeBuffer = (globalThis as unknown as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
+
 /** Options for {@link encodeRequest}. */
 export interface EncodeRequestOptions {
   /**
@@ -181,7 +184,8 @@ export function encodeRequest(
     );
   }
 
-  const out = new Uint8Array(2 + reqlen);
+  // Every byte is written below.
+  const out = NodeBuffer ? NodeBuffer.allocUnsafe(2 + reqlen) : new Uint8Array(2 + reqlen);
   out[0] = reqlen & 0xff;
   out[1] = reqlen >>> 8;
   out[2] = method.length | (hasData ? 0x80 : 0);

@@ -106,6 +106,30 @@ describe.each(Object.keys(transports) as (keyof typeof transports)[])('over the 
     await client.close();
   });
 
+  it('stops when its signal fires, before the next call', async () => {
+    const client = makeClient();
+    const dir = join(local, `${name}-abort`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'one.txt'), 'one');
+    writeFileSync(join(dir, 'two.txt'), 'two');
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const run = client.syncFolder({
+      from: dir,
+      to: `/Abort-${name}`,
+      signal: controller.signal,
+      onFile: (e) => {
+        seen.push(e.path);
+        controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(seen).toEqual(['one.txt']);
+    const listed = await client.listfolder({ path: `/Abort-${name}` });
+    expect(listed.metadata.contents?.map((m) => m.name)).toEqual(['one.txt']);
+    await client.close();
+  });
+
   it('passes pCloud errors through as ApiError', async () => {
     const client = makeClient();
     emulator.faults.failWith('listfolder', 2003, { times: 1 });

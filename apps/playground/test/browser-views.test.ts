@@ -53,6 +53,43 @@ async function inFolder(page: Page, folderid: number): Promise<void> {
   await expect.poll(() => page.getAttribute('#file-browser', 'data-folderid'), { timeout: 30_000 }).toBe(String(folderid));
 }
 
+test('over the binary transport: the wire answer, the file browser and its thumbnails', async () => {
+  const { page, errors } = await env.open(SIZES[0]!, 'light');
+  await page.check('input[name=transport][value=binary]');
+  const wire = await call('stat', { path: '/Documents/readme.txt' });
+  await selectMethod(page, 'stat');
+  await page.fill('#p-path', '/Documents/readme.txt');
+  await send(page);
+  expect(await page.textContent('#result-status')).toContain('binary');
+  await page.check('#result input[data-view=wire]');
+  const raw = await responseText(page);
+  expect(raw).toContain(`"created": ${wire.metadata.created}`);
+  const exact = /"hash":\s*(\d+)/.exec(
+    await (await fetch(`${api.url}/stat?path=/Documents/readme.txt&access_token=${api.token}`)).text(),
+  )![1]!;
+  expect(raw).toContain(`"hash": ${exact}`);
+
+  // The file browser's listfolder and thumbnail calls go over the binary bridge as well.
+  const bridged: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/call')) bridged.push(JSON.parse(r.postData() ?? '{}').method);
+  });
+  await list(page, '/Pictures');
+  await expect
+    .poll(
+      () =>
+        page
+          .locator('#file-browser img.fb-thumb')
+          .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length),
+      {
+        timeout: 20_000,
+      },
+    )
+    .toBe(2);
+  expect(bridged).toEqual(['listfolder', 'getthumblink', 'getthumblink']);
+  expect(errors).toEqual([]);
+});
+
 describe.each(SIZES)('$name ($width x $height)', (size) => {
   describe.each(SCHEMES)('%s mode', (scheme) => {
     const tag = `${size.name}-${scheme}`;
@@ -218,6 +255,14 @@ describe.each(SIZES)('$name ($width x $height)', (size) => {
       expect(uploaded.size).toBe(Buffer.byteLength(text));
       expect(await page.locator('#history-list').textContent()).toContain('uploadfile');
 
+      // The menu closes with Escape, the focus back on its button, and on a click elsewhere.
+      await item.locator('.fb-menu > summary').click();
+      await page.keyboard.press('Escape');
+      expect(await item.locator('.fb-menu').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      expect(await item.locator('.fb-menu > summary').evaluate((el) => el === document.activeElement)).toBe(true);
+      await item.locator('.fb-menu > summary').click();
+      await page.click('#file-browser .fb-path');
+      expect(await item.locator('.fb-menu').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
       // Checksum from the menu: checksumfile's answer for that file.
       await item.locator('.fb-menu > summary').click();
       await page

@@ -105,10 +105,16 @@ function fileMenu(entry: Entry, hooks: BrowserHooks, folder: Entry): HTMLElement
   action('Checksum', 'checksumfile', { fileid: id });
   action('Delete…', 'deletefile', { fileid: id }, () => hooks.run('listfolder', { folderid: String(folder.folderid) }));
   menu.append(summary, list);
-  // One open menu at a time.
+  // One open menu at a time; Escape closes it and gives the focus back to its button.
   menu.addEventListener('toggle', () => {
     if (!menu.open) return;
     for (const other of document.querySelectorAll<HTMLDetailsElement>('.fb-menu[open]')) if (other !== menu) other.open = false;
+  });
+  menu.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || !menu.open) return;
+    e.stopPropagation();
+    menu.open = false;
+    summary.focus();
   });
   return menu;
 }
@@ -121,6 +127,18 @@ async function loadThumbs(items: { entry: Entry; slot: HTMLElement }[], hooks: B
     const img = h('img', { src, alt: '', class: 'fb-thumb', width: '40', height: '40', loading: 'lazy' });
     slot.replaceChildren(img);
   }
+}
+
+let outsideClicks = false;
+
+/** A click outside an open actions menu closes it (set up once per page). */
+function closeMenusOnOutsideClick(): void {
+  if (outsideClicks) return;
+  outsideClicks = true;
+  document.addEventListener('click', (e) => {
+    for (const open of document.querySelectorAll<HTMLDetailsElement>('.fb-menu[open]'))
+      if (!open.contains(e.target as Node)) open.open = false;
+  });
 }
 
 /** The file browser of a `listfolder` answer, or `undefined` when the answer is something else. */
@@ -216,6 +234,7 @@ export function fileBrowser(output: CallOutput, hooks: BrowserHooks): HTMLElemen
     box.classList.remove('dragging');
     void upload([...(e.dataTransfer?.files ?? [])]);
   });
+  closeMenusOnOutsideClick();
   void loadThumbs(thumbs, hooks);
   return box;
 }

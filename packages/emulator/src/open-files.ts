@@ -87,6 +87,8 @@ export interface Descriptor {
 
 /** Bytes gathered before one positional write of the working copy. */
 const WRITE_BATCH = 1024 * 1024;
+/** Batches being written at once by one write call. */
+const WRITES_AT_ONCE = 4;
 
 /** Writes `parts` one after the other at `at` (one gathered write, no copy into one buffer). */
 async function writeAll(fh: FileHandle, parts: Buffer[], at: number): Promise<void> {
@@ -230,14 +232,17 @@ export class OpenFile {
   async write(source: AsyncIterable<Buffer> | undefined, position: number | undefined): Promise<{ bytes: number; end: number }> {
     const w = await this.working();
     const start = position ?? w.size;
-    // received bytes are gathered into batches; one batch is written while the next one arrives
+    // received bytes are gathered into batches, written while the next ones arrive
     let pos = start;
     let batch: Buffer[] = [];
     let batchBytes = 0;
     let written = start;
-    let writing: Promise<void> | undefined;
-    // While writes append to the copy, its digests follow: each batch is hashed as it goes to the disk
-    // (beside the write before it), and a write that fails drops them (the commit hashes the file again).
+    // writes on their way (each to its own range), oldest first: a few at once, so the next batch keeps
+    // arriving while the disk takes the earlier ones
+    const writing: Promise<void>[] = [];
+    // While writes append to the copy, its digests follow: each chunk is hashed as it arrives (still in
+    // the CPU's cache), and every chunk hashed is written, also when the source breaks; a write that
+    // fails drops the digests (the commit hashes the file again).
     if (w.digests && !(start === w.digests.length && start === w.size)) w.digests = undefined;
     const flush = async () => {
       if (batchBytes === 0) return;
@@ -246,27 +251,20 @@ export class OpenFile {
       const size = batchBytes;
       batch = [];
       batchBytes = 0;
-      const d = w.digests;
-      if (d) {
-        for (const part of parts) {
-          d.sha1.update(part);
-          d.md5.update(part);
-          d.sha256.update(part);
-        }
-        d.length += size;
-      }
-      await writing;
-      writing = writeAll(w.fh, parts, at).then(
+      if (writing.length >= WRITES_AT_ONCE) await writing.shift();
+      const done = writeAll(w.fh, parts, at).then(
         () => {
           if (at + size > w.size) w.size = at + size;
           w.dirty = true;
-          written = at + size;
+          if (at + size > written) written = at + size;
         },
         (error: unknown) => {
           w.digests = undefined;
           throw error;
         },
       );
+      done.catch(() => {}); // awaited in order
+      writing.push(done);
     };
     let failure: unknown;
     try {
@@ -276,20 +274,34 @@ export class OpenFile {
           if (chunk.length === 0) continue;
           const end = pos + chunk.length;
           if (end > w.size && end - w.size > this.room(w)) throw new ApiError(2008);
+          const d = w.digests;
+          if (d) {
+            d.sha1.update(chunk);
+            d.md5.update(chunk);
+            d.sha256.update(chunk);
+            d.length += chunk.length;
+          }
           batch.push(chunk);
           batchBytes += chunk.length;
           pos = end;
           if (batchBytes >= WRITE_BATCH) await flush();
         }
       }
-      await flush();
     } catch (e) {
       failure = e;
     }
     try {
-      await writing;
+      // what arrived goes to the file, also before a break
+      await flush();
     } catch (e) {
       failure ??= e;
+    }
+    for (const done of writing.splice(0)) {
+      try {
+        await done;
+      } catch (e) {
+        failure ??= e;
+      }
     }
     // what reached the file stays, even when the source broke half-way
     if (written > start && this.store.persist) await w.fh.datasync();

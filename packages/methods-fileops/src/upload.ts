@@ -147,7 +147,7 @@ const SEGMENT = 64 * 1024 * 1024;
 /** Bytes read from the source at a time while a segment streams. */
 const PIECE = 256 * 1024;
 /** Pieces being read ahead of the one the connection takes. */
-const READ_AHEAD = 2;
+const READ_AHEAD = 4;
 
 const PACING = { binapi: { chunk: 4 * 1024 * 1024, inFlight: 2 }, api: { chunk: 2 * 1024 * 1024, inFlight: 2 } } as const;
 

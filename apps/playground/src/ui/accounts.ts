@@ -99,7 +99,7 @@ export function setupAccounts(options: AccountsOptions) {
       const me = u.email.toLowerCase() === current.email.toLowerCase();
       const button = h(
         'button',
-        { type: 'button', class: 'ghost small', 'data-email': u.email, 'aria-label': `Sign in as ${u.email}` },
+        { type: 'button', class: 'ghost small', 'data-email': u.email, 'aria-label': `${me ? 'Signed in' : 'Sign in'} as ${u.email}` },
         me ? 'Signed in' : 'Sign in',
       );
       button.disabled = me;

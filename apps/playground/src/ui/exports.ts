@@ -99,7 +99,7 @@ export function exportSection(input: CodeInput, copy: (text: string) => void): H
   });
   const d = h('details', { class: 'section export' });
   d.open = false;
-  const summary = h('summary', {}, 'Export', h('span', { class: 'tools' }, copyButton));
-  d.append(summary, h('div', { class: 'body' }, h('div', { class: 'export-row' }, select), pre, note));
+  // the Copy button sits in the body: a button inside a summary is a control inside a control
+  d.append(h('summary', {}, 'Export'), h('div', { class: 'body' }, h('div', { class: 'export-row' }, select, copyButton), pre, note));
   return d;
 }

@@ -163,9 +163,10 @@ export function setupHistory(options: HistoryOptions) {
           type: 'button',
           class: 'ghost small h-rerun',
           title: 'Run this call again',
-          'aria-label': `Run the ${entry.method.name} call again (${entry.transport}, ${entry.target})`,
+          'aria-label': `Run ${entry.method.name} again (${entry.transport}, ${entry.target})`,
         },
-        '↻ Run',
+        h('span', { 'aria-hidden': 'true' }, '↻ '),
+        'Run',
       );
       rerun.addEventListener('click', () => {
         current = entry.id;
@@ -173,7 +174,7 @@ export function setupHistory(options: HistoryOptions) {
       });
       const copy = h(
         'button',
-        { type: 'button', class: 'ghost small h-copy', 'aria-label': `Copy the ${entry.method.name} call as TypeScript` },
+        { type: 'button', class: 'ghost small h-copy', 'aria-label': `Copy TS: the ${entry.method.name} call as TypeScript` },
         'Copy TS',
       );
       copy.addEventListener('click', () => options.copy(entry));

@@ -95,6 +95,8 @@ export function readFrameLength(bytes: Uint8Array, offset = 0, limits?: DecodeLi
  */
 interface Shape {
   key: string;
+  /** The shape one key shorter (undefined for the root). */
+  parent?: Shape;
   /** The one following key seen so far, and the others once there are several. */
   next?: Shape;
   more?: Map<string, Shape>;
@@ -114,7 +116,7 @@ function step(shape: Shape, key: string): Shape {
   const more = (shape.more ??= new Map());
   if (next && !more.has(next.key)) more.set(next.key, next);
   let found = more.get(key);
-  if (!found) more.set(key, (found = { key, seen: 0 }));
+  if (!found) more.set(key, (found = { key, parent: shape, seen: 0 }));
   shape.next = found;
   return found;
 }
@@ -347,15 +349,19 @@ class Reader {
         this.top = n;
         v = this.value(depth);
       }
-      keys[n] = key;
+      // With a shape, the keys are its path in the trie.
+      if (!shape) keys[n] = key;
       values[n++] = v;
     }
     let obj: Record<string, unknown> | undefined;
     const make = shape?.make;
     if (make !== undefined) obj = make(values, base);
-    else if (shape && ++shape.seen === SHAPE_AFTER && n > base && this.factories < MAX_FACTORIES) {
-      this.factories++;
-      shape.make = factory(keys.slice(base, n));
+    else if (shape) {
+      for (let at = shape, i = n - 1; i >= base; at = at.parent!, i--) keys[i] = at.key;
+      if (++shape.seen === SHAPE_AFTER && n > base && this.factories < MAX_FACTORIES) {
+        this.factories++;
+        shape.make = factory(keys.slice(base, n));
+      }
     }
     if (obj === undefined) {
       obj = {};

@@ -15,22 +15,6 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 let env: UiEnv;
 
-/**
- * Findings in parts of the page this test's views do not own (the user
- * switcher, the history list, the Export section), reported to their owners.
- * Each is one rule on one element, so any other finding, or this one
- * spreading elsewhere, still fails. Remove an entry once its part is fixed.
- */
-const KNOWN: readonly { rule: string; target: string }[] = [
-  // accounts.ts: the "Signed in" button is labelled "Sign in as <mail>"
-  { rule: 'label-content-name-mismatch', target: 'button[data-email="demo@pcloudkit.test"]' },
-  // history.ts: "Copy TS" is labelled "Copy the <method> call as TypeScript"
-  { rule: 'label-content-name-mismatch', target: '.h-copy' },
-  // main.ts/codegen: the Export section's summary holds buttons
-  { rule: 'nested-interactive', target: '.export > summary' },
-];
-const known = (rule: string, target: string) => KNOWN.some((k) => k.rule === rule && k.target === target);
-
 beforeAll(async () => {
   env = await startUi('a11y');
 });
@@ -63,10 +47,7 @@ async function audit(page: Page): Promise<Finding[]> {
       nodes: (v.nodes as { target: string[]; failureSummary: string }[]).map((n) => ({ target: n.target, summary: n.failureSummary })),
     }));
   });
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ ...v, nodes: v.nodes.filter((n) => !known(v.id, n.target.join(' '))) }))
-    .filter((v) => v.nodes.length);
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 describe.each(SIZES)('$name ($width x $height)', (size) => {

@@ -58,7 +58,7 @@ export async function openPlayground(options: PlaygroundOptions = {}, viewport =
 export async function selectMethod(page: Page, name: string): Promise<void> {
   // on a phone the method list is a drawer behind a button
   const drawer = page.locator('#drawer-toggle');
-  if ((await drawer.count()) && (await drawer.isVisible()) && !(await page.locator('#search').isVisible())) await drawer.click();
+  if ((await drawer.count()) && (await drawer.isVisible()) && (await drawer.getAttribute('aria-expanded')) !== 'true') await drawer.click();
   await page.fill('#search', name);
   await page.click(`.method-item[data-method="${name}"]`);
   await expect.poll(() => page.textContent('#method-title')).toBe(name);

@@ -7,11 +7,11 @@ import { resolveAuth } from './auth.js';
 import { decodeAnswer } from './decode.js';
 import { ProtocolError, TransportError, ValidationError } from './errors.js';
 import { hostState } from './hosts.js';
-import { callDeadline, checkLayer, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
+import { checkLayer, withDeadline, composeChain, credentialsLayer, hostLayer, retryLayer, timeoutLayer } from './layers.js';
 import { encodeGlobals, encodeParams } from './params.js';
 import type { Region } from './regions.js';
 import { checkRetryPolicy, defaultRetryPolicy } from './retry.js';
-import { CALL_LIMIT, TAKES_CALL_LIMIT, type WithCallLimit, checkDuration } from './timer.js';
+import { CALL_LIMIT, type MakesCallLimit, checkDuration } from './timer.js';
 import type {
   AnyMethod,
   CallOptions,
@@ -23,7 +23,6 @@ import type {
   Plugin,
   PluginApi,
   ResultOf,
-  TransportResponse,
   WireValue,
 } from './types.js';
 
@@ -62,59 +61,32 @@ export function createClient(options: ClientOptions): CoreClient {
     call: CallOptions | undefined,
     responseType: 'json' | 'data',
   ): ClientRequest {
-    const wire = params;
-    if (call?.global !== undefined) Object.assign(wire, encodeGlobals(method, call.global));
+    const wire = Object.assign(params, encodeGlobals(method, call?.global));
     if (dates && wire.timeformat === undefined) wire.timeformat = 'timestamp';
-    if (call === undefined) {
-      return {
-        method,
-        host: undefined,
-        params: wire,
-        responseType,
-        files: undefined,
-        signal: undefined,
-        onUploadProgress: undefined,
-        timeout: options.timeout ?? DEFAULT_TIMEOUT,
-        ...(options.attemptTimeout !== undefined ? { attemptTimeout: options.attemptTimeout } : {}),
-        ...(responseType === 'data' ? { bodyTimeout: options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
-        retries: options.retries ?? policy.retries,
-      };
-    }
-    if (call.host !== undefined && (typeof call.host !== 'string' || call.host.trim() === '')) {
+    if (call?.host !== undefined && (typeof call.host !== 'string' || call.host.trim() === '')) {
       throw new TypeError(`${method}: options.host must be a non-empty host name or origin`);
     }
-    for (const name of DURATIONS) if (call[name] !== undefined) checkDuration(call[name], `${method}: options.${name}`);
-    const attemptTimeout = call.attemptTimeout ?? options.attemptTimeout;
+    for (const name of DURATIONS) if (call?.[name] !== undefined) checkDuration(call[name], `${method}: options.${name}`);
+    const attemptTimeout = call?.attemptTimeout ?? options.attemptTimeout;
     return {
       method,
-      host: call.host === undefined ? undefined : hosts.wire(call.host),
+      host: call?.host === undefined ? undefined : hosts.wire(call.host),
       params: wire,
       responseType,
-      files: call.files,
-      signal: call.signal,
-      onUploadProgress: call.onUploadProgress,
-      ...(call.connectionKey !== undefined ? { connectionKey: call.connectionKey } : {}),
-      timeout: call.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
+      files: call?.files,
+      signal: call?.signal,
+      onUploadProgress: call?.onUploadProgress,
+      ...(call?.connectionKey !== undefined ? { connectionKey: call.connectionKey } : {}),
+      timeout: call?.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
       ...(attemptTimeout !== undefined ? { attemptTimeout } : {}),
-      ...(responseType === 'data' ? { bodyTimeout: call.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
-      retries: call.retries ?? options.retries ?? policy.retries,
+      ...(responseType === 'data' ? { bodyTimeout: call?.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
+      retries: call?.retries ?? options.retries ?? policy.retries,
     };
   }
 
-  /**
-   * Runs a request through the chain under the call's deadline (one timer,
-   * lifted once the answer is in) and decodes the answer.
-   */
+  /** Runs a request through the chain under the call's deadline and decodes the answer. */
   async function run(request: ClientRequest): Promise<unknown> {
-    const limit = callDeadline(request);
-    if (lightDeadline) (request as WithCallLimit)[CALL_LIMIT] = limit;
-    else request.deadline = limit.signal;
-    let response: TransportResponse;
-    try {
-      response = await handler(request);
-    } finally {
-      limit.clear();
-    }
+    const response = await withDeadline(request, handler, makeLimit);
     if (request.responseType === 'data') {
       if (!response.data) throw new ProtocolError(`${request.method}: expected a data answer but got JSON only`);
       return response.data;
@@ -138,42 +110,28 @@ export function createClient(options: ClientOptions): CoreClient {
     get scheme() {
       return hosts.scheme;
     },
-    // Not async functions: a bad call still rejects (never throws), and a good one costs one promise less.
-    request<M extends AnyMethod>(definition: M, params: ParamsOf<M>, call?: CallOptions): Promise<ResultOf<M>> {
-      let request: ClientRequest;
-      try {
-        const wire = encodeParams(definition, params as Record<string, unknown>);
-        if (call?.files?.length && definition.data !== 'upload') {
-          throw new ValidationError(definition.name, 'files', `${definition.name} uploads nothing, so it takes no files`);
-        }
-        checkOpen(definition.name);
-        const responseType = definition.data === 'download' ? 'data' : 'json';
-        request = baseRequest(definition.name, wire, call, responseType);
-        request.definition = definition;
-      } catch (error) {
-        return Promise.reject(error);
+    async request<M extends AnyMethod>(definition: M, params: ParamsOf<M>, call?: CallOptions): Promise<ResultOf<M>> {
+      const wire = encodeParams(definition, params as Record<string, unknown>);
+      if (call?.files?.length && definition.data !== 'upload') {
+        throw new ValidationError(definition.name, 'files', `${definition.name} uploads nothing, so it takes no files`);
       }
-      return run(request) as Promise<ResultOf<M>>;
+      checkOpen(definition.name);
+      const request = baseRequest(definition.name, wire, call, definition.data === 'download' ? 'data' : 'json');
+      request.definition = definition;
+      return (await run(request)) as ResultOf<M>;
     },
-    call<R>(
+    async call<R>(
       method: string,
       params: Record<string, WireValue | undefined> = {},
       call?: CallOptions & { responseType?: 'json' | 'data'; auth?: boolean },
     ): Promise<R> {
-      let request: ClientRequest;
-      try {
-        if (typeof method !== 'string' || !/^[a-z0-9_]+$/i.test(method))
-          throw new TypeError(`invalid method name ${JSON.stringify(method)}`);
-        const wire: Record<string, WireValue> = {};
-        for (const [k, v] of Object.entries(params)) if (v !== undefined) wire[k] = v;
-        const responseType = call?.responseType ?? 'json';
-        checkOpen(method);
-        request = baseRequest(method, wire, call, responseType);
-        request.anonymous = call?.auth === false;
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return run(request) as Promise<R>;
+      if (typeof method !== 'string' || !/^[a-z0-9_]+$/i.test(method)) throw new TypeError(`invalid method name ${JSON.stringify(method)}`);
+      const wire: Record<string, WireValue> = {};
+      for (const [k, v] of Object.entries(params)) if (v !== undefined) wire[k] = v;
+      checkOpen(method);
+      const request = baseRequest(method, wire, call, call?.responseType ?? 'json');
+      request.anonymous = call?.auth === false;
+      return (await run(request)) as R;
     },
     hosts: () => hosts.hosts(),
     use<P extends Plugin<Record<string, AnyMethod>, unknown>>(plugin: P) {
@@ -215,12 +173,11 @@ export function createClient(options: ClientOptions): CoreClient {
 
   // Making an AbortSignal for every call's deadline costs more than the rest of the client together. When
   // nothing but the client's own parts sees the requests (no middleware, a built-in credential provider, the
-  // default retry rule) and the transport takes a Limit, the signal is only made if something asks for it.
-  const lightDeadline =
-    (transport as { [TAKES_CALL_LIMIT]?: boolean })[TAKES_CALL_LIMIT] === true &&
-    !options.middleware?.length &&
-    (authOptions == null || !('apply' in authOptions)) &&
-    policy.shouldRetry === defaultRetryPolicy.shouldRetry;
+  // default retry rule), a transport that can watch a lighter limit makes it (see CALL_LIMIT).
+  const makeLimit =
+    !options.middleware?.length && !(authOptions && 'apply' in authOptions) && policy.shouldRetry === defaultRetryPolicy.shouldRetry
+      ? (transport as MakesCallLimit)[CALL_LIMIT]
+      : undefined;
   const send: Handler = (request) => transport.call(request as ClientRequest & { host: string });
   const layers = [retryLayer(policy), credentialsLayer({ auth, client }), hostLayer(hosts), timeoutLayer(), checkLayer()];
   const handler = composeChain(layers, options.middleware, send);

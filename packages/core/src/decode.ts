@@ -31,34 +31,15 @@ function toHash(value: unknown): unknown {
   return value;
 }
 
-/**
- * Returns a converted copy of an answer tree (the answer itself is left as
- * it is). One pass with plain loops: this runs on every answer.
- */
+/** Returns a converted copy of an answer tree (the answer itself is left as it is), in one pass of plain loops. */
 export function decodeAnswer(value: unknown, dates: boolean): unknown {
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
-  let bigints = false;
-  if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const v = decodeAnswer(value[i], dates);
-      if (typeof v === 'bigint') bigints = true;
-      out[i] = v;
-    }
-    return bigints ? jsonSafe(out) : out;
-  }
   const source = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Array.isArray(value) ? ([] as never) : {};
   for (const k in source) {
-    if (!Object.hasOwn(source, k)) continue;
     const v = source[k];
-    let decoded: unknown;
-    if (k === 'hash') decoded = toHash(v);
-    else if (dates && DATETIME_FIELDS.has(k)) decoded = toDate(v);
-    else decoded = typeof v === 'object' && v !== null ? decodeAnswer(v, dates) : v;
-    if (typeof decoded === 'bigint') bigints = true;
-    out[k] = decoded;
+    out[k] = k === 'hash' ? toHash(v) : dates && DATETIME_FIELDS.has(k) ? toDate(v) : decodeAnswer(v, dates);
   }
   // `JSON.stringify(answer)` must not throw on the bigint `hash`.
-  return bigints ? jsonSafe(out) : out;
+  return jsonSafe(out);
 }

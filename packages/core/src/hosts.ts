@@ -29,8 +29,6 @@ export interface HostState {
   readonly suggested: readonly string[] | undefined;
   /** Fetches the suggestions once (when a source was given) and returns them; never throws. */
   suggestions(): Promise<readonly string[]>;
-  /** The suggestions when they are known without waiting (none to fetch, or fetched), else `undefined`. */
-  knownSuggestions?(): readonly string[] | undefined;
   /** Forgets a suggested host, e.g. one that could not be reached. */
   drop(host: string): void;
   /** The region's default host for this transport. */
@@ -79,7 +77,6 @@ export function hostState(init: HostStateInit): HostState {
       if (suggested || !suggest) return suggested ?? [];
       return (loading ??= load());
     },
-    knownSuggestions: () => (suggested || !suggest ? (suggested ?? []) : undefined),
     drop(host) {
       suggested = suggested?.filter((h) => h !== host);
     },

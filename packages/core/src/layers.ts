@@ -7,7 +7,7 @@
 import { AbortError, ApiError, ProtocolError, TimeoutError, TransportError } from './errors.js';
 import type { HostState } from './hosts.js';
 import { checkRetryPolicy, defaultRetryPolicy, sleep } from './retry.js';
-import { CALL_LIMIT, Limit, type WithCallLimit, timerSignal } from './timer.js';
+import { CALL_LIMIT, type CallLimit, type MakesCallLimit, type WithCallLimit, timerSignal } from './timer.js';
 import type {
   AuthProvider,
   ClientRequest,
@@ -32,18 +32,24 @@ function named<N extends LayerName>(name: N, middleware: Middleware): Layer<N> {
 }
 
 /**
- * Runs `run` under the call's deadline: `request.deadline` when an outer part
- * (the client, or an outer layer) set one, else a new one of
- * `request.timeout` ms, lifted when `run` settles.
+ * Runs `run` under the call's deadline: `request.deadline` (or a
+ * `CallLimit`, see CALL_LIMIT) when an outer part (the client, or an outer
+ * layer) set one, else a new one of `request.timeout` ms, lifted when `run`
+ * settles.
  */
 export async function withDeadline(
   request: ClientRequest,
   run: (request: ClientRequest) => Promise<TransportResponse>,
+  make?: MakesCallLimit[typeof CALL_LIMIT],
 ): Promise<TransportResponse> {
   if (request.deadline || (request as WithCallLimit)[CALL_LIMIT]) return run(request);
-  const limit = callDeadline(request);
+  const own: ClientRequest & WithCallLimit = { ...request };
+  const reason = () => new TimeoutError(request.timeout, { method: request.method });
+  // a transport's CallLimit when `make` (its `[CALL_LIMIT]`) is given, else a `deadline` signal
+  const limit = make ? (own[CALL_LIMIT] = make(request.timeout, reason)) : timerSignal(request.timeout, reason);
+  if (!make) own.deadline = limit.signal;
   try {
-    return await run({ ...request, deadline: limit.signal });
+    return await run(own);
   } finally {
     limit.clear();
   }
@@ -54,23 +60,13 @@ export async function withDeadline(
  * `deadline` signal, or the client's own {@link Limit} when it left the
  * signal out (see {@link CALL_LIMIT}).
  */
-function deadlineOf(request: ClientRequest): AbortSignal | Limit | undefined {
+function deadlineOf(request: ClientRequest): AbortSignal | CallLimit | undefined {
   return request.deadline ?? (request as WithCallLimit)[CALL_LIMIT];
 }
 
 /** The call's deadline as an `AbortSignal` (made now if the client left it out). */
 function deadlineSignal(request: ClientRequest): AbortSignal {
-  const deadline = deadlineOf(request)!;
-  return deadline instanceof Limit ? deadline.signal : deadline;
-}
-
-/** A new deadline of `request.timeout` ms for the call (see {@link withDeadline}); lift it with its `clear()` method. */
-export function callDeadline(request: ClientRequest): Limit {
-  return new Limit(request.timeout, deadlineError, request);
-}
-
-function deadlineError(request: ClientRequest): TimeoutError {
-  return new TimeoutError(request.timeout, { method: request.method });
+  return request.deadline ?? (request as WithCallLimit)[CALL_LIMIT]!.signal;
 }
 
 /** The `TimeoutError` of a call whose deadline ran out after `attempts` attempts; `cause` is what the last attempt ended with. */
@@ -88,29 +84,30 @@ function callTimeout(request: ClientRequest, attempts: number, cause?: unknown):
  */
 export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'retry'> {
   checkRetryPolicy(policy, 'retryLayer');
-  return named('retry', (next) => {
-    async function attempts(req: ClientRequest): Promise<TransportResponse> {
-      const deadline = deadlineOf(req)!;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await next(req);
-        } catch (error) {
-          const made = attempt + 1;
-          const aborted = req.signal?.aborted === true;
-          if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
-          if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
-          const stop = req.signal ? AbortSignal.any([req.signal, deadlineSignal(req)]) : deadlineSignal(req);
+  return named(
+    'retry',
+    (next) => (request) =>
+      withDeadline(request, async (req) => {
+        const deadline = deadlineOf(req)!;
+        for (let attempt = 0; ; attempt++) {
           try {
-            await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
-          } catch (interrupted) {
-            if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
-            throw interrupted;
+            return await next(req);
+          } catch (error) {
+            const made = attempt + 1;
+            const aborted = req.signal?.aborted === true;
+            if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
+            if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
+            const stop = req.signal ? AbortSignal.any([req.signal, deadlineSignal(req)]) : deadlineSignal(req);
+            try {
+              await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
+            } catch (interrupted) {
+              if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
+              throw interrupted;
+            }
           }
         }
-      }
-    }
-    return (request) => (deadlineOf(request) ? attempts(request) : withDeadline(request, attempts));
-  });
+      }),
+  );
 }
 
 /** An attempt's `TimeoutError` counts the attempts of the whole call. */
@@ -127,33 +124,22 @@ function withAttempts(error: unknown, attempts: number): unknown {
  */
 export function credentialsLayer(context: { auth: AuthProvider | undefined; client: CoreClient }): Layer<'credentials'> {
   const { auth, client } = context;
-  return named('credentials', (next) => {
-    /** One attempt with credentials, on a copy: the provider writes into the request, and a retry starts from the original. */
-    function withCredentials(request: ClientRequest): Promise<TransportResponse> {
+  return named('credentials', (next) => async (request) => {
+    const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
+    if (!auth || !wantsAuth) return next(request);
+    const withCredentials = async () => {
       const r: ClientRequest = { ...request, params: { ...request.params } };
-      let applied: void | Promise<void>;
-      try {
-        applied = auth!.apply(r, client);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return applied instanceof Promise ? applied.then(() => next(r)) : next(r);
-    }
-    async function refreshing(request: ClientRequest): Promise<TransportResponse> {
-      try {
-        return await withCredentials(request);
-      } catch (error) {
-        if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth!.refresh && (await auth!.refresh(client))) {
-          return withCredentials(request);
-        }
-        throw error;
-      }
-    }
-    return (request) => {
-      const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
-      if (!auth || !wantsAuth) return next(request);
-      return auth.refresh ? refreshing(request) : withCredentials(request);
+      await auth.apply(r, client);
+      return next(r);
     };
+    try {
+      return await withCredentials();
+    } catch (error) {
+      if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth.refresh && (await auth.refresh(client))) {
+        return withCredentials();
+      }
+      throw error;
+    }
   });
 }
 
@@ -167,35 +153,20 @@ export function credentialsLayer(context: { auth: AuthProvider | undefined; clie
  * have run it already: the error is the caller's, so nothing runs twice.
  */
 export function hostLayer(state: HostState): Layer<'host'> {
-  return named('host', (next) => {
-    // The default host as an origin, worked out again only when the region changes.
-    let region: HostState['region'] | undefined;
-    let fallback = '';
-    async function viaSuggested(request: ClientRequest, preferred: string): Promise<TransportResponse> {
-      try {
-        return await next({ ...request, host: state.wire(preferred) });
-      } catch (error) {
-        if (!(error instanceof TransportError)) throw error;
-        state.drop(preferred);
-        const again = error.network || (request.definition?.idempotent === true && !request.files?.length);
-        if (!again) throw error;
-        return next({ ...request, host: state.wire(state.defaultHost()) });
-      }
+  return named('host', (next) => async (request) => {
+    if (request.host) return next(request);
+    const preferred = (await state.suggestions())[0];
+    const fallback = state.wire(state.defaultHost());
+    if (!preferred || state.wire(preferred) === fallback) return next({ ...request, host: fallback });
+    try {
+      return await next({ ...request, host: state.wire(preferred) });
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      state.drop(preferred);
+      const again = error.network || (request.definition?.idempotent === true && !request.files?.length);
+      if (!again) throw error;
+      return next({ ...request, host: fallback });
     }
-    function route(request: ClientRequest, suggestions: readonly string[] | undefined): Promise<TransportResponse> {
-      if (state.region !== region) {
-        region = state.region;
-        fallback = state.wire(state.defaultHost());
-      }
-      const preferred = suggestions?.[0];
-      if (!preferred || state.wire(preferred) === fallback) return next({ ...request, host: fallback });
-      return viaSuggested(request, preferred);
-    }
-    return (request) => {
-      if (request.host) return next(request);
-      const known = state.knownSuggestions?.();
-      return known !== undefined ? route(request, known) : state.suggestions().then((s) => route(request, s));
-    };
   });
 }
 
@@ -208,38 +179,36 @@ export function hostLayer(state: HostState): Layer<'host'> {
  * transport's `bodyTimeout`).
  */
 export function timeoutLayer(): Layer<'timeout'> {
-  return named('timeout', (next) => {
-    async function limited(req: ClientRequest): Promise<TransportResponse> {
-      const user = req.signal;
-      const deadline = deadlineOf(req)!;
-      if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
-      if (deadline.aborted) throw callTimeout(req, 1);
-      const limit = req.attemptTimeout;
-      const attempt =
-        limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
-      let sent: ClientRequest;
-      if (user === undefined && attempt === undefined) {
-        // The deadline alone (the usual case) needs no combined signal. When the client kept it as a
-        // Limit, the request goes as it is: the transport takes the limit from it (see CALL_LIMIT).
-        sent = req.deadline ? { ...req, signal: req.deadline } : req;
-      } else {
-        const signals = [deadlineSignal(req), ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])];
-        sent = { ...req, signal: AbortSignal.any(signals) };
-      }
-      try {
-        return await next(sent);
-      } catch (error) {
-        if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
-        // the transport's own error is only the echo of the abort: it is not kept as the cause
+  return named(
+    'timeout',
+    (next) => (request) =>
+      withDeadline(request, async (req) => {
+        const user = req.signal;
+        const deadline = deadlineOf(req)!;
+        if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
         if (deadline.aborted) throw callTimeout(req, 1);
-        if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
-        throw error;
-      } finally {
-        attempt?.clear();
-      }
-    }
-    return (request) => (deadlineOf(request) ? limited(request) : withDeadline(request, limited));
-  });
+        const limit = req.attemptTimeout;
+        const attempt =
+          limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
+        try {
+          // The deadline alone (the usual case) needs no combined signal; a client's CallLimit stays on the
+          // request as it is (the transport that made it watches it).
+          const signal =
+            user || attempt
+              ? AbortSignal.any([deadlineSignal(req), ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])])
+              : req.deadline;
+          return await next(signal ? { ...req, signal } : req);
+        } catch (error) {
+          if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
+          // the transport's own error is only the echo of the abort: it is not kept as the cause
+          if (deadline.aborted) throw callTimeout(req, 1);
+          if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
+          throw error;
+        } finally {
+          attempt?.clear();
+        }
+      }),
+  );
 }
 
 /** Turns an answer without a numeric `result` into `ProtocolError`, and a non-zero one into `ApiError`. */

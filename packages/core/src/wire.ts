@@ -30,9 +30,6 @@ export function wirePairs(params: Readonly<Record<string, WireValue | undefined 
 
 /** Params that log a connection in: a token, an OAuth2 token, or a username with one of the password forms. */
 const LOGIN_PARAMS = ['auth', 'access_token', 'username', 'password', 'passwordmd5', 'digest', 'passworddigest'] as const;
-/** Place of each login param in {@link LOGIN_PARAMS}. */
-const LOGIN_ORDER: ReadonlyMap<string, number> = new Map(LOGIN_PARAMS.map((name, i) => [name, i]));
-
 /**
  * The login a call carries as one string, `''` for an anonymous call.
  * pCloud keeps the first successful login of a connection and ignores the
@@ -41,21 +38,13 @@ const LOGIN_ORDER: ReadonlyMap<string, number> = new Map(LOGIN_PARAMS.map((name,
  * secrets themselves: keep it in memory, never log or send it.
  */
 export function loginKey(params: Readonly<Record<string, WireValue | undefined | null>>, bearer?: string): string {
-  // One pass over the call's few params (this runs on every call); the key lists them in LOGIN_PARAMS order.
-  let first: string | undefined;
-  let more: string[] | undefined;
+  // One pass over the call's few params (this runs on every call), each login param in its LOGIN_PARAMS place.
+  const found: string[] = [];
   for (const name in params) {
-    if (!LOGIN_ORDER.has(name) || !Object.hasOwn(params, name) || params[name] === undefined || params[name] === null) continue;
-    if (first === undefined) first = name;
-    else (more ??= [first]).push(name);
+    const at = LOGIN_PARAMS.indexOf(name as never);
+    if (at >= 0 && params[name] != null) found[at] = `${name}=${wireText(params[name])}\u0000`;
   }
-  let key = '';
-  if (more !== undefined) {
-    more.sort((a, b) => LOGIN_ORDER.get(a)! - LOGIN_ORDER.get(b)!);
-    for (const name of more) key += `${name}=${wireText(params[name]!)}\u0000`;
-  } else if (first !== undefined) {
-    key = `${first}=${wireText(params[first]!)}\u0000`;
-  }
+  let key = found.join('');
   if (bearer !== undefined && params.access_token == null) key += `bearer=${bearer}\u0000`;
   return key;
 }

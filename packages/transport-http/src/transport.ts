@@ -103,21 +103,72 @@ export interface HttpTransportOptions {
   maxAnswerBytes?: number;
 }
 
-/** Registered symbols shared with core's timer.ts (see CALL_LIMIT there). */
+/** Core's CALL_LIMIT (a registered symbol): the maker of call limits on a transport, the limit on a request. */
 const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
-const TAKES_CALL_LIMIT = Symbol.for('pcloudkit.takesCallLimit');
 
-/** What this transport reads of a call's signal: an `AbortSignal`, or core's call limit, which has the same four members. */
-export interface CallSignal {
+/** What this transport reads of a call's signal: an `AbortSignal`, or a call {@link Limit}, which answers the same two. */
+interface CallSignal {
   readonly aborted: boolean;
   readonly reason: unknown;
-  addEventListener(type: 'abort', listener: { handleEvent(): void }): void;
-  removeEventListener(type: 'abort', listener: { handleEvent(): void }): void;
 }
 
-/** Core's call limit as this transport sees it. */
-interface CallLimit extends CallSignal {
-  readonly signal: AbortSignal;
+/** Longest delay `setTimeout` accepts; a longer limit is treated as none. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * A call's deadline as core's `CallLimit`: one timer, and an `AbortSignal`
+ * only when something asks for `signal`. A JSON call sets `watcher` instead
+ * of listening to a signal, which costs far less than a signal and a
+ * listener. The timer does not keep the process alive.
+ */
+export class Limit implements CallSignal {
+  /** True once the time ran out; `reason` is then what the limit fired with. */
+  aborted = false;
+  reason: unknown = undefined;
+  /** Told once when the time runs out, before the signal fires (the attempt in progress). */
+  watcher: { handleEvent(): void } | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  /** Fires after `ms` (never for more than setTimeout's range) with what `makeReason()` gives. */
+  constructor(
+    ms: number,
+    private readonly makeReason: () => unknown,
+  ) {
+    if (!(ms <= MAX_DELAY)) return;
+    this.timer = setTimeout(fireLimit, Math.max(0, ms), this);
+    this.timer.unref?.();
+  }
+
+  /** Fires with `reason` once the time is up, unless cleared first. Made on first use. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Called by the timer. */
+  fire(): void {
+    this.aborted = true;
+    this.reason = this.makeReason();
+    this.watcher?.handleEvent();
+    this.controller?.abort(this.reason);
+  }
+
+  /** Lifts the limit: it will not run out any more. */
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+function fireLimit(limit: Limit): void {
+  limit.fire();
+}
+
+function isLimit(signal: CallSignal | undefined): signal is Limit {
+  return signal instanceof Limit;
 }
 
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
@@ -231,7 +282,8 @@ class JsonAnswerHandler {
     private readonly method: string,
     private readonly origin: string,
   ) {
-    signal?.addEventListener('abort', this);
+    if (isLimit(signal)) signal.watcher = this;
+    else (signal as AbortSignal | undefined)?.addEventListener('abort', this);
   }
 
   /** The caller's signal fired (this object is its listener). */
@@ -244,8 +296,14 @@ class JsonAnswerHandler {
   private fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    this.signal?.removeEventListener('abort', this);
+    this.unwatch();
     this.reject(error);
+  }
+
+  private unwatch(): void {
+    const signal = this.signal;
+    if (!isLimit(signal)) (signal as AbortSignal | undefined)?.removeEventListener('abort', this);
+    else if (signal.watcher === this) signal.watcher = undefined;
   }
 
   onConnect(abort: (reason: unknown) => void): void {
@@ -294,7 +352,7 @@ class JsonAnswerHandler {
   onComplete(): void {
     if (this.settled) return;
     this.settled = true;
-    this.signal?.removeEventListener('abort', this);
+    this.unwatch();
     const { chunks } = this;
     const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size)).toString('utf8');
     this.resolve({ statusCode: this.statusCode, contentType: this.contentType, text });
@@ -452,10 +510,11 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
 
   async function call(request: TransportRequest): Promise<TransportResponse> {
     const { method } = request;
-    // A call without a signal of its own may carry the client's call limit instead (core's CALL_LIMIT): it
-    // answers `aborted` and `reason` and takes listeners like a signal, without the cost of one. A JSON answer
-    // uses it as it is; a data answer, which undici and web streams watch, gets its real signal.
-    const limit = request.signal === undefined ? (request as { [CALL_LIMIT]?: CallLimit })[CALL_LIMIT] : undefined;
+    // A call without a signal of its own may carry a call Limit made by this transport instead (core's
+    // CALL_LIMIT): it answers `aborted` and `reason` like a signal and tells one watcher, without the cost of
+    // a signal. A JSON answer uses it as it is; a data answer, which undici and web streams watch, gets its signal.
+    const carried = request.signal === undefined ? (request as { [CALL_LIMIT]?: unknown })[CALL_LIMIT] : undefined;
+    const limit = carried instanceof Limit ? carried : undefined;
     const signal: CallSignal | undefined = limit !== undefined ? (request.responseType === 'data' ? limit.signal : limit) : request.signal;
     if (closed) throw new TransportError('http: the transport is closed', { host: request.host, network: true });
     if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
@@ -651,5 +710,6 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     await Promise.all(owned.map((d) => d.destroy().catch(() => {})));
   }
 
-  return { name: 'http', hostKind: 'api', call, release, close, [TAKES_CALL_LIMIT]: true } as Transport;
+  const makeLimit = (ms: number, reason: () => unknown) => new Limit(ms, reason);
+  return { name: 'http', hostKind: 'api', call, release, close, [CALL_LIMIT]: makeLimit } as Transport;
 }

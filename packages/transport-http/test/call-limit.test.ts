@@ -15,6 +15,7 @@ import {
   type TransportRequest,
 } from '@pcloudkit/core';
 import { httpTransport } from '../src/index.js';
+import { Limit } from '../src/transport.js';
 import { json, startServer, type TestServer } from './helpers.js';
 
 const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
@@ -31,6 +32,8 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<TestS
 }
 
 /** A client over httpTransport whose transport records every request it is handed (the wrapper keeps its symbols). */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 function client(s: TestServer, extra: Partial<ClientOptions> = {}) {
   const inner = httpTransport();
   cleanup.push(() => inner.close());
@@ -135,5 +138,53 @@ describe('the call limit in place of a deadline signal', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await new Response(data.body).text()).toBe('abc');
     expect(CALL_LIMIT in seen[0]!).toBe(true);
+  });
+});
+
+describe('Limit (the call limit this transport makes)', () => {
+  it('fires with makeReason(), tells its watcher, and a signal asked for later is already aborted', async () => {
+    const calls: string[] = [];
+    const limit = new Limit(20, () => new Error('late: userinfo'));
+    limit.watcher = { handleEvent: () => calls.push(`watcher sees aborted=${limit.aborted}`) };
+    expect(limit.aborted).toBe(false);
+    await sleep(60);
+    expect(limit.aborted).toBe(true);
+    expect((limit.reason as Error).message).toBe('late: userinfo');
+    expect(calls).toEqual(['watcher sees aborted=true']);
+    expect(limit.signal.aborted).toBe(true);
+    expect(limit.signal.reason).toBe(limit.reason);
+  });
+
+  it('aborts a signal made before it fires', async () => {
+    const limit = new Limit(20, () => 'done');
+    const signal = limit.signal;
+    expect(await new Promise((r) => signal.addEventListener('abort', () => r(signal.reason)))).toBe('done');
+  });
+
+  it('does not fire once cleared, nor with Infinity', async () => {
+    const cleared = new Limit(20, () => 'x');
+    cleared.clear();
+    const never = new Limit(Number.POSITIVE_INFINITY, () => 'x');
+    await sleep(60);
+    expect(cleared.aborted).toBe(false);
+    expect(cleared.signal.aborted).toBe(false);
+    expect(never.aborted).toBe(false);
+  });
+
+  it('a pending limit does not keep the process alive', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const source = fileURLToPath(new URL('../src/transport.ts', import.meta.url));
+    const script = `const { Limit } = await import(${JSON.stringify(source)}); new Limit(60_000, () => 'x'); new Limit(60_000, () => 'x').signal;`;
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
+        stdio: 'inherit',
+      });
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

@@ -1,4 +1,6 @@
 const MAX = Number.MAX_SAFE_INTEGER;
+/** Most distinct keys holding unsafe integers that are searched for in the text. */
+const MAX_KEYS = 8;
 
 /**
  * A JSON parser that keeps 64-bit integers exact: integers outside the safe
@@ -33,7 +35,8 @@ export function parseJson(text: string): unknown {
   for (const key of found.keys) {
     if (done.has(key)) continue;
     done.add(key);
-    if (!exactDigits(text, key, found)) return parseSlowly(text);
+    // Each key is one search through the text: past a few, the general path is cheaper.
+    if (done.size > MAX_KEYS || !exactDigits(text, key, found)) return parseSlowly(text);
   }
   return value;
 }

@@ -139,6 +139,12 @@ describe('parseJson is exact', () => {
       { hash: 18446744073709551614n },
       { hash: 18446744073709551615n },
     ]);
+    // many keys holding big integers: the general path, same result
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, 18446744073709551600n + BigInt(i)]));
+    const manyText = `{${Object.entries(many)
+      .map(([k, v]) => `"${k}":${v}`)
+      .join(',')}}`;
+    expect(parseJson(manyText)).toEqual(many);
     const proto = parseJson('{"__proto__":18446744073709551615}') as Record<string, unknown>;
     expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value).toBe(18446744073709551615n);

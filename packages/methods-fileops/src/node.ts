@@ -132,7 +132,8 @@ export const openPath: PathOpener = async (path) => {
   return {
     size: info.size,
     async read(offset, length, into) {
-      const buffer = into ?? new Uint8Array(length);
+      // not zero-filled first: the read overwrites it (a short read hands back only what was read)
+      const buffer = into ?? Buffer.allocUnsafe(length);
       let done = 0;
       while (done < length) {
         const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);

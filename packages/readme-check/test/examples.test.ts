@@ -34,6 +34,35 @@ describe('readmeExamples', () => {
     expect(() => readmeExamples('```ts\nx\n')).toThrow(/never closed/);
   });
 
+  it('reads the file name a fence gives in brackets, on ts blocks only', () => {
+    const md = [
+      '```ts [vitest.config.ts]', // 1
+      'export default {};', // 2
+      '```', // 3
+      '<!-- readme-check: typecheck-only -->', // 4
+      '```ts [test/app.test.ts]', // 5
+      "it('x', () => {});", // 6
+      '```', // 7
+      '```sh [a terminal]', // 8
+      'npx vitest', // 9
+      '```', // 10
+      '```ts {2}', // 11
+      'const b = 2;', // 12
+      '```', // 13
+    ].join('\n');
+    expect(readmeExamples(md)).toEqual([
+      { line: 1, code: 'export default {};\n', mode: 'run', title: 'vitest.config.ts' },
+      { line: 5, code: "it('x', () => {});\n", mode: 'typecheck-only', title: 'test/app.test.ts' },
+      { line: 11, code: 'const b = 2;\n', mode: 'run' },
+    ]);
+    expect(readmeExamples('```ts\nconst a = 1;\n```\n')[0]).not.toHaveProperty('title');
+  });
+
+  it('refuses a file name that leaves the project', () => {
+    expect(() => readmeExamples('```ts [../outside.ts]\nx\n```\n')).toThrow(/relative path/);
+    expect(() => readmeExamples('```ts [/etc/passwd]\nx\n```\n')).toThrow(/relative path/);
+  });
+
   it('keeps a longer fence open across a shorter one', () => {
     expect(readmeExamples('````ts\nconst s = `\n```\n`;\n````\n')).toEqual([{ line: 1, code: 'const s = `\n```\n`;\n', mode: 'run' }]);
   });

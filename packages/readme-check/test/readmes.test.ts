@@ -1,57 +1,118 @@
 /**
- * Do the READMEs work for someone who is not inside this repository? Packs
- * every published package (`pnpm pack`, which needs the packages built:
- * `pnpm build`, as `pnpm test:all` does first), installs the tarballs into a
- * fresh project with plain npm, type-checks every README example with
- * `tsc --strict` under `node16` and `bundler` resolution, runs the runnable
- * ones (against an emulator the installed CLI starts when they read
- * `PCLOUD_API` / `PCLOUD_TOKEN`), and checks what the emulator README says
- * about its CLI against what the installed CLI does.
+ * Do the READMEs and the guides work for someone who is not inside this
+ * repository? Packs every published package (`pnpm pack`, which needs the
+ * packages built: `pnpm build`, as `pnpm test:all` does first), installs the
+ * tarballs into a fresh project with plain npm, type-checks every example of
+ * the READMEs, the documentation site's guides (`apps/docs/guide/*.md`) and
+ * the example projects (`examples/<name>/README.md`) with `tsc --strict`
+ * under `node16` and `bundler` resolution, runs the runnable ones (against an
+ * emulator the installed CLI starts when they read `PCLOUD_API` /
+ * `PCLOUD_TOKEN`), runs with vitest the small test projects a guide spells
+ * out file by file, and checks what the emulator README says about its CLI
+ * against what the installed CLI does.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Example, importedPackages, installedPackages, readmeExamples } from '../src/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const PACKAGES = join(ROOT, 'packages');
+const EXAMPLE_PROJECTS = join(ROOT, 'examples');
+const GUIDES = join(ROOT, 'apps/docs/guide');
 
 interface Published {
   dir: string;
   name: string;
 }
 
-const published: Published[] = readdirSync(PACKAGES, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(PACKAGES, d.name, 'package.json')))
-  .map((d) => ({ dir: join(PACKAGES, d.name), pkg: JSON.parse(readFileSync(join(PACKAGES, d.name, 'package.json'), 'utf8')) }))
+/** The folders under `base` that hold a package.json, with their package.json read. */
+function packagesIn(base: string) {
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(base, d.name, 'package.json')))
+    .map((d) => ({ dir: join(base, d.name), pkg: JSON.parse(readFileSync(join(base, d.name, 'package.json'), 'utf8')) }));
+}
+
+const published: Published[] = packagesIn(PACKAGES)
   .filter(({ pkg }) => !pkg.private)
   .map(({ dir, pkg }) => ({ dir, name: pkg.name as string }));
 
 interface Located extends Example {
-  /** README path relative to the repository, for messages. */
+  /** README or guide path relative to the repository, for messages. */
   readme: string;
   /** File name of the example in the scratch project. */
   file: string;
 }
 
-const examples: Located[] = [
+/** Every page whose examples are checked: the published READMEs, the front page, the guides, the example projects' READMEs. */
+const pages: string[] = [
   ...published.map((p) => join(p.dir, 'README.md')),
   join(ROOT, 'README.md'), // the repository's front page shows the packages too
-].flatMap((path) => {
+  ...(existsSync(GUIDES)
+    ? readdirSync(GUIDES)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => join(GUIDES, name))
+    : []),
+  ...packagesIn(EXAMPLE_PROJECTS)
+    .map(({ dir }) => join(dir, 'README.md'))
+    .filter((path) => existsSync(path)),
+];
+
+const examples: Located[] = pages.flatMap((path) => {
   const readme = path.slice(ROOT.length + 1);
-  const slug = readme.replace(/^packages\//, '').replace(/\/?README\.md$/, '') || 'root';
-  return readmeExamples(readFileSync(path, 'utf8')).map((e) => ({ ...e, readme, file: `${slug}-line${e.line}` }));
+  const slug =
+    readme
+      .replace(/^packages\//, '')
+      .replace(/^apps\/docs\/guide\//, 'guide-')
+      .replace(/\/?README\.md$/, '')
+      .replace(/\.md$/, '')
+      .replace(/[^\w.-]+/g, '-') || 'root';
+  // A block that names its file is written at that path under the page's own folder, so the
+  // files of one page can import each other as they would in the reader's project.
+  return readmeExamples(readFileSync(path, 'utf8')).map((e) => ({
+    ...e,
+    readme,
+    file: e.title ? `${slug}/${e.title.replace(/\.ts$/, '')}` : `${slug}-line${e.line}`,
+  }));
 });
 const checked = examples.filter((e) => e.mode !== 'fragment');
-const runnable = examples.filter((e) => e.mode === 'run');
+// A block that names its file belongs to a project (see below), not a script of its own.
+const runnable = examples.filter((e) => e.mode === 'run' && !e.title);
 
-const missingBuild = published.filter((p) => !existsSync(join(p.dir, 'dist')));
-const typescriptVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies.typescript as string;
-const typesNodeVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies['@types/node'] as string;
+/**
+ * Pages whose titled blocks include a `vitest.config.ts`: those blocks are
+ * written out as the files they name and run with vitest, as a reader who
+ * copies them would.
+ */
+const vitestProjects = examples
+  .filter((e) => e.title === 'vitest.config.ts')
+  .map((config) => ({
+    readme: config.readme,
+    dir: `examples/${config.file.slice(0, config.file.lastIndexOf('/'))}`,
+    files: examples.filter((e) => e.readme === config.readme && e.title && e.mode !== 'fragment'),
+  }));
+
+const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const typescriptVersion = rootPackage.devDependencies.typescript!;
+const typesNodeVersion = rootPackage.devDependencies['@types/node']!;
+
+/** Example projects (`examples/<name>`) that the checked examples import: packed and installed like the published packages. */
+const importedNames = new Set(checked.flatMap((e) => [...importedPackages(e.code)]));
+const examplePackages: Published[] = packagesIn(EXAMPLE_PROJECTS)
+  .filter(({ pkg }) => importedNames.has(pkg.name))
+  .map(({ dir, pkg }) => ({ dir, name: pkg.name as string }));
+const ours = new Set([...published, ...examplePackages].map((p) => p.name));
+/** Other packages the examples import (vitest for the testing guide): installed at the version the repository uses. */
+const thirdParty = [...importedNames].filter((name) => !ours.has(name)).sort();
+if (vitestProjects.length > 0 && !thirdParty.includes('vitest')) thirdParty.push('vitest');
+
+const missingBuild = [...published, ...examplePackages].filter((p) => !existsSync(join(p.dir, 'dist')));
 
 /** npm settings from the environment that say how to reach the registry: kept. */
 const REGISTRY_SETTINGS = /^npm_config_(registry|@[\w-]+:registry|(https?_)?proxy|noproxy|cafile|ca|strict_ssl|cache|userconfig|nodedir)$/i;
@@ -115,6 +176,31 @@ function stopCli(child: ChildProcess | undefined, pid: unknown): Promise<void> {
   });
 }
 
+describe('code blocks that name their file', () => {
+  it('name distinct .ts files, one set per page', () => {
+    const titled = examples.filter((e) => e.title);
+    expect(titled.filter((e) => !e.title!.endsWith('.ts')).map((e) => `${e.readme}:${e.line} ${e.title}`)).toEqual([]);
+    const seen = new Set<string>();
+    const twice = titled.filter((e) => seen.size === seen.add(e.file).size).map((e) => `${e.readme}:${e.line} ${e.title}`);
+    expect(twice, 'the same file named twice on one page').toEqual([]);
+  });
+});
+
+describe('what the examples import', () => {
+  it('is a pcloudkit package, an example project or a package the repository itself uses', () => {
+    const unknown = thirdParty.filter((name) => !rootPackage.devDependencies[name]);
+    const where = (name: string) =>
+      checked
+        .filter((e) => importedPackages(e.code).has(name))
+        .map((e) => `${e.readme}:${e.line}`)
+        .join(', ');
+    expect(
+      unknown.map((name) => `${name} (${where(name)})`),
+      'the scratch project installs these at the version of the root package.json',
+    ).toEqual([]);
+  });
+});
+
 describe('README install lines', () => {
   // A reader installs what the README's `npm install` lines say, then runs its examples.
   it.each(published.map((p) => [p.name, p] as const))('%s: its install lines cover every package its examples import', (_name, p) => {
@@ -158,7 +244,8 @@ describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
     const tarballs = join(project, 'tarballs');
     await mkdir(tarballs);
     const dependencies: Record<string, string> = { typescript: typescriptVersion, '@types/node': typesNodeVersion };
-    for (const p of published) {
+    for (const name of thirdParty) if (rootPackage.devDependencies[name]) dependencies[name] = rootPackage.devDependencies[name]!;
+    for (const p of [...published, ...examplePackages]) {
       const packed = await run('pnpm', ['pack', '--pack-destination', tarballs], p.dir, 120_000);
       const tarball = packed.stdout.trim().split('\n').pop()!.trim();
       if (packed.code !== 0 || !tarball.endsWith('.tgz'))
@@ -177,8 +264,11 @@ describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
     await mkdir(join(project, 'examples'));
     for (const e of examples) {
       // `export {}` keeps every example a module of its own, as a file of a real project would be.
-      await writeFile(join(project, 'examples', `${e.file}.ts`), `${e.code}export {};\n`);
+      const path = join(project, 'examples', `${e.file}.ts`);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, `${e.code}export {};\n`);
     }
+
     ({ ready, child: emulator, line: readyLine } = await startCli(project));
   }, 600_000);
 
@@ -196,7 +286,7 @@ describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
 
   /** Turns tsc's `examples/<file>.ts(l,c)` into the README's own line numbers. */
   function locate(report: string): string {
-    return report.replace(/examples\/([\w.-]+)\.ts\((\d+),(\d+)\)/g, (m, file: string, line: string) => {
+    return report.replace(/examples\/([\w./-]+)\.ts\((\d+),(\d+)\)/g, (m, file: string, line: string) => {
       const e = examples.find((x) => x.file === file);
       return e ? `${e.readme}:${e.line + Number(line)}` : m;
     });
@@ -266,13 +356,35 @@ describe.skipIf(skipHere)('README examples in a fresh npm project', () => {
         [compiled],
         project,
         90_000,
-        cleanEnv({ PCLOUD_API: String(ready.api), PCLOUD_TOKEN: String(ready.access_token) }),
+        cleanEnv({ PCLOUD_API: String(ready.api), PCLOUD_BINAPI: String(ready.binapi), PCLOUD_TOKEN: String(ready.access_token) }),
       );
       expect(result.code, `${e.readme}:${e.line} failed:\n${result.stderr}\n${result.stdout}`).toBe(0);
       // Examples report failures they catch with console.error: a clean run writes nothing there.
       expect(result.stderr, `${e.readme}:${e.line} wrote to stderr`).toBe('');
     },
     120_000,
+  );
+
+  it.each(vitestProjects.map((p) => [p.readme, p] as const))(
+    '%s: the test project its blocks spell out passes under vitest',
+    async (_name, p) => {
+      const result = await run(
+        process.execPath,
+        [join(project, 'node_modules/vitest/vitest.mjs'), 'run'],
+        join(project, p.dir),
+        240_000,
+        // Without the variables the vitest running this file set for itself, as in a reader's shell.
+        Object.fromEntries(
+          Object.entries(cleanEnv({ CI: '1', NO_COLOR: '1' })).filter(([k]) => !/^(VITEST|TEST$|NODE_ENV$|FORCE_COLOR$)/.test(k)),
+        ),
+      );
+      const files = p.files.map((e) => `${e.title} (line ${e.line})`).join(', ');
+      expect(result.code, `vitest failed in ${p.readme} [${files}]:\n${result.stdout}\n${result.stderr}`).toBe(0);
+      // A project whose tests were all skipped or filtered out would pass too: it must have run some.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are exactly what this removes
+      expect(result.stdout.replace(/\u001b\[[\d;]*m/g, '')).toMatch(/Tests\s+\d+ passed/);
+    },
+    300_000,
   );
 
   it('the emulator README shows every field of the ready line the CLI prints', () => {

@@ -50,6 +50,8 @@ export interface CallSpec {
    */
   frame: Frame | Promise<Frame>;
   signal?: AbortSignal;
+  /** The call's deadline as this transport's limit, watched instead of `signal` (JSON answers only). */
+  limit?: CallLimit;
   onUploadProgress?: (progress: Progress) => void;
   /** A long poll: it may wait minutes for its answer, holding every answer behind it. */
   longPoll?: boolean;
@@ -65,18 +67,72 @@ export interface CallSpec {
 
 type State = 'queued' | 'writing' | 'sent' | 'answered';
 
+/**
+ * A call's deadline made by this transport for core's client (see
+ * `CALL_LIMIT` in transport.ts): one timer, and an `AbortSignal` only when
+ * something asks for `signal`. A pipelined JSON call sets itself as the
+ * `watcher` instead of listening to a signal, which costs far less.
+ */
+export class CallLimit {
+  /** True once the time ran out; `reason` is then what the limit fired with. */
+  aborted = false;
+  reason: unknown = undefined;
+  /** Told once when the time runs out, before the signal fires. */
+  watcher: { handleEvent(): void } | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(
+    ms: number,
+    private readonly makeReason: () => unknown,
+  ) {
+    if (!(ms <= 2 ** 31 - 1)) return; // beyond setTimeout's range: no limit
+    this.timer = setTimeout(fireLimit, Math.max(0, ms), this);
+    this.timer.unref?.();
+  }
+
+  /** Fires with `reason` once the time is up, unless cleared first. Made on first use. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  fire(): void {
+    this.aborted = true;
+    this.reason = this.makeReason();
+    this.watcher?.handleEvent();
+    this.controller?.abort(this.reason);
+  }
+
+  /** Lifts the limit: it will not run out any more. */
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+function fireLimit(limit: CallLimit): void {
+  limit.fire();
+}
+
 /** One call on the connection: its request, where it stands, and how to settle it. */
 class Pending {
   frame?: Frame;
   state: State = 'queued';
   settled = false;
-  /** Listens to the call's signal (set only when it has one). */
-  onAbort?: () => void;
   constructor(
     readonly spec: CallSpec,
+    private readonly conn: Connection,
     private readonly done: (answer: Answer) => void,
     private readonly failed: (error: unknown) => void,
   ) {}
+
+  /** The call's signal or limit fired (this object is its listener). */
+  handleEvent(): void {
+    this.conn.abort(this, (this.spec.limit ?? this.spec.signal)?.reason);
+  }
 
   resolve(answer: Answer): void {
     if (this.settled) return;
@@ -94,7 +150,10 @@ class Pending {
   }
 
   detach(): void {
-    if (this.onAbort) this.spec.signal?.removeEventListener('abort', this.onAbort);
+    const limit = this.spec.limit;
+    if (limit) {
+      if (limit.watcher === this) limit.watcher = undefined;
+    } else this.spec.signal?.removeEventListener('abort', this);
   }
 }
 
@@ -216,16 +275,14 @@ export class Connection {
         reject(new TransportError(`binary: connection to ${this.opts.label} is closed`, { host: this.opts.label, network: true }));
         return;
       }
-      const signal = spec.signal;
-      const pending = new Pending(spec, resolve, reject);
-      if (signal) {
-        if (signal.aborted) {
-          reject(abortError(signal.reason));
-          return;
-        }
-        pending.onAbort = () => this.abort(pending, signal.reason);
-        signal.addEventListener('abort', pending.onAbort, { once: true });
+      const signal = spec.limit ?? spec.signal;
+      if (signal?.aborted) {
+        reject(abortError(signal.reason));
+        return;
       }
+      const pending = new Pending(spec, this, resolve, reject);
+      if (spec.limit) spec.limit.watcher = pending;
+      else spec.signal?.addEventListener('abort', pending, { once: true });
       this.busy();
       this.toWrite.push(pending);
       void this.pump();
@@ -552,7 +609,8 @@ export class Connection {
     queueMicrotask(() => this.process());
   }
 
-  private abort(p: Pending, reason: unknown): void {
+  /** The call's signal fired: drop it if it is still queued, else give up the connection (see below). */
+  abort(p: Pending, reason: unknown): void {
     const error = abortError(reason);
     if (p.state === 'queued') {
       const i = this.toWrite.indexOf(p);

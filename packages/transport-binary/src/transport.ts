@@ -3,7 +3,7 @@ import { AbortError, TransportError, ValidationError, loginKey } from './core.js
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
 import { encodeRequest } from './codec/encode.js';
 import type { DecodeLimits } from './codec/decode.js';
-import { Connection, type Frame } from './connection.js';
+import { CallLimit, Connection, type Frame } from './connection.js';
 import { prepareUpload, type UploadBody } from './upload.js';
 
 /** Options of {@link binaryTransport}. */
@@ -63,6 +63,13 @@ export function parseHost(entry: string, defaultPort: number): Target {
   if (!rest || port < 1 || port > 65535) throw new TransportError(`binary: bad host entry "${entry}"`, { host: entry, network: true });
   return { host: rest, port };
 }
+
+/**
+ * Core's `CALL_LIMIT` (a registered symbol): a transport offering a maker of
+ * call limits under it gets each call's deadline as such a limit on the
+ * request, under the same key, instead of an `AbortSignal`.
+ */
+const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
 
 /** Milliseconds a stalled TLS handshake is remembered for its host. */
 const STALL_MEMORY = 30_000;
@@ -220,7 +227,11 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
         frame = build();
       }
 
-      if (request.signal?.aborted) throw new AbortError(undefined, { cause: request.signal.reason });
+      // A deadline carried as this transport's limit: watched as it is by a JSON call, as a signal by a download.
+      const carried = request.signal === undefined ? (request as { [CALL_LIMIT]?: unknown })[CALL_LIMIT] : undefined;
+      const limit = carried instanceof CallLimit ? carried : undefined;
+      const signal = limit && request.responseType === 'data' ? limit.signal : request.signal;
+      if (signal?.aborted || limit?.aborted) throw new AbortError(undefined, { cause: (signal ?? limit)?.reason });
       target(request.host); // bad entries fail before connecting
       // A port that just left a TLS handshake unanswered would only do it again: retries fail at once.
       const stall = stalls.get(request.host);
@@ -239,7 +250,8 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       const longPoll = request.definition?.longPoll !== undefined && params[request.definition.longPoll] !== undefined;
       const answer = await conn.call({
         frame,
-        signal: request.signal,
+        signal,
+        limit: limit && request.responseType !== 'data' ? limit : undefined,
         onUploadProgress: request.onUploadProgress,
         longPoll,
         method: request.method,
@@ -259,6 +271,8 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       }
     },
 
+    [CALL_LIMIT]: (ms: number, reason: () => unknown) => new CallLimit(ms, reason),
+
     async close(): Promise<void> {
       closed = true;
       const all = [...[...keyed.values()].map((d) => d.conn), ...[...pools.values()].flat()];
@@ -266,5 +280,5 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       pools.clear();
       for (const c of all) c.close();
     },
-  };
+  } as Transport;
 }

@@ -357,16 +357,19 @@ export async function downloadToFile(
     /** Writes the gathered chunks at their place in the file and moves `at` past them. */
     const flush = async () => {
       if (batchBytes === 0) return;
-      const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      const chunks = batch;
+      const size = batchBytes;
       batch = [];
       batchBytes = 0;
-      for (let off = 0; off < bytes.byteLength; ) {
-        const { bytesWritten } = await file.write(bytes, off, bytes.byteLength - off, at - base + off);
-        off += bytesWritten;
+      // one gathering write, no copy; a short write (rare) is finished piece by piece
+      let off = (await file.writev(chunks, at - base)).bytesWritten;
+      if (off < size) {
+        const bytes = Buffer.concat(chunks, size);
+        while (off < size) off += (await file.write(bytes, off, size - off, at - base + off)).bytesWritten;
       }
-      at += bytes.byteLength;
-      written += bytes.byteLength;
-      buffered -= bytes.byteLength;
+      at += size;
+      written += size;
+      buffered -= size;
       report();
     };
     let host = 0;

@@ -37,12 +37,19 @@ function named<N extends LayerName>(name: N, middleware: Middleware): Layer<N> {
  * layer) set one, else a new one of `request.timeout` ms, lifted when `run`
  * settles.
  */
-export async function withDeadline(
+export function withDeadline(
   request: ClientRequest,
   run: (request: ClientRequest) => Promise<TransportResponse>,
   make?: MakesCallLimit[typeof CALL_LIMIT],
 ): Promise<TransportResponse> {
-  if (request.deadline || (request as WithCallLimit)[CALL_LIMIT]) return run(request);
+  return request.deadline || (request as WithCallLimit)[CALL_LIMIT] ? run(request) : underNewDeadline(request, run, make);
+}
+
+async function underNewDeadline(
+  request: ClientRequest,
+  run: (request: ClientRequest) => Promise<TransportResponse>,
+  make?: MakesCallLimit[typeof CALL_LIMIT],
+): Promise<TransportResponse> {
   const own: ClientRequest & WithCallLimit = { ...request };
   const reason = () => new TimeoutError(request.timeout, { method: request.method });
   // a transport's CallLimit when `make` (its `[CALL_LIMIT]`) is given, else a `deadline` signal
@@ -84,30 +91,29 @@ function callTimeout(request: ClientRequest, attempts: number, cause?: unknown):
  */
 export function retryLayer(policy: RetryPolicy = defaultRetryPolicy): Layer<'retry'> {
   checkRetryPolicy(policy, 'retryLayer');
-  return named(
-    'retry',
-    (next) => (request) =>
-      withDeadline(request, async (req) => {
-        const deadline = deadlineOf(req)!;
-        for (let attempt = 0; ; attempt++) {
+  return named('retry', (next) => {
+    const attempts = async (req: ClientRequest) => {
+      const deadline = deadlineOf(req)!;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await next(req);
+        } catch (error) {
+          const made = attempt + 1;
+          const aborted = req.signal?.aborted === true;
+          if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
+          if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
+          const stop = req.signal ? AbortSignal.any([req.signal, deadlineSignal(req)]) : deadlineSignal(req);
           try {
-            return await next(req);
-          } catch (error) {
-            const made = attempt + 1;
-            const aborted = req.signal?.aborted === true;
-            if (deadline.aborted && !aborted) throw callTimeout(req, made, error);
-            if (attempt >= req.retries || aborted || !policy.shouldRetry(error, req, attempt)) throw withAttempts(error, made);
-            const stop = req.signal ? AbortSignal.any([req.signal, deadlineSignal(req)]) : deadlineSignal(req);
-            try {
-              await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
-            } catch (interrupted) {
-              if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
-              throw interrupted;
-            }
+            await sleep(Math.max(0, Number(policy.delay(attempt, error)) || 0), stop);
+          } catch (interrupted) {
+            if (deadline.aborted && !req.signal?.aborted) throw callTimeout(req, made, error);
+            throw interrupted;
           }
         }
-      }),
-  );
+      }
+    };
+    return (request) => withDeadline(request, attempts);
+  });
 }
 
 /** An attempt's `TimeoutError` counts the attempts of the whole call. */
@@ -124,22 +130,25 @@ function withAttempts(error: unknown, attempts: number): unknown {
  */
 export function credentialsLayer(context: { auth: AuthProvider | undefined; client: CoreClient }): Layer<'credentials'> {
   const { auth, client } = context;
-  return named('credentials', (next) => async (request) => {
-    const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
-    if (!auth || !wantsAuth) return next(request);
-    const withCredentials = async () => {
+  return named('credentials', (next) => {
+    // on a copy: the provider writes into it, and a second try starts from the original
+    const withCredentials = async (request: ClientRequest) => {
       const r: ClientRequest = { ...request, params: { ...request.params } };
-      await auth.apply(r, client);
+      await auth!.apply(r, client);
       return next(r);
     };
-    try {
-      return await withCredentials();
-    } catch (error) {
-      if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth.refresh && (await auth.refresh(client))) {
-        return withCredentials();
+    return async (request) => {
+      const wantsAuth = request.definition ? request.definition.auth : !request.anonymous;
+      if (!auth || !wantsAuth) return next(request);
+      try {
+        return await withCredentials(request);
+      } catch (error) {
+        if (error instanceof ApiError && CREDENTIAL_ERRORS.has(error.result) && auth.refresh && (await auth.refresh(client))) {
+          return withCredentials(request);
+        }
+        throw error;
       }
-      throw error;
-    }
+    };
   });
 }
 
@@ -179,36 +188,35 @@ export function hostLayer(state: HostState): Layer<'host'> {
  * transport's `bodyTimeout`).
  */
 export function timeoutLayer(): Layer<'timeout'> {
-  return named(
-    'timeout',
-    (next) => (request) =>
-      withDeadline(request, async (req) => {
-        const user = req.signal;
-        const deadline = deadlineOf(req)!;
-        if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
+  return named('timeout', (next) => {
+    const limited = async (req: ClientRequest) => {
+      const user = req.signal;
+      const deadline = deadlineOf(req)!;
+      if (user?.aborted) throw new AbortError(undefined, { cause: user.reason });
+      if (deadline.aborted) throw callTimeout(req, 1);
+      const limit = req.attemptTimeout;
+      const attempt =
+        limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
+      try {
+        // The deadline alone (the usual case) needs no combined signal; a client's CallLimit stays on the
+        // request as it is (the transport that made it watches it).
+        const signal =
+          user || attempt
+            ? AbortSignal.any([deadlineSignal(req), ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])])
+            : req.deadline;
+        return await next(signal ? { ...req, signal } : req);
+      } catch (error) {
+        if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
+        // the transport's own error is only the echo of the abort: it is not kept as the cause
         if (deadline.aborted) throw callTimeout(req, 1);
-        const limit = req.attemptTimeout;
-        const attempt =
-          limit === undefined ? undefined : timerSignal(limit, () => new TimeoutError(limit, { phase: 'attempt', method: req.method }));
-        try {
-          // The deadline alone (the usual case) needs no combined signal; a client's CallLimit stays on the
-          // request as it is (the transport that made it watches it).
-          const signal =
-            user || attempt
-              ? AbortSignal.any([deadlineSignal(req), ...(user ? [user] : []), ...(attempt ? [attempt.signal] : [])])
-              : req.deadline;
-          return await next(signal ? { ...req, signal } : req);
-        } catch (error) {
-          if (user?.aborted) throw error instanceof AbortError ? error : new AbortError(undefined, { cause: error });
-          // the transport's own error is only the echo of the abort: it is not kept as the cause
-          if (deadline.aborted) throw callTimeout(req, 1);
-          if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
-          throw error;
-        } finally {
-          attempt?.clear();
-        }
-      }),
-  );
+        if (attempt?.signal.aborted) throw new TimeoutError(limit!, { phase: 'attempt', method: req.method });
+        throw error;
+      } finally {
+        attempt?.clear();
+      }
+    };
+    return (request) => withDeadline(request, limited);
+  });
 }
 
 /** Turns an answer without a numeric `result` into `ProtocolError`, and a non-zero one into `ApiError`. */

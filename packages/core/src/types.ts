@@ -261,8 +261,9 @@ export interface ClientRequest extends Omit<TransportRequest, 'host'> {
    * reason. Set by the client for each call (or by the retry or timeout layer
    * when used alone), and lifted when the call returns. When nothing outside
    * the client can see its requests (no middleware, a built-in credential
-   * provider, the default retry rule) and the transport takes it, the client
-   * keeps the deadline as a lighter timer instead and makes no signal.
+   * provider, the default retry rule) and the transport offers a lighter
+   * limit (`transport[CALL_LIMIT]`, see timer.ts), the client puts that on
+   * the requests instead and makes no signal.
    */
   deadline?: AbortSignal;
   /** Milliseconds for one attempt (the timeout layer); absent means no limit per attempt. */

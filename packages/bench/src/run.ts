@@ -33,6 +33,8 @@ async function load(name: string): Promise<BenchModule | undefined> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    // `pnpm bench -- --quick` passes the `--` on
+    args: process.argv.slice(2).filter((a) => a !== '--'),
     options: { check: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' } },
     strict: true,
   });

@@ -326,10 +326,8 @@ class JsonAnswerHandler {
     if (raw) {
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const name = raw[i]!;
-        if (name.length !== 12 && name.length !== 14) continue;
-        const lower = name.toString().toLowerCase();
-        if (lower === 'content-type') this.contentType ??= raw[i + 1]!.toString();
-        else if (lower === 'content-length') length ??= raw[i + 1]!.toString();
+        if (name.length === 12 && isName(name, 'content-type')) this.contentType ??= raw[i + 1]!.toString();
+        else if (name.length === 14 && isName(name, 'content-length')) length ??= raw[i + 1]!.toString();
       }
     }
     if (length !== undefined && Number(length) > this.limit) {
@@ -361,6 +359,17 @@ class JsonAnswerHandler {
   onError(error: unknown): void {
     this.fail(error);
   }
+}
+
+/**
+ * Whether a raw header name is `lower` in any case, compared in place: no
+ * string made per header of every answer. Header names are tokens (no
+ * control characters), so setting the 0x20 bit only folds letters.
+ */
+function isName(name: Buffer | string, lower: string): boolean {
+  if (typeof name === 'string') return name.toLowerCase() === lower;
+  for (let i = 0; i < lower.length; i++) if ((name[i]! | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Dispatches one request whose answer is JSON text; see {@link JsonAnswerHandler}. */
@@ -504,6 +513,8 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     return agent;
   }
 
+  /** The last method name found valid: most calls repeat the one before. */
+  let lastMethod: string | undefined;
   // The origin of the last host called: most calls go to the same host.
   let lastHost: string | null = null;
   let lastOrigin = '';
@@ -517,8 +528,11 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     const limit = carried instanceof Limit ? carried : undefined;
     const signal: CallSignal | undefined = limit !== undefined ? (request.responseType === 'data' ? limit.signal : limit) : request.signal;
     if (closed) throw new TransportError('http: the transport is closed', { host: request.host, network: true });
-    if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
-      throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
+    if (method !== lastMethod) {
+      if (typeof method !== 'string' || !METHOD_NAME.test(method)) {
+        throw new ValidationError(String(method), 'method', `invalid method name ${JSON.stringify(method)}`);
+      }
+      lastMethod = method;
     }
     if (signal?.aborted) throw toCoreError(signal.reason, request.host, signal, method);
     if (request.host !== lastHost) {

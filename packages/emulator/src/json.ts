@@ -10,7 +10,16 @@ export type Body = { [key: string]: Value };
  * unsigned 64-bit content `hash`. Undefined members are skipped.
  */
 export function toJson(value: unknown): string {
-  return nativeJson(value) ?? slowJson(value);
+  const native = nativeJson(value);
+  if (native === undefined) return slowJson(value);
+  return native.marks > 0 ? unmark(native.text).toString('utf8') : native.text;
+}
+
+/** What toJson writes, as UTF-8 bytes (what an HTTP answer sends; quicker than encoding toJson's text). */
+export function toJsonBytes(value: unknown): Buffer {
+  const native = nativeJson(value);
+  if (native === undefined) return Buffer.from(slowJson(value), 'utf8');
+  return native.marks > 0 ? unmark(native.text) : Buffer.from(native.text, 'utf8');
 }
 
 /**
@@ -21,37 +30,45 @@ export function toJson(value: unknown): string {
  * so the marked literals are exactly the bigints.
  */
 const BIG = '\u0000n';
-/** How a mark starts in JSON.stringify's output: the quote, then `\u0000n`. */
-const MARK_TEXT = '"\\u0000n';
+/** How a mark starts in JSON.stringify's output: the quote, then `\u0000n` (ASCII, so the same bytes in UTF-8). */
+const MARK = Buffer.from('"\\u0000n', 'latin1');
 
-/** Turns every marked string of `text` back into a bare integer literal (a plain scan: a regex is several times slower). */
-function unmark(text: string): string {
-  const parts: string[] = [];
+/**
+ * Encodes `text` as UTF-8 and turns every mark in it back into a bare
+ * integer literal, moving the bytes down in place. Scanning bytes is safe:
+ * UTF-8 never puts an ASCII byte inside a longer character. (Cutting the
+ * marks out of the string instead costs several times more.)
+ */
+function unmark(text: string): Buffer {
+  const buf = Buffer.from(text, 'utf8');
+  let to = 0;
   let from = 0;
-  for (let at = text.indexOf(MARK_TEXT); at >= 0; ) {
-    const end = text.indexOf('"', at + MARK_TEXT.length);
+  for (let at = buf.indexOf(MARK); at >= 0; ) {
+    const end = buf.indexOf(0x22, at + MARK.length);
     if (end < 0) break;
-    const before = text.charCodeAt(at - 1);
+    const before = buf[at - 1];
     // a value starts after ':', ',' or '['; inside a string the quote would follow a backslash
     if (before === 0x3a || before === 0x2c || before === 0x5b) {
-      parts.push(text.slice(from, at), text.slice(at + MARK_TEXT.length, end));
+      buf.copyWithin(to, from, at);
+      to += at - from;
+      buf.copyWithin(to, at + MARK.length, end);
+      to += end - at - MARK.length;
       from = end + 1;
     }
-    at = text.indexOf(MARK_TEXT, end + 1);
+    at = buf.indexOf(MARK, end + 1);
   }
-  if (from === 0) return text;
-  parts.push(text.slice(from));
-  return parts.join('');
+  buf.copyWithin(to, from);
+  return buf.subarray(0, to + buf.length - from);
 }
 
 /**
  * The fast way, JSON.stringify itself: one walk finds the bigints, they are
- * swapped for marked strings in place, the tree is stringified natively, and
- * the marks become bare integer literals; the bigints are put back before it
- * returns. Gives up (undefined) when a string or key starts with U+0000 or
+ * swapped for marked strings in place and the tree is stringified natively
+ * (unmark then turns the marks into bare integer literals); the bigints are
+ * put back before it returns. Gives up (undefined) when a string or key starts with U+0000 or
  * the tree is too deep for the native (recursive) stringify.
  */
-function nativeJson(value: unknown): string | undefined {
+function nativeJson(value: unknown): { text: string; marks: number } | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const holders: Array<Record<string | number, unknown>> = [];
   const keys: Array<string | number> = [];
@@ -87,8 +104,7 @@ function nativeJson(value: unknown): string | undefined {
   let marked = 0;
   try {
     for (; marked < holders.length; marked++) holders[marked]![keys[marked]!] = BIG + bigints[marked]!.toString();
-    const text = JSON.stringify(value);
-    return holders.length > 0 ? unmark(text) : text;
+    return { text: JSON.stringify(value), marks: holders.length };
   } catch {
     // a tree deeper than the native stringify's stack, or a frozen holder: the explicit-stack writer takes it
     return undefined;

@@ -6,7 +6,7 @@ import { ConnectionState } from '../connection.js';
 import type { UploadPart } from '../context.js';
 import type { DispatchResult, EmulatorCore } from '../core.js';
 import { ApiError, DropConnection, errorMessage } from '../errors.js';
-import { toJson } from '../json.js';
+import { toJsonBytes } from '../json.js';
 import type { RawParam } from '../params.js';
 import { bodyIdleLimit, DEFAULT_TIME_LIMITS, pumpWithLimit } from './limit.js';
 import { isMultipart, type MultipartBody, MultipartError, readMultipart } from './multipart.js';
@@ -324,7 +324,7 @@ export function writeResult(core: EmulatorCore, method: string, req: IncomingMes
     return;
   }
   if (result.data) result.data.stream.destroy();
-  const text = Buffer.from(toJson(result.body), 'utf8');
+  const text = toJsonBytes(result.body);
   const headers: Record<string, string | number> = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': text.length };
   const code = result.body.result;
   if (typeof code === 'number' && code !== 0) headers['X-Error'] = code;

@@ -558,11 +558,11 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
       throw new ValidationError(method, 'params', (error as Error).message);
     }
 
-    const files = request.files ?? [];
+    const files = request.files;
     const definition = request.definition;
     // The bare payload of fileops writes: no form, no file name.
     const payloadUpload = definition?.payloadUpload === true;
-    if (files.length > 0) {
+    if (files !== undefined && files.length > 0) {
       if (payloadUpload && files.length !== 1)
         throw new ValidationError(method, 'files', `${method} carries exactly one payload, got ${files.length} files`);
       let prepared: PreparedFile[];

@@ -62,9 +62,12 @@ export interface UploadLargeOptions {
   /** A token from `onResumeToken` of an earlier, interrupted upload of the same source to the same target. */
   resume?: string;
   /**
-   * Files and Blobs go as requests of this many bytes, each streamed from the source while it is
-   * read (memory stays small whatever the size); default 64 MiB. Set it to `chunkSize` or less to
-   * send them in chunks held in memory, as streams always are.
+   * Files and Blobs go as requests of at most this many bytes, each streamed from the source while
+   * it is read (memory stays small whatever the size); default 64 MiB. The first request carries
+   * 1 MiB (or less, when this is smaller); each next one is sized from the speed of the last so that
+   * it takes about a quarter of the call timeout (8 s at most), which keeps a slow link under the
+   * timeout and lets a fast one send long requests. Set it to `chunkSize` or less to send them in
+   * chunks held in memory, as streams always are.
    */
   segmentSize?: number;
   /** Reconnections in a row without a chunk getting through before the upload gives up. Default 5. */
@@ -142,8 +145,16 @@ interface Token {
  * an answer comes). Over HTTP chunks are 2 MiB, since its client library
  * holds more memory of its own.
  */
-/** Default bytes per streamed request for files and Blobs. */
+/** Default largest streamed request for files and Blobs. */
 const SEGMENT = 64 * 1024 * 1024;
+/** Bytes of the first streamed request, before the link's speed is known. */
+const FIRST_SEGMENT = 1024 * 1024;
+/** Smallest streamed request the speed can bring a segment down to. */
+const MIN_SEGMENT = 64 * 1024;
+/** Longest time a streamed request is sized to take (and at most a quarter of the call timeout). */
+const SEGMENT_TIME = 8000;
+/** Default call timeout of the client, used when neither the options nor the client set one. */
+const DEFAULT_TIMEOUT = 30_000;
 /** Bytes read from the source at a time while a segment streams. */
 const PIECE = 256 * 1024;
 /** Pieces being read ahead of the one the connection takes. */
@@ -204,6 +215,15 @@ interface Flight {
   piece: Piece;
   sent: number;
   done: Promise<void>;
+}
+
+/**
+ * Bytes of the next streamed request: what `rate` (bytes per ms) moves in `target` ms, at most four
+ * times `last` (one fast answer is not trusted further), between `MIN_SEGMENT` and `max`.
+ */
+function nextSegment(rate: number, target: number, last: number, max: number): number {
+  const wanted = Number.isFinite(rate) && rate > 0 ? Math.floor(rate * target) : MIN_SEGMENT;
+  return Math.max(Math.min(MIN_SEGMENT, max), Math.min(max, 4 * last, wanted));
 }
 
 /** Implementation shared by both entries; `platform` brings file access and hashes. */
@@ -370,6 +390,11 @@ export async function uploadLargeWith(
     // the source: no wait between chunks. Streams go in chunks held in memory.
     const segmentSize = options.segmentSize ?? SEGMENT;
     if (reader.seekable && total !== undefined && segmentSize > chunk) {
+      // Requests are sized to the link: each one to take about `target` ms at the speed the last one
+      // went, so that no request runs into the call timeout on a slow link.
+      const timeout = options.timeout ?? client.options.timeout ?? DEFAULT_TIMEOUT;
+      const target = Math.min(SEGMENT_TIME, timeout / 4);
+      let size = Math.min(segmentSize, FIRST_SEGMENT);
       let hashedTo = offset;
       // The attempt a segment belongs to: a dead connection may still pull its segment for a moment,
       // and must neither read nor hash any further once the next attempt has begun.
@@ -405,8 +430,10 @@ export async function uploadLargeWith(
         })();
       while (offset < total) {
         throwIfAborted();
-        const to = Math.min(total, offset + segmentSize);
+        const to = Math.min(total, offset + size);
         let attemptSent = 0;
+        const started = performance.now();
+        const rate = (bytes: number) => bytes / Math.max(1, performance.now() - started);
         try {
           await file_pwrite(
             client,
@@ -421,12 +448,15 @@ export async function uploadLargeWith(
             },
           );
           sent += to - offset;
+          size = nextSegment(rate(to - offset), target, to - offset, segmentSize);
           offset = to;
           failures = 0;
           progress(offset);
         } catch (error) {
           attempt++;
           sent += attemptSent;
+          // what got out before the failure tells the speed; the next request is at most half this one
+          size = nextSegment(rate(attemptSent), target, Math.max(1, Math.floor((to - offset) / 8)), segmentSize);
           throwIfAborted();
           if (!recoverable(error) || failures >= maxRetries) throw error;
           offset = await reconnect(

@@ -1,6 +1,4 @@
 const MAX = Number.MAX_SAFE_INTEGER;
-/** Most distinct keys holding unsafe integers that are searched for in the text. */
-const MAX_KEYS = 8;
 
 /**
  * A JSON parser that keeps 64-bit integers exact: integers outside the safe
@@ -9,177 +7,77 @@ const MAX_KEYS = 8;
  * this; `JSON.parse` would silently round it.
  *
  * How it stays close to `JSON.parse`'s speed: the text is parsed once by
- * `JSON.parse`, the tree is searched for rounded integers (outside the safe
- * range), and each one is given its exact digits from the text. Those are
- * found by searching for the member's key (`"hash":`), per key in document
- * order; every literal found must round to the very double the tree holds.
- * Whatever this cannot pair with certainty (integers in arrays, unusual
- * keys, numeric keys that reorder members, an exponent-form number that
- * reaches the unsafe range, a literal left over or missing) is parsed again
- * by the general but slower path. With duplicate keys, whose meaning JSON
- * leaves open, an integer may take the digits of another literal of the same
- * key that rounds to the same double.
+ * `JSON.parse`, and a walk over the tree gives each rounded integer (outside
+ * the safe range) its exact digits from the text, taken in document order
+ * from a regular-expression search for the members `"key": digits` of its
+ * key; each literal must round to the very double the tree holds. A match
+ * counts only after `{` or `,`: with a key of word characters, that quote
+ * cannot be inside a string (it would be escaped). Whatever cannot be paired
+ * with certainty (integers in arrays, unusual keys, more than one key,
+ * numeric keys that reorder members, an exponent-form number in the unsafe
+ * range, a literal left over or missing) is parsed again by the general,
+ * slower path, which marks every such literal outside strings. With
+ * duplicate keys, whose meaning JSON leaves open, an integer may take the
+ * digits of another literal of the same key that rounds to the same double.
  */
 export function parseJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  const found: Found = { at: [], keys: [], values: [], inArray: false, reordered: false };
-  try {
-    collect([value], found);
-  } catch {
-    return parseSlowly(text); // nesting deeper than the call stack
-  }
-  if (found.inArray) return parseSlowly(text);
-  if (!found.at.length) return value;
-  if (found.reordered) return parseSlowly(text);
-  const done = new Set<string>();
-  for (const key of found.keys) {
-    if (done.has(key)) continue;
-    done.add(key);
-    // Each key is one search through the text: past a few, the general path is cheaper.
-    if (done.size > MAX_KEYS || !exactDigits(text, key, found)) return parseSlowly(text);
-  }
-  return value;
-}
-
-/** The rounded integers of a parsed tree, in document order: holder, key and value. */
-interface Found {
-  at: Record<string, unknown>[];
-  keys: string[];
-  values: number[];
-  /** An unsafe integer in an array, which has no key to search for. */
-  inArray: boolean;
-  /** An object with a numeric key: its members are not in text order. */
-  reordered: boolean;
-}
-
-function collect(v: unknown, f: Found): void {
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      if (typeof x === 'object') {
-        if (x !== null) collect(x, f);
-      } else if (typeof x === 'number' && (x > MAX || x < -MAX)) f.inArray = true;
-    }
-    return;
-  }
-  let first = true;
-  for (const k in v as Record<string, unknown>) {
-    if (first) {
-      first = false;
-      // Integer-like keys come first in property order, not in text order.
-      const c = k.charCodeAt(0);
-      if (c >= 48 && c <= 57) f.reordered = true;
-    }
-    const x = (v as Record<string, unknown>)[k];
-    if (typeof x === 'object') {
-      if (x !== null) collect(x, f);
-    } else if (typeof x === 'number' && (x > MAX || x < -MAX)) {
-      f.at.push(v as Record<string, unknown>);
-      f.keys.push(k);
-      f.values.push(x);
-    }
-  }
-}
-
-const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
-
-/**
- * Gives the rounded integers under `key` (in document order) the exact
- * values of the literals that follow `"key":` in the text, in the same
- * order. False when they do not pair one to one.
- *
- * A match counts only when the quote before the key follows `{` or `,`: with
- * a key of word characters that quote cannot be inside a string (it would be
- * escaped, or the string would be followed by a letter), so the match is a
- * real member of an object.
- */
-function exactDigits(text: string, key: string, f: Found): boolean {
-  if (!/^[A-Za-z_$][\w$]*$/.test(key) || key === '__proto__') return false;
-  // Searching from the key's first letter (rarer than a quote) is much faster.
-  const needle = `${key}"`;
-  const { keys, values, at } = f;
-  // The next rounded integer of this key.
-  let j = keys.indexOf(key);
-  for (let p = text.indexOf(needle); p !== -1; p = text.indexOf(needle, p + 1)) {
-    let b = p - 2;
-    let c = text.charCodeAt(p - 1);
-    if (c !== 34) continue;
-    while (isSpace((c = text.charCodeAt(b)))) b--;
-    if (c !== 123 && c !== 44) continue;
-    let q = p + needle.length;
-    while (isSpace((c = text.charCodeAt(q)))) q++;
-    if (c !== 58) continue;
-    while (isSpace((c = text.charCodeAt(++q))));
-    const s = q;
-    if (c === 45) c = text.charCodeAt(++q);
-    if (c < 48 || c > 57) continue; // not a number
-    while ((c = text.charCodeAt(++q)) >= 48 && c <= 57);
-    if (c === 46 || c === 101 || c === 69) {
-      // A fraction or an exponent: a number stays a number, unless it reaches
-      // the unsafe range, where the tree cannot tell it from a rounded integer.
-      while ((c = text.charCodeAt(++q)) === 43 || c === 45 || c === 46 || c === 101 || c === 69 || (c >= 48 && c <= 57));
-      const n = Number(text.slice(s, q));
-      if (n > MAX || n < -MAX) return false;
-    } else if (q - s > 15) {
-      const big = BigInt(text.slice(s, q));
+  // The one key that holds rounded integers, and the search for its members in the text.
+  let key: string | undefined;
+  let re: RegExp | undefined;
+  let reordered = false;
+  /** The exact value of the next literal under `key` that is outside the safe range. */
+  const next = (): bigint | undefined => {
+    for (let m: RegExpExecArray | null; (m = re!.exec(text)); ) {
+      const big = BigInt(m[1]!);
       const n = Number(big);
-      if (n > MAX || n < -MAX) {
-        if (j === -1 || values[j] !== n) return false;
-        at[j]![key] = big;
-        j = keys.indexOf(key, j + 1);
+      if (n > MAX || n < -MAX) return big;
+    }
+  };
+  const walk = (v: Record<string, unknown>): void => {
+    if (Array.isArray(v)) {
+      for (const x of v)
+        if (typeof x === 'object') {
+          if (x) walk(x);
+        } else if (x > MAX || x < -MAX) throw 0; // no key to search for (a string of digits takes the general path too)
+      return;
+    }
+    let first = true;
+    for (const k in v) {
+      // Integer-like keys come first in property order, not in text order.
+      if (first && k < ':' && k >= '0') reordered = true;
+      first = false;
+      const x = v[k];
+      if (typeof x === 'object') {
+        if (x) walk(x as Record<string, unknown>);
+      } else if (typeof x === 'number' && (x > MAX || x < -MAX)) {
+        if (!re) {
+          if (!/^\w+$/.test(k)) throw 0;
+          re = new RegExp(`[{,]\\s*"${(key = k)}"\\s*:\\s*(-?\\d{16,})(?![.eE])`, 'g');
+        }
+        if (k !== key) throw 0; // a second key
+        const big = next();
+        if (Number(big) !== x) throw 0;
+        v[k] = big;
       }
     }
+  };
+  try {
+    walk({ value });
+    // A literal left over, or members not in text order: the general path.
+    if (re && (reordered || next() !== undefined)) throw 0;
+    return value;
+  } catch {
+    // The general path: every unsafe integer literal outside strings becomes a
+    // marked string, which a reviver turns into a bigint.
+    const marker = `${Math.random()}:`;
+    const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])(-?\d{16,})(?![\d.eE])/g, (m, d?: string) =>
+      d && !Number.isSafeInteger(+d) ? `"${marker}${d}"` : m,
+    );
+    return marked === text
+      ? value
+      : JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(marker) ? BigInt(v.slice(marker.length)) : v));
   }
-  return j === -1;
-}
-
-/** The general path: every unsafe integer literal becomes a marked string, which a reviver turns into a bigint. */
-function parseSlowly(text: string): unknown {
-  const marker = `\u0000${Math.random().toString(36).slice(2)}:`;
-  const big = quoteBigIntegers(text, marker);
-  if (big === text) return JSON.parse(text);
-  return JSON.parse(big, (_key, value: unknown) =>
-    typeof value === 'string' && value.startsWith(marker) ? BigInt(value.slice(marker.length)) : value,
-  );
-}
-
-/** Wraps unsafe integer literals (outside strings) in marked strings. */
-function quoteBigIntegers(text: string, marker: string): string {
-  let out = '';
-  let last = 0;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 92 /* \ */) i += 2;
-        else if (d === 34) {
-          i++;
-          break;
-        } else i++;
-      }
-      continue;
-    }
-    if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
-      const start = i;
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) i++;
-        else break;
-      }
-      const literal = text.slice(start, i);
-      if (/^-?\d{16,}$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
-        out += text.slice(last, start) + JSON.stringify(marker + literal);
-        last = i;
-      }
-      continue;
-    }
-    i++;
-  }
-  return last === 0 ? text : out + text.slice(last);
 }
 
 /**
@@ -187,15 +85,14 @@ function quoteBigIntegers(text: string, marker: string): string {
  * {@link jsonSafe}): a copy in which each bigint is its exact decimal string,
  * since `JSON.stringify` cannot write a bigint and a number would round it.
  */
-function bigintsAsStrings(this: object): unknown {
-  const convert = (v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
-  if (Array.isArray(this)) return this.map(convert);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(this)) out[k] = convert(v);
+function bigintsAsStrings(this: Record<string, unknown>): unknown {
+  const out: Record<string, unknown> = Array.isArray(this) ? ([] as never) : {};
+  for (const k in this) {
+    const v = this[k];
+    out[k] = typeof v === 'bigint' ? `${v}` : v;
+  }
   return out;
 }
-
-const TO_JSON: PropertyDescriptor = { value: bigintsAsStrings, enumerable: false, writable: true, configurable: true };
 
 /**
  * Makes `JSON.stringify` work on an object or array that holds `bigint`
@@ -208,8 +105,8 @@ const TO_JSON: PropertyDescriptor = { value: bigintsAsStrings, enumerable: false
  */
 export function jsonSafe<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  const values = Array.isArray(value) ? value : Object.values(value);
-  if (values.some((v) => typeof v === 'bigint')) Object.defineProperty(value, 'toJSON', TO_JSON);
+  if (Object.values(value).some((v) => typeof v === 'bigint'))
+    Object.defineProperty(value, 'toJSON', { value: bigintsAsStrings, writable: true, configurable: true });
   return value;
 }
 

@@ -26,9 +26,8 @@ import type {
   WireValue,
 } from './types.js';
 
+/** Default `timeout`, and `bodyTimeout` (how long a data answer may go without a byte). */
 const DEFAULT_TIMEOUT = 30_000;
-/** Default `bodyTimeout`: a data answer may go this long without a byte. */
-const DEFAULT_BODY_TIMEOUT = 30_000;
 const DURATIONS = ['timeout', 'attemptTimeout', 'bodyTimeout'] as const;
 
 const IS_CLIENT = Symbol.for('pcloudkit.client');
@@ -79,7 +78,7 @@ export function createClient(options: ClientOptions): CoreClient {
       ...(call?.connectionKey !== undefined ? { connectionKey: call.connectionKey } : {}),
       timeout: call?.timeout ?? options.timeout ?? DEFAULT_TIMEOUT,
       ...(attemptTimeout !== undefined ? { attemptTimeout } : {}),
-      ...(responseType === 'data' ? { bodyTimeout: call?.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT } : {}),
+      ...(responseType === 'data' ? { bodyTimeout: call?.bodyTimeout ?? options.bodyTimeout ?? DEFAULT_TIMEOUT } : {}),
       retries: call?.retries ?? options.retries ?? policy.retries,
     };
   }
@@ -182,10 +181,13 @@ export function createClient(options: ClientOptions): CoreClient {
   const layers = [retryLayer(policy), credentialsLayer({ auth, client }), hostLayer(hosts), timeoutLayer(), checkLayer()];
   const handler = composeChain(layers, options.middleware, send);
 
-  Object.defineProperty(client, IS_CLIENT, { value: true });
-  const describeClient = () =>
-    `PcloudClient { transport: ${transport.name}, hosts: ${(hosts.region[transport.hostKind] ?? []).join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`;
-  Object.defineProperty(client, 'toString', { value: describeClient });
-  Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), { value: describeClient });
-  return client;
+  const describeClient = {
+    value: () =>
+      `PcloudClient { transport: ${transport.name}, hosts: ${(hosts.region[transport.hostKind] ?? []).join(', ')}, auth: ${auth ? '[redacted]' : 'none'} }`,
+  };
+  return Object.defineProperties(client, {
+    [IS_CLIENT]: { value: true },
+    toString: describeClient,
+    [Symbol.for('nodejs.util.inspect.custom')]: describeClient,
+  });
 }

@@ -169,7 +169,7 @@ export class ProtocolError extends PcloudError {
 }
 
 /** Default cap on the size of one JSON (or binary-protocol) answer: 64 MiB. */
-export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_ANSWER_BYTES = 2 ** 26;
 
 /**
  * An answer longer than the transport's `maxAnswerBytes`: refused (and the

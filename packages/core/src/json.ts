@@ -25,7 +25,6 @@ export function parseJson(text: string): unknown {
   // The one key that holds rounded integers, and the search for its members in the text.
   let key: string | undefined;
   let re: RegExp | undefined;
-  let reordered = false;
   /** The exact value of the next literal under `key` that is outside the safe range. */
   const next = (): bigint | undefined => {
     for (let m: RegExpExecArray | null; (m = re!.exec(text)); ) {
@@ -42,41 +41,35 @@ export function parseJson(text: string): unknown {
         } else if (x > MAX || x < -MAX) throw 0; // no key to search for (a string of digits takes the general path too)
       return;
     }
-    let first = true;
     for (const k in v) {
-      // Integer-like keys come first in property order, not in text order.
-      if (first && k < ':' && k >= '0') reordered = true;
-      first = false;
+      // Integer-like keys come first in property order, not in text order: keys that start with a digit take the general path.
+      if (k < ':' && k >= '0') throw 0;
       const x = v[k];
       if (typeof x === 'object') {
         if (x) walk(x as Record<string, unknown>);
       } else if (typeof x === 'number' && (x > MAX || x < -MAX)) {
-        if (!re) {
-          if (!/^\w+$/.test(k)) throw 0;
-          re = new RegExp(`[{,]\\s*"${(key = k)}"\\s*:\\s*(-?\\d{16,})(?![.eE])`, 'g');
-        }
-        if (k !== key) throw 0; // a second key
-        const big = next();
-        if (Number(big) !== x) throw 0;
-        v[k] = big;
+        // The first key (of word characters only) sets the search; another key, or an unusual one, throws.
+        re ??= /^\w+$/.test(k) ? new RegExp(`"${(key = k)}"\\s*:\\s*(-?\\d{16,})(?![.eE])`, 'g') : undefined;
+        if (k !== key || Number((v[k] = next())) !== x) throw 0;
       }
     }
   };
   try {
-    walk({ value });
-    // A literal left over, or members not in text order: the general path.
-    if (re && (reordered || next() !== undefined)) throw 0;
+    walk([value] as never);
+    // A literal left over: the general path.
+    if (re && next()) throw 0; // (an unsafe bigint is never 0n)
     return value;
   } catch {
     // The general path: every unsafe integer literal outside strings becomes a
     // marked string, which a reviver turns into a bigint.
-    const marker = `${Math.random()}:`;
-    const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])(-?\d{16,})(?![\d.eE])/g, (m, d?: string) =>
+    const marker = `${Math.random()}`;
+    const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])(-?\d{16,})(?![\w.])/g, (m, d?: string) =>
       d && !Number.isSafeInteger(+d) ? `"${marker}${d}"` : m,
     );
-    return marked === text
-      ? value
-      : JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(marker) ? BigInt(v.slice(marker.length)) : v));
+    // Without marks, no reviver (JSON.parse ignores one that is not a function): it would recurse as deep as the
+    // tree. The walk may have changed `value`, so the text is parsed again.
+    const revive = (_k: string, v: unknown) => (typeof v === 'string' && v.startsWith(marker) ? BigInt(v.slice(marker.length)) : v);
+    return JSON.parse(marked, (marked !== text && revive) as never);
   }
 }
 

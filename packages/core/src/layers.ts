@@ -22,7 +22,7 @@ import type {
 } from './types.js';
 
 /** The layers in chain order, outermost first. */
-export const LAYER_NAMES: readonly LayerName[] = Object.freeze(['retry', 'credentials', 'host', 'timeout', 'check']);
+export const LAYER_NAMES: readonly LayerName[] = /* @__PURE__ */ Object.freeze(['retry', 'credentials', 'host', 'timeout', 'check']);
 
 /** Answers that mean "these credentials are missing or no longer good": 1000 log in required, 2000 log in failed, 2094 invalid access token. */
 const CREDENTIAL_ERRORS: ReadonlySet<number> = new Set([1000, 2000, 2094]);

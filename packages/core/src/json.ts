@@ -10,15 +10,18 @@ const MAX = Number.MAX_SAFE_INTEGER;
  * `JSON.parse`, and a walk over the tree gives each rounded integer (outside
  * the safe range) its exact digits from the text, taken in document order
  * from a regular-expression search for the members `"key": digits` of its
- * key; each literal must round to the very double the tree holds. A match
- * counts only after `{` or `,`: with a key of word characters, that quote
- * cannot be inside a string (it would be escaped). Whatever cannot be paired
- * with certainty (integers in arrays, unusual keys, more than one key,
- * numeric keys that reorder members, an exponent-form number in the unsafe
- * range, a literal left over or missing) is parsed again by the general,
- * slower path, which marks every such literal outside strings. With
- * duplicate keys, whose meaning JSON leaves open, an integer may take the
- * digits of another literal of the same key that rounds to the same double.
+ * key; each literal must round to the very double the tree holds. With a key
+ * of word characters, the quote after it follows a word character, so it is
+ * a real string delimiter and the match a real member (or a member whose key
+ * ends in an escaped quote and the same word: a key of other characters,
+ * which the walk meets and sends to the general path). Whatever cannot be
+ * paired with certainty (integers in arrays, unusual keys, more than one
+ * key, keys starting with a digit, which may reorder members, an
+ * exponent-form number in the unsafe range, a literal left over or missing)
+ * is parsed again by the general, slower path, which marks every such
+ * literal outside strings. With duplicate keys, whose meaning JSON leaves
+ * open, an integer may take the digits of another literal of the same key
+ * that rounds to the same double.
  */
 export function parseJson(text: string): unknown {
   const value: unknown = JSON.parse(text);

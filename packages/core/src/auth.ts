@@ -3,6 +3,7 @@
  * and the digest login stay for older accounts and for the emulator.
  */
 import { TransportError } from './errors.js';
+import { describeValue } from './regions.js';
 import type { passwordAuth } from './password.js';
 import type { AuthOptions, AuthProvider } from './types.js';
 
@@ -59,8 +60,9 @@ const AUTH_FORMS = '{ accessToken }, { authToken }, { username, password } or a 
 function credential(auth: object, name: string, where: string): string {
   const value = (auth as Record<string, unknown>)[name];
   if (typeof value !== 'string' || (name === 'password' ? value : value.trim()) === '') {
-    const got = value === undefined ? 'undefined' : value === '' ? 'an empty string' : `a ${value === null ? 'null' : typeof value}`;
-    throw new TypeError(`${where}.${name} must be a non-empty string, got ${got} (is the environment variable that should hold it set?)`);
+    throw new TypeError(
+      `${where}.${name} must be a non-empty string, got ${describeValue(value)} (is the environment variable that should hold it set?)`,
+    );
   }
   return value;
 }
@@ -76,7 +78,7 @@ export function resolveAuth(auth: AuthOptions | undefined | null, where = 'creat
     throw new TypeError(`${where} must be ${AUTH_FORMS}; got ${Array.isArray(auth) ? 'an array' : `a ${typeof auth}`}`);
   }
   if ('apply' in auth) {
-    if (typeof auth.apply !== 'function') throw new TypeError(`${where}.apply must be a function (a custom credential provider)`);
+    if (typeof auth.apply !== 'function') throw new TypeError(`${where}.apply must be a function`);
     return auth;
   }
   if ('accessToken' in auth) return accessTokenAuth(credential(auth, 'accessToken', where));

@@ -34,19 +34,20 @@ export function regionFromHostname(hostname: string): Region {
   return { api: [hostname] };
 }
 
-const REGION_FORMS = `'us', 'eu' or a host list such as { api: ['eapi.pcloud.com'], binapi: ['bineapi.pcloud.com'] }`;
+const HOSTS_EXAMPLE = `{ api: ['eapi.pcloud.com'], binapi: ['bineapi.pcloud.com'] }`;
+const REGION_FORMS = `'us', 'eu' or a host list such as ${HOSTS_EXAMPLE}`;
 
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
+/** A wrong option value, named for an error message. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value ? JSON.stringify(value) : 'an empty string';
+  if (value == null) return String(value);
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
 }
 
 function checkHostList(list: unknown, name: string, where: string, allowEmpty = false): void {
-  const example = name === 'api' ? `['eapi.pcloud.com'] or ['http://127.0.0.1:8080']` : `['bineapi.pcloud.com'] or ['127.0.0.1:8081']`;
   if (!Array.isArray(list) || (!allowEmpty && list.length === 0) || list.some((h) => typeof h !== 'string' || h.trim() === '')) {
-    throw new TypeError(`${where}.${name} must be a non-empty list of host names, such as ${example}; got ${describeValue(list)}`);
+    throw new TypeError(`${where}.${name} must be a non-empty list of host names, as in ${HOSTS_EXAMPLE}; got ${describeValue(list)}`);
   }
 }
 
@@ -75,9 +76,7 @@ export function resolveRegion(region: 'us' | 'eu' | Region | undefined, hostKind
   checkHostList(region.api, 'api', where);
   if (region.binapi !== undefined || hostKind === 'binapi') {
     if (region.binapi === undefined)
-      throw new TypeError(
-        `${where}.binapi is missing: the binary transport connects to the binary hosts, such as { api: [...], binapi: ['bineapi.pcloud.com'] }`,
-      );
+      throw new TypeError(`${where}.binapi is missing: the binary transport needs binary hosts, as in ${HOSTS_EXAMPLE}`);
     // The HTTP transport never reads binary hosts, so an empty list is fine there.
     checkHostList(region.binapi, 'binapi', where, hostKind === 'api');
   }

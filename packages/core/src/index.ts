@@ -25,7 +25,7 @@ export {
   SECRET_PARAMS,
 } from './errors.js';
 export type { ErrorClass, TimeoutPhase } from './errors.js';
-export { checkDuration, timerSignal } from './timer.js';
+export { CALL_LIMIT, checkDuration, DeadlineLimit, timerSignal } from './timer.js';
 export type { TimerSignal } from './timer.js';
 export { accessTokenAuth, authTokenAuth } from './auth.js';
 export { passwordAuth, passwordDigest } from './password.js';

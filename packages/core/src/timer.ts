@@ -55,3 +55,52 @@ export const CALL_LIMIT: unique symbol = Symbol.for('pcloudkit.callLimit') as ne
 /** A request that may carry its call's limit; a transport that may make one. */
 export type WithCallLimit = { [CALL_LIMIT]?: CallLimit };
 export type MakesCallLimit = { [CALL_LIMIT]?: (ms: number, reason: () => unknown) => CallLimit };
+
+/**
+ * The {@link CallLimit} both Node transports make: one unref'd timer, and an
+ * `AbortSignal` only when something asks for `signal`. A JSON call sets
+ * itself as `watcher` (told once, before the signal fires) instead of
+ * listening to a signal, which costs far less than a signal and a listener.
+ */
+export class DeadlineLimit implements CallLimit {
+  /** True once the time ran out; `reason` is then what the limit fired with. */
+  aborted = false;
+  reason: unknown = undefined;
+  watcher: { handleEvent(): void } | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  /** Fires after `ms` (never for more than setTimeout's range) with what `makeReason()` gives. */
+  constructor(
+    ms: number,
+    private readonly makeReason: () => unknown,
+  ) {
+    if (!(ms <= MAX_DELAY)) return;
+    this.timer = setTimeout(fireLimit, Math.max(0, ms), this);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Called by the timer. */
+  fire(): void {
+    this.aborted = true;
+    this.reason = this.makeReason();
+    this.watcher?.handleEvent();
+    this.controller?.abort(this.reason);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+function fireLimit(limit: DeadlineLimit): void {
+  limit.fire();
+}

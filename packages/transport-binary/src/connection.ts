@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { AbortError, ProtocolError, TimeoutError, TransportError } from './core.js';
-import type { DataResponse, Progress } from './core.js';
+import type { DataResponse, DeadlineLimit, Progress } from './core.js';
 import { BinaryData, decodeTree, readFrameLength, totalDataLength, type DecodeLimits } from './codec/decode.js';
 import type { UploadBody } from './upload.js';
 
@@ -51,7 +51,7 @@ export interface CallSpec {
   frame: Frame | Promise<Frame>;
   signal?: AbortSignal;
   /** The call's deadline as this transport's limit, watched instead of `signal` (JSON answers only). */
-  limit?: CallLimit;
+  limit?: DeadlineLimit;
   onUploadProgress?: (progress: Progress) => void;
   /** A long poll: it may wait minutes for its answer, holding every answer behind it. */
   longPoll?: boolean;
@@ -66,56 +66,6 @@ export interface CallSpec {
 }
 
 type State = 'queued' | 'writing' | 'sent' | 'answered';
-
-/**
- * A call's deadline made by this transport for core's client (see
- * `CALL_LIMIT` in transport.ts): one timer, and an `AbortSignal` only when
- * something asks for `signal`. A pipelined JSON call sets itself as the
- * `watcher` instead of listening to a signal, which costs far less.
- */
-export class CallLimit {
-  /** True once the time ran out; `reason` is then what the limit fired with. */
-  aborted = false;
-  reason: unknown = undefined;
-  /** Told once when the time runs out, before the signal fires. */
-  watcher: { handleEvent(): void } | undefined = undefined;
-  private controller: AbortController | undefined = undefined;
-  private readonly timer: ReturnType<typeof setTimeout> | undefined = undefined;
-
-  constructor(
-    ms: number,
-    private readonly makeReason: () => unknown,
-  ) {
-    if (!(ms <= 2 ** 31 - 1)) return; // beyond setTimeout's range: no limit
-    this.timer = setTimeout(fireLimit, Math.max(0, ms), this);
-    this.timer.unref?.();
-  }
-
-  /** Fires with `reason` once the time is up, unless cleared first. Made on first use. */
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  fire(): void {
-    this.aborted = true;
-    this.reason = this.makeReason();
-    this.watcher?.handleEvent();
-    this.controller?.abort(this.reason);
-  }
-
-  /** Lifts the limit: it will not run out any more. */
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-}
-
-function fireLimit(limit: CallLimit): void {
-  limit.fire();
-}
 
 /** One call on the connection: its request, where it stands, and how to settle it. */
 class Pending {

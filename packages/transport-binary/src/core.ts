@@ -2,7 +2,9 @@
 export {
   AbortError,
   AnswerTooLargeError,
+  CALL_LIMIT,
   DEFAULT_MAX_ANSWER_BYTES,
+  DeadlineLimit,
   ProtocolError,
   TimeoutError,
   TransportError,

@@ -1,9 +1,9 @@
 import type * as tls from 'node:tls';
-import { AbortError, TransportError, ValidationError, loginKey } from './core.js';
+import { AbortError, CALL_LIMIT, DeadlineLimit, TransportError, ValidationError, loginKey } from './core.js';
 import type { Transport, TransportRequest, TransportResponse, WireValue } from './core.js';
 import { encodeRequest } from './codec/encode.js';
 import type { DecodeLimits } from './codec/decode.js';
-import { CallLimit, Connection, type Frame } from './connection.js';
+import { Connection, type Frame } from './connection.js';
 import { prepareUpload, type UploadBody } from './upload.js';
 
 /** Options of {@link binaryTransport}. */
@@ -63,13 +63,6 @@ export function parseHost(entry: string, defaultPort: number): Target {
   if (!rest || port < 1 || port > 65535) throw new TransportError(`binary: bad host entry "${entry}"`, { host: entry, network: true });
   return { host: rest, port };
 }
-
-/**
- * Core's `CALL_LIMIT` (a registered symbol): a transport offering a maker of
- * call limits under it gets each call's deadline as such a limit on the
- * request, under the same key, instead of an `AbortSignal`.
- */
-const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
 
 /** Milliseconds a stalled TLS handshake is remembered for its host. */
 const STALL_MEMORY = 30_000;
@@ -229,7 +222,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
 
       // A deadline carried as this transport's limit: watched as it is by a JSON call, as a signal by a download.
       const carried = request.signal === undefined ? (request as { [CALL_LIMIT]?: unknown })[CALL_LIMIT] : undefined;
-      const limit = carried instanceof CallLimit ? carried : undefined;
+      const limit = carried instanceof DeadlineLimit ? carried : undefined;
       const signal = limit && request.responseType === 'data' ? limit.signal : request.signal;
       if (signal?.aborted || limit?.aborted) throw new AbortError(undefined, { cause: (signal ?? limit)?.reason });
       target(request.host); // bad entries fail before connecting
@@ -271,7 +264,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
       }
     },
 
-    [CALL_LIMIT]: (ms: number, reason: () => unknown) => new CallLimit(ms, reason),
+    [CALL_LIMIT]: (ms: number, reason: () => unknown) => new DeadlineLimit(ms, reason),
 
     async close(): Promise<void> {
       closed = true;

@@ -26,6 +26,8 @@ export {
   uploadSource,
   checkDuration,
   timerSignal,
+  CALL_LIMIT,
+  DeadlineLimit,
 } from '@pcloudkit/core';
 export type {
   CoreClient,

@@ -2,7 +2,9 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, Client, type Dispatcher } from 'undici';
 import {
   AnswerTooLargeError,
+  CALL_LIMIT,
   DEFAULT_MAX_ANSWER_BYTES,
+  DeadlineLimit,
   ProtocolError,
   TransportError,
   ValidationError,
@@ -103,72 +105,14 @@ export interface HttpTransportOptions {
   maxAnswerBytes?: number;
 }
 
-/** Core's CALL_LIMIT (a registered symbol): the maker of call limits on a transport, the limit on a request. */
-const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
-
-/** What this transport reads of a call's signal: an `AbortSignal`, or a call {@link Limit}, which answers the same two. */
+/** What this transport reads of a call's signal: an `AbortSignal`, or a call {@link DeadlineLimit}, which answers the same two. */
 interface CallSignal {
   readonly aborted: boolean;
   readonly reason: unknown;
 }
 
-/** Longest delay `setTimeout` accepts; a longer limit is treated as none. */
-const MAX_DELAY = 2 ** 31 - 1;
-
-/**
- * A call's deadline as core's `CallLimit`: one timer, and an `AbortSignal`
- * only when something asks for `signal`. A JSON call sets `watcher` instead
- * of listening to a signal, which costs far less than a signal and a
- * listener. The timer does not keep the process alive.
- */
-export class Limit implements CallSignal {
-  /** True once the time ran out; `reason` is then what the limit fired with. */
-  aborted = false;
-  reason: unknown = undefined;
-  /** Told once when the time runs out, before the signal fires (the attempt in progress). */
-  watcher: { handleEvent(): void } | undefined = undefined;
-  private controller: AbortController | undefined = undefined;
-  private readonly timer: ReturnType<typeof setTimeout> | undefined = undefined;
-
-  /** Fires after `ms` (never for more than setTimeout's range) with what `makeReason()` gives. */
-  constructor(
-    ms: number,
-    private readonly makeReason: () => unknown,
-  ) {
-    if (!(ms <= MAX_DELAY)) return;
-    this.timer = setTimeout(fireLimit, Math.max(0, ms), this);
-    this.timer.unref?.();
-  }
-
-  /** Fires with `reason` once the time is up, unless cleared first. Made on first use. */
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  /** Called by the timer. */
-  fire(): void {
-    this.aborted = true;
-    this.reason = this.makeReason();
-    this.watcher?.handleEvent();
-    this.controller?.abort(this.reason);
-  }
-
-  /** Lifts the limit: it will not run out any more. */
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-}
-
-function fireLimit(limit: Limit): void {
-  limit.fire();
-}
-
-function isLimit(signal: CallSignal | undefined): signal is Limit {
-  return signal instanceof Limit;
+function isLimit(signal: CallSignal | undefined): signal is DeadlineLimit {
+  return signal instanceof DeadlineLimit;
 }
 
 const METHOD_NAME = /^[A-Za-z0-9_]+$/;
@@ -521,11 +465,11 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
 
   async function call(request: TransportRequest): Promise<TransportResponse> {
     const { method } = request;
-    // A call without a signal of its own may carry a call Limit made by this transport instead (core's
+    // A call without a signal of its own may carry a call DeadlineLimit made by this transport instead (core's
     // CALL_LIMIT): it answers `aborted` and `reason` like a signal and tells one watcher, without the cost of
     // a signal. A JSON answer uses it as it is; a data answer, which undici and web streams watch, gets its signal.
     const carried = request.signal === undefined ? (request as { [CALL_LIMIT]?: unknown })[CALL_LIMIT] : undefined;
-    const limit = carried instanceof Limit ? carried : undefined;
+    const limit = carried instanceof DeadlineLimit ? carried : undefined;
     const signal: CallSignal | undefined = limit !== undefined ? (request.responseType === 'data' ? limit.signal : limit) : request.signal;
     if (closed) throw new TransportError('http: the transport is closed', { host: request.host, network: true });
     if (method !== lastMethod) {
@@ -724,6 +668,6 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
     await Promise.all(owned.map((d) => d.destroy().catch(() => {})));
   }
 
-  const makeLimit = (ms: number, reason: () => unknown) => new Limit(ms, reason);
+  const makeLimit = (ms: number, reason: () => unknown) => new DeadlineLimit(ms, reason);
   return { name: 'http', hostKind: 'api', call, release, close, [CALL_LIMIT]: makeLimit } as Transport;
 }

@@ -15,7 +15,7 @@ import {
   type TransportRequest,
 } from '@pcloudkit/core';
 import { httpTransport } from '../src/index.js';
-import { Limit } from '../src/transport.js';
+import { DeadlineLimit as Limit } from '@pcloudkit/core';
 import { json, startServer, type TestServer } from './helpers.js';
 
 const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
@@ -174,8 +174,8 @@ describe('Limit (the call limit this transport makes)', () => {
   it('a pending limit does not keep the process alive', async () => {
     const { spawn } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
-    const source = fileURLToPath(new URL('../src/transport.ts', import.meta.url));
-    const script = `const { Limit } = await import(${JSON.stringify(source)}); new Limit(60_000, () => 'x'); new Limit(60_000, () => 'x').signal;`;
+    const source = fileURLToPath(new URL('../../core/src/timer.ts', import.meta.url));
+    const script = `const { DeadlineLimit } = await import(${JSON.stringify(source)}); new DeadlineLimit(60_000, () => 'x'); new DeadlineLimit(60_000, () => 'x').signal;`;
     const started = Date.now();
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {

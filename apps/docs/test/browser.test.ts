@@ -4,15 +4,15 @@
  * (no server behind it: the index ships with the site), open the result and
  * find the method's params and its examples on both transports.
  */
-import { launchChromium } from '@pcloudkit/testkit';
+import { type LocalServer, launchChromium } from '@pcloudkit/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StaticServer, serveStatic } from './serve.js';
+import { serveStatic } from './serve.js';
 import { missingSite, siteBuilt, siteDir, skipSiteTests } from './site.js';
 
 describe.skipIf(skipSiteTests)('the site in Chromium', () => {
   let browser: Browser;
-  let server: StaticServer;
+  let server: LocalServer;
 
   beforeAll(async () => {
     if (!siteBuilt) throw new Error(missingSite);

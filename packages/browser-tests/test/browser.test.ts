@@ -11,10 +11,11 @@ import { startEmulator, type Emulator } from '@pcloudkit/emulator';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, problems, recordPageEvents, type PageEvent } from './chromium.js';
-import { bundlePage, servePage, type PageServer } from './page-server.js';
+import type { LocalServer } from '@pcloudkit/testkit';
+import { bundlePage, servePage } from './page-server.js';
 
 let emulator: Emulator;
-let server: PageServer;
+let server: LocalServer;
 let browser: Browser;
 let bundledInputs: string[];
 

@@ -4,10 +4,10 @@
  * another origin than the emulator's).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { type LocalServer, listenLocal } from '@pcloudkit/testkit';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,13 +46,8 @@ function html(config: unknown): string {
 </body></html>`;
 }
 
-export interface PageServer {
-  origin: string;
-  close(): Promise<void>;
-}
-
 /** Serves the page at `/` (any other path without an extension too: it is also the redirect page) and the bundle at `/app.js`. */
-export async function servePage(code: string, config: { api: string; clientId: string }): Promise<PageServer> {
+export async function servePage(code: string, config: { api: string; clientId: string }): Promise<LocalServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/app.js') {
@@ -66,14 +61,5 @@ export async function servePage(code: string, config: { api: string; clientId: s
       res.end('not found');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocal(server);
 }

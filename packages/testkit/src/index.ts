@@ -67,3 +67,4 @@ export async function startTestEnv(options: EmulatorOptions = {}): Promise<TestE
 }
 export { CHROMIUM, launchChromium } from './chromium.js';
 export { hoverService, type HoverService } from './hover.js';
+export { listenLocal, type LocalServer } from './serve.js';

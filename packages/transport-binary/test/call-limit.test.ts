@@ -2,12 +2,11 @@
 // pipelined JSON call watches the limit itself, a download gets its signal,
 // and a limit lifted in time changes nothing.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, type TransportRequest } from '@pcloudkit/core';
+import { AbortError, CALL_LIMIT, type TransportRequest } from '@pcloudkit/core';
 import { binaryTransport } from '../src/index.js';
 import { startFakeServer, type Handler } from './helpers/fake-server.js';
 import { DataMark } from './helpers/test-encoder.js';
 
-const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
 type Limit = { aborted: boolean; signal: AbortSignal; clear(): void };
 type Maker = (ms: number, reason: () => unknown) => Limit;
 

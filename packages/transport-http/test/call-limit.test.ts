@@ -15,10 +15,8 @@ import {
   type TransportRequest,
 } from '@pcloudkit/core';
 import { httpTransport } from '../src/index.js';
-import { DeadlineLimit as Limit } from '@pcloudkit/core';
+import { CALL_LIMIT, DeadlineLimit as Limit } from '@pcloudkit/core';
 import { json, startServer, type TestServer } from './helpers.js';
-
-const CALL_LIMIT = Symbol.for('pcloudkit.callLimit');
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -27,9 +27,16 @@ export interface EmulatorChild {
   stop(): Promise<void>;
 }
 
-/** Runs `packages/emulator/src/cli.ts --port 0 ...args` under tsx and waits for its ready line. */
+/**
+ * The emulator as users run it: its built CLI. When this process runs the
+ * TypeScript sources (`--conditions=source`), the emulator does too, under tsx.
+ */
+const fromSources = import.meta.resolve('@pcloudkit/emulator').endsWith('.ts');
+const cli = fromSources ? ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts')] : [resolve(root, 'packages/emulator/dist/cli.js')];
+
+/** Runs the emulator's CLI with `--port 0 ...args` and waits for its ready line. */
 export async function startEmulatorChild(args: readonly string[] = []): Promise<EmulatorChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts'), '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...cli, '--port', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

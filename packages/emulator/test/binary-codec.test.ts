@@ -100,6 +100,34 @@ describe('binary port: answer encoder (byte-exact)', () => {
     );
     expect(frame.readUInt32LE(0)).toBe(frame.length - 4);
   });
+
+  it('each answer starts its own string table: nothing refers to a string of an earlier answer', () => {
+    const first = encodeReply({ result: 0, name: 'a.txt', list: [{ name: 'a.txt' }] });
+    const again = encodeReply({ result: 0, name: 'a.txt', list: [{ name: 'a.txt' }] });
+    expect(show(again)).toBe(
+      show(
+        hex(`
+      20 00 00 00 10
+      6a 72 65 73 75 6c 74 c8          # "result" (id 0): 0
+      68 6e 61 6d 65 69 61 2e 74 78 74 # "name" (id 1): "a.txt" (id 2)
+      68 6c 69 73 74 11                # "list" (id 3): [
+      10 97 98 ff                      #   { id 1 "name": id 2 "a.txt" }
+      ff ff
+    `),
+      ),
+    );
+    expect(show(first)).toBe(show(again));
+  });
+
+  it('a large frame stays intact while later answers are encoded', () => {
+    const names = Array.from({ length: 3000 }, (_, i) => ({ name: `file-${i}.bin`, size: i }));
+    const big = encodeReply({ result: 0, contents: names });
+    const copy = Buffer.from(big);
+    expect(big.length).toBeGreaterThan(32 * 1024);
+    for (let i = 0; i < 50; i++) encodeReply({ result: 0, name: `other-${i}`, contents: names.slice(0, 100) });
+    expect(big.equals(copy)).toBe(true);
+    expect(big.readUInt32LE(0)).toBe(big.length - 4);
+  });
 });
 
 describe('binary port: request parser', () => {

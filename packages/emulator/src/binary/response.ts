@@ -15,12 +15,55 @@ import type { Body, Value } from '../json.js';
 
 const MAX_U64 = (1n << 64n) - 1n;
 
+/** The encoder's own buffer to start with; answers that outgrow it take it along, and the next answer gets a new one. */
+const SCRATCH = 64 * 1024;
+/** Strings the table keeps across answers before it starts afresh. */
+const MAX_KEPT_STRINGS = 100_000;
+/** Answer numbers stay small integers: the table starts afresh when they run out. */
+const MAX_ANSWERS = 2 ** 30;
+
+/**
+ * One writer serves every answer in turn (encoding is synchronous): its
+ * buffer, string table and stack are reused rather than made per answer,
+ * which for small answers costs more than the encoding.
+ */
 class Writer {
-  // Most answers fit; Node takes buffers this small from its pool.
-  buf = Buffer.allocUnsafe(1024);
+  buf = Buffer.allocUnsafe(SCRATCH);
   len = 4; // room for the frame length
-  private readonly ids = new Map<string, number>();
-  private nextId = 0;
+  /**
+   * The string table, kept across answers: each entry holds the id a string
+   * got in the answer that wrote it last, and that answer's number, so
+   * entries of earlier answers count as absent. Refilling a cleared map for
+   * every answer would cost more than the rest of a small answer.
+   */
+  private readonly ids = new Map<string, { answer: number; id: number }>();
+  private answer = 0;
+  private count = 0;
+  private readonly todo: (Value | typeof END)[] = [];
+
+  reset(): void {
+    this.len = 4;
+    this.todo.length = 0;
+    this.count = 0;
+    this.answer += 1;
+    if (this.ids.size > MAX_KEPT_STRINGS || this.answer === MAX_ANSWERS) {
+      this.ids.clear();
+      this.answer = 1;
+    }
+  }
+
+  /** The frame written so far: a copy when it is small, else the buffer itself (a new one is made for the next answer). */
+  take(): Buffer {
+    this.buf.writeUInt32LE(this.len - 4, 0);
+    if (this.len > SCRATCH / 4) {
+      const whole = this.buf.subarray(0, this.len);
+      this.buf = Buffer.allocUnsafe(SCRATCH);
+      return whole;
+    }
+    const out = Buffer.allocUnsafe(this.len);
+    this.buf.copy(out, 0, 0, this.len);
+    return out;
+  }
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -52,24 +95,31 @@ class Writer {
   }
 
   string(s: string): void {
-    const id = this.ids.get(s);
-    if (id !== undefined) {
+    const known = this.ids.get(s);
+    if (known !== undefined && known.answer === this.answer) {
+      const id = known.id;
       if (id < 50) return this.byte(150 + id);
       const w = widthOf(id);
       this.byte(3 + w); // 4..7
       return this.uint(id, w);
     }
-    this.ids.set(s, this.nextId++);
+    if (known) {
+      known.answer = this.answer;
+      known.id = this.count++;
+    } else this.ids.set(s, { answer: this.answer, id: this.count++ });
     // Short ASCII strings (keys, most values) are copied here, without two native calls.
     if (s.length < 50) {
-      let ascii = true;
-      for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
-      if (ascii) {
-        this.ensure(1 + s.length);
-        const b = this.buf;
-        let o = this.len;
-        b[o++] = 100 + s.length;
-        for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+      this.ensure(1 + s.length);
+      const b = this.buf;
+      let o = this.len + 1;
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        b[o++] = c;
+      }
+      if (i === s.length) {
+        b[this.len] = 100 + s.length;
         this.len = o;
         return;
       }
@@ -103,7 +153,8 @@ class Writer {
    */
   value(root: Value): void {
     // A key is written like a string value, so keys are stacked as plain strings.
-    const todo: (Value | typeof END)[] = [root];
+    const todo = this.todo;
+    todo.push(root);
     while (todo.length > 0) {
       const v = todo.pop()!;
       if (v === END) {
@@ -135,10 +186,16 @@ class Writer {
       }
       this.byte(16);
       todo.push(END);
-      const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const x = v[keys[i]!];
-        if (x !== undefined && x !== null) todo.push(x, keys[i]!);
+      // Members go on the stack key first, then reversed in place so the first key comes off first.
+      const from = todo.length;
+      for (const k in v) {
+        const x = v[k];
+        if (x !== undefined && x !== null) todo.push(k, x);
+      }
+      for (let i = from, j = todo.length - 1; i < j; i++, j--) {
+        const t = todo[i]!;
+        todo[i] = todo[j]!;
+        todo[j] = t;
       }
     }
   }
@@ -162,11 +219,16 @@ class Writer {
 /** The end of a hash or an array on the encoder's stack. */
 const END = Symbol('end');
 
+const writer = new Writer();
+
 function widthOf(v: number | bigint): number {
   if (typeof v === 'number') {
-    let w = 1;
-    while (w < 7 && v >= 2 ** (8 * w)) w++;
-    return w;
+    if (v < 0x100) return 1;
+    if (v < 0x10000) return 2;
+    if (v < 0x1000000) return 3;
+    if (v < 0x100000000) return 4;
+    if (v < 2 ** 40) return 5;
+    return v < 2 ** 48 ? 6 : 7;
   }
   let x = v;
   let w = 1;
@@ -182,13 +244,13 @@ function widthOf(v: number | bigint): number {
  * under the key `data` announces a payload that the caller writes after it.
  */
 export function encodeReply(body: Body, dataLength?: number): Buffer {
-  const w = new Writer();
+  const w = writer;
+  w.reset();
   let tree: Body = body;
   if (dataLength !== undefined && 'data' in body) {
     const { data: _replaced, ...rest } = body;
     tree = rest;
   }
   w.hash(tree, dataLength);
-  w.buf.writeUInt32LE(w.len - 4, 0);
-  return w.buf.subarray(0, w.len);
+  return w.take();
 }

@@ -140,6 +140,7 @@ function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionL
   // Answers go out strictly in request order: each request has its place in
   // `outbox`, filled when its method finishes; `flush` writes the answers
   // that are ready at the head, and waits while one is being streamed.
+  const hold = writeGroups(socket);
   const outbox: Array<{ method: string; settled: boolean; answer?: DispatchResult; error?: unknown }> = [];
   let writing = false;
   const flush = (): void => {
@@ -151,7 +152,7 @@ function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionL
       }
       let wrote: Promise<void> | undefined;
       try {
-        wrote = writeAnswer(core, socket, entry.method, entry.answer);
+        wrote = writeAnswer(core, socket, hold, entry.method, entry.answer);
       } catch (e) {
         drop(e);
         return;
@@ -347,21 +348,27 @@ function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionL
  * (the common case: no payload, room in the socket's buffer), else a promise
  * that settles once the payload is sent and the socket has room again.
  */
-function writeAnswer(core: EmulatorCore, socket: Socket, method: string, answer: DispatchResult): Promise<void> | undefined {
+function writeAnswer(
+  core: EmulatorCore,
+  socket: Socket,
+  hold: () => void,
+  method: string,
+  answer: DispatchResult,
+): Promise<void> | undefined {
   const data = answer.body.result === 0 ? answer.data : undefined;
   if (answer.data && !data) answer.data.stream.destroy();
   const frame = encodeReply(answer.body, data?.length);
   const budget = core.faults.sendLimit(method, socket, frame.length + (data?.length ?? 0)) ?? Infinity;
   if (!data && budget > frame.length) {
     if (socket.destroyed) return undefined;
-    batchWrites(socket);
+    hold();
     return socket.write(frame) ? undefined : waitDrain(socket);
   }
-  return streamAnswer(socket, frame, data, budget);
+  return streamAnswer(socket, hold, frame, data, budget);
 }
 
 /** The general case of {@link writeAnswer}: a payload after the frame, or a fault that cuts the answer. */
-async function streamAnswer(socket: Socket, frame: Buffer, data: DispatchResult['data'], limit: number): Promise<void> {
+async function streamAnswer(socket: Socket, hold: () => void, frame: Buffer, data: DispatchResult['data'], limit: number): Promise<void> {
   let budget = limit;
   const send = async (bytes: Buffer): Promise<boolean> => {
     if (socket.destroyed) return false;
@@ -373,7 +380,7 @@ async function streamAnswer(socket: Socket, frame: Buffer, data: DispatchResult[
       return false;
     }
     budget -= bytes.length;
-    batchWrites(socket);
+    hold();
     if (!socket.write(bytes)) await waitDrain(socket);
     return true;
   };
@@ -400,14 +407,34 @@ async function streamAnswer(socket: Socket, frame: Buffer, data: DispatchResult[
 }
 
 /**
- * Gathers the answers written in this turn of the event loop into one
- * system call: pipelined requests are answered together, and a write per
- * answer would cost more than the answers themselves.
+ * Answers per system call at most. Answers written in one turn of the event
+ * loop share a write, but only this many: a client pipelining many calls
+ * then gets its first answers while the later ones are still worked out,
+ * and both ends keep busy. With one write per turn they would take turns
+ * (measured with 16 calls in flight on two cores: about half the calls/s).
  */
-function batchWrites(socket: Socket): void {
-  if (socket.writableCorked) return;
-  socket.cork();
-  process.nextTick(() => socket.uncork());
+const ANSWERS_PER_WRITE = 4;
+
+/**
+ * Gives a connection's `hold` function, called before each write: it
+ * gathers the writes of this turn into one system call per
+ * {@link ANSWERS_PER_WRITE}, since a write per answer would cost more than
+ * the answers themselves.
+ */
+function writeGroups(socket: Socket): () => void {
+  let held = 0;
+  const release = () => {
+    if (held === 0) return;
+    held = 0;
+    socket.uncork();
+  };
+  return () => {
+    if (held === ANSWERS_PER_WRITE) release();
+    if (held++ === 0) {
+      socket.cork();
+      process.nextTick(release);
+    }
+  };
 }
 
 function waitDrain(socket: Socket): Promise<void> {

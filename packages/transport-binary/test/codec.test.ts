@@ -314,6 +314,22 @@ describe('decodeResponse: every width', () => {
     expect(Object.keys(v)).toEqual(['__proto__']);
     expect(v['__proto__']).toBe(1);
   });
+
+  it('decodes keys right from one answer to the next, after thousands of distinct keys', () => {
+    // Keys are remembered across answers; a key like a known one but for one byte, or seen
+    // after the memory is full, must still come out as its own bytes say.
+    const bytes = (key: Buffer) => Buffer.from([0x10, 100 + key.length, ...key, 0xc9, 0xff]);
+    const frame = (key: string) => decodeTree(bytes(Buffer.from(key))).value;
+    expect(frame('size')).toEqual({ size: 1 });
+    expect(frame('size')).toEqual({ size: 1 });
+    expect(frame('sizf')).toEqual({ sizf: 1 });
+    expect(frame('siz')).toEqual({ siz: 1 });
+    for (let i = 0; i < 6000; i++) expect(Object.keys(frame(`k${i}`))).toEqual([`k${i}`]);
+    expect(frame('k5999x')).toEqual({ k5999x: 1 });
+    expect(frame('size')).toEqual({ size: 1 });
+    expect(frame('café')).toEqual({ café: 1 });
+    expect(() => decodeTree(bytes(Buffer.from('café', 'latin1')))).toThrow(ProtocolError); // a lone 0xe9 is not UTF-8
+  });
 });
 
 describe('decodeResponse: malformed input', () => {

@@ -133,6 +133,15 @@ function factory(keys: string[]): Shape['make'] {
   }
 }
 
+/**
+ * Short ASCII keys seen in earlier answers, by a hash of their bytes (one
+ * key per hash; a colliding key is simply made anew). Reusing the string
+ * spares a native call per key and V8's work to make a property name of a
+ * new string. Bounded, so a server sending ever new keys fills it once.
+ */
+const knownKeys = new Map<number, string>();
+const MAX_KNOWN_KEYS = 4096;
+
 interface NodeBuffer extends Uint8Array {
   latin1Slice(start: number, end: number): string;
 }
@@ -155,13 +164,12 @@ class Reader {
   /** Only frames big enough to hold many objects of one shape track them. */
   private readonly shapes: Shape | undefined;
   private factories = 0;
-  /** The same bytes as a Node Buffer, which makes strings of one-byte characters natively; absent elsewhere. */
-  private readonly node: NodeBuffer | undefined;
+  /** The same bytes as a Node Buffer, which makes strings of one-byte characters natively; made on first need, absent elsewhere. */
+  private node: NodeBuffer | undefined;
   constructor(
     private readonly buf: Uint8Array,
     private readonly limits: Required<DecodeLimits>,
   ) {
-    this.node = NodeBuffer?.from(buf.buffer, buf.byteOffset, buf.byteLength);
     if (buf.length >= SHAPES_FROM) this.shapes = { key: '', seen: 0 };
   }
 
@@ -215,7 +223,11 @@ class Reader {
     let s: string;
     if (i === end) {
       // ASCII, by far the commonest: every byte is its character.
-      s = len === 1 ? String.fromCharCode(b[start]!) : this.node ? this.node.latin1Slice(start, end) : oneByteString(b, start, end);
+      if (len === 1) s = String.fromCharCode(b[start]!);
+      else {
+        const node = (this.node ??= NodeBuffer?.from(b.buffer, b.byteOffset, b.byteLength));
+        s = node ? node.latin1Slice(start, end) : oneByteString(b, start, end);
+      }
     } else {
       try {
         s = utf8.decode(b.subarray(start, end));
@@ -225,6 +237,37 @@ class Reader {
     }
     this.pos = end;
     this.strings.push(s);
+    return s;
+  }
+
+  /**
+   * A short new string in key position: taken from {@link knownKeys} when the
+   * same bytes were a key before (answers repeat their keys from one to the
+   * next), else made as any new string.
+   */
+  newKey(len: number): string {
+    const b = this.buf;
+    const start = this.pos;
+    const end = start + len;
+    if (end > b.length || this.strings.length >= this.limits.maxStrings) return this.newString(len); // fails there
+    let h = len;
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return this.newString(len);
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    const known = knownKeys.get(h);
+    if (known !== undefined && known.length === len) {
+      let i = 0;
+      while (i < len && known.charCodeAt(i) === b[start + i]) i++;
+      if (i === len) {
+        this.pos = end;
+        this.strings.push(known);
+        return known;
+      }
+    }
+    const s = this.newString(len);
+    if (known === undefined && knownKeys.size < MAX_KNOWN_KEYS) knownKeys.set(h, s);
     return s;
   }
 
@@ -318,6 +361,9 @@ class Reader {
       } else if (t === END) {
         this.pos = at + 1;
         break;
+      } else if (t >= 100 && t < 150) {
+        this.pos = at + 1;
+        key = this.newKey(t - 100);
       } else {
         this.pos = at + 1;
         key = this.stringOf(t);
@@ -411,6 +457,7 @@ export function decodeTree(tree: Uint8Array, limits?: DecodeLimits): DecodedTree
 
 /** Sum of the announced payload lengths, exact. */
 export function totalDataLength(data: readonly BinaryData[]): number | bigint {
+  if (data.length === 0) return 0;
   let total = 0n;
   for (const d of data) total += BigInt(d.length);
   return total <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(total) : total;

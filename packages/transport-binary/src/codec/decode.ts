@@ -104,6 +104,14 @@ interface Shape {
   make?: (values: unknown[], base: number) => Record<string, unknown>;
 }
 
+/**
+ * In big frames, ASCII strings are cut from a text of the frame's next
+ * TEXT_WINDOW bytes made by one native call, rather than made one call
+ * each. V8 may keep such a string as a view of that text, so a string kept
+ * alone keeps at most this many bytes alive with it.
+ */
+const TEXT_WINDOW = 4096;
+
 /** Objects of one shape before a factory is generated for it, and factories per response. */
 const SHAPE_AFTER = 8;
 const MAX_FACTORIES = 64;
@@ -166,6 +174,10 @@ class Reader {
   private factories = 0;
   /** The same bytes as a Node Buffer, which makes strings of one-byte characters natively; made on first need, absent elsewhere. */
   private node: NodeBuffer | undefined;
+  /** The text of the frame's bytes `textStart..textEnd`, in big frames (see TEXT_WINDOW). */
+  private text = '';
+  private textStart = 0;
+  private textEnd = 0;
   constructor(
     private readonly buf: Uint8Array,
     private readonly limits: Required<DecodeLimits>,
@@ -224,9 +236,18 @@ class Reader {
     if (i === end) {
       // ASCII, by far the commonest: every byte is its character.
       if (len === 1) s = String.fromCharCode(b[start]!);
+      else if (!NodeBuffer) s = oneByteString(b, start, end);
       else {
-        const node = (this.node ??= NodeBuffer?.from(b.buffer, b.byteOffset, b.byteLength));
-        s = node ? node.latin1Slice(start, end) : oneByteString(b, start, end);
+        const node = (this.node ??= NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength));
+        if (!this.shapes) s = node.latin1Slice(start, end);
+        else {
+          if (end > this.textEnd) {
+            this.textStart = start;
+            this.textEnd = Math.min(b.length, start + Math.max(len, TEXT_WINDOW));
+            this.text = node.latin1Slice(start, this.textEnd);
+          }
+          s = this.text.substring(start - this.textStart, end - this.textStart);
+        }
       }
     } else {
       try {

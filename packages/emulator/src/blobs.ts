@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp, rmSync } from 'node:fs';
+import { close, createReadStream, promises as fsp, open as openFile, rmSync, writev } from 'node:fs';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { type Digests, type FileDigestJob, startFileDigests } from './digest-workers.js';
 
 /** Digest set of one stored blob. */
 export interface BlobInfo {
@@ -23,8 +24,9 @@ export interface BlobWriteResult {
 /**
  * Content-addressed blob storage on disk. Every blob is a file named after the
  * SHA-256 of its bytes under `<dir>/blobs/<2 hex>/<sha256>`; user-chosen names
- * never reach the file system. Uploads are streamed through the three hashes
- * into a temp file and renamed into place, so no file is held in memory.
+ * never reach the file system. Uploads are streamed into a temp file, hashed
+ * on the way (or, when large, on the digest threads behind the writer), and
+ * renamed into place, so no file is held in memory.
  *
  * With `durable` set (a data directory), a blob is fsynced, renamed, and its
  * directory fsynced before `write` resolves: the database transaction that
@@ -96,57 +98,43 @@ export class BlobStore {
     source: Readable | AsyncIterable<Buffer>,
     opts: { onBytes?: (n: number) => void; maxBytes?: number } = {},
   ): Promise<BlobWriteResult> {
-    const h256 = createHash('sha256');
-    const h1 = createHash('sha1');
-    const hmd5 = createHash('md5');
     let size = 0;
     const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-    const hasher = new Transform({
+    const counter = new Transform({
       transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
         size += chunk.length;
         if (opts.maxBytes !== undefined && size > opts.maxBytes) {
           cb(new Error('size limit exceeded'));
           return;
         }
-        h256.update(chunk);
-        h1.update(chunk);
-        hmd5.update(chunk);
         opts.onBytes?.(chunk.length);
         cb(null, chunk);
       },
     });
+    const out = new BlobFileWriter(tmp);
     let error: Error | undefined;
-    let diskError: Error | undefined;
-    const out = createWriteStream(tmp);
-    // Only the file's own failures are disk errors: since Node 24, pipeline() also hands the source's
-    // or the hasher's error (a broken or over-quota upload) to the file stream it destroys.
-    out.once('error', (e) => {
-      if (isDiskError(e)) diskError = e;
-    });
     try {
-      await pipeline(source as Readable, hasher, out);
+      await pipeline(source as Readable, counter, out);
     } catch (e) {
-      if (diskError) {
+      // wait until the file is closed: what it holds is then exactly `out.written`
+      await new Promise<void>((r) => (out.closed ? r() : out.once('close', () => r())));
+      if (out.diskError) {
         // the disk failed (ENOSPC, EMFILE, EIO...), not the source: nothing partial to keep
+        out.dropDigests();
         await fsp.rm(tmp, { force: true });
-        throw diskError;
+        throw out.diskError;
       }
       error = e instanceof Error ? e : new Error(String(e));
-      out.destroy();
-      // make sure what was hashed is exactly what is on disk
-      await new Promise<void>((r) => (out.closed ? r() : out.once('close', () => r())));
-      const st = await fsp.stat(tmp).catch(() => undefined);
-      if (!st || st.size !== size) {
-        // re-hash from disk to stay consistent
-        const data = st ? await hashFile(tmp) : undefined;
-        if (!data) {
-          await fsp.rm(tmp, { force: true });
-          throw error;
-        }
-        return this.place(tmp, data, true, error);
-      }
+      if (!out.opened) throw error;
     }
-    const info: BlobInfo = { sha256: h256.digest('hex'), sha1: h1.digest('hex'), md5: hmd5.digest('hex'), size };
+    let digests: Digests;
+    try {
+      digests = await out.digests();
+    } catch {
+      // a digest thread failed (it should not): the file itself is the truth
+      digests = await hashFile(tmp);
+    }
+    const info: BlobInfo = { ...digests, size: out.written };
     return this.place(tmp, info, error !== undefined, error);
   }
 
@@ -226,19 +214,150 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function hashFile(path: string): Promise<BlobInfo> {
-  const h256 = createHash('sha256');
-  const h1 = createHash('sha1');
-  const hmd5 = createHash('md5');
-  let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    const b = chunk as Buffer;
-    size += b.length;
-    h256.update(b);
-    h1.update(b);
-    hmd5.update(b);
+async function hashFile(path: string): Promise<Digests> {
+  const hashes = new InlineDigests();
+  for await (const chunk of createReadStream(path)) hashes.update(chunk as Buffer);
+  return hashes.digest();
+}
+
+/** The three digests computed on the calling thread (small blobs, and the fallback). */
+class InlineDigests {
+  private readonly sha256 = createHash('sha256');
+  private readonly sha1 = createHash('sha1');
+  private readonly md5 = createHash('md5');
+
+  update(b: Buffer): void {
+    this.sha256.update(b);
+    this.sha1.update(b);
+    this.md5.update(b);
   }
-  return { sha256: h256.digest('hex'), sha1: h1.digest('hex'), md5: hmd5.digest('hex'), size };
+
+  digest(): Digests {
+    return { sha256: this.sha256.digest('hex'), sha1: this.sha1.digest('hex'), md5: this.md5.digest('hex') };
+  }
+}
+
+/**
+ * Blobs up to this size are hashed on the event loop as their bytes pass; a
+ * bigger one is hashed on the digest threads (digest-workers.ts), which read
+ * the file behind the writer, so the three digests of a large upload cost the
+ * event loop nothing and run beside the socket and disk work.
+ */
+const INLINE_DIGEST_LIMIT = 1024 * 1024;
+/** How many new bytes on disk make the digest threads go on reading. */
+const DIGEST_STEP = 1024 * 1024;
+
+/**
+ * The temp file of a `write`: queued chunks go to disk in one `writev`, and
+ * `written` counts the bytes that reached the file (so a broken upload's
+ * digests are those of exactly what the file holds). Also runs the digests,
+ * inline or on the digest threads (see INLINE_DIGEST_LIMIT).
+ */
+class BlobFileWriter extends Writable {
+  written = 0;
+  opened = false;
+  diskError: Error | undefined;
+  private fd: number | undefined;
+  private inline: InlineDigests | undefined = new InlineDigests();
+  private job: FileDigestJob | undefined;
+  private announced = 0;
+  private writing: Promise<void> | undefined;
+
+  constructor(private readonly path: string) {
+    // a few socket reads gathered per write, little held per upload
+    super({ highWaterMark: 256 * 1024 });
+  }
+
+  override _construct(cb: (error?: Error | null) => void): void {
+    openFile(this.path, 'w', (e, fd) => {
+      if (e) this.diskError = e;
+      else {
+        this.fd = fd;
+        this.opened = true;
+      }
+      cb(e);
+    });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
+    this.put([chunk], cb);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: (error?: Error | null) => void): void {
+    this.put(
+      chunks.map((c) => c.chunk),
+      cb,
+    );
+  }
+
+  private put(buffers: Buffer[], cb: (error?: Error | null) => void): void {
+    let n = 0;
+    for (const b of buffers) n += b.length;
+    if (this.inline) {
+      if (this.written + n <= INLINE_DIGEST_LIMIT) for (const b of buffers) this.inline.update(b);
+      else this.inline = undefined;
+    }
+    this.writing = writeAll(this.fd!, buffers).then(
+      () => {
+        this.written += n;
+        this.writing = undefined;
+        if (!this.inline) {
+          this.job ??= startFileDigests(this.path);
+          if (this.written - this.announced >= DIGEST_STEP) {
+            this.announced = this.written;
+            this.job.advance(this.written);
+          }
+        }
+        cb();
+      },
+      (e: Error) => {
+        this.writing = undefined;
+        this.diskError = e;
+        cb(e);
+      },
+    );
+  }
+
+  override _destroy(error: Error | null, cb: (error?: Error | null) => void): void {
+    // a write still running finishes before the descriptor closes
+    const done = () => {
+      if (this.fd === undefined) return cb(error);
+      close(this.fd, (e) => {
+        this.fd = undefined;
+        if (e && !this.diskError) this.diskError = e;
+        cb(error ?? e);
+      });
+    };
+    if (this.writing) this.writing.then(done, done);
+    else done();
+  }
+
+  /** Digests of the bytes the (closed) file holds. */
+  digests(): Promise<Digests> {
+    if (this.inline) return Promise.resolve(this.inline.digest());
+    if (!this.job) return hashFile(this.path);
+    return this.job.finish(this.written);
+  }
+
+  /** Gives up the digests of a file that is dropped. */
+  dropDigests(): void {
+    this.job?.abort();
+  }
+}
+
+/** Writes every byte of `buffers` at the file's current position. */
+async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
+  let rest = buffers;
+  while (rest.length > 0) {
+    const n = await new Promise<number>((ok, fail) => writev(fd, rest, (e, written) => (e ? fail(e) : ok(written))));
+    if (n === 0) throw Object.assign(new Error('the file took no bytes'), { code: 'EIO', syscall: 'write' });
+    // a short write (rare on a regular file): go on after the bytes it took
+    let skip = n;
+    let i = 0;
+    while (i < rest.length && skip >= rest[i]!.length) skip -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (skip > 0) rest[0] = rest[0]!.subarray(skip);
+  }
 }
 
 /** Whether an error comes from the file system (ENOSPC, EMFILE, EIO...) rather than from the data source. */

@@ -351,26 +351,55 @@ export async function downloadToFile(
   ): Promise<void> {
     let at = start;
     let stop = end; // last byte, once known
-    // chunks received and not yet in the file; they go at `at - base`
+    // chunks received and not yet handed to the file; they go at `queued - base`
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
-    /** Writes the gathered chunks at their place in the file and moves `at` past them. */
-    const flush = async () => {
+    /** Where the next batch goes: `at` plus the bytes of the write in flight. */
+    let queued = start;
+    /** The write in flight, if any: the next batch gathers meanwhile, so reading and writing overlap. */
+    let writing: Promise<void> | undefined;
+    /** Hands the gathered chunks to the file at their place; `at` moves past them once they are written. */
+    const startWrite = () => {
       if (batchBytes === 0) return;
       const chunks = batch;
       const size = batchBytes;
+      const position = queued - base;
       batch = [];
       batchBytes = 0;
-      // one gathering write, no copy; a short write (rare) is finished piece by piece
-      let off = (await file.writev(chunks, at - base)).bytesWritten;
-      if (off < size) {
-        const bytes = Buffer.concat(chunks, size);
-        while (off < size) off += (await file.write(bytes, off, size - off, at - base + off)).bytesWritten;
+      queued += size;
+      const before = writing;
+      const write = (async () => {
+        // in order: after the write before it (whose failure is this one's too)
+        if (before) await before;
+        // one gathering write, no copy; a short write (rare) is finished piece by piece
+        let off = (await file.writev(chunks, position)).bytesWritten;
+        if (off < size) {
+          const bytes = Buffer.concat(chunks, size);
+          while (off < size) off += (await file.write(bytes, off, size - off, position + off)).bytesWritten;
+        }
+        at += size;
+        written += size;
+        buffered -= size;
+        report();
+      })();
+      // its failure is seen by whoever waits for it next, never unhandled
+      write.catch(() => undefined);
+      writing = write;
+    };
+    /** Waits for the write in flight, if any (a disk error throws). */
+    const settle = async () => {
+      const last = writing;
+      if (!last) return;
+      try {
+        await last;
+      } finally {
+        if (writing === last) writing = undefined;
       }
-      at += size;
-      written += size;
-      buffered -= size;
-      report();
+    };
+    /** Writes what is gathered and waits until every byte received is in the file. */
+    const flush = async () => {
+      startWrite();
+      await settle();
     };
     let host = 0;
     let failures = 0;
@@ -398,8 +427,11 @@ export async function downloadToFile(
             batch.push(chunk);
             batchBytes += chunk.byteLength;
             buffered += chunk.byteLength;
-            if (batchBytes >= WRITE_BATCH) await flush();
-            else report();
+            if (batchBytes >= WRITE_BATCH) {
+              // at most one write in flight and one batch gathering: memory stays at about two batches
+              await settle();
+              startWrite();
+            } else report();
           }
         } finally {
           reader.releaseLock();

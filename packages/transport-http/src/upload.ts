@@ -4,6 +4,11 @@ import type { FileOpener, Progress, UploadFile } from './core.js';
 
 /** Size of the pieces byte arrays are cut into, so progress moves smoothly. */
 const PIECE = 64 * 1024;
+/**
+ * Size of one read of a `{ path }` file: four times fewer reads, buffers and
+ * generator steps than 64 KiB per gigabyte sent, still a fine progress step.
+ */
+const FILE_READ = 256 * 1024;
 
 /** An upload source made ready: its length when known and a way to read it once. */
 export interface PreparedFile {
@@ -21,7 +26,7 @@ export const openNodeFile: FileOpener = async (path) => {
   if (!info.isFile()) throw new TypeError(`upload source ${path} is not a regular file`);
   const size = info.size;
   // Reads no further than the size announced up front, should the file grow meanwhile.
-  return { size, chunks: () => createReadStream(path, { start: 0, end: size > 0 ? size - 1 : undefined, highWaterMark: PIECE }) };
+  return { size, chunks: () => createReadStream(path, { start: 0, end: size > 0 ? size - 1 : undefined, highWaterMark: FILE_READ }) };
 };
 
 /**

@@ -245,7 +245,7 @@ class InlineDigests {
  */
 const INLINE_DIGEST_LIMIT = 1024 * 1024;
 /** How many new bytes on disk make the digest threads go on reading. */
-const DIGEST_STEP = 1024 * 1024;
+const DIGEST_STEP = 4 * 1024 * 1024;
 
 /**
  * The temp file of a `write`: queued chunks go to disk in one `writev`, and

@@ -11,16 +11,144 @@ export type Body = { [key: string]: Value };
  */
 export function toJson(value: unknown): string {
   const native = nativeJson(value);
+  if (native === ENCODED_INSIDE) return joinParts(writeParts(value)).toString('utf8');
   if (native === undefined) return slowJson(value);
   return native.marks > 0 ? unmark(native.text).toString('utf8') : native.text;
 }
 
-/** What toJson writes, as UTF-8 bytes (what an HTTP answer sends; quicker than encoding toJson's text). */
+/** What toJson writes, as UTF-8 bytes (quicker than encoding toJson's text). */
 export function toJsonBytes(value: unknown): Buffer {
-  const native = nativeJson(value);
+  return bytesOf(value, nativeJson(value));
+}
+
+function bytesOf(value: unknown, native: ReturnType<typeof nativeJson>): Buffer {
+  if (native === ENCODED_INSIDE) return joinParts(writeParts(value));
   if (native === undefined) return Buffer.from(slowJson(value), 'utf8');
   return native.marks > 0 ? unmark(native.text) : Buffer.from(native.text, 'utf8');
 }
+
+/** Pieces at least this long are sent as they are by toJsonChunks; shorter ones are copied together. */
+const BIG_PIECE = 16 * 1024;
+
+/**
+ * toJsonBytes's bytes in consecutive chunks, for a writer that sends them
+ * one after the other (an HTTP answer): one chunk, except for a tree that
+ * holds values with their own bytes (`withJson`, `withJsonItems`), where the
+ * big ones are sent as they are instead of being copied into one buffer.
+ */
+export function toJsonChunks(value: unknown): Buffer[] {
+  const native = nativeJson(value);
+  if (native !== ENCODED_INSIDE) return [bytesOf(value, native)];
+  const chunks: Buffer[] = [];
+  let run: Part[] = [];
+  for (const part of writeParts(value)) {
+    if (typeof part === 'string' || part.length < BIG_PIECE) {
+      run.push(part);
+      continue;
+    }
+    if (run.length > 0) chunks.push(joinParts(run));
+    run = [];
+    chunks.push(part);
+  }
+  if (run.length > 0) chunks.push(joinParts(run));
+  return chunks;
+}
+
+/** The JSON bytes an object carries (see `withJson`): alone, and with the comma that comes before it in an array. */
+interface Encoding {
+  readonly alone: Buffer;
+  readonly afterComma: Buffer;
+}
+
+/** Where `withJson` keeps an object's bytes: a symbol key, which JSON.stringify, Object.keys and for-in all skip. */
+const ENCODING = Symbol('pcloudkit.json');
+
+/** JSON text of object keys (`"name":`), asked for the same few keys again and again. */
+const keyTexts = new Map<string, string>();
+
+function keyText(k: string): string {
+  let text = keyTexts.get(k);
+  if (text === undefined) {
+    if (keyTexts.size >= 4096) keyTexts.clear();
+    text = `${JSON.stringify(k)}:`;
+    keyTexts.set(k, text);
+  }
+  return text;
+}
+
+/**
+ * JSON text of a flat object (members that are scalars or null) the way
+ * toJson writes it: members in their own order, undefined, function and
+ * symbol values left out, bigints as bare integer literals. Undefined when
+ * a member is an object or an array.
+ */
+function flatJson(o: Record<string, unknown>): string | undefined {
+  let text = '';
+  for (const k in o) {
+    const v = o[k];
+    let item: string;
+    switch (typeof v) {
+      case 'string':
+        item = JSON.stringify(v);
+        break;
+      case 'number':
+        item = Number.isFinite(v) ? String(v) : 'null';
+        break;
+      case 'bigint':
+        item = v.toString();
+        break;
+      case 'boolean':
+        item = v ? 'true' : 'false';
+        break;
+      case 'object':
+        if (v !== null) return undefined;
+        item = 'null';
+        break;
+      default:
+        continue;
+    }
+    text += `,${keyText(k)}${item}`;
+  }
+  return `{${text.slice(1)}}`;
+}
+
+/**
+ * Freezes a flat reply object (its members scalars) and gives it its JSON
+ * bytes, which toJson and toJsonBytes then copy instead of writing the
+ * object again. For metadata that is kept and answered many times (a
+ * listing's entries); the object itself stays an ordinary reply value (the
+ * binary port encodes it member by member). Objects with nested members are
+ * returned as they are.
+ */
+export function withJson<T extends Body>(o: T): T {
+  const text = flatJson(o);
+  if (text === undefined) return o;
+  const afterComma = Buffer.from(`,${text}`, 'utf8');
+  const encoding: Encoding = { alone: afterComma.subarray(1), afterComma };
+  Object.defineProperty(o, ENCODING, { value: encoding });
+  return Object.freeze(o);
+}
+
+/**
+ * Freezes an array whose items all carry their bytes (`withJson`) and gives
+ * it its own: the items' bytes in one piece, copied once for all the answers
+ * that hold this same array. Other arrays are returned as they are.
+ */
+export function withJsonItems<T extends Value[]>(items: T): T {
+  const parts: Part[] = ['['];
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null || !(ENCODING in item)) return items;
+    const encoding = (item as { [ENCODING]: Encoding })[ENCODING];
+    parts.push(parts.length === 1 ? encoding.alone : encoding.afterComma);
+  }
+  parts.push(']');
+  const afterComma = joinParts([',', ...parts]);
+  Object.defineProperty(items, ENCODING, { value: { alone: afterComma.subarray(1), afterComma } satisfies Encoding });
+  return Object.freeze(items);
+}
+
+/** What nativeJson answers for a tree that holds objects with their own bytes: writeParts writes it. */
+const ENCODED_INSIDE = 'encoded';
 
 /**
  * Stands in for a bigint while JSON.stringify runs. It starts with U+0000,
@@ -68,7 +196,7 @@ function unmark(text: string): Buffer {
  * put back before it returns. Gives up (undefined) when a string or key starts with U+0000 or
  * the tree is too deep for the native (recursive) stringify.
  */
-function nativeJson(value: unknown): { text: string; marks: number } | undefined {
+function nativeJson(value: unknown): { text: string; marks: number } | undefined | typeof ENCODED_INSIDE {
   if (typeof value !== 'object' || value === null) return undefined;
   const holders: Array<Record<string | number, unknown>> = [];
   const keys: Array<string | number> = [];
@@ -79,7 +207,10 @@ function nativeJson(value: unknown): { text: string; marks: number } | undefined
       for (let i = 0; i < v.length; i++) {
         const item: unknown = v[i];
         if (typeof item === 'object') {
-          if (item !== null) todo.push(item);
+          if (item !== null) {
+            if (ENCODING in item) return ENCODED_INSIDE;
+            todo.push(item);
+          }
         } else if (typeof item === 'bigint') {
           holders.push(v as unknown as Record<number, unknown>);
           keys.push(i);
@@ -89,6 +220,7 @@ function nativeJson(value: unknown): { text: string; marks: number } | undefined
       continue;
     }
     const o = v as Record<string, unknown>;
+    if (ENCODING in o) return ENCODED_INSIDE;
     for (const k in o) {
       if (k.charCodeAt(0) === 0) return undefined;
       const item = o[k];
@@ -126,6 +258,43 @@ function slowJson(value: unknown): string {
   return parts.join('');
 }
 
+/** A piece of written JSON: text, or the bytes an object carries. */
+type Part = string | Buffer;
+
+/**
+ * The writer for trees that hold objects with their own bytes (`withJson`):
+ * the explicit-stack writer, whose pieces are copied into one buffer, each
+ * such object's bytes as they are.
+ */
+function writeParts(value: unknown): Part[] {
+  const parts: Part[] = [];
+  const todo: unknown[] = [value];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (v instanceof Text) parts.push(v.text);
+    else if (typeof v === 'object' && v !== null && ENCODING in v) {
+      const encoding = (v as { [ENCODING]: Encoding })[ENCODING];
+      // an array's separator just before: the bytes that start with one take its place
+      if (parts[parts.length - 1] === COMMA.text) parts[parts.length - 1] = encoding.afterComma;
+      else parts.push(encoding.alone);
+    } else write(v, parts, todo);
+  }
+  return parts;
+}
+
+/** The pieces in one buffer. */
+function joinParts(parts: Part[]): Buffer {
+  const buffers: Buffer[] = new Array(parts.length);
+  let length = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const b = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+    buffers[i] = b;
+    length += b.length;
+  }
+  return Buffer.concat(buffers, length);
+}
+
 /** Literal JSON text waiting on the stack (a bracket, a comma, a key). */
 class Text {
   constructor(readonly text: string) {}
@@ -136,7 +305,7 @@ const CLOSE_ARRAY = new Text(']');
 const CLOSE_OBJECT = new Text('}');
 
 /** Writes a scalar, or opens a container and stacks its members (last first). */
-function write(v: unknown, out: string[], todo: unknown[]): void {
+function write(v: unknown, out: Part[], todo: unknown[]): void {
   switch (typeof v) {
     case 'string':
       out.push(JSON.stringify(v));
@@ -167,7 +336,9 @@ function write(v: unknown, out: string[], todo: unknown[]): void {
       {
         out.push('{');
         todo.push(CLOSE_OBJECT);
-        const members = Object.entries(v as Record<string, unknown>).filter(([, item]) => item !== undefined && typeof item !== 'function');
+        const members = Object.entries(v as Record<string, unknown>).filter(
+          ([, item]) => item !== undefined && typeof item !== 'function' && typeof item !== 'symbol',
+        );
         for (let i = members.length - 1; i >= 0; i--) {
           const [k, item] = members[i]!;
           todo.push(item, new Text(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`));

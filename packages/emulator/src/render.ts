@@ -1,5 +1,5 @@
 import type { CallContext } from './context.js';
-import type { Body, Value } from './json.js';
+import { type Body, type Value, withJson } from './json.js';
 import { type TypeInfo, typeInfoFor } from './mime.js';
 import { type FileRec, type FolderRec, type NodeRec, PERM_CREATE, PERM_DELETE, PERM_MODIFY, type Version } from './store.js';
 import { canThumbnail } from './thumbnail.js';
@@ -140,6 +140,83 @@ export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {},
   if (f.deletedfileid !== undefined) m.deletedfileid = f.deletedfileid;
   placeInTrash(c, m, f.parent, opts);
   return filterFields(c, m, c.conn.filterFileMeta, undefined);
+}
+
+/**
+ * What a listed file's metadata was rendered from, with that metadata (and
+ * its JSON bytes, see `withJson`). Every record field renderFile reads is
+ * here; the file's id and `kind` never change, nor does whether its parent
+ * is a root (which decides `parentfolderid` 0), and a version record is
+ * never changed once made (a new content is a new `current`).
+ */
+interface ListedFile {
+  readonly name: string;
+  readonly parent: number;
+  readonly owner: number;
+  readonly created: number;
+  readonly modified: number;
+  readonly contenttype: string;
+  readonly current: Version;
+  readonly deleted: boolean | undefined;
+  readonly timestamps: boolean;
+  readonly meta: Body;
+}
+
+/**
+ * Listed files' metadata by file record: a big folder listed again answers
+ * the entries of unchanged files from here. An entry is used only while each
+ * field it was rendered from is still what the record holds (checked on every
+ * use, so no change, by whichever store intent, can leave a stale entry), and
+ * the record going (purged, reloaded after a rollback) takes it along.
+ */
+const listedFiles = new WeakMap<FileRec, ListedFile>();
+
+/**
+ * A file's metadata as a listing shows it: renderFile's answer, kept for
+ * the next listing when only the file's own fields decide it (the caller
+ * owns the file, so no share fields; no field filter; no path; the date
+ * format is part of the key).
+ */
+export function renderListedFile(c: CallContext, f: FileRec): Body {
+  const conn = c.conn;
+  if (
+    c.user === undefined ||
+    c.user.userid !== f.owner ||
+    conn.filterFileMeta !== undefined ||
+    conn.filterMeta !== undefined ||
+    f.deletedfileid !== undefined
+  ) {
+    return renderFile(c, f);
+  }
+  const hit = listedFiles.get(f);
+  if (
+    hit !== undefined &&
+    hit.name === f.name &&
+    hit.parent === f.parent &&
+    hit.owner === f.owner &&
+    hit.created === f.created &&
+    hit.modified === f.modified &&
+    hit.contenttype === f.contenttype &&
+    hit.current === f.current &&
+    hit.deleted === f.deleted &&
+    hit.timestamps === c.timestamps
+  ) {
+    return hit.meta;
+  }
+  const meta = withJson(renderFile(c, f));
+  listedFiles.set(f, {
+    name: f.name,
+    parent: f.parent,
+    owner: f.owner,
+    created: f.created,
+    modified: f.modified,
+    contenttype: f.contenttype,
+    current: f.current,
+    deleted: f.deleted,
+    timestamps: c.timestamps,
+    meta,
+  });
+  return meta;
 }
 
 /** Metadata of a folder or a file. */

@@ -6,7 +6,7 @@ import { ConnectionState } from '../connection.js';
 import type { UploadPart } from '../context.js';
 import type { DispatchResult, EmulatorCore } from '../core.js';
 import { ApiError, DropConnection, errorMessage } from '../errors.js';
-import { toJsonBytes } from '../json.js';
+import { toJsonChunks } from '../json.js';
 import type { RawParam } from '../params.js';
 import { bodyIdleLimit, DEFAULT_TIME_LIMITS, pumpWithLimit } from './limit.js';
 import { isMultipart, type MultipartBody, MultipartError, readMultipart } from './multipart.js';
@@ -324,17 +324,27 @@ export function writeResult(core: EmulatorCore, method: string, req: IncomingMes
     return;
   }
   if (result.data) result.data.stream.destroy();
-  const text = toJsonBytes(result.body);
-  const headers: Record<string, string | number> = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': text.length };
+  // a big listing comes in a few chunks (its kept parts are sent as they are, not copied into one buffer)
+  const chunks = toJsonChunks(result.body);
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const headers: Record<string, string | number> = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': length };
   const code = result.body.result;
   if (typeof code === 'number' && code !== 0) headers['X-Error'] = code;
   res.writeHead(200, headers);
-  const drop = core.faults.sendLimit(method, req.socket, text.length);
+  const drop = core.faults.sendLimit(method, req.socket, length);
   if (drop !== undefined) {
-    void pumpWithLimit(Readable.from([text]), res, req.socket, drop);
+    void pumpWithLimit(Readable.from(chunks), res, req.socket, drop);
     return;
   }
-  res.end(text);
+  if (chunks.length === 1) {
+    res.end(chunks[0]);
+    return;
+  }
+  // written together (one writev) when the answer ends
+  res.cork();
+  for (const chunk of chunks) res.write(chunk);
+  res.end();
 }
 
 /** A request head longer than this is handed to Node's parser as it is (which refuses it). */

@@ -1,8 +1,8 @@
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { Body, Value } from '../json.js';
-import { renderFile, renderFolder } from '../render.js';
-import type { FolderRec } from '../store.js';
+import { type Body, type Value, withJsonItems } from '../json.js';
+import { renderFile, renderFolder, renderListedFile } from '../render.js';
+import type { FileRec, FolderRec } from '../store.js';
 import { checkName, destination } from './shared.js';
 import { leaveMount, renameMount } from './sharing.js';
 
@@ -33,28 +33,76 @@ interface ListOptions {
 /**
  * A folder's listed children; with `recursive`, every level below. Walks
  * with its own stack (trees can be far deeper than the call stack): each
- * folder's `contents` array is rendered first and filled when its turn comes.
+ * subfolder's metadata is rendered with an empty `contents`, which is
+ * filled in when its turn comes.
  */
 function listContents(c: CallContext, folder: FolderRec, o: ListOptions): Value[] {
-  const top: Value[] = [];
-  const todo: [FolderRec, Value[]][] = [[folder, top]];
+  let top: Value[] = [];
+  // each folder to list, with the metadata whose `contents` it fills (none for the listed folder itself)
+  const todo: [FolderRec, Body | undefined][] = [[folder, undefined]];
   const withDeleted = o.showdeleted;
   const childPath = (name: string) =>
     o.basePath === undefined || o.recursive ? undefined : (o.basePath === '/' ? '' : o.basePath) + '/' + name;
   for (let next = todo.pop(); next; next = todo.pop()) {
-    const [current, out] = next;
+    const [current, meta] = next;
     // shares the user accepted into this folder are listed with its own subfolders
     const mounted = c.user ? c.store.mountsIn(c.user.userid, current.id).map((sh) => c.store.folders.get(sh.folderid)!) : [];
     const folders = [...c.store.subfolders(current.id, withDeleted), ...mounted.filter((f) => f && !f.deleted)];
+    const out: Value[] = [];
     for (const f of folders.sort(byName)) {
-      const contents: Value[] | undefined = o.recursive ? [] : undefined;
-      out.push(renderFolder(c, f, { path: childPath(f.name), contents }));
-      if (contents) todo.push([f, contents]);
+      const m = renderFolder(c, f, { path: childPath(f.name), contents: o.recursive ? [] : undefined });
+      out.push(m);
+      if (o.recursive) todo.push([f, m]);
     }
-    if (!o.nofiles)
-      for (const f of c.store.subfiles(current.id, withDeleted).sort(byName)) out.push(renderFile(c, f, { path: childPath(f.name) }));
+    let contents = out;
+    if (!o.nofiles) {
+      if (o.basePath !== undefined && !o.recursive) {
+        for (const f of c.store.subfiles(current.id, withDeleted).sort(byName)) out.push(renderFile(c, f, { path: childPath(f.name) }));
+      } else {
+        const files = listedFiles(c, current, withDeleted);
+        contents = out.length === 0 ? files : out.concat(files);
+      }
+    }
+    if (meta) meta.contents = contents;
+    else top = contents;
   }
   return top;
+}
+
+/** A folder's files as its last listing showed them, kept for the next listing (see listedFiles). */
+interface FolderListing {
+  readonly withDeleted: boolean;
+  /** The files in the store's order (subfiles), and the name each had. */
+  readonly stored: readonly FileRec[];
+  readonly names: readonly string[];
+  /** The same files in listing order. */
+  readonly sorted: readonly FileRec[];
+  /** Their metadata, in one frozen array that carries its JSON bytes (withJsonItems). */
+  readonly entries: Value[];
+}
+
+/** The last listing of each folder; it goes with the folder's record. */
+const folderListings = new WeakMap<FolderRec, FolderListing>();
+
+/**
+ * The metadata of a folder's files in listing order (by name, then id).
+ * When the store gives the same files in the same order and under the same
+ * names as at the folder's last listing, their order is that listing's (no
+ * sort); when each file's metadata is also the same (renderListedFile checks
+ * each one against its record), the answer is that listing's very array,
+ * whose JSON is written once for all the answers that hold it.
+ */
+function listedFiles(c: CallContext, folder: FolderRec, withDeleted: boolean): Value[] {
+  const stored = c.store.subfiles(folder.id, withDeleted);
+  const last = folderListings.get(folder);
+  let same = last !== undefined && last.withDeleted === withDeleted && last.stored.length === stored.length;
+  for (let i = 0; same && i < stored.length; i++) same = stored[i] === last!.stored[i] && stored[i]!.name === last!.names[i];
+  const sorted = same ? last!.sorted : [...stored].sort(byName);
+  const entries: Value[] = sorted.map((f) => renderListedFile(c, f));
+  if (same && entries.every((e, i) => e === last!.entries[i])) return last!.entries;
+  const kept = withJsonItems(entries);
+  folderListings.set(folder, { withDeleted, stored, names: stored.map((f) => f.name), sorted, entries: kept });
+  return kept;
 }
 
 const byName = (a: { name: string; id: number }, b: { name: string; id: number }) =>

@@ -5,10 +5,11 @@ import type { FileOpener, Progress, UploadFile } from './core.js';
 /** Size of the pieces byte arrays are cut into, so progress moves smoothly. */
 const PIECE = 64 * 1024;
 /**
- * Size of one read of a `{ path }` file: four times fewer reads, buffers and
- * generator steps than 64 KiB per gigabyte sent, still a fine progress step.
+ * Size of one read of a `{ path }` file: sixteen times fewer reads, buffers
+ * and generator steps per gigabyte sent than 64 KiB (and much less garbage
+ * collection), still a fine progress step for a file worth reading from disk.
  */
-const FILE_READ = 256 * 1024;
+const FILE_READ = 1024 * 1024;
 
 /** An upload source made ready: its length when known and a way to read it once. */
 export interface PreparedFile {

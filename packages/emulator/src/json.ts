@@ -54,13 +54,21 @@ export function toJsonChunks(value: unknown): Buffer[] {
   return chunks;
 }
 
-/** The JSON bytes an object carries (see `withJson`): alone, and with the comma that comes before it in an array. */
-interface Encoding {
-  readonly alone: Buffer;
-  readonly afterComma: Buffer;
+/** The JSON a value carries: its text (`withJson`), or its items' texts (`withJsonItems`). */
+type Encoding = string | KeptItems;
+
+/** The JSON of an array of kept objects: their texts, and the array's UTF-8 bytes once an answer needed them. */
+class KeptItems {
+  #bytes: Buffer | undefined;
+  constructor(readonly texts: readonly string[]) {}
+  /** Written the first time, then the same bytes for every answer that holds the array. */
+  get bytes(): Buffer {
+    this.#bytes ??= Buffer.from(`[${this.texts.join(',')}]`, 'utf8');
+    return this.#bytes;
+  }
 }
 
-/** Where `withJson` keeps an object's bytes: a symbol key, which JSON.stringify, Object.keys and for-in all skip. */
+/** Where `withJson` and `withJsonItems` keep a value's JSON: a symbol key, which JSON.stringify, Object.keys and for-in all skip. */
 const ENCODING = Symbol('pcloudkit.json');
 
 /** JSON text of object keys (`"name":`), asked for the same few keys again and again. */
@@ -114,7 +122,7 @@ function flatJson(o: Record<string, unknown>): string | undefined {
 
 /**
  * Freezes a flat reply object (its members scalars) and gives it its JSON
- * bytes, which toJson and toJsonBytes then copy instead of writing the
+ * text, which toJson and toJsonBytes then copy instead of writing the
  * object again. For metadata that is kept and answered many times (a
  * listing's entries); the object itself stays an ordinary reply value (the
  * binary port encodes it member by member). Objects with nested members are
@@ -123,27 +131,30 @@ function flatJson(o: Record<string, unknown>): string | undefined {
 export function withJson<T extends Body>(o: T): T {
   const text = flatJson(o);
   if (text === undefined) return o;
-  const afterComma = Buffer.from(`,${text}`, 'utf8');
-  const encoding: Encoding = { alone: afterComma.subarray(1), afterComma };
-  Object.defineProperty(o, ENCODING, { value: encoding });
+  Object.defineProperty(o, ENCODING, { value: text });
   return Object.freeze(o);
 }
 
+/** The JSON a value carries, if any. */
+function encodingOf(v: unknown): Encoding | undefined {
+  return typeof v === 'object' && v !== null && ENCODING in v ? (v as { [ENCODING]: Encoding })[ENCODING] : undefined;
+}
+
 /**
- * Freezes an array whose items all carry their bytes (`withJson`) and gives
- * it its own: the items' bytes in one piece, copied once for all the answers
- * that hold this same array. Other arrays are returned as they are.
+ * Freezes an array whose items all carry their JSON text (`withJson`) and
+ * gives it its own: the whole array's UTF-8 bytes, written when an answer
+ * first needs them (the binary port never does) and then the same for all
+ * the answers that hold this same array. Other arrays are returned as they
+ * are.
  */
 export function withJsonItems<T extends Value[]>(items: T): T {
-  const parts: Part[] = ['['];
-  for (const item of items) {
-    if (typeof item !== 'object' || item === null || !(ENCODING in item)) return items;
-    const encoding = (item as { [ENCODING]: Encoding })[ENCODING];
-    parts.push(parts.length === 1 ? encoding.alone : encoding.afterComma);
+  const texts: string[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const text = encodingOf(items[i]);
+    if (typeof text !== 'string') return items;
+    texts[i] = text;
   }
-  parts.push(']');
-  const afterComma = joinParts([',', ...parts]);
-  Object.defineProperty(items, ENCODING, { value: { alone: afterComma.subarray(1), afterComma } satisfies Encoding });
+  Object.defineProperty(items, ENCODING, { value: new KeptItems(texts) });
   return Object.freeze(items);
 }
 
@@ -258,7 +269,7 @@ function slowJson(value: unknown): string {
   return parts.join('');
 }
 
-/** A piece of written JSON: text, or the bytes an object carries. */
+/** A piece of written JSON: text, or the bytes a kept array carries. */
 type Part = string | Buffer;
 
 /**
@@ -272,27 +283,30 @@ function writeParts(value: unknown): Part[] {
   while (todo.length > 0) {
     const v = todo.pop();
     if (v instanceof Text) parts.push(v.text);
-    else if (typeof v === 'object' && v !== null && ENCODING in v) {
-      const encoding = (v as { [ENCODING]: Encoding })[ENCODING];
-      // an array's separator just before: the bytes that start with one take its place
-      if (parts[parts.length - 1] === COMMA.text) parts[parts.length - 1] = encoding.afterComma;
-      else parts.push(encoding.alone);
-    } else write(v, parts, todo);
+    else {
+      const encoding = encodingOf(v);
+      if (encoding === undefined) write(v, parts, todo);
+      else parts.push(typeof encoding === 'string' ? encoding : encoding.bytes);
+    }
   }
   return parts;
 }
 
-/** The pieces in one buffer. */
+/** The pieces in one buffer (each run of texts joined and encoded at once). */
 function joinParts(parts: Part[]): Buffer {
-  const buffers: Buffer[] = new Array(parts.length);
-  let length = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    const b = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
-    buffers[i] = b;
-    length += b.length;
+  const buffers: Buffer[] = [];
+  let texts: string[] = [];
+  for (const p of parts) {
+    if (typeof p === 'string') texts.push(p);
+    else {
+      if (texts.length > 0) buffers.push(Buffer.from(texts.join(''), 'utf8'));
+      texts = [];
+      buffers.push(p);
+    }
   }
-  return Buffer.concat(buffers, length);
+  if (texts.length > 0) buffers.push(Buffer.from(texts.join(''), 'utf8'));
+  // a kept array's bytes alone are copied all the same: what is returned is the caller's own
+  return buffers.length === 1 && texts.length > 0 ? buffers[0]! : Buffer.concat(buffers);
 }
 
 /** Literal JSON text waiting on the stack (a bracket, a comma, a key). */

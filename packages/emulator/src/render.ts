@@ -143,13 +143,13 @@ export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {},
 }
 
 /**
- * What a listed file's metadata was rendered from, with that metadata (and
- * its JSON bytes, see `withJson`). Every record field renderFile reads is
- * here; the file's id and `kind` never change, nor does whether its parent
- * is a root (which decides `parentfolderid` 0), and a version record is
- * never changed once made (a new content is a new `current`).
+ * A listed file's metadata (with its JSON, see `withJson`) and what it was
+ * rendered from: every record field renderFile reads. The file's id and
+ * `kind` never change, nor does whether its parent is a root (which decides
+ * `parentfolderid` 0), and a version record is never changed once made (new
+ * content is a new `current`).
  */
-interface ListedFile {
+export interface ListedFile {
   readonly name: string;
   readonly parent: number;
   readonly owner: number;
@@ -162,49 +162,38 @@ interface ListedFile {
   readonly meta: Body;
 }
 
-/**
- * Listed files' metadata by file record: a big folder listed again answers
- * the entries of unchanged files from here. An entry is used only while each
- * field it was rendered from is still what the record holds (checked on every
- * use, so no change, by whichever store intent, can leave a stale entry), and
- * the record going (purged, reloaded after a rollback) takes it along.
- */
-const listedFiles = new WeakMap<FileRec, ListedFile>();
+/** Whether the call renders the metadata of `owner`'s files from their own fields alone: the caller is the owner and no field filter is on. */
+export function keepsListings(c: CallContext, owner: number): boolean {
+  return c.user !== undefined && c.user.userid === owner && c.conn.filterFileMeta === undefined && c.conn.filterMeta === undefined;
+}
 
 /**
- * A file's metadata as a listing shows it: renderFile's answer, kept for
- * the next listing when only the file's own fields decide it (the caller
- * owns the file, so no share fields; no field filter; no path; the date
- * format is part of the key).
+ * A file's metadata as a listing shows it, in a form the listing can keep
+ * for the next one: `kept` (what an earlier listing kept for this file)
+ * when each field it was rendered from is still what the record holds
+ * (checked on every use, so no change, by whichever store intent, can go
+ * unseen), else renderFile's answer, rendered now. Undefined when the
+ * answer depends on more than the file's own fields, which is not kept:
+ * the caller does not own the file (share fields), a field filter is on,
+ * or a rename's `deletedfileid` is being reported.
  */
-export function renderListedFile(c: CallContext, f: FileRec): Body {
-  const conn = c.conn;
+export function listedFile(c: CallContext, f: FileRec, kept: ListedFile | undefined): ListedFile | undefined {
+  if (!keepsListings(c, f.owner) || f.deletedfileid !== undefined) return undefined;
   if (
-    c.user === undefined ||
-    c.user.userid !== f.owner ||
-    conn.filterFileMeta !== undefined ||
-    conn.filterMeta !== undefined ||
-    f.deletedfileid !== undefined
+    kept !== undefined &&
+    kept.name === f.name &&
+    kept.parent === f.parent &&
+    kept.owner === f.owner &&
+    kept.created === f.created &&
+    kept.modified === f.modified &&
+    kept.contenttype === f.contenttype &&
+    kept.current === f.current &&
+    kept.deleted === f.deleted &&
+    kept.timestamps === c.timestamps
   ) {
-    return renderFile(c, f);
+    return kept;
   }
-  const hit = listedFiles.get(f);
-  if (
-    hit !== undefined &&
-    hit.name === f.name &&
-    hit.parent === f.parent &&
-    hit.owner === f.owner &&
-    hit.created === f.created &&
-    hit.modified === f.modified &&
-    hit.contenttype === f.contenttype &&
-    hit.current === f.current &&
-    hit.deleted === f.deleted &&
-    hit.timestamps === c.timestamps
-  ) {
-    return hit.meta;
-  }
-  const meta = withJson(renderFile(c, f));
-  listedFiles.set(f, {
+  return {
     name: f.name,
     parent: f.parent,
     owner: f.owner,
@@ -214,9 +203,8 @@ export function renderListedFile(c: CallContext, f: FileRec): Body {
     current: f.current,
     deleted: f.deleted,
     timestamps: c.timestamps,
-    meta,
-  });
-  return meta;
+    meta: withJson(renderFile(c, f)),
+  };
 }
 
 /** Metadata of a folder or a file. */

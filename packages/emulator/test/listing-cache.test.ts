@@ -85,9 +85,9 @@ async function text(u: User, method: string, params: Params, via?: Client): Prom
  * live file's entry against its `stat`. Returns the parsed listing.
  */
 async function listed(u: User, folderid: number, params: Params = {}): Promise<Json> {
+  const expected = await text(u, 'listfolder', { folderid, ...params, filtermeta: ALL_FIELDS }, reference);
   const first = await text(u, 'listfolder', { folderid, ...params });
   const again = await text(u, 'listfolder', { folderid, ...params });
-  const expected = await text(u, 'listfolder', { folderid, ...params, filtermeta: ALL_FIELDS }, reference);
   expect(parseReply(first).result, first).toBe(0);
   expect(first).toBe(expected);
   expect(again).toBe(expected);
@@ -167,6 +167,16 @@ describe('listfolder after changes answers fresh metadata', () => {
     await ok(alice, 'copyfile', { fileid: a.fileids[4]!, tofolderid: a.folderid, toname: 'f04.txt', mtime: 1_500_000_000 });
     list = await listed(alice, a.folderid);
     expect(entry(list, 'f04.txt').modified).toBe('Fri, 14 Jul 2017 02:40:00 +0000');
+    // the creation time alone
+    await ok(alice, 'copyfile', {
+      fileid: a.fileids[4]!,
+      tofolderid: a.folderid,
+      toname: 'f04.txt',
+      mtime: 1_500_000_000,
+      ctime: 1_400_000_000,
+    });
+    list = await listed(alice, a.folderid);
+    expect(entry(list, 'f04.txt').created).toBe('Tue, 13 May 2014 16:53:20 +0000');
 
     // the date format is part of what is kept
     list = await listed(alice, a.folderid, { timeformat: 'timestamp' });

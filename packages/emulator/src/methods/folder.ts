@@ -1,7 +1,7 @@
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
 import { type Body, type Value, withJsonItems } from '../json.js';
-import { renderFile, renderFolder, renderListedFile } from '../render.js';
+import { keepsListings, type ListedFile, listedFile, renderFile, renderFolder } from '../render.js';
 import type { FileRec, FolderRec } from '../store.js';
 import { checkName, destination } from './shared.js';
 import { leaveMount, renameMount } from './sharing.js';
@@ -69,40 +69,62 @@ function listContents(c: CallContext, folder: FolderRec, o: ListOptions): Value[
   return top;
 }
 
-/** A folder's files as its last listing showed them, kept for the next listing (see listedFiles). */
+/** A folder's files as a listing showed them, kept for the next listing of the same kind (see listedFiles). */
 interface FolderListing {
-  readonly withDeleted: boolean;
   /** The files in the store's order (subfiles), and the name each had. */
   readonly stored: readonly FileRec[];
   readonly names: readonly string[];
-  /** The same files in listing order. */
+  /** The same files in listing order, and what was kept of each (undefined: not kept, see listedFile). */
   readonly sorted: readonly FileRec[];
-  /** Their metadata, in one frozen array that carries its JSON bytes (withJsonItems). */
+  readonly kept: readonly (ListedFile | undefined)[];
+  /** Their metadata; frozen and with its JSON (withJsonItems) when all of it was kept. */
   readonly entries: Value[];
 }
 
-/** The last listing of each folder; it goes with the folder's record. */
-const folderListings = new WeakMap<FolderRec, FolderListing>();
+/**
+ * The last listings of each folder, one per kind (date format, with or
+ * without deleted files, so that switching between them keeps both); they go
+ * with the folder's record.
+ */
+const folderListings = new WeakMap<FolderRec, (FolderListing | undefined)[]>();
 
 /**
  * The metadata of a folder's files in listing order (by name, then id).
  * When the store gives the same files in the same order and under the same
- * names as at the folder's last listing, their order is that listing's (no
- * sort); when each file's metadata is also the same (renderListedFile checks
- * each one against its record), the answer is that listing's very array,
- * whose JSON is written once for all the answers that hold it.
+ * names as at the folder's last listing of this kind, their order is that
+ * listing's (no sort); when each file's metadata is also what was kept
+ * (listedFile checks each one against its record), the answer is that
+ * listing's very array, whose JSON is written once for all the answers that
+ * hold it.
  */
 function listedFiles(c: CallContext, folder: FolderRec, withDeleted: boolean): Value[] {
   const stored = c.store.subfiles(folder.id, withDeleted);
-  const last = folderListings.get(folder);
-  let same = last !== undefined && last.withDeleted === withDeleted && last.stored.length === stored.length;
+  // someone else's folder (a share), or filtered fields: rendered afresh, and the owner's kept listing left as it is
+  if (!keepsListings(c, folder.owner)) return stored.sort(byName).map((f) => renderFile(c, f));
+  let listings = folderListings.get(folder);
+  if (!listings) folderListings.set(folder, (listings = []));
+  const kind = (c.timestamps ? 2 : 0) + (withDeleted ? 1 : 0);
+  const last = listings[kind];
+  let same = last !== undefined && last.stored.length === stored.length;
   for (let i = 0; same && i < stored.length; i++) same = stored[i] === last!.stored[i] && stored[i]!.name === last!.names[i];
   const sorted = same ? last!.sorted : [...stored].sort(byName);
-  const entries: Value[] = sorted.map((f) => renderListedFile(c, f));
-  if (same && entries.every((e, i) => e === last!.entries[i])) return last!.entries;
-  const kept = withJsonItems(entries);
-  folderListings.set(folder, { withDeleted, stored, names: stored.map((f) => f.name), sorted, entries: kept });
-  return kept;
+  // what was kept of each file: by place when the order is the same, else by file
+  const keptOf = last === undefined || same ? undefined : new Map(last.sorted.map((f, i) => [f, last.kept[i]]));
+  const kept: (ListedFile | undefined)[] = new Array(sorted.length);
+  const entries: Value[] = new Array(sorted.length);
+  let unchanged = same;
+  for (let i = 0; i < sorted.length; i++) {
+    const f = sorted[i]!;
+    const before = same ? last!.kept[i] : keptOf?.get(f);
+    const now = listedFile(c, f, before);
+    if (now === undefined || now !== before) unchanged = false;
+    kept[i] = now;
+    entries[i] = now === undefined ? renderFile(c, f) : now.meta;
+  }
+  if (unchanged) return last!.entries;
+  const list = withJsonItems(entries);
+  listings[kind] = { stored, names: stored.map((f) => f.name), sorted, kept, entries: list };
+  return list;
 }
 
 const byName = (a: { name: string; id: number }, b: { name: string; id: number }) =>

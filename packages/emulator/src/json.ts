@@ -33,8 +33,8 @@ const BIG_PIECE = 16 * 1024;
 /**
  * toJsonBytes's bytes in consecutive chunks, for a writer that sends them
  * one after the other (an HTTP answer): one chunk, except for a tree that
- * holds values with their own bytes (`withJson`, `withJsonItems`), where the
- * big ones are sent as they are instead of being copied into one buffer.
+ * holds kept arrays (`withJsonBytes`), whose bytes, when big, are sent as
+ * they are instead of being copied into one buffer.
  */
 export function toJsonChunks(value: unknown): Buffer[] {
   const native = nativeJson(value);
@@ -54,111 +54,41 @@ export function toJsonChunks(value: unknown): Buffer[] {
   return chunks;
 }
 
-/** The JSON a value carries: its text (`withJson`), or its items' texts (`withJsonItems`). */
-type Encoding = string | KeptItems;
-
-/** The JSON of an array of kept objects: their texts, and the array's UTF-8 bytes once an answer needed them. */
-class KeptItems {
+/**
+ * The JSON of a kept array (`withJsonBytes`): its UTF-8 bytes, written the
+ * first time an answer needs them (the binary port never does), then the
+ * same for every answer that holds the array.
+ */
+class KeptBytes {
   #bytes: Buffer | undefined;
-  constructor(readonly texts: readonly string[]) {}
-  /** Written the first time, then the same bytes for every answer that holds the array. */
+  constructor(readonly items: readonly Value[]) {}
   get bytes(): Buffer {
-    this.#bytes ??= Buffer.from(`[${this.texts.join(',')}]`, 'utf8');
+    this.#bytes ??= toJsonBytes(this.items);
     return this.#bytes;
   }
 }
 
-/** Where `withJson` and `withJsonItems` keep a value's JSON: a symbol key, which JSON.stringify, Object.keys and for-in all skip. */
-const ENCODING = Symbol('pcloudkit.json');
-
-/** JSON text of object keys (`"name":`), asked for the same few keys again and again. */
-const keyTexts = new Map<string, string>();
-
-function keyText(k: string): string {
-  let text = keyTexts.get(k);
-  if (text === undefined) {
-    if (keyTexts.size >= 4096) keyTexts.clear();
-    text = `${JSON.stringify(k)}:`;
-    keyTexts.set(k, text);
-  }
-  return text;
-}
-
-/**
- * JSON text of a flat object (members that are scalars or null) the way
- * toJson writes it: members in their own order, undefined, function and
- * symbol values left out, bigints as bare integer literals. Undefined when
- * a member is an object or an array.
- */
-function flatJson(o: Record<string, unknown>): string | undefined {
-  let text = '';
-  for (const k in o) {
-    const v = o[k];
-    let item: string;
-    switch (typeof v) {
-      case 'string':
-        item = JSON.stringify(v);
-        break;
-      case 'number':
-        item = Number.isFinite(v) ? String(v) : 'null';
-        break;
-      case 'bigint':
-        item = v.toString();
-        break;
-      case 'boolean':
-        item = v ? 'true' : 'false';
-        break;
-      case 'object':
-        if (v !== null) return undefined;
-        item = 'null';
-        break;
-      default:
-        continue;
-    }
-    text += `,${keyText(k)}${item}`;
-  }
-  return `{${text.slice(1)}}`;
-}
-
-/**
- * Freezes a flat reply object (its members scalars) and gives it its JSON
- * text, which toJson and toJsonBytes then copy instead of writing the
- * object again. For metadata that is kept and answered many times (a
- * listing's entries); the object itself stays an ordinary reply value (the
- * binary port encodes it member by member). Objects with nested members are
- * returned as they are.
- */
-export function withJson<T extends Body>(o: T): T {
-  const text = flatJson(o);
-  if (text === undefined) return o;
-  Object.defineProperty(o, ENCODING, { value: text });
-  return Object.freeze(o);
-}
+/** Where `withJsonBytes` keeps an array's JSON: a symbol key, which JSON.stringify, Object.keys and for-in all skip. */
+const KEPT = Symbol('pcloudkit.json');
 
 /** The JSON a value carries, if any. */
-function encodingOf(v: unknown): Encoding | undefined {
-  return typeof v === 'object' && v !== null && ENCODING in v ? (v as { [ENCODING]: Encoding })[ENCODING] : undefined;
+function keptOf(v: unknown): KeptBytes | undefined {
+  return typeof v === 'object' && v !== null && KEPT in v ? (v as { [KEPT]: KeptBytes })[KEPT] : undefined;
 }
 
 /**
- * Freezes an array whose items all carry their JSON text (`withJson`) and
- * gives it its own: the whole array's UTF-8 bytes, written when an answer
- * first needs them (the binary port never does) and then the same for all
- * the answers that hold this same array. Other arrays are returned as they
- * are.
+ * Freezes an array that answers will hold unchanged again and again (a
+ * folder's listed files) and gives it its JSON: written when an answer first
+ * needs it, then copied as it is by toJson, toJsonBytes and toJsonChunks
+ * for every answer that holds this same array. Its items must not change
+ * afterwards (they are only read).
  */
-export function withJsonItems<T extends Value[]>(items: T): T {
-  const texts: string[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const text = encodingOf(items[i]);
-    if (typeof text !== 'string') return items;
-    texts[i] = text;
-  }
-  Object.defineProperty(items, ENCODING, { value: new KeptItems(texts) });
+export function withJsonBytes<T extends Value[]>(items: T): T {
+  Object.defineProperty(items, KEPT, { value: new KeptBytes(items) });
   return Object.freeze(items);
 }
 
-/** What nativeJson answers for a tree that holds objects with their own bytes: writeParts writes it. */
+/** What nativeJson answers for a tree that holds a kept array (not the tree itself): writeParts writes it. */
 const ENCODED_INSIDE = 'encoded';
 
 /**
@@ -215,13 +145,12 @@ function nativeJson(value: unknown): { text: string; marks: number } | undefined
   const todo: object[] = [value];
   for (let v = todo.pop(); v !== undefined; v = todo.pop()) {
     if (Array.isArray(v)) {
+      // a kept array inside the tree: writeParts copies its bytes (the kept array itself is written here)
+      if (v !== value && KEPT in v) return ENCODED_INSIDE;
       for (let i = 0; i < v.length; i++) {
         const item: unknown = v[i];
         if (typeof item === 'object') {
-          if (item !== null) {
-            if (ENCODING in item) return ENCODED_INSIDE;
-            todo.push(item);
-          }
+          if (item !== null) todo.push(item);
         } else if (typeof item === 'bigint') {
           holders.push(v as unknown as Record<number, unknown>);
           keys.push(i);
@@ -231,7 +160,6 @@ function nativeJson(value: unknown): { text: string; marks: number } | undefined
       continue;
     }
     const o = v as Record<string, unknown>;
-    if (ENCODING in o) return ENCODED_INSIDE;
     for (const k in o) {
       if (k.charCodeAt(0) === 0) return undefined;
       const item = o[k];
@@ -269,13 +197,12 @@ function slowJson(value: unknown): string {
   return parts.join('');
 }
 
-/** A piece of written JSON: text, or the bytes a kept array carries. */
+/** A piece of written JSON: text, or the bytes of a kept array. */
 type Part = string | Buffer;
 
 /**
- * The writer for trees that hold objects with their own bytes (`withJson`):
- * the explicit-stack writer, whose pieces are copied into one buffer, each
- * such object's bytes as they are.
+ * The writer for trees that hold kept arrays (`withJsonBytes`): the
+ * explicit-stack writer, each kept array's bytes as they are.
  */
 function writeParts(value: unknown): Part[] {
   const parts: Part[] = [];
@@ -284,9 +211,10 @@ function writeParts(value: unknown): Part[] {
     const v = todo.pop();
     if (v instanceof Text) parts.push(v.text);
     else {
-      const encoding = encodingOf(v);
-      if (encoding === undefined) write(v, parts, todo);
-      else parts.push(typeof encoding === 'string' ? encoding : encoding.bytes);
+      // the root is written here even when kept: its own bytes are what is being written
+      const kept = v === value ? undefined : keptOf(v);
+      if (kept === undefined) write(v, parts, todo);
+      else parts.push(kept.bytes);
     }
   }
   return parts;

@@ -1,5 +1,5 @@
 import type { CallContext } from './context.js';
-import { type Body, type Value, withJson } from './json.js';
+import type { Body, Value } from './json.js';
 import { type TypeInfo, typeInfoFor } from './mime.js';
 import { type FileRec, type FolderRec, type NodeRec, PERM_CREATE, PERM_DELETE, PERM_MODIFY, type Version } from './store.js';
 import { canThumbnail } from './thumbnail.js';
@@ -143,8 +143,7 @@ export function renderFile(c: CallContext, f: FileRec, opts: RenderOptions = {},
 }
 
 /**
- * A listed file's metadata (with its JSON, see `withJson`) and what it was
- * rendered from: every record field renderFile reads. The file's id and
+ * A listed file's metadata and what it was rendered from: every record field renderFile reads. The file's id and
  * `kind` never change, nor does whether its parent is a root (which decides
  * `parentfolderid` 0), and a version record is never changed once made (new
  * content is a new `current`).
@@ -203,7 +202,7 @@ export function listedFile(c: CallContext, f: FileRec, kept: ListedFile | undefi
     current: f.current,
     deleted: f.deleted,
     timestamps: c.timestamps,
-    meta: withJson(renderFile(c, f)),
+    meta: renderFile(c, f),
   };
 }
 

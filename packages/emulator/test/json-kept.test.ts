@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Body, toJson, toJsonBytes, toJsonChunks, type Value, withJson, withJsonItems } from '../src/json.js';
+import { type Body, toJson, toJsonBytes, toJsonChunks, type Value, withJsonBytes } from '../src/json.js';
 
-/** A deep copy of a reply tree, without anything withJson attached. */
+/** A deep copy of a reply tree, without anything withJsonBytes attached. */
 function plain(v: Value): Value {
   if (Array.isArray(v)) return v.map(plain);
   if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
@@ -29,49 +29,42 @@ const file = (i: number, name = `file-${i}.txt`): Body => ({
   thumb: i % 2 === 0,
 });
 
-describe('kept JSON (withJson, withJsonItems)', () => {
-  it('writes kept objects exactly as their members would be written', () => {
+describe('kept JSON (withJsonBytes)', () => {
+  it('writes a kept array exactly as the array itself would be written', () => {
     const names = ['plain', 'é', '日本語', '😀 emoji', 'quote " and \\ back', 'x"\u0000n12"', '\u0000start', 'line\nbreak', '},{'];
-    const entries = names.map((n, i) => withJson(file(i, n)));
-    const text = sameAsPlain({ result: 0, metadata: { name: 'top', contents: entries, hash: 5n }, id: 'x' });
+    const contents = withJsonBytes(names.map((n, i) => file(i, n)));
+    const text = sameAsPlain({ result: 0, metadata: { name: 'top', contents, hash: 5n }, id: 'x' });
     expect(text).toContain('"hash":18446744073709551615,');
     expect(text).not.toContain('missing');
+    // written again from what was kept, its items untouched
+    sameAsPlain({ result: 0, metadata: { name: 'again', contents } });
+    expect(contents[0]).toEqual(plain(file(0, 'plain')));
   });
 
-  it('keeps them frozen, their bytes out of sight of JSON.stringify and Object.keys', () => {
-    const m = withJson(file(1));
-    expect(Object.isFrozen(m)).toBe(true);
-    expect(Object.keys(m)).toEqual(['id', 'isfolder', 'name', 'size', 'hash', 'ratio', 'missing', 'nothing', 'thumb']);
-    expect(() => {
-      (m as Record<string, Value>).name = 'other';
-    }).toThrow(TypeError);
-  });
-
-  it('leaves objects with nested members as they are', () => {
-    const nested = { a: 1, list: [1n] } as Body;
-    expect(withJson(nested)).toBe(nested);
-    expect(Object.isFrozen(nested)).toBe(false);
-  });
-
-  it('writes a kept array, alone, after other items and nested, and an empty one', () => {
-    const items = withJsonItems([1, 2, 3].map((i) => withJson(file(i))));
+  it('keeps it frozen, its bytes out of sight of JSON.stringify, Object.keys and spreading', () => {
+    const items = withJsonBytes([file(1), file(2)]);
     expect(Object.isFrozen(items)).toBe(true);
-    sameAsPlain({ result: 0, metadata: { contents: items } });
-    sameAsPlain({ result: 0, list: [{ a: 1 }, items, withJson(file(9)), items, 'last'] });
-    sameAsPlain({ result: 0, metadata: { contents: withJsonItems([]) } });
-    // items that are not all kept: the array stays as it was
-    const mixed = [withJson(file(1)), { name: 'fresh' }];
-    expect(withJsonItems(mixed)).toBe(mixed);
-    expect(Object.isFrozen(mixed)).toBe(false);
-    sameAsPlain({ result: 0, contents: mixed });
+    expect(Object.keys(items)).toEqual(['0', '1']);
+    expect(() => (items as Value[]).push(3)).toThrow(TypeError);
+    // a copy is an ordinary array, written from its own items
+    const copy = [...items, file(3)];
+    expect(toJson({ copy })).toBe(toJson({ copy: plain(copy) }));
+  });
+
+  it('writes kept arrays nested, side by side and empty', () => {
+    const items = withJsonBytes([1, 2, 3].map((i) => file(i)));
+    sameAsPlain({ result: 0, list: [{ a: 1 }, items, file(9), items, 'last', withJsonBytes([])] });
+    sameAsPlain({ result: 0, deep: [[[items]]] });
+    // a kept array of kept arrays
+    sameAsPlain({ result: 0, outer: withJsonBytes([items, withJsonBytes([file(4)]), 'x']) });
   });
 
   it('sends a big kept array as its own chunk, the rest in few', () => {
-    const items = withJsonItems(Array.from({ length: 500 }, (_, i) => withJson(file(i))));
+    const items = withJsonBytes(Array.from({ length: 500 }, (_, i) => file(i)));
     const chunks = toJsonChunks({ result: 0, metadata: { name: 'big', contents: items } });
     expect(chunks.length).toBe(3);
     expect(chunks[1]!.length).toBeGreaterThan(16 * 1024);
-    // a tree without kept values: one chunk, the bytes of toJsonBytes
+    // a tree without kept arrays: one chunk, the bytes of toJsonBytes
     const small = { result: 0, hash: 7n };
     expect(toJsonChunks(small)).toEqual([toJsonBytes(small)]);
   });

@@ -1,6 +1,6 @@
 import type { CallContext, MethodGroup } from '../context.js';
 import { ApiError } from '../errors.js';
-import { type Body, type Value, withJsonItems } from '../json.js';
+import { type Body, type Value, withJsonBytes } from '../json.js';
 import { keepsListings, type ListedFile, listedFile, renderFile, renderFolder } from '../render.js';
 import type { FileRec, FolderRec } from '../store.js';
 import { checkName, destination } from './shared.js';
@@ -77,7 +77,7 @@ interface FolderListing {
   /** The same files in listing order, and what was kept of each (undefined: not kept, see listedFile). */
   readonly sorted: readonly FileRec[];
   readonly kept: readonly (ListedFile | undefined)[];
-  /** Their metadata; frozen and with its JSON (withJsonItems) when all of it was kept. */
+  /** Their metadata, frozen, with its JSON (withJsonBytes). */
   readonly entries: Value[];
 }
 
@@ -122,7 +122,7 @@ function listedFiles(c: CallContext, folder: FolderRec, withDeleted: boolean): V
     entries[i] = now === undefined ? renderFile(c, f) : now.meta;
   }
   if (unchanged) return last!.entries;
-  const list = withJsonItems(entries);
+  const list = withJsonBytes(entries);
   listings[kind] = { stored, names: stored.map((f) => f.name), sorted, kept, entries: list };
   return list;
 }

@@ -54,18 +54,113 @@ export function toJsonChunks(value: unknown): Buffer[] {
   return chunks;
 }
 
+/** An earlier kept array whose items' bytes a new one can copy: `at[i]` is where item i of the new one was in it (-1: not there). */
+export interface KeptSource {
+  readonly from: Value[];
+  readonly at: Int32Array;
+}
+
+const OPEN = Buffer.from('[');
+const SEPARATOR = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
 /**
  * The JSON of a kept array (`withJsonBytes`): its UTF-8 bytes, written the
  * first time an answer needs them (the binary port never does), then the
- * same for every answer that holds the array.
+ * same for every answer that holds the array. Where each item starts in them
+ * is found too when that is certain (see itemStarts), so that the next kept
+ * array of the same items copies their bytes instead of writing them again.
  */
 class KeptBytes {
   #bytes: Buffer | undefined;
-  constructor(readonly items: readonly Value[]) {}
-  get bytes(): Buffer {
-    this.#bytes ??= toJsonBytes(this.items);
-    return this.#bytes;
+  /** Where item i starts in #bytes; one more entry, #bytes.length, at the end. */
+  #starts: Uint32Array | undefined;
+  #source: { from: KeptBytes; at: Int32Array } | undefined;
+
+  constructor(
+    readonly items: readonly Value[],
+    source: KeptSource | undefined,
+  ) {
+    // only an earlier array whose bytes are written already: no chain of arrays kept waiting
+    const from = source === undefined ? undefined : keptOf(source.from);
+    if (from !== undefined && from.#starts !== undefined && source!.at.length === items.length) this.#source = { from, at: source!.at };
   }
+
+  get bytes(): Buffer {
+    if (this.#bytes === undefined) {
+      if (this.#source) this.#copy(this.#source.from, this.#source.at);
+      else {
+        this.#bytes = toJsonBytes(this.items);
+        this.#starts = itemStarts(this.items, this.#bytes);
+      }
+      this.#source = undefined;
+    }
+    return this.#bytes!;
+  }
+
+  /** The bytes from the earlier array's for the items it had, written for the others. */
+  #copy(from: KeptBytes, at: Int32Array): void {
+    const bytes = from.#bytes!;
+    const starts = from.#starts!;
+    const parts: Buffer[] = [OPEN];
+    const mine = new Uint32Array(this.items.length + 1);
+    let length = 1;
+    for (let i = 0; i < this.items.length; i++) {
+      if (i > 0) {
+        parts.push(SEPARATOR);
+        length++;
+      }
+      const j = at[i]!;
+      // an item's bytes end before the separator or the closing bracket that follows them
+      const part = j >= 0 ? bytes.subarray(starts[j]!, starts[j + 1]! - 1) : toJsonBytes(this.items[i]);
+      mine[i] = length;
+      parts.push(part);
+      length += part.length;
+    }
+    parts.push(CLOSE);
+    mine[this.items.length] = length + 1;
+    this.#bytes = Buffer.concat(parts, length + 1);
+    this.#starts = mine;
+  }
+}
+
+/**
+ * Where each item of an array starts in its JSON bytes, when the items are
+ * objects that all begin with the same key K. Each boundary between two of
+ * them is then the text `},{"K":`; the text is found nowhere else in flat
+ * objects (inside a string every quote is escaped, and the quote that ends
+ * a string is followed by `,`, `:`, `}` or `]`, never by K), and where a
+ * nested member holds it, it is found more times than there are boundaries.
+ * Undefined when the items are not such objects, or when the count is not
+ * exactly one less than the items.
+ */
+function itemStarts(items: readonly Value[], bytes: Buffer): Uint32Array | undefined {
+  let first: string | undefined;
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+    let k0: string | undefined;
+    for (const k in item) {
+      const v = item[k];
+      // the first key written (JSON.stringify leaves out undefined, function and symbol members)
+      if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') {
+        k0 = k;
+        break;
+      }
+    }
+    if (k0 === undefined || (first !== undefined && k0 !== first)) return undefined;
+    first = k0;
+  }
+  const starts = new Uint32Array(items.length + 1);
+  starts[items.length] = bytes.length;
+  if (items.length === 0) return starts;
+  starts[0] = 1;
+  const boundary = Buffer.from(`},{${JSON.stringify(first)}:`, 'utf8');
+  let n = 1;
+  for (let at = bytes.indexOf(boundary, 1); at >= 0; at = bytes.indexOf(boundary, at + 2)) {
+    if (n === items.length) return undefined;
+    starts[n++] = at + 2;
+  }
+  return n === items.length ? starts : undefined;
 }
 
 /** Where `withJsonBytes` keeps an array's JSON: a symbol key, which JSON.stringify, Object.keys and for-in all skip. */
@@ -81,10 +176,12 @@ function keptOf(v: unknown): KeptBytes | undefined {
  * folder's listed files) and gives it its JSON: written when an answer first
  * needs it, then copied as it is by toJson, toJsonBytes and toJsonChunks
  * for every answer that holds this same array. Its items must not change
- * afterwards (they are only read).
+ * afterwards (they are only read). With `source`, the items it shares with
+ * an earlier kept array (the same objects, unchanged) are copied from that
+ * array's bytes when its own are written.
  */
-export function withJsonBytes<T extends Value[]>(items: T): T {
-  Object.defineProperty(items, KEPT, { value: new KeptBytes(items) });
+export function withJsonBytes<T extends Value[]>(items: T, source?: KeptSource): T {
+  Object.defineProperty(items, KEPT, { value: new KeptBytes(items, source) });
   return Object.freeze(items);
 }
 

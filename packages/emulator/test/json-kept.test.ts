@@ -59,6 +59,30 @@ describe('kept JSON (withJsonBytes)', () => {
     sameAsPlain({ result: 0, outer: withJsonBytes([items, withJsonBytes([file(4)]), 'x']) });
   });
 
+  it('copies the bytes of the items an earlier kept array had, and writes the others', () => {
+    const tricky = ['},{"id":"f9"', 'a"},{"id":', '\\"},{"id":', 'é},{"id":日本'];
+    const old = tricky.map((n, i) => file(i, n)).concat([file(10), file(11)]);
+    const first = withJsonBytes([...old]);
+    sameAsPlain({ result: 0, contents: first });
+    // reordered, one dropped, one new, one of them new although its name is the same
+    const next = [old[5]!, old[0]!, file(20, 'new'), old[3]!, old[1]!, file(2, tricky[2])];
+    const at = Int32Array.from(next.map((item) => first.indexOf(item)));
+    expect([...at]).toEqual([5, 0, -1, 3, 1, -1]);
+    const second = withJsonBytes(next, { from: first, at });
+    sameAsPlain({ result: 0, contents: second });
+    // and a third from the second
+    const third = withJsonBytes([next[1]!, next[0]!], { from: second, at: Int32Array.from([1, 0]) });
+    sameAsPlain({ result: 0, contents: third });
+    // items that are not flat objects beginning with the same key: written in full, all the same
+    const nested = withJsonBytes([{ id: 'a', list: [{ id: 1 }, { id: 2 }] }, file(1)]);
+    sameAsPlain({ result: 0, contents: nested });
+    sameAsPlain({ result: 0, contents: withJsonBytes([file(1), nested[0]!], { from: nested, at: Int32Array.from([1, 0]) }) });
+    // another first key, and a nested boundary-like text that would make the count add up
+    const keys = withJsonBytes([{ id: 'a', list: [{ id: 1 }, { id: 2 }] }, { name: 'b', id: 'c' }, { id: 'd' }]);
+    sameAsPlain({ result: 0, contents: keys });
+    sameAsPlain({ result: 0, contents: withJsonBytes([keys[2]!, keys[1]!, keys[0]!], { from: keys, at: Int32Array.from([2, 1, 0]) }) });
+  });
+
   it('sends a big kept array as its own chunk, the rest in few', () => {
     const items = withJsonBytes(Array.from({ length: 500 }, (_, i) => file(i)));
     const chunks = toJsonChunks({ result: 0, metadata: { name: 'big', contents: items } });

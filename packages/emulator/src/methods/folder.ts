@@ -108,21 +108,26 @@ function listedFiles(c: CallContext, folder: FolderRec, withDeleted: boolean): V
   let same = last !== undefined && last.stored.length === stored.length;
   for (let i = 0; same && i < stored.length; i++) same = stored[i] === last!.stored[i] && stored[i]!.name === last!.names[i];
   const sorted = same ? last!.sorted : [...stored].sort(byName);
-  // what was kept of each file: by place when the order is the same, else by file
-  const keptOf = last === undefined || same ? undefined : new Map(last.sorted.map((f, i) => [f, last.kept[i]]));
+  // where each file was in the last listing: the same place when the order is the same
+  const placeOf = last === undefined || same ? undefined : new Map(last.sorted.map((f, i) => [f, i]));
   const kept: (ListedFile | undefined)[] = new Array(sorted.length);
   const entries: Value[] = new Array(sorted.length);
+  // for each entry, where the last listing had it unchanged (its JSON is copied from there), else -1
+  const at = new Int32Array(sorted.length);
   let unchanged = same;
   for (let i = 0; i < sorted.length; i++) {
     const f = sorted[i]!;
-    const before = same ? last!.kept[i] : keptOf?.get(f);
+    const place = same ? i : (placeOf?.get(f) ?? -1);
+    const before = place < 0 ? undefined : last!.kept[place];
     const now = listedFile(c, f, before);
-    if (now === undefined || now !== before) unchanged = false;
+    const reused = now !== undefined && now === before;
+    if (!reused) unchanged = false;
+    at[i] = reused ? place : -1;
     kept[i] = now;
     entries[i] = now === undefined ? renderFile(c, f) : now.meta;
   }
   if (unchanged) return last!.entries;
-  const list = withJsonBytes(entries);
+  const list = withJsonBytes(entries, last === undefined ? undefined : { from: last.entries, at });
   listings[kind] = { stored, names: stored.map((f) => f.name), sorted, kept, entries: list };
   return list;
 }

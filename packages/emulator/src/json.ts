@@ -67,14 +67,14 @@ const CLOSE = Buffer.from(']');
 /**
  * The JSON of a kept array (`withJsonBytes`): its UTF-8 bytes, written the
  * first time an answer needs them (the binary port never does), then the
- * same for every answer that holds the array. Where each item starts in them
- * is found too when that is certain (see itemStarts), so that the next kept
- * array of the same items copies their bytes instead of writing them again.
+ * same for every answer that holds the array. When a later kept array
+ * holds some of the same items, they are copied from these bytes (where each
+ * item starts is found then, see itemStarts) instead of written again.
  */
 class KeptBytes {
   #bytes: Buffer | undefined;
-  /** Where item i starts in #bytes; one more entry, #bytes.length, at the end. */
-  #starts: Uint32Array | undefined;
+  /** Where item i starts in #bytes, one more entry (#bytes.length) at the end; found when first asked for (null: not found). */
+  #starts: Uint32Array | null | undefined;
   #source: { from: KeptBytes; at: Int32Array } | undefined;
 
   constructor(
@@ -83,25 +83,28 @@ class KeptBytes {
   ) {
     // only an earlier array whose bytes are written already: no chain of arrays kept waiting
     const from = source === undefined ? undefined : keptOf(source.from);
-    if (from !== undefined && from.#starts !== undefined && source!.at.length === items.length) this.#source = { from, at: source!.at };
+    if (from !== undefined && from.#bytes !== undefined && source!.at.length === items.length) this.#source = { from, at: source!.at };
   }
 
   get bytes(): Buffer {
     if (this.#bytes === undefined) {
-      if (this.#source) this.#copy(this.#source.from, this.#source.at);
-      else {
-        this.#bytes = toJsonBytes(this.items);
-        this.#starts = itemStarts(this.items, this.#bytes);
-      }
+      const source = this.#source;
+      const starts = source === undefined ? undefined : source.from.#itemStarts();
+      if (source !== undefined && starts !== undefined) this.#copy(source.from.#bytes!, starts, source.at);
+      else this.#bytes = toJsonBytes(this.items);
       this.#source = undefined;
     }
     return this.#bytes!;
   }
 
-  /** The bytes from the earlier array's for the items it had, written for the others. */
-  #copy(from: KeptBytes, at: Int32Array): void {
-    const bytes = from.#bytes!;
-    const starts = from.#starts!;
+  /** Where each item starts in the bytes (written already), if that can be told for certain. */
+  #itemStarts(): Uint32Array | undefined {
+    if (this.#starts === undefined) this.#starts = itemStarts(this.items, this.#bytes!) ?? null;
+    return this.#starts ?? undefined;
+  }
+
+  /** The bytes of an earlier array (`bytes`, its items starting at `starts`) for the items it had, written for the others. */
+  #copy(bytes: Buffer, starts: Uint32Array, at: Int32Array): void {
     const parts: Buffer[] = [OPEN];
     const mine = new Uint32Array(this.items.length + 1);
     let length = 1;

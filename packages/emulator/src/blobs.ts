@@ -260,6 +260,7 @@ class BlobFileWriter extends Writable {
   private fd: number | undefined;
   private inline: InlineDigests | undefined = new InlineDigests();
   private job: FileDigestJob | undefined;
+  private threadless = false;
   private announced = 0;
   private writing: Promise<void> | undefined;
 
@@ -301,9 +302,14 @@ class BlobFileWriter extends Writable {
       () => {
         this.written += n;
         this.writing = undefined;
-        if (!this.inline) {
-          this.job ??= startFileDigests(this.path);
-          if (this.written - this.announced >= DIGEST_STEP) {
+        if (!this.inline && !this.threadless) {
+          try {
+            this.job ??= startFileDigests(this.path);
+          } catch {
+            // no thread to be had (a resource limit): the file is hashed once it is complete
+            this.threadless = true;
+          }
+          if (this.job && this.written - this.announced >= DIGEST_STEP) {
             this.announced = this.written;
             this.job.advance(this.written);
           }

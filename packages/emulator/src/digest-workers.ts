@@ -156,7 +156,13 @@ export function startFileDigests(path: string): FileDigestJob {
   threads ??= GROUPS.map(() => new DigestThread());
   const all = threads;
   const id = nextId++;
-  for (const [i, t] of all.entries()) t.start(id, path, GROUPS[i]!);
+  try {
+    for (const [i, t] of all.entries()) t.start(id, path, GROUPS[i]!);
+  } catch (error) {
+    // a thread that could not start: the others give the job up too
+    for (const t of all) t.abort(id);
+    throw error;
+  }
   let open = true;
   return {
     advance(upto) {

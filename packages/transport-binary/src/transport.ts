@@ -121,6 +121,9 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
     });
   }
 
+  /** The pool of the last call, kept for the next one: most calls go to the same host with the same credentials. */
+  let last: { host: string; login: string; id: string; pool: Connection[] } | undefined;
+
   /**
    * A pooled connection for calls to `host` with the credentials `login`
    * (core's `loginKey`, `''` for anonymous calls). pCloud keeps a connection's
@@ -128,9 +131,14 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
    * and anonymous calls too, has a pool of its own.
    */
   function pooled(host: string, login: string): Connection {
-    const id = `${host}\u0000${login}`;
-    let pool = pools.get(id);
-    if (!pool) pools.set(id, (pool = []));
+    let l = last;
+    if (l === undefined || l.host !== host || l.login !== login || pools.get(l.id) !== l.pool) {
+      const id = `${host}\u0000${login}`;
+      let pool = pools.get(id);
+      if (!pool) pools.set(id, (pool = []));
+      last = l = { host, login, id, pool };
+    }
+    const { id, pool } = l;
     let best: Connection | undefined;
     let live = 0;
     for (const c of pool) {
@@ -194,8 +202,9 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
 
     async call(request: TransportRequest): Promise<TransportResponse> {
       if (closed) throw new TransportError('binary: the transport is closed', { host: request.host, network: true });
-      const params: Record<string, WireValue> = { ...request.params };
-      if (request.bearer !== undefined && params.access_token === undefined) params.access_token = request.bearer;
+      // copied only to add to it: the wire encoder just reads
+      let params: Record<string, WireValue> = request.params;
+      if (request.bearer !== undefined && params.access_token === undefined) params = { ...params, access_token: request.bearer };
 
       // Everything the layout cannot carry throws ValidationError here, before
       // any connection is chosen. Only a `{ path }` upload has to wait for its
@@ -209,7 +218,7 @@ export function binaryTransport(options: BinaryTransportOptions = {}): Transport
         const source = prepareUpload(request.method, request.files);
         const name = request.files[0]!.name;
         // A bare payload upload (fileops writes) carries no file name.
-        if (name && params.filename === undefined && !request.definition?.payloadUpload) params.filename = name;
+        if (name && params.filename === undefined && !request.definition?.payloadUpload) params = { ...params, filename: name };
         if (source instanceof Promise) {
           frame = source.then(build);
           frame.catch(() => {}); // observed by the connection; never left unhandled if the call is aborted first

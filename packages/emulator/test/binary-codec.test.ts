@@ -153,7 +153,24 @@ describe('binary port: request parser', () => {
     expect(req.params.a).toBe(2n ** 53n + 1n);
   });
 
+  it('UTF-8 names and values, numbers at the safe limit, and a "__proto__" param as a plain member', () => {
+    const req = parseHeader(
+      hex(`
+      2b 00 01 6d 04
+      02 c3 a9 01 00 00 00 31             # string "é" = "1"
+      01 76 02 00 00 00 c3 a9             # string "v" = "é"
+      41 6e ff ff ff ff ff ff 1f 00       # number "n" = 2^53 - 1
+      09 5f 5f 70 72 6f 74 6f 5f 5f 00 00 00 00   # string "__proto__" = ""
+    `),
+    );
+    expect(Object.getPrototypeOf(req.params)).toBe(Object.prototype);
+    expect(Object.keys(req.params)).toEqual(['é', 'v', 'n', '__proto__']);
+    expect(req.params).toMatchObject({ é: '1', v: 'é', n: 2 ** 53 - 1 });
+    expect(Object.getOwnPropertyDescriptor(req.params, '__proto__')?.value).toBe('');
+  });
+
   it.each([
+    ['invalid UTF-8 in a value', '0b 00 01 6d 01 01 61 02 00 00 00 c3 28'],
     ['unknown param type', '07 00 01 6d 01 c1 61 00 00'],
     ['stray bytes', '04 00 01 6d 00 00'],
     ['bad method characters', '04 00 02 6d 2e 00'],

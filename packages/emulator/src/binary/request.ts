@@ -36,6 +36,25 @@ export function headerLength(buf: Buffer): number {
   return 2 + buf.readUInt16LE(0);
 }
 
+/** `buf[start..end]` as UTF-8 text (`what` names it in the error); ASCII, the common case, without a decoder. */
+function text(buf: Buffer, start: number, end: number, what: string): string {
+  let i = start;
+  while (i < end && buf[i]! < 0x80) i++;
+  if (i === end) return buf.toString('latin1', start, end);
+  try {
+    return utf8.decode(buf.subarray(start, end));
+  } catch {
+    throw new MalformedRequest(`${what} is not UTF-8`);
+  }
+}
+
+/** An unsigned 64-bit little-endian value: a number when it is safe, else a bigint. */
+function u64(buf: Buffer, o: number): number | bigint {
+  const hi = buf.readUInt32LE(o + 4);
+  if (hi < 0x200000) return hi * 0x100000000 + buf.readUInt32LE(o);
+  return buf.readBigUInt64LE(o);
+}
+
 /** Parses one complete header (`buf` holds exactly `headerLength` bytes). */
 export function parseHeader(buf: Buffer): BinaryRequest {
   const end = buf.length;
@@ -48,10 +67,10 @@ export function parseHeader(buf: Buffer): BinaryRequest {
   let dataLength: number | undefined;
   if (mb & 0x80) {
     need(8, 'data length');
-    const big = buf.readBigUInt64LE(o);
+    const size = u64(buf, o);
     o += 8;
-    if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedRequest(`data length ${big} is too large`);
-    dataLength = Number(big);
+    if (typeof size === 'bigint') throw new MalformedRequest(`data length ${size} is too large`);
+    dataLength = size;
   }
   const nameLen = mb & 0x7f;
   if (nameLen === 0) throw new MalformedRequest('empty method name');
@@ -61,19 +80,15 @@ export function parseHeader(buf: Buffer): BinaryRequest {
   if (!METHOD_NAME.test(method)) throw new MalformedRequest('method name has characters outside [A-Za-z0-9_]');
   need(1, 'parameter count');
   const count = buf[o++]!;
-  const params: Record<string, RawParam> = Object.create(null);
+  // A plain object for the dispatcher; a "__proto__" param is an own member like any other.
+  const params: Record<string, RawParam> = {};
   for (let i = 0; i < count; i++) {
     need(1, 'parameter header');
     const h = buf[o++]!;
     const type = h >> 6;
     const len = h & 0x3f;
     need(len, 'parameter name');
-    let name: string;
-    try {
-      name = utf8.decode(buf.subarray(o, o + len));
-    } catch {
-      throw new MalformedRequest('parameter name is not UTF-8');
-    }
+    const name = text(buf, o, o + len, 'parameter name');
     o += len;
     let value: RawParam;
     if (type === 0) {
@@ -81,29 +96,21 @@ export function parseHeader(buf: Buffer): BinaryRequest {
       const n = buf.readUInt32LE(o);
       o += 4;
       need(n, 'string value');
-      try {
-        value = utf8.decode(buf.subarray(o, o + n));
-      } catch {
-        throw new MalformedRequest(`parameter ${name} is not UTF-8`);
-      }
+      value = text(buf, o, o + n, `parameter ${name}`);
       o += n;
     } else if (type === 1) {
       need(8, 'number value');
-      const big = buf.readBigUInt64LE(o);
+      value = u64(buf, o);
       o += 8;
-      value = big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
     } else if (type === 2) {
       need(1, 'bool value');
       value = buf[o++] !== 0;
     } else {
       throw new MalformedRequest(`parameter ${name} has unknown type 3`);
     }
-    params[name] = value;
+    if (name === '__proto__') Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
+    else params[name] = value;
   }
   if (o !== end) throw new MalformedRequest(`${end - o} bytes left after the last parameter`);
-  // A plain object for the dispatcher (no prototype tricks with "__proto__").
-  const out: Record<string, RawParam> = {};
-  for (const k of Object.keys(params))
-    Object.defineProperty(out, k, { value: params[k], enumerable: true, writable: true, configurable: true });
-  return { method, params: out, dataLength };
+  return { method, params, dataLength };
 }

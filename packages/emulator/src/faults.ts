@@ -40,6 +40,7 @@ export class FaultRules {
   binapiOverride: string[] | undefined;
 
   delayFor(method: string): number {
+    if (this.delays.size === 0) return 0;
     return this.delays.get(method) ?? this.delays.get('*') ?? 0;
   }
 
@@ -49,6 +50,7 @@ export class FaultRules {
   }
 
   private ruleFor(method: string, direction: DropDirection): [string, DropRule] | undefined {
+    if (this.dropRules.size === 0) return undefined; // the common case: asked on every answer
     for (const m of [method, '*']) {
       const rule = this.dropRules.get(`${direction}:${m}`);
       if (rule) return [`${direction}:${m}`, rule];
@@ -126,6 +128,7 @@ export class FaultRules {
 
   /** Consumes one failure for `method` if a rule says so. */
   takeFailure(method: string): number | undefined {
+    if (this.fails.size === 0) return undefined;
     for (const key of [method, '*']) {
       const rule = this.fails.get(key);
       if (!rule) continue;

@@ -189,10 +189,17 @@ function serveConnection(core: EmulatorCore, socket: Socket, limits: ConnectionL
       clearTimeout(headerTimer);
       headerTimer = undefined;
     }
-    if (payloadLeft > 0 && !waitingDrain) socket.setTimeout(limits.body);
-    else if (partialHeader) socket.setTimeout(limits.body);
-    else if (pending > 0 || stalled || waitingDrain) socket.setTimeout(0);
-    else socket.setTimeout(limits.idle);
+    if (payloadLeft > 0 && !waitingDrain) idleLimit(limits.body);
+    else if (partialHeader) idleLimit(limits.body);
+    else if (pending > 0 || stalled || waitingDrain) idleLimit(0);
+    else idleLimit(limits.idle);
+  };
+  // The socket's own inactivity timer restarts on every read and write: it is set only when the limit changes.
+  let idleMs = -1;
+  const idleLimit = (ms: number) => {
+    if (ms === idleMs) return;
+    idleMs = ms;
+    socket.setTimeout(ms);
   };
   socket.once('close', () => clearTimeout(headerTimer));
   // Backpressure: requests whose answers are not fully written; past

@@ -32,7 +32,9 @@ export interface EmulatorChild {
  * TypeScript sources (`--conditions=source`), the emulator does too, under tsx.
  */
 const fromSources = import.meta.resolve('@pcloudkit/emulator').endsWith('.ts');
-const cli = fromSources ? ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts')] : [resolve(root, 'packages/emulator/dist/cli.js')];
+const cli = fromSources
+  ? ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts')]
+  : [resolve(root, 'packages/emulator/dist/cli.js')];
 
 /** Runs the emulator's CLI with `--port 0 ...args` and waits for its ready line. */
 export async function startEmulatorChild(args: readonly string[] = []): Promise<EmulatorChild> {

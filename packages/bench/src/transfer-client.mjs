@@ -1,7 +1,8 @@
 // One client phase of the transfer bench, in a plain Node process of its own on the built packages
 // (dist), so the peak RSS it reports is the client's alone. Arguments: phase, then a JSON object of
 // settings. Phases: raw-upload, raw-download (the anchor: the file through a bare TCP socket),
-// http-upload, http-download, binary-upload, binary-download (through the SDK).
+// hashed-upload (the same, the server also computing SHA-1 and MD5), http-upload, http-download,
+// binary-upload, binary-download (through the SDK).
 // Prints one JSON line: { ms, peak, ...outcome }.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,13 +17,13 @@ const timer = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 10);
 
-/** The raw anchor: one socket to the raw server, a command byte, then the file's bytes one way. */
-async function raw(direction) {
+/** The raw anchor: one socket to the raw server, a command byte, then the file's bytes one way; `hashed` asks for the digests. */
+async function raw(direction, hashed = false) {
   const socket = connect({ host: '127.0.0.1', port: settings.rawPort, allowHalfOpen: true });
   await new Promise((ok, fail) => socket.once('connect', ok).once('error', fail));
   const started = performance.now();
   if (direction === 'upload') {
-    socket.write('U');
+    socket.write(hashed ? 'H' : 'U');
     // the server answers one byte once the file is on its disk
     const acknowledged = new Promise((ok, fail) => socket.once('data', ok).once('error', fail));
     await pipeline(createReadStream(settings.source), socket, { end: false });
@@ -82,7 +83,7 @@ async function sdk(kind, direction) {
 }
 
 const [kind, direction] = phase.split('-');
-const outcome = kind === 'raw' ? await raw(direction) : await sdk(kind, direction);
+const outcome = kind === 'raw' || kind === 'hashed' ? await raw(direction, kind === 'hashed') : await sdk(kind, direction);
 clearInterval(timer);
 // the kernel's high-water mark of this process's resident memory catches peaks between two samples
 const hwm = /VmHWM:\s+(\d+) kB/.exec(await readFile('/proc/self/status', 'utf8').catch(() => ''))?.[1];

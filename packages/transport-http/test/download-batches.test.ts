@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { downloadToFile } from '../src/index.js';
-import { startServer } from './helpers.js';
+import { rangeServer } from './helpers.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -15,24 +15,9 @@ afterEach(async () => {
 const FILE = randomBytes(7 * 1024 * 1024 + 333);
 const sha1 = createHash('sha1').update(FILE).digest('hex');
 
-/** Serves FILE with ranges, sending each answer in small writes and cutting it after `cut` bytes (none: whole). */
+/** Serves FILE with ranges, in writes of 100,000 bytes, cutting each answer after `cut` bytes (none: whole). */
 async function server(cut: number | undefined, seen: string[]) {
-  const s = await startServer(async (q, res) => {
-    const m = /^bytes=(\d+)-(\d*)$/.exec(String(q.headers.range ?? ''));
-    seen.push(String(q.headers.range ?? ''));
-    const start = m ? Number(m[1]) : 0;
-    const end = m?.[2] ? Math.min(Number(m[2]), FILE.length - 1) : FILE.length - 1;
-    res.writeHead(m ? 206 : 200, {
-      'content-length': end - start + 1,
-      ...(m ? { 'content-range': `bytes ${start}-${end}/${FILE.length}` } : {}),
-    });
-    const last = cut === undefined ? end + 1 : Math.min(end + 1, start + cut);
-    for (let at = start; at < last; at += 100_000) {
-      if (!res.write(FILE.subarray(at, Math.min(last, at + 100_000)))) await new Promise((r) => res.once('drain', r));
-    }
-    if (last > end) res.end();
-    else setTimeout(() => res.socket?.destroy(), 5);
-  });
+  const s = await rangeServer(FILE, { cut, chunk: 100_000, seen });
   cleanup.push(s.close);
   return s;
 }

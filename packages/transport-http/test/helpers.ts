@@ -58,6 +58,32 @@ export async function startServer(handler: (req: SeenRequest, res: ServerRespons
 }
 
 /** Answers with a JSON body. */
+/**
+ * A content server for `file` that honours `Range: bytes=a-b` and cuts every
+ * answer after `cut` bytes (none: answers are whole), written `chunk` bytes
+ * at a time; each request's Range header goes into `seen`.
+ */
+export function rangeServer(file: Uint8Array, options: { cut?: number; chunk?: number; seen?: string[] } = {}): Promise<TestServer> {
+  const { cut, chunk = file.length, seen = [] } = options;
+  return startServer(async (q, res) => {
+    const range = String(q.headers.range ?? '');
+    seen.push(range);
+    const m = /^bytes=(\d+)-(\d*)$/.exec(range);
+    const start = m ? Number(m[1]) : 0;
+    const end = m?.[2] ? Math.min(Number(m[2]), file.length - 1) : file.length - 1;
+    res.writeHead(m ? 206 : 200, {
+      'content-length': end - start + 1,
+      ...(m ? { 'content-range': `bytes ${start}-${end}/${file.length}` } : {}),
+    });
+    const last = cut === undefined ? end + 1 : Math.min(end + 1, start + cut);
+    // each write handed to the socket before the next (and before a cut)
+    for (let at = start; at < last; at += chunk)
+      await new Promise((done) => res.write(file.subarray(at, Math.min(last, at + chunk)), done));
+    if (last > end) res.end();
+    else setTimeout(() => res.socket?.destroy(), 5);
+  });
+}
+
 export function json(res: ServerResponse, body: string, status = 200, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);

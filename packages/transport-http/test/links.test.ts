@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortError, ApiError, IntegrityError, ProtocolError, TransportError, type Progress } from '@pcloudkit/core';
 import { download, downloadToFile, linkUrls } from '../src/index.js';
-import { freePort, json, startServer } from './helpers.js';
+import { freePort, json, rangeServer, startServer } from './helpers.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -201,19 +201,7 @@ describe('downloadToFile', () => {
 
 /** A content server that honours ranges but cuts every answer after `cut` bytes; answers the requests' Range headers in `seen`. */
 async function breakingServer(cut: number, seen: string[] = []) {
-  const s = await startServer((q, res) => {
-    const m = /^bytes=(\d+)-(\d*)$/.exec(String(q.headers.range ?? ''));
-    seen.push(String(q.headers.range ?? ''));
-    const start = m ? Number(m[1]) : 0;
-    const end = m?.[2] ? Math.min(Number(m[2]), FILE.length - 1) : FILE.length - 1;
-    res.writeHead(m ? 206 : 200, {
-      'content-length': end - start + 1,
-      ...(m ? { 'content-range': `bytes ${start}-${end}/${FILE.length}` } : {}),
-    });
-    const part = FILE.subarray(start, Math.min(end + 1, start + cut));
-    if (start + cut > end) return void res.end(part);
-    res.write(part, () => setTimeout(() => res.socket?.destroy(), 5));
-  });
+  const s = await rangeServer(FILE, { cut, seen });
   cleanup.push(s.close);
   return s;
 }

@@ -139,27 +139,25 @@ describe('listfolder after changes answers fresh metadata', () => {
     list = await listed(alice, b.folderid);
     expect(entry(list, 'f01.txt').parentfolderid).toBe(b.folderid);
 
+    // f03.txt gets the content of a new file uploaded elsewhere, copied over it with a fixed mtime
+    const overwriteF03 = async (name: string, text: string) => {
+      const copy = await upload(emu, name, text, { folderid: b.folderid }, alice.auth);
+      await ok(alice, 'copyfile', {
+        fileid: copy.metadata[0].fileid as number,
+        tofolderid: a.folderid,
+        toname: 'f03.txt',
+        mtime: 1_600_000_000,
+      });
+    };
     // new content (copied over a file): size, hash and dates change
     const before = entry(await listed(alice, a.folderid), 'f03.txt');
-    const big = await upload(emu, 'bigger.txt', 'a much longer content than before\n', { folderid: b.folderid }, alice.auth);
-    await ok(alice, 'copyfile', {
-      fileid: big.metadata[0].fileid as number,
-      tofolderid: a.folderid,
-      toname: 'f03.txt',
-      mtime: 1_600_000_000,
-    });
+    await overwriteF03('bigger.txt', 'a much longer content than before\n');
     list = await listed(alice, a.folderid);
     expect(entry(list, 'f03.txt').hash).not.toBe(before.hash);
     expect(entry(list, 'f03.txt').size).not.toBe(before.size);
     expect(entry(list, 'f03.txt').modified).toBe('Sun, 13 Sep 2020 12:26:40 +0000');
     // new content under the same dates: only size and hash tell
-    const other = await upload(emu, 'other.txt', 'short\n', { folderid: b.folderid }, alice.auth);
-    await ok(alice, 'copyfile', {
-      fileid: other.metadata[0].fileid as number,
-      tofolderid: a.folderid,
-      toname: 'f03.txt',
-      mtime: 1_600_000_000,
-    });
+    await overwriteF03('other.txt', 'short\n');
     const after = entry(await listed(alice, a.folderid), 'f03.txt');
     expect([after.size, after.modified, after.created]).toEqual([6, 'Sun, 13 Sep 2020 12:26:40 +0000', entry(list, 'f03.txt').created]);
 

@@ -351,26 +351,35 @@ export async function downloadToFile(
   ): Promise<void> {
     let at = start;
     let stop = end; // last byte, once known
-    // chunks received and not yet handed to the file; they go at `queued - base`
+    // chunks received and not yet handed to the file; they go at `at - base`
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
-    /** Where the next batch goes: `at` plus the bytes of the write in flight. */
-    let queued = start;
     /** The write in flight, if any: the next batch gathers meanwhile, so reading and writing overlap. */
     let writing: Promise<void> | undefined;
-    /** Hands the gathered chunks to the file at their place; `at` moves past them once they are written. */
-    const startWrite = () => {
+    /** Waits for the write in flight, if any (a disk error throws). */
+    const settle = async () => {
+      const last = writing;
+      if (!last) return;
+      try {
+        await last;
+      } finally {
+        if (writing === last) writing = undefined;
+      }
+    };
+    /**
+     * Once the write in flight is done, hands the gathered chunks to the file
+     * at their place (at most one write in flight and one batch gathering:
+     * memory stays at about two batches); `at` moves past them once written.
+     */
+    const startWrite = async () => {
+      await settle();
       if (batchBytes === 0) return;
       const chunks = batch;
       const size = batchBytes;
-      const position = queued - base;
+      const position = at - base;
       batch = [];
       batchBytes = 0;
-      queued += size;
-      const before = writing;
       const write = (async () => {
-        // in order: after the write before it (whose failure is this one's too)
-        if (before) await before;
         // one gathering write, no copy; a short write (rare) is finished piece by piece
         let off = (await file.writev(chunks, position)).bytesWritten;
         if (off < size) {
@@ -386,19 +395,9 @@ export async function downloadToFile(
       write.catch(() => undefined);
       writing = write;
     };
-    /** Waits for the write in flight, if any (a disk error throws). */
-    const settle = async () => {
-      const last = writing;
-      if (!last) return;
-      try {
-        await last;
-      } finally {
-        if (writing === last) writing = undefined;
-      }
-    };
     /** Writes what is gathered and waits until every byte received is in the file. */
     const flush = async () => {
-      startWrite();
+      await startWrite();
       await settle();
     };
     let host = 0;
@@ -427,11 +426,8 @@ export async function downloadToFile(
             batch.push(chunk);
             batchBytes += chunk.byteLength;
             buffered += chunk.byteLength;
-            if (batchBytes >= WRITE_BATCH) {
-              // at most one write in flight and one batch gathering: memory stays at about two batches
-              await settle();
-              startWrite();
-            } else report();
+            if (batchBytes >= WRITE_BATCH) await startWrite();
+            else report();
           }
         } finally {
           reader.releaseLock();

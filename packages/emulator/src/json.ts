@@ -11,9 +11,9 @@ export type Body = { [key: string]: Value };
  */
 export function toJson(value: unknown): string {
   const native = nativeJson(value);
-  if (native === ENCODED_INSIDE) return joinParts(writeParts(value)).toString('utf8');
   if (native === undefined) return slowJson(value);
-  return native.marks > 0 ? unmark(native.text).toString('utf8') : native.text;
+  // JSON.stringify's own text when nothing is left to fill in, else the bytes as text
+  return native !== ENCODED_INSIDE && native.marks === 0 ? native.text : bytesOf(value, native).toString('utf8');
 }
 
 /** What toJson writes, as UTF-8 bytes (quicker than encoding toJson's text). */

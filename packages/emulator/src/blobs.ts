@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Readable, Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Digests, type FileDigestJob, startFileDigests } from './digest-workers.js';
+import { FileRange } from './file-range.js';
 
 /** Digest set of one stored blob. */
 export interface BlobInfo {
@@ -183,11 +184,11 @@ export class BlobStore {
   }
 
   /** A read stream over `[start, end]` (inclusive, like fs.createReadStream). */
-  open(sha256: string, range?: { start: number; end: number }): Readable {
-    // Node's default 64 KiB reads: 256 KiB reads were faster for one download, but every
+  open(sha256: string, range?: { start: number; end: number }): FileRange {
+    // 64 KiB reads (see FileRange): 256 KiB reads were faster for one download, but every
     // answer waiting to be sent held four times as much, and the attack suite's clients
     // that queue 128 archives and never read took the emulator past its memory bound.
-    return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+    return new FileRange(this.pathOf(sha256), range);
   }
 
   async read(sha256: string): Promise<Buffer> {

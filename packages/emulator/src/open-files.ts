@@ -27,6 +27,7 @@ import type { BlobInfo } from './blobs.js';
 import { contentHash } from './blobs.js';
 import type { ConnectionState } from './connection.js';
 import { ApiError } from './errors.js';
+import { FileRange } from './file-range.js';
 import type { FileRec, Store } from './store.js';
 
 /** file_open flags (catalogue, structures 4.6). */
@@ -165,7 +166,7 @@ export class OpenFile {
     if (length === 0) return { stream: Readable.from([]), length };
     // opened now: a later commit may rename or remove the path, an open handle keeps reading the same bytes
     const fh = await fsp.open(path, 'r');
-    return { stream: fh.createReadStream({ start: offset, end: offset + length - 1, autoClose: true }), length };
+    return { stream: new FileRange(fh, { start: offset, end: offset + length - 1 }), length };
   }
 
   /** Digests of `[offset, offset + count)` clipped at the end, and the bytes hashed. */

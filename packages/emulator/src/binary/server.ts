@@ -15,6 +15,7 @@ import { findMethod } from '@pcloudkit/catalog';
 import { ConnectionState } from '../connection.js';
 import type { DispatchResult, EmulatorCore } from '../core.js';
 import { DropConnection } from '../errors.js';
+import { FileRange } from '../file-range.js';
 import { headerLength, LENGTH_BYTES, MalformedRequest, parseHeader, type BinaryRequest } from './request.js';
 import { encodeReply } from './response.js';
 import { capConnectionsPerAddress, DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_TIME_LIMITS } from '../http/limit.js';
@@ -397,6 +398,12 @@ async function streamAnswer(socket: Socket, hold: () => void, frame: Buffer, dat
   }
   if (!data) return;
   let sent = 0;
+  if (data.stream instanceof FileRange && budget === Infinity) {
+    // a file's bytes through a few reused buffers (see FileRange)
+    sent = await data.stream.sendTo(socket, hold).catch(() => 0);
+    if (sent < data.length) socket.destroy();
+    return;
+  }
   try {
     for await (const chunk of data.stream as AsyncIterable<Buffer>) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);

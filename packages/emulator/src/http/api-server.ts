@@ -8,7 +8,7 @@ import type { DispatchResult, EmulatorCore } from '../core.js';
 import { ApiError, DropConnection, errorMessage } from '../errors.js';
 import { toJsonChunks } from '../json.js';
 import type { RawParam } from '../params.js';
-import { bodyIdleLimit, DEFAULT_TIME_LIMITS, pumpWithLimit } from './limit.js';
+import { bodyIdleLimit, DEFAULT_TIME_LIMITS, pumpWithLimit, sendBody } from './limit.js';
 import { isMultipart, type MultipartBody, MultipartError, readMultipart } from './multipart.js';
 
 const MAX_FORM_BYTES = 1024 * 1024;
@@ -318,8 +318,7 @@ export function writeResult(core: EmulatorCore, method: string, req: IncomingMes
     if (drop !== undefined) {
       void pumpWithLimit(d.stream, res, req.socket, drop);
     } else {
-      d.stream.on('error', () => req.socket?.destroy());
-      d.stream.pipe(res);
+      sendBody(d.stream, res, d.length);
     }
     return;
   }

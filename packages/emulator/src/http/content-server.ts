@@ -16,7 +16,7 @@ import {
 import { type Thumb, thumbsOf } from '../thumbnail.js';
 import { handleCors } from './api-server.js';
 import { TRANSFER_PATH, transferLink } from '../methods/transfer.js';
-import { pumpWithLimit } from './limit.js';
+import { pumpWithLimit, sendBody } from './limit.js';
 
 /** Transcoded audio kept per emulator, in bytes of MP3. */
 const TRANSCODE_CACHE_BYTES = 64 * 1024 * 1024;
@@ -255,7 +255,7 @@ export function createContentHandler(core: EmulatorCore) {
       void pumpWithLimit(stream, res, req.socket, drop);
       return;
     }
-    stream.pipe(res);
+    sendBody(stream, res, length);
   }
 
   function servePlaylist(req: IncomingMessage, res: ServerResponse, link: ContentLink): void {

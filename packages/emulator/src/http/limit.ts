@@ -1,6 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { FileRange } from '../file-range.js';
+
+/**
+ * Sends `body` as the rest of an answer whose headers announced `length`
+ * bytes: a file's bytes through {@link FileRange.sendTo} (no new memory per
+ * chunk), any other stream piped. A body that fails, or ends short of
+ * `length`, closes the connection: the client sees a cut answer, never a
+ * wrong one.
+ */
+export function sendBody(body: Readable, res: ServerResponse, length: number): void {
+  const cut = () => res.socket?.destroy();
+  if (body instanceof FileRange) {
+    body.sendTo(res).then((sent) => (sent < length ? cut() : res.end()), cut);
+    return;
+  }
+  body.on('error', cut);
+  body.pipe(res);
+}
 
 /**
  * Writes `stream` into `res` but cuts the connection once `limit` body bytes

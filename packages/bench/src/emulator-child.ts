@@ -36,10 +36,11 @@ const cli = fromSources
   ? ['--import', 'tsx', resolve(root, 'packages/emulator/src/cli.ts')]
   : [resolve(root, 'packages/emulator/dist/cli.js')];
 
-/** Runs the emulator's CLI with `--port 0 ...args` and waits for its ready line. */
-export async function startEmulatorChild(args: readonly string[] = []): Promise<EmulatorChild> {
+/** Runs the emulator's CLI with `--port 0 ...args` (and `env` added to this process's) and waits for its ready line. */
+export async function startEmulatorChild(args: readonly string[] = [], env: Record<string, string> = {}): Promise<EmulatorChild> {
   const child = spawn(process.execPath, [...cli, '--port', '0', ...args], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

@@ -15,7 +15,7 @@ import {
 import type { LinkAnswer, LinkUrlOptions } from './core.js';
 import type { Progress } from './core.js';
 import { snippet, toCoreError } from './errors.js';
-import { bodyIdleLimit, sliceStream, toWebStream } from './streams.js';
+import { bodyIdleLimit, type IdleLimit, sliceStream, toWebStream } from './streams.js';
 import type { TlsOptions } from './transport.js';
 
 export interface DownloadOptions extends Omit<LinkUrlOptions, 'start'> {
@@ -76,6 +76,45 @@ function first(headers: Record<string, string | string[] | undefined>, name: str
  * is cut to the range here, so the bytes are right either way.
  */
 export async function download(source: LinkAnswer | string | readonly string[], options: DownloadOptions = {}): Promise<DownloadResult> {
+  const opened = await openDownload(source, options);
+  const { bytes, idle, mapError, release, ...result } = opened;
+  let loaded = 0;
+  const total = result.length;
+  const report = (p: Progress) => {
+    try {
+      options.onProgress?.(p);
+    } catch {
+      /* ignore listener errors */
+    }
+  };
+  const body = toWebStream(bytes, {
+    mapError,
+    onChunk: options.onProgress
+      ? (chunk) => {
+          loaded += chunk.byteLength;
+          report(total === undefined ? { loaded } : { loaded, total });
+        }
+      : undefined,
+    onEnd: release,
+    idle,
+  });
+  return { body, ...result };
+}
+
+/** An answer of {@link openDownload}: a download's answer with its body as undici gives it. */
+interface OpenedDownload extends Omit<DownloadResult, 'body'> {
+  /** The bytes, cut to the range asked for when the server sent the whole file. */
+  bytes: AsyncIterable<Uint8Array>;
+  /** The body's `bodyTimeout`, if any. */
+  idle: IdleLimit | undefined;
+  /** Turns a failure to read the body into the SDK's error. */
+  mapError: (error: unknown) => unknown;
+  /** To call once the body is read or dropped: closes the one-off agent, if any. */
+  release: () => void;
+}
+
+/** {@link download} up to its answer: hosts tried, errors mapped, the body not yet wrapped. */
+async function openDownload(source: LinkAnswer | string | readonly string[], options: DownloadOptions): Promise<OpenedDownload> {
   const urls = downloadUrls(source, options);
   if (urls.length === 0) throw new TypeError('download needs at least one URL or host');
   const { range, signal } = options;
@@ -113,7 +152,7 @@ export async function download(source: LinkAnswer | string | readonly string[], 
     wait.clear();
   }
 
-  async function tryHosts(): Promise<DownloadResult> {
+  async function tryHosts(): Promise<OpenedDownload> {
     let lastError: Error | undefined;
     for (const url of urls) {
       let parsed: URL;
@@ -194,30 +233,13 @@ export async function download(source: LinkAnswer | string | readonly string[], 
         else if (want !== undefined) length = undefined;
         bytes = sliceStream(bytes, range.start, want);
       }
-      let loaded = 0;
-      const total = length;
-      const report = (p: Progress) => {
-        try {
-          options.onProgress?.(p);
-        } catch {
-          /* ignore listener errors */
-        }
-      };
-      const body = toWebStream(bytes, {
-        mapError: (error) => toCoreError(error, parsed.origin, signal, `download from ${parsed.host}`),
-        onChunk: options.onProgress
-          ? (chunk) => {
-              loaded += chunk.byteLength;
-              report(total === undefined ? { loaded } : { loaded, total });
-            }
-          : undefined,
-        onEnd: release,
-        idle: bodyIdleLimit(bodyTimeout, `download from ${parsed.host}`, response.body),
-      });
       const whole = /\/(\d+)\s*$/.exec(first(h, 'content-range') ?? '')?.[1] ?? (statusCode === 200 ? lengthText : undefined);
       const size = whole !== undefined && /^\d+$/.test(whole) ? Number(whole) : undefined;
       return {
-        body,
+        bytes,
+        idle: bodyIdleLimit(bodyTimeout, `download from ${parsed.host}`, response.body),
+        mapError: (error) => toCoreError(error, parsed.origin, signal, `download from ${parsed.host}`),
+        release,
         url,
         status: statusCode,
         ...(length !== undefined ? { length } : {}),
@@ -227,6 +249,53 @@ export async function download(source: LinkAnswer | string | readonly string[], 
     }
     release();
     throw lastError ?? new TransportError('download failed on every host', { network: true });
+  }
+}
+
+/**
+ * Reads an opened download's body to its end, handing each chunk to `take`
+ * (and waiting when it returns a promise), then releases it. Its
+ * `bodyTimeout` counts only while a chunk is awaited from the server: one
+ * timer, restarted before each wait, stops the body when it runs out.
+ */
+async function readBody(opened: OpenedDownload, take: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
+  const { idle } = opened;
+  const iterator = opened.bytes[Symbol.asyncIterator]();
+  let waiting = false;
+  let stalled: Error | undefined;
+  const timer =
+    idle && idle.ms <= 2 ** 31 - 1
+      ? setTimeout(() => {
+          if (!waiting) return;
+          stalled = idle.error();
+          idle.stop(stalled);
+        }, idle.ms)
+      : undefined;
+  let done = false;
+  try {
+    for (;;) {
+      waiting = true;
+      timer?.refresh();
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        done = true;
+        throw stalled ?? opened.mapError(error);
+      } finally {
+        waiting = false;
+      }
+      if (next.done) {
+        done = true;
+        return;
+      }
+      if (next.value.byteLength > 0) await take(next.value);
+    }
+  } finally {
+    clearTimeout(timer);
+    // a failure in `take` leaves the body unread: drop it, so the connection is not left busy
+    if (!done) await Promise.resolve(iterator.return?.()).catch(() => undefined);
+    opened.release();
   }
 }
 
@@ -347,7 +416,7 @@ export async function downloadToFile(
     start: number,
     end: number | undefined,
     hash?: Array<ReturnType<typeof createHash>>,
-    onFirst?: (r: DownloadResult) => void,
+    onFirst?: (r: OpenedDownload) => void,
   ): Promise<void> {
     let at = start;
     let stop = end; // last byte, once known
@@ -408,29 +477,24 @@ export async function downloadToFile(
       const whole = at === 0 && stop === undefined;
       const progressBefore = at;
       try {
-        const answer = await download(ordered, { ...options, onProgress: undefined, range: whole ? undefined : { start: at, end: stop } });
+        const answer = await openDownload(ordered, { ...options, range: whole ? undefined : { start: at, end: stop } });
         lastUrl = answer.url;
         host = urls.indexOf(answer.url);
         if (answer.size !== undefined && (stop === undefined || stop > answer.size - 1)) stop = answer.size - 1;
         else if (stop === undefined && answer.length !== undefined) stop = at + answer.length - 1;
         onFirst?.(answer);
         onFirst = undefined;
-        const reader = answer.body.getReader();
         try {
-          for (;;) {
-            const next = await reader.read();
-            if (next.done) break;
-            const chunk = next.value;
+          await readBody(answer, (chunk) => {
             if (hash) for (const h of hash) h.update(chunk);
             // chunks are gathered and written a batch at a time: far fewer file system calls than one per chunk
             batch.push(chunk);
             batchBytes += chunk.byteLength;
             buffered += chunk.byteLength;
-            if (batchBytes >= WRITE_BATCH) await startWrite();
-            else report();
-          }
+            if (batchBytes >= WRITE_BATCH) return startWrite();
+            report();
+          });
         } finally {
-          reader.releaseLock();
           // what arrived before a break is in the file before the rest is asked for (a disk error wins)
           await flush();
         }

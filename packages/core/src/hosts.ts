@@ -28,7 +28,7 @@ export interface HostState {
   /** Suggested hosts, best first; `undefined` until fetched. */
   readonly suggested: readonly string[] | undefined;
   /** Fetches the suggestions once (when a source was given) and returns them; never throws. */
-  suggestions(): Promise<readonly string[]>;
+  suggestions(): readonly string[] | Promise<readonly string[]>;
   /** Forgets a suggested host, e.g. one that could not be reached. */
   drop(host: string): void;
   /** The region's default host for this transport. */
@@ -46,6 +46,8 @@ export function hostState(init: HostStateInit): HostState {
   let region = resolveRegion(init.region, hostKind, 'createClient: options.region');
   let suggested: string[] | undefined;
   let loading: Promise<readonly string[]> | undefined;
+  /** The last host `wire` turned into an origin, and that origin (the default host, on nearly every call). */
+  let wired: [string?, string?] = [];
   const scheme = (): 'https' | 'http' => (/^http:\/\//i.test(region.api[0] ?? '') ? 'http' : 'https');
 
   async function load(): Promise<readonly string[]> {
@@ -73,17 +75,17 @@ export function hostState(init: HostStateInit): HostState {
     get suggested() {
       return suggested;
     },
-    async suggestions() {
-      if (suggested || !suggest) return suggested ?? [];
-      return (loading ??= load());
+    suggestions() {
+      return suggested || !suggest ? (suggested ?? []) : (loading ??= load());
     },
     drop(host) {
       suggested = suggested?.filter((h) => h !== host);
     },
     defaultHost: () => region[hostKind]?.[0] ?? region.api[0]!,
-    wire: (entry) => (hostKind === 'api' ? hostOrigin(entry, scheme()) : entry),
+    wire: (entry) => (hostKind !== 'api' ? entry : entry === wired[0] ? wired[1]! : (wired = [entry, hostOrigin(entry, scheme())])[1]),
     setRegion(next) {
       region = resolveRegion(next, hostKind, 'setRegion: region');
+      wired = [];
       suggested = undefined;
       loading = undefined;
     },

@@ -101,8 +101,9 @@ function bigintsAsStrings(this: Record<string, unknown>): unknown {
  */
 export function jsonSafe<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  if (Object.values(value).some((v) => typeof v === 'bigint'))
-    Object.defineProperty(value, 'toJSON', { value: bigintsAsStrings, writable: true, configurable: true });
+  for (const k in value)
+    if (typeof value[k] === 'bigint')
+      return Object.defineProperty(value, 'toJSON', { value: bigintsAsStrings, writable: true, configurable: true });
   return value;
 }
 

@@ -134,7 +134,8 @@ export function credentialsLayer(context: { auth: AuthProvider | undefined; clie
     // on a copy: the provider writes into it, and a second try starts from the original
     const withCredentials = async (request: ClientRequest) => {
       const r: ClientRequest = { ...request, params: { ...request.params } };
-      await auth!.apply(r, client);
+      const applying = auth!.apply(r, client);
+      if (applying) await applying;
       return next(r);
     };
     return async (request) => {
@@ -164,7 +165,8 @@ export function credentialsLayer(context: { auth: AuthProvider | undefined; clie
 export function hostLayer(state: HostState): Layer<'host'> {
   return named('host', (next) => async (request) => {
     if (request.host) return next(request);
-    const preferred = (await state.suggestions())[0];
+    const list = state.suggestions();
+    const preferred = ('then' in list ? await list : list)[0];
     const fallback = state.wire(state.defaultHost());
     if (!preferred || state.wire(preferred) === fallback) return next({ ...request, host: fallback });
     try {

@@ -81,9 +81,8 @@ describe('size budget', () => {
     // it really is the code just built: every bundled file comes from those builds
     expect(Object.keys(built.metafile.inputs).filter((f) => !f.includes('/dist/') && f !== 'size-entry.js')).toEqual([]);
     expect(built.gzip, `the built app is ${built.gzip} bytes gzipped (budget ${BUDGET})`).toBeLessThanOrEqual(BUDGET);
-    // the parts loaded on first use are chunks there too
-    for (const chunk of ['upload', 'data', 'errors', 'password'])
-      expect(built.text).toMatch(new RegExp(`import\\("\\./${chunk}-\\w+\\.js"\\)`));
+    // the parts loaded on first use are files of their own there too, with stable names
+    for (const chunk of ['upload', 'data', 'errors', 'password']) expect(built.text).toContain(`import("./${chunk}.js")`);
   }, 60_000);
 
   it('a method imported alone leaves the other methods of its package out', async () => {

@@ -28,7 +28,7 @@ export interface HostState {
   /** Suggested hosts, best first; `undefined` until fetched. */
   readonly suggested: readonly string[] | undefined;
   /** Fetches the suggestions once (when a source was given) and returns them; never throws. */
-  suggestions(): readonly string[] | Promise<readonly string[]>;
+  suggestions(): Promise<readonly string[]>;
   /** Forgets a suggested host, e.g. one that could not be reached. */
   drop(host: string): void;
   /** The region's default host for this transport. */
@@ -75,8 +75,9 @@ export function hostState(init: HostStateInit): HostState {
     get suggested() {
       return suggested;
     },
-    suggestions() {
-      return suggested || !suggest ? (suggested ?? []) : (loading ??= load());
+    async suggestions() {
+      if (suggested || !suggest) return suggested ?? [];
+      return (loading ??= load());
     },
     drop(host) {
       suggested = suggested?.filter((h) => h !== host);

@@ -104,7 +104,8 @@ export class FileRange extends Readable {
     let sent = 0;
     try {
       const file = await this.file;
-      while (!closed && this.position <= this.end) {
+      // (a writer destroyed before we listened has closed already: `destroyed` tells it)
+      while (!closed && !out.destroyed && this.position <= this.end) {
         if (blocked || (free.length === 0 && made === POOL)) {
           await new Promise<void>((resolve) => {
             wake = resolve;

@@ -93,6 +93,15 @@ describe('FileRange', () => {
     expect(stream.destroyed).toBe(true);
   });
 
+  it('sends nothing to a writer already destroyed, and ends at once', async () => {
+    const { sink } = slowSink(0);
+    sink.destroy();
+    await new Promise((done) => sink.once('close', done));
+    const stream = new FileRange(path);
+    expect(await stream.sendTo(sink)).toBe(0);
+    expect(stream.destroyed).toBe(true);
+  });
+
   it('tells how far it got when the file is shorter than the range', async () => {
     const short = join(dir, 'short.bin');
     await writeFile(short, data);

@@ -47,15 +47,23 @@ export class FileRange extends Readable {
   private async readNext(): Promise<void> {
     try {
       const file = await this.file;
-      const want = Math.min(CHUNK, this.end + 1 - this.position);
-      if (want <= 0) return void this.push(null);
-      const buffer = Buffer.allocUnsafeSlow(want);
-      const { bytesRead } = await file.read(buffer, 0, want, this.position);
-      this.position += bytesRead;
-      this.push(bytesRead === 0 ? null : bytesRead < want ? buffer.subarray(0, bytesRead) : buffer);
+      const left = this.end + 1 - this.position;
+      if (left <= 0) return void this.push(null);
+      const buffer = Buffer.allocUnsafeSlow(Math.min(CHUNK, left));
+      const got = await this.readInto(file, buffer);
+      this.push(got === 0 ? null : got < buffer.length ? buffer.subarray(0, got) : buffer);
     } catch (error) {
       this.destroy(error as Error);
     }
+  }
+
+  /** Reads the range's next bytes into `buffer` (as many as fit and are left) and moves past them; 0 at the end. */
+  private async readInto(file: FileHandle, buffer: Buffer): Promise<number> {
+    const want = Math.min(buffer.length, this.end + 1 - this.position);
+    if (want <= 0) return 0;
+    const { bytesRead } = await file.read(buffer, 0, want, this.position);
+    this.position += bytesRead;
+    return bytesRead;
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
@@ -117,10 +125,8 @@ export class FileRange extends Readable {
           buffer = Buffer.allocUnsafeSlow(CHUNK);
           made++;
         }
-        const want = Math.min(CHUNK, this.end + 1 - this.position);
-        const { bytesRead } = await file.read(buffer, 0, want, this.position);
+        const bytesRead = await this.readInto(file, buffer);
         if (bytesRead === 0 || closed) break;
-        this.position += bytesRead;
         beforeWrite?.();
         // the buffer comes back once `out` has handed it to the system (or failed)
         const held = buffer;

@@ -15,7 +15,7 @@ import {
 import type { LinkAnswer, LinkUrlOptions } from './core.js';
 import type { Progress } from './core.js';
 import { snippet, toCoreError } from './errors.js';
-import { bodyIdleLimit, type IdleLimit, sliceStream, toWebStream } from './streams.js';
+import { bodyIdleLimit, type IdleLimit, idleReads, sliceStream, toWebStream } from './streams.js';
 import type { TlsOptions } from './transport.js';
 
 export interface DownloadOptions extends Omit<LinkUrlOptions, 'start'> {
@@ -255,35 +255,21 @@ async function openDownload(source: LinkAnswer | string | readonly string[], opt
 /**
  * Reads an opened download's body to its end, handing each chunk to `take`
  * (and waiting when it returns a promise), then releases it. Its
- * `bodyTimeout` counts only while a chunk is awaited from the server: one
- * timer, restarted before each wait, stops the body when it runs out.
+ * `bodyTimeout` counts only while a chunk is awaited from the server (see
+ * {@link idleReads}).
  */
 async function readBody(opened: OpenedDownload, take: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
-  const { idle } = opened;
   const iterator = opened.bytes[Symbol.asyncIterator]();
-  let waiting = false;
-  let stalled: Error | undefined;
-  const timer =
-    idle && idle.ms <= 2 ** 31 - 1
-      ? setTimeout(() => {
-          if (!waiting) return;
-          stalled = idle.error();
-          idle.stop(stalled);
-        }, idle.ms)
-      : undefined;
+  const reads = idleReads(opened.idle);
   let done = false;
   try {
     for (;;) {
-      waiting = true;
-      timer?.refresh();
       let next: IteratorResult<Uint8Array>;
       try {
-        next = await iterator.next();
+        next = await reads.next(iterator);
       } catch (error) {
         done = true;
-        throw stalled ?? opened.mapError(error);
-      } finally {
-        waiting = false;
+        throw reads.stalled() ?? opened.mapError(error);
       }
       if (next.done) {
         done = true;
@@ -292,7 +278,7 @@ async function readBody(opened: OpenedDownload, take: (chunk: Uint8Array) => Pro
       if (next.value.byteLength > 0) await take(next.value);
     }
   } finally {
-    clearTimeout(timer);
+    reads.clear();
     // a failure in `take` leaves the body unread: drop it, so the connection is not left busy
     if (!done) await Promise.resolve(iterator.return?.()).catch(() => undefined);
     opened.release();

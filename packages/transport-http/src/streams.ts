@@ -32,42 +32,21 @@ export function toWebStream(
   options: { mapError?: (error: unknown) => unknown; onChunk?: (chunk: Uint8Array) => void; onEnd?: () => void; idle?: IdleLimit } = {},
 ): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
-  const { idle } = options;
+  const reads = idleReads(options.idle);
   let finished = false;
   const finish = () => {
     if (!finished) {
       finished = true;
+      reads.clear();
       options.onEnd?.();
     }
-  };
-  let idleError: Error | undefined;
-  const nextChunk = (): Promise<IteratorResult<Uint8Array>> => {
-    const next = iterator.next();
-    if (!idle || !(idle.ms <= 2 ** 31 - 1)) return next;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        idleError = idle.error();
-        reject(idleError);
-        idle.stop(idleError);
-      }, idle.ms);
-      next.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
   };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           for (;;) {
-            const next = await nextChunk();
+            const next = await reads.next(iterator);
             if (next.done) {
               finish();
               controller.close();
@@ -81,7 +60,7 @@ export function toWebStream(
           }
         } catch (error) {
           finish();
-          controller.error(idleError ?? (options.mapError ? options.mapError(error) : error));
+          controller.error(reads.stalled() ?? (options.mapError ? options.mapError(error) : error));
         }
       },
       async cancel() {
@@ -91,6 +70,47 @@ export function toWebStream(
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Reads of a source under an {@link IdleLimit}: `next(iterator)` reads one
+ * chunk with the limit running, so only time spent waiting for the source
+ * counts. One timer, restarted before each read, serves every read; when it
+ * runs out during a read it stops the source (`idle.stop`), the read fails,
+ * and `stalled()` gives the limit's error. Without a limit (or
+ * one beyond setTimeout's range) reads are passed through.
+ */
+export function idleReads(idle: IdleLimit | undefined): {
+  next(iterator: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>>;
+  stalled(): Error | undefined;
+  clear(): void;
+} {
+  let waiting = false;
+  let stalled: Error | undefined;
+  const timer =
+    idle && idle.ms <= 2 ** 31 - 1
+      ? setTimeout(() => {
+          if (!waiting) return;
+          stalled = idle.error();
+          idle.stop(stalled);
+        }, idle.ms)
+      : undefined;
+  return {
+    async next(iterator) {
+      waiting = true;
+      timer?.refresh();
+      try {
+        const result = await iterator.next();
+        // a source that ends quietly when stopped must not pass for a complete one
+        if (stalled) throw stalled;
+        return result;
+      } finally {
+        waiting = false;
+      }
+    },
+    stalled: () => stalled,
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /** Skips `skip` bytes, then passes on at most `limit` bytes (for servers that ignore Range). */
